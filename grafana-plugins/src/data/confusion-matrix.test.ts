@@ -3,6 +3,7 @@ import {
   buildConfusionMatrix,
   DEFAULT_EXTRACT_OPTIONS,
   extractCells,
+  formatCount,
   orderClasses,
   parseClassList,
   type Cell,
@@ -180,5 +181,13 @@ describe('buildConfusionMatrix', () => {
     ];
     const m = buildConfusionMatrix(cells, { ...MATRIX, topN: 2 });
     expect(m.classes).toEqual(['other', 'x', '(other)']);
+  });
+});
+
+describe('formatCount', () => {
+  it("writes counts as toLocaleString('en-US') does, without Intl", () => {
+    for (const n of [0, 7, 999, 1000, 9759, 12345.5, 1234567, 1234567.125, 0.3333333, 1e15]) {
+      expect(formatCount(n)).toBe(n.toLocaleString('en-US'));
+    }
   });
 });

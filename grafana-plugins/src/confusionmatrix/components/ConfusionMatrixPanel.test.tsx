@@ -5,6 +5,7 @@ import { ConfusionMatrixPanel } from './ConfusionMatrixPanel';
 import { DEFAULT_OPTIONS, type ConfusionMatrixOptions } from '../types';
 import { panelProps } from '../../test-utils/panel-props';
 import { IRIS, instantFrames, manyClasses, tableFrame } from '../../data/test-frames';
+import { recordCanvases, type RecordedCanvases } from '../../test-utils/recording-canvas';
 
 const renderPanel = (
   over: Partial<ConfusionMatrixOptions>,
@@ -16,8 +17,44 @@ const renderPanel = (
     />
   );
 
-const cell = (container: HTMLElement, actual: string, predicted: string) =>
-  container.querySelector(`rect[data-actual="${actual}"][data-predicted="${predicted}"]`) as SVGRectElement;
+let canvases: RecordedCanvases;
+beforeEach(() => {
+  canvases = recordCanvases();
+});
+afterEach(() => canvases.restore());
+
+const cellsCanvas = (container: HTMLElement) =>
+  container.querySelector('canvas[data-testid="cm-cells"]') as HTMLCanvasElement;
+
+/** What was drawn for one cell (found by the class names of its row and column labels), and where it is. */
+function cell(container: HTMLElement, actual: string, predicted: string) {
+  const names = (testId: string) =>
+    Array.from(container.querySelectorAll(`[data-testid="${testId}"] > title`), (t) => t.textContent);
+  const rows = names('cm-row-label');
+  const i = rows.indexOf(actual);
+  const j = names('cm-col-label').indexOf(predicted);
+  expect([i, j]).not.toContain(-1);
+  const canvas = cellsCanvas(container);
+  const cellW = parseFloat(canvas.style.width) / rows.length;
+  const cellH = parseFloat(canvas.style.height) / rows.length;
+  const [cx, cy] = [(j + 0.5) * cellW, (i + 0.5) * cellH];
+  const ops = canvases.opsOf(canvas);
+  const covers = (o: { x: number; y: number; w: number; h: number }) =>
+    cx >= o.x && cx <= o.x + o.w && cy >= o.y && cy <= o.y + o.h;
+  const text = ops.find((o) => o.op === 'fillText' && Math.abs(o.x - cx) < 1e-6 && Math.abs(o.y - cy) < 1e-6);
+  return {
+    fill: ops.find((o) => o.op === 'fillRect' && covers(o))?.style,
+    value: text?.text,
+    bold: text?.font.startsWith('700 '),
+    outlined: ops.some((o) => o.op === 'strokeRect' && covers(o)),
+    // Panel (= SVG) coordinates of the cell's centre, for pointer events.
+    x: parseFloat(canvas.style.left) + cx,
+    y: parseFloat(canvas.style.top) + cy,
+  };
+}
+
+const cellCount = (container: HTMLElement) =>
+  canvases.opsOf(cellsCanvas(container)).filter((o) => o.op === 'fillRect').length;
 
 // Rendering @grafana/ui on a loaded 2-core CI machine can be slow; nothing here measures time.
 jest.setTimeout(20_000);
@@ -28,8 +65,8 @@ describe('ConfusionMatrixPanel', () => {
     expect(screen.getByTestId('cm-header')).toHaveTextContent(
       'Accuracy 97.3% · n = 150 · 3 classes · share of each predicted class (precision)'
     );
-    expect(cell(container, 'versicolor', 'versicolor').dataset.value).toBe('97.9%');
-    expect(cell(container, 'virginica', 'versicolor').dataset.value).toBe('2.1%');
+    expect(cell(container, 'versicolor', 'versicolor')).toMatchObject({ value: '97.9%', bold: true, outlined: true });
+    expect(cell(container, 'virginica', 'versicolor')).toMatchObject({ value: '2.1%', bold: false, outlined: false });
     expect(screen.getAllByTestId('cm-precision').map((e) => e.textContent)).toEqual(['100.0%', '97.9%', '94.2%']);
     expect(screen.getAllByTestId('cm-recall').map((e) => e.textContent)).toEqual(['100.0%', '94.0%', '98.0%']);
     expect(screen.getAllByTestId('cm-col-total').map((e) => e.textContent)).toEqual(['50', '48', '52']);
@@ -38,19 +75,18 @@ describe('ConfusionMatrixPanel', () => {
 
   it('colours cells on a heat scale even when the dashboard saved no colour mode (regression: all cells grey)', () => {
     const { container } = renderPanel({ normalization: 'none' });
-    const high = cell(container, 'setosa', 'setosa').getAttribute('fill');
-    const low = cell(container, 'virginica', 'versicolor').getAttribute('fill');
-    const empty = cell(container, 'setosa', 'virginica').getAttribute('fill');
+    const high = cell(container, 'setosa', 'setosa').fill;
+    const low = cell(container, 'virginica', 'versicolor').fill;
+    const empty = cell(container, 'setosa', 'virginica').fill;
+    expect(high).toBeDefined();
     expect(new Set([high, low, empty]).size).toBe(3);
   });
 
   it('shows counts and a tooltip with the full class names on hover', () => {
     const { container } = renderPanel({ normalization: 'none' });
     const target = cell(container, 'versicolor', 'virginica');
-    expect(target.dataset.value).toBe('3');
-    const x = Number(target.getAttribute('x')) + 2;
-    const y = Number(target.getAttribute('y')) + 2;
-    fireEvent.mouseMove(screen.getByTestId('confusion-matrix'), { clientX: x, clientY: y });
+    expect(target.value).toBe('3');
+    fireEvent.mouseMove(screen.getByTestId('confusion-matrix'), { clientX: target.x, clientY: target.y });
     const tip = screen.getByRole('tooltip');
     expect(tip).toHaveTextContent('Actual: versicolor');
     expect(tip).toHaveTextContent('Predicted: virginica');
@@ -70,7 +106,7 @@ describe('ConfusionMatrixPanel', () => {
       { actualField: 'truth', predictedField: 'guess', countField: 'n', normalization: 'row' },
       { series: [frame] }
     );
-    expect(cell(container, 'dog', 'cat').dataset.value).toBe('25.0%');
+    expect(cell(container, 'dog', 'cat').value).toBe('25.0%');
     expect(screen.getByTestId('cm-header')).toHaveTextContent('Accuracy 87.5% · n = 16');
   });
 
@@ -83,10 +119,10 @@ describe('ConfusionMatrixPanel', () => {
         .map((e) => e.lastChild?.textContent)
         .slice(-1)
     ).toEqual(['other']);
-    expect(container.querySelectorAll('rect[data-actual]')).toHaveLength(121);
+    expect(cellCount(container)).toBe(121);
     unmount();
     const full = renderPanel({ topN: 0 }, { series, width: 900, height: 700 });
-    expect(full.container.querySelectorAll('rect[data-actual]')).toHaveLength(2500);
+    expect(cellCount(full.container)).toBe(2500);
     const label = screen.getAllByTestId('cm-col-label')[0];
     expect(within(label).getByText('class_00', { selector: 'title' })).toBeInTheDocument();
   });
@@ -121,10 +157,7 @@ describe('ConfusionMatrixPanel', () => {
       }
     );
     const target = cell(container, 'virginica', 'versicolor');
-    fireEvent.click(screen.getByTestId('confusion-matrix'), {
-      clientX: Number(target.getAttribute('x')) + 2,
-      clientY: Number(target.getAttribute('y')) + 2,
-    });
+    fireEvent.click(screen.getByTestId('confusion-matrix'), { clientX: target.x, clientY: target.y });
     const link = screen.getByRole('menuitem', { name: /Rows in Elasticsearch/ });
     expect(link).toHaveAttribute('href', '/explore?actual=virginica&predicted=versicolor');
   });

@@ -1,16 +1,17 @@
-import React, { memo, useCallback, useMemo, useRef, useState } from 'react';
+import React, { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import {
   FieldColorModeId,
   FieldType,
-  getDisplayProcessor,
+  getScaleCalculator,
   type Field,
   type FieldConfigSource,
   type GrafanaTheme2,
   type InterpolateFunction,
 } from '@grafana/data';
 import { ContextMenu, MenuItem, useStyles2, useTheme2 } from '@grafana/ui';
-import { formatShare, type ConfusionMatrixView } from '../../data/confusion-matrix';
+import { formatCount, formatShare, type ConfusionMatrixView } from '../../data/confusion-matrix';
+import { drawCells } from './draw-cells';
 import { computeMatrixLayout, HEADER_H, truncateLabel, type MatrixLayout } from '../../data/matrix-layout';
 
 interface Props {
@@ -33,9 +34,7 @@ const NORMALIZATION_TEXT = {
   all: 'share of all rows',
 } as const;
 
-const fmtCount = (n: number): string => n.toLocaleString('en-US');
-
-/** Draws the matrix as one SVG; the cells are memoised so hovering re-renders only the tooltip. */
+/** Draws the cells on a canvas (draw-cells.ts) under one SVG with the labels, margins and hover outline. */
 export function MatrixGrid({
   view,
   warnings,
@@ -54,7 +53,11 @@ export function MatrixGrid({
   const [menu, setMenu] = useState<{ x: number; y: number; i: number; j: number } | null>(null);
 
   const percent = view.normalization !== 'none';
-  const display = useMemo(() => {
+  // Cell colours come from the field's colour scheme through the same scale calculator Grafana's display processor
+  // uses for colour (no value mappings or unit here: both are disabled in module.ts, and text is formatted below).
+  // getDisplayProcessor itself would also build Grafana's whole value-format registry (all units, translated) on the
+  // first call, which was most of a cold first render.
+  const colorOf = useMemo(() => {
     const field: Field = {
       name: 'value',
       type: FieldType.number,
@@ -65,12 +68,10 @@ export function MatrixGrid({
         color: fieldConfig.defaults.color ?? { mode: FieldColorModeId.ContinuousBlPu },
         min: 0,
         max: view.maxValue > 0 ? view.maxValue : 1,
-        unit: percent ? 'percentunit' : (fieldConfig.defaults.unit ?? 'none'),
-        decimals: fieldConfig.defaults.decimals ?? (percent ? 1 : 0),
       },
     };
-    return getDisplayProcessor({ field, theme });
-  }, [fieldConfig.defaults, view.maxValue, percent, theme]);
+    return getScaleCalculator(field, theme);
+  }, [fieldConfig.defaults, view.maxValue, theme]);
 
   const layout = useMemo(
     () =>
@@ -85,15 +86,15 @@ export function MatrixGrid({
   );
   const links = fieldConfig.defaults.links ?? [];
 
-  // The display processor gives the theme's colour for a value; sampling it once at 64 steps instead of once per
-  // cell keeps the first render of 2,500 cells cheap. Text is formatted directly (unit is fixed by normalisation).
+  // The scale calculator gives the theme's colour for a value; sampling it once at 64 steps instead of once per
+  // cell keeps drawing 2,500 cells cheap. Text is formatted directly (unit is fixed by normalisation).
   const decimals = fieldConfig.defaults.decimals ?? (percent ? 1 : 0);
   const scale = useMemo(() => {
     const steps = 64;
     const max = view.maxValue > 0 ? view.maxValue : 1;
     const colors = Array.from(
       { length: steps + 1 },
-      (_, s) => display((s / steps) * max).color ?? theme.colors.background.secondary
+      (_, s) => colorOf((s / steps) * max).color ?? theme.colors.background.secondary
     );
     const contrast = new Map<string, string>();
     return {
@@ -108,21 +109,33 @@ export function MatrixGrid({
       },
       text: (v: number) => (percent ? `${(v * 100).toFixed(decimals)}%` : v.toFixed(decimals)),
     };
-  }, [display, view.maxValue, theme, percent, decimals]);
+  }, [colorOf, view.maxValue, theme, percent, decimals]);
 
-  const cells = useMemo(
-    () => (
-      <Cells
-        view={view}
-        layout={layout}
-        theme={theme}
-        scale={scale}
-        showValues={showValues && layout.showValues}
-        clickable={links.length > 0}
-      />
-    ),
-    [view, layout, theme, scale, showValues, links.length]
-  );
+  const k = view.classes.length;
+  const gridW = k * layout.cellW;
+  const gridH = k * layout.cellH;
+  const cellsRef = useRef<HTMLCanvasElement>(null);
+  const cellsShowValues = showValues && layout.showValues;
+  useLayoutEffect(() => {
+    const canvas = cellsRef.current;
+    if (!canvas) {
+      return;
+    }
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.ceil(gridW * dpr);
+    canvas.height = Math.ceil(gridH * dpr);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) {
+      return; // jsdom
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    drawCells(ctx, view, layout, scale, {
+      empty: theme.colors.background.secondary,
+      diagonalStroke: theme.colors.text.primary,
+      fontFamily: theme.typography.fontFamily,
+      showValues: cellsShowValues,
+    });
+  }, [view, layout, scale, theme, cellsShowValues, gridW, gridH]);
 
   const locate = useCallback(
     (clientX: number, clientY: number): { hover: Hover; x: number; y: number } => {
@@ -161,8 +174,7 @@ export function MatrixGrid({
     }
   };
 
-  const k = view.classes.length;
-  const header = `Accuracy ${formatShare(view.accuracy)} · n = ${fmtCount(view.total)} · ${k} classes · ${NORMALIZATION_TEXT[view.normalization]}`;
+  const header = `Accuracy ${formatShare(view.accuracy)} · n = ${formatCount(view.total)} · ${k} classes · ${NORMALIZATION_TEXT[view.normalization]}`;
 
   return (
     <>
@@ -177,34 +189,43 @@ export function MatrixGrid({
       {layout.tooSmall ? (
         <div className={styles.tooSmall}>Too many classes for this size: enlarge the panel or set “Top N classes”.</div>
       ) : (
-        <svg
-          ref={svgRef}
-          width={width}
-          height={height}
-          className={styles.svg}
-          onMouseMove={onMouseMove}
-          onMouseLeave={() => setHover(null)}
-          onClick={onClick}
-          role="img"
-          aria-label={`Confusion matrix, ${header}`}
-          data-testid="confusion-matrix"
-        >
-          <Axes view={view} layout={layout} theme={theme} />
-          {cells}
-          {showMargins && <Margins view={view} layout={layout} theme={theme} />}
-          {hover?.kind === 'cell' && (
-            <rect
-              x={layout.gridX + hover.j * layout.cellW}
-              y={layout.gridY + hover.i * layout.cellH}
-              width={layout.cellW}
-              height={layout.cellH}
-              fill="none"
-              stroke={theme.colors.text.primary}
-              strokeWidth={2}
-              pointerEvents="none"
-            />
-          )}
-        </svg>
+        <>
+          <canvas
+            ref={cellsRef}
+            className={styles.cells}
+            style={{ left: layout.gridX, top: layout.gridY, width: gridW, height: gridH }}
+            aria-hidden="true"
+            data-testid="cm-cells"
+          />
+          <svg
+            ref={svgRef}
+            width={width}
+            height={height}
+            className={styles.svg}
+            style={links.length > 0 && hover?.kind === 'cell' ? { cursor: 'pointer' } : undefined}
+            onMouseMove={onMouseMove}
+            onMouseLeave={() => setHover(null)}
+            onClick={onClick}
+            role="img"
+            aria-label={`Confusion matrix, ${header}`}
+            data-testid="confusion-matrix"
+          >
+            <Axes view={view} layout={layout} theme={theme} />
+            {showMargins && <Margins view={view} layout={layout} theme={theme} />}
+            {hover?.kind === 'cell' && (
+              <rect
+                x={layout.gridX + hover.j * layout.cellW}
+                y={layout.gridY + hover.i * layout.cellH}
+                width={layout.cellW}
+                height={layout.cellH}
+                fill="none"
+                stroke={theme.colors.text.primary}
+                strokeWidth={2}
+                pointerEvents="none"
+              />
+            )}
+          </svg>
+        </>
       )}
       {hover && !menu && (
         <div
@@ -264,7 +285,7 @@ function TooltipBody({ view, hover }: { view: ConfusionMatrixView; hover: NonNul
           <b>Predicted:</b> {view.classes[j]}
         </div>
         <div>
-          <b>Count:</b> {fmtCount(count)}
+          <b>Count:</b> {formatCount(count)}
         </div>
         <div>
           Share of actual {view.classes[i]}: {formatShare(view.rowTotals[i] ? count / view.rowTotals[i] : null)}
@@ -283,7 +304,7 @@ function TooltipBody({ view, hover }: { view: ConfusionMatrixView; hover: NonNul
         <b>{view.classes[i]}</b> (actual)
       </div>
       <div>Recall: {formatShare(view.recall[i])}</div>
-      <div>Rows: {fmtCount(view.rowTotals[i])}</div>
+      <div>Rows: {formatCount(view.rowTotals[i])}</div>
     </>
   ) : (
     <>
@@ -291,7 +312,7 @@ function TooltipBody({ view, hover }: { view: ConfusionMatrixView; hover: NonNul
         <b>{view.classes[i]}</b> (predicted)
       </div>
       <div>Precision: {formatShare(view.precision[i])}</div>
-      <div>Predictions: {fmtCount(view.colTotals[i])}</div>
+      <div>Predictions: {formatCount(view.colTotals[i])}</div>
     </>
   );
 }
@@ -301,61 +322,6 @@ interface DrawProps {
   layout: MatrixLayout;
   theme: GrafanaTheme2;
 }
-
-type Scale = { color(v: number): string; contrast(c: string): string; text(v: number): string };
-
-const escapeXml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-/**
- * The cells as one SVG markup string: 2,500 cells become one innerHTML parse instead of 2,500 React elements with
- * their attributes set one by one, which keeps the first render of a 50-class matrix fast. Class names are
- * escaped; everything else is numbers and theme colours.
- */
-const Cells = memo(function Cells({
-  view,
-  layout,
-  theme,
-  scale,
-  showValues,
-  clickable,
-}: DrawProps & { scale: Scale; showValues: boolean; clickable: boolean }) {
-  const { gridX, gridY, cellW, cellH, fontSize } = layout;
-  const empty = theme.colors.background.secondary;
-  const diagonalStroke = escapeXml(theme.colors.text.primary);
-  const strokeWidth = Math.min(2, cellW / 8).toFixed(2);
-  const w = Math.max(0, cellW - 1).toFixed(2);
-  const h = Math.max(0, cellH - 1).toFixed(2);
-  const names = view.classes.map(escapeXml);
-  const rects: string[] = [];
-  const texts: string[] = [];
-  for (let i = 0; i < view.classes.length; i++) {
-    const y = gridY + i * cellH;
-    const rowStart = `<rect y="${(y + 0.5).toFixed(2)}" width="${w}" height="${h}" data-actual="${names[i]}" `;
-    for (let j = 0; j < view.classes.length; j++) {
-      const v = view.values[i][j];
-      const shown = view.counts[i][j] > 0 && v !== null;
-      const fill = shown ? scale.color(v) : empty;
-      const diagonal = i === j && view.classes[i] !== view.otherLabel;
-      const x = gridX + j * cellW;
-      const text = shown ? scale.text(v) : '';
-      rects.push(
-        `${rowStart}x="${(x + 0.5).toFixed(2)}" fill="${escapeXml(fill)}" data-predicted="${names[j]}" data-value="${text}"` +
-          (diagonal ? ` stroke="${diagonalStroke}" stroke-width="${strokeWidth}"/>` : '/>')
-      );
-      if (showValues && text) {
-        texts.push(
-          `<text x="${(x + cellW / 2).toFixed(2)}" y="${(y + cellH / 2).toFixed(2)}" font-weight="${diagonal ? 700 : 400}" ` +
-            `fill="${escapeXml(scale.contrast(fill))}">${text}</text>`
-        );
-      }
-    }
-  }
-  const markup =
-    `<g${clickable ? ' style="cursor:pointer"' : ''}>${rects.join('')}</g>` +
-    `<g font-size="${fontSize}" text-anchor="middle" dominant-baseline="central" pointer-events="none">${texts.join('')}</g>`;
-  return <g dangerouslySetInnerHTML={{ __html: markup }} />;
-});
 
 function Axes({ view, layout, theme }: DrawProps) {
   const { gridX, gridY, cellW, cellH, fontSize, colLabelAngle, colLabelChars, rowLabelChars, marginH } = layout;
@@ -457,7 +423,7 @@ function Margins({ view, layout, theme }: DrawProps) {
               fill={secondary}
               data-testid="cm-row-total"
             >
-              {fmtCount(view.rowTotals[i])}
+              {formatCount(view.rowTotals[i])}
             </text>
           </>
         )}
@@ -499,7 +465,7 @@ function Margins({ view, layout, theme }: DrawProps) {
               fill={secondary}
               data-testid="cm-col-total"
             >
-              {fmtCount(view.colTotals[j])}
+              {formatCount(view.colTotals[j])}
             </text>
           </>
         )}
@@ -539,7 +505,7 @@ function Margins({ view, layout, theme }: DrawProps) {
         dominantBaseline="central"
         data-testid="cm-total"
       >
-        {fmtCount(view.total)}
+        {formatCount(view.total)}
       </text>
     </g>
   );
@@ -561,9 +527,12 @@ const getStyles = (theme: GrafanaTheme2) => ({
     overflow: 'hidden',
     textOverflow: 'ellipsis',
     pointerEvents: 'auto',
+    zIndex: 1,
   }),
   warning: css({ color: theme.colors.warning.text, overflow: 'hidden', textOverflow: 'ellipsis' }),
-  svg: css({ display: 'block', fontFamily: theme.typography.fontFamily, userSelect: 'none' }),
+  // The cells' canvas lies under the SVG (labels, margins, hover outline, pointer events).
+  cells: css({ position: 'absolute', pointerEvents: 'none' }),
+  svg: css({ position: 'relative', display: 'block', fontFamily: theme.typography.fontFamily, userSelect: 'none' }),
   tooSmall: css({ paddingTop: HEADER_H + 8, color: theme.colors.text.secondary, textAlign: 'center' }),
   tooltip: css({
     position: 'absolute',
