@@ -45,8 +45,9 @@ interface Run {
 function startChild(
   script: string,
   args: string[] = [],
+  nodeArgs: string[] = [],
 ): Promise<{ child: ChildProcess; info: Record<string, string> }> {
-  const child = spawn(process.execPath, [join(__dirname, script), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, script), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -230,7 +231,9 @@ async function main(): Promise<void> {
       spoolFsync: 'batch',
     },
   };
-  const sidecar = await startChild('sidecar-process.js', [JSON.stringify(config)]);
+  // BENCH_SIDECAR_NODE_ARGS: node flags for the sidecar child only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const sidecarNodeArgs = (process.env.BENCH_SIDECAR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const sidecar = await startChild('sidecar-process.js', [JSON.stringify(config)], sidecarNodeArgs);
   const sidecarUrl = sidecar.info.url;
   let servedBySidecar = 0;
   try {

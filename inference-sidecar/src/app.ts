@@ -1,26 +1,35 @@
 /**
- * createSidecar(config, deps): the whole sidecar wired from a validated config — proxy server, admin server,
- * capture, metrics and the event pipeline — not yet listening. startSidecar() also listens and returns
- * { url, adminUrl, stop() } (what `plumbline sidecar` and `plumbline start` use). Nothing here reads env.
+ * createSidecar(config, deps): the whole sidecar wired from a validated config, not yet listening.
+ * startSidecar() also listens and returns { url, adminUrl, stop() } (what `plumbline sidecar` and
+ * `plumbline start` use). Nothing here reads env.
+ *
+ *   proxy thread:   client ─▶ proxy (node:http + undici Pool) ─▶ upstream; each finished exchange ─┐
+ *   capture thread: capture ─▶ metrics + pipeline (sinks, spool); admin server (/metrics, /feedback) ◀─┘
+ *
+ * The capture thread is a worker thread (src/capture-thread/) so that parsing, encoding and sink I/O never
+ * delay a proxied request. A caller that injects a pipeline or registry (tests) gets the same core on the
+ * proxy's own thread instead, where it can observe them.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { Pool, type Dispatcher } from 'undici';
-import { createAdminServer } from './admin/admin-server';
-import { createCapture, type Capture, type EventPipeline } from './capture/capture';
+import type { EventPipeline } from './capture/capture';
+import type { Exchange } from './capture/exchange';
+import { startCaptureThread, type CaptureThread } from './capture-thread/bridge';
 import type { SidecarConfig } from './config';
-import { createSidecarMetrics, type SidecarMetrics } from './metrics/sidecar-metrics';
-import { createPipeline, type PipelineOptions } from './pipeline/pipeline';
+import { baseUrl, closeServer, listen } from './http-server';
 import { createProxyHandler } from './proxy/proxy';
+import { createSidecarCore, type SidecarCore } from './sidecar-core';
+
+export { pipelineOptions } from './sidecar-core';
 
 export interface SidecarDeps {
-  /** Where events go; default: createPipeline() from config.sinks (closed by stop()). An injected one is flushed, not closed. */
+  /** Where events go (capture then runs on the proxy's thread); default: createPipeline() from config.sinks. An injected one is flushed, not closed. */
   pipeline?: EventPipeline;
-  /** @default a new Registry */
+  /** Registry of the sidecar's metrics (capture then runs on the proxy's thread). @default a new Registry */
   registry?: Registry;
-  /** @default pino at config.logLevel on stderr */
+  /** The proxy thread's logger. @default pino at config.logLevel on stderr */
   logger?: Logger;
   /** Upstream client; default: an undici Pool on config.upstream (closed by stop()). */
   dispatcher?: Dispatcher;
@@ -28,11 +37,8 @@ export interface SidecarDeps {
 
 export interface Sidecar {
   readonly proxyServer: Server;
-  readonly adminServer: Server;
-  readonly pipeline: EventPipeline;
-  readonly registry: Registry;
-  readonly metrics: SidecarMetrics;
-  readonly capture: Capture;
+  /** Where capture runs: 'thread' (a worker thread, the default) or 'inline' (pipeline or registry injected). */
+  readonly captureMode: 'thread' | 'inline';
   /** Listens on config.host:port and :adminPort. */
   listen(): Promise<RunningSidecar>;
   /** Stops accepting, lets in-flight requests finish (up to graceMs), flushes capture and the pipeline. */
@@ -44,29 +50,52 @@ export interface RunningSidecar {
   url: string;
   /** Base URL of the admin server. */
   adminUrl: string;
+  /** Rejects if capture stops working (its thread died); the proxy keeps serving. Never resolves. */
+  failed: Promise<never>;
   stop(): Promise<void>;
 }
 
-/** Builds the pipeline options from the config's sinks section. */
-export function pipelineOptions(config: SidecarConfig, registry: Registry, logger: Logger): PipelineOptions {
-  const s = config.sinks;
+/** Where finished exchanges go, and the admin server: the capture thread, or the core on this thread. */
+interface CaptureSide {
+  record(exchange: Exchange): void;
+  start(): Promise<{ adminUrl: string; failed: Promise<never> }>;
+  close(): Promise<void>;
+}
+
+function inlineCapture(config: SidecarConfig, core: SidecarCore): CaptureSide {
   return {
-    elasticsearch: s.elasticsearch && { ...s.elasticsearch },
-    kafka: s.kafka && { ...s.kafka },
-    spool: { dir: s.spoolDir, maxBytes: s.spoolMaxBytes, fsync: s.spoolFsync },
-    queue: { batchSize: s.batchSize, flushIntervalMs: s.flushIntervalMs, maxEvents: s.maxQueueEvents },
-    registry,
-    logger,
+    record: (ex) => core.capture.record(ex),
+    async start() {
+      await listen(core.adminServer, config.adminPort, config.host);
+      return {
+        adminUrl: baseUrl(core.adminServer, config.host),
+        failed: new Promise<never>(() => undefined),
+      };
+    },
+    async close() {
+      await closeServer(core.adminServer, 0);
+      await core.close();
+    },
+  };
+}
+
+function threadCapture(config: SidecarConfig, logger: Logger): CaptureSide {
+  let thread: CaptureThread | null = null;
+  return {
+    record: (ex) => thread?.record(ex),
+    async start() {
+      thread = await startCaptureThread(config, logger);
+      return { adminUrl: thread.adminUrl, failed: thread.failed };
+    },
+    async close() {
+      await thread?.close();
+    },
   };
 }
 
 export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Sidecar {
   const logger =
     deps.logger ?? pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.destination(2));
-  const registry = deps.registry ?? new Registry();
-  const ownPipeline = deps.pipeline === undefined;
-  const pipeline = deps.pipeline ?? createPipeline(pipelineOptions(config, registry, logger));
-  const metrics = createSidecarMetrics(registry, { maxClassesPerModel: config.maxClassesPerModel });
   const upstream = new URL(config.upstream);
   const ownDispatcher = deps.dispatcher === undefined;
   const dispatcher =
@@ -78,7 +107,14 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
       headersTimeout: config.timeouts.headersMs,
       bodyTimeout: config.timeouts.bodyMs,
     });
-  const capture = createCapture({ config, metrics, pipeline, logger });
+  const captureMode = deps.pipeline !== undefined || deps.registry !== undefined ? 'inline' : 'thread';
+  const capture =
+    captureMode === 'inline'
+      ? inlineCapture(
+          config,
+          createSidecarCore(config, { logger, dispatcher, pipeline: deps.pipeline, registry: deps.registry }),
+        )
+      : threadCapture(config, logger);
   const basePath = upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, '');
 
   const proxyServer = createServer({ keepAliveTimeout: 65_000 });
@@ -109,33 +145,11 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
     socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
   });
 
-  const healthPath = config.upstreamHealthPath ?? (config.protocol === 'v2' ? '/v2/health/ready' : '/');
-  async function upstreamReady(): Promise<{ ready: boolean; detail: string }> {
-    try {
-      const res = await dispatcher.request({
-        origin: upstream.origin,
-        path: basePath + healthPath,
-        method: 'GET',
-        headersTimeout: 2000,
-        bodyTimeout: 2000,
-      });
-      await res.body.dump();
-      return { ready: res.statusCode < 500, detail: `GET ${healthPath} → ${res.statusCode}` };
-    } catch (err) {
-      return { ready: false, detail: `GET ${healthPath} failed: ${(err as Error).message}` };
-    }
-  }
-  const adminServer = createAdminServer({ registry, metrics, pipeline, logger, upstreamReady });
-
   let closing: Promise<void> | undefined;
   async function close(graceMs = 5000): Promise<void> {
     closing ??= (async () => {
-      const proxyClosed = closeServer(proxyServer, graceMs);
-      const adminClosed = closeServer(adminServer, 0);
-      await Promise.all([proxyClosed, adminClosed]);
-      capture.drain();
-      if (ownPipeline) await pipeline.close();
-      else await pipeline.flush();
+      await closeServer(proxyServer, graceMs);
+      await capture.close();
       if (ownDispatcher) await dispatcher.close();
     })();
     return closing;
@@ -143,21 +157,17 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
 
   return {
     proxyServer,
-    adminServer,
-    pipeline,
-    registry,
-    metrics,
-    capture,
+    captureMode,
     async listen() {
+      // Capture first: the admin port (and with it /healthz) is up before the first request is proxied.
+      const { adminUrl, failed } = await capture.start();
       await listen(proxyServer, config.port, config.host);
-      await listen(adminServer, config.adminPort, config.host);
       const url = baseUrl(proxyServer, config.host);
-      const adminUrl = baseUrl(adminServer, config.host);
       logger.info(
-        { url, adminUrl, upstream: config.upstream, protocol: config.protocol },
+        { url, adminUrl, upstream: config.upstream, protocol: config.protocol, capture: captureMode },
         'sidecar listening',
       );
-      return { url, adminUrl, stop: () => close() };
+      return { url, adminUrl, failed, stop: () => close() };
     },
     close,
   };
@@ -172,32 +182,4 @@ export async function startSidecar(config: SidecarConfig, deps: SidecarDeps = {}
     await sidecar.close(0);
     throw err;
   }
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: Server, graceMs: number): Promise<void> {
-  if (!server.listening) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
-}
-
-function baseUrl(server: Server, host: string): string {
-  const { port } = server.address() as AddressInfo;
-  const h = host.includes(':') ? `[${host}]` : host;
-  return `http://${h === '0.0.0.0' ? '127.0.0.1' : h}:${port}`;
 }

@@ -36,6 +36,8 @@ export const SIDECAR_ERRORS = {
   SIDECAR_ERR_CONFIG: { status: 500, message: 'invalid configuration' },
   /** An adapter could not read a request or response body; the request was proxied unchanged. */
   SIDECAR_ERR_UNPARSED_BODY: { status: 200, message: 'body could not be parsed' },
+  /** The capture thread was too far behind (or gone): exchanges were proxied but not captured, and counted. */
+  SIDECAR_ERR_CAPTURE_BACKLOG: { status: 200, message: 'exchange not captured' },
   /** A bug in the sidecar; the request was answered with 500 and the sidecar kept running. */
   SIDECAR_ERR_INTERNAL: { status: 500, message: 'internal sidecar error' },
 } as const;

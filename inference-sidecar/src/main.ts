@@ -24,8 +24,16 @@ export async function runSidecar(
   process.stdout.write(
     `plumbline sidecar: proxy ${running.url} → ${config.upstream}, admin ${running.adminUrl}\n`,
   );
-  await (options.until ?? untilSignal());
+  // A dead capture thread ends the process (non-zero) so a supervisor restarts it and the spool replays.
+  let failure: unknown;
+  await Promise.race([
+    options.until ?? untilSignal(),
+    running.failed.catch((err: unknown) => {
+      failure = err;
+    }),
+  ]);
   await running.stop();
+  if (failure !== undefined) throw failure;
 }
 
 function untilSignal(): Promise<NodeJS.Signals> {

@@ -113,11 +113,10 @@ export function createCapture(deps: CaptureDeps): Capture {
     scheduled = false;
     const batch = queue;
     queue = [];
-    let out: InferenceEvent[] = [];
+    const out: InferenceEvent[] = [];
     for (const ex of batch) {
       try {
-        const events = toEvents(ex);
-        if (events.length > 0) out = out.length === 0 ? events : out.concat(events);
+        for (const event of toEvents(ex)) out.push(event);
       } catch (err) {
         logger.error(
           { err, code: 'SIDECAR_ERR_INTERNAL', requestId: ex.requestId },

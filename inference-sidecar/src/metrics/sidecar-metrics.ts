@@ -49,6 +49,8 @@ export interface SidecarMetrics {
   events(model: string, version: string, n: number): void;
   unparsed(model: string, protocol: string, direction: 'request' | 'response'): void;
   sampledOut(n: number): void;
+  /** Exchanges the proxy thread could not hand to the capture thread (its backlog bound was reached). */
+  captureLost(n: number): void;
   feedback(model: string, n: number): void;
 }
 
@@ -171,6 +173,9 @@ export function createSidecarMetrics(
     },
     sampledOut(n) {
       c(dropped, 'd\u0000sampled_out', ['capture', 'sampled_out']).inc(n);
+    },
+    captureLost(n) {
+      c(dropped, 'd\u0000capture_backlog', ['capture', 'capture_backlog']).inc(n);
     },
     feedback(model, n) {
       c(feedback, `fb\u0000${model}`, [model]).inc(n);

@@ -1,6 +1,6 @@
 /** SinkRecord ⇄ spool payload (UTF-8 JSON), with the schema check applied when records come back from disk. */
 import { validateFeedbackEvent, validateInferenceEvent } from '@plumbline/schema';
-import type { SinkRecord } from '../sinks/sink';
+import { eventJson, type SinkRecord } from '../sinks/sink';
 
 /** Extra fields a dead-letter record carries: why the sink refused it. */
 export interface DeadLetterInfo {
@@ -9,10 +9,8 @@ export interface DeadLetterInfo {
 }
 
 export function encodeSinkRecord(record: SinkRecord, deadLetter?: DeadLetterInfo): Buffer {
-  const body = deadLetter
-    ? { kind: record.kind, event: record.event, dead_letter: deadLetter }
-    : { kind: record.kind, event: record.event };
-  return Buffer.from(JSON.stringify(body), 'utf8');
+  const tail = deadLetter ? `,"dead_letter":${JSON.stringify(deadLetter)}}` : '}';
+  return Buffer.from(`{"kind":${JSON.stringify(record.kind)},"event":${eventJson(record)}${tail}`, 'utf8');
 }
 
 /** Parses and validates a spool payload; null when it is not a valid inference or feedback record. */

@@ -12,10 +12,11 @@
  * retryable; per item, 429 / 5xx / 408 and cluster blocks → retryable; any other error (a mapping conflict) →
  * rejected.
  */
-import { Client, errors } from '@elastic/elasticsearch';
+import { Client, errors, type estypes } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
 import {
   errorMessage,
+  eventJson,
   retryable,
   sinkResult,
   type Rejection,
@@ -69,6 +70,10 @@ export function createElasticsearchSink(
     auth: options.auth,
   });
   let templatesInstalled = options.installTemplates === false;
+  const actionPrefix = {
+    inference: `{"index":{"_index":${JSON.stringify(indices.inference)},"_id":`,
+    feedback: `{"index":{"_index":${JSON.stringify(indices.feedback)},"_id":`,
+  };
 
   /**
    * Installs both templates. Unreachable → throws (the batch is retried). Refused (400: a template of someone
@@ -103,12 +108,17 @@ export function createElasticsearchSink(
       if (records.length === 0) return sinkResult([], []);
       try {
         if (!templatesInstalled) await installTemplates();
-        const operations: unknown[] = [];
+        // The NDJSON body is built here from each event's shared JSON (eventJson), not re-serialised by the client.
+        let body = '';
         for (const record of records) {
-          const index = record.kind === 'inference' ? indices.inference : indices.feedback;
-          operations.push({ index: { _index: index, _id: record.event.event_id } }, record.event);
+          const index = record.kind === 'inference' ? actionPrefix.inference : actionPrefix.feedback;
+          body += `${index}${JSON.stringify(record.event.event_id)}}}\n${eventJson(record)}\n`;
         }
-        const response = await client.bulk({ operations, refresh: false });
+        const response = await client.transport.request<estypes.BulkResponse>({
+          method: 'POST',
+          path: '/_bulk',
+          bulkBody: body,
+        });
         if (!response.errors) return sinkResult([], []);
         const retry: SinkRecord[] = [];
         const rejected: Rejection[] = [];

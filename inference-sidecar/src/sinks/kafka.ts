@@ -17,6 +17,7 @@
 import { Kafka, logLevel, Partitioners, ConfigResourceTypes, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
+  eventJson,
   errorMessage,
   sinkResult,
   type Rejection,
@@ -149,7 +150,7 @@ export function createKafkaSink(options: KafkaSinkOptions, logger?: Logger): Sin
   }
 
   function encode(record: SinkRecord): Encoded {
-    const value = Buffer.from(JSON.stringify(record.event), 'utf8');
+    const value = Buffer.from(eventJson(record), 'utf8');
     const key = record.event.model?.name ?? 'unknown';
     const headers = { event_id: record.event.event_id, kind: record.kind, schema_version: '1' };
     const bytes =
@@ -173,7 +174,11 @@ export function createKafkaSink(options: KafkaSinkOptions, logger?: Logger): Sin
     try {
       const p = await connectedProducer();
       const byTopic = new Map<string, Message[]>();
-      for (const e of chunk) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e.message]);
+      for (const e of chunk) {
+        const messages = byTopic.get(e.topic);
+        if (messages === undefined) byTopic.set(e.topic, [e.message]);
+        else messages.push(e.message);
+      }
       await p.sendBatch({
         acks: -1,
         timeout: options.requestTimeoutMs ?? 10_000,

@@ -45,6 +45,21 @@ export interface Sink {
   close(): Promise<void>;
 }
 
+const jsonOfEvent = new WeakMap<SinkRecord['event'], string>();
+
+/**
+ * The event as JSON. Computed once per event and shared by every sink and the spool (they all run on the
+ * capture thread and receive the same record objects), so an event is serialised once, not once per sink.
+ */
+export function eventJson(record: SinkRecord): string {
+  let json = jsonOfEvent.get(record.event);
+  if (json === undefined) {
+    json = JSON.stringify(record.event);
+    jsonOfEvent.set(record.event, json);
+  }
+  return json;
+}
+
 export const SUCCESS: SinkResult = Object.freeze({ status: 'success', retry: [], rejected: [] });
 
 /** Every record worth another try (backend down, timed out, throttled). */

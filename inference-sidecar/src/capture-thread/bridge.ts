@@ -1,0 +1,190 @@
+/**
+ * The proxy thread's side of the capture thread: it starts the worker (worker.ts), collects the exchanges the
+ * proxy finishes during one turn of the event loop and posts them as one batch. The proxy thread's cost per
+ * request is a copy of the captured bodies.
+ *
+ * Bounded: while the capture thread has more than MAX_BACKLOG_EXCHANGES exchanges or MAX_BACKLOG_BYTES of
+ * bodies not yet captured, new exchanges are not handed over; they are counted
+ * (plumbline_sidecar_events_dropped_total{sink="capture",reason="capture_backlog"}) and logged, and the proxy
+ * never waits. If the capture thread dies, the proxy keeps serving, the loss is logged, and `failed` rejects so
+ * the process can exit and be restarted (the spool replays what was not yet delivered).
+ */
+import * as path from 'node:path';
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { Exchange } from '../capture/exchange';
+import type { SidecarConfig } from '../config';
+import { packExchanges } from './exchange-batch';
+import {
+  PROGRESS_BYTES,
+  PROGRESS_EXCHANGES,
+  type CaptureThreadData,
+  type FromCaptureThread,
+  type ToCaptureThread,
+} from './messages';
+
+export const MAX_BACKLOG_EXCHANGES = 100_000;
+export const MAX_BACKLOG_BYTES = 256 * 1024 * 1024;
+const LOG_INTERVAL_MS = 10_000;
+
+export interface CaptureThread {
+  /** Base URL of the admin server the capture thread listens on. */
+  readonly adminUrl: string;
+  /** Hands an exchange over (batched per event-loop turn). Never throws, never waits. */
+  record(exchange: Exchange): void;
+  /** Rejects if the capture thread dies before close(). */
+  readonly failed: Promise<never>;
+  /** Hands over what is pending, lets the capture thread flush its sinks, and waits for it to exit. */
+  close(): Promise<void>;
+}
+
+/**
+ * The compiled worker entry. Under ts-jest/swc the sources run from src/, but a worker thread runs plain
+ * Node: it loads the build (`npm run build`), next to src/ in dist/.
+ */
+function workerFile(): string {
+  const compiled = __filename.endsWith('.ts')
+    ? path.resolve(__dirname, '..', '..', 'dist', 'capture-thread', 'worker.js')
+    : path.join(__dirname, 'worker.js');
+  if (!existsSync(compiled)) {
+    throw new Error(`the capture thread is not built (${compiled} is missing): run \`npm run build\``);
+  }
+  return compiled;
+}
+
+export interface BacklogBound {
+  /** @default MAX_BACKLOG_EXCHANGES */
+  exchanges?: number;
+  /** @default MAX_BACKLOG_BYTES */
+  bytes?: number;
+}
+
+export function startCaptureThread(
+  config: SidecarConfig,
+  logger: Logger,
+  bound: BacklogBound = {},
+): Promise<CaptureThread> {
+  const maxExchanges = bound.exchanges ?? MAX_BACKLOG_EXCHANGES;
+  const maxBytes = bound.bytes ?? MAX_BACKLOG_BYTES;
+  const progressBuffer = new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT);
+  const progress = new BigInt64Array(progressBuffer);
+  const data: CaptureThreadData = { config, progress: progressBuffer };
+  const worker = new Worker(workerFile(), { workerData: data });
+  const post = (message: ToCaptureThread, transfer?: ArrayBuffer[]): void =>
+    worker.postMessage(message, transfer);
+
+  let pending: Exchange[] = [];
+  let scheduled = false;
+  let postedExchanges = 0;
+  let postedBytes = 0;
+  /** Set once per batch: the capture thread is more than the backlog bound behind. */
+  let behind = false;
+  let lostSinceBatch = 0;
+  let lostSinceLog = 0;
+  let lastLostLog = 0;
+  let alive = true;
+  let closing = false;
+  let onFailed: (err: Error) => void = () => undefined;
+  const failed = new Promise<never>((_resolve, reject) => {
+    onFailed = reject;
+  });
+  failed.catch(() => undefined); // observed through `failed` by whoever cares; never an unhandled rejection
+
+  function lose(n: number, why: string): void {
+    lostSinceBatch += n;
+    lostSinceLog += n;
+    const now = Date.now();
+    if (now - lastLostLog < LOG_INTERVAL_MS) return;
+    logger.error(
+      { code: 'SIDECAR_ERR_CAPTURE_BACKLOG', exchanges: lostSinceLog },
+      `exchanges not captured: ${why}; the requests were proxied`,
+    );
+    lastLostLog = now;
+    lostSinceLog = 0;
+  }
+
+  function send(): void {
+    scheduled = false;
+    if (!alive) return;
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0 && lostSinceBatch === 0) return;
+    const packed = packExchanges(batch);
+    postedExchanges += batch.length;
+    postedBytes += packed.bytes.byteLength;
+    behind =
+      postedExchanges - Number(Atomics.load(progress, PROGRESS_EXCHANGES)) > maxExchanges ||
+      postedBytes - Number(Atomics.load(progress, PROGRESS_BYTES)) > maxBytes;
+    post({ type: 'exchanges', lost: lostSinceBatch, ...packed }, [packed.numbers, packed.bytes]);
+    lostSinceBatch = 0;
+  }
+
+  return new Promise((resolve, reject) => {
+    let started = false;
+    let resolveClosed: () => void = () => undefined;
+    const closed = new Promise<void>((r) => {
+      resolveClosed = r;
+    });
+
+    worker.on('message', (message: FromCaptureThread) => {
+      switch (message.type) {
+        case 'listening':
+          started = true;
+          resolve(thread(message.adminUrl));
+          break;
+        case 'failed':
+          reject(Object.assign(new Error(message.message), { code: message.code }));
+          break;
+        case 'closed':
+          resolveClosed();
+          break;
+      }
+    });
+    worker.on('error', (err) => {
+      logger.fatal({ err, code: 'SIDECAR_ERR_INTERNAL' }, 'capture thread failed');
+    });
+    worker.on('exit', (code) => {
+      alive = false;
+      resolveClosed();
+      if (closing) return;
+      const err = new Error(`the capture thread exited (code ${code}); events are no longer captured`);
+      if (!started) reject(err);
+      else {
+        logger.fatal({ code: 'SIDECAR_ERR_INTERNAL', exitCode: code }, err.message);
+        const unprocessed = postedExchanges - Number(Atomics.load(progress, PROGRESS_EXCHANGES));
+        lose(pending.length + unprocessed, 'the capture thread is gone');
+        pending = [];
+        onFailed(err);
+      }
+    });
+
+    function thread(adminUrl: string): CaptureThread {
+      return {
+        adminUrl,
+        failed,
+        record(exchange) {
+          if (!alive) {
+            lose(1, 'the capture thread is gone');
+            return;
+          }
+          // While behind, the next batch still goes out (empty): it reports the loss and re-reads the backlog.
+          if (behind) lose(1, 'the capture thread is behind (backlog bound reached)');
+          else pending.push(exchange);
+          if (!scheduled) {
+            scheduled = true;
+            setImmediate(send);
+          }
+        },
+        async close() {
+          if (closing) return closed;
+          closing = true;
+          send();
+          if (alive) post({ type: 'close' });
+          await closed;
+          await worker.terminate();
+        },
+      };
+    }
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * The capture thread: runs the sidecar core (capture, metrics, pipeline and sinks, admin server) on its own
+ * event loop, fed with batches of exchanges by the proxy thread (bridge.ts). Parsing bodies, encoding events for
+ * Elasticsearch and Kafka and the sinks' I/O therefore never delay a proxied request.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { Pool } from 'undici';
+import { baseUrl, closeServer, listen } from '../http-server';
+import { createSidecarCore } from '../sidecar-core';
+import { unpackExchanges } from './exchange-batch';
+import {
+  PROGRESS_BYTES,
+  PROGRESS_EXCHANGES,
+  type CaptureThreadData,
+  type FromCaptureThread,
+  type ToCaptureThread,
+} from './messages';
+
+const port = parentPort;
+if (port === null) throw new Error('capture-thread/worker.js runs as a worker thread only');
+const { config, progress: progressBuffer } = workerData as CaptureThreadData;
+const progress = new BigInt64Array(progressBuffer);
+const post = (message: FromCaptureThread): void => port.postMessage(message);
+
+const logger = pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.destination(2));
+const upstream = new URL(config.upstream);
+// /readyz only: two connections are plenty.
+const dispatcher = new Pool(upstream.origin, {
+  connections: 2,
+  connectTimeout: config.timeouts.connectMs,
+  headersTimeout: config.timeouts.headersMs,
+  bodyTimeout: config.timeouts.bodyMs,
+});
+const core = createSidecarCore(config, { logger, dispatcher });
+
+async function close(): Promise<void> {
+  await closeServer(core.adminServer, 0);
+  await core.close();
+  await dispatcher.close();
+  post({ type: 'closed' });
+  port?.close();
+}
+
+port.on('message', (message: ToCaptureThread) => {
+  if (message.type === 'exchanges') {
+    if (message.lost > 0) core.metrics.captureLost(message.lost);
+    const exchanges = unpackExchanges(message);
+    for (const ex of exchanges) core.capture.record(ex);
+    Atomics.add(progress, PROGRESS_EXCHANGES, BigInt(exchanges.length));
+    Atomics.add(progress, PROGRESS_BYTES, BigInt(message.bytes.byteLength));
+  } else {
+    close().catch((err: unknown) => {
+      logger.error({ err }, 'capture thread: close failed');
+      post({ type: 'closed' });
+      port.close();
+    });
+  }
+});
+
+listen(core.adminServer, config.adminPort, config.host).then(
+  () => post({ type: 'listening', adminUrl: baseUrl(core.adminServer, config.host) }),
+  (err: NodeJS.ErrnoException) => {
+    post({ type: 'failed', message: err.message, code: err.code });
+    void core
+      .close()
+      .then(() => dispatcher.close())
+      .finally(() => port.close());
+  },
+);

@@ -1,0 +1,91 @@
+/**
+ * The sidecar's core: everything that happens after a response was written — capture (exchange → events),
+ * the Prometheus metrics, the event pipeline (sinks, spool) and the admin server (/metrics, /healthz, /readyz,
+ * /feedback). It runs in the capture thread (src/capture-thread/worker.ts) so that none of it competes with the
+ * proxy's event loop, or in the proxy's own thread when a caller injects a pipeline or registry (tests).
+ */
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import type { Dispatcher } from 'undici';
+import { createAdminServer } from './admin/admin-server';
+import { createCapture, type Capture, type EventPipeline } from './capture/capture';
+import type { SidecarConfig } from './config';
+import { createSidecarMetrics, type SidecarMetrics } from './metrics/sidecar-metrics';
+import { createPipeline, type PipelineOptions } from './pipeline/pipeline';
+
+export interface SidecarCore {
+  readonly capture: Capture;
+  readonly pipeline: EventPipeline;
+  readonly registry: Registry;
+  readonly metrics: SidecarMetrics;
+  /** Not yet listening. */
+  readonly adminServer: Server;
+  /** Processes what capture still holds, then closes the pipeline (or flushes an injected one). */
+  close(): Promise<void>;
+}
+
+export interface SidecarCoreDeps {
+  logger: Logger;
+  /** Reaches the upstream's health path for /readyz. */
+  dispatcher: Dispatcher;
+  /** @default createPipeline() from config.sinks (closed by close()); an injected one is flushed, not closed. */
+  pipeline?: EventPipeline;
+  /** @default a new Registry */
+  registry?: Registry;
+}
+
+/** Builds the pipeline options from the config's sinks section. */
+export function pipelineOptions(config: SidecarConfig, registry: Registry, logger: Logger): PipelineOptions {
+  const s = config.sinks;
+  return {
+    elasticsearch: s.elasticsearch && { ...s.elasticsearch },
+    kafka: s.kafka && { ...s.kafka },
+    spool: { dir: s.spoolDir, maxBytes: s.spoolMaxBytes, fsync: s.spoolFsync },
+    queue: { batchSize: s.batchSize, flushIntervalMs: s.flushIntervalMs, maxEvents: s.maxQueueEvents },
+    registry,
+    logger,
+  };
+}
+
+export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps): SidecarCore {
+  const { logger, dispatcher } = deps;
+  const registry = deps.registry ?? new Registry();
+  const ownPipeline = deps.pipeline === undefined;
+  const pipeline = deps.pipeline ?? createPipeline(pipelineOptions(config, registry, logger));
+  const metrics = createSidecarMetrics(registry, { maxClassesPerModel: config.maxClassesPerModel });
+  const capture = createCapture({ config, metrics, pipeline, logger });
+
+  const upstream = new URL(config.upstream);
+  const basePath = upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, '');
+  const healthPath = config.upstreamHealthPath ?? (config.protocol === 'v2' ? '/v2/health/ready' : '/');
+  async function upstreamReady(): Promise<{ ready: boolean; detail: string }> {
+    try {
+      const res = await dispatcher.request({
+        origin: upstream.origin,
+        path: basePath + healthPath,
+        method: 'GET',
+        headersTimeout: 2000,
+        bodyTimeout: 2000,
+      });
+      await res.body.dump();
+      return { ready: res.statusCode < 500, detail: `GET ${healthPath} → ${res.statusCode}` };
+    } catch (err) {
+      return { ready: false, detail: `GET ${healthPath} failed: ${(err as Error).message}` };
+    }
+  }
+  const adminServer = createAdminServer({ registry, metrics, pipeline, logger, upstreamReady });
+
+  return {
+    capture,
+    pipeline,
+    registry,
+    metrics,
+    adminServer,
+    async close() {
+      capture.drain();
+      if (ownPipeline) await pipeline.close();
+      else await pipeline.flush();
+    },
+  };
+}
