@@ -1,14 +1,25 @@
 /**
  * `npm run bench:sidecar` — the model server direct vs through the sidecar with its sinks on, in one run.
  *
- *   autocannon (this process) ──▶ embedded ONNX iris server (child)                 "direct"
- *   autocannon (this process) ──▶ sidecar (child) ──▶ the same model server          "sidecar"
- *                                   └─▶ Elasticsearch + Kafka (harness, on 127.0.0.1) + Prometheus metrics
+ *   load generator (this process) ──▶ embedded ONNX iris server (child)                    "direct"
+ *   load generator (this process) ──▶ minimal node:http + undici proxy (child) ──▶ same server   "Node hop"
+ *   load generator (this process) ──▶ sidecar (child) ──▶ the same model server              "sidecar"
+ *                                       └─▶ Elasticsearch + Kafka (harness, on 127.0.0.1) + Prometheus metrics
  *
- * Phases (each mode in turn, same request: one V2 infer row): latency at a fixed 1,000 req/s, then throughput at
- * saturation. Latencies are taken from every response at full precision (autocannon's own histogram rounds to
- * whole milliseconds). After the load the sidecar is stopped (it flushes every sink) and the events the sinks
- * hold are counted against the 2xx responses the sidecar served: lost must be 0.
+ * The "Node hop" is a reference, not a competitor: the smallest proxy Node does well (reference-proxy-process.ts,
+ * no capture), so the table separates what one extra process hop costs on this machine from what the sidecar adds.
+ *
+ * Phases (each mode in turn, same request: one V2 infer row, modes alternating for ROUNDS rounds so they see the
+ * same background load):
+ * - latency at a fixed 1,000 req/s: an open-loop generator sends one request every millisecond (undici Pool,
+ *   16 connections) and times each from send to the last body byte at full precision. Not autocannon's
+ *   `overallRate`: it paces each connection by its own timer, so 10 connections fire together — bursts of 10
+ *   every 10 ms — and each serial stage adds the burst's queueing to every latency (≈ +1 ms per hop here).
+ *   Before each latency phase the bench waits until the sidecar's sink queues are empty, so the Elasticsearch and
+ *   Kafka writes of the previous saturation phase do not land in it.
+ * - throughput at saturation: autocannon, 32 connections.
+ * After the load the sidecar is stopped (it flushes every sink) and the events the sinks hold are counted against
+ * the 2xx responses the sidecar served: lost must be 0.
  * Not a test: it prints a table; targets are printed next to the measurements.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +28,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 import { Client } from '@elastic/elasticsearch';
 import { openSpoolReader } from '@plumbline/sidecar';
 import { Kafka, logLevel } from 'kafkajs';
@@ -102,6 +114,64 @@ async function load(
     errors: errors + result.errors + result.timeouts,
     seconds,
   };
+}
+
+/** Open loop at a fixed rate: request i is sent at t0 + i/rate (timer granularity ~1 ms), each timed alone. */
+async function paced(url: string, rate: number, seconds: number): Promise<Run> {
+  const pool = new Pool(url, { connections: 16 });
+  const latenciesMs: number[] = [];
+  let ok = 0;
+  let errors = 0;
+  const total = Math.round(rate * seconds);
+  const intervalNs = 1e9 / rate;
+  const started = process.hrtime.bigint();
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    let settled = 0;
+    const settle = (): void => {
+      if (++settled === total) resolve();
+    };
+    const fire = (): void => {
+      const t = process.hrtime.bigint();
+      pool
+        .request({
+          path: '/v2/models/iris/infer',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: BODY,
+        })
+        .then(async (res) => {
+          await res.body.dump();
+          latenciesMs.push(Number(process.hrtime.bigint() - t) / 1e6);
+          if (res.statusCode >= 200 && res.statusCode < 300) ok++;
+          else errors++;
+        })
+        .catch(() => errors++)
+        .finally(settle);
+    };
+    const tick = (): void => {
+      const elapsed = Number(process.hrtime.bigint() - started);
+      while (sent < total && sent * intervalNs <= elapsed) {
+        fire();
+        sent++;
+      }
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  await pool.close();
+  const seconds_ = Number(process.hrtime.bigint() - started) / 1e9;
+  return { latenciesMs, requests: latenciesMs.length, ok, errors, seconds: seconds_ };
+}
+
+/** Waits until every sink queue of the sidecar is empty (its previous load is written), at most 60 s. */
+async function sinksIdle(adminUrl: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const text = await (await fetch(`${adminUrl}/metrics`)).text();
+    if (sumSeries(text, 'plumbline_sidecar_sink_queue_depth') === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -235,35 +305,41 @@ async function main(): Promise<void> {
   const sidecarNodeArgs = (process.env.BENCH_SIDECAR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const sidecar = await startChild('sidecar-process.js', [JSON.stringify(config)], sidecarNodeArgs);
   const sidecarUrl = sidecar.info.url;
+  const hop = await startChild('reference-proxy-process.js', [modelUrl]);
+  const hopUrl = hop.info.url;
   let servedBySidecar = 0;
   try {
-    // Warm up both paths (JIT, keep-alive pools, ES/Kafka connections).
+    // Warm up every path (JIT, keep-alive pools, ES/Kafka connections).
     await load(modelUrl, { connections: 8, seconds: 3 });
+    await load(hopUrl, { connections: 8, seconds: 3 });
     servedBySidecar += (await load(sidecarUrl, { connections: 8, seconds: 3 })).ok;
 
-    const fixed: { direct: Run[]; sidecar: Run[] } = { direct: [], sidecar: [] };
-    const saturated: { direct: Run[]; sidecar: Run[] } = { direct: [], sidecar: [] };
+    const modes = { direct: modelUrl, hop: hopUrl, sidecar: sidecarUrl };
+    type Mode = keyof typeof modes;
+    const fixed: Record<Mode, Run[]> = { direct: [], hop: [], sidecar: [] };
+    const saturated: Record<Mode, Run[]> = { direct: [], hop: [], sidecar: [] };
     for (let round = 0; round < ROUNDS; round++) {
-      fixed.direct.push(await load(modelUrl, { rate: FIXED_RATE, connections: 10, seconds: FIXED_SECONDS }));
-      fixed.sidecar.push(
-        await load(sidecarUrl, { rate: FIXED_RATE, connections: 10, seconds: FIXED_SECONDS }),
-      );
-      saturated.direct.push(
-        await load(modelUrl, { connections: SATURATION_CONNECTIONS, seconds: SATURATION_SECONDS }),
-      );
-      saturated.sidecar.push(
-        await load(sidecarUrl, { connections: SATURATION_CONNECTIONS, seconds: SATURATION_SECONDS }),
-      );
+      for (const mode of Object.keys(modes) as Mode[]) {
+        await sinksIdle(sidecar.info.adminUrl);
+        fixed[mode].push(await paced(modes[mode], FIXED_RATE, FIXED_SECONDS));
+      }
+      for (const mode of Object.keys(modes) as Mode[]) {
+        saturated[mode].push(
+          await load(modes[mode], { connections: SATURATION_CONNECTIONS, seconds: SATURATION_SECONDS }),
+        );
+      }
     }
     servedBySidecar += [...fixed.sidecar, ...saturated.sidecar].reduce((n, r) => n + r.ok, 0);
-    const fixedDirect = pool(fixed.direct);
-    const fixedSidecar = pool(fixed.sidecar);
-    const satDirect = pool(saturated.direct);
-    const satSidecar = pool(saturated.sidecar);
-    const satRatios = saturated.sidecar
-      .map((r, i) => summarise(r).rps / summarise(saturated.direct[i]).rps)
-      .sort((a, b) => a - b);
-    const satRatio = satRatios[Math.floor(satRatios.length / 2)];
+    /** Median over rounds of (mode's saturated rate / direct's in the same round). */
+    const satRatio = (mode: Mode): number => {
+      const ratios = saturated[mode]
+        .map((r, i) => summarise(r).rps / summarise(saturated.direct[i]).rps)
+        .sort((a, b) => a - b);
+      return ratios[Math.floor(ratios.length / 2)];
+    };
+    // Exchanges still on their way to the capture thread (≤ 5 ms) and its sink queues settle first.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sinksIdle(sidecar.info.adminUrl);
     const metricsText = await (await fetch(`${sidecar.info.adminUrl}/metrics`)).text();
     const cpu = await stopSidecar(sidecar.child);
     const counts = await countSinks(sinks.esUrl, sinks.brokers);
@@ -274,42 +350,59 @@ async function main(): Promise<void> {
       counts['spool store'] = stored;
     }
 
-    const d = summarise(fixedDirect);
-    const s = summarise(fixedSidecar);
-    const sd = summarise(satDirect);
-    const ss = summarise(satSidecar);
+    const d = summarise(pool(fixed.direct));
+    const h = summarise(pool(fixed.hop));
+    const s = summarise(pool(fixed.sidecar));
+    const sd = summarise(pool(saturated.direct));
+    const sh = summarise(pool(saturated.hop));
+    const ss = summarise(pool(saturated.sidecar));
+    const errors = (mode: Mode): number =>
+      [...fixed[mode], ...saturated[mode]].reduce((n, r) => n + r.errors, 0);
     const overheadSeries = /plumbline_sidecar_overhead_seconds_sum\{[^}]*\} ([0-9.e+-]+)/.exec(metricsText);
     const overheadCount = /plumbline_sidecar_overhead_seconds_count\{[^}]*\} ([0-9.e+-]+)/.exec(metricsText);
+    const plus = (x: number): string => `+${ms(x)}`;
     const rows: string[][] = [
-      ['measure', 'direct', 'via sidecar', 'added / ratio', 'target', 'met'],
+      ['measure', 'direct', 'Node hop (ref.)', 'via sidecar', 'added: hop / sidecar', 'target', 'met'],
       [
         `p50 @ ${FIXED_RATE} req/s (ms)`,
         ms(d.p50),
+        ms(h.p50),
         ms(s.p50),
-        `+${ms(s.p50 - d.p50)}`,
+        `${plus(h.p50 - d.p50)} / ${plus(s.p50 - d.p50)}`,
         '≤ +0.250',
         s.p50 - d.p50 <= 0.25 ? 'yes' : 'NO',
       ],
       [
         `p99 @ ${FIXED_RATE} req/s (ms)`,
         ms(d.p99),
+        ms(h.p99),
         ms(s.p99),
-        `+${ms(s.p99 - d.p99)}`,
+        `${plus(h.p99 - d.p99)} / ${plus(s.p99 - d.p99)}`,
         '≤ +0.600',
         s.p99 - d.p99 <= 0.6 ? 'yes' : 'NO',
       ],
-      [`achieved rate (req/s)`, d.rps.toFixed(0), s.rps.toFixed(0), (s.rps / d.rps).toFixed(3), '', ''],
+      [
+        `achieved rate (req/s)`,
+        d.rps.toFixed(0),
+        h.rps.toFixed(0),
+        s.rps.toFixed(0),
+        '',
+        `${FIXED_RATE}`,
+        '',
+      ],
       [
         `saturation, ${SATURATION_CONNECTIONS} conns (req/s)`,
         sd.rps.toFixed(0),
+        sh.rps.toFixed(0),
         ss.rps.toFixed(0),
-        `${satRatio.toFixed(3)} (median of ${ROUNDS})`,
+        `${satRatio('hop').toFixed(3)} / ${satRatio('sidecar').toFixed(3)} (median of ${ROUNDS})`,
         '≥ 0.850',
-        satRatio >= 0.85 ? 'yes' : 'NO',
+        satRatio('sidecar') >= 0.85 ? 'yes' : 'NO',
       ],
       [
         `saturation p50 / p99 (ms)`,
         `${ms(sd.p50)} / ${ms(sd.p99)}`,
+        `${ms(sh.p50)} / ${ms(sh.p99)}`,
         `${ms(ss.p50)} / ${ms(ss.p99)}`,
         '',
         '',
@@ -317,11 +410,12 @@ async function main(): Promise<void> {
       ],
       [
         `client errors (non-2xx, timeouts)`,
-        String(fixedDirect.errors + satDirect.errors),
-        String(fixedSidecar.errors + satSidecar.errors),
+        String(errors('direct')),
+        String(errors('hop')),
+        String(errors('sidecar')),
         '',
         '0',
-        fixedSidecar.errors + satSidecar.errors === 0 ? 'yes' : 'NO',
+        errors('sidecar') === 0 ? 'yes' : 'NO',
       ],
     ];
     // Every event the sidecar captured must be in every sink. Captured ≥ served 2xx: requests in flight when a
@@ -329,6 +423,7 @@ async function main(): Promise<void> {
     const captured = sumSeries(metricsText, 'plumbline_sidecar_events_total');
     rows.push([
       'events captured / client-seen 2xx',
+      '',
       '',
       `${captured} / ${servedBySidecar}`,
       '',
@@ -338,6 +433,7 @@ async function main(): Promise<void> {
     for (const [sink, n] of Object.entries(counts)) {
       rows.push([
         `events in ${sink}`,
+        '',
         '',
         String(n),
         `lost ${captured - n}`,
@@ -350,6 +446,7 @@ async function main(): Promise<void> {
       rows.push([
         'sidecar CPU per request (µs): user / sys',
         '',
+        '',
         `${per(cpu.user)} / ${per(cpu.system)}`,
         '',
         '',
@@ -358,20 +455,21 @@ async function main(): Promise<void> {
     }
     if (overheadSeries && overheadCount) {
       const mean = (Number(overheadSeries[1]) / Number(overheadCount[1])) * 1000;
-      rows.push(['sidecar-measured overhead, mean (ms)', '', ms(mean), '', '', '']);
+      rows.push(['sidecar-measured overhead, mean (ms)', '', '', ms(mean), '', '', '']);
     }
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     const line = (r: string[]): string => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
     process.stdout.write(
       `\nplumbline sidecar benchmark — sinks: ${sinks.note}\n` +
         `${ROUNDS} alternating rounds per mode: ${FIXED_SECONDS} s at ${FIXED_RATE} req/s, ${SATURATION_SECONDS} s saturated; ` +
-        `${cpus().length} cores shared by load generator, model server, sidecar and sinks; ` +
+        `${cpus().length} cores shared by load generator, model server, proxies and sinks; ` +
         `load average before/after: ${loadBefore} / ${loadavg()[0].toFixed(2)}\n\n`,
     );
     process.stdout.write(`${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
     for (const r of rows.slice(1)) process.stdout.write(`${line(r)}\n`);
     process.stdout.write('\n');
   } finally {
+    await stopChild(hop.child);
     await stopChild(sidecar.child);
     await stopChild(model.child);
     await sinks.stop();

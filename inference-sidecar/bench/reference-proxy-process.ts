@@ -1,0 +1,45 @@
+/**
+ * Benchmark child: the smallest reverse proxy Node does well — node:http server, undici Pool to the upstream,
+ * bodies buffered, no capture, no headers work. It is the floor of one Node hop on this machine, so the table
+ * can show what the sidecar adds beyond the hop itself. Prints {"url"} and runs until SIGTERM.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool, type Dispatcher } from 'undici';
+
+const upstream = process.argv[2];
+const pool = new Pool(upstream, { connections: 128 });
+
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    pool
+      .request({
+        path: req.url ?? '/',
+        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' },
+        body: Buffer.concat(chunks),
+      })
+      .then(async (r) => {
+        const body = Buffer.from(await r.body.arrayBuffer());
+        res.writeHead(r.statusCode, {
+          'content-type': String(r.headers['content-type'] ?? 'application/octet-stream'),
+          'content-length': body.length,
+        });
+        res.end(body);
+      })
+      .catch(() => {
+        res.writeHead(502).end();
+      });
+  });
+});
+
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
+});
+process.once('SIGTERM', () => {
+  server.close();
+  void pool.close().then(() => process.exit(0));
+});
