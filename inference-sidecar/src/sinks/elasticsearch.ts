@@ -117,6 +117,9 @@ export function createElasticsearchSink(
         const response = await client.transport.request<estypes.BulkResponse>({
           method: 'POST',
           path: '/_bulk',
+          // Only what the outcome needs: a 500-item response shrinks from ~100 KB to ~12 KB (less for
+          // Elasticsearch to write and for this thread to parse).
+          querystring: { filter_path: 'errors,items.*.status,items.*.error' },
           bulkBody: body,
         });
         if (!response.errors) return sinkResult([], []);
