@@ -123,8 +123,8 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaHandl
     classpath,
     'kafka.tools.StorageTool',
     'format',
-    '-t',
-    clusterId,
+    // One argument with `=`: a base64url id starts with '-' one time in 32, and argparse then takes it for a flag.
+    `--cluster-id=${clusterId}`,
     '-c',
     properties,
   ]);
