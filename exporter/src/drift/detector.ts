@@ -1,11 +1,12 @@
 import { binCounts } from '../stats/bin-counts';
 import { categoricalColumn, numericColumn, type CellValue } from '../stats/missing';
-import { quantileSorted } from '../stats/quantile-sorted';
+import { Float64Sorter } from '../stats/sort-float64';
 import { adjustPValues, type Correction } from '../stattests/corrections';
 import { isDrift } from '../stattests/drift-rule';
 import { autoSelectStatTest, getStatTest, statTestsFor } from '../stattests/registry';
 import type { FeatureComparison, StatTestDescriptor, StatTestId } from '../stattests/types';
-import { SUMMARY_QUANTILES } from './profile-builder';
+import { numericSummary } from './numeric-summary';
+import { sortedSampleOf } from './sorted-sample';
 import type {
   CategoricalFeatureProfile,
   FeatureProfile,
@@ -52,26 +53,6 @@ export interface DriftDetector {
 
 function configError(message: string): Error {
   return Object.assign(new Error(message), { exitCode: 2 });
-}
-
-function numericSummary(sorted: Float64Array, missing: number): NumericSummary {
-  const n = sorted.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += (sorted[i] - mean) / (i + 1);
-  let m2 = 0;
-  for (let i = 0; i < n; i++) m2 += (sorted[i] - mean) ** 2;
-  const quantiles: Record<string, number> = {};
-  for (const [k, q] of Object.entries(SUMMARY_QUANTILES))
-    quantiles[k] = n ? quantileSorted(sorted, q) : Number.NaN;
-  return {
-    count: n,
-    missing,
-    mean: n ? mean : Number.NaN,
-    std: n ? Math.sqrt(m2 / n) : Number.NaN,
-    min: n ? sorted[0] : Number.NaN,
-    max: n ? sorted[n - 1] : Number.NaN,
-    quantiles,
-  };
 }
 
 function categoricalSummary(
@@ -137,7 +118,7 @@ export function createDriftDetector(
   for (const f of profile.features) {
     if (f.type === 'categorical')
       refCategories.set(f.name, new Map(Object.entries((f as CategoricalFeatureProfile).categories)));
-    else refSamples.set(f.name, Float64Array.from(f.sample));
+    else refSamples.set(f.name, sortedSampleOf(f));
   }
 
   function decisiveTest(f: FeatureProfile, curN: number): StatTestDescriptor {
@@ -155,7 +136,17 @@ export function createDriftDetector(
     return options.features?.[f.name]?.thresholds?.[d.id] ?? options.thresholds?.[d.id] ?? d.defaultThreshold;
   }
 
-  function evaluateFeature(f: FeatureProfile, raw: readonly CellValue[] | undefined): FeatureDrift {
+  /** Scratch reused across the features of one evaluate(): the current values and the sort's buffers. */
+  interface Scratch {
+    values: Float64Array;
+    readonly sorter: Float64Sorter;
+  }
+
+  function evaluateFeature(
+    f: FeatureProfile,
+    raw: readonly CellValue[] | undefined,
+    scratch: Scratch,
+  ): FeatureDrift {
     const values = raw ?? [];
     let comparison: FeatureComparison | null = null;
     let curN: number;
@@ -165,8 +156,9 @@ export function createDriftDetector(
     let currentSummary: NumericSummary | CategoricalSummary;
     let referenceSummary: NumericSummary | CategoricalSummary;
     if (f.type === 'numerical') {
-      const col = numericColumn(values);
-      const sorted = col.values.slice().sort();
+      if (scratch.values.length < values.length) scratch.values = new Float64Array(values.length);
+      const col = numericColumn(values, { into: scratch.values });
+      const sorted = scratch.sorter.sort(col.values); // in place: the scratch buffer is ours
       curN = sorted.length;
       curMissing = col.missing;
       invalid = col.invalid || undefined;
@@ -299,8 +291,9 @@ export function createDriftDetector(
       let features: FeatureDrift[] = [];
       let prediction: FeatureDrift | undefined;
       let label: FeatureDrift | undefined;
+      const scratch: Scratch = { values: new Float64Array(0), sorter: new Float64Sorter() };
       for (const f of profile.features) {
-        const r = evaluateFeature(f, currentColumns[f.name]);
+        const r = evaluateFeature(f, currentColumns[f.name], scratch);
         if (f.role === 'prediction') prediction = r;
         else if (f.role === 'label') label = r;
         else features.push(r);

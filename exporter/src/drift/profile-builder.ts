@@ -3,15 +3,21 @@ import { binCounts } from '../stats/bin-counts';
 import { categoricalColumn, isMissing, numericColumn, parseNumber, type CellValue } from '../stats/missing';
 import { psiBinEdges } from '../stats/psi-bin-edges';
 import { quantileSorted } from '../stats/quantile-sorted';
+import { Float64Sorter } from '../stats/sort-float64';
 import type { FeatureType } from '../stattests/types';
+import { numericSummary, SUMMARY_QUANTILES } from './numeric-summary';
 import { Reservoir } from './reservoir';
+import { withSample } from './sorted-sample';
 import {
   OTHER_CATEGORY,
   type ColumnRole,
   type FeatureProfile,
+  type NumericalFeatureProfile,
   type NumericSummary,
   type ReferenceProfile,
 } from './profile-types';
+
+export { SUMMARY_QUANTILES };
 
 export interface ProfileOptions {
   /** PSI / Jensen–Shannon bins for numerical features. @default 10 */
@@ -35,16 +41,6 @@ export const DEFAULT_PROFILE_OPTIONS = {
   maxCategories: 1000,
   seed: 24301,
 } as const;
-
-export const SUMMARY_QUANTILES: Readonly<Record<string, number>> = {
-  p01: 0.01,
-  p05: 0.05,
-  p25: 0.25,
-  p50: 0.5,
-  p75: 0.75,
-  p95: 0.95,
-  p99: 0.99,
-};
 
 class ColumnAccumulator {
   missing = 0;
@@ -250,19 +246,22 @@ export class ReferenceProfileBuilder {
         max: a.n ? a.max : Number.NaN,
         quantiles,
       };
-      return {
-        name: a.name,
-        type: 'numerical',
-        role,
-        count: a.n,
-        missing: a.missing,
-        invalid: a.nonNumeric,
-        summary,
-        binEdges: a.edges,
-        binCounts: counts,
-        sample: Array.from(sample),
-        sampleComplete: complete,
-      };
+      return withSample(
+        {
+          name: a.name,
+          type: 'numerical',
+          role,
+          count: a.n,
+          missing: a.missing,
+          invalid: a.nonNumeric,
+          summary,
+          binEdges: a.edges,
+          binCounts: counts,
+          sample: [],
+          sampleComplete: complete,
+        } satisfies NumericalFeatureProfile,
+        sample,
+      );
     });
     return {
       schemaVersion: 1,
@@ -313,12 +312,15 @@ export function buildReferenceProfile(
       );
     }
   }
+  const sorter = new Float64Sorter();
   const features: FeatureProfile[] = names.map((name, index) => {
     const raw = columns[name];
     const role: ColumnRole =
       name === options.predictionColumn ? 'prediction' : name === options.labelColumn ? 'label' : 'feature';
     const forced = options.columnTypes?.[name];
-    const numeric = forced === 'categorical' ? null : numericColumn(raw);
+    // Unless forced numerical, the first value that is not a number makes the column categorical: stop there.
+    const numeric =
+      forced === 'categorical' ? null : numericColumn(raw, { stopAtInvalid: forced !== 'numerical' });
     const isNumerical =
       forced === 'numerical' || (numeric !== null && numeric.invalid === 0 && numeric.values.length > 0);
     if (!isNumerical || numeric === null) {
@@ -335,43 +337,30 @@ export function buildReferenceProfile(
       if (other > 0) categories[OTHER_CATEGORY] = (categories[OTHER_CATEGORY] ?? 0) + other;
       return { name, type: 'categorical', role, count: col.n, missing: col.missing, categories };
     }
-    const sorted = numeric.values.slice().sort();
-    const n = sorted.length;
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += (sorted[i] - mean) / (i + 1);
-    let m2 = 0;
-    for (let i = 0; i < n; i++) m2 += (sorted[i] - mean) * (sorted[i] - mean);
-    const quantiles: Record<string, number> = {};
-    for (const [k, q] of Object.entries(SUMMARY_QUANTILES))
-      quantiles[k] = n ? quantileSorted(sorted, q) : Number.NaN;
-    const binEdges = n ? psiBinEdges(sorted, bins) : [];
-    let sample: Float64Array = sorted;
+    // The reservoir samples in input order, so it is filled before the values are sorted in place.
+    const n = numeric.values.length;
+    let sample: Float64Array | null = null;
     if (n > reservoirSize) {
       const r = new Reservoir(reservoirSize, seed + index);
       for (let i = 0; i < n; i++) r.add(numeric.values[i]);
       sample = r.sorted();
     }
-    return {
+    const sorted = sorter.sort(numeric.values);
+    const binEdges = n ? psiBinEdges(sorted, bins) : [];
+    const feature: NumericalFeatureProfile = {
       name,
       type: 'numerical',
       role,
       count: n,
       missing: numeric.missing,
       invalid: numeric.invalid,
-      summary: {
-        count: n,
-        missing: numeric.missing,
-        mean: n ? mean : Number.NaN,
-        std: n ? Math.sqrt(m2 / n) : Number.NaN,
-        min: n ? sorted[0] : Number.NaN,
-        max: n ? sorted[n - 1] : Number.NaN,
-        quantiles,
-      },
+      summary: numericSummary(sorted, numeric.missing),
       binEdges,
       binCounts: n ? binCounts(sorted, binEdges, true) : [],
-      sample: Array.from(sample),
+      sample: [], // made from the Float64Array on first read (withSample)
       sampleComplete: n <= reservoirSize,
     };
+    return withSample(feature, sample ?? sorted);
   });
   return { schemaVersion: 1, createdAt: new Date().toISOString(), rows, bins, reservoirSize, features };
 }

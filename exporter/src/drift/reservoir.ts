@@ -1,3 +1,5 @@
+import { sortFloat64 } from '../stats/sort-float64';
+
 /** Deterministic 32-bit PRNG (mulberry32): same seed, same reservoir, so baselines are reproducible. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -64,6 +66,6 @@ export class Reservoir {
   /** The sample, sorted ascending (a copy). */
   sorted(): Float64Array {
     const buf = this.buffer ?? this.values;
-    return buf.slice(0, Math.min(this.seen, this.capacity)).sort();
+    return sortFloat64(buf.slice(0, Math.min(this.seen, this.capacity)));
   }
 }

@@ -1,6 +1,7 @@
 import { ksExactPValue } from './ks-exact-p-value';
 import { ksStatistic } from './ks-statistic';
 import { kolmogorovSf } from './kolmogorov-sf';
+import { sortFloat64 } from './sort-float64';
 
 /** How the p-value is computed; `auto` is exact when max(n1, n2) ≤ 10,000, asymptotic otherwise. */
 export type KsMethod = 'auto' | 'exact' | 'asymp';
@@ -30,7 +31,7 @@ function roundHalfEven(x: number): number {
 }
 
 function sortedCopy(values: ArrayLike<number>): Float64Array {
-  return Float64Array.from(values).sort();
+  return sortFloat64(Float64Array.from(values));
 }
 
 /**
