@@ -2,7 +2,9 @@
  * `npm run bench:drift` — one run on one generated data set (20 numerical + 5 categorical columns, 200k reference ×
  * 200k current rows; KS alone on 1M vs 1M): Plumbline's drift report vs scipy per feature (ks_2samp /
  * chi2_contingency) vs Evidently's DataDriftPreset report, plus reference-profile memory at two row counts.
- * Every side gets the data already in memory (no file parsing is timed). Python runs in its own venv,
+ * Every side gets the data already in memory (no file parsing is timed). Plumbline's runs each start after a
+ * forced full garbage collection (untimed; since this commit: before it, one run's garbage was collected in the
+ * next run's time, which made the end-to-end row vary by ±25% from run to run). Python runs in its own venv,
  * ~/.cache/plumbline/bench-venv (created here with pip install evidently 'pandas<3' scipy numpy when missing).
  * Not a test: it prints a table with times and ratios.
  */
@@ -53,6 +55,10 @@ function best<T>(repeat: number, fn: () => T): { seconds: number; value: T } {
   let seconds = Infinity;
   let value: T | undefined;
   for (let i = 0; i < repeat; i++) {
+    // A full collection before each run, outside the timed region: the previous run's garbage (a 200k-row profile
+    // holds ~40 MB) is then not collected inside this run's time. Collections this run's own allocations cause
+    // are still timed.
+    (globalThis as { gc?: () => void }).gc?.();
     const t = process.hrtime.bigint();
     value = fn();
     seconds = Math.min(seconds, Number(process.hrtime.bigint() - t) / 1e9);
