@@ -1,6 +1,6 @@
 /**
  * jsdom has no 2D canvas context: this one records what a component draws (rectangles and text, with the fill,
- * stroke and font in effect at the time) so tests can check the drawing itself. `clearRect` forgets earlier ops,
+ * stroke, font and alpha in effect at the time) so tests can check the drawing itself. `clearRect` forgets earlier ops,
  * as a redraw would.
  */
 export interface DrawOp {
@@ -15,6 +15,8 @@ export interface DrawOp {
   /** fillStyle for fills and text, strokeStyle for strokes. */
   style: string;
   font: string;
+  /** globalAlpha at the time. */
+  alpha: number;
 }
 
 export interface RecordedCanvases {
@@ -23,7 +25,7 @@ export interface RecordedCanvases {
 }
 
 function recordingContext(ops: DrawOp[]) {
-  const state = { fillStyle: '#000', strokeStyle: '#000', lineWidth: 1, font: '10px sans-serif' };
+  const state = { fillStyle: '#000', strokeStyle: '#000', lineWidth: 1, globalAlpha: 1, font: '10px sans-serif' };
   const push = (op: DrawOp['op'], x: number, y: number, w: number, h: number, text = '') =>
     ops.push({
       op,
@@ -34,6 +36,7 @@ function recordingContext(ops: DrawOp[]) {
       text,
       style: op === 'strokeRect' ? state.strokeStyle : state.fillStyle,
       font: state.font,
+      alpha: state.globalAlpha,
     });
   return Object.assign(state, {
     textAlign: 'start',

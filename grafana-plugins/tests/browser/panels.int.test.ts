@@ -74,43 +74,50 @@ async function open(query: Record<string, string | number>): Promise<Page> {
 }
 
 /**
- * One drawn cell of the matrix, found by the class names of its row and column labels: its centre on the page, the
- * colour of its fill (read back from the canvas, 20% in from the corner: clear of the diagonal outline and of the
- * centred value) and how many colours its middle holds (1 when no value is drawn in it).
+ * One drawn cell of the matrix, found by its row and column labels (their y and x are the cell's centre): its centre
+ * on the page, the colour of its fill (read back from the canvas, 20% in from the corner: clear of the diagonal
+ * outline and of the centred value) and how many colours its middle holds (1 when no value is drawn in it).
  */
 async function drawnCell(page: Page, actual: string, predicted: string) {
   return page.evaluate(
     ([a, p]) => {
-      const names = (id: string) =>
-        Array.from(document.querySelectorAll(`[data-testid="${id}"] > title`), (t) => t.textContent);
-      const rows = names('cm-row-label');
-      const [i, j] = [rows.indexOf(a), names('cm-col-label').indexOf(p)];
-      if (i < 0 || j < 0) {
+      const labels = (id: string) => Array.from(document.querySelectorAll<SVGTextElement>(`[data-testid="${id}"]`));
+      const named = (all: SVGTextElement[], name: string) =>
+        all.findIndex((e) => e.querySelector('title')?.textContent === name);
+      const [rows, cols] = [labels('cm-row-label'), labels('cm-col-label')];
+      const [i, j] = [named(rows, a), named(cols, p)];
+      if (i < 0 || j < 0 || rows.length < 2) {
         throw new Error(`no cell ${a} × ${p}`);
       }
+      const at = (e: SVGTextElement, attr: 'x' | 'y') => Number(e.getAttribute(attr));
+      const [w, h] = [at(cols[1], 'x') - at(cols[0], 'x'), at(rows[1], 'y') - at(rows[0], 'y')];
       const canvas = document.querySelector<HTMLCanvasElement>('canvas[data-testid="cm-cells"]')!;
+      // Centre of the cell in the canvas's own coordinates (the canvas starts at the grid's top-left corner).
+      const [cx, cy] = [
+        at(cols[j], 'x') - parseFloat(canvas.style.left),
+        at(rows[i], 'y') - parseFloat(canvas.style.top),
+      ];
       const box = canvas.getBoundingClientRect();
-      const [w, h] = [box.width / rows.length, box.height / rows.length];
       const scale = canvas.width / box.width;
       const ctx = canvas.getContext('2d')!;
-      const pixels = (x: number, y: number, pw: number, ph: number) => {
+      const colours = (x: number, y: number, pw: number, ph: number) => {
         const d = ctx.getImageData(
           Math.floor(x * scale),
           Math.floor(y * scale),
           Math.max(1, Math.floor(pw * scale)),
           Math.max(1, Math.floor(ph * scale))
         ).data;
-        const colours = new Set<string>();
+        const seen = new Set<string>();
         for (let n = 0; n < d.length; n += 4) {
-          colours.add(`rgba(${d[n]}, ${d[n + 1]}, ${d[n + 2]}, ${d[n + 3]})`);
+          seen.add(`rgba(${d[n]}, ${d[n + 1]}, ${d[n + 2]}, ${d[n + 3]})`);
         }
-        return [...colours];
+        return [...seen];
       };
       return {
-        x: box.left + (j + 0.5) * w,
-        y: box.top + (i + 0.5) * h,
-        fill: pixels(j * w + w * 0.2, i * h + h * 0.2, 1, 1)[0],
-        middleColours: pixels(j * w + w * 0.25, i * h + h * 0.3, w * 0.5, h * 0.4).length,
+        x: box.left + cx,
+        y: box.top + cy,
+        fill: colours(cx - w * 0.3, cy - h * 0.3, 1, 1)[0],
+        middleColours: colours(cx - w / 4, cy - h / 5, w / 2, h * 0.4).length,
       };
     },
     [actual, predicted]

@@ -26,18 +26,21 @@ afterEach(() => canvases.restore());
 const cellsCanvas = (container: HTMLElement) =>
   container.querySelector('canvas[data-testid="cm-cells"]') as HTMLCanvasElement;
 
-/** What was drawn for one cell (found by the class names of its row and column labels), and where it is. */
+/**
+ * What was drawn for one cell, found by its row and column labels (their y and x are the cell's centre), and where
+ * its centre is in panel (= SVG) coordinates, for pointer events.
+ */
 function cell(container: HTMLElement, actual: string, predicted: string) {
-  const names = (testId: string) =>
-    Array.from(container.querySelectorAll(`[data-testid="${testId}"] > title`), (t) => t.textContent);
-  const rows = names('cm-row-label');
-  const i = rows.indexOf(actual);
-  const j = names('cm-col-label').indexOf(predicted);
-  expect([i, j]).not.toContain(-1);
+  const label = (testId: string, name: string) =>
+    Array.from(container.querySelectorAll(`[data-testid="${testId}"]`)).find(
+      (e) => e.querySelector('title')?.textContent === name
+    );
+  const row = label('cm-row-label', actual);
+  const col = label('cm-col-label', predicted);
+  expect(row && col).toBeTruthy();
+  const [x, y] = [Number(col!.getAttribute('x')), Number(row!.getAttribute('y'))];
   const canvas = cellsCanvas(container);
-  const cellW = parseFloat(canvas.style.width) / rows.length;
-  const cellH = parseFloat(canvas.style.height) / rows.length;
-  const [cx, cy] = [(j + 0.5) * cellW, (i + 0.5) * cellH];
+  const [cx, cy] = [x - parseFloat(canvas.style.left), y - parseFloat(canvas.style.top)];
   const ops = canvases.opsOf(canvas);
   const covers = (o: { x: number; y: number; w: number; h: number }) =>
     cx >= o.x && cx <= o.x + o.w && cy >= o.y && cy <= o.y + o.h;
@@ -47,14 +50,16 @@ function cell(container: HTMLElement, actual: string, predicted: string) {
     value: text?.text,
     bold: text?.font.startsWith('700 '),
     outlined: ops.some((o) => o.op === 'strokeRect' && covers(o)),
-    // Panel (= SVG) coordinates of the cell's centre, for pointer events.
-    x: parseFloat(canvas.style.left) + cx,
-    y: parseFloat(canvas.style.top) + cy,
+    x,
+    y,
   };
 }
 
-const cellCount = (container: HTMLElement) =>
-  canvases.opsOf(cellsCanvas(container)).filter((o) => o.op === 'fillRect').length;
+/** Opaque rectangles are cells; the translucent ones are the recall and precision bars of the margins. */
+const drawnRects = (container: HTMLElement) => {
+  const fills = canvases.opsOf(cellsCanvas(container)).filter((o) => o.op === 'fillRect');
+  return { cells: fills.filter((o) => o.alpha === 1).length, bars: fills.filter((o) => o.alpha < 1).length };
+};
 
 // Rendering @grafana/ui on a loaded 2-core CI machine can be slow; nothing here measures time.
 jest.setTimeout(20_000);
@@ -119,12 +124,19 @@ describe('ConfusionMatrixPanel', () => {
         .map((e) => e.lastChild?.textContent)
         .slice(-1)
     ).toEqual(['other']);
-    expect(cellCount(container)).toBe(121);
+    expect(drawnRects(container)).toEqual({ cells: 121, bars: 22 });
     unmount();
     const full = renderPanel({ topN: 0 }, { series, width: 900, height: 700 });
-    expect(cellCount(full.container)).toBe(2500);
+    expect(drawnRects(full.container)).toEqual({ cells: 2500, bars: 100 });
     const label = screen.getAllByTestId('cm-col-label')[0];
     expect(within(label).getByText('class_00', { selector: 'title' })).toBeInTheDocument();
+  });
+
+  it('leaves out the margins, values and bars alike, when they are switched off', () => {
+    const { container } = renderPanel({ showMargins: false });
+    expect(screen.queryAllByTestId('cm-recall')).toHaveLength(0);
+    expect(screen.queryAllByTestId('cm-precision')).toHaveLength(0);
+    expect(drawnRects(container)).toEqual({ cells: 9, bars: 0 });
   });
 
   it('explains empty and malformed data instead of drawing', () => {

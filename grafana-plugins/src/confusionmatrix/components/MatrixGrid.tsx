@@ -1,4 +1,4 @@
-import React, { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import React, { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import {
   FieldColorModeId,
@@ -112,8 +112,9 @@ export function MatrixGrid({
   }, [colorOf, view.maxValue, theme, percent, decimals]);
 
   const k = view.classes.length;
-  const gridW = k * layout.cellW;
-  const gridH = k * layout.cellH;
+  // The canvas covers the grid and, with margins, their bars.
+  const canvasW = k * layout.cellW + layout.marginW;
+  const canvasH = k * layout.cellH + layout.marginH;
   const cellsRef = useRef<HTMLCanvasElement>(null);
   const cellsShowValues = showValues && layout.showValues;
   useLayoutEffect(() => {
@@ -122,8 +123,8 @@ export function MatrixGrid({
       return;
     }
     const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.ceil(gridW * dpr);
-    canvas.height = Math.ceil(gridH * dpr);
+    canvas.width = Math.ceil(canvasW * dpr);
+    canvas.height = Math.ceil(canvasH * dpr);
     const ctx = canvas.getContext('2d');
     if (!ctx) {
       return; // jsdom
@@ -134,8 +135,9 @@ export function MatrixGrid({
       diagonalStroke: theme.colors.text.primary,
       fontFamily: theme.typography.fontFamily,
       showValues: cellsShowValues,
+      marginColor: showMargins ? (share) => shareColor(theme, share) : undefined,
     });
-  }, [view, layout, scale, theme, cellsShowValues, gridW, gridH]);
+  }, [view, layout, scale, theme, cellsShowValues, showMargins, canvasW, canvasH]);
 
   const locate = useCallback(
     (clientX: number, clientY: number): { hover: Hover; x: number; y: number } => {
@@ -193,7 +195,7 @@ export function MatrixGrid({
           <canvas
             ref={cellsRef}
             className={styles.cells}
-            style={{ left: layout.gridX, top: layout.gridY, width: gridW, height: gridH }}
+            style={{ left: layout.gridX, top: layout.gridY, width: canvasW, height: canvasH }}
             aria-hidden="true"
             data-testid="cm-cells"
           />
@@ -323,7 +325,7 @@ interface DrawProps {
   theme: GrafanaTheme2;
 }
 
-function Axes({ view, layout, theme }: DrawProps) {
+const Axes = memo(function Axes({ view, layout, theme }: DrawProps) {
   const { gridX, gridY, cellW, cellH, fontSize, colLabelAngle, colLabelChars, rowLabelChars, marginH } = layout;
   const k = view.classes.length;
   const color = theme.colors.text.secondary;
@@ -342,34 +344,125 @@ function Axes({ view, layout, theme }: DrawProps) {
       <text x={gridX + (k * cellW) / 2} y={labelsTop + layout.colLabelH + 8} textAnchor="middle" fontWeight={600}>
         Predicted
       </text>
-      {view.classes.map((c, i) => (
-        <text
-          key={`r${i}`}
-          x={gridX - 6}
-          y={gridY + i * cellH + cellH / 2}
-          textAnchor="end"
-          dominantBaseline="central"
-          data-testid="cm-row-label"
-        >
-          <title>{c}</title>
-          {truncateLabel(c, rowLabelChars)}
-        </text>
-      ))}
-      {view.classes.map((c, j) => {
-        const x = gridX + j * cellW + cellW / 2;
-        const y = labelsTop + fontSize * 0.8;
-        return (
-          <text
-            key={`c${j}`}
-            x={x}
-            y={y}
-            textAnchor={colLabelAngle === 0 ? 'middle' : 'end'}
-            dominantBaseline="central"
-            transform={colLabelAngle === 0 ? undefined : `rotate(${colLabelAngle} ${x} ${y})`}
-            data-testid="cm-col-label"
-          >
+      <g textAnchor="end" dominantBaseline="central">
+        {view.classes.map((c, i) => (
+          <text key={i} x={gridX - 6} y={gridY + i * cellH + cellH / 2} data-testid="cm-row-label">
             <title>{c}</title>
-            {truncateLabel(c, colLabelChars)}
+            {truncateLabel(c, rowLabelChars)}
+          </text>
+        ))}
+      </g>
+      <g textAnchor={colLabelAngle === 0 ? 'middle' : 'end'} dominantBaseline="central">
+        {view.classes.map((c, j) => {
+          const x = gridX + j * cellW + cellW / 2;
+          const y = labelsTop + fontSize * 0.8;
+          return (
+            <text
+              key={j}
+              x={x}
+              y={y}
+              transform={colLabelAngle === 0 ? undefined : `rotate(${colLabelAngle} ${x} ${y})`}
+              data-testid="cm-col-label"
+            >
+              <title>{c}</title>
+              {truncateLabel(c, colLabelChars)}
+            </text>
+          );
+        })}
+      </g>
+    </g>
+  );
+});
+
+/**
+ * Recall and row totals right of the grid, precision and column totals under it, accuracy and n in the corner (the
+ * bars under recall and precision are drawn with the cells, see shareColor). Attributes shared by a column or row of texts sit on its group, so each text sets only its position and value.
+ */
+const Margins = memo(function Margins({ view, layout, theme }: DrawProps) {
+  const { gridX, gridY, cellW, cellH, fontSize, marginColW, marginRowH } = layout;
+  const k = view.classes.length;
+  const right = gridX + k * cellW;
+  const bottom = gridY + k * cellH;
+  const primary = theme.colors.text.primary;
+  const secondary = theme.colors.text.secondary;
+  const small = Math.max(8, fontSize - 1);
+  const recallX = right + 3 + (marginColW - 4) / 2;
+  const rowTotalX = right + marginColW + marginColW / 2;
+  const precisionY = bottom + 3 + (marginRowH - 4) / 2;
+  const colTotalY = bottom + marginRowH + marginRowH / 2;
+  const rowText = cellH >= small;
+  const colText = cellW >= small * 2.2;
+  const precisionDigits = cellW >= small * 3.2 ? 1 : 0;
+  const rowY = (i: number) => gridY + i * cellH + cellH / 2;
+  const colX = (j: number) => gridX + j * cellW + cellW / 2;
+  return (
+    <g fontSize={small} textAnchor="middle" dominantBaseline="central">
+      {rowText && (
+        <>
+          <MarginValues
+            fill={primary}
+            testId="cm-recall"
+            texts={view.recall.map((r) => formatShare(r))}
+            at={(i) => [recallX, rowY(i)]}
+          />
+          <MarginValues
+            fill={secondary}
+            testId="cm-row-total"
+            texts={view.rowTotals.map((n) => formatCount(n))}
+            at={(i) => [rowTotalX, rowY(i)]}
+          />
+        </>
+      )}
+      {colText && (
+        <>
+          <MarginValues
+            fill={primary}
+            testId="cm-precision"
+            texts={view.precision.map((p) => formatShare(p, precisionDigits))}
+            at={(j) => [colX(j), precisionY]}
+          />
+          <MarginValues
+            fill={secondary}
+            testId="cm-col-total"
+            texts={view.colTotals.map((n) => formatCount(n))}
+            at={(j) => [colX(j), colTotalY]}
+          />
+        </>
+      )}
+      {/* Headings of the margins and the overall accuracy in the corner. */}
+      <g fill={secondary}>
+        <text x={recallX} y={gridY - 6} dominantBaseline="auto">
+          Recall
+        </text>
+        <text x={rowTotalX} y={gridY - 6} dominantBaseline="auto">
+          Total
+        </text>
+        <text x={gridX - 6} y={precisionY} textAnchor="end">
+          Precision
+        </text>
+        <text x={gridX - 6} y={colTotalY} textAnchor="end">
+          Total
+        </text>
+        <text x={recallX} y={precisionY} fontWeight={700} fill={primary} data-testid="cm-accuracy">
+          {formatShare(view.accuracy)}
+        </text>
+        <text x={rowTotalX} y={colTotalY} data-testid="cm-total">
+          {formatCount(view.total)}
+        </text>
+      </g>
+    </g>
+  );
+});
+
+/** One row or column of margin values sharing a fill; `at(n)` places the n-th. */
+function MarginValues(props: { fill: string; testId: string; texts: string[]; at: (n: number) => [number, number] }) {
+  return (
+    <g fill={props.fill}>
+      {props.texts.map((text, n) => {
+        const [x, y] = props.at(n);
+        return (
+          <text key={n} x={x} y={y} data-testid={props.testId}>
+            {text}
           </text>
         );
       })}
@@ -377,139 +470,11 @@ function Axes({ view, layout, theme }: DrawProps) {
   );
 }
 
-function Margins({ view, layout, theme }: DrawProps) {
-  const { gridX, gridY, cellW, cellH, fontSize, marginColW, marginRowH } = layout;
-  const k = view.classes.length;
-  const right = gridX + k * cellW;
-  const bottom = gridY + k * cellH;
-  const secondary = theme.colors.text.secondary;
-  const small = Math.max(8, fontSize - 1);
-  const out: React.ReactNode[] = [];
-  const shareColor = (v: number | null) =>
-    v === null
-      ? theme.colors.background.secondary
-      : theme.visualization.getColorByName(v >= 0.9 ? 'green' : v >= 0.7 ? 'yellow' : 'red');
-  for (let i = 0; i < k; i++) {
-    const y = gridY + i * cellH;
-    out.push(
-      <g key={`m${i}`}>
-        <rect
-          x={right + 3}
-          y={y + 0.5}
-          width={marginColW - 4}
-          height={Math.max(0, cellH - 1)}
-          fill={shareColor(view.recall[i])}
-          fillOpacity={0.35}
-        />
-        {cellH >= small && (
-          <>
-            <text
-              x={right + 3 + (marginColW - 4) / 2}
-              y={y + cellH / 2}
-              textAnchor="middle"
-              dominantBaseline="central"
-              fontSize={small}
-              fill={theme.colors.text.primary}
-              data-testid="cm-recall"
-            >
-              {formatShare(view.recall[i])}
-            </text>
-            <text
-              x={right + marginColW + marginColW / 2}
-              y={y + cellH / 2}
-              textAnchor="middle"
-              dominantBaseline="central"
-              fontSize={small}
-              fill={secondary}
-              data-testid="cm-row-total"
-            >
-              {formatCount(view.rowTotals[i])}
-            </text>
-          </>
-        )}
-      </g>
-    );
-  }
-  for (let j = 0; j < k; j++) {
-    const x = gridX + j * cellW;
-    const showText = cellW >= small * 2.2;
-    out.push(
-      <g key={`p${j}`}>
-        <rect
-          x={x + 0.5}
-          y={bottom + 3}
-          width={Math.max(0, cellW - 1)}
-          height={marginRowH - 4}
-          fill={shareColor(view.precision[j])}
-          fillOpacity={0.35}
-        />
-        {showText && (
-          <>
-            <text
-              x={x + cellW / 2}
-              y={bottom + 3 + (marginRowH - 4) / 2}
-              textAnchor="middle"
-              dominantBaseline="central"
-              fontSize={small}
-              fill={theme.colors.text.primary}
-              data-testid="cm-precision"
-            >
-              {formatShare(view.precision[j], cellW >= small * 3.2 ? 1 : 0)}
-            </text>
-            <text
-              x={x + cellW / 2}
-              y={bottom + marginRowH + marginRowH / 2}
-              textAnchor="middle"
-              dominantBaseline="central"
-              fontSize={small}
-              fill={secondary}
-              data-testid="cm-col-total"
-            >
-              {formatCount(view.colTotals[j])}
-            </text>
-          </>
-        )}
-      </g>
-    );
-  }
-  // Headings of the margins and the overall accuracy in the corner.
-  out.push(
-    <g key="titles" fontSize={small} fill={secondary}>
-      <text x={right + 3 + (marginColW - 4) / 2} y={gridY - 6} textAnchor="middle">
-        Recall
-      </text>
-      <text x={right + marginColW + marginColW / 2} y={gridY - 6} textAnchor="middle">
-        Total
-      </text>
-      <text x={gridX - 6} y={bottom + 3 + (marginRowH - 4) / 2} textAnchor="end" dominantBaseline="central">
-        Precision
-      </text>
-      <text x={gridX - 6} y={bottom + marginRowH + marginRowH / 2} textAnchor="end" dominantBaseline="central">
-        Total
-      </text>
-      <text
-        x={right + 3 + (marginColW - 4) / 2}
-        y={bottom + 3 + (marginRowH - 4) / 2}
-        textAnchor="middle"
-        dominantBaseline="central"
-        fontWeight={700}
-        fill={theme.colors.text.primary}
-        data-testid="cm-accuracy"
-      >
-        {formatShare(view.accuracy)}
-      </text>
-      <text
-        x={right + marginColW + marginColW / 2}
-        y={bottom + marginRowH + marginRowH / 2}
-        textAnchor="middle"
-        dominantBaseline="central"
-        data-testid="cm-total"
-      >
-        {formatCount(view.total)}
-      </text>
-    </g>
-  );
-  return <g>{out}</g>;
+/** Recall / precision bar colour: green from 90%, yellow from 70%, red below; grey when undefined (no rows). */
+function shareColor(theme: GrafanaTheme2, share: number | null): string {
+  return share === null
+    ? theme.colors.background.secondary
+    : theme.visualization.getColorByName(share >= 0.9 ? 'green' : share >= 0.7 ? 'yellow' : 'red');
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({

@@ -7,6 +7,7 @@ export type CellsContext = Pick<
   | 'fillStyle'
   | 'strokeStyle'
   | 'lineWidth'
+  | 'globalAlpha'
   | 'font'
   | 'textAlign'
   | 'textBaseline'
@@ -31,13 +32,16 @@ export interface CellsStyle {
   diagonalStroke: string;
   fontFamily: string;
   showValues: boolean;
+  /** Colour of a recall / precision bar in the margins; absent: no margins. */
+  marginColor?: (share: number | null) => string;
 }
 
 /**
  * Draws the k × k cells in one pass, in grid coordinates (0, 0 = top-left of the first cell): fill from the heat
  * scale (empty cells in `style.empty`), the diagonal outlined and its value bold, values centred when
- * `style.showValues`. One canvas instead of 2,500 SVG elements keeps a 50-class first render (parse, style, layout,
- * paint) short; class names, margins and the hover outline stay in the SVG drawn over it.
+ * `style.showValues`; then the recall bars right of the grid and the precision bars under it. One canvas instead of
+ * 2,600 SVG elements keeps a 50-class first render (parse, style, layout, paint) short; class names, margin values
+ * and the hover outline stay in the SVG drawn over it.
  */
 export function drawCells(
   ctx: CellsContext,
@@ -50,7 +54,10 @@ export function drawCells(
   const k = view.classes.length;
   const w = Math.max(0, cellW - 1);
   const h = Math.max(0, cellH - 1);
-  ctx.clearRect(0, 0, k * cellW, k * cellH);
+  ctx.clearRect(0, 0, k * cellW + layout.marginW, k * cellH + layout.marginH);
+  if (style.marginColor) {
+    drawMarginBars(ctx, view, layout, style.marginColor);
+  }
   const diagonal = (i: number) => view.classes[i] !== view.otherLabel;
   const fills: string[][] = [];
   let current = '';
@@ -90,4 +97,25 @@ export function drawCells(
       ctx.fillText(scale.text(v), j * cellW + cellW / 2, i * cellH + cellH / 2);
     }
   }
+}
+
+/** Recall bars (one per actual class) right of the grid, precision bars (one per predicted class) under it. */
+function drawMarginBars(
+  ctx: CellsContext,
+  view: ConfusionMatrixView,
+  layout: MatrixLayout,
+  color: (share: number | null) => string
+): void {
+  const { cellW, cellH, marginColW, marginRowH } = layout;
+  const k = view.classes.length;
+  ctx.globalAlpha = 0.35;
+  for (let i = 0; i < k; i++) {
+    ctx.fillStyle = color(view.recall[i]);
+    ctx.fillRect(k * cellW + 3, i * cellH + 0.5, marginColW - 4, Math.max(0, cellH - 1));
+  }
+  for (let j = 0; j < k; j++) {
+    ctx.fillStyle = color(view.precision[j]);
+    ctx.fillRect(j * cellW + 0.5, k * cellH + 3, Math.max(0, cellW - 1), marginRowH - 4);
+  }
+  ctx.globalAlpha = 1;
 }
