@@ -1,4 +1,5 @@
 import { binCounts } from '../stats/bin-counts';
+import { ksWassersteinSorted } from '../stats/ks-wasserstein-sorted';
 import { categoricalColumn, numericColumn, type CellValue } from '../stats/missing';
 import { Float64Sorter } from '../stats/sort-float64';
 import { adjustPValues, type Correction } from '../stattests/corrections';
@@ -222,6 +223,17 @@ export function createDriftDetector(
       };
     }
     const descriptors = options.tests === 'decisive' ? [decisive] : statTestsFor(f.type);
+    // KS and Wasserstein both walk the pooled sorted samples: when both run, one shared walk serves them.
+    if (
+      comparison.type === 'numerical' &&
+      descriptors.some((d) => d.id === 'ks') &&
+      descriptors.some((d) => d.id === 'wasserstein')
+    ) {
+      comparison = {
+        ...comparison,
+        ksWasserstein: ksWassersteinSorted(comparison.referenceSorted, comparison.currentSorted),
+      };
+    }
     const floor = options.features?.[f.name]?.effectSizeFloor ?? options.effectSizeFloor;
     const tests: TestOutcome[] = descriptors.map((d) => {
       const r = d.compute(comparison);

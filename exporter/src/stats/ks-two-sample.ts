@@ -11,6 +11,8 @@ export interface KsOptions {
   readonly method?: KsMethod;
   /** Set when both inputs are already sorted ascending (skips the copy and sort). @default false */
   readonly sorted?: boolean;
+  /** D of these (sorted) inputs when already computed, e.g. by `ksWassersteinSorted`; skips its pass. */
+  readonly statistic?: number;
 }
 
 export interface KsResult {
@@ -55,7 +57,7 @@ export function ksTwoSample(a: ArrayLike<number>, b: ArrayLike<number>, options:
   if (Number.isNaN(sa[n1 - 1]) || Number.isNaN(sb[n2 - 1]) || Number.isNaN(sa[0]) || Number.isNaN(sb[0])) {
     throw new RangeError('ksTwoSample: samples contain NaN; remove missing values first');
   }
-  let d = ksStatistic(sa, sb);
+  let d = options.statistic ?? ksStatistic(sa, sb);
   const requested = options.method ?? 'auto';
   let method: 'exact' | 'asymp' =
     requested === 'auto' ? (Math.max(n1, n2) <= KS_MAX_EXACT_N ? 'exact' : 'asymp') : requested;

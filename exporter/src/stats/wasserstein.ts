@@ -47,7 +47,7 @@ export function wasserstein(u: ArrayLike<number>, v: ArrayLike<number>, sorted =
  * The pooled walk past the end of the other sample (whose ECDF is then 1): the same sum as the main loop, with
  * |F − 1| in place of |F_u − F_v| (equal to the last bit: j / nv is exactly 1, and |1 − t| = |t − 1|).
  */
-function addTail(values: ArrayLike<number>, from: number, acc: Float64Array): void {
+export function addTail(values: ArrayLike<number>, from: number, acc: Float64Array): void {
   const n = values.length;
   let k = from;
   for (;;) {

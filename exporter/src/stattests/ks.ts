@@ -11,7 +11,10 @@ export const ksTest: StatTestDescriptor = {
   thresholdUnit: 'raw',
   compute(input: FeatureComparison) {
     if (input.type !== 'numerical') throw new TypeError('ks applies to numerical features only');
-    const r = ksTwoSample(input.referenceSorted, input.currentSorted, { sorted: true });
+    const r = ksTwoSample(input.referenceSorted, input.currentSorted, {
+      sorted: true,
+      statistic: input.ksWasserstein?.ks,
+    });
     return { statistic: r.statistic, pValue: r.pValue, effectSize: r.statistic, method: r.method };
   },
 };

@@ -1,3 +1,5 @@
+import type { KsWassersteinResult } from '../stats/ks-wasserstein-sorted';
+
 /** Feature kinds a stat test can apply to. */
 export type FeatureType = 'numerical' | 'categorical';
 
@@ -22,6 +24,11 @@ export interface NumericalComparison {
   readonly currentBinCounts: readonly number[];
   /** Reference standard deviation (population), used to express Wasserstein thresholds in σ. */
   readonly referenceStd: number;
+  /**
+   * KS D and Wasserstein-1 of the two sorted samples from one shared pass (`ksWassersteinSorted`), set by the
+   * detector when both tests run; `ks` and `wasserstein` then take their statistics from it (bit-identical).
+   */
+  readonly ksWasserstein?: KsWassersteinResult;
 }
 
 /** One categorical feature, reference vs current category counts (missing values removed). */

@@ -14,6 +14,9 @@ export const wassersteinTest: StatTestDescriptor = {
   thresholdUnit: 'reference_std',
   compute(input: FeatureComparison) {
     if (input.type !== 'numerical') throw new TypeError('wasserstein applies to numerical features only');
-    return { statistic: wasserstein(input.referenceSorted, input.currentSorted, true) };
+    return {
+      statistic:
+        input.ksWasserstein?.wasserstein ?? wasserstein(input.referenceSorted, input.currentSorted, true),
+    };
   },
 };
