@@ -4,8 +4,15 @@
  * chi2_contingency) vs Evidently's DataDriftPreset report, plus reference-profile memory at two row counts.
  * Every side gets the data already in memory (no file parsing is timed). Plumbline's runs each start after a
  * forced full garbage collection (untimed; since this commit: before it, one run's garbage was collected in the
- * next run's time, which made the end-to-end row vary by ±25% from run to run). Python runs in its own venv,
- * ~/.cache/plumbline/bench-venv (created here with pip install evidently 'pandas<3' scipy numpy when missing).
+ * next run's time, which made the end-to-end row vary by ±25% from run to run). Plumbline's profile and evaluate
+ * hand their numeric column work to the drift worker pool (exporter/src/drift/numeric-pool.ts:
+ * os.availableParallelism() − 1 worker threads, at most 3; on 2 cores the calling thread plus one worker), as the
+ * library and the exporter service do by default. The worker is started by the first run and stays, as in the
+ * service; the first run's start-up is inside its time, best of 3 keeps the rest. The worker loads the compiled
+ * exporter/dist (build first: `npx tsc -b exporter`); without it every column runs in the calling thread, and the
+ * line under the table says how many column tasks the worker ran. scipy and Evidently run as they come (numpy may
+ * use threads of its own). Python runs in its own venv, ~/.cache/plumbline/bench-venv (created here with
+ * pip install evidently 'pandas<3' scipy numpy when missing).
  * Not a test: it prints a table with times and ratios.
  */
 import { execFileSync } from 'node:child_process';
@@ -15,6 +22,7 @@ import { join } from 'node:path';
 import { createDriftDetector } from '../src/drift/detector';
 import { buildReferenceProfile, ReferenceProfileBuilder } from '../src/drift/profile-builder';
 import { ksTwoSample } from '../src/stats/ks-two-sample';
+import { driftThreadStats } from '../src/drift/numeric-pool';
 import { mulberry32 } from '../src/drift/reservoir';
 import type { CellValue } from '../src/stats/missing';
 
@@ -211,6 +219,7 @@ function main(): void {
     '',
     `Agreement with scipy ${py.scipyVersion} (KS / chi-square per feature): max relative difference statistic ${maxStatRel.toExponential(2)}, p-value ${maxPRel.toExponential(2)}; KS 1M p-value ${ksRel.toExponential(2)}.`,
     `Evidently ${py.evidentlyVersion ?? 'not installed'}${py.evidentlyError ? ` — failed: ${py.evidentlyError}` : ''}. Best of 3 runs (Evidently: 1 run); data already in memory on every side.`,
+    `Drift worker threads: ${driftThreadStats().tasksInWorkers} column tasks ran in a worker thread, the rest in the calling thread.`,
     `Drift found: ${full.value.dataset.driftedFeatures}/${full.value.dataset.testedFeatures} features (5 numerical + 1 categorical were shifted).`,
     '',
     '| reference profile (5 num + 1 cat columns, reservoir 50k) | rows | retained memory | profile JSON | build time |',

@@ -8,6 +8,13 @@ export {
 export type { ProfileOptions } from './drift/profile-builder';
 export { createDriftDetector } from './drift/detector';
 export type { DriftDetector, DriftDetectorOptions, FeatureDriftOptions } from './drift/detector';
+export {
+  closeDriftThreads,
+  configureDriftThreads,
+  driftThreadStats,
+  startDriftThreads,
+} from './drift/numeric-pool';
+export type { DriftThreadOptions } from './drift/numeric-pool';
 export type {
   ReferenceProfile,
   FeatureProfile,

@@ -1,12 +1,10 @@
-import { binCounts } from '../stats/bin-counts';
-import { ksWassersteinSorted } from '../stats/ks-wasserstein-sorted';
-import { categoricalColumn, numericColumn, type CellValue } from '../stats/missing';
-import { Float64Sorter } from '../stats/sort-float64';
+import { categoricalColumn, numericColumn, type CellValue, type NumericColumn } from '../stats/missing';
 import { adjustPValues, type Correction } from '../stattests/corrections';
 import { isDrift } from '../stattests/drift-rule';
 import { autoSelectStatTest, getStatTest, statTestsFor } from '../stattests/registry';
-import type { FeatureComparison, StatTestDescriptor, StatTestId } from '../stattests/types';
-import { numericSummary } from './numeric-summary';
+import type { FeatureComparison, StatTestDescriptor, StatTestId, StatTestResult } from '../stattests/types';
+import { startNumericJob } from './numeric-pool';
+import type { CompareColumnResult, CompareColumnTask } from './numeric-tasks';
 import { sortedSampleOf } from './sorted-sample';
 import type {
   CategoricalFeatureProfile,
@@ -67,6 +65,14 @@ function categoricalSummary(
   return { count: n, missing, distinct: counts.size, top, topShare: n ? topN / n : 0 };
 }
 
+/** `values` itself when it is on shared memory, else a copy there (for the drift worker pool, once per detector). */
+function sharedCopy(values: Float64Array): Float64Array {
+  if (values.buffer instanceof SharedArrayBuffer) return values;
+  const out = new Float64Array(new SharedArrayBuffer(values.length * 8));
+  out.set(values);
+  return out;
+}
+
 const shares = (counts: readonly number[]): number[] => {
   const total = counts.reduce((a, b) => a + b, 0);
   return counts.map((c) => (total ? c / total : 0));
@@ -119,7 +125,7 @@ export function createDriftDetector(
   for (const f of profile.features) {
     if (f.type === 'categorical')
       refCategories.set(f.name, new Map(Object.entries((f as CategoricalFeatureProfile).categories)));
-    else refSamples.set(f.name, sortedSampleOf(f));
+    else refSamples.set(f.name, sharedCopy(sortedSampleOf(f)));
   }
 
   function decisiveTest(f: FeatureProfile, curN: number): StatTestDescriptor {
@@ -137,19 +143,23 @@ export function createDriftDetector(
     return options.features?.[f.name]?.thresholds?.[d.id] ?? options.thresholds?.[d.id] ?? d.defaultThreshold;
   }
 
-  /** Scratch reused across the features of one evaluate(): the current values and the sort's buffers. */
-  interface Scratch {
-    values: Float64Array;
-    readonly sorter: Float64Sorter;
+  /** The tests run on a feature: the deciding one, or every one that applies to its type. */
+  function testsFor(f: FeatureProfile, curN: number): StatTestDescriptor[] {
+    return options.tests === 'decisive' ? [decisiveTest(f, curN)] : statTestsFor(f.type);
+  }
+
+  /** A numerical feature's current column, prepared in evaluate() and compared in the worker pool. */
+  interface NumericPart {
+    readonly column: NumericColumn;
+    readonly result: CompareColumnResult;
   }
 
   function evaluateFeature(
     f: FeatureProfile,
     raw: readonly CellValue[] | undefined,
-    scratch: Scratch,
+    numeric: NumericPart | undefined,
   ): FeatureDrift {
-    const values = raw ?? [];
-    let comparison: FeatureComparison | null = null;
+    let results: StatTestResult[] | null = null;
     let curN: number;
     let curMissing: number;
     let invalid: number | undefined;
@@ -157,42 +167,35 @@ export function createDriftDetector(
     let currentSummary: NumericSummary | CategoricalSummary;
     let referenceSummary: NumericSummary | CategoricalSummary;
     if (f.type === 'numerical') {
-      if (scratch.values.length < values.length) scratch.values = new Float64Array(values.length);
-      const col = numericColumn(values, { into: scratch.values });
-      const sorted = scratch.sorter.sort(col.values); // in place: the scratch buffer is ours
-      curN = sorted.length;
-      curMissing = col.missing;
-      invalid = col.invalid || undefined;
-      currentSummary = numericSummary(sorted, col.missing);
+      const { column, result } = numeric!;
+      curN = column.values.length;
+      curMissing = column.missing;
+      invalid = column.invalid || undefined;
+      currentSummary = result.summary;
       referenceSummary = f.summary;
-      if (f.count > 0 && curN > 0) {
-        const curCounts = binCounts(sorted, f.binEdges, true);
-        comparison = {
-          type: 'numerical',
-          referenceSorted: refSamples.get(f.name)!,
-          currentSorted: sorted,
-          binEdges: f.binEdges,
-          referenceBinCounts: f.binCounts,
-          currentBinCounts: curCounts,
-          referenceStd: f.summary.std,
-        };
-        const lo = Math.min(f.summary.min, sorted[0]);
-        const hi = Math.max(f.summary.max, sorted[curN - 1]);
+      if (result.compared) {
+        const { currentBinCounts, min, max } = result.compared;
+        results = result.compared.results;
         histogram = {
-          edges: [lo, ...f.binEdges, hi],
+          edges: [Math.min(f.summary.min, min), ...f.binEdges, Math.max(f.summary.max, max)],
           reference: shares(f.binCounts),
-          current: shares(curCounts),
+          current: shares(currentBinCounts),
         };
       }
     } else {
-      const col = categoricalColumn(values);
+      const col = categoricalColumn(raw ?? []);
       curN = col.n;
       curMissing = col.missing;
       const refCounts = refCategories.get(f.name)!;
       currentSummary = categoricalSummary(col.counts, col.n, col.missing);
       referenceSummary = categoricalSummary(refCounts, f.count, f.missing);
       if (f.count > 0 && curN > 0) {
-        comparison = { type: 'categorical', referenceCounts: refCounts, currentCounts: col.counts };
+        const comparison: FeatureComparison = {
+          type: 'categorical',
+          referenceCounts: refCounts,
+          currentCounts: col.counts,
+        };
+        results = testsFor(f, curN).map((d) => d.compute(comparison));
         const categories: string[] = [];
         for (const [c, k] of refCounts) if (k > 0) categories.push(c);
         for (const [c, k] of col.counts) if (k > 0 && !((refCounts.get(c) ?? 0) > 0)) categories.push(c);
@@ -214,7 +217,7 @@ export function createDriftDetector(
       ...(f.type === 'numerical' && !f.sampleComplete ? { referenceSampled: true } : {}),
       summary: { reference: referenceSummary, current: currentSummary },
     };
-    if (!comparison) {
+    if (!results) {
       return {
         ...base,
         tests: [],
@@ -222,21 +225,11 @@ export function createDriftDetector(
         skipped: f.count === 0 ? 'no reference values' : 'no current values',
       };
     }
-    const descriptors = options.tests === 'decisive' ? [decisive] : statTestsFor(f.type);
-    // KS and Wasserstein both walk the pooled sorted samples: when both run, one shared walk serves them.
-    if (
-      comparison.type === 'numerical' &&
-      descriptors.some((d) => d.id === 'ks') &&
-      descriptors.some((d) => d.id === 'wasserstein')
-    ) {
-      comparison = {
-        ...comparison,
-        ksWasserstein: ksWassersteinSorted(comparison.referenceSorted, comparison.currentSorted),
-      };
-    }
+    const descriptors = testsFor(f, curN);
+    const computed = results;
     const floor = options.features?.[f.name]?.effectSizeFloor ?? options.effectSizeFloor;
-    const tests: TestOutcome[] = descriptors.map((d) => {
-      const r = d.compute(comparison);
+    const tests: TestOutcome[] = descriptors.map((d, k) => {
+      const r = computed[k];
       let threshold = thresholdFor(f, d);
       if (d.thresholdUnit === 'reference_std' && f.type === 'numerical' && f.summary.std > 0)
         threshold *= f.summary.std;
@@ -303,9 +296,42 @@ export function createDriftDetector(
       let features: FeatureDrift[] = [];
       let prediction: FeatureDrift | undefined;
       let label: FeatureDrift | undefined;
-      const scratch: Scratch = { values: new Float64Array(0), sorter: new Float64Sorter() };
+      // The numbers of every numerical column go into one shared buffer; each column's sort, bins, summary and
+      // tests go to the drift worker pool as soon as its numbers are in, and this thread then does the categorical
+      // features and joins in (numeric-pool.ts).
+      const numericFeatures = profile.features.filter((f) => f.type === 'numerical');
+      let total = 0;
+      for (const f of numericFeatures) total += currentColumns[f.name]?.length ?? 0;
+      const buffer = new Float64Array(new SharedArrayBuffer(total * 8));
+      let offset = 0;
+      const columns: NumericColumn[] = [];
+      const job = startNumericJob<CompareColumnTask>(numericFeatures.length, total);
+      for (const f of numericFeatures) {
+        const raw = currentColumns[f.name] ?? [];
+        const column = numericColumn(raw, { into: buffer.subarray(offset, offset + raw.length) });
+        offset += raw.length;
+        columns.push(column);
+        job.add({
+          kind: 'compare',
+          current: column.values,
+          missing: column.missing,
+          referenceCount: f.count,
+          referenceSorted: refSamples.get(f.name)!,
+          binEdges: f.binEdges,
+          referenceBinCounts: f.binCounts,
+          referenceStd: f.summary.std,
+          tests: testsFor(f, column.values.length).map((d) => d.id),
+        });
+      }
+      const reports = new Map<FeatureProfile, FeatureDrift>();
+      for (const f of profile.features)
+        if (f.type === 'categorical') reports.set(f, evaluateFeature(f, currentColumns[f.name], undefined));
+      job.finish().forEach((result, k) => {
+        const f = numericFeatures[k];
+        reports.set(f, evaluateFeature(f, undefined, { column: columns[k], result }));
+      });
       for (const f of profile.features) {
-        const r = evaluateFeature(f, currentColumns[f.name], scratch);
+        const r = reports.get(f)!;
         if (f.role === 'prediction') prediction = r;
         else if (f.role === 'label') label = r;
         else features.push(r);

@@ -1,11 +1,19 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { binCounts } from '../stats/bin-counts';
-import { categoricalColumn, isMissing, numericColumn, parseNumber, type CellValue } from '../stats/missing';
+import {
+  categoricalColumn,
+  isMissing,
+  numericColumn,
+  parseNumber,
+  type CellValue,
+  type NumericColumn,
+} from '../stats/missing';
 import { psiBinEdges } from '../stats/psi-bin-edges';
 import { quantileSorted } from '../stats/quantile-sorted';
-import { Float64Sorter } from '../stats/sort-float64';
 import type { FeatureType } from '../stattests/types';
-import { numericSummary, SUMMARY_QUANTILES } from './numeric-summary';
+import { SUMMARY_QUANTILES } from './numeric-summary';
+import { startNumericJob } from './numeric-pool';
+import type { ProfileColumnTask } from './numeric-tasks';
 import { Reservoir } from './reservoir';
 import { withSample } from './sorted-sample';
 import {
@@ -312,55 +320,83 @@ export function buildReferenceProfile(
       );
     }
   }
-  const sorter = new Float64Sorter();
-  const features: FeatureProfile[] = names.map((name, index) => {
-    const raw = columns[name];
-    const role: ColumnRole =
-      name === options.predictionColumn ? 'prediction' : name === options.labelColumn ? 'label' : 'feature';
+  // Type inference and the numbers of each numerical column, into shared memory, here; the numeric work of a
+  // column (reservoir, sort, deciles, bins, summary) is handed to the drift worker pool as soon as its numbers are
+  // in, and this thread then counts the categorical columns and joins in (numeric-pool.ts). The result does not
+  // depend on which thread profiled which column.
+  const features = new Array<FeatureProfile>(names.length);
+  const roleOf = (name: string): ColumnRole =>
+    name === options.predictionColumn ? 'prediction' : name === options.labelColumn ? 'label' : 'feature';
+  const job = startNumericJob<ProfileColumnTask>(names.length, rows * names.length);
+  const numericColumns: { index: number; column: NumericColumn }[] = [];
+  const categoricalIndexes: number[] = [];
+  let spare: Float64Array | null = null; // the buffer a column that turned out categorical did not keep
+  names.forEach((name, index) => {
     const forced = options.columnTypes?.[name];
+    const buffer: Float64Array = spare ?? new Float64Array(new SharedArrayBuffer(rows * 8));
+    spare = null;
     // Unless forced numerical, the first value that is not a number makes the column categorical: stop there.
     const numeric =
-      forced === 'categorical' ? null : numericColumn(raw, { stopAtInvalid: forced !== 'numerical' });
+      forced === 'categorical'
+        ? null
+        : numericColumn(columns[name], { stopAtInvalid: forced !== 'numerical', into: buffer });
     const isNumerical =
       forced === 'numerical' || (numeric !== null && numeric.invalid === 0 && numeric.values.length > 0);
     if (!isNumerical || numeric === null) {
-      const col = categoricalColumn(raw);
-      const categories: Record<string, number> = {};
-      let kept = 0;
-      let other = 0;
-      for (const [c, k] of col.counts) {
-        if (kept < maxCategories) {
-          categories[c] = k;
-          kept++;
-        } else other += k;
-      }
-      if (other > 0) categories[OTHER_CATEGORY] = (categories[OTHER_CATEGORY] ?? 0) + other;
-      return { name, type: 'categorical', role, count: col.n, missing: col.missing, categories };
+      spare = buffer;
+      categoricalIndexes.push(index);
+      return;
     }
-    // The reservoir samples in input order, so it is filled before the values are sorted in place.
-    const n = numeric.values.length;
-    let sample: Float64Array | null = null;
-    if (n > reservoirSize) {
-      const r = new Reservoir(reservoirSize, seed + index);
-      for (let i = 0; i < n; i++) r.add(numeric.values[i]);
-      sample = r.sorted();
-    }
-    const sorted = sorter.sort(numeric.values);
-    const binEdges = n ? psiBinEdges(sorted, bins) : [];
-    const feature: NumericalFeatureProfile = {
-      name,
-      type: 'numerical',
-      role,
-      count: n,
+    numericColumns.push({ index, column: numeric });
+    job.add({
+      kind: 'profile',
+      values: numeric.values,
       missing: numeric.missing,
-      invalid: numeric.invalid,
-      summary: numericSummary(sorted, numeric.missing),
-      binEdges,
-      binCounts: n ? binCounts(sorted, binEdges, true) : [],
+      bins,
+      reservoirSize,
+      seed: seed + index,
+    });
+  });
+  for (const index of categoricalIndexes) {
+    const name = names[index];
+    const col = categoricalColumn(columns[name]);
+    const categories: Record<string, number> = {};
+    let kept = 0;
+    let other = 0;
+    for (const [c, k] of col.counts) {
+      if (kept < maxCategories) {
+        categories[c] = k;
+        kept++;
+      } else other += k;
+    }
+    if (other > 0) categories[OTHER_CATEGORY] = (categories[OTHER_CATEGORY] ?? 0) + other;
+    features[index] = {
+      name,
+      type: 'categorical',
+      role: roleOf(name),
+      count: col.n,
+      missing: col.missing,
+      categories,
+    };
+  }
+  job.finish().forEach((r, k) => {
+    const { index, column } = numericColumns[k];
+    const n = column.values.length;
+    const feature: NumericalFeatureProfile = {
+      name: names[index],
+      type: 'numerical',
+      role: roleOf(names[index]),
+      count: n,
+      missing: column.missing,
+      invalid: column.invalid,
+      summary: r.summary,
+      binEdges: r.binEdges,
+      binCounts: r.binCounts,
       sample: [], // made from the Float64Array on first read (withSample)
       sampleComplete: n <= reservoirSize,
     };
-    return withSample(feature, sample ?? sorted);
+    // column.values: sorted in place by the task, in whichever thread ran it (shared memory).
+    features[index] = withSample(feature, r.sample ?? column.values);
   });
   return { schemaVersion: 1, createdAt: new Date().toISOString(), rows, bins, reservoirSize, features };
 }

@@ -1,0 +1,83 @@
+import { createDriftDetector, type DriftDetectorOptions } from './detector';
+import {
+  closeDriftThreads,
+  configureDriftThreads,
+  driftThreadStats,
+  startDriftThreads,
+} from './numeric-pool';
+import { buildReferenceProfile, type ProfileOptions } from './profile-builder';
+import { mulberry32 } from './reservoir';
+import type { CellValue } from '../stats/missing';
+
+// The numeric column work runs in the drift worker thread (loaded from exporter/dist: `npm test` builds first) or in
+// the calling thread; which one must not change a bit of any profile or report.
+describe('drift worker threads give exactly the in-thread results', () => {
+  const rnd = mulberry32(11);
+  const numbers = (n: number, shift: number, scale: number): CellValue[] =>
+    Array.from({ length: n }, () => (rnd() - 0.5) * scale + shift);
+  const withGaps = (values: CellValue[]): CellValue[] =>
+    values.map((v, i) => (i % 97 === 0 ? null : i % 131 === 0 ? '' : i % 53 === 0 ? String(v) : v));
+  const categories = (n: number, k: number): CellValue[] =>
+    Array.from({ length: n }, () => `c${Math.floor(rnd() * k)}`);
+  const table = (n: number, shift: number): Record<string, CellValue[]> => ({
+    a: numbers(n, shift, 1),
+    b: withGaps(numbers(n, 0, 10)),
+    ties: Array.from({ length: n }, () => Math.floor(rnd() * 7) - shift),
+    signedZeros: Array.from({ length: n }, () => (rnd() < 0.5 ? -0 : 0)),
+    invalid: numbers(n, shift, 3).map((v, i) => (i === 17 ? 'n/a' : v)),
+    empty: new Array<CellValue>(n).fill(null),
+    k: categories(n, 9 + shift),
+    pred: categories(n, 3),
+  });
+  const reference = table(6000, 0);
+  const current = table(5000, 1);
+  current.a.length = 0; // a feature with no current values
+  current.b = current.b.slice(0, 4000);
+
+  const cases: [string, ProfileOptions, DriftDetectorOptions][] = [
+    ['every value kept, every test', { reservoirSize: Infinity, predictionColumn: 'pred' }, {}],
+    [
+      '1k reservoir, deciding tests, corrected',
+      { reservoirSize: 1000 },
+      { tests: 'decisive', correction: 'bh' },
+    ],
+    [
+      'forced types, KS everywhere',
+      { columnTypes: { invalid: 'numerical', ties: 'categorical' } },
+      { stattest: 'ks' },
+    ],
+  ];
+  const run = (profileOptions: ProfileOptions, options: DriftDetectorOptions): string[] => {
+    const profile = buildReferenceProfile(reference, profileOptions);
+    const fromJson = JSON.parse(JSON.stringify(profile)) as typeof profile;
+    return [
+      JSON.stringify({ ...profile, createdAt: '' }),
+      JSON.stringify(createDriftDetector(profile, options).evaluate(current)),
+      JSON.stringify(createDriftDetector(fromJson, options).evaluate(current)),
+    ];
+  };
+
+  afterAll(() => closeDriftThreads());
+
+  it.each(cases)('%s', async (_name, profileOptions, options) => {
+    configureDriftThreads({ threads: 0 });
+    const inThread = run(profileOptions, options);
+    configureDriftThreads({ threads: 1, minValues: 0, callerTakesTasks: false });
+    expect(await startDriftThreads()).toBe(1);
+    const before = driftThreadStats().tasksInWorkers;
+    const inWorker = run(profileOptions, options);
+    expect(driftThreadStats().tasksInWorkers).toBeGreaterThan(before);
+    expect(inWorker).toEqual(inThread);
+    // Both threads taking tasks, in whatever order the race gives.
+    configureDriftThreads({ callerTakesTasks: true });
+    expect(run(profileOptions, options)).toEqual(inThread);
+  });
+
+  it('runs in the calling thread when no worker is configured', async () => {
+    configureDriftThreads({ threads: 0 });
+    expect(await startDriftThreads()).toBe(0);
+    const before = driftThreadStats().tasksInWorkers;
+    run(cases[0][1], cases[0][2]);
+    expect(driftThreadStats().tasksInWorkers).toBe(before);
+  });
+});

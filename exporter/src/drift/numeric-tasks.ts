@@ -1,0 +1,117 @@
+import { binCounts } from '../stats/bin-counts';
+import { ksWassersteinSorted } from '../stats/ks-wasserstein-sorted';
+import { psiBinEdges } from '../stats/psi-bin-edges';
+import type { Float64Sorter } from '../stats/sort-float64';
+import { getStatTest } from '../stattests/registry';
+import type { NumericalComparison, StatTestId, StatTestResult } from '../stattests/types';
+import { numericSummary } from './numeric-summary';
+import type { NumericSummary } from './profile-types';
+import { Reservoir } from './reservoir';
+
+/**
+ * The per-column numeric work of a reference profile and of a window evaluation, as plain data in and out, so that
+ * it can run in this thread or in a drift worker thread (numeric-pool.ts) with the same code and the same result.
+ * The big arrays are sorted in place: the caller hands them over (in the pool: views of SharedArrayBuffers).
+ */
+
+/** Profile one numerical reference column: its values (missing removed, input order) are sorted in place. */
+export interface ProfileColumnTask {
+  readonly kind: 'profile';
+  readonly values: Float64Array;
+  readonly missing: number;
+  readonly bins: number;
+  readonly reservoirSize: number;
+  readonly seed: number;
+}
+
+export interface ProfileColumnResult {
+  /** The reservoir sample, sorted, when the column has more values than the reservoir holds; else null. */
+  readonly sample: Float64Array | null;
+  readonly summary: NumericSummary;
+  readonly binEdges: number[];
+  readonly binCounts: number[];
+}
+
+/**
+ * Compare one numerical current column (missing removed; sorted in place) with the reference, whose sorted sample,
+ * bins and σ are as in the {@link NumericalComparison} the tests get.
+ */
+export interface CompareColumnTask extends Pick<
+  NumericalComparison,
+  'referenceSorted' | 'binEdges' | 'referenceBinCounts' | 'referenceStd'
+> {
+  readonly kind: 'compare';
+  readonly current: Float64Array;
+  readonly missing: number;
+  /** Reference values in the profile; with none, no test runs. */
+  readonly referenceCount: number;
+  /** The tests to compute, in report order. */
+  readonly tests: readonly StatTestId[];
+}
+
+export interface CompareColumnResult {
+  readonly summary: NumericSummary;
+  /** Set when both samples have values (the tests ran). */
+  readonly compared: {
+    readonly currentBinCounts: number[];
+    /** The smallest and largest current value. */
+    readonly min: number;
+    readonly max: number;
+    /** One per `tests` id. */
+    readonly results: StatTestResult[];
+  } | null;
+}
+
+export type NumericTask = ProfileColumnTask | CompareColumnTask;
+export type NumericTaskResult<T extends NumericTask> = T extends ProfileColumnTask
+  ? ProfileColumnResult
+  : CompareColumnResult;
+
+export function profileColumn(t: ProfileColumnTask, sorter: Float64Sorter): ProfileColumnResult {
+  const n = t.values.length;
+  // The reservoir samples in input order, so it is filled before the values are sorted in place.
+  let sample: Float64Array | null = null;
+  if (n > t.reservoirSize) {
+    const r = new Reservoir(t.reservoirSize, t.seed);
+    for (let i = 0; i < n; i++) r.add(t.values[i]);
+    sample = r.sorted();
+  }
+  const sorted = sorter.sort(t.values);
+  const binEdges = n ? psiBinEdges(sorted, t.bins) : [];
+  return {
+    sample,
+    summary: numericSummary(sorted, t.missing),
+    binEdges,
+    binCounts: n ? binCounts(sorted, binEdges, true) : [],
+  };
+}
+
+export function compareColumn(t: CompareColumnTask, sorter: Float64Sorter): CompareColumnResult {
+  const sorted = sorter.sort(t.current);
+  const n = sorted.length;
+  const summary = numericSummary(sorted, t.missing);
+  if (t.referenceCount === 0 || n === 0) return { summary, compared: null };
+  const currentBinCounts = binCounts(sorted, t.binEdges, true);
+  let comparison: NumericalComparison = {
+    type: 'numerical',
+    referenceSorted: t.referenceSorted,
+    currentSorted: sorted,
+    binEdges: t.binEdges,
+    referenceBinCounts: t.referenceBinCounts,
+    currentBinCounts,
+    referenceStd: t.referenceStd,
+  };
+  // KS and Wasserstein both walk the pooled sorted samples: when both run, one shared walk serves them.
+  if (t.tests.includes('ks') && t.tests.includes('wasserstein'))
+    comparison = { ...comparison, ksWasserstein: ksWassersteinSorted(t.referenceSorted, sorted) };
+  const results = t.tests.map((id) => getStatTest(id).compute(comparison));
+  return { summary, compared: { currentBinCounts, min: sorted[0], max: sorted[n - 1], results } };
+}
+
+/** Runs one task in this thread. */
+export function runNumericTask(
+  t: NumericTask,
+  sorter: Float64Sorter,
+): ProfileColumnResult | CompareColumnResult {
+  return t.kind === 'profile' ? profileColumn(t, sorter) : compareColumn(t, sorter);
+}
