@@ -13,14 +13,14 @@
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { EventPipeline } from './capture/capture';
 import type { Exchange } from './capture/exchange';
 import { startCaptureThread, type CaptureThread } from './capture-thread/bridge';
 import type { SidecarConfig } from './config';
 import { baseUrl, closeServer, listen } from './http-server';
 import { createProxyHandler } from './proxy/proxy';
-import { createSidecarCore, type SidecarCore } from './sidecar-core';
+import { createSidecarCore, upstreamPool, upstreamTarget, type SidecarCore } from './sidecar-core';
 
 export { pipelineOptions } from './sidecar-core';
 
@@ -62,20 +62,13 @@ interface CaptureSide {
   close(): Promise<void>;
 }
 
-function inlineCapture(config: SidecarConfig, core: SidecarCore): CaptureSide {
+function inlineCapture(core: SidecarCore): CaptureSide {
   return {
     record: (ex) => core.capture.record(ex),
     async start() {
-      await listen(core.adminServer, config.adminPort, config.host);
-      return {
-        adminUrl: baseUrl(core.adminServer, config.host),
-        failed: new Promise<never>(() => undefined),
-      };
+      return { adminUrl: await core.listen(), failed: new Promise<never>(() => undefined) };
     },
-    async close() {
-      await closeServer(core.adminServer, 0);
-      await core.close();
-    },
+    close: () => core.close(),
   };
 }
 
@@ -96,33 +89,23 @@ function threadCapture(config: SidecarConfig, logger: Logger): CaptureSide {
 export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Sidecar {
   const logger =
     deps.logger ?? pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.destination(2));
-  const upstream = new URL(config.upstream);
+  const { origin, basePath } = upstreamTarget(config);
   const ownDispatcher = deps.dispatcher === undefined;
-  const dispatcher =
-    deps.dispatcher ??
-    new Pool(upstream.origin, {
-      connections: config.upstreamPool.connections,
-      keepAliveTimeout: config.upstreamPool.keepAliveMs,
-      connectTimeout: config.timeouts.connectMs,
-      headersTimeout: config.timeouts.headersMs,
-      bodyTimeout: config.timeouts.bodyMs,
-    });
+  const dispatcher = deps.dispatcher ?? upstreamPool(config, config.upstreamPool.connections);
   const captureMode = deps.pipeline !== undefined || deps.registry !== undefined ? 'inline' : 'thread';
   const capture =
     captureMode === 'inline'
       ? inlineCapture(
-          config,
           createSidecarCore(config, { logger, dispatcher, pipeline: deps.pipeline, registry: deps.registry }),
         )
       : threadCapture(config, logger);
-  const basePath = upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, '');
 
   const proxyServer = createServer({ keepAliveTimeout: 65_000 });
   proxyServer.on(
     'request',
     createProxyHandler(
       {
-        origin: upstream.origin,
+        origin,
         basePath,
         requestIdHeader: config.requestIdHeader,
         captureMaxBytes: config.captureMaxBytes,

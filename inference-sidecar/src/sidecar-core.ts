@@ -7,10 +7,11 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { createAdminServer } from './admin/admin-server';
 import { createCapture, type Capture, type EventPipeline } from './capture/capture';
 import type { SidecarConfig } from './config';
+import { baseUrl, closeServer, listen } from './http-server';
 import { createSidecarMetrics, type SidecarMetrics } from './metrics/sidecar-metrics';
 import { createPipeline, type PipelineOptions } from './pipeline/pipeline';
 
@@ -19,9 +20,10 @@ export interface SidecarCore {
   readonly pipeline: EventPipeline;
   readonly registry: Registry;
   readonly metrics: SidecarMetrics;
-  /** Not yet listening. */
   readonly adminServer: Server;
-  /** Processes what capture still holds, then closes the pipeline (or flushes an injected one). */
+  /** Listens on config.host:adminPort; resolves with the admin server's base URL. */
+  listen(): Promise<string>;
+  /** Closes the admin server, processes what capture still holds, then closes the pipeline (or flushes an injected one). */
   close(): Promise<void>;
 }
 
@@ -48,6 +50,26 @@ export function pipelineOptions(config: SidecarConfig, registry: Registry, logge
   };
 }
 
+/** Where requests go: the upstream's origin and its path prefix ('' for none). */
+export function upstreamTarget(config: SidecarConfig): { origin: string; basePath: string } {
+  const upstream = new URL(config.upstream);
+  return {
+    origin: upstream.origin,
+    basePath: upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, ''),
+  };
+}
+
+/** A keep-alive pool to the upstream with the configured timeouts. */
+export function upstreamPool(config: SidecarConfig, connections: number): Pool {
+  return new Pool(upstreamTarget(config).origin, {
+    connections,
+    keepAliveTimeout: config.upstreamPool.keepAliveMs,
+    connectTimeout: config.timeouts.connectMs,
+    headersTimeout: config.timeouts.headersMs,
+    bodyTimeout: config.timeouts.bodyMs,
+  });
+}
+
 export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps): SidecarCore {
   const { logger, dispatcher } = deps;
   const registry = deps.registry ?? new Registry();
@@ -56,13 +78,12 @@ export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps):
   const metrics = createSidecarMetrics(registry, { maxClassesPerModel: config.maxClassesPerModel });
   const capture = createCapture({ config, metrics, pipeline, logger });
 
-  const upstream = new URL(config.upstream);
-  const basePath = upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, '');
+  const { origin, basePath } = upstreamTarget(config);
   const healthPath = config.upstreamHealthPath ?? (config.protocol === 'v2' ? '/v2/health/ready' : '/');
   async function upstreamReady(): Promise<{ ready: boolean; detail: string }> {
     try {
       const res = await dispatcher.request({
-        origin: upstream.origin,
+        origin,
         path: basePath + healthPath,
         method: 'GET',
         headersTimeout: 2000,
@@ -82,7 +103,12 @@ export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps):
     registry,
     metrics,
     adminServer,
+    async listen() {
+      await listen(adminServer, config.adminPort, config.host);
+      return baseUrl(adminServer, config.host);
+    },
     async close() {
+      await closeServer(adminServer, 0);
       capture.drain();
       if (ownPipeline) await pipeline.close();
       else await pipeline.flush();

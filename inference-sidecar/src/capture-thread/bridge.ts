@@ -92,6 +92,7 @@ export function startCaptureThread(
   let lostSinceBatch = 0;
   let lostSinceLog = 0;
   let lastLostLog = 0;
+  let lostTotal = 0;
   let alive = true;
   let closing = false;
   let onFailed: (err: Error) => void = () => undefined;
@@ -99,8 +100,6 @@ export function startCaptureThread(
     onFailed = reject;
   });
   failed.catch(() => undefined); // observed through `failed` by whoever cares; never an unhandled rejection
-
-  let lostTotal = 0;
 
   function lose(n: number, why: string): void {
     lostTotal += n;

@@ -5,9 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
-import { Pool } from 'undici';
-import { baseUrl, closeServer, listen } from '../http-server';
-import { createSidecarCore } from '../sidecar-core';
+import { createSidecarCore, upstreamPool } from '../sidecar-core';
 import { unpackExchanges } from './exchange-batch';
 import {
   PROGRESS_BYTES,
@@ -24,18 +22,11 @@ const progress = new BigInt64Array(progressBuffer);
 const post = (message: FromCaptureThread): void => port.postMessage(message);
 
 const logger = pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.destination(2));
-const upstream = new URL(config.upstream);
 // /readyz only: two connections are plenty.
-const dispatcher = new Pool(upstream.origin, {
-  connections: 2,
-  connectTimeout: config.timeouts.connectMs,
-  headersTimeout: config.timeouts.headersMs,
-  bodyTimeout: config.timeouts.bodyMs,
-});
+const dispatcher = upstreamPool(config, 2);
 const core = createSidecarCore(config, { logger, dispatcher });
 
 async function close(): Promise<void> {
-  await closeServer(core.adminServer, 0);
   await core.close();
   await dispatcher.close();
   post({ type: 'closed' });
@@ -58,8 +49,8 @@ port.on('message', (message: ToCaptureThread) => {
   }
 });
 
-listen(core.adminServer, config.adminPort, config.host).then(
-  () => post({ type: 'listening', adminUrl: baseUrl(core.adminServer, config.host) }),
+core.listen().then(
+  (adminUrl) => post({ type: 'listening', adminUrl }),
   (err: NodeJS.ErrnoException) => {
     post({ type: 'failed', message: err.message, code: err.code });
     void core
