@@ -188,19 +188,28 @@ export function startNumericJob<T extends NumericTask>(
     finish() {
       const n = tasks.length;
       const results = new Array<NumericTaskResult<T> | undefined>(n);
-      for (let k = n - 1; k >= 0; k--) {
-        if (p && !callerTakesTasks && posted[k]) continue;
-        if (Atomics.compareExchange(control, 1 + k, 0, 2) !== 0) continue; // a worker has it
-        results[k] = runNumericTask(tasks[k], sorter) as NumericTaskResult<T>;
-        Atomics.add(control, 0, 1);
-      }
+      /** Runs here every task no thread has taken (the last added first); returns how many. */
+      const runUnclaimed = (leavePostedToWorkers: boolean): number => {
+        let ran = 0;
+        for (let k = n - 1; k >= 0; k--) {
+          if (leavePostedToWorkers && posted[k]) continue;
+          if (Atomics.compareExchange(control, 1 + k, 0, 2) !== 0) continue; // a thread has it
+          results[k] = runNumericTask(tasks[k], sorter) as NumericTaskResult<T>;
+          Atomics.add(control, 0, 1);
+          ran++;
+        }
+        return ran;
+      };
+      runUnclaimed(p !== null && !callerTakesTasks);
       if (p) {
         let done = Atomics.load(control, 0);
         let since = Date.now();
         while (done < n) {
+          // A dead worker (p.broken) leaves the tasks it did not take to this thread.
           Atomics.wait(control, 0, done, 1000);
           const now = Atomics.load(control, 0);
           if (now !== done) since = Date.now();
+          else if (p.broken && runUnclaimed(false) > 0) since = Date.now();
           else if (Date.now() - since > STALL_MS) {
             p.broken = true;
             throw new Error(`drift worker thread stalled: ${n - now} of ${n} column tasks unfinished`);
