@@ -173,6 +173,9 @@ def num_case(name, ref_raw, cur_raw, bins=10):
         "wasserstein": float(stats.wasserstein_distance(ref, cur)),
         "ks": {"statistic": float(stats.ks_2samp(ref, cur).statistic), "pValue": float(stats.ks_2samp(ref, cur).pvalue)},
         "quantiles": {str(q): float(np.quantile(ref, q)) for q in [0.0, 0.05, 0.1, 0.25, 0.33, 0.5, 0.75, 0.9, 0.99, 1.0]},
+        # numpy.mean / numpy.std (ddof = 0) of each side, missing removed, in input order (pairwise summation).
+        "mean": [float(np.mean(ref)), float(np.mean(cur))] if len(ref) and len(cur) else None,
+        "std": [float(np.std(ref)), float(np.std(cur))] if len(ref) and len(cur) else None,
     })
 
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildReferenceProfile, ReferenceProfileBuilder } from './profile-builder';
-import type { NumericalFeatureProfile } from './profile-types';
+import type { NumericalFeatureProfile, NumericSummary } from './profile-types';
 import { createDriftDetector } from './detector';
 import { mulberry32 } from './reservoir';
 
@@ -17,6 +17,8 @@ const numerical = (
       wasserstein: number;
       ks: { statistic: number; pValue: number };
       missing: [number, number];
+      mean: [number, number];
+      std: [number, number];
     }[];
   }
 ).cases;
@@ -45,6 +47,10 @@ describe('createDriftDetector(profile).evaluate(window)', () => {
     expect(rel(byName.wasserstein.statistic, c.wasserstein)).toBeLessThan(1e-9);
     expect(rel(byName.ks.statistic, c.ks.statistic)).toBeLessThan(1e-9);
     expect(rel(byName.ks.pValue!, c.ks.pValue)).toBeLessThan(1e-6);
+    // numpy.mean / numpy.std of each side to the last bit (pairwise summation in input order).
+    const { reference, current } = f.summary as { reference: NumericSummary; current: NumericSummary };
+    expect([reference.mean, current.mean]).toEqual(c.mean);
+    expect([reference.std, current.std]).toEqual(c.std);
   });
 
   test('contract shape: features[{name,type,n,missing,tests[{name,statistic,pValue?,threshold,drift}],drift}], dataset', () => {

@@ -1,3 +1,4 @@
+import { pairwiseSum, pairwiseSumOfSquaredDeviations } from '../stats/pairwise-sum';
 import { quantileSorted } from '../stats/quantile-sorted';
 import type { NumericSummary } from './profile-types';
 
@@ -12,41 +13,45 @@ export const SUMMARY_QUANTILES: Readonly<Record<string, number>> = {
   p99: 0.99,
 };
 
+/** Mean and population standard deviation (ddof = 0) of a sample, as numpy.mean / numpy.std compute them. */
+export interface Moments {
+  readonly mean: number;
+  readonly std: number;
+}
+
 /**
- * Summary statistics of a **sorted** sample: count, mean (running mean over the sorted values), population std
- * (two-pass, ddof = 0), min, max and the {@link SUMMARY_QUANTILES} (numpy linear). NaN fields when it is empty.
- * Cost: O(n), two passes; no allocation besides the result.
+ * numpy.mean and numpy.std (ddof = 0) of `values` **in the order given** (the order changes the last bits of a
+ * pairwise sum: call it before sorting), to the last bit: mean = pairwise Σx / n, std = √(pairwise Σ(x − mean)² / n)
+ * (stats/pairwise-sum.ts). NaN for an empty sample. Cost: O(n), two passes, no allocation.
  *
- * @example numericSummary(Float64Array.of(1, 2, 3), 0).std // 0.816…
+ * @example moments(Float64Array.of(1, 2, 3, 4)) // { mean: 2.5, std: 1.118… }
  */
-export function numericSummary(sorted: Float64Array, missing: number): NumericSummary {
+export function moments(values: Float64Array): Moments {
+  const n = values.length;
+  if (n === 0) return { mean: Number.NaN, std: Number.NaN };
+  const mean = pairwiseSum(values) / n;
+  return { mean, std: Math.sqrt(pairwiseSumOfSquaredDeviations(values, mean) / n) };
+}
+
+/**
+ * Summary statistics of a **sorted** sample: count, the mean and population std it had in input order
+ * ({@link moments}), min, max and the {@link SUMMARY_QUANTILES} (numpy linear). NaN fields when it is empty.
+ * Cost: O(1) besides the quantile look-ups.
+ *
+ * @example const m = moments(x); numericSummary(x.sort(), 0, m).std // numpy.std(x)
+ */
+export function numericSummary(sorted: Float64Array, missing: number, inputOrder: Moments): NumericSummary {
   const n = sorted.length;
-  const mean = runningMean(sorted);
-  const m2 = sumOfSquaredDeviations(sorted, mean);
   const quantiles: Record<string, number> = {};
   for (const [k, q] of Object.entries(SUMMARY_QUANTILES))
     quantiles[k] = n ? quantileSorted(sorted, q) : Number.NaN;
   return {
     count: n,
     missing,
-    mean: n ? mean : Number.NaN,
-    std: n ? Math.sqrt(m2 / n) : Number.NaN,
+    mean: n ? inputOrder.mean : Number.NaN,
+    std: n ? inputOrder.std : Number.NaN,
     min: n ? sorted[0] : Number.NaN,
     max: n ? sorted[n - 1] : Number.NaN,
     quantiles,
   };
-}
-
-// The two passes are functions of their own so V8 optimises each loop whole (see sortFloat64).
-
-function runningMean(values: Float64Array): number {
-  let mean = 0;
-  for (let i = 0; i < values.length; i++) mean += (values[i] - mean) / (i + 1);
-  return mean;
-}
-
-function sumOfSquaredDeviations(values: Float64Array, mean: number): number {
-  let m2 = 0;
-  for (let i = 0; i < values.length; i++) m2 += (values[i] - mean) * (values[i] - mean);
-  return m2;
 }

@@ -4,7 +4,7 @@ import { psiBinEdges } from '../stats/psi-bin-edges';
 import type { Float64Sorter } from '../stats/sort-float64';
 import { getStatTest } from '../stattests/registry';
 import type { NumericalComparison, StatTestId, StatTestResult } from '../stattests/types';
-import { numericSummary } from './numeric-summary';
+import { moments, numericSummary } from './numeric-summary';
 import type { NumericSummary } from './profile-types';
 import { Reservoir } from './reservoir';
 
@@ -76,20 +76,22 @@ export function profileColumn(t: ProfileColumnTask, sorter: Float64Sorter): Prof
     for (let i = 0; i < n; i++) r.add(t.values[i]);
     sample = r.sorted();
   }
+  const inputOrder = moments(t.values);
   const sorted = sorter.sort(t.values);
   const binEdges = n ? psiBinEdges(sorted, t.bins) : [];
   return {
     sample,
-    summary: numericSummary(sorted, t.missing),
+    summary: numericSummary(sorted, t.missing, inputOrder),
     binEdges,
     binCounts: n ? binCounts(sorted, binEdges, true) : [],
   };
 }
 
 export function compareColumn(t: CompareColumnTask, sorter: Float64Sorter): CompareColumnResult {
+  const inputOrder = moments(t.current);
   const sorted = sorter.sort(t.current);
   const n = sorted.length;
-  const summary = numericSummary(sorted, t.missing);
+  const summary = numericSummary(sorted, t.missing, inputOrder);
   if (t.referenceCount === 0 || n === 0) return { summary, compared: null };
   const currentBinCounts = binCounts(sorted, t.binEdges, true);
   let comparison: NumericalComparison = {

@@ -1,5 +1,5 @@
 import { ksExactPValue } from './ks-exact-p-value';
-import { ksStatistic } from './ks-statistic';
+import { ksWassersteinSorted } from './ks-wasserstein-sorted';
 import { kolmogorovSf } from './kolmogorov-sf';
 import { sortFloat64 } from './sort-float64';
 
@@ -57,7 +57,8 @@ export function ksTwoSample(a: ArrayLike<number>, b: ArrayLike<number>, options:
   if (Number.isNaN(sa[n1 - 1]) || Number.isNaN(sb[n2 - 1]) || Number.isNaN(sa[0]) || Number.isNaN(sb[0])) {
     throw new RangeError('ksTwoSample: samples contain NaN; remove missing values first');
   }
-  let d = options.statistic ?? ksStatistic(sa, sb);
+  // D by the run-by-run walk, equal to ksStatistic(sa, sb) to the last bit and faster.
+  let d = options.statistic ?? ksWassersteinSorted(sa, sb).ks;
   const requested = options.method ?? 'auto';
   let method: 'exact' | 'asymp' =
     requested === 'auto' ? (Math.max(n1, n2) <= KS_MAX_EXACT_N ? 'exact' : 'asymp') : requested;

@@ -67,11 +67,16 @@ export function numericColumn(
   let i = 0;
   while (i < n) {
     // Runs of plain numbers are copied by a tight loop; anything else is looked at here, one value at a time.
-    const end = copyNumbers(raw, i, out, k);
-    k += end - i;
-    i = end;
-    if (i >= n) break;
-    const v = raw[i++];
+    // The loop is entered only at a number, so it never sees arrays of strings: V8 then keeps it specialised for
+    // arrays of doubles instead of boxing each double it copies (2–3× slower).
+    const v = raw[i];
+    if (typeof v === 'number' && v === v) {
+      const end = copyNumbers(raw, i, out, k);
+      k += end - i;
+      i = end;
+      continue;
+    }
+    i++;
     if (isMissing(v)) {
       missing++;
       continue;
