@@ -5,6 +5,7 @@ import {
   isMissing,
   numericColumn,
   parseNumber,
+  trim,
   type CellValue,
   type NumericColumn,
 } from '../stats/missing';
@@ -102,7 +103,7 @@ class ColumnAccumulator {
         this.numberCategories.set(v, 1);
       else this.otherCategory++;
     } else {
-      const key = typeof v === 'string' ? v.trim() : String(v);
+      const key = typeof v === 'string' ? trim(v) : String(v);
       const seen = this.categories.get(key);
       if (seen !== undefined) this.categories.set(key, seen + 1);
       else if (this.numberCategories.size + this.categories.size < this.maxCategories)

@@ -21,10 +21,20 @@ export function isMissing(value: CellValue): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value === 'number') return Number.isNaN(value);
   if (typeof value === 'string') {
-    const trimmed = value.trim();
+    const trimmed = trim(value);
     return trimmed === '' || trimmed === 'NaN' || trimmed === 'nan';
   }
   return false;
+}
+
+/**
+ * `s.trim()`, without calling it when neither end can be whitespace (both end characters printable ASCII other than
+ * space): most cells, and trim costs ~14 ns per call even when it returns its input, once per value of a column.
+ */
+export function trim(s: string): string {
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  return first > 32 && first < 127 && last > 32 && last < 127 ? s : s.trim();
 }
 
 /**
@@ -36,7 +46,7 @@ export function isMissing(value: CellValue): boolean {
 export function parseNumber(value: CellValue): number {
   if (typeof value === 'number') return value;
   if (typeof value !== 'string') return Number.NaN;
-  const s = value.trim();
+  const s = trim(value);
   if (s === '') return Number.NaN;
   const lower = s.toLowerCase();
   if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
@@ -126,7 +136,7 @@ export function categoricalColumn(raw: ArrayLike<CellValue>): CategoricalColumn 
     const v = raw[i];
     let key: string;
     if (typeof v === 'string') {
-      key = v.trim(); // the same test as isMissing, without trimming twice
+      key = trim(v); // the same test as isMissing, without trimming twice
       if (key === '' || key === 'NaN' || key === 'nan') {
         missing++;
         continue;

@@ -30,6 +30,9 @@ describe('sortFloat64 sorts exactly as TypedArray.prototype.sort', () => {
     ['already sorted', Float64Array.from({ length: 3000 }, (_, i) => i - 1500)],
     ['reversed', Float64Array.from({ length: 3000 }, (_, i) => 1500 - i)],
     ['short (native path)', Float64Array.of(3, -1, 0, -0, 2)],
+    // 65,536 values or more: two 16-bit digits instead of three 11-bit ones.
+    ['both signs, 16-bit digits', generated(100_000, 8, (u) => (u - 0.5) * 1e3)],
+    ['ties and signed zeros, 16-bit digits', generated(70_000, 9, (u) => [0, -0, 1, -1][Math.floor(u * 4)])],
   ];
   it.each(cases)('%s', (_name, values) => {
     const expected = values.slice().sort();
@@ -47,8 +50,8 @@ describe('sortFloat64 sorts exactly as TypedArray.prototype.sort', () => {
     expectSameBits(all.subarray(3000), before.subarray(3000));
   });
 
-  it('puts NaN last, as the native sort does', () => {
-    const values = generated(2000, 7, (u) => (u < 0.01 ? Number.NaN : u));
+  it.each([2000, 70_000])('puts NaN last, as the native sort does (%i values)', (n) => {
+    const values = generated(n, 7, (u) => (u < 0.01 ? Number.NaN : u));
     expectSameBits(sortFloat64(values.slice()), values.slice().sort());
   });
 
