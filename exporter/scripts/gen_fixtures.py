@@ -176,6 +176,9 @@ def num_case(name, ref_raw, cur_raw, bins=10):
         # numpy.mean / numpy.std (ddof = 0) of each side, missing removed, in input order (pairwise summation).
         "mean": [float(np.mean(ref)), float(np.mean(cur))] if len(ref) and len(cur) else None,
         "std": [float(np.std(ref)), float(np.std(cur))] if len(ref) and len(cur) else None,
+        # numpy.std(ddof=1) of each side (pandas' describe(); the window summary's std), None below 2 values.
+        "stdSample": [float(np.std(x, ddof=1)) if len(x) > 1 else None for x in (ref, cur)],
+        "quantilesCurrent": {str(q): float(np.quantile(cur, q)) for q in [0.05, 0.25, 0.5, 0.75, 0.95]} if len(cur) else None,
     })
 
 
