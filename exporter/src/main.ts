@@ -164,7 +164,11 @@ export async function captureBaselines(options: CaptureBaselineCliOptions): Prom
         }
       : config.source;
   const counters = { consumed: () => undefined, invalid: () => undefined };
-  const events = createSource(source, { counters, retentionMs: Date.now() - range.from + 60_000 });
+  const events = createSource(source, {
+    counters,
+    retentionMs: Date.now() - range.from + 60_000,
+    temporaryGroup: config.source.kind === 'kafka',
+  });
   const store = createBaselineStoreFromConfig(config.baselineStore, process.env);
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   try {

@@ -16,6 +16,8 @@ export type { EventSource, SourceCounters, WindowQuery, WindowEvents, EventKind 
 export interface CreateSourceOptions {
   counters: SourceCounters;
   retentionMs: number;
+  /** Kafka: the consumer group is this source's alone (a one-off read); it is deleted on close. */
+  temporaryGroup?: boolean;
   log?: {
     warn(obj: object, msg?: string): void;
     info(obj: object, msg?: string): void;
@@ -34,6 +36,7 @@ export function createSource(config: SourceConfig, options: CreateSourceOptions)
         counters: options.counters,
         retentionMs: options.retentionMs,
         log: options.log,
+        temporaryGroup: options.temporaryGroup,
       });
     case 'spool':
       return createSpoolSource({

@@ -9,7 +9,10 @@
  *   need, and the old owner drops that partition's events at once (no double counting, no lost history).
  * - Feedback is small and keyed by model too, but may carry no model (`model: null` → key `unknown`): every
  *   instance reads the whole feedback topic through its own group (`<groupId>.feedback.<instance>`), so a
- *   label reaches the instance that owns its prediction whatever its key.
+ *   label reaches the instance that owns its prediction whatever its key. That group is this instance's alone:
+ *   `close()` deletes it (so restarts do not pile up stale groups in the broker's group list and in consumer-lag
+ *   monitoring), and the inference group too when `temporaryGroup` says it is this source's alone (a baseline
+ *   capture). A group left by a crash expires after the broker's `offsets.retention.minutes`.
  * - `owns(model)` maps the model name to its partition with kafkajs's DefaultPartitioner (Java-compatible
  *   murmur2, what the sidecar's producer uses) and checks the current assignment.
  */
@@ -34,6 +37,8 @@ export interface KafkaSourceOptions {
   startTimeoutMs?: number;
   now?: () => number;
   log?: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
+  /** The inference consumer group is this source's alone (a one-off read): delete it on close. @default false */
+  temporaryGroup?: boolean;
 }
 
 interface PartitionTrack {
@@ -90,8 +95,9 @@ export function createKafkaSource(options: KafkaSourceOptions): EventSource {
     groupId: config.groupId,
     allowAutoTopicCreation: false,
   });
+  const feedbackGroup = `${config.groupId}.feedback.${instance}`;
   const feedbackConsumer: Consumer = kafka.consumer({
-    groupId: `${config.groupId}.feedback.${instance}`,
+    groupId: feedbackGroup,
     allowAutoTopicCreation: false,
   });
   const admin: Admin = kafka.admin();
@@ -236,11 +242,13 @@ export function createKafkaSource(options: KafkaSourceOptions): EventSource {
     },
     async close() {
       await evictAndCommit().catch(() => undefined);
-      await Promise.allSettled([
-        inferenceConsumer.disconnect(),
-        feedbackConsumer.disconnect(),
-        admin.disconnect(),
-      ]);
+      await Promise.allSettled([inferenceConsumer.disconnect(), feedbackConsumer.disconnect()]);
+      // Both consumers have left, so the groups are empty and can go (best effort: the broker may be gone).
+      const groups = options.temporaryGroup ? [feedbackGroup, config.groupId] : [feedbackGroup];
+      await admin.deleteGroups(groups).catch((err: unknown) => {
+        options.log?.warn({ err, groups }, 'could not delete the consumer groups of this instance');
+      });
+      await admin.disconnect().catch(() => undefined);
       feedbackNext = new Map();
     },
   };

@@ -143,6 +143,13 @@ describe('Kafka source, two instances in one consumer group', () => {
       );
     }
     await a.close();
+    // Each instance deleted its own feedback group on close; the shared group, with its offsets, stays.
+    const admin = kafka.admin();
+    await admin.connect();
+    const { groups } = await admin.listGroups();
+    await admin.disconnect();
+    const ours = groups.map((g) => g.groupId).filter((g) => g.startsWith(`exp-${id}`));
+    expect(ours).toEqual([`exp-${id}`]);
   });
 
   it('maps each model to the partition the producer (DefaultPartitioner) actually wrote it to', async () => {
