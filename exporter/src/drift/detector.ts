@@ -3,7 +3,7 @@ import { adjustPValues, type Correction } from '../stattests/corrections';
 import { isDrift } from '../stattests/drift-rule';
 import { autoSelectStatTest, getStatTest, statTestsFor } from '../stattests/registry';
 import type { FeatureComparison, StatTestDescriptor, StatTestId, StatTestResult } from '../stattests/types';
-import { startNumericJob } from './numeric-pool';
+import { dropJobScratch, jobScratch, startNumericJob } from './numeric-pool';
 import type { CompareColumnResult, CompareColumnTask } from './numeric-tasks';
 import { sortedSampleOf } from './sorted-sample';
 import type {
@@ -302,7 +302,8 @@ export function createDriftDetector(
       const numericFeatures = profile.features.filter((f) => f.type === 'numerical');
       let total = 0;
       for (const f of numericFeatures) total += currentColumns[f.name]?.length ?? 0;
-      const buffer = new Float64Array(new SharedArrayBuffer(total * 8));
+      // Nothing in the report keeps these numbers: the pool's reused scratch (no fresh pages per window).
+      const buffer = jobScratch(total);
       let offset = 0;
       const columns: NumericColumn[] = [];
       const job = startNumericJob<CompareColumnTask>(numericFeatures.length, total);
@@ -326,7 +327,14 @@ export function createDriftDetector(
       const reports = new Map<FeatureProfile, FeatureDrift>();
       for (const f of profile.features)
         if (f.type === 'categorical') reports.set(f, evaluateFeature(f, currentColumns[f.name], undefined));
-      job.finish().forEach((result, k) => {
+      let results: CompareColumnResult[];
+      try {
+        results = job.finish();
+      } catch (err) {
+        dropJobScratch();
+        throw err;
+      }
+      results.forEach((result, k) => {
         const f = numericFeatures[k];
         reports.set(f, evaluateFeature(f, undefined, { column: columns[k], result }));
       });

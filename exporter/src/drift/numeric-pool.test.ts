@@ -73,6 +73,19 @@ describe('drift worker threads give exactly the in-thread results', () => {
     expect(run(profileOptions, options)).toEqual(inThread);
   });
 
+  it('window after window of different sizes through one detector (scratch memory reused): each report as alone', async () => {
+    const windows = [current, table(300, 2), table(7000, 1)];
+    configureDriftThreads({ threads: 0 });
+    const alone = windows.map((w) =>
+      JSON.stringify(createDriftDetector(buildReferenceProfile(reference)).evaluate(w)),
+    );
+    configureDriftThreads({ threads: 1, minValues: 0, callerTakesTasks: true });
+    expect(await startDriftThreads()).toBe(1);
+    const detector = createDriftDetector(buildReferenceProfile(reference));
+    const inTurn = [...windows, windows[0]].map((w) => JSON.stringify(detector.evaluate(w)));
+    expect(inTurn).toEqual([...alone, alone[0]]);
+  });
+
   it('runs in the calling thread when no worker is configured', async () => {
     configureDriftThreads({ threads: 0 });
     expect(await startDriftThreads()).toBe(0);

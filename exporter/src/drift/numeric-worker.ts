@@ -9,15 +9,11 @@ import type { TaskMessage } from './numeric-pool';
 import { runNumericTask } from './numeric-tasks';
 
 const results = (workerData as { results: MessagePort }).results;
-let job = 0;
-let sorter = new Float64Sorter();
+// Kept from job to job, as in the calling thread (numeric-pool.ts): no fresh scratch memory per window.
+const sorter = new Float64Sorter();
 
 parentPort?.on('message', (m: TaskMessage) => {
   if (Atomics.compareExchange(m.control, 1 + m.index, 0, 1) !== 0) return; // taken by the calling thread
-  if (m.job !== job) {
-    job = m.job;
-    sorter = new Float64Sorter(); // one per job, as in the calling thread
-  }
   try {
     results.postMessage({ job: m.job, index: m.index, result: runNumericTask(m.task, sorter) });
   } catch (err) {
