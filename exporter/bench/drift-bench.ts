@@ -8,7 +8,9 @@
  * hand their numeric column work to the drift worker pool (exporter/src/drift/numeric-pool.ts:
  * os.availableParallelism() − 1 worker threads, at most 3; on 2 cores the calling thread plus one worker), as the
  * library and the exporter service do by default. The worker is started by the first run and stays, as in the
- * service; the first run's start-up is inside its time, best of 3 keeps the rest. The worker loads the compiled
+ * service; the first run's start-up is inside its time, best of 3 keeps the rest. Likewise the sort scratch and
+ * the buffer for a window's numbers are reused from run to run, as from window to window in the service (a
+ * one-shot `plumbline drift` pays their first-touch page faults once, ~20 ms at this size). The worker loads the compiled
  * exporter/dist (build first: `npx tsc -b exporter`); without it every column runs in the calling thread, and the
  * line under the table says how many column tasks the worker ran. scipy and Evidently run as they come (numpy may
  * use threads of its own). Python runs in its own venv, ~/.cache/plumbline/bench-venv (created here with
