@@ -109,6 +109,11 @@ smirnov_cases = []
 for n in [1, 3, 10, 100, 1000, 20000]:
     for d in [0.01, 0.05, 0.1, 0.3, 0.5, 0.9]:
         smirnov_cases.append({"n": n, "d": d, "sf": float(special.smirnov(n, d))})
+# Large n where kstwo.sf goes through the one-sided sum (2.2 <= n*d^2 < 370): ~n terms each.
+for n in [100000, 500000]:
+    for k in [1.49, 2.0, 4.0, 10.0]:
+        d = float(k / np.sqrt(n))
+        smirnov_cases.append({"n": n, "d": d, "sf": float(special.smirnov(n, d))})
 
 # ---------------------------------------------------------------- chi-square
 chi_cases = []
