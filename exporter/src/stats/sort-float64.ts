@@ -107,10 +107,12 @@ function countTwo16BitDigits(values: Float64Array, words: Uint32Array, counts: U
 
 /** Turns one digit's counts into start offsets; false (and untouched) when a single bucket holds all n values. */
 function countsToOffsets(counts: Uint32Array, base: number, buckets: number, n: number): boolean {
-  for (let b = base; b < base + buckets; b++) if (counts[b] === n) return false;
+  // One pass: if bucket k holds all n values, every bucket before it held 0 and was rewritten as 0, so the counts
+  // are still untouched when this returns false.
   let sum = 0;
   for (let b = base; b < base + buckets; b++) {
     const c = counts[b];
+    if (c === n) return false;
     counts[b] = sum;
     sum += c;
   }
