@@ -15,6 +15,9 @@ module.exports = function preset(displayName, overrides = {}) {
       '^@plumbline/harness$': path.join(__dirname, 'tests/harness/index.ts'),
     },
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+    // ES-module-only dependencies (the exporter's Parquet reader): jest runs CommonJS, so @swc/jest compiles them too.
+    // Node itself loads them with import() (exporter/src/io/read-parquet.ts).
+    transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-compressors|hysnappy|fzstd)/)'],
     ...overrides,
   };
 };

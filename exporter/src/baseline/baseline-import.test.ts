@@ -68,6 +68,49 @@ describe('baseline import', () => {
     expect(await s.get('iris', '3')).toBeNull();
   });
 
+  test('Parquet with several row groups gives the same profile as its CSV twin, second pass included', async () => {
+    // train.parquet: pyarrow, gzip, 1000 rows in 4 row groups of 250; train.csv holds the same values.
+    const twin = (name: string): string => join(__dirname, '..', '..', 'fixtures', 'parquet', name);
+    for (const [name, options] of [
+      ['train', { reservoirSize: 200 }],
+      ['train', {}],
+      ['ref', { reservoirSize: 100, columnTypes: { clicks: 'categorical' as const } }],
+    ] as const) {
+      const { createdAt: _p, ...fromParquet } = await profileFile(twin(`${name}.parquet`), options);
+      const { createdAt: _c, ...fromCsv } = await profileFile(twin(`${name}.csv`), options);
+      expect(fromParquet).toEqual(fromCsv);
+    }
+    const bounded = await profileFile(twin('train.parquet'), { reservoirSize: 200 });
+    const x = bounded.features.find((f) => f.name === 'x') as NumericalFeatureProfile;
+    expect(x.sampleComplete).toBe(false); // so the binning pass read the file a second time
+    expect(bounded.rows).toBe(1000);
+    expect(x.binCounts.reduce((a, b) => a + b, 0)).toBe(1000 - 25);
+  });
+
+  test('baseline import of a Parquet file stores it; a bad Parquet file is a TableError with exit code 2', async () => {
+    const store = join(dir, 'store-parquet');
+    const file = join(__dirname, '..', '..', 'fixtures', 'parquet', 'train.parquet');
+    const stored = await runBaselineImport({ model: 'churn', version: '3', file, store, labelColumn: 'ok' });
+    expect(stored.profile.rows).toBe(1000);
+    expect(stored.profile.features.map((f) => [f.name, f.type])).toEqual([
+      ['x', 'numerical'],
+      ['kind', 'categorical'],
+      ['n', 'numerical'],
+      ['ok', 'categorical'],
+    ]);
+    expect((await createFileBaselineStore(store).get('churn', '3'))!.source).toBe(file);
+    const bad = join(dir, 'bad.parquet');
+    writeFileSync(bad, 'x,kind\n1,a\n');
+    await expect(runBaselineImport({ model: 'churn', file: bad, store })).rejects.toMatchObject({
+      name: 'TableError',
+      exitCode: 2,
+      message: expect.stringMatching(/bad\.parquet: not a Parquet file/) as unknown,
+    });
+    await expect(
+      runBaselineImport({ model: 'churn', file, store, predictionColumn: 'score' }),
+    ).rejects.toMatchObject({ exitCode: 2, message: '--prediction-column: unknown column "score"' });
+  });
+
   test('bad input: unsafe names, missing file, bad flags → exit code 2 with the reason', async () => {
     const store = join(dir, 'store2');
     await expect(runBaselineImport({ model: '../etc', file: 'x', store })).rejects.toMatchObject({

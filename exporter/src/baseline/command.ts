@@ -122,11 +122,14 @@ export function registerBaselineCommand(program: Command): void {
     baseline
       .command('import')
       .description(
-        'Profile a training file (CSV or JSON Lines, streamed) and store it as the baseline of a model version',
+        'Profile a training file (CSV, JSON Lines or Parquet, streamed) and store it as the baseline of a model version',
       )
       .requiredOption('--model <name>', 'model name')
       .option('--version <version>', 'model version', DEFAULT_MODEL_VERSION)
-      .requiredOption('--file <file>', 'training data, CSV or JSON Lines')
+      .requiredOption(
+        '--file <file>',
+        'training data: CSV, JSON Lines or Parquet (by extension, else sniffed)',
+      )
       .option(
         '--column-type <name=type>',
         'force a column type: numerical | categorical (repeatable)',

@@ -10,7 +10,7 @@ export interface ProfileProgress {
 }
 
 /**
- * Profiles a CSV / JSON Lines file in a stream: pass 1 collects counts, moments, a DDSketch, a bounded reservoir per
+ * Profiles a CSV / JSON Lines / Parquet file in a stream (Parquet one row group at a time): pass 1 collects counts, moments, a DDSketch, a bounded reservoir per
  * numerical column and category counts; a second pass over the file runs only when a numerical column has more
  * values than the reservoir holds, to count every value into the PSI bins. Memory does not grow with the row count.
  */

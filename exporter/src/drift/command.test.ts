@@ -6,7 +6,7 @@ import { registerDriftCommand, runDrift } from './command';
 import { mulberry32 } from './reservoir';
 
 const dir = mkdtempSync(join(tmpdir(), 'plumbline-drift-'));
-const file = (name: string, text: string): string => {
+const file = (name: string, text: string | Buffer): string => {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
@@ -25,6 +25,8 @@ function csv(rows: number, seed: number, shift: number): string {
 
 const reference = file('ref.csv', csv(400, 1, 0));
 const current = file('cur.csv', csv(300, 2, 0.6));
+/** Parquet files pyarrow wrote, and their CSV twins (exporter/scripts/gen_parquet_fixtures.py). */
+const parquetFixture = (name: string): string => join(__dirname, '..', '..', 'fixtures', 'parquet', name);
 
 async function run(args: string[]): Promise<string> {
   const program = new Command().exitOverride();
@@ -124,6 +126,32 @@ describe('plumbline drift', () => {
     ]);
   });
 
+  test('Parquet input gives the same report as its CSV twin, statistic for statistic', async () => {
+    // exporter/fixtures/parquet: pyarrow wrote ref (snappy, 3 row groups) and cur (zstd, 3 row groups) with floats,
+    // float32, INT64 (and one beyond 2^53), DECIMAL, booleans, strings, timestamps, dates and nulls; the CSVs hold
+    // the same values as plumbline reads them from Parquet.
+    const json = (ref: string, cur: string): Promise<string> =>
+      run(['--reference', parquetFixture(ref), '--current', parquetFixture(cur), '--json']);
+    const fromCsv = await json('ref.csv', 'cur.csv');
+    const fromParquet = await json('ref.parquet', 'cur.parquet');
+    const mixed = await json('ref.parquet', 'cur.csv');
+    expect(fromParquet).toBe(fromCsv);
+    expect(mixed).toBe(fromCsv);
+    const report = JSON.parse(fromParquet) as { features: { name: string; type: string; n: number[] }[] };
+    expect(report.features.map((f) => [f.name, f.type])).toEqual([
+      ['age', 'numerical'],
+      ['plan', 'categorical'],
+      ['clicks', 'numerical'],
+      ['big', 'numerical'],
+      ['active', 'categorical'],
+      ['weight', 'numerical'],
+      ['price', 'numerical'],
+      ['signup', 'categorical'],
+      ['day', 'categorical'],
+    ]);
+    expect(report.features[0].n).toEqual([300 - 18, 240 - 15]);
+  });
+
   describe('bad input: clear error naming file and line, exit code 2', () => {
     const cases: [string, () => Promise<unknown>, RegExp][] = [
       [
@@ -151,6 +179,34 @@ describe('plumbline drift', () => {
         'unknown JSON key',
         () => runDrift({ reference: file('keys.jsonl', '{"a":1}\n{"b":2}\n'), current }),
         /keys\.jsonl:2: unknown column "b"/,
+      ],
+      [
+        'Parquet file that is not one',
+        () => runDrift({ reference, current: file('cur.parquet', 'age,plan,score\n1,a,2\n') }),
+        /cur\.parquet: not a Parquet file/,
+      ],
+      [
+        'truncated Parquet file',
+        () => {
+          const whole = readFileSync(parquetFixture('ref.parquet'));
+          return runDrift({ reference: file('cut.parquet', whole.subarray(0, 5000)), current });
+        },
+        /cut\.parquet: truncated Parquet file/,
+      ],
+      [
+        'Parquet list column',
+        () => runDrift({ reference: parquetFixture('nested.parquet'), current }),
+        /nested\.parquet: column "embedding" is a list column/,
+      ],
+      [
+        'unknown --column-type column with Parquet input',
+        () =>
+          runDrift({
+            reference: parquetFixture('ref.parquet'),
+            current: parquetFixture('cur.parquet'),
+            columnType: ['score=numerical'],
+          }),
+        /--column-type: unknown column "score" \(columns: age, plan, clicks/,
       ],
       [
         'unknown column in current',

@@ -170,10 +170,13 @@ export function registerDriftCommand(program: Command): void {
   program
     .command('drift')
     .description(
-      'Compare a current data file with a reference file (CSV or JSON Lines): every applicable stat test per column',
+      'Compare a current data file with a reference file (CSV, JSON Lines or Parquet): every applicable stat test per column',
     )
-    .requiredOption('--reference <file>', 'reference data (e.g. training set), CSV or JSON Lines')
-    .requiredOption('--current <file>', 'current data (e.g. last day of production), same columns')
+    .requiredOption('--reference <file>', 'reference data (e.g. training set): CSV, JSON Lines or Parquet')
+    .requiredOption(
+      '--current <file>',
+      'current data (e.g. last day of production), same columns; any of the formats',
+    )
     .option('--json', 'print the report as JSON on stdout (the contract in docs/stattests.md)')
     .option('--html <file>', 'write a self-contained HTML report with a plot per feature')
     .option('--column-type <name=type>', 'force a column type: numerical | categorical (repeatable)', collect)

@@ -1,29 +1,25 @@
 import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import type { CellValue } from '../stats/missing';
+import { readParquetRows, readParquetTable } from './read-parquet';
+import { TableError } from './table-error';
 
-/** A bad input file: the message names the file and, where there is one, the line. Exit code 2. */
-export class TableError extends Error {
-  readonly exitCode = 2;
-  constructor(
-    readonly file: string,
-    readonly line: number | null,
-    detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${file}${line !== null ? `:${line}` : ''}: ${detail}`, options);
-    this.name = 'TableError';
-  }
-}
+export { TableError };
 
-export type TableFormat = 'csv' | 'jsonl';
+export type TableFormat = 'csv' | 'jsonl' | 'parquet';
 
-/** CSV for .csv / .tsv, JSON Lines for .jsonl / .ndjson / .json; anything else is sniffed from the first byte. */
-export function tableFormat(file: string, firstChar?: string): TableFormat {
+/**
+ * CSV for .csv / .tsv, JSON Lines for .jsonl / .ndjson / .json, Parquet for .parquet / .pq; anything else is sniffed
+ * from `head`, the file's first bytes (latin1): Parquet when they are the magic `PAR1`, JSON Lines when the first is
+ * `{`, else CSV.
+ */
+export function tableFormat(file: string, head = ''): TableFormat {
   const lower = file.toLowerCase();
   if (lower.endsWith('.csv') || lower.endsWith('.tsv')) return 'csv';
   if (lower.endsWith('.jsonl') || lower.endsWith('.ndjson') || lower.endsWith('.json')) return 'jsonl';
-  return firstChar === '{' ? 'jsonl' : 'csv';
+  if (lower.endsWith('.parquet') || lower.endsWith('.pq')) return 'parquet';
+  if (head.startsWith('PAR1')) return 'parquet';
+  return head.startsWith('{') ? 'jsonl' : 'csv';
 }
 
 /** One data row with the 1-based line it started on. */
@@ -51,12 +47,17 @@ function checkReadable(file: string): void {
     );
   }
   if (size === 0)
-    throw new TableError(file, null, 'empty file: expected a header row (CSV) or JSON objects, one per line');
+    throw new TableError(
+      file,
+      null,
+      'empty file: expected a header row (CSV), JSON objects one per line, or a Parquet file',
+    );
 }
 
-async function firstChar(file: string): Promise<string> {
+/** The first four bytes of the file as latin1 (enough for the Parquet magic and a JSON Lines `{`). */
+async function fileHead(file: string): Promise<string> {
   return new Promise<string>((resolve) => {
-    const s = createReadStream(file, { start: 0, end: 0, encoding: 'utf8' });
+    const s = createReadStream(file, { start: 0, end: 3, encoding: 'latin1' });
     let c = '';
     s.on('data', (d) => (c += String(d)));
     s.on('close', () => resolve(c));
@@ -65,20 +66,26 @@ async function firstChar(file: string): Promise<string> {
 }
 
 /**
- * Streams the rows of a CSV (header row first; comma, or tab for .tsv) or JSON Lines file (one object per line; the
- * first object's keys are the columns, later lines may omit keys but not add new ones). `onHeader` receives the
- * column names before the first row. Errors are {@link TableError}s naming the file and line: missing or empty file,
- * ragged CSV rows, malformed JSON, a line that is not an object, an unknown key, no data rows.
- * Memory: one row at a time.
+ * Streams the rows of a CSV (header row first; comma, or tab for .tsv), JSON Lines (one object per line; the first
+ * object's keys are the columns, later lines may omit keys but not add new ones) or Parquet file (flat columns; values
+ * mapped as `read-parquet.ts` says). `onHeader` receives the column names before the first row. Errors are
+ * {@link TableError}s naming the file and line: missing or empty file, ragged CSV rows, malformed JSON, a line that is
+ * not an object, an unknown key, a file that is not Parquet or is truncated or corrupt, a nested column, no data rows.
+ * Memory: one row at a time (CSV, JSON Lines), one row group (Parquet).
  */
 export async function* readTableRows(
   file: string,
   onHeader: (columns: string[]) => void,
 ): AsyncGenerator<TableRow> {
   checkReadable(file);
-  const format = tableFormat(file, await firstChar(file));
+  const format = tableFormat(file, await fileHead(file));
   let rows = 0;
-  if (format === 'csv') {
+  if (format === 'parquet') {
+    for await (const row of readParquetRows(file, onHeader)) {
+      rows++;
+      yield row;
+    }
+  } else if (format === 'csv') {
     // Chunks in, records out synchronously: csv-parse transforms each written chunk at once, so draining it with
     // read() avoids a promise per record (an order of magnitude faster than iterating the parser stream).
     const parser = parse({
@@ -199,8 +206,17 @@ export interface Table {
   readonly rows: number;
 }
 
-/** Reads a whole CSV / JSON Lines file into columns (see {@link readTableRows} for the format and errors). */
+/**
+ * Reads a whole CSV / JSON Lines / Parquet file into columns (see {@link readTableRows} for the formats and errors);
+ * Parquet is read column by column.
+ */
 export async function readTable(file: string): Promise<Table> {
+  checkReadable(file);
+  if (tableFormat(file, await fileHead(file)) === 'parquet') {
+    const table = await readParquetTable(file);
+    if (table.rows === 0) throw new TableError(file, null, 'no data rows');
+    return table;
+  }
   let columns: string[] = [];
   const data: Record<string, CellValue[]> = {};
   let rows = 0;

@@ -1,0 +1,13 @@
+/** A bad input file: the message names the file and, where there is one, the line. Exit code 2. */
+export class TableError extends Error {
+  readonly exitCode = 2;
+  constructor(
+    readonly file: string,
+    readonly line: number | null,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${file}${line !== null ? `:${line}` : ''}: ${detail}`, options);
+    this.name = 'TableError';
+  }
+}
