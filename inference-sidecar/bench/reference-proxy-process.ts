@@ -1,16 +1,22 @@
 /**
  * Benchmark child: the smallest reverse proxy Node does well — node:http server, undici Pool to the upstream,
  * bodies buffered, no capture, no headers work. It is the floor of one Node hop on this machine, so the table
- * can show what the sidecar adds beyond the hop itself. Prints {"url"} and runs until SIGTERM.
+ * can show what the sidecar adds beyond the hop itself. Prints {"url"}; on SIGTERM prints a CpuReport (requests
+ * served, CPU process-wide and per thread) and exits.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool, type Dispatcher } from 'undici';
+import { threadCpu, threadCpuSpent, threadIds, type CpuReport } from './thread-cpu';
 
+/** Before anything else: the threads Node itself started (V8's helpers). */
+const helperThreads = threadIds();
 const upstream = process.argv[2];
 const pool = new Pool(upstream, { connections: 128 });
 
+let requests = 0;
 const server = createServer((req, res) => {
+  requests++;
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -35,11 +41,24 @@ const server = createServer((req, res) => {
   });
 });
 
+let startCpu = process.cpuUsage();
+let startThreads = threadCpu(helperThreads);
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
+  startCpu = process.cpuUsage();
+  startThreads = threadCpu(helperThreads);
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
 });
 process.once('SIGTERM', () => {
+  const report: CpuReport = {
+    stopped: true,
+    requests,
+    cpu: process.cpuUsage(startCpu),
+    threads: threadCpuSpent(startThreads, threadCpu(helperThreads)),
+  };
   server.close();
-  void pool.close().then(() => process.exit(0));
+  void pool.close().then(() => {
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    process.exit(0);
+  });
 });

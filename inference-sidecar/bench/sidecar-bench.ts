@@ -20,6 +20,11 @@
  * - throughput at saturation: autocannon, 32 connections.
  * After the load the sidecar is stopped (it flushes every sink) and the events the sinks hold are counted against
  * the 2xx responses the sidecar served: lost must be 0.
+ * CPU per request, hop and sidecar side by side: each child reports the requests it received and the CPU it used
+ * since it listened, process-wide and per thread (thread-cpu.ts): its main thread (the sidecar's proxy thread),
+ * the threads it started (the sidecar's capture thread, libuv's I/O pool) and V8's helper threads (GC).
+ * BENCH_SIDECAR_NODE_ARGS / BENCH_HOP_NODE_ARGS pass node flags to the children, e.g. "--cpu-prof
+ * --cpu-prof-dir=DIR" for one .cpuprofile per thread.
  * Not a test: it prints a table; targets are printed next to the measurements.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,6 +38,7 @@ import { Client } from '@elastic/elasticsearch';
 import { openSpoolReader } from '@plumbline/sidecar';
 import { Kafka, logLevel } from 'kafkajs';
 import { startElasticsearch, startKafka } from '../../tests/harness/index';
+import type { CpuReport } from './thread-cpu';
 
 const FIXED_RATE = 1000;
 const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 5);
@@ -254,17 +260,44 @@ function pool(runs: Run[]): Run {
   };
 }
 
-/** Stops the sidecar child (it flushes every sink first) and returns the CPU time it used, in µs. */
-function stopSidecar(child: ChildProcess): Promise<NodeJS.CpuUsage | null> {
+/**
+ * Stops a proxy child (the sidecar flushes every sink first) and returns its CpuReport: requests served and the
+ * CPU time used serving them, in µs, process-wide and per thread.
+ */
+function stopWithReport(child: ChildProcess): Promise<CpuReport | null> {
   return new Promise((resolve) => {
-    let cpu: NodeJS.CpuUsage | null = null;
+    let report: CpuReport | null = null;
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      const msg = JSON.parse(line) as { cpu?: NodeJS.CpuUsage };
-      if (msg.cpu) cpu = msg.cpu;
+      const msg = JSON.parse(line) as Partial<CpuReport>;
+      if (msg.stopped) report = msg as CpuReport;
     });
-    child.once('exit', () => resolve(cpu));
+    child.once('exit', () => resolve(report));
     child.kill('SIGTERM');
   });
+}
+
+/** Table rows of CPU per request, the reference hop next to the sidecar. */
+function cpuRows(hop: CpuReport | null, sidecar: CpuReport | null): string[][] {
+  const per = (r: CpuReport | null, pick: (r: CpuReport) => NodeJS.CpuUsage | undefined): string => {
+    const cpu = r === null ? undefined : pick(r);
+    if (r === null || cpu === undefined || r.requests === 0) return 'n/a';
+    return `${(cpu.user / r.requests).toFixed(1)} / ${(cpu.system / r.requests).toFixed(1)}`;
+  };
+  const row = (label: string, pick: (r: CpuReport) => NodeJS.CpuUsage | undefined): string[] => [
+    label,
+    '',
+    per(hop, pick),
+    per(sidecar, pick),
+    '',
+    '',
+    '',
+  ];
+  return [
+    row('CPU per request (µs): user / sys', (r) => r.cpu),
+    row('  main (proxy) thread', (r) => r.threads?.main),
+    row('  capture thread + libuv I/O pool', (r) => r.threads?.started),
+    row('  V8 helper threads (GC, compiler)', (r) => r.threads?.helpers),
+  ];
 }
 
 async function main(): Promise<void> {
@@ -301,11 +334,15 @@ async function main(): Promise<void> {
       spoolFsync: 'batch',
     },
   };
-  // BENCH_SIDECAR_NODE_ARGS: node flags for the sidecar child only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const sidecarNodeArgs = (process.env.BENCH_SIDECAR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const sidecar = await startChild('sidecar-process.js', [JSON.stringify(config)], sidecarNodeArgs);
+  // BENCH_SIDECAR_NODE_ARGS / BENCH_HOP_NODE_ARGS: node flags for the sidecar / hop child only.
+  const nodeArgs = (name: string): string[] => (process.env[name] ?? '').split(' ').filter(Boolean);
+  const sidecar = await startChild(
+    'sidecar-process.js',
+    [JSON.stringify(config)],
+    nodeArgs('BENCH_SIDECAR_NODE_ARGS'),
+  );
   const sidecarUrl = sidecar.info.url;
-  const hop = await startChild('reference-proxy-process.js', [modelUrl]);
+  const hop = await startChild('reference-proxy-process.js', [modelUrl], nodeArgs('BENCH_HOP_NODE_ARGS'));
   const hopUrl = hop.info.url;
   let servedBySidecar = 0;
   try {
@@ -341,7 +378,10 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await sinksIdle(sidecar.info.adminUrl);
     const metricsText = await (await fetch(`${sidecar.info.adminUrl}/metrics`)).text();
-    const cpu = await stopSidecar(sidecar.child);
+    const [hopCpu, sidecarCpu] = await Promise.all([
+      stopWithReport(hop.child),
+      stopWithReport(sidecar.child),
+    ]);
     const counts = await countSinks(sinks.esUrl, sinks.brokers);
     if (!sinks.esUrl && !sinks.brokers) {
       // No Elasticsearch or Kafka: the spool is the embedded store the exporter reads.
@@ -441,18 +481,7 @@ async function main(): Promise<void> {
         n === captured ? 'yes' : 'NO',
       ]);
     }
-    if (cpu !== null) {
-      const per = (x: number): string => (x / captured).toFixed(1);
-      rows.push([
-        'sidecar CPU per request (µs): user / sys',
-        '',
-        '',
-        `${per(cpu.user)} / ${per(cpu.system)}`,
-        '',
-        '',
-        '',
-      ]);
-    }
+    rows.push(...cpuRows(hopCpu, sidecarCpu));
     if (overheadSeries && overheadCount) {
       const mean = (Number(overheadSeries[1]) / Number(overheadCount[1])) * 1000;
       rows.push(['sidecar-measured overhead, mean (ms)', '', '', ms(mean), '', '', '']);

@@ -1,19 +1,32 @@
 /**
  * Benchmark child: `plumbline sidecar` from a config given as JSON in argv[2]; prints {"url","adminUrl"} when
- * listening; on SIGTERM stops (drains requests, flushes every sink) and prints {"stopped":true,"cpu"}: the
- * CPU time spent serving the load (sink flushing after SIGTERM excluded).
+ * listening; on SIGTERM stops (drains requests, flushes every sink) and prints a CpuReport: the requests served
+ * and the CPU time spent serving them, process-wide and per thread (sink flushing after SIGTERM excluded).
  */
-import { parseConfig, startSidecar } from '@plumbline/sidecar';
+import { createSidecar, parseConfig } from '@plumbline/sidecar';
+import { threadCpu, threadCpuSpent, threadIds, type CpuReport } from './thread-cpu';
+
+/** Before anything else: the threads Node itself started (V8's helpers), as opposed to the sidecar's. */
+const helperThreads = threadIds();
 
 async function main(): Promise<void> {
   const config = parseConfig(JSON.parse(process.argv[2] ?? '{}'));
-  const running = await startSidecar(config);
+  const sidecar = createSidecar(config);
+  let requests = 0;
+  sidecar.proxyServer.on('request', () => requests++);
+  const running = await sidecar.listen();
   const startCpu = process.cpuUsage();
+  const startThreads = threadCpu(helperThreads);
   process.stdout.write(`${JSON.stringify({ url: running.url, adminUrl: running.adminUrl })}\n`);
   process.once('SIGTERM', () => {
-    const used = process.cpuUsage(startCpu);
+    const report: CpuReport = {
+      stopped: true,
+      requests,
+      cpu: process.cpuUsage(startCpu),
+      threads: threadCpuSpent(startThreads, threadCpu(helperThreads)),
+    };
     void running.stop().then(() => {
-      process.stdout.write(`${JSON.stringify({ stopped: true, cpu: used })}\n`);
+      process.stdout.write(`${JSON.stringify(report)}\n`);
       process.exit(0);
     });
   });
