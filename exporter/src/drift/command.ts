@@ -54,7 +54,7 @@ export async function runDrift(opts: DriftCommandOptions): Promise<DriftReport> 
   const unknown = cur.columns.filter((c) => !ref.columns.includes(c));
   if (unknown.length) {
     throw usage(
-      `${opts.current}:1: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ')} (not in ${opts.reference}: ${ref.columns.join(', ')})`,
+      `${opts.current}${cur.headerLine !== null ? `:${cur.headerLine}` : ''}: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ')} (not in ${opts.reference}: ${ref.columns.join(', ')})`,
     );
   }
   const absent = ref.columns.filter((c) => !cur.columns.includes(c));

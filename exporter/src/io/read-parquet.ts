@@ -275,5 +275,5 @@ export async function readParquetTable(file: string): Promise<Table> {
     data[column.name] = values;
   }
   const rows = source.scan.ranges.reduce((n, r) => n + r.rowEnd - r.rowStart, 0);
-  return { file, columns, data, rows };
+  return { file, columns, headerLine: null, data, rows };
 }

@@ -68,20 +68,21 @@ async function fileHead(file: string): Promise<string> {
 /**
  * Streams the rows of a CSV (header row first; comma, or tab for .tsv), JSON Lines (one object per line; the first
  * object's keys are the columns, later lines may omit keys but not add new ones) or Parquet file (flat columns; values
- * mapped as `read-parquet.ts` says). `onHeader` receives the column names before the first row. Errors are
+ * mapped as `read-parquet.ts` says). `onHeader` receives the column names before the first row, and the line that
+ * defined them (the CSV header, the first JSON object; null for Parquet, whose columns come from its schema). Errors are
  * {@link TableError}s naming the file and line: missing or empty file, ragged CSV rows, malformed JSON, a line that is
  * not an object, an unknown key, a file that is not Parquet or is truncated or corrupt, a nested column, no data rows.
  * Memory: one row at a time (CSV, JSON Lines), one row group (Parquet).
  */
 export async function* readTableRows(
   file: string,
-  onHeader: (columns: string[]) => void,
+  onHeader: (columns: string[], line: number | null) => void,
 ): AsyncGenerator<TableRow> {
   checkReadable(file);
   const format = tableFormat(file, await fileHead(file));
   let rows = 0;
   if (format === 'parquet') {
-    for await (const row of readParquetRows(file, onHeader)) {
+    for await (const row of readParquetRows(file, (columns) => onHeader(columns, null))) {
       rows++;
       yield row;
     }
@@ -115,7 +116,7 @@ export async function* readTableRows(
             throw new TableError(file, info.lines, 'header has an empty column name');
           if (dup !== undefined) throw new TableError(file, info.lines, `header names column "${dup}" twice`);
           width = header.length;
-          onHeader(header);
+          onHeader(header, info.lines);
           continue;
         }
         if (record.length !== width) {
@@ -158,7 +159,7 @@ export async function* readTableRows(
       if (!columns) {
         columns = entries.map(([k]) => k);
         index = new Map(columns.map((c, i) => [c, i]));
-        onHeader(columns);
+        onHeader(columns, line);
       }
       const values = new Array<CellValue>(columns.length).fill(null);
       for (const [k, v] of entries) {
@@ -202,6 +203,8 @@ export async function* readTableRows(
 export interface Table {
   readonly file: string;
   readonly columns: string[];
+  /** The line that defined the columns (CSV header, first JSON object); null for Parquet. */
+  readonly headerLine: number | null;
   readonly data: Record<string, CellValue[]>;
   readonly rows: number;
 }
@@ -218,14 +221,16 @@ export async function readTable(file: string): Promise<Table> {
     return table;
   }
   let columns: string[] = [];
+  let headerLine: number | null = null;
   const data: Record<string, CellValue[]> = {};
   let rows = 0;
-  for await (const row of readTableRows(file, (c) => {
+  for await (const row of readTableRows(file, (c, line) => {
     columns = c;
+    headerLine = line;
     for (const name of c) data[name] = [];
   })) {
     for (let i = 0; i < columns.length; i++) data[columns[i]].push(row.values[i]);
     rows++;
   }
-  return { file, columns, data, rows };
+  return { file, columns, headerLine, data, rows };
 }
