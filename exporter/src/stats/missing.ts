@@ -37,6 +37,9 @@ export function trim(s: string): string {
   return first > 32 && first < 127 && last > 32 && last < 127 ? s : s.trim();
 }
 
+/** A complete decimal or exponent literal; what Number() also takes but this does not ("0x1f", "1_0") is no number. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /**
  * Parses a cell as a number the way the type inference does: numbers pass through, strings must be a complete
  * decimal / exponent literal (`"1e3"`, `"-0.5"`, `"inf"`), booleans are not numbers. Returns NaN when it is not one.
@@ -47,12 +50,12 @@ export function parseNumber(value: CellValue): number {
   if (typeof value === 'number') return value;
   if (typeof value !== 'string') return Number.NaN;
   const s = trim(value);
-  if (s === '') return Number.NaN;
+  if (DECIMAL.test(s)) return Number(s);
+  // Only the rare non-decimal cell is lowercased (a new string per call) to look for infinities.
   const lower = s.toLowerCase();
   if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
   if (lower === '-inf' || lower === '-infinity') return -Infinity;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return Number.NaN;
-  return Number(s);
+  return Number.NaN;
 }
 
 /**
