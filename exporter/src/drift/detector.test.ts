@@ -209,6 +209,28 @@ describe('streaming and in-memory profiles agree', () => {
     });
   });
 
+  test('a column that looks numerical past maxCategories, then is not: pass 2 recounts its categories', () => {
+    const late = [...Array.from({ length: 50 }, (_, i) => i % 25), 'x', 3, 'y'];
+    const nums = Array.from({ length: late.length }, (_, i) => i * 1.5); // numerical, 53 distinct values
+    const options = { maxCategories: 10 };
+    const inMemory = buildReferenceProfile({ late, nums }, options);
+    const builder = new ReferenceProfileBuilder(['late', 'nums'], options);
+    for (let i = 0; i < late.length; i++) builder.addRow([late[i], nums[i]]);
+    expect(() => builder.build()).toThrow(/second pass: binRow\(\) saw 0 of 53 rows/);
+    expect(builder.needsBinningPass()).toBe(true);
+    for (let i = 0; i < late.length; i++) builder.binRow([late[i], nums[i]]);
+    const streamed = builder.build();
+    expect(streamed.features).toEqual(inMemory.features);
+    expect(streamed.features[0]).toMatchObject({ type: 'categorical', count: 53 });
+    expect(Object.keys((streamed.features[0] as { categories: object }).categories)).toHaveLength(11); // 10 + other
+
+    // A numerical column beyond maxCategories distinct values needs no second pass of its own.
+    const only = new ReferenceProfileBuilder(['nums'], options);
+    for (const x of nums) only.addRow([x]);
+    expect(only.needsBinningPass()).toBe(false);
+    expect(only.build().features[0]).toMatchObject({ type: 'numerical', count: 53 });
+  });
+
   test('numerical columns: identical profile when the reservoir holds every value', () => {
     const x = normals(3000, 21);
     const inMemory = buildReferenceProfile({ x }, { reservoirSize: 5000 });

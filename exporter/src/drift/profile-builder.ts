@@ -67,6 +67,12 @@ class ColumnAccumulator {
   readonly categories = new Map<string, number>();
   readonly numberCategories = new Map<number, number>();
   otherCategory = 0;
+  /**
+   * Set when a column whose values all parsed as numbers so far met more distinct values than maxCategories: from
+   * then on no value is counted as a category (a hash lookup per value, for a column that is almost surely
+   * numerical). Should the column end up categorical after all, pass 2 counts its categories again.
+   */
+  uncounted = false;
 
   /** Category counts with number keys merged in as strings, and the overflow under OTHER_CATEGORY. */
   categoryCounts(): Record<string, number> {
@@ -85,8 +91,45 @@ class ColumnAccumulator {
     reservoirSize: number,
     seed: number,
     private readonly maxCategories: number,
+    /** Known to be categorical (forced, or in pass 2): every value is counted as a category. */
+    public categorical: boolean,
   ) {
     this.reservoir = new Reservoir(reservoirSize, seed);
+  }
+
+  /** Counts one present value as a category (first maxCategories distinct values, the rest as other). */
+  countCategory(v: number | string | boolean): void {
+    if (this.uncounted) return;
+    if (typeof v === 'number') {
+      // Numbers are counted under number keys (no string conversion per value); merged as strings in build().
+      const seenNum = this.numberCategories.get(v);
+      if (seenNum !== undefined) this.numberCategories.set(v, seenNum + 1);
+      else if (this.numberCategories.size + this.categories.size < this.maxCategories)
+        this.numberCategories.set(v, 1);
+      else this.overflow();
+    } else {
+      const key = typeof v === 'string' ? trim(v) : String(v);
+      const seen = this.categories.get(key);
+      if (seen !== undefined) this.categories.set(key, seen + 1);
+      else if (this.numberCategories.size + this.categories.size < this.maxCategories)
+        this.categories.set(key, 1);
+      else this.overflow();
+    }
+  }
+
+  /** A new distinct value with every category slot taken. */
+  private overflow(): void {
+    if (this.nonNumeric === 0 && !this.categorical) this.uncounted = true;
+    else this.otherCategory++;
+  }
+
+  /** Pass 2 of a column that turned out categorical after its counting stopped: count every value again. */
+  recountCategories(): void {
+    this.categories.clear();
+    this.numberCategories.clear();
+    this.otherCategory = 0;
+    this.uncounted = false;
+    this.categorical = true;
   }
 
   add(v: CellValue): void {
@@ -95,21 +138,7 @@ class ColumnAccumulator {
       return;
     }
     this.present++;
-    if (typeof v === 'number') {
-      // Numbers are counted under number keys (no string conversion per value); merged as strings in build().
-      const seenNum = this.numberCategories.get(v);
-      if (seenNum !== undefined) this.numberCategories.set(v, seenNum + 1);
-      else if (this.numberCategories.size + this.categories.size < this.maxCategories)
-        this.numberCategories.set(v, 1);
-      else this.otherCategory++;
-    } else {
-      const key = typeof v === 'string' ? trim(v) : String(v);
-      const seen = this.categories.get(key);
-      if (seen !== undefined) this.categories.set(key, seen + 1);
-      else if (this.numberCategories.size + this.categories.size < this.maxCategories)
-        this.categories.set(key, 1);
-      else this.otherCategory++;
-    }
+    this.countCategory(v as number | string | boolean);
     const x = typeof v === 'boolean' ? Number.NaN : parseNumber(v);
     if (Number.isNaN(x)) {
       this.nonNumeric++;
@@ -137,6 +166,9 @@ export class ReferenceProfileBuilder {
   private rows = 0;
   private phase: 'collect' | 'bin' | 'done' = 'collect';
   private types: FeatureType[] = [];
+  /** Categorical columns whose categories pass 2 counts again (see ColumnAccumulator.uncounted). */
+  private readonly recount: number[] = [];
+  private binned = 0;
   private readonly opts: Required<Omit<ProfileOptions, 'columnTypes' | 'predictionColumn' | 'labelColumn'>>;
 
   constructor(
@@ -162,7 +194,13 @@ export class ReferenceProfileBuilder {
     }
     this.acc = columns.map(
       (c, i) =>
-        new ColumnAccumulator(c, this.opts.reservoirSize, this.opts.seed + i, this.opts.maxCategories),
+        new ColumnAccumulator(
+          c,
+          this.opts.reservoirSize,
+          this.opts.seed + i,
+          this.opts.maxCategories,
+          options.columnTypes?.[c] === 'categorical',
+        ),
     );
   }
 
@@ -181,24 +219,39 @@ export class ReferenceProfileBuilder {
     });
     for (let i = 0; i < this.acc.length; i++) {
       const a = this.acc[i];
+      if (this.types[i] === 'categorical' && a.uncounted) {
+        a.recountCategories();
+        this.recount.push(i);
+      }
       if (this.types[i] !== 'numerical' || a.n === 0) continue;
       a.edges = psiBinEdges(a.reservoir.sorted(), this.opts.bins);
       a.counts = new Array<number>(a.edges.length + 1).fill(0);
     }
   }
 
-  /** Ends pass 1. True when some numerical column outgrew its reservoir and needs `binRow` over every row again. */
+  /**
+   * Ends pass 1. True when `binRow` must see every row again: a numerical column outgrew its reservoir, or a column
+   * that looked numerical past maxCategories distinct values turned out categorical (its categories are recounted).
+   */
   needsBinningPass(): boolean {
     if (this.phase === 'collect') {
       this.decideTypes();
       this.phase = 'bin';
     }
-    return this.acc.some((a, i) => this.types[i] === 'numerical' && a.n > 0 && !a.reservoir.complete);
+    return (
+      this.recount.length > 0 ||
+      this.acc.some((a, i) => this.types[i] === 'numerical' && a.n > 0 && !a.reservoir.complete)
+    );
   }
 
   /** Pass 2: one row again, same order as pass 1. */
   binRow(values: readonly CellValue[]): void {
     if (this.phase !== 'bin') throw new Error('binRow before needsBinningPass()');
+    this.binned++;
+    for (const i of this.recount) {
+      const v = values[i];
+      if (!isMissing(v)) this.acc[i].countCategory(v as number | string | boolean);
+    }
     for (let i = 0; i < this.acc.length; i++) {
       const a = this.acc[i];
       if (this.types[i] !== 'numerical' || a.reservoir.complete || a.n === 0) continue;
@@ -218,8 +271,11 @@ export class ReferenceProfileBuilder {
   }
 
   build(): ReferenceProfile {
-    const needsPass = this.needsBinningPass();
-    void needsPass;
+    if (this.needsBinningPass() && this.binned !== this.rows) {
+      throw new Error(
+        `profile needs a second pass: binRow() saw ${this.binned} of ${this.rows} rows after needsBinningPass()`,
+      );
+    }
     this.phase = 'done';
     const features: FeatureProfile[] = this.acc.map((a, i) => {
       const role: ColumnRole =
