@@ -31,6 +31,7 @@ it.each([
   ['a,species\n1\n', 'line 2 has 1 cells, the header has 2'],
   ['a,species\n1,x\nfoo,y\n', 'line 3, column "a": "foo" is not a number'],
   ['a,species\n,x\n', 'line 2, column "a": "" is not a number'],
+  ['a,species\n"1,x\n', 'malformed CSV: Quoted field unterminated'],
 ])('refuses %j with the line and column', (text, message) => {
   const target = text.startsWith('a,b') ? 'species' : undefined;
   expect(() => parseTrainingCsv(text, { target, source: 't.csv' })).toThrow(message);

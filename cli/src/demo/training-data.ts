@@ -1,10 +1,10 @@
 /**
  * The demo's traffic source: the model's training split as CSV (numeric feature columns + one label column), as
- * inference-sidecar/models/iris/train.py writes it. Parsed with csv-parse; every malformed cell is reported with
- * its line and column.
+ * inference-sidecar/models/iris/train.py writes it. Parsed with papaparse (the exporter's CSV parser too); every
+ * malformed cell is reported with its line and column.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 
 export interface TrainingData {
   /** Feature column names, in CSV (= model input) order. */
@@ -23,13 +23,11 @@ export function parseTrainingCsv(
   options: { target?: string; source?: string } = {},
 ): TrainingData {
   const source = options.source ?? 'training CSV';
-  let records: string[][];
-  try {
-    // Column counts are checked below, with the line number in the message.
-    records = parse(text, { skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
-  } catch (err) {
-    throw new Error(`${source}: ${(err as Error).message}`, { cause: err });
-  }
+  // Column counts are checked below, with the line number in the message.
+  const parsed = Papa.parse<string[]>(text, { skipEmptyLines: true, transform: (cell) => cell.trim() });
+  const malformed = parsed.errors.find((e) => e.type === 'Quotes');
+  if (malformed) throw new Error(`${source}: malformed CSV: ${malformed.message}`);
+  const records = parsed.data;
   if (records.length < 2) throw new Error(`${source}: needs a header and at least one row`);
   const header = records[0];
   const target = options.target ?? header[header.length - 1];
