@@ -7,7 +7,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool, type Dispatcher } from 'undici';
-import { threadCpu, threadCpuSpent, threadIds, type CpuReport } from './thread-cpu';
+import { reportCpuOnSigterm, threadIds } from './thread-cpu';
 
 /** Before anything else: the threads Node itself started (V8's helpers). */
 const helperThreads = threadIds();
@@ -41,24 +41,15 @@ const server = createServer((req, res) => {
   });
 });
 
-let startCpu = process.cpuUsage();
-let startThreads = threadCpu(helperThreads);
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
-  startCpu = process.cpuUsage();
-  startThreads = threadCpu(helperThreads);
+  reportCpuOnSigterm(
+    helperThreads,
+    () => requests,
+    () => {
+      server.close();
+      return pool.close();
+    },
+  );
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
-});
-process.once('SIGTERM', () => {
-  const report: CpuReport = {
-    stopped: true,
-    requests,
-    cpu: process.cpuUsage(startCpu),
-    threads: threadCpuSpent(startThreads, threadCpu(helperThreads)),
-  };
-  server.close();
-  void pool.close().then(() => {
-    process.stdout.write(`${JSON.stringify(report)}\n`);
-    process.exit(0);
-  });
 });

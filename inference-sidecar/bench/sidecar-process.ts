@@ -4,7 +4,7 @@
  * and the CPU time spent serving them, process-wide and per thread (sink flushing after SIGTERM excluded).
  */
 import { createSidecar, parseConfig } from '@plumbline/sidecar';
-import { threadCpu, threadCpuSpent, threadIds, type CpuReport } from './thread-cpu';
+import { reportCpuOnSigterm, threadIds } from './thread-cpu';
 
 /** Before anything else: the threads Node itself started (V8's helpers), as opposed to the sidecar's. */
 const helperThreads = threadIds();
@@ -15,21 +15,12 @@ async function main(): Promise<void> {
   let requests = 0;
   sidecar.proxyServer.on('request', () => requests++);
   const running = await sidecar.listen();
-  const startCpu = process.cpuUsage();
-  const startThreads = threadCpu(helperThreads);
+  reportCpuOnSigterm(
+    helperThreads,
+    () => requests,
+    () => running.stop(),
+  );
   process.stdout.write(`${JSON.stringify({ url: running.url, adminUrl: running.adminUrl })}\n`);
-  process.once('SIGTERM', () => {
-    const report: CpuReport = {
-      stopped: true,
-      requests,
-      cpu: process.cpuUsage(startCpu),
-      threads: threadCpuSpent(startThreads, threadCpu(helperThreads)),
-    };
-    void running.stop().then(() => {
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-      process.exit(0);
-    });
-  });
 }
 
 main().catch((err: unknown) => {

@@ -81,3 +81,28 @@ export function threadCpuSpent(start: ThreadCpu | null, end: ThreadCpu | null): 
     started: minus(end.started, start.started),
   };
 }
+
+/**
+ * For a bench child whose server now listens: counts CPU from here and, on SIGTERM, takes its CpuReport at once
+ * (the shutdown's own work, such as flushing sinks, is not counted), runs `stop`, prints the report and exits.
+ */
+export function reportCpuOnSigterm(
+  helpers: Set<string> | null,
+  requests: () => number,
+  stop: () => Promise<unknown>,
+): void {
+  const startCpu = process.cpuUsage();
+  const startThreads = threadCpu(helpers);
+  process.once('SIGTERM', () => {
+    const report: CpuReport = {
+      stopped: true,
+      requests: requests(),
+      cpu: process.cpuUsage(startCpu),
+      threads: threadCpuSpent(startThreads, threadCpu(helpers)),
+    };
+    void stop().then(() => {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      process.exit(0);
+    });
+  });
+}
