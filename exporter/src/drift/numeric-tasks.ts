@@ -4,7 +4,8 @@ import { psiBinEdges } from '../stats/psi-bin-edges';
 import type { Float64Sorter } from '../stats/sort-float64';
 import { getStatTest } from '../stattests/registry';
 import type { NumericalComparison, StatTestId, StatTestResult } from '../stattests/types';
-import { moments, numericSummary } from './numeric-summary';
+import { moments } from '../stats/pairwise-sum';
+import { numericSummary } from './numeric-summary';
 import type { NumericSummary } from './profile-types';
 import { Reservoir } from './reservoir';
 

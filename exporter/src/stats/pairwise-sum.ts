@@ -25,6 +25,27 @@ export function pairwiseSumOfSquaredDeviations(values: Float64Array, center: num
   return sumRange(values, 0, values.length, center);
 }
 
+/** Mean and standard deviation of a sample, as numpy.mean / numpy.std compute them. */
+export interface Moments {
+  readonly mean: number;
+  readonly std: number;
+}
+
+/**
+ * numpy.mean and numpy.std(ddof) of `values` **in the order given** (the order changes the last bits of a pairwise
+ * sum: call it before sorting), to the last bit: mean = pairwise Σx / n, std = √(pairwise Σ(x − mean)² / (n − ddof)).
+ * NaN for an empty sample, and std NaN when n ≤ ddof (numpy warns and returns nan). Cost: O(n), two passes.
+ *
+ * @example moments(Float64Array.of(1, 2, 3, 4)) // { mean: 2.5, std: 1.118… }; with ddof 1: std 1.290…
+ */
+export function moments(values: Float64Array, ddof = 0): Moments {
+  const n = values.length;
+  if (n === 0) return { mean: Number.NaN, std: Number.NaN };
+  const mean = pairwiseSum(values) / n;
+  const std = n > ddof ? Math.sqrt(pairwiseSumOfSquaredDeviations(values, mean) / (n - ddof)) : Number.NaN;
+  return { mean, std };
+}
+
 const BLOCK = 128;
 
 /** The terms are the values themselves when `center` is NaN, else their squared deviations from it. */

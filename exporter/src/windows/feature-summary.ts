@@ -8,7 +8,7 @@
  * Categorical: only the missing ratio. Cost: O(n) (radix sort).
  */
 import { isMissing, type CellValue } from '../stats/missing';
-import { pairwiseSum, pairwiseSumOfSquaredDeviations } from '../stats/pairwise-sum';
+import { moments } from '../stats/pairwise-sum';
 import { quantileSorted } from '../stats/quantile-sorted';
 import { sortFloat64 } from '../stats/sort-float64';
 
@@ -54,11 +54,10 @@ export function summarizeFeature(
   }
   const missingRatio = rows === 0 ? 0 : (rows - numbers.length) / rows;
   if (numbers.length === 0) return { rows, missingRatio, numeric: null };
-  // Mean and the sum of squares in input order (numpy's pairwise sums, so both equal numpy's to the last bit),
-  // then the radix sort for the quantiles.
+  // Mean and std in input order (numpy's pairwise sums, so both equal numpy's to the last bit), then the radix
+  // sort for the quantiles.
   const inputOrder = Float64Array.from(numbers);
-  const mean = pairwiseSum(inputOrder) / inputOrder.length;
-  const ss = pairwiseSumOfSquaredDeviations(inputOrder, mean);
+  const { mean, std } = moments(inputOrder, 1);
   const sorted = sortFloat64(inputOrder);
   const quantiles: Record<string, number> = {};
   for (const q of SUMMARY_QUANTILES) quantiles[String(q)] = quantileSorted(sorted, q);
@@ -67,7 +66,7 @@ export function summarizeFeature(
     missingRatio,
     numeric: {
       mean,
-      std: sorted.length > 1 ? Math.sqrt(ss / (sorted.length - 1)) : null,
+      std: sorted.length > 1 ? std : null,
       min: sorted[0],
       max: sorted[sorted.length - 1],
       quantiles,
