@@ -2,6 +2,7 @@
 module.exports = {
   projects: [
     '<rootDir>/schema',
+    '<rootDir>/service-kit',
     '<rootDir>/cli',
     '<rootDir>/inference-sidecar',
     '<rootDir>/exporter',

@@ -10,6 +10,7 @@ module.exports = function preset(displayName, overrides = {}) {
     transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
     moduleNameMapper: {
       '^@plumbline/schema$': path.join(__dirname, 'schema/src/index.ts'),
+      '^@plumbline/service-kit$': path.join(__dirname, 'service-kit/src/index.ts'),
       '^@plumbline/sidecar$': path.join(__dirname, 'inference-sidecar/src/index.ts'),
       '^@plumbline/exporter$': path.join(__dirname, 'exporter/src/index.ts'),
       '^@plumbline/harness$': path.join(__dirname, 'tests/harness/index.ts'),

@@ -1,0 +1,1 @@
+export { UsageError, isUsageError } from './usage-error';
