@@ -3,6 +3,7 @@ module.exports = {
   projects: [
     '<rootDir>/schema',
     '<rootDir>/service-kit',
+    '<rootDir>/spool',
     '<rootDir>/cli',
     '<rootDir>/inference-sidecar',
     '<rootDir>/exporter',

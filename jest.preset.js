@@ -11,6 +11,7 @@ module.exports = function preset(displayName, overrides = {}) {
     moduleNameMapper: {
       '^@plumbline/schema$': path.join(__dirname, 'schema/src/index.ts'),
       '^@plumbline/service-kit$': path.join(__dirname, 'service-kit/src/index.ts'),
+      '^@plumbline/spool$': path.join(__dirname, 'spool/src/index.ts'),
       '^@plumbline/sidecar$': path.join(__dirname, 'inference-sidecar/src/index.ts'),
       '^@plumbline/exporter$': path.join(__dirname, 'exporter/src/index.ts'),
       '^@plumbline/harness$': path.join(__dirname, 'tests/harness/index.ts'),

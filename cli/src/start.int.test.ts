@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
-import { openSpoolReader, SHIPPED_MODEL } from '@plumbline/sidecar';
+import { SHIPPED_MODEL } from '@plumbline/sidecar';
+import { openSpoolReader } from '@plumbline/spool';
 import { readTrainingData } from './demo/training-data';
 
 const ROOT = path.resolve(__dirname, '..', '..');

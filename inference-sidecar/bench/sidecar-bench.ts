@@ -35,7 +35,7 @@ import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { Client } from '@elastic/elasticsearch';
-import { openSpoolReader } from '@plumbline/sidecar';
+import { openSpoolReader } from '@plumbline/spool';
 import { Kafka, logLevel } from 'kafkajs';
 import { startElasticsearch, startKafka } from '../../tests/harness/index';
 import type { CpuReport } from './thread-cpu';

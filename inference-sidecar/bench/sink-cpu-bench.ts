@@ -41,7 +41,7 @@ import {
 import { createCapture } from '@plumbline/sidecar/dist/capture/capture';
 import type { Exchange } from '@plumbline/sidecar/dist/capture/exchange';
 import { createSidecarMetrics, type SidecarMetrics } from '@plumbline/sidecar/dist/metrics/sidecar-metrics';
-import { eventJson } from '@plumbline/sidecar/dist/sinks/sink';
+import { eventJson } from '@plumbline/spool';
 import { startElasticsearch, startKafka } from '../../tests/harness/index';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);

@@ -31,11 +31,3 @@ export type { IndexTemplateBody } from './sinks/elasticsearch-templates';
 export { createKafkaSink, DEFAULT_INFERENCE_TOPIC, DEFAULT_FEEDBACK_TOPIC } from './sinks/kafka';
 export type { KafkaSinkOptions } from './sinks/kafka';
 export type { Sink, SinkRecord, SinkResult, SinkStatus, Rejection } from './sinks/sink';
-export { openSpoolReader } from './spool/spool-reader';
-export type {
-  SpoolReader,
-  SpoolEntry,
-  SpoolPosition,
-  SpoolReaderOptions,
-  FollowOptions,
-} from './spool/spool-reader';

@@ -1,9 +1,9 @@
 /**
- * The embedded store: follows the sidecar's local spool (`openSpoolReader(dir)` from @plumbline/sidecar) into
+ * The embedded store: follows the sidecar's local spool (`openSpoolReader(dir)` from @plumbline/spool) into
  * an EventBuffer. Read-only: the spool stays the sidecar's; any number of exporters may follow it.
  * On start it reads what is there (the catch-up), then keeps following in the background.
  */
-import { openSpoolReader, type SpoolPosition } from '@plumbline/sidecar';
+import { openSpoolReader, type SpoolPosition } from '@plumbline/spool';
 import { EventBuffer } from './event-buffer';
 import { acceptFeedback, acceptInference } from './validate-entry';
 import type { EventSource, SourceCounters, WindowEvents, WindowQuery } from './source';

@@ -21,8 +21,7 @@ import {
   type SinkRecord,
   type SinkResult,
 } from '../sinks/sink';
-import type { SegmentLog } from '../spool/segment-log';
-import { decodeSinkRecord, encodeSinkRecord } from './record-codec';
+import { decodeSpoolRecord, encodeSpoolRecord, type SegmentLog } from '@plumbline/spool';
 import { DROP_REASONS, type PipelineMetrics } from './metrics';
 import { countRejections } from './queue';
 import type { Stopper } from './stopper';
@@ -69,7 +68,7 @@ export function withSpool(inner: Sink, options: SpoolingOptions, deps: SpoolingD
     const log = await deps.log;
     if (!log) return retryable(records, new Error('no spool configured'));
     try {
-      const { written } = await log.append(records.map((r) => encodeSinkRecord(r)));
+      const { written } = await log.append(records.map((r) => encodeSpoolRecord(r)));
       if (written > 0) deps.metrics.spooled.inc({ sink: name }, written);
       startReplay();
       return SUCCESS;
@@ -85,7 +84,9 @@ export function withSpool(inner: Sink, options: SpoolingOptions, deps: SpoolingD
     const log = await deps.deadLetter;
     if (!log) return;
     try {
-      await log.append(rejected.map((r) => encodeSinkRecord(r.record, { reason: r.reason, error: r.error })));
+      await log.append(
+        rejected.map((r) => encodeSpoolRecord(r.record, { reason: r.reason, error: r.error })),
+      );
     } catch (error) {
       deps.logger.error({ sink: name, err: error }, 'dead-letter write failed');
     }
@@ -118,7 +119,7 @@ export function withSpool(inner: Sink, options: SpoolingOptions, deps: SpoolingD
       }
       const records: SinkRecord[] = [];
       for (const payload of batch.payloads) {
-        const decoded = decodeSinkRecord(payload);
+        const decoded = decodeSpoolRecord(payload);
         if (decoded) records.push(decoded);
         else deps.metrics.dropped.inc({ sink: name, reason: DROP_REASONS.rejected });
       }
@@ -132,7 +133,7 @@ export function withSpool(inner: Sink, options: SpoolingOptions, deps: SpoolingD
         delay = Math.min(delay * 2, maxDelay);
         continue;
       }
-      if (result.retry.length > 0) await log.append(result.retry.map((r) => encodeSinkRecord(r)));
+      if (result.retry.length > 0) await log.append(result.retry.map((r) => encodeSpoolRecord(r)));
       await log.ack(batch.next);
       await deadLetter(result.rejected);
       const delivered = records.length - result.retry.length - result.rejected.length;

@@ -14,9 +14,9 @@
  */
 import { Client, errors, type estypes } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
+import { eventJson } from '@plumbline/spool';
 import {
   errorMessage,
-  eventJson,
   retryable,
   sinkResult,
   type Rejection,

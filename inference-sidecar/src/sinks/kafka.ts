@@ -24,8 +24,8 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Logger } from 'pino';
+import { eventJson } from '@plumbline/spool';
 import {
-  eventJson,
   errorMessage,
   sinkResult,
   type Rejection,

@@ -6,12 +6,13 @@
  * a mapping error, a message over the broker's size limit). Queueing, batching, retry and spooling are
  * decorators around a sink (src/pipeline/), so a sink only knows how to talk to its backend once.
  */
-import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
+import type { SpoolRecord } from '@plumbline/spool';
 
-/** One event on its way to a sink, tagged with its kind so sinks can route inference and feedback apart. */
-export type SinkRecord =
-  | { readonly kind: 'inference'; readonly event: InferenceEvent }
-  | { readonly kind: 'feedback'; readonly event: FeedbackEvent };
+/**
+ * One event on its way to a sink, tagged with its kind so sinks can route inference and feedback apart. It is the
+ * spool's record type: what a sink is handed is exactly what the spool stores when the sink is down.
+ */
+export type SinkRecord = SpoolRecord;
 
 export type SinkRecordKind = SinkRecord['kind'];
 
@@ -43,21 +44,6 @@ export interface Sink {
   write(records: readonly SinkRecord[]): Promise<SinkResult>;
   /** Releases connections and files. */
   close(): Promise<void>;
-}
-
-const jsonOfEvent = new WeakMap<SinkRecord['event'], string>();
-
-/**
- * The event as JSON. Computed once per event and shared by every sink and the spool (they all run on the
- * capture thread and receive the same record objects), so an event is serialised once, not once per sink.
- */
-export function eventJson(record: SinkRecord): string {
-  let json = jsonOfEvent.get(record.event);
-  if (json === undefined) {
-    json = JSON.stringify(record.event);
-    jsonOfEvent.set(record.event, json);
-  }
-  return json;
 }
 
 export const SUCCESS: SinkResult = Object.freeze({ status: 'success', retry: [], rejected: [] });

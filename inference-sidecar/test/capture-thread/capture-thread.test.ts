@@ -14,7 +14,7 @@ import { startCaptureThread } from '../../src/capture-thread/bridge';
 import { packExchanges, unpackExchanges } from '../../src/capture-thread/exchange-batch';
 import { startSidecar } from '../../src/app';
 import { parseConfig, type SidecarConfig } from '../../src/config';
-import { openSpoolReader } from '../../src/spool/spool-reader';
+import { openSpoolReader } from '@plumbline/spool';
 import { startUpstream, type TestUpstream } from '../helpers/upstream';
 import { eventually } from '../helpers/eventually';
 

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { openSpoolReader } from '../../src/spool/spool-reader';
+import { openSpoolReader } from '@plumbline/spool';
 import { startUpstream, type TestUpstream } from '../helpers/upstream';
 
 jest.setTimeout(30_000);

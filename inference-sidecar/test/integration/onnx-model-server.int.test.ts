@@ -13,7 +13,7 @@ import { request } from 'undici';
 import { startSidecar, type RunningSidecar } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import { SHIPPED_MODEL, startModelServer, type RunningModelServer } from '../../src/model-server';
-import { openSpoolReader } from '../../src/spool/spool-reader';
+import { openSpoolReader } from '@plumbline/spool';
 
 jest.setTimeout(60_000);
 

@@ -5,12 +5,8 @@
 import { Client } from '@elastic/elasticsearch';
 import { Registry } from 'prom-client';
 import { startElasticsearch, type ElasticsearchHandle } from '@plumbline/harness';
-import {
-  createElasticsearchSink,
-  createPipeline,
-  openSpoolReader,
-  type ElasticsearchSink,
-} from '@plumbline/sidecar';
+import { createElasticsearchSink, createPipeline, type ElasticsearchSink } from '@plumbline/sidecar';
+import { openSpoolReader } from '@plumbline/spool';
 import { describeSinkContract } from './sink-contract';
 import { makeEvent, makeFeedback, metricValue, tempDir, waitFor } from './helpers';
 import { countDocs, distinctRequestIds, stream } from './int-helpers';

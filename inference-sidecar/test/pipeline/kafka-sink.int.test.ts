@@ -6,7 +6,8 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { startKafka, type KafkaHandle } from '@plumbline/harness';
-import { createKafkaSink, createPipeline, openSpoolReader, type PipelineOptions } from '@plumbline/sidecar';
+import { createKafkaSink, createPipeline, type PipelineOptions } from '@plumbline/sidecar';
+import { openSpoolReader } from '@plumbline/spool';
 import { describeSinkContract } from './sink-contract';
 import { makeEvent, makeFeedback, metricValue, tempDir, waitFor } from './helpers';
 import { stream } from './int-helpers';

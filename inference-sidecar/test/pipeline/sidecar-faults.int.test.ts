@@ -4,7 +4,7 @@
  */
 import { Client } from '@elastic/elasticsearch';
 import { startElasticsearch, type ElasticsearchHandle } from '@plumbline/harness';
-import { openSpoolReader } from '@plumbline/sidecar';
+import { openSpoolReader } from '@plumbline/spool';
 import { tempDir, waitFor } from './helpers';
 import { countDocs, distinctRequestIds } from './int-helpers';
 import {

@@ -1,7 +1,6 @@
 import { createMemorySink } from '../../src/sinks/memory';
 import { createStoreSink } from '../../src/sinks/store';
-import { SegmentLog } from '../../src/spool/segment-log';
-import { openSpoolReader } from '../../src/spool/spool-reader';
+import { openSpoolReader, SegmentLog } from '@plumbline/spool';
 import type { MemorySink } from '../../src/sinks/memory';
 import { describeSinkContract } from './sink-contract';
 import { tempDir } from './helpers';

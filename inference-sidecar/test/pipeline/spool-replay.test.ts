@@ -1,10 +1,6 @@
 import { Registry } from 'prom-client';
-import {
-  createPipeline,
-  openSpoolReader,
-  type EventPipeline,
-  type PipelineOptions,
-} from '@plumbline/sidecar';
+import { createPipeline, type EventPipeline, type PipelineOptions } from '@plumbline/sidecar';
+import { openSpoolReader } from '@plumbline/spool';
 import { rejected, sinkResult } from './reject';
 import { FakeSink, makeEvents, metricValue, tempDir, waitFor } from './helpers';
 

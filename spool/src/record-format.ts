@@ -4,7 +4,7 @@
  *   offset 0  2 bytes  magic "PL" (0x50 0x4c)
  *   offset 2  4 bytes  payload length, unsigned 32-bit little-endian
  *   offset 6  4 bytes  CRC-32 (IEEE, as zlib) of the payload, unsigned 32-bit little-endian
- *   offset 10 n bytes  payload: UTF-8 JSON of one SinkRecord `{ "kind": "inference" | "feedback", "event": {...} }`
+ *   offset 10 n bytes  payload (record-codec.ts: UTF-8 JSON `{ "kind": "inference" | "feedback", "event": {...} }`)
  *
  * A record is valid only when its magic, length and checksum all agree. A record cut short by a crash (a torn
  * write) or scribbled over fails one of them: the reader stops at the last valid record of that segment.

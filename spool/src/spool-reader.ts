@@ -15,7 +15,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
-import { decodeSinkRecord } from '../pipeline/record-codec';
+import { decodeSpoolRecord } from './record-codec';
 import { decodeRecord } from './record-format';
 import { listSegments } from './segment-log';
 
@@ -95,7 +95,7 @@ export function openSpoolReader(spoolDir: string, options: SpoolReaderOptions = 
           break;
         }
         at = outcome.next;
-        const record = decodeSinkRecord(outcome.payload);
+        const record = decodeSpoolRecord(outcome.payload);
         const after = { seq: segment.seq, offset: pos.offset + at };
         if (!record) stats.invalid++;
         else if (record.kind === 'inference')

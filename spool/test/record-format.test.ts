@@ -1,4 +1,4 @@
-import { decodeRecord, encodeRecord, RECORD_HEADER_BYTES } from '../../src/spool/record-format';
+import { decodeRecord, encodeRecord, RECORD_HEADER_BYTES } from '../src/record-format';
 
 describe('spool record format', () => {
   const payload = Buffer.from(JSON.stringify({ kind: 'inference', event: { a: 1 } }));

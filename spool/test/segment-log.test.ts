@@ -1,7 +1,7 @@
 import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SegmentLog, type SegmentLogOptions } from '../../src/spool/segment-log';
-import { encodeRecord } from '../../src/spool/record-format';
+import { SegmentLog, type SegmentLogOptions } from '../src/segment-log';
+import { encodeRecord } from '../src/record-format';
 import { tempDir } from './helpers';
 
 const payloads = (n: number, start = 0) =>

@@ -1,0 +1,63 @@
+/**
+ * The payload of a spool record: one inference or feedback event as UTF-8 JSON,
+ * `{ "kind": "inference" | "feedback", "event": {...} }` (plus `"dead_letter": { reason, error }` in dead-letter
+ * streams), with the schema check applied when records come back from disk.
+ */
+import {
+  validateFeedbackEvent,
+  validateInferenceEvent,
+  type FeedbackEvent,
+  type InferenceEvent,
+} from '@plumbline/schema';
+
+/** One event tagged with its kind: what a spool record holds (the sidecar's sinks are handed the same type). */
+export type SpoolRecord =
+  | { readonly kind: 'inference'; readonly event: InferenceEvent }
+  | { readonly kind: 'feedback'; readonly event: FeedbackEvent };
+
+/** Extra fields a dead-letter record carries: why the sink refused it. */
+export interface DeadLetterInfo {
+  reason: string;
+  error: string;
+}
+
+const jsonOfEvent = new WeakMap<SpoolRecord['event'], string>();
+
+/**
+ * The event as JSON. Computed once per event and shared by every sink and the spool (they all run on the
+ * capture thread and receive the same record objects), so an event is serialised once, not once per sink.
+ */
+export function eventJson(record: SpoolRecord): string {
+  let json = jsonOfEvent.get(record.event);
+  if (json === undefined) {
+    json = JSON.stringify(record.event);
+    jsonOfEvent.set(record.event, json);
+  }
+  return json;
+}
+
+export function encodeSpoolRecord(record: SpoolRecord, deadLetter?: DeadLetterInfo): Buffer {
+  const tail = deadLetter ? `,"dead_letter":${JSON.stringify(deadLetter)}}` : '}';
+  return Buffer.from(`{"kind":${JSON.stringify(record.kind)},"event":${eventJson(record)}${tail}`, 'utf8');
+}
+
+/** Parses and validates a spool payload; null when it is not a valid inference or feedback record. */
+export function decodeSpoolRecord(payload: Buffer): SpoolRecord | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const { kind, event } = parsed as { kind?: unknown; event?: unknown };
+  if (kind === 'inference') {
+    const v = validateInferenceEvent(event);
+    return v.ok ? { kind, event: v.value } : null;
+  }
+  if (kind === 'feedback') {
+    const v = validateFeedbackEvent(event);
+    return v.ok ? { kind, event: v.value } : null;
+  }
+  return null;
+}
