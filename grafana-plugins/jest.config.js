@@ -17,6 +17,7 @@ module.exports = {
   moduleNameMapper: {
     ...base.moduleNameMapper,
     '^@plumbline/exporter/retrain$': require('node:path').join(__dirname, '../exporter/src/retrain/index.ts'),
+    '^@plumbline/exporter/retrain-types$': require('node:path').join(__dirname, '../exporter/src/retrain/types.ts'),
     '^@plumbline/harness$': require('node:path').join(__dirname, '../tests/harness/index.ts'),
     '^@plumbline/schema$': require('node:path').join(__dirname, '../schema/src/index.ts'),
   },

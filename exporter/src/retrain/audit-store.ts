@@ -6,24 +6,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
-
-export type RetrainOutcome = 'triggered' | 'cooldown' | 'duplicate' | 'unauthorized' | 'failed';
-
-export interface RetrainAuditEvent {
-  requestId: string;
-  idempotencyKey: string | null;
-  model: string;
-  /** Grafana login of the person who clicked (from Grafana's proxy headers). */
-  requestedBy: string;
-  reason: string;
-  /** ISO 8601. */
-  at: string;
-  outcome: RetrainOutcome;
-  /** HTTP status of the pipeline webhook, when it was called. */
-  webhookStatus: number | null;
-  /** Human-readable detail: the error, or the remaining cooldown. */
-  detail: string;
-}
+import type { RetrainAuditEvent, RetrainOutcome } from './types';
 
 export interface RetrainAuditStore {
   record(event: RetrainAuditEvent): Promise<void>;

@@ -3,7 +3,14 @@ export type { RetrainConfig, RetrainConfigInput, WebhookConfig } from './config'
 export { buildWebhookRequest } from './webhook-templates';
 export type { RetrainContext, WebhookRequest } from './webhook-templates';
 export { createFileAuditStore, createElasticsearchAuditStore } from './audit-store';
-export type { RetrainAuditEvent, RetrainAuditStore, RetrainOutcome } from './audit-store';
+export type { RetrainAuditStore } from './audit-store';
+export type {
+  RetrainAuditEvent,
+  RetrainOutcome,
+  RetrainRequest,
+  RetrainResponse,
+  RetrainStatus,
+} from './types';
 export {
   createRetrainService,
   startRetrainService,
@@ -11,4 +18,4 @@ export {
   grafanaUser,
   RETRAIN_PATH,
 } from './service';
-export type { RetrainService, RetrainServiceOptions, RetrainStatus, RetrainResult } from './service';
+export type { RetrainService, RetrainServiceOptions, RetrainResult } from './service';

@@ -7,7 +7,7 @@ import { sharedElasticsearch } from '@plumbline/harness';
 import { parseRetrainConfig } from './config';
 import { startRetrainService } from './service';
 import { startWebhookServer, type WebhookServer } from './test-webhook-server';
-import type { RetrainAuditEvent } from './audit-store';
+import type { RetrainAuditEvent } from './types';
 
 const TOKEN = 'retrain-token-0123456789';
 const headers = {

@@ -13,13 +13,14 @@ import type { Counter, Registry } from 'prom-client';
 import { request } from 'undici';
 import { createMetric, EXPORTER_METRICS } from '@plumbline/schema';
 import type { RetrainConfig } from './config';
-import {
-  createElasticsearchAuditStore,
-  createFileAuditStore,
-  type RetrainAuditEvent,
-  type RetrainAuditStore,
-  type RetrainOutcome,
-} from './audit-store';
+import { createElasticsearchAuditStore, createFileAuditStore, type RetrainAuditStore } from './audit-store';
+import type {
+  RetrainAuditEvent,
+  RetrainOutcome,
+  RetrainRequest,
+  RetrainResponse,
+  RetrainStatus,
+} from './types';
 import { buildWebhookRequest } from './webhook-templates';
 
 export const RETRAIN_PATH = '/api/retrain';
@@ -27,18 +28,9 @@ const MAX_BODY_BYTES = 16 * 1024;
 const MAX_REASON_CHARS = 1000;
 const LAST_TRIGGER_OUTCOMES: readonly RetrainOutcome[] = ['triggered', 'failed'];
 
-export interface RetrainStatus {
-  model: string;
-  cooldownSeconds: number;
-  cooldownRemainingSeconds: number;
-  inFlight: boolean;
-  /** The last attempt that reached the pipeline webhook (triggered or failed), or null. */
-  last: RetrainAuditEvent | null;
-}
-
 export interface RetrainResult {
   httpStatus: number;
-  body: { outcome: RetrainOutcome; requestId: string; message: string; status: RetrainStatus };
+  body: RetrainResponse;
 }
 
 export interface RetrainServiceOptions {
@@ -400,7 +392,8 @@ export function createRetrainService(options: RetrainServiceOptions): RetrainSer
         return true;
       }
       if (req.method !== 'POST') throw new HttpError(405, 'use POST');
-      const body = await readJson(req);
+      // The fields of RetrainRequest, each still to be checked.
+      const body: { [K in keyof RetrainRequest]?: unknown } = await readJson(req);
       const headerKey = req.headers['idempotency-key'];
       const key =
         (typeof headerKey === 'string' && headerKey) ||

@@ -5,35 +5,9 @@
  */
 import { lastValueFrom } from 'rxjs';
 import { getBackendSrv, isFetchError } from '@grafana/runtime';
+// The retrain endpoint's bodies, as the exporter defines them (a types-only entry: nothing of node in the bundle).
+import type { RetrainRequest, RetrainResponse, RetrainStatus } from '@plumbline/exporter/retrain-types';
 import { PROXY_BASE } from '../constants';
-
-export type RetrainOutcome = 'triggered' | 'cooldown' | 'duplicate' | 'unauthorized' | 'failed';
-
-export interface RetrainAuditEvent {
-  requestId: string;
-  model: string;
-  requestedBy: string;
-  reason: string;
-  at: string;
-  outcome: RetrainOutcome;
-  webhookStatus: number | null;
-  detail: string;
-}
-
-export interface RetrainStatus {
-  model: string;
-  cooldownSeconds: number;
-  cooldownRemainingSeconds: number;
-  inFlight: boolean;
-  last: RetrainAuditEvent | null;
-}
-
-export interface RetrainResponse {
-  outcome: RetrainOutcome;
-  requestId: string;
-  message: string;
-  status: RetrainStatus;
-}
 
 export interface PlumblineClient {
   retrainStatus(model: string): Promise<RetrainStatus>;
@@ -107,13 +81,15 @@ export function createGrafanaClient(): PlumblineClient {
   return {
     retrainStatus: (model) =>
       call<RetrainStatus>({ url: `${PROXY_BASE}/retrain/status?model=${encodeURIComponent(model)}`, method: 'GET' }),
-    triggerRetrain: ({ model, reason, idempotencyKey, requestedBy }) =>
-      call<RetrainResponse>({
+    triggerRetrain: ({ model, reason, idempotencyKey, requestedBy }) => {
+      const data: RetrainRequest = { model, reason, idempotencyKey, requestedBy };
+      return call<RetrainResponse>({
         url: `${PROXY_BASE}/retrain`,
         method: 'POST',
-        data: { model, reason, idempotencyKey, requestedBy },
+        data,
         headers: { 'Idempotency-Key': idempotencyKey },
-      }),
+      });
+    },
     exporterGet: (path) => call<unknown>({ url: `${PROXY_BASE}/exporter/${path.replace(/^\/+/, '')}`, method: 'GET' }),
   };
 }

@@ -30,6 +30,7 @@ describe('retrain panel helpers', () => {
   it('describes outcomes and times', () => {
     const base = {
       requestId: 'r',
+      idempotencyKey: null,
       model: 'iris',
       requestedBy: 'a',
       reason: 'x',

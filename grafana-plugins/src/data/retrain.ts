@@ -1,5 +1,5 @@
 /** Pure helpers of the retrain panel: who may click, and how status reads. */
-import type { RetrainAuditEvent, RetrainStatus } from '../api/plumbline-client';
+import type { RetrainAuditEvent, RetrainStatus } from '@plumbline/exporter/retrain-types';
 
 /** "1h 02m", "9m 12s", "45s". */
 export function formatDuration(totalSeconds: number): string {

@@ -1,5 +1,6 @@
 /** A PlumblineClient that answers from given functions and records calls (component tests only). */
-import type { PlumblineClient, RetrainResponse, RetrainStatus } from '../api/plumbline-client';
+import type { RetrainResponse, RetrainStatus } from '@plumbline/exporter/retrain-types';
+import type { PlumblineClient } from '../api/plumbline-client';
 
 export interface RecordingClient extends PlumblineClient {
   triggers: Array<Parameters<PlumblineClient['triggerRetrain']>[0]>;

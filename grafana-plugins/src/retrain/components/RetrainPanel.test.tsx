@@ -4,7 +4,8 @@ import userEvent from '@testing-library/user-event';
 import { config } from '@grafana/runtime';
 import { RetrainPanel } from './RetrainPanel';
 import { PlumblineClientProvider } from '../../api/client-context';
-import { PlumblineHttpError, type RetrainStatus } from '../../api/plumbline-client';
+import type { RetrainStatus } from '@plumbline/exporter/retrain-types';
+import { PlumblineHttpError } from '../../api/plumbline-client';
 import { panelProps } from '../../test-utils/panel-props';
 import { recordingClient, type RecordingClient } from '../../test-utils/recording-client';
 import { DEFAULT_RETRAIN_OPTIONS, type RetrainOptions } from '../types';
@@ -21,6 +22,7 @@ const idle: RetrainStatus = {
 };
 const last = {
   requestId: 'r1',
+  idempotencyKey: null,
   model: 'iris',
   requestedBy: 'alice',
   reason: 'PSI 0.31 on petal_length',

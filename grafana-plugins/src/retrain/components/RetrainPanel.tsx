@@ -14,7 +14,8 @@ import {
   useStyles2,
 } from '@grafana/ui';
 import { usePlumblineClient } from '../../api/client-context';
-import { PlumblineHttpError, type RetrainResponse, type RetrainStatus } from '../../api/plumbline-client';
+import type { RetrainResponse, RetrainStatus } from '@plumbline/exporter/retrain-types';
+import { PlumblineHttpError } from '../../api/plumbline-client';
 import { canTrigger, cooldownLeft, formatDuration, formatWhen, outcomeText } from '../../data/retrain';
 import type { RetrainOptions } from '../types';
 
