@@ -13,10 +13,14 @@ import path from 'node:path';
 import { Registry } from 'prom-client';
 import { request } from 'undici';
 import { createMetrics, EXPORTER_METRICS } from '@plumbline/schema';
-import { startAlertmanager, startPrometheus, type ServiceHandle } from '@plumbline/harness';
-import { parseRetrainConfig } from '../../exporter/src/retrain/config';
-import { startRetrainService } from '../../exporter/src/retrain/service';
-import { startWebhookServer, type WebhookServer } from '../../exporter/src/retrain/test-webhook-server';
+import {
+  startAlertmanager,
+  startPrometheus,
+  startWebhookServer,
+  type ServiceHandle,
+  type WebhookServer,
+} from '@plumbline/harness';
+import { parseRetrainConfig, startRetrainService } from '@plumbline/exporter/retrain';
 import { startBridge, type DecisionRecord } from '../src/bridge/bridge';
 import { DEFAULT_POLICY } from '../src/bridge/policy';
 import { createPrometheusQuality } from '../src/bridge/prometheus-quality';

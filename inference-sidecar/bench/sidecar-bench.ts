@@ -37,7 +37,7 @@ import { Pool } from 'undici';
 import { Client } from '@elastic/elasticsearch';
 import { openSpoolReader } from '@plumbline/spool';
 import { Kafka, logLevel } from 'kafkajs';
-import { startElasticsearch, startKafka } from '../../tests/harness/index';
+import { startElasticsearch, startKafka } from '@plumbline/harness';
 import type { CpuReport } from './thread-cpu';
 
 const FIXED_RATE = 1000;
@@ -200,7 +200,7 @@ async function withSinks(): Promise<{
   if (process.env.BENCH_NO_SINKS)
     return { stop: async () => undefined, note: 'spool only (BENCH_NO_SINKS set)' };
   try {
-    // The harness (tests/harness, compiled with the bench) starts real services on 127.0.0.1.
+    // The harness (@plumbline/harness, built by the bench script) starts real services on 127.0.0.1.
     const [es, kafka] = await Promise.all([startElasticsearch(), startKafka()]);
     return {
       esUrl: es.url,

@@ -37,12 +37,15 @@ import {
   type Sink,
   type SinkRecord,
 } from '@plumbline/sidecar';
-// Internal modules of the build (not the package's public surface): the capture thread's own stages.
-import { createCapture } from '@plumbline/sidecar/dist/capture/capture';
-import type { Exchange } from '@plumbline/sidecar/dist/capture/exchange';
-import { createSidecarMetrics, type SidecarMetrics } from '@plumbline/sidecar/dist/metrics/sidecar-metrics';
+// The capture thread's own stages, exported for benchmarks only.
+import {
+  createCapture,
+  createSidecarMetrics,
+  type Exchange,
+  type SidecarMetrics,
+} from '@plumbline/sidecar/bench';
 import { eventJson } from '@plumbline/spool';
-import { startElasticsearch, startKafka } from '../../tests/harness/index';
+import { startElasticsearch, startKafka } from '@plumbline/harness';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

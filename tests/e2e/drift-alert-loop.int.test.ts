@@ -14,22 +14,23 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { parseConfig as parseSidecarConfig, SHIPPED_MODEL, startSidecar } from '@plumbline/sidecar';
-import { buildReferenceProfile } from '@plumbline/exporter';
+import {
+  buildReferenceProfile,
+  createFileBaselineStore,
+  parseConfig as parseExporterConfig,
+  startExporter,
+  type RunningExporter,
+} from '@plumbline/exporter';
+import { parseRetrainConfig, startRetrainService } from '@plumbline/exporter/retrain';
+import { createPrometheusQuality, DEFAULT_POLICY, startBridge } from '@plumbline/alerting';
 import {
   sharedElasticsearch,
   startAlertmanager,
   startPrometheus,
+  startWebhookServer,
   type ServiceHandle,
+  type WebhookServer,
 } from '@plumbline/harness';
-import { createFileBaselineStore } from '../../exporter/src/baseline/file-store';
-import { parseConfig as parseExporterConfig } from '../../exporter/src/config';
-import { startExporter, type RunningExporter } from '../../exporter/src/main';
-import { parseRetrainConfig } from '../../exporter/src/retrain/config';
-import { startRetrainService } from '../../exporter/src/retrain/service';
-import { startWebhookServer, type WebhookServer } from '../../exporter/src/retrain/test-webhook-server';
-import { startBridge } from '../../alerting/src/bridge/bridge';
-import { DEFAULT_POLICY } from '../../alerting/src/bridge/policy';
-import { createPrometheusQuality } from '../../alerting/src/bridge/prometheus-quality';
 import { dashboardQueries, PROMETHEUS_RULES } from '../contract/sources';
 import { concrete, promQuery, ROOT, serveModel, until, type ModelServerProcess } from './helpers';
 

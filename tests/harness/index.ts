@@ -14,3 +14,4 @@ export { startMlServer, makeSklearnIrisModel, type MlServerHandle, type MlServer
 export { launchChromium } from './chromium';
 export { freePort, type ServiceHandle } from './process';
 export { pythonBin, repoRoot, artifactsDir } from './paths';
+export { startWebhookServer, type WebhookServer, type ReceivedCall } from './webhook-server';

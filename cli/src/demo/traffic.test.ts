@@ -1,4 +1,4 @@
-/** @jest-environment ../inference-sidecar/src/model-server/onnx-test-environment.js */
+/** @jest-environment @plumbline/harness/onnx-test-environment */
 // The demo traffic generator against the real embedded model server, a closed port and a server that never
 // answers: it counts what happens, never throws, and never has more than maxInFlight requests outstanding.
 import net from 'node:net';

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { request } from 'undici';
+import { startWebhookServer } from '@plumbline/harness';
 import { createApiServer } from '../api';
 import { parseRetrainConfig } from './config';
 import { createRetrainService } from './service';
-import { startWebhookServer } from './test-webhook-server';
 
 it('answers /api/retrain beside the exporter routes and counts outcomes on the exporter registry', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'retrain-mounted-'));

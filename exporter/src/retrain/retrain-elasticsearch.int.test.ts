@@ -3,10 +3,9 @@
 import { Client } from '@elastic/elasticsearch';
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { sharedElasticsearch } from '@plumbline/harness';
+import { sharedElasticsearch, startWebhookServer, type WebhookServer } from '@plumbline/harness';
 import { parseRetrainConfig } from './config';
 import { startRetrainService } from './service';
-import { startWebhookServer, type WebhookServer } from './test-webhook-server';
 import type { RetrainAuditEvent } from './types';
 
 const TOKEN = 'retrain-token-0123456789';

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { request } from 'undici';
+import { startWebhookServer, type WebhookServer } from '@plumbline/harness';
 import { parseRetrainConfig } from './config';
 import { startRetrainService } from './service';
-import { startWebhookServer, type WebhookServer } from './test-webhook-server';
 
 const TOKEN = 'retrain-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };

@@ -8,9 +8,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { artifactsDir, launchChromium } from '@plumbline/harness';
+import { artifactsDir, launchChromium, startWebhookServer, type WebhookServer } from '@plumbline/harness';
 import { parseRetrainConfig, startRetrainService } from '@plumbline/exporter/retrain';
-import { startWebhookServer, type WebhookServer } from '../../../exporter/src/retrain/test-webhook-server';
 import { buildPage } from './build-page';
 import { startExporterApiStandIn, startGrafanaStandIn, type StandIn } from './grafana-stand-in';
 

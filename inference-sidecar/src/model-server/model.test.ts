@@ -1,4 +1,4 @@
-/** @jest-environment ./src/model-server/onnx-test-environment.js */
+/** @jest-environment @plumbline/harness/onnx-test-environment */
 // Loading models: metadata is optional, checked against the graph, and every problem names the flag or key.
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -1,4 +1,4 @@
-/** @jest-environment ./src/model-server/onnx-test-environment.js */
+/** @jest-environment @plumbline/harness/onnx-test-environment */
 // The embedded model server end to end over HTTP: real onnxruntime-node inference on the shipped iris model,
 // compared with scikit-learn's own predictions (expected.json, written by models/iris/train.py).
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/** @jest-environment ./src/model-server/onnx-test-environment.js */
+/** @jest-environment @plumbline/harness/onnx-test-environment */
 /**
  * The sidecar in front of the embedded ONNX model server (the shipped iris classifier), with the real pipeline
  * and no Elasticsearch/Kafka: events land in the spool's embedded store, where the exporter reads them. The

@@ -1,4 +1,7 @@
-/** A real HTTP server on 127.0.0.1 that plays the CI system: records each call, answers as told. Tests only. */
+/**
+ * A real HTTP server on 127.0.0.1 that plays the retrain pipeline's webhook (a CI system): records each call,
+ * answers as told. For the retrain endpoint's tests in the exporter, alerting, the browser suite and tests/e2e.
+ */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

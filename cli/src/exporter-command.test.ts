@@ -1,5 +1,5 @@
 // `plumbline exporter` through the real CLI entry: configuration errors end with exit code 2 and name the key.
-import { main } from '../../../cli/src/main';
+import { main } from './main';
 
 async function run(args: string[]): Promise<{ code: number; stderr: string }> {
   const chunks: string[] = [];

@@ -5,8 +5,8 @@
 // (`A int64 tensor's data must be type of function BigInt64Array()`). This environment hands the test context the
 // main context's typed-array constructors, so both sides agree. Production code is unaffected.
 //
-// Use it with a docblock at the top of a test file (path relative to the workspace's jest rootDir):
-//   /** @jest-environment ./src/model-server/onnx-test-environment.js */
+// Use it with a docblock at the top of a test file (resolved through @plumbline/harness's exports map):
+//   /** @jest-environment @plumbline/harness/onnx-test-environment */
 'use strict';
 const { TestEnvironment } = require('jest-environment-node');
 
