@@ -1,4 +1,5 @@
 import { defineConfig } from 'eslint/config';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import baseConfig from './.config/eslint.config.mjs';
 
 export default defineConfig([
@@ -36,4 +37,28 @@ export default defineConfig([
     ],
   },
   ...baseConfig,
+  {
+    // Other workspaces only through their package entry points (as in the root eslint.config.mjs).
+    files: ['src/**/*.{ts,tsx}', 'tests/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.d.ts', '.js', '.json'] })],
+    },
+    rules: {
+      'import-x/no-relative-packages': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['moment'], // @grafana/eslint-config's own restriction, kept
+          patterns: [
+            {
+              group: ['@plumbline/*/dist', '@plumbline/*/dist/*', '@plumbline/*/src', '@plumbline/*/src/*'],
+              message:
+                "Import the workspace by its package name or a subpath its package.json exports (e.g. '@plumbline/exporter/retrain-types'), never its dist/ or src/.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 ]);

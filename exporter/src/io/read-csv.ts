@@ -10,7 +10,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { Parser } from 'papaparse';
-import type { TableRow } from './read-table';
+import type { TableRow } from './table-types';
 import { TableError } from './table-error';
 
 type Newline = '\n' | '\r\n' | '\r';

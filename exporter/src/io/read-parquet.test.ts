@@ -3,7 +3,8 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CellValue } from '../stats/missing';
-import { readTable, readTableRows, tableFormat, type TableRow } from './read-table';
+import { readTable, readTableRows, tableFormat } from './read-table';
+import type { TableRow } from './table-types';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'parquet');
 const fixture = (name: string): string => join(FIXTURES, name);

@@ -3,7 +3,7 @@ import type { DecodedArray, FileMetaData, ParquetParsers, ParquetScan, SchemaEle
   'resolution-mode': 'import',
 };
 import type { CellValue } from '../stats/missing';
-import type { Table, TableRow } from './read-table';
+import type { Table, TableRow } from './table-types';
 import { TableError } from './table-error';
 
 /**

@@ -3,6 +3,7 @@ import type { CellValue } from '../stats/missing';
 import { readCsvBatches } from './read-csv';
 import { readParquetRows, readParquetTable } from './read-parquet';
 import { TableError } from './table-error';
+import type { Table, TableRow } from './table-types';
 
 export { TableError };
 
@@ -20,12 +21,6 @@ export function tableFormat(file: string, head = ''): TableFormat {
   if (lower.endsWith('.parquet') || lower.endsWith('.pq')) return 'parquet';
   if (head.startsWith('PAR1')) return 'parquet';
   return head.startsWith('{') ? 'jsonl' : 'csv';
-}
-
-/** One data row with the 1-based line it started on. */
-export interface TableRow {
-  readonly line: number;
-  readonly values: CellValue[];
 }
 
 function checkReadable(file: string): void {
@@ -150,16 +145,6 @@ export async function* readTableRows(
     }
   }
   if (rows === 0) throw new TableError(file, null, 'no data rows');
-}
-
-/** A whole table in memory, column-major. */
-export interface Table {
-  readonly file: string;
-  readonly columns: string[];
-  /** The line that defined the columns (CSV header, first JSON object); null for Parquet. */
-  readonly headerLine: number | null;
-  readonly data: Record<string, CellValue[]>;
-  readonly rows: number;
 }
 
 /**
