@@ -1,11 +1,9 @@
 export { registerExporterCommands } from './cli';
 // Drift statistics (STATS): reference profile built once, detector evaluates windows against it.
-export {
-  buildReferenceProfile,
-  ReferenceProfileBuilder,
-  DEFAULT_PROFILE_OPTIONS,
-} from './drift/profile-builder';
-export type { ProfileOptions } from './drift/profile-builder';
+export { buildReferenceProfile } from './drift/in-memory-profile-builder';
+export { ReferenceProfileBuilder } from './drift/streaming-profile-builder';
+export { DEFAULT_PROFILE_OPTIONS } from './drift/profile-options';
+export type { ProfileOptions } from './drift/profile-options';
 export { createDriftDetector } from './drift/detector';
 export type { DriftDetector, DriftDetectorOptions, FeatureDriftOptions } from './drift/detector';
 export {

@@ -5,7 +5,8 @@ import {
   driftThreadStats,
   startDriftThreads,
 } from './numeric-pool';
-import { buildReferenceProfile, type ProfileOptions } from './profile-builder';
+import { buildReferenceProfile } from './in-memory-profile-builder';
+import type { ProfileOptions } from './profile-options';
 import { mulberry32 } from './reservoir';
 import type { CellValue } from '../stats/missing';
 
