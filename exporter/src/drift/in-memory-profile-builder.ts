@@ -1,5 +1,5 @@
 import { categoricalColumn, numericColumn, type CellValue, type NumericColumn } from '../stats/missing';
-import { startNumericJob } from './numeric-pool';
+import { defaultNumericPool, type NumericPool } from './numeric-pool';
 import type { ProfileColumnTask } from './numeric-tasks';
 import { resolveProfileOptions, type ProfileOptions } from './profile-options';
 import {
@@ -9,6 +9,11 @@ import {
   type ReferenceProfile,
 } from './profile-types';
 import { withSample } from './sorted-sample';
+
+export interface InMemoryProfileOptions extends ProfileOptions {
+  /** The drift worker pool that profiles the numerical columns (numeric-pool.ts). @default defaultNumericPool() */
+  readonly pool?: NumericPool;
+}
 
 /**
  * The in-memory builder (`plumbline drift`, a production-baseline capture, the library): the reference profile of
@@ -22,7 +27,7 @@ import { withSample } from './sorted-sample';
  */
 export function buildReferenceProfile(
   columns: Readonly<Record<string, readonly CellValue[]>>,
-  options: ProfileOptions = {},
+  options: InMemoryProfileOptions = {},
 ): ReferenceProfile {
   const names = Object.keys(columns);
   const rows = names.length ? columns[names[0]].length : 0;
@@ -42,7 +47,8 @@ export function buildReferenceProfile(
   // in, and this thread then counts the categorical columns and joins in (numeric-pool.ts). The result does not
   // depend on which thread profiled which column.
   const features = new Array<FeatureProfile>(names.length);
-  const job = startNumericJob<ProfileColumnTask>(names.length, rows * names.length);
+  const pool = options.pool ?? defaultNumericPool();
+  const job = pool.startJob<ProfileColumnTask>(names.length, rows * names.length);
   const numericColumns: { index: number; column: NumericColumn }[] = [];
   const categoricalIndexes: number[] = [];
   let spare: Float64Array | null = null; // the buffer a column that turned out categorical did not keep
