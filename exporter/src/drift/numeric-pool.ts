@@ -22,7 +22,10 @@ import { runNumericTask, type NumericTask, type NumericTaskResult } from './nume
  */
 
 export interface NumericPoolOptions {
-  /** Worker threads besides the calling one; 0 runs every task in the calling thread. @default min(os.availableParallelism() − 1, 3) */
+  /**
+   * Worker threads besides the calling one; 0 runs every task in the calling thread.
+   * @default min(os.availableParallelism() − 1, 3)
+   */
   readonly threads?: number;
   /** Jobs with fewer values in all (about: the caller's estimate) run in the calling thread. @default 100000 */
   readonly minValues?: number;
