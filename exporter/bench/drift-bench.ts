@@ -5,10 +5,11 @@
  * Every side gets the data already in memory (no file parsing is timed). Plumbline's runs each start after a
  * forced full garbage collection (untimed; since this commit: before it, one run's garbage was collected in the
  * next run's time, which made the end-to-end row vary by ±25% from run to run). Plumbline's profile and evaluate
- * hand their numeric column work to the drift worker pool (exporter/src/drift/numeric-pool.ts:
- * os.availableParallelism() − 1 worker threads, at most 3; on 2 cores the calling thread plus one worker), as the
- * library and the exporter service do by default. The worker is started by the first run and stays, as in the
- * service; the first run's start-up is inside its time, best of 3 keeps the rest. Likewise the sort scratch and
+ * hand their numeric column work to a drift worker pool of the bench's own (exporter/src/drift/numeric-pool.ts:
+ * createNumericPool() with its defaults, os.availableParallelism() − 1 worker threads, at most 3; on 2 cores the
+ * calling thread plus one worker), as the exporter service's drift engine does with its own. The worker is started
+ * by the first run and stays, as in the service; the first run's start-up is inside its time, best of 3 keeps the
+ * rest. Likewise the sort scratch and
  * the buffer for a window's numbers are reused from run to run, as from window to window in the service (a
  * one-shot `plumbline drift` pays their first-touch page faults once, ~20 ms at this size). The worker loads the compiled
  * exporter/dist (build first: `npx tsc -b exporter`); without it every column runs in the calling thread, and the
@@ -22,9 +23,10 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDriftDetector } from '../src/drift/detector';
-import { buildReferenceProfile, ReferenceProfileBuilder } from '../src/drift/profile-builder';
+import { buildReferenceProfile } from '../src/drift/in-memory-profile-builder';
+import { ReferenceProfileBuilder } from '../src/drift/streaming-profile-builder';
 import { ksTwoSample } from '../src/stats/ks-two-sample';
-import { driftThreadStats } from '../src/drift/numeric-pool';
+import { createNumericPool } from '../src/drift/numeric-pool';
 import { mulberry32 } from '../src/drift/reservoir';
 import type { CellValue } from '../src/stats/missing';
 
@@ -141,20 +143,24 @@ function main(): void {
   const refCols = ref as Record<string, CellValue[]>;
   const curCols = cur as Record<string, CellValue[]>;
   process.stderr.write('timing Plumbline …\n');
+  const pool = createNumericPool();
   // End to end: profile the reference (every value kept: exact like scipy) and evaluate every applicable test.
   const full = best(3, () =>
-    createDriftDetector(buildReferenceProfile(refCols, { reservoirSize: Infinity })).evaluate(curCols),
+    createDriftDetector(buildReferenceProfile(refCols, { reservoirSize: Infinity, pool }), { pool }).evaluate(
+      curCols,
+    ),
   );
   // Same tests as scipy per feature (KS / chi-square only).
   const same = best(3, () =>
-    createDriftDetector(buildReferenceProfile(refCols, { reservoirSize: Infinity }), {
+    createDriftDetector(buildReferenceProfile(refCols, { reservoirSize: Infinity, pool }), {
       stattest: 'ks',
       features: Object.fromEntries(meta.categorical.map((n) => [n, { stattest: 'chisquare' as const }])),
       tests: 'decisive',
+      pool,
     }).evaluate(curCols),
   );
   // The service case: the profile is built once (default 50k reservoir), each window is evaluated against it.
-  const detector = createDriftDetector(buildReferenceProfile(refCols));
+  const detector = createDriftDetector(buildReferenceProfile(refCols, { pool }), { pool });
   const windowOnly = best(3, () => detector.evaluate(curCols));
 
   let maxStatRel = 0;
@@ -221,7 +227,7 @@ function main(): void {
     '',
     `Agreement with scipy ${py.scipyVersion} (KS / chi-square per feature): max relative difference statistic ${maxStatRel.toExponential(2)}, p-value ${maxPRel.toExponential(2)}; KS 1M p-value ${ksRel.toExponential(2)}.`,
     `Evidently ${py.evidentlyVersion ?? 'not installed'}${py.evidentlyError ? ` — failed: ${py.evidentlyError}` : ''}. Best of 3 runs (Evidently: 1 run); data already in memory on every side.`,
-    `Drift worker threads: ${driftThreadStats().tasksInWorkers} column tasks ran in a worker thread, the rest in the calling thread.`,
+    `Drift worker threads: ${pool.stats().tasksInWorkers} column tasks ran in a worker thread, the rest in the calling thread.`,
     `Drift found: ${full.value.dataset.driftedFeatures}/${full.value.dataset.testedFeatures} features (5 numerical + 1 categorical were shifted).`,
     '',
     '| reference profile (5 num + 1 cat columns, reservoir 50k) | rows | retained memory | profile JSON | build time |',
@@ -230,6 +236,7 @@ function main(): void {
     `| streaming builder | 1,000,000 | ${(m2.bytes / 1e6).toFixed(1)} MB | ${(m2.jsonBytes / 1e6).toFixed(2)} MB | ${s(m2.seconds)} |`,
   ];
   process.stdout.write(`${out.join('\n')}\n`);
+  pool.close();
 }
 
 main();

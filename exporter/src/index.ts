@@ -1,20 +1,14 @@
 export { registerExporterCommands } from './cli';
 // Drift statistics (STATS): reference profile built once, detector evaluates windows against it.
-export {
-  buildReferenceProfile,
-  ReferenceProfileBuilder,
-  DEFAULT_PROFILE_OPTIONS,
-} from './drift/profile-builder';
-export type { ProfileOptions } from './drift/profile-builder';
+export { buildReferenceProfile } from './drift/in-memory-profile-builder';
+export type { InMemoryProfileOptions } from './drift/in-memory-profile-builder';
+export { ReferenceProfileBuilder } from './drift/streaming-profile-builder';
+export { DEFAULT_PROFILE_OPTIONS } from './drift/profile-options';
+export type { ProfileOptions } from './drift/profile-options';
 export { createDriftDetector } from './drift/detector';
 export type { DriftDetector, DriftDetectorOptions, FeatureDriftOptions } from './drift/detector';
-export {
-  closeDriftThreads,
-  configureDriftThreads,
-  driftThreadStats,
-  startDriftThreads,
-} from './drift/numeric-pool';
-export type { DriftThreadOptions } from './drift/numeric-pool';
+export { createNumericPool, defaultNumericPool } from './drift/numeric-pool';
+export type { NumericPool, NumericPoolOptions } from './drift/numeric-pool';
 export type {
   ReferenceProfile,
   FeatureProfile,

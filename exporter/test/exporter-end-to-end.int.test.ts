@@ -16,7 +16,7 @@ import {
 } from '@plumbline/harness';
 import { request } from 'undici';
 import { createFileBaselineStore } from '../src/baseline/file-store';
-import { buildReferenceProfile } from '../src/drift/profile-builder';
+import { buildReferenceProfile } from '../src/drift/in-memory-profile-builder';
 import { parseConfig } from '../src/config';
 import { startExporter, type RunningExporter } from '../src/main';
 import { eventually } from './helpers/counters';

@@ -1,5 +1,5 @@
 import { sharedElasticsearch } from '@plumbline/harness';
-import { buildReferenceProfile } from '../drift/profile-builder';
+import { buildReferenceProfile } from '../drift/in-memory-profile-builder';
 import { createDriftDetector } from '../drift/detector';
 import { createElasticsearchBaselineStore } from './elasticsearch-store';
 

@@ -1,5 +1,6 @@
 import { readTableRows } from '../io/read-table';
-import { ReferenceProfileBuilder, type ProfileOptions } from '../drift/profile-builder';
+import type { ProfileOptions } from '../drift/profile-options';
+import { ReferenceProfileBuilder } from '../drift/streaming-profile-builder';
 import type { ReferenceProfile } from '../drift/profile-types';
 
 export interface ProfileProgress {

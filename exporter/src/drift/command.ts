@@ -5,7 +5,7 @@ import type { Correction } from '../stattests/corrections';
 import { getStatTest } from '../stattests/registry';
 import type { FeatureType, StatTestId } from '../stattests/types';
 import { createDriftDetector, type FeatureDriftOptions } from './detector';
-import { buildReferenceProfile } from './profile-builder';
+import { buildReferenceProfile } from './in-memory-profile-builder';
 import type { DriftReport } from './report-types';
 import { renderDriftHtml } from './render-html';
 import { renderDriftTable } from './render-table';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildReferenceProfile, ReferenceProfileBuilder } from './profile-builder';
+import { buildReferenceProfile } from './in-memory-profile-builder';
+import { ReferenceProfileBuilder } from './streaming-profile-builder';
 import type { NumericalFeatureProfile, NumericSummary } from './profile-types';
 import { createDriftDetector } from './detector';
 import { mulberry32 } from './reservoir';

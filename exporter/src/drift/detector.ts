@@ -3,7 +3,7 @@ import { adjustPValues, type Correction } from '../stattests/corrections';
 import { isDrift } from '../stattests/drift-rule';
 import { autoSelectStatTest, getStatTest, statTestsFor } from '../stattests/registry';
 import type { FeatureComparison, StatTestDescriptor, StatTestId, StatTestResult } from '../stattests/types';
-import { dropJobScratch, jobScratch, startNumericJob } from './numeric-pool';
+import { defaultNumericPool, type NumericPool } from './numeric-pool';
 import type { CompareColumnResult, CompareColumnTask } from './numeric-tasks';
 import { sortedSampleOf } from './sorted-sample';
 import type {
@@ -43,6 +43,8 @@ export interface DriftDetectorOptions {
   readonly driftShareThreshold?: number;
   /** 'all': run every test that applies to each feature; 'decisive': only the deciding one. @default 'all' */
   readonly tests?: 'all' | 'decisive';
+  /** The drift worker pool that compares the numerical columns (numeric-pool.ts). @default defaultNumericPool() */
+  readonly pool?: NumericPool;
 }
 
 export interface DriftDetector {
@@ -94,6 +96,7 @@ export function createDriftDetector(
   if (!['none', 'bonferroni', 'bh'].includes(correction)) {
     throw configError(`correction must be none, bonferroni or bh, got "${String(correction)}"`);
   }
+  const pool = options.pool ?? defaultNumericPool();
   const shareThreshold = options.driftShareThreshold ?? 0.5;
   if (!(shareThreshold >= 0 && shareThreshold <= 1))
     throw configError(`driftShareThreshold must be in [0, 1], got ${shareThreshold}`);
@@ -303,10 +306,10 @@ export function createDriftDetector(
       let total = 0;
       for (const f of numericFeatures) total += currentColumns[f.name]?.length ?? 0;
       // Nothing in the report keeps these numbers: the pool's reused scratch (no fresh pages per window).
-      const buffer = jobScratch(total);
+      const buffer = pool.scratch(total);
       let offset = 0;
       const columns: NumericColumn[] = [];
-      const job = startNumericJob<CompareColumnTask>(numericFeatures.length, total);
+      const job = pool.startJob<CompareColumnTask>(numericFeatures.length, total);
       for (const f of numericFeatures) {
         const raw = currentColumns[f.name] ?? [];
         const column = numericColumn(raw, { into: buffer.subarray(offset, offset + raw.length) });
@@ -327,14 +330,7 @@ export function createDriftDetector(
       const reports = new Map<FeatureProfile, FeatureDrift>();
       for (const f of profile.features)
         if (f.type === 'categorical') reports.set(f, evaluateFeature(f, currentColumns[f.name], undefined));
-      let results: CompareColumnResult[];
-      try {
-        results = job.finish();
-      } catch (err) {
-        dropJobScratch();
-        throw err;
-      }
-      results.forEach((result, k) => {
+      job.finish().forEach((result, k) => {
         const f = numericFeatures[k];
         reports.set(f, evaluateFeature(f, undefined, { column: columns[k], result }));
       });

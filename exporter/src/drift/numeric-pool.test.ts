@@ -1,11 +1,7 @@
 import { createDriftDetector, type DriftDetectorOptions } from './detector';
-import {
-  closeDriftThreads,
-  configureDriftThreads,
-  driftThreadStats,
-  startDriftThreads,
-} from './numeric-pool';
-import { buildReferenceProfile, type ProfileOptions } from './profile-builder';
+import { createNumericPool, type NumericPool } from './numeric-pool';
+import { buildReferenceProfile } from './in-memory-profile-builder';
+import type { ProfileOptions } from './profile-options';
 import { mulberry32 } from './reservoir';
 import type { CellValue } from '../stats/missing';
 
@@ -47,50 +43,76 @@ describe('drift worker threads give exactly the in-thread results', () => {
       { stattest: 'ks' },
     ],
   ];
-  const run = (profileOptions: ProfileOptions, options: DriftDetectorOptions): string[] => {
-    const profile = buildReferenceProfile(reference, profileOptions);
+  const run = (
+    pool: NumericPool,
+    profileOptions: ProfileOptions,
+    options: DriftDetectorOptions,
+  ): string[] => {
+    const profile = buildReferenceProfile(reference, { ...profileOptions, pool });
     const fromJson = JSON.parse(JSON.stringify(profile)) as typeof profile;
     return [
       JSON.stringify({ ...profile, createdAt: '' }),
-      JSON.stringify(createDriftDetector(profile, options).evaluate(current)),
-      JSON.stringify(createDriftDetector(fromJson, options).evaluate(current)),
+      JSON.stringify(createDriftDetector(profile, { ...options, pool }).evaluate(current)),
+      JSON.stringify(createDriftDetector(fromJson, { ...options, pool }).evaluate(current)),
     ];
   };
 
-  afterAll(() => closeDriftThreads());
+  // Three pools side by side: none of them is module state, so each test says which one it runs in.
+  const inThread = createNumericPool({ threads: 0 });
+  const workersOnly = createNumericPool({ threads: 1, minValues: 0, callerTakesTasks: false });
+  const bothThreads = createNumericPool({ threads: 1, minValues: 0, callerTakesTasks: true });
+  afterAll(() => [inThread, workersOnly, bothThreads].forEach((p) => p.close()));
 
   it.each(cases)('%s', async (_name, profileOptions, options) => {
-    configureDriftThreads({ threads: 0 });
-    const inThread = run(profileOptions, options);
-    configureDriftThreads({ threads: 1, minValues: 0, callerTakesTasks: false });
-    expect(await startDriftThreads()).toBe(1);
-    const before = driftThreadStats().tasksInWorkers;
-    const inWorker = run(profileOptions, options);
-    expect(driftThreadStats().tasksInWorkers).toBeGreaterThan(before);
-    expect(inWorker).toEqual(inThread);
+    const alone = run(inThread, profileOptions, options);
+    expect(await workersOnly.start()).toBe(1);
+    const before = workersOnly.stats().tasksInWorkers;
+    const inWorker = run(workersOnly, profileOptions, options);
+    expect(workersOnly.stats().tasksInWorkers).toBeGreaterThan(before);
+    expect(inWorker).toEqual(alone);
     // Both threads taking tasks, in whatever order the race gives.
-    configureDriftThreads({ callerTakesTasks: true });
-    expect(run(profileOptions, options)).toEqual(inThread);
+    expect(await bothThreads.start()).toBe(1);
+    expect(run(bothThreads, profileOptions, options)).toEqual(alone);
   });
 
   it('window after window of different sizes through one detector (scratch memory reused): each report as alone', async () => {
     const windows = [current, table(300, 2), table(7000, 1)];
-    configureDriftThreads({ threads: 0 });
     const alone = windows.map((w) =>
-      JSON.stringify(createDriftDetector(buildReferenceProfile(reference)).evaluate(w)),
+      JSON.stringify(
+        createDriftDetector(buildReferenceProfile(reference, { pool: inThread }), {
+          pool: inThread,
+        }).evaluate(w),
+      ),
     );
-    configureDriftThreads({ threads: 1, minValues: 0, callerTakesTasks: true });
-    expect(await startDriftThreads()).toBe(1);
-    const detector = createDriftDetector(buildReferenceProfile(reference));
+    expect(await bothThreads.start()).toBe(1);
+    const detector = createDriftDetector(buildReferenceProfile(reference, { pool: bothThreads }), {
+      pool: bothThreads,
+    });
     const inTurn = [...windows, windows[0]].map((w) => JSON.stringify(detector.evaluate(w)));
     expect(inTurn).toEqual([...alone, alone[0]]);
   });
 
   it('runs in the calling thread when no worker is configured', async () => {
-    configureDriftThreads({ threads: 0 });
-    expect(await startDriftThreads()).toBe(0);
-    const before = driftThreadStats().tasksInWorkers;
-    run(cases[0][1], cases[0][2]);
-    expect(driftThreadStats().tasksInWorkers).toBe(before);
+    expect(await inThread.start()).toBe(0);
+    run(inThread, cases[0][1], cases[0][2]);
+    expect(inThread.stats().tasksInWorkers).toBe(0);
+  });
+
+  it('after close(), the next large job starts the workers again', async () => {
+    const pool = createNumericPool({ threads: 1, minValues: 0, callerTakesTasks: false });
+    try {
+      expect(await pool.start()).toBe(1);
+      pool.close();
+      const afterClose = run(pool, cases[0][1], cases[0][2]);
+      expect(pool.stats().tasksInWorkers).toBeGreaterThan(0);
+      expect(afterClose).toEqual(run(inThread, cases[0][1], cases[0][2]));
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('rejects a thread count that is not a whole number ≥ 0', () => {
+    expect(() => createNumericPool({ threads: -1 })).toThrow(/threads must be an integer ≥ 0, got -1/);
+    expect(() => createNumericPool({ threads: 1.5 })).toThrow(/got 1.5/);
   });
 });

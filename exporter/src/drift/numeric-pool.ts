@@ -13,14 +13,19 @@ import { runNumericTask, type NumericTask, type NumericTaskResult } from './nume
  * results come back through a MessagePort read with receiveMessageOnPort. A task computes the same thing in any
  * thread (numeric-tasks.ts, plain JavaScript arithmetic), so results do not depend on who ran it.
  *
- * The workers start on the first large job and stay (unref'd: they never keep the process alive), so a service
- * evaluating window after window pays the start-up once. Where no worker can run — one core, the compiled worker
- * missing (under ts sources it is loaded from exporter/dist: `npm run build`), a worker that failed — every task
- * runs in the calling thread, the same code.
+ * A pool is an object (`createNumericPool(options)`) passed in the builder's and the detector's options; without
+ * one they use `defaultNumericPool()`, created on first use. The workers start on the first large job and stay
+ * (unref'd: they never keep the process alive), so a service evaluating window after window pays the start-up once;
+ * `close()` stops them. Where no worker can run — one core, the compiled worker missing (under ts sources it is
+ * loaded from exporter/dist: `npm run build`), a worker that failed — every task runs in the calling thread, the
+ * same code.
  */
 
-export interface DriftThreadOptions {
-  /** Worker threads besides the calling one. @default min(os.availableParallelism() − 1, 3) */
+export interface NumericPoolOptions {
+  /**
+   * Worker threads besides the calling one; 0 runs every task in the calling thread.
+   * @default min(os.availableParallelism() − 1, 3)
+   */
   readonly threads?: number;
   /** Jobs with fewer values in all (about: the caller's estimate) run in the calling thread. @default 100000 */
   readonly minValues?: number;
@@ -31,132 +36,51 @@ export interface DriftThreadOptions {
   readonly callerTakesTasks?: boolean;
 }
 
+export interface NumericJob<T extends NumericTask> {
+  /** Adds a task; a worker may start on it at once (so the caller can prepare the next one meanwhile). */
+  add(task: T): void;
+  /**
+   * Runs the tasks no worker has taken (the last added first), waits for the rest; results in task order. When it
+   * throws (a worker stalled or failed), the pool forgets its scratch, which a stalled worker may still write into.
+   */
+  finish(): NumericTaskResult<T>[];
+}
+
+export interface NumericPool {
+  /**
+   * Starts a job of at most `maxTasks` tasks, handed over one by one with `add()`, over about `expectedValues`
+   * values in all (below `minValues`, or with fewer than two tasks, it runs in this thread). A task whose big arrays
+   * are not all on SharedArrayBuffers runs in this thread during `finish()`.
+   */
+  startJob<T extends NumericTask>(maxTasks: number, expectedValues: number): NumericJob<T>;
+  /**
+   * A Float64Array of `length` on shared memory (so the workers can read it), reused by the next call: valid until
+   * then. For a job's input that nothing keeps after the job, e.g. a window's numbers in DriftDetector.evaluate:
+   * fresh memory costs a page fault per 4 KiB on first touch (~18 ms per 32 MB), which a service evaluating window
+   * after window of the same size would pay every time. It holds as much as the largest request so far.
+   */
+  scratch(length: number): Float64Array;
+  /**
+   * Starts the workers now instead of on the first large job (e.g. at service start-up); resolves with how many are
+   * running: 0 when none can run (one core, `threads` 0, the compiled worker missing, a worker that failed).
+   */
+  start(): Promise<number>;
+  /** Stops the workers; a later large job starts them again. */
+  close(): void;
+  /** How many tasks this pool's workers have run (the rest ran in the calling thread). */
+  stats(): { readonly tasksInWorkers: number };
+}
+
 const DEFAULT_MIN_VALUES = 100_000;
 /** How long finish() waits without any task finishing before it gives up on the workers. */
 const STALL_MS = 60_000;
 
-interface Pool {
+interface Workers {
   readonly workers: Worker[];
   readonly results: MessagePort[];
   /** Resolves with how many workers came online (a worker that failed first counts 0). */
   readonly ready: Promise<number>;
   broken: boolean;
-}
-
-let threads = Math.max(0, Math.min(availableParallelism() - 1, 3));
-let minValues = DEFAULT_MIN_VALUES;
-let callerTakesTasks = true;
-let pool: Pool | null = null;
-let nextJobId = 1;
-let tasksInWorkers = 0;
-// This thread's sort scratch and the evaluation scratch (jobScratch), kept from job to job: fresh memory costs a
-// page fault per 4 KiB on first touch (~18 ms per 32 MB), which a service evaluating window after window of the
-// same size would pay every time. They hold as much as the largest column / window seen (workers: the same).
-const sorter = new Float64Sorter();
-let scratch: Float64Array | null = null;
-
-/** Sets the pool size and the size below which jobs stay in this thread; a changed size restarts the pool. */
-export function configureDriftThreads(options: DriftThreadOptions): void {
-  if (options.threads !== undefined && options.threads !== threads) {
-    if (!(Number.isInteger(options.threads) && options.threads >= 0))
-      throw new RangeError(`threads must be an integer ≥ 0, got ${options.threads}`);
-    closeDriftThreads();
-    threads = options.threads;
-  }
-  if (options.minValues !== undefined) minValues = options.minValues;
-  if (options.callerTakesTasks !== undefined) callerTakesTasks = options.callerTakesTasks;
-}
-
-/**
- * Starts the workers now instead of on the first large job (e.g. at service start-up); resolves with how many are
- * running: 0 when none can run (one core, `threads` 0, the compiled worker missing, a worker that failed).
- */
-export async function startDriftThreads(): Promise<number> {
-  const p = getPool();
-  if (!p) return 0;
-  const online = await p.ready;
-  return p.broken ? 0 : online;
-}
-
-/** Stops the workers (they restart on the next large job). */
-export function closeDriftThreads(): void {
-  if (!pool) return;
-  for (const w of pool.workers) void w.terminate();
-  for (const port of pool.results) port.close();
-  pool = null;
-}
-
-/** How many tasks the workers have run since the process started (the rest ran in the calling thread). */
-export function driftThreadStats(): { readonly tasksInWorkers: number } {
-  return { tasksInWorkers };
-}
-
-/**
- * A Float64Array of `length` on shared memory (so the drift workers can read it), reused by the next call: valid
- * until then. For a job's input that nothing keeps after the job, e.g. a window's numbers in DriftDetector.evaluate.
- */
-export function jobScratch(length: number): Float64Array {
-  if (scratch === null || scratch.length < length)
-    scratch = new Float64Array(new SharedArrayBuffer(length * 8));
-  return scratch.subarray(0, length);
-}
-
-/** Forgets the scratch (after a failed job, whose tasks a stalled worker may still be writing into). */
-export function dropJobScratch(): void {
-  scratch = null;
-}
-
-/** The compiled worker: next to this file in dist, or dist's copy when this runs from the ts sources. */
-function workerFile(): string | null {
-  const compiled = __filename.endsWith('.ts')
-    ? path.resolve(__dirname, '..', '..', 'dist', 'drift', 'numeric-worker.js')
-    : path.join(__dirname, 'numeric-worker.js');
-  return existsSync(compiled) ? compiled : null;
-}
-
-function getPool(): Pool | null {
-  if (pool && !pool.broken) return pool;
-  if (pool || threads === 0) return null; // a broken pool stays off
-  const file = workerFile();
-  if (!file) return null;
-  const workers: Worker[] = [];
-  const results: MessagePort[] = [];
-  const started: Promise<number>[] = [];
-  for (let i = 0; i < threads; i++) {
-    // One channel per worker (a MessagePort has one owner); this thread reads the near ends synchronously.
-    const { port1, port2 } = new MessageChannel();
-    port1.unref();
-    const w = new Worker(file, { workerData: { results: port2 }, transferList: [port2] });
-    w.unref();
-    workers.push(w);
-    results.push(port1);
-    started.push(
-      new Promise<number>((resolve) => {
-        w.once('online', () => resolve(1));
-        w.once('exit', () => resolve(0));
-      }),
-    );
-  }
-  const p: Pool = {
-    workers,
-    results,
-    ready: Promise.all(started).then((up) => up.reduce((a, b) => a + b, 0)),
-    broken: false,
-  };
-  for (const w of workers) {
-    w.on('error', () => (p.broken = true));
-    w.on('exit', () => (p.broken = true));
-  }
-  pool = p;
-  return p;
-}
-
-function isShared(a: Float64Array): boolean {
-  return a.buffer instanceof SharedArrayBuffer;
-}
-
-function bigArrays(t: NumericTask): Float64Array[] {
-  return t.kind === 'profile' ? [t.values] : [t.current, t.referenceSorted];
 }
 
 /** What the pool posts to a worker: one task of a job, with the job's shared control words. */
@@ -175,51 +99,108 @@ interface ResultMessage<T extends NumericTask> {
   readonly error?: string;
 }
 
-export interface NumericJob<T extends NumericTask> {
-  /** Adds a task; a worker may start on it at once (so the caller can prepare the next one meanwhile). */
-  add(task: T): void;
-  /** Runs the tasks no worker has taken (the last added first), waits for the rest; results in task order. */
-  finish(): NumericTaskResult<T>[];
+/** The compiled worker: next to this file in dist, or dist's copy when this runs from the ts sources. */
+function workerFile(): string | null {
+  const compiled = __filename.endsWith('.ts')
+    ? path.resolve(__dirname, '..', '..', 'dist', 'drift', 'numeric-worker.js')
+    : path.join(__dirname, 'numeric-worker.js');
+  return existsSync(compiled) ? compiled : null;
+}
+
+function startWorkers(count: number, file: string): Workers {
+  const workers: Worker[] = [];
+  const results: MessagePort[] = [];
+  const started: Promise<number>[] = [];
+  for (let i = 0; i < count; i++) {
+    // One channel per worker (a MessagePort has one owner); this thread reads the near ends synchronously.
+    const { port1, port2 } = new MessageChannel();
+    port1.unref();
+    const w = new Worker(file, { workerData: { results: port2 }, transferList: [port2] });
+    w.unref();
+    workers.push(w);
+    results.push(port1);
+    started.push(
+      new Promise<number>((resolve) => {
+        w.once('online', () => resolve(1));
+        w.once('exit', () => resolve(0));
+      }),
+    );
+  }
+  const p: Workers = {
+    workers,
+    results,
+    ready: Promise.all(started).then((up) => up.reduce((a, b) => a + b, 0)),
+    broken: false,
+  };
+  for (const w of workers) {
+    w.on('error', () => (p.broken = true));
+    w.on('exit', () => (p.broken = true));
+  }
+  return p;
+}
+
+function isShared(a: Float64Array): boolean {
+  return a.buffer instanceof SharedArrayBuffer;
+}
+
+function bigArrays(t: NumericTask): Float64Array[] {
+  return t.kind === 'profile' ? [t.values] : [t.current, t.referenceSorted];
 }
 
 /**
- * Starts a job of at most `maxTasks` tasks, handed over one by one with `add()`, over about `expectedValues`
- * values in all (below `minValues`, or with fewer than two tasks, it runs in this thread). A task whose big arrays
- * are not all on SharedArrayBuffers runs in this thread during `finish()`.
+ * A pool of `threads` drift worker threads (started on its first large job) plus the calling thread.
+ *
+ * @example const pool = createNumericPool({ threads: 2 }); createDriftDetector(profile, { pool }); … pool.close()
  */
-export function startNumericJob<T extends NumericTask>(
-  maxTasks: number,
-  expectedValues: number,
-): NumericJob<T> {
-  const control = new Int32Array(new SharedArrayBuffer(4 * (1 + maxTasks)));
-  const tasks: T[] = [];
-  const posted: boolean[] = [];
-  const p = maxTasks >= 2 && expectedValues >= minValues ? getPool() : null;
-  const job = nextJobId++;
-  return {
-    add(task) {
-      if (tasks.length >= maxTasks) throw new RangeError(`numeric job: more than ${maxTasks} tasks`);
-      const message: TaskMessage = { job, index: tasks.length, control, task };
-      tasks.push(task);
-      posted.push(p !== null && bigArrays(task).every(isShared));
-      if (posted[message.index]) for (const w of p!.workers) w.postMessage(message);
-    },
-    finish() {
+export function createNumericPool(options: NumericPoolOptions = {}): NumericPool {
+  const threads = options.threads ?? Math.max(0, Math.min(availableParallelism() - 1, 3));
+  if (!(Number.isInteger(threads) && threads >= 0))
+    throw new RangeError(`threads must be an integer ≥ 0, got ${threads}`);
+  const minValues = options.minValues ?? DEFAULT_MIN_VALUES;
+  const callerTakesTasks = options.callerTakesTasks ?? true;
+  let running: Workers | null = null;
+  let nextJobId = 1;
+  let tasksInWorkers = 0;
+  // This thread's sort scratch and the evaluation scratch, kept from job to job (workers keep theirs too).
+  const sorter = new Float64Sorter();
+  let scratch: Float64Array | null = null;
+
+  function workers(): Workers | null {
+    if (running && !running.broken) return running;
+    if (running || threads === 0) return null; // broken workers stay off until close()
+    const file = workerFile();
+    if (!file) return null;
+    running = startWorkers(threads, file);
+    return running;
+  }
+
+  function startJob<T extends NumericTask>(maxTasks: number, expectedValues: number): NumericJob<T> {
+    const control = new Int32Array(new SharedArrayBuffer(4 * (1 + maxTasks)));
+    const tasks: T[] = [];
+    const posted: boolean[] = [];
+    const p = maxTasks >= 2 && expectedValues >= minValues ? workers() : null;
+    const job = nextJobId++;
+
+    /** Runs here every task no thread has taken (the last added first); returns how many. */
+    function runUnclaimed(
+      results: (NumericTaskResult<T> | undefined)[],
+      leavePostedToWorkers: boolean,
+    ): number {
+      let ran = 0;
+      for (let k = tasks.length - 1; k >= 0; k--) {
+        if (leavePostedToWorkers && posted[k]) continue;
+        if (Atomics.compareExchange(control, 1 + k, 0, 2) !== 0) continue; // a thread has it
+        results[k] = runNumericTask(tasks[k], sorter) as NumericTaskResult<T>;
+        Atomics.add(control, 0, 1);
+        ran++;
+      }
+      return ran;
+    }
+
+    function collect(): NumericTaskResult<T>[] {
       const n = tasks.length;
       const results = new Array<NumericTaskResult<T> | undefined>(n);
-      /** Runs here every task no thread has taken (the last added first); returns how many. */
-      const runUnclaimed = (leavePostedToWorkers: boolean): number => {
-        let ran = 0;
-        for (let k = n - 1; k >= 0; k--) {
-          if (leavePostedToWorkers && posted[k]) continue;
-          if (Atomics.compareExchange(control, 1 + k, 0, 2) !== 0) continue; // a thread has it
-          results[k] = runNumericTask(tasks[k], sorter) as NumericTaskResult<T>;
-          Atomics.add(control, 0, 1);
-          ran++;
-        }
-        return ran;
-      };
-      runUnclaimed(p !== null && !callerTakesTasks);
+      runUnclaimed(results, p !== null && !callerTakesTasks);
       if (p) {
         let done = Atomics.load(control, 0);
         let since = Date.now();
@@ -228,7 +209,7 @@ export function startNumericJob<T extends NumericTask>(
           Atomics.wait(control, 0, done, 1000);
           const now = Atomics.load(control, 0);
           if (now !== done) since = Date.now();
-          else if (p.broken && runUnclaimed(false) > 0) since = Date.now();
+          else if (p.broken && runUnclaimed(results, false) > 0) since = Date.now();
           else if (Date.now() - since > STALL_MS) {
             p.broken = true;
             throw new Error(`drift worker thread stalled: ${n - now} of ${n} column tasks unfinished`);
@@ -251,6 +232,57 @@ export function startNumericJob<T extends NumericTask>(
         if (r === undefined) throw new Error(`drift worker thread: no result for column task ${k}`);
         return r;
       });
+    }
+
+    return {
+      add(task) {
+        if (tasks.length >= maxTasks) throw new RangeError(`numeric job: more than ${maxTasks} tasks`);
+        const message: TaskMessage = { job, index: tasks.length, control, task };
+        tasks.push(task);
+        posted.push(p !== null && bigArrays(task).every(isShared));
+        if (posted[message.index]) for (const w of p!.workers) w.postMessage(message);
+      },
+      finish() {
+        try {
+          return collect();
+        } catch (err) {
+          scratch = null;
+          throw err;
+        }
+      },
+    };
+  }
+
+  return {
+    startJob,
+    scratch(length) {
+      if (scratch === null || scratch.length < length)
+        scratch = new Float64Array(new SharedArrayBuffer(length * 8));
+      return scratch.subarray(0, length);
     },
+    async start() {
+      const p = workers();
+      if (!p) return 0;
+      const online = await p.ready;
+      return p.broken ? 0 : online;
+    },
+    close() {
+      if (!running) return;
+      for (const w of running.workers) void w.terminate();
+      for (const port of running.results) port.close();
+      running = null;
+    },
+    stats: () => ({ tasksInWorkers }),
   };
+}
+
+let defaultPool: NumericPool | null = null;
+
+/**
+ * The pool the builders and detectors use when their options pass none, created on first use with the defaults.
+ * Its workers are unref'd, so a one-shot command that never closes it still exits.
+ */
+export function defaultNumericPool(): NumericPool {
+  defaultPool ??= createNumericPool();
+  return defaultPool;
 }

@@ -20,7 +20,11 @@ export interface TestOutcome {
   readonly method?: string;
 }
 
-/** Reference vs current distribution on the PSI bins (numerical) or per category, as shares (no 1e-4 floor). */
+/**
+ * Reference vs current distribution on the PSI bins (numerical) or per category, as shares (no 1e-4 floor).
+ * The one histogram type: the service's report (service/drift-engine.ts) carries it too, and GET
+ * /api/models/:model/histograms serves it as is — the JSON the Grafana drift panel reads (exporter/README.md).
+ */
 export interface FeatureHistogram {
   /** Numerical: bin edges, length = bins + 1; the outer two are the pooled min and max (the bins are open). */
   readonly edges?: number[];

@@ -1,5 +1,5 @@
 import { createDriftDetector } from './detector';
-import { buildReferenceProfile } from './profile-builder';
+import { buildReferenceProfile } from './in-memory-profile-builder';
 import type { NumericalFeatureProfile } from './profile-types';
 import { mulberry32 } from './reservoir';
 import { sortedSampleOf } from './sorted-sample';

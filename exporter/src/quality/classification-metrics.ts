@@ -9,6 +9,7 @@
  * Cost: O(k²).
  */
 import type { ConfusionMatrix } from './confusion-matrix';
+import { mean } from './simple-statistics';
 
 export interface ClassScores {
   precision: number;
@@ -52,7 +53,7 @@ export function classificationMetrics(matrix: ConfusionMatrix): ClassificationMe
     fpSum += predictedAs - tp;
     fnSum += support - tp;
   });
-  const f1Macro = labels.reduce((a, l) => a + perClass[l].f1, 0) / labels.length;
+  const f1Macro = mean(labels.map((l) => perClass[l].f1));
   const microP = ratio(tpSum, tpSum + fpSum);
   const microR = ratio(tpSum, tpSum + fnSum);
   return { accuracy: tpSum / total, perClass, f1Macro, f1Micro: f1(microP, microR), total };

@@ -1,6 +1,7 @@
 /**
  * Median (numpy's `median`: the mean of the two middle values for an even count). Returns null for no values.
- * Cost: O(n log n) (a sorted copy; the input is left alone).
+ * Cost: O(n log n) (a sorted copy; the input is left alone). Not simple-statistics' `median`, which interpolates
+ * a + (b − a) / 2 instead (exporter/README.md, "Dependencies").
  *
  * @example median([4, 1, 3, 2]) → 2.5
  */

@@ -1,9 +1,12 @@
 /**
  * Regression quality: MAE = mean(|y − ŷ|), RMSE = sqrt(mean((y − ŷ)²)) (sklearn's `mean_absolute_error`,
- * `root_mean_squared_error`). Cost: O(n).
+ * `root_mean_squared_error`), through simple-statistics' `mean` (a compensated sum) and `rootMeanSquare`.
+ * Cost: O(n).
  *
  * @example regressionMetrics([3, -0.5, 2, 7], [2.5, 0, 2, 8]) → { mae: 0.5, rmse: 0.6123724356957945, n: 4 }
  */
+import { mean, rootMeanSquare } from './simple-statistics';
+
 export interface RegressionMetrics {
   mae: number;
   rmse: number;
@@ -18,13 +21,10 @@ export function regressionMetrics(
     throw new RangeError(`actual and predicted differ in length (${actual.length} vs ${predicted.length})`);
   }
   if (actual.length === 0) throw new RangeError('regression metrics need at least one labelled row');
-  let abs = 0;
-  let sq = 0;
-  for (let i = 0; i < actual.length; i += 1) {
-    const d = actual[i] - predicted[i];
+  const errors = actual.map((y, i) => {
+    const d = y - predicted[i];
     if (!Number.isFinite(d)) throw new RangeError(`row ${i} is not a finite number`);
-    abs += Math.abs(d);
-    sq += d * d;
-  }
-  return { mae: abs / actual.length, rmse: Math.sqrt(sq / actual.length), n: actual.length };
+    return d;
+  });
+  return { mae: mean(errors.map(Math.abs)), rmse: rootMeanSquare(errors), n: actual.length };
 }

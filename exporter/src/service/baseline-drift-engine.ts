@@ -7,6 +7,7 @@ import type { BaselineStoreConfig, ModelConfig } from '../config';
 import { createElasticsearchBaselineStore } from '../baseline/elasticsearch-store';
 import { createFileBaselineStore, defaultBaselineDir } from '../baseline/file-store';
 import type { BaselineStore } from '../baseline/store';
+import { createNumericPool, type NumericPool } from '../drift/numeric-pool';
 import type { DriftEngine } from './drift-engine';
 import { createProfileDriftEngine, type StoredProfile } from './profile-drift-engine';
 
@@ -28,7 +29,22 @@ export async function findBaseline(store: BaselineStore, model: ModelConfig): Pr
   return stored ? { profile: stored.profile, version: stored.version } : null;
 }
 
-export function createBaselineDriftEngine(store: BaselineStore, models: readonly ModelConfig[]): DriftEngine {
-  const engine = createProfileDriftEngine((model) => findBaseline(store, model), models);
-  return { load: engine.load, close: async () => store.close?.() };
+/**
+ * The service's drift engine: its detectors compare numerical columns in `pool` — by default a drift worker pool of
+ * its own, so the service's workers and scratch memory are its own too — and `close()` stops that pool's workers
+ * and closes the store.
+ */
+export function createBaselineDriftEngine(
+  store: BaselineStore,
+  models: readonly ModelConfig[],
+  pool: NumericPool = createNumericPool(),
+): DriftEngine {
+  const engine = createProfileDriftEngine((model) => findBaseline(store, model), models, pool);
+  return {
+    load: engine.load,
+    close: async () => {
+      pool.close();
+      await store.close?.();
+    },
+  };
 }

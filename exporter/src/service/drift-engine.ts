@@ -5,6 +5,7 @@
  */
 import type { CellValue } from '../stats/missing';
 import type { ModelConfig } from '../config';
+import type { FeatureHistogram } from '../drift/report-types';
 
 export interface DriftTestResult {
   /** Stat test id: ks, chisquare, psi, wasserstein, jensenshannon… */
@@ -16,16 +17,6 @@ export interface DriftTestResult {
   drift: boolean;
 }
 
-/** Reference vs current distribution of one feature, as shares per bin (for the panels). */
-export interface FeatureHistogram {
-  /** Numerical: bin edges (length = bins + 1). */
-  edges?: number[];
-  /** Categorical: category per bin. */
-  categories?: string[];
-  reference: number[];
-  current: number[];
-}
-
 export interface DriftFeatureResult {
   name: string;
   type: 'numerical' | 'categorical';
@@ -35,6 +26,7 @@ export interface DriftFeatureResult {
   missing: [number, number];
   tests: DriftTestResult[];
   drift: boolean;
+  /** Reference vs current shares per bin, served as is on /api/models/:model/histograms (for the panels). */
   histogram?: FeatureHistogram;
 }
 

@@ -7,7 +7,7 @@
 import type { BaselineStore, StoredBaseline } from '../baseline/store';
 import { DEFAULT_MODEL_VERSION } from '../baseline/store';
 import type { ModelConfig } from '../config';
-import { buildReferenceProfile } from '../drift/profile-builder';
+import { buildReferenceProfile } from '../drift/in-memory-profile-builder';
 import type { EventSource } from '../sources/source';
 import type { TimeRange } from '../windows';
 import { groundTruthColumn, toColumns } from './evaluate-window';

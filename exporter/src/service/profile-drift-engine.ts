@@ -7,6 +7,7 @@
  */
 import { ConfigError, type ModelConfig } from '../config';
 import { createDriftDetector, type DriftDetectorOptions, type FeatureDriftOptions } from '../drift/detector';
+import type { NumericPool } from '../drift/numeric-pool';
 import type { ReferenceProfile } from '../drift/profile-types';
 import type { StatTestId } from '../stattests/types';
 import type { DriftEngine, LoadedBaseline } from './drift-engine';
@@ -70,9 +71,11 @@ export function narrowProfile(profile: ReferenceProfile, features: readonly stri
   return { ...profile, features: profile.features.filter((f) => f.role !== 'feature' || keep.has(f.name)) };
 }
 
+/** Detectors for the models' stored profiles; they compare numerical columns in `pool` (default: the shared one). */
 export function createProfileDriftEngine(
   loadProfile: ProfileLoader,
   models: readonly ModelConfig[] = [],
+  pool?: NumericPool,
 ): DriftEngine {
   return {
     async load(model: ModelConfig): Promise<LoadedBaseline | null> {
@@ -86,7 +89,7 @@ export function createProfileDriftEngine(
       const profile = narrowProfile(stored.profile, model.features);
       let detector;
       try {
-        detector = createDriftDetector(profile, options);
+        detector = createDriftDetector(profile, { ...options, ...(pool ? { pool } : {}) });
       } catch (err) {
         throw new ConfigError(
           `invalid drift settings of models.${index} (${model.name}): ${(err as Error).message}`,

@@ -1,7 +1,7 @@
 import { driftFeatureView, formatStat, parseDriftReport } from './drift';
 
 // Bodies as the exporter's /api serves them (exporter/src/api/server.ts): /drift carries the tests, /histograms
-// carries reference vs current shares per bin (FeatureHistogram from exporter/src/service/drift-engine.ts).
+// carries reference vs current shares per bin (FeatureHistogram from exporter/src/drift/report-types.ts).
 const driftBody = {
   model: 'iris',
   latest: {

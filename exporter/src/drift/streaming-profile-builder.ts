@@ -1,55 +1,20 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { binCounts } from '../stats/bin-counts';
-import {
-  categoricalColumn,
-  isMissing,
-  numericColumn,
-  parseNumber,
-  trim,
-  type CellValue,
-  type NumericColumn,
-} from '../stats/missing';
+import { isMissing, parseNumber, trim, type CellValue } from '../stats/missing';
 import { psiBinEdges } from '../stats/psi-bin-edges';
 import { quantileSorted } from '../stats/quantile-sorted';
 import type { FeatureType } from '../stattests/types';
 import { SUMMARY_QUANTILES } from './numeric-summary';
-import { startNumericJob } from './numeric-pool';
-import type { ProfileColumnTask } from './numeric-tasks';
-import { Reservoir } from './reservoir';
-import { withSample } from './sorted-sample';
+import { resolveProfileOptions, type ProfileOptions, type ResolvedProfileOptions } from './profile-options';
 import {
   OTHER_CATEGORY,
-  type ColumnRole,
   type FeatureProfile,
   type NumericalFeatureProfile,
   type NumericSummary,
   type ReferenceProfile,
 } from './profile-types';
-
-export { SUMMARY_QUANTILES };
-
-export interface ProfileOptions {
-  /** PSI / Jensen–Shannon bins for numerical features. @default 10 */
-  readonly bins?: number;
-  /** Reference values kept per numerical feature for KS and Wasserstein. @default 50000 */
-  readonly reservoirSize?: number;
-  /** Distinct categories counted per column before the rest go to `__other__`. @default 1000 */
-  readonly maxCategories?: number;
-  /** Force a column's type (otherwise: numerical when every non-missing value parses as a number). */
-  readonly columnTypes?: Readonly<Record<string, FeatureType>>;
-  /** Which column holds the model output / the ground truth (profiled, reported apart from features). */
-  readonly predictionColumn?: string;
-  readonly labelColumn?: string;
-  /** Seed for the reservoir sampler. @default 24301 */
-  readonly seed?: number;
-}
-
-export const DEFAULT_PROFILE_OPTIONS = {
-  bins: 10,
-  reservoirSize: 50000,
-  maxCategories: 1000,
-  seed: 24301,
-} as const;
+import { Reservoir } from './reservoir';
+import { withSample } from './sorted-sample';
 
 class ColumnAccumulator {
   missing = 0;
@@ -156,10 +121,11 @@ class ColumnAccumulator {
 }
 
 /**
- * Builds a {@link ReferenceProfile} from rows streamed in, in memory independent of the number of rows:
- * pass 1 (`addRow`) counts, sums, sketches, samples and counts categories; if a numerical column has more values
- * than the reservoir holds, its PSI edges come from the sample's quantiles and a pass 2 (`binRow` over the same
- * rows, after `needsBinningPass()`) counts every value into those bins. `build()` returns the profile.
+ * The streaming builder (`plumbline baseline import`, profile-file.ts): a {@link ReferenceProfile} from rows
+ * streamed in, in memory independent of the number of rows: pass 1 (`addRow`) counts, sums, sketches, samples and
+ * counts categories; if a numerical column has more values than the reservoir holds, its PSI edges come from the
+ * sample's quantiles and a pass 2 (`binRow` over the same rows, after `needsBinningPass()`) counts every value into
+ * those bins. `build()` returns the profile. Options as for the in-memory builder (profile-options.ts).
  */
 export class ReferenceProfileBuilder {
   private readonly acc: ColumnAccumulator[];
@@ -169,29 +135,13 @@ export class ReferenceProfileBuilder {
   /** Categorical columns whose categories pass 2 counts again (see ColumnAccumulator.uncounted). */
   private readonly recount: number[] = [];
   private binned = 0;
-  private readonly opts: Required<Omit<ProfileOptions, 'columnTypes' | 'predictionColumn' | 'labelColumn'>>;
+  private readonly opts: ResolvedProfileOptions;
 
   constructor(
     readonly columns: readonly string[],
-    private readonly options: ProfileOptions = {},
+    options: ProfileOptions = {},
   ) {
-    this.opts = {
-      bins: options.bins ?? DEFAULT_PROFILE_OPTIONS.bins,
-      reservoirSize: options.reservoirSize ?? DEFAULT_PROFILE_OPTIONS.reservoirSize,
-      maxCategories: options.maxCategories ?? DEFAULT_PROFILE_OPTIONS.maxCategories,
-      seed: options.seed ?? DEFAULT_PROFILE_OPTIONS.seed,
-    };
-    psiBinEdges([0], this.opts.bins); // validates bins early
-    for (const [name, t] of Object.entries(options.columnTypes ?? {})) {
-      if (!columns.includes(name))
-        throw Object.assign(new Error(`column type given for unknown column "${name}"`), { exitCode: 2 });
-      if (t !== 'numerical' && t !== 'categorical') {
-        throw Object.assign(
-          new Error(`column type for "${name}" must be numerical or categorical, got "${String(t)}"`),
-          { exitCode: 2 },
-        );
-      }
-    }
+    this.opts = resolveProfileOptions(columns, options);
     this.acc = columns.map(
       (c, i) =>
         new ColumnAccumulator(
@@ -199,7 +149,7 @@ export class ReferenceProfileBuilder {
           this.opts.reservoirSize,
           this.opts.seed + i,
           this.opts.maxCategories,
-          options.columnTypes?.[c] === 'categorical',
+          this.opts.forcedType(c) === 'categorical',
         ),
     );
   }
@@ -212,11 +162,10 @@ export class ReferenceProfileBuilder {
   }
 
   private decideTypes(): void {
-    this.types = this.acc.map((a) => {
-      const forced = this.options.columnTypes?.[a.name];
-      if (forced) return forced;
-      return a.present > 0 && a.nonNumeric === 0 ? 'numerical' : 'categorical';
-    });
+    this.types = this.acc.map(
+      (a) =>
+        this.opts.forcedType(a.name) ?? (a.present > 0 && a.nonNumeric === 0 ? 'numerical' : 'categorical'),
+    );
     for (let i = 0; i < this.acc.length; i++) {
       const a = this.acc[i];
       if (this.types[i] === 'categorical' && a.uncounted) {
@@ -278,12 +227,7 @@ export class ReferenceProfileBuilder {
     }
     this.phase = 'done';
     const features: FeatureProfile[] = this.acc.map((a, i) => {
-      const role: ColumnRole =
-        a.name === this.options.predictionColumn
-          ? 'prediction'
-          : a.name === this.options.labelColumn
-            ? 'label'
-            : 'feature';
+      const role = this.opts.roleOf(a.name);
       if (this.types[i] === 'categorical') {
         return {
           name: a.name,
@@ -337,123 +281,4 @@ export class ReferenceProfileBuilder {
       features,
     };
   }
-}
-
-/**
- * Builds the reference profile of in-memory columns (equal lengths), e.g. training data or a time range of logged
- * production data, one column at a time. Types are inferred (numerical when every non-missing value parses as a
- * number) unless forced. Everything but the KS / Wasserstein sample is exact here, whatever the row count: PSI edges
- * are the deciles of every value, bin counts and summary quantiles too; the sample holds at most `reservoirSize`
- * values (all of them when the column is no longer).
- *
- * @example buildReferenceProfile({ age: [31, 45, null], plan: ['a', 'b', 'a'] })
- */
-export function buildReferenceProfile(
-  columns: Readonly<Record<string, readonly CellValue[]>>,
-  options: ProfileOptions = {},
-): ReferenceProfile {
-  const names = Object.keys(columns);
-  const rows = names.length ? columns[names[0]].length : 0;
-  for (const n of names) {
-    if (columns[n].length !== rows) {
-      throw new RangeError(
-        `buildReferenceProfile: column "${n}" has ${columns[n].length} values, expected ${rows}`,
-      );
-    }
-  }
-  const bins = options.bins ?? DEFAULT_PROFILE_OPTIONS.bins;
-  const reservoirSize = options.reservoirSize ?? DEFAULT_PROFILE_OPTIONS.reservoirSize;
-  const maxCategories = options.maxCategories ?? DEFAULT_PROFILE_OPTIONS.maxCategories;
-  const seed = options.seed ?? DEFAULT_PROFILE_OPTIONS.seed;
-  psiBinEdges([0], bins);
-  if (!(reservoirSize >= 1)) throw new RangeError(`reservoirSize must be ≥ 1, got ${reservoirSize}`);
-  for (const [name, t] of Object.entries(options.columnTypes ?? {})) {
-    if (!names.includes(name))
-      throw Object.assign(new Error(`column type given for unknown column "${name}"`), { exitCode: 2 });
-    if (t !== 'numerical' && t !== 'categorical') {
-      throw Object.assign(
-        new Error(`column type for "${name}" must be numerical or categorical, got "${String(t)}"`),
-        { exitCode: 2 },
-      );
-    }
-  }
-  // Type inference and the numbers of each numerical column, into shared memory, here; the numeric work of a
-  // column (reservoir, sort, deciles, bins, summary) is handed to the drift worker pool as soon as its numbers are
-  // in, and this thread then counts the categorical columns and joins in (numeric-pool.ts). The result does not
-  // depend on which thread profiled which column.
-  const features = new Array<FeatureProfile>(names.length);
-  const roleOf = (name: string): ColumnRole =>
-    name === options.predictionColumn ? 'prediction' : name === options.labelColumn ? 'label' : 'feature';
-  const job = startNumericJob<ProfileColumnTask>(names.length, rows * names.length);
-  const numericColumns: { index: number; column: NumericColumn }[] = [];
-  const categoricalIndexes: number[] = [];
-  let spare: Float64Array | null = null; // the buffer a column that turned out categorical did not keep
-  names.forEach((name, index) => {
-    const forced = options.columnTypes?.[name];
-    const buffer: Float64Array = spare ?? new Float64Array(new SharedArrayBuffer(rows * 8));
-    spare = null;
-    // Unless forced numerical, the first value that is not a number makes the column categorical: stop there.
-    const numeric =
-      forced === 'categorical'
-        ? null
-        : numericColumn(columns[name], { stopAtInvalid: forced !== 'numerical', into: buffer });
-    const isNumerical =
-      forced === 'numerical' || (numeric !== null && numeric.invalid === 0 && numeric.values.length > 0);
-    if (!isNumerical || numeric === null) {
-      spare = buffer;
-      categoricalIndexes.push(index);
-      return;
-    }
-    numericColumns.push({ index, column: numeric });
-    job.add({
-      kind: 'profile',
-      values: numeric.values,
-      missing: numeric.missing,
-      bins,
-      reservoirSize,
-      seed: seed + index,
-    });
-  });
-  for (const index of categoricalIndexes) {
-    const name = names[index];
-    const col = categoricalColumn(columns[name]);
-    const categories: Record<string, number> = {};
-    let kept = 0;
-    let other = 0;
-    for (const [c, k] of col.counts) {
-      if (kept < maxCategories) {
-        categories[c] = k;
-        kept++;
-      } else other += k;
-    }
-    if (other > 0) categories[OTHER_CATEGORY] = (categories[OTHER_CATEGORY] ?? 0) + other;
-    features[index] = {
-      name,
-      type: 'categorical',
-      role: roleOf(name),
-      count: col.n,
-      missing: col.missing,
-      categories,
-    };
-  }
-  job.finish().forEach((r, k) => {
-    const { index, column } = numericColumns[k];
-    const n = column.values.length;
-    const feature: NumericalFeatureProfile = {
-      name: names[index],
-      type: 'numerical',
-      role: roleOf(names[index]),
-      count: n,
-      missing: column.missing,
-      invalid: column.invalid,
-      summary: r.summary,
-      binEdges: r.binEdges,
-      binCounts: r.binCounts,
-      sample: [], // made from the Float64Array on first read (withSample)
-      sampleComplete: n <= reservoirSize,
-    };
-    // column.values: sorted in place by the task, in whichever thread ran it (shared memory).
-    features[index] = withSample(feature, r.sample ?? column.values);
-  });
-  return { schemaVersion: 1, createdAt: new Date().toISOString(), rows, bins, reservoirSize, features };
 }
