@@ -18,11 +18,16 @@ export class BodyTooLargeError extends Error {
 /**
  * Reads a request body of at most `limitBytes`. A declared Content-Length over the limit is refused before
  * anything is read; a streamed body that grows over it is read to its end and thrown away, so the answer (413)
- * reaches a client that is still sending and the connection stays usable.
+ * reaches a client that is still sending and the connection stays usable. `tooLarge` turns the refusal into the
+ * error the caller wants thrown.
  */
-export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export function readBody(
+  req: IncomingMessage,
+  limitBytes: number,
+  tooLarge: (err: BodyTooLargeError) => Error = (err) => err,
+): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (declared > limitBytes) return Promise.reject(new BodyTooLargeError(limitBytes, true));
+  if (declared > limitBytes) return Promise.reject(tooLarge(new BodyTooLargeError(limitBytes, true)));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -32,7 +37,7 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
       else chunks.length = 0;
     });
     req.on('end', () => {
-      if (size > limitBytes) reject(new BodyTooLargeError(limitBytes, false));
+      if (size > limitBytes) reject(tooLarge(new BodyTooLargeError(limitBytes, false)));
       else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     req.on('error', reject);

@@ -99,7 +99,7 @@ export function sendJson(
   headers: OutgoingHttpHeaders = DEFAULT_JSON_HEADERS,
 ): void {
   const text = JSON.stringify(value);
-  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, Object.assign({ 'content-length': Buffer.byteLength(text) }, headers));
   res.end(text);
 }
 
@@ -107,7 +107,10 @@ interface Settings {
   codes: HttpErrorCodes;
   maxBodyBytes: number;
   jsonHeaders: OutgoingHttpHeaders;
+  tooLarge: (err: BodyTooLargeError) => HttpError;
 }
+
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** One request as a route sees it. */
 export class RequestContext {
@@ -131,31 +134,23 @@ export class RequestContext {
   }
 
   /** The body, up to the server's `maxBodyBytes` (413 with the service's code beyond). */
-  async readBody(): Promise<Buffer> {
-    try {
-      return await readBody(this.req, this.settings.maxBodyBytes);
-    } catch (err) {
-      if (!(err instanceof BodyTooLargeError)) throw err;
-      const { codes } = this.settings;
-      throw new HttpError(413, codes.tooLarge ?? codes.badRequest, err.message, {
-        cause: err,
-        // Refused before reading: the rest of the body is still on the wire, so the connection cannot be reused.
-        headers: err.unread ? { connection: 'close' } : undefined,
-      });
-    }
+  readBody(): Promise<Buffer> {
+    return readBody(this.req, this.settings.maxBodyBytes, this.settings.tooLarge);
   }
 
   /** The body parsed as JSON (400 with the service's bad-request code when it is not). */
-  async readJson(options: ReadJsonOptions = {}): Promise<unknown> {
-    const text = (await this.readBody()).toString('utf8');
-    if (options.empty !== undefined && text.trim() === '') return options.empty;
-    try {
-      return (options.parse ?? JSON.parse)(text);
-    } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err);
-      const message = options.invalidMessage?.(detail) ?? `the request body is not JSON: ${detail}`;
-      throw new HttpError(400, this.settings.codes.badRequest, message, { cause: err });
-    }
+  readJson(options: ReadJsonOptions = {}): Promise<unknown> {
+    return this.readBody().then((body) => {
+      const text = body.toString('utf8');
+      if (options.empty !== undefined && text.trim() === '') return options.empty;
+      try {
+        return (options.parse ?? JSON.parse)(text);
+      } catch (err) {
+        const detail = err instanceof Error ? err.message : String(err);
+        const message = options.invalidMessage?.(detail) ?? `the request body is not JSON: ${detail}`;
+        throw new HttpError(400, this.settings.codes.badRequest, message, { cause: err });
+      }
+    });
   }
 
   /** Answers `value` as JSON with the server's JSON headers plus `headers`. */
@@ -180,6 +175,7 @@ interface CompiledRoute {
   /** Per segment: the literal, or null for a parameter (its name is in `names` at the same index). */
   literals: (string | null)[];
   names: (string | null)[];
+  hasParams: boolean;
   allow: string;
 }
 
@@ -190,6 +186,7 @@ function compile(route: Route): CompiledRoute {
     route,
     literals: segments.map((s) => (s.startsWith(':') ? null : s)),
     names: segments.map((s) => (s.startsWith(':') ? s.slice(1) : null)),
+    hasParams: segments.some((s) => s.startsWith(':')),
     allow: route.method === 'GET' ? 'GET, HEAD' : route.method,
   };
 }
@@ -204,6 +201,12 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     codes,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     jsonHeaders: options.jsonHeaders ?? DEFAULT_JSON_HEADERS,
+    tooLarge: (err) =>
+      new HttpError(413, codes.tooLarge ?? codes.badRequest, err.message, {
+        cause: err,
+        // Refused before reading: the rest of the body is still on the wire, so the connection cannot be reused.
+        headers: err.unread ? { connection: 'close' } : undefined,
+      }),
   };
 
   function answerError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
@@ -238,7 +241,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     answerNotFound: boolean,
   ): Promise<boolean> {
     try {
-      for (const handler of mounted) if (await handler(req, res)) return true;
+      for (let i = 0; i < mounted.length; i++) if (await mounted[i](req, res)) return true;
       let target = req.url ?? '/';
       if (target.charCodeAt(0) !== 47 /* / */) {
         // absolute-form (`GET http://host/path`): route on its path
@@ -267,13 +270,18 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
           if (!allow?.includes(r.allow)) (allow ??= []).push(r.allow);
           continue;
         }
-        const params: Record<string, string> = {};
-        for (let i = 0; i < parts.length; i++) {
-          const name = r.names[i];
-          if (name !== null) params[name] = decode(parts[i], path);
+        let params = NO_PARAMS;
+        if (r.hasParams) {
+          const decoded: Record<string, string> = {};
+          for (let i = 0; i < parts.length; i++) {
+            const name = r.names[i];
+            if (name !== null) decoded[name] = decode(parts[i], path);
+          }
+          params = decoded;
         }
         const ctx = new RequestContext(req, res, path, params, q === -1 ? '' : target.slice(q + 1), settings);
-        await r.route.handle(ctx);
+        const pending = r.route.handle(ctx);
+        if (pending !== undefined) await pending;
         return true;
       }
       if (allow) {
