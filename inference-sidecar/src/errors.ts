@@ -28,6 +28,8 @@ export const SIDECAR_ERRORS = {
   SIDECAR_ERR_CLIENT_CLOSED: { status: 499, message: 'the client closed the connection' },
   /** A request to the sidecar itself (admin port) that no route matches. */
   SIDECAR_ERR_NOT_FOUND: { status: 404, message: 'no such route' },
+  /** A request to the admin port with a method its path does not take (the `Allow` header lists them). */
+  SIDECAR_ERR_METHOD: { status: 405, message: 'method not allowed' },
   /** POST /feedback with a body that is not valid feedback; the message names the field. */
   SIDECAR_ERR_FEEDBACK_INVALID: { status: 400, message: 'invalid feedback' },
   /** POST /feedback with a body larger than the admin body limit. */

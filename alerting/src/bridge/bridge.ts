@@ -7,10 +7,13 @@
  *
  * Answers 200 once every alert is decided, also when the endpoint refused (Alertmanager would otherwise resend and
  * the decision would not change); answers 502 when the retrain endpoint could not be reached, so Alertmanager
- * retries. Bad payloads get 400 with the field that is wrong.
+ * retries. Bad payloads get 400 with the field that is wrong. Routing, 404 / 405, the body limit and 500s go
+ * through service-kit's createHttpHandler; errors are `{ "error": message }` (Alertmanager reads only the status),
+ * with the BRIDGE_ERR_* codes (docs/errors.md) in the log.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/service-kit';
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import {
@@ -53,29 +56,16 @@ export interface DecisionRecord {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch (err) {
-    throw new HttpError(400, `body is not JSON: ${(err as Error).message}`);
-  }
-}
+/** Error codes of the bridge (docs/errors.md); the body says only the message, the log says the code. */
+export const BRIDGE_ERRORS = {
+  /** 400: not JSON or not an Alertmanager payload; 413: a body over 1 MiB. */
+  badRequest: 'BRIDGE_ERR_BAD_REQUEST',
+  notFound: 'BRIDGE_ERR_NOT_FOUND',
+  methodNotAllowed: 'BRIDGE_ERR_METHOD',
+  /** 502: the retrain endpoint or Prometheus could not be reached; Alertmanager retries. */
+  upstream: 'BRIDGE_ERR_UPSTREAM',
+  internal: 'BRIDGE_ERR_INTERNAL',
+} as const;
 
 export interface Bridge {
   /** Decides (and triggers) for one payload; exposed for tests and embedding. */
@@ -144,41 +134,40 @@ export function createBridge(config: BridgeConfig, deps: BridgeDeps): Bridge {
     return out;
   }
 
-  function send(res: ServerResponse, status: number, body: unknown): void {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-    res.end(JSON.stringify(body));
-  }
-
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  async function alertmanager(ctx: RequestContext): Promise<void> {
+    const body = await ctx.readJson({ invalidMessage: (detail) => `body is not JSON: ${detail}` });
+    let payload;
     try {
-      if (path === '/healthz') return send(res, 200, { status: 'ok' });
-      if (path !== '/alertmanager') throw new HttpError(404, `no route ${path}`);
-      if (req.method !== 'POST') throw new HttpError(405, 'use POST');
-      let payload;
-      try {
-        payload = parsePayload(await readJson(req));
-      } catch (err) {
-        if (err instanceof HttpError) throw err;
-        throw new HttpError(400, (err as Error).message);
-      }
-      let decisions: DecisionRecord[];
-      try {
-        decisions = await handleAlerts(payload.alerts);
-      } catch (err) {
-        deps.log?.warn({ err }, 'retrain bridge: retrain endpoint or Prometheus unreachable');
-        throw new HttpError(502, `upstream unreachable: ${(err as Error).message}`);
-      }
-      send(res, 200, { decisions });
+      payload = parsePayload(body);
     } catch (err) {
-      if (err instanceof HttpError) send(res, err.status, { error: err.message });
-      else send(res, 500, { error: (err as Error).message });
+      throw new HttpError(400, BRIDGE_ERRORS.badRequest, (err as Error).message);
     }
+    let decisions: DecisionRecord[];
+    try {
+      decisions = await handleAlerts(payload.alerts);
+    } catch (err) {
+      deps.log?.warn(
+        { err, code: BRIDGE_ERRORS.upstream },
+        'retrain bridge: retrain endpoint or Prometheus unreachable',
+      );
+      throw new HttpError(502, BRIDGE_ERRORS.upstream, `upstream unreachable: ${(err as Error).message}`);
+    }
+    ctx.send(200, { decisions });
   }
 
-  const server = createServer((req, res) => {
-    void route(req, res);
-  });
+  const server = createServer(
+    createHttpHandler({
+      codes: BRIDGE_ERRORS,
+      maxBodyBytes: MAX_BODY_BYTES,
+      errorBody: ({ message }) => ({ error: message }),
+      onError: (err) =>
+        deps.log?.error({ err, code: BRIDGE_ERRORS.internal }, 'retrain bridge: request failed'),
+      routes: [
+        { method: 'GET', path: '/healthz', handle: (ctx) => ctx.send(200, { status: 'ok' }) },
+        { method: 'POST', path: '/alertmanager', handle: alertmanager },
+      ],
+    }),
+  );
   return { handleAlerts, server };
 }
 

@@ -1,12 +1,14 @@
 /**
- * The exporter's HTTP surface on plain node:http (four read-only JSON routes and /metrics do not need a
- * framework): GET /metrics, GET /api/health, GET /api/models, GET /api/models/:model/drift,
- * /api/models/:model/confusion-matrix, /api/models/:model/histograms. Shapes are documented in exporter/README.md.
+ * The exporter's HTTP surface, a route table on service-kit's createHttpHandler: GET /metrics, GET /api/health,
+ * GET /api/models, GET /api/models/:model/drift, /api/models/:model/confusion-matrix,
+ * /api/models/:model/histograms. Shapes are documented in exporter/README.md; errors are
+ * `{ "error": { "code": "EXPORTER_ERR_…", "message" } }` (docs/errors.md).
  *
  * Other modules mount their own routes through `extraHandlers` (the retrain endpoint does): each handler is
  * asked in turn and resolves true when it answered the request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/service-kit';
 import type { Registry } from 'prom-client';
 import type { ModelWindowReport } from '../service/report';
 
@@ -38,17 +40,29 @@ export interface ApiServerOptions {
   registry: Registry;
   state: ApiState;
   extraHandlers?: readonly ExtraHandler[];
+  /** Gets every error answered with 500 (the client sees only the code and a generic message). @default stderr */
   onError?: (err: unknown) => void;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(text);
+/** Error codes of the exporter's HTTP API (docs/errors.md). */
+export const API_ERRORS = {
+  notFound: 'EXPORTER_ERR_NOT_FOUND',
+  methodNotAllowed: 'EXPORTER_ERR_METHOD',
+  /** A path that is not valid percent-encoding (`/api/models/%E0/drift`). */
+  badRequest: 'EXPORTER_ERR_BAD_REQUEST',
+  internal: 'EXPORTER_ERR_INTERNAL',
+} as const;
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+function notFound(message: string): HttpError {
+  return new HttpError(404, API_ERRORS.notFound, message);
 }
 
-function notFound(res: ServerResponse, message: string): void {
-  send(res, 404, { error: { code: 'EXPORTER_ERR_NOT_FOUND', message } });
+function logToStderr(err: unknown): void {
+  process.stderr.write(
+    `plumbline exporter: request failed: ${err instanceof Error ? err.stack : String(err)}\n`,
+  );
 }
 
 function summary(r: ModelWindowReport): Record<string, unknown> {
@@ -125,59 +139,72 @@ function histogramsBody(model: string, latest: ModelWindowReport, feature: strin
 export function createApiServer(options: ApiServerOptions): Server {
   const { registry, state } = options;
 
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    for (const handler of options.extraHandlers ?? []) if (await handler(req, res)) return;
-    const url = new URL(req.url ?? '/', 'http://exporter');
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
-      send(res, 405, {
-        error: { code: 'EXPORTER_ERR_METHOD', message: `${req.method} is not allowed here` },
-      });
-      return;
-    }
-    if (url.pathname === '/metrics') {
-      const body = await registry.metrics();
-      res.writeHead(200, { 'content-type': registry.contentType });
-      res.end(body);
-      return;
-    }
-    if (url.pathname === '/api/health') {
-      const health = state.health();
-      send(res, health.status === 'degraded' ? 503 : 200, health);
-      return;
-    }
-    if (url.pathname === '/api/models') {
-      send(res, 200, {
-        models: state.models().map((model) => {
-          const h = state.history(model);
-          return { model, latest: h.length ? summary(h[h.length - 1]) : null };
-        }),
-      });
-      return;
-    }
-    const m = /^\/api\/models\/([^/]+)\/(drift|confusion-matrix|histograms)$/.exec(url.pathname);
-    if (m) {
-      const model = decodeURIComponent(m[1]);
-      if (!state.models().includes(model)) return notFound(res, `model ${model} is not configured`);
-      const history = state.history(model);
-      if (history.length === 0) return notFound(res, `model ${model} has not been evaluated yet`);
-      const latest = history[history.length - 1];
-      if (m[2] === 'drift') {
-        const limit = Math.max(1, Math.min(10_000, Number(url.searchParams.get('limit') ?? '100') || 100));
-        send(res, 200, driftBody(model, history, limit));
-      } else if (m[2] === 'confusion-matrix') send(res, 200, confusionBody(model, latest));
-      else send(res, 200, histogramsBody(model, latest, url.searchParams.get('feature')));
-      return;
-    }
-    notFound(res, `no route for ${url.pathname}`);
+  /** The model's history, newest last; 404 when the model is not configured or not evaluated yet. */
+  function evaluated(ctx: RequestContext): { model: string; history: readonly ModelWindowReport[] } {
+    const { model } = ctx.params;
+    if (!state.models().includes(model)) throw notFound(`model ${model} is not configured`);
+    const history = state.history(model);
+    if (history.length === 0) throw notFound(`model ${model} has not been evaluated yet`);
+    return { model, history };
   }
+  const latestOf = (history: readonly ModelWindowReport[]) => history[history.length - 1];
 
-  return createServer((req, res) => {
-    route(req, res).catch((err: unknown) => {
-      options.onError?.(err);
-      if (!res.headersSent)
-        send(res, 500, { error: { code: 'EXPORTER_ERR_INTERNAL', message: (err as Error).message } });
-      else res.destroy();
-    });
+  const handler = createHttpHandler({
+    codes: API_ERRORS,
+    jsonHeaders: JSON_HEADERS,
+    mounted: options.extraHandlers,
+    onError: (err) => (options.onError ?? logToStderr)(err),
+    routes: [
+      {
+        method: 'GET',
+        path: '/metrics',
+        handle: async (ctx) => ctx.sendText(200, registry.contentType, await registry.metrics()),
+      },
+      {
+        method: 'GET',
+        path: '/api/health',
+        handle: (ctx) => {
+          const health = state.health();
+          ctx.send(health.status === 'degraded' ? 503 : 200, health);
+        },
+      },
+      {
+        method: 'GET',
+        path: '/api/models',
+        handle: (ctx) =>
+          ctx.send(200, {
+            models: state.models().map((model) => {
+              const h = state.history(model);
+              return { model, latest: h.length ? summary(h[h.length - 1]) : null };
+            }),
+          }),
+      },
+      {
+        method: 'GET',
+        path: '/api/models/:model/drift',
+        handle: (ctx) => {
+          const { model, history } = evaluated(ctx);
+          const limit = Math.max(1, Math.min(10_000, Number(ctx.query.get('limit') ?? '100') || 100));
+          ctx.send(200, driftBody(model, history, limit));
+        },
+      },
+      {
+        method: 'GET',
+        path: '/api/models/:model/confusion-matrix',
+        handle: (ctx) => {
+          const { model, history } = evaluated(ctx);
+          ctx.send(200, confusionBody(model, latestOf(history)));
+        },
+      },
+      {
+        method: 'GET',
+        path: '/api/models/:model/histograms',
+        handle: (ctx) => {
+          const { model, history } = evaluated(ctx);
+          ctx.send(200, histogramsBody(model, latestOf(history), ctx.query.get('feature')));
+        },
+      },
+    ],
   });
+  return createServer(handler);
 }

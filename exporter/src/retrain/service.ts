@@ -9,6 +9,7 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/service-kit';
 import type { Counter, Registry } from 'prom-client';
 import { request } from 'undici';
 import { createMetric, EXPORTER_METRICS } from '@plumbline/schema';
@@ -25,6 +26,8 @@ import { buildWebhookRequest } from './webhook-templates';
 
 export const RETRAIN_PATH = '/api/retrain';
 const MAX_BODY_BYTES = 16 * 1024;
+const BODY_NOT_AN_OBJECT = 'body: expected a JSON object { "model": ..., "reason": ... }';
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 const MAX_REASON_CHARS = 1000;
 const LAST_TRIGGER_OUTCOMES: readonly RetrainOutcome[] = ['triggered', 'failed'];
 
@@ -68,21 +71,14 @@ export const RETRAIN_ERRORS = {
   internal: 'EXPORTER_ERR_RETRAIN_INTERNAL',
 } as const;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code: string = status === 401
-      ? RETRAIN_ERRORS.unauthorized
-      : status === 404
-        ? RETRAIN_ERRORS.unknownModel
-        : status === 405
-          ? RETRAIN_ERRORS.method
-          : RETRAIN_ERRORS.badRequest,
-  ) {
-    super(message);
-  }
-}
+/** The codes the retrain routes answer with; an unknown path (standalone server) is the exporter's 404. */
+const RETRAIN_HTTP_CODES = {
+  notFound: 'EXPORTER_ERR_NOT_FOUND',
+  methodNotAllowed: RETRAIN_ERRORS.method,
+  // A body over 16 KiB is a bad request too (413 with this code), as the app plugin documents.
+  badRequest: RETRAIN_ERRORS.badRequest,
+  internal: RETRAIN_ERRORS.internal,
+};
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
@@ -265,16 +261,25 @@ export function createRetrainService(options: RetrainServiceOptions): RetrainSer
       );
     }
     if (typeof input.model !== 'string' || !/^[\w.:/-]{1,200}$/.test(input.model)) {
-      throw new HttpError(400, 'model: required, 1-200 characters of letters, digits, _ . : / -');
+      throw new HttpError(
+        400,
+        RETRAIN_ERRORS.badRequest,
+        'model: required, 1-200 characters of letters, digits, _ . : / -',
+      );
     }
     if (config.models.length > 0 && !config.models.includes(input.model)) {
       throw new HttpError(
         404,
+        RETRAIN_ERRORS.unknownModel,
         `model: "${input.model}" is not retrainable here (known: ${config.models.join(', ')})`,
       );
     }
     if (typeof input.reason !== 'string' || input.reason.trim().length < 3) {
-      throw new HttpError(400, 'reason: required, at least 3 characters (it goes into the audit trail)');
+      throw new HttpError(
+        400,
+        RETRAIN_ERRORS.badRequest,
+        'reason: required, at least 3 characters (it goes into the audit trail)',
+      );
     }
     const model = input.model;
     const reason = input.reason.trim().slice(0, MAX_REASON_CHARS);
@@ -344,85 +349,51 @@ export function createRetrainService(options: RetrainServiceOptions): RetrainSer
     }
   }
 
-  async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) throw new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`);
-      chunks.push(chunk);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
-    if (!text.trim()) return {};
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-        return parsed as Record<string, unknown>;
-    } catch {
-      // fall through
-    }
-    throw new HttpError(400, 'body: expected a JSON object { "model": ..., "reason": ... }');
+  async function statusRoute(ctx: RequestContext): Promise<void> {
+    if (!tokenMatches(ctx.req.headers.authorization, config.token))
+      throw new HttpError(401, RETRAIN_ERRORS.unauthorized, 'Unauthorized');
+    const model = ctx.query.get('model');
+    if (!model) throw new HttpError(400, RETRAIN_ERRORS.badRequest, 'model: query parameter required');
+    ctx.send(200, await status(model));
   }
 
-  function send(
-    res: ServerResponse,
-    httpStatus: number,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ): void {
-    res.writeHead(httpStatus, {
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store',
-      ...headers,
+  async function triggerRoute(ctx: RequestContext): Promise<void> {
+    const { req } = ctx;
+    const parsed = await ctx.readJson({ empty: {}, invalidMessage: () => BODY_NOT_AN_OBJECT });
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new HttpError(400, RETRAIN_ERRORS.badRequest, BODY_NOT_AN_OBJECT);
+    // The fields of RetrainRequest, each still to be checked.
+    const body = parsed as { [K in keyof RetrainRequest]?: unknown };
+    const headerKey = req.headers['idempotency-key'];
+    const key =
+      (typeof headerKey === 'string' && headerKey) ||
+      (typeof body.idempotencyKey === 'string' && body.idempotencyKey) ||
+      null;
+    const result = await trigger({
+      authorization: req.headers.authorization,
+      model: body.model,
+      reason: body.reason,
+      requestedBy: grafanaUser(req, body.requestedBy),
+      idempotencyKey: key ? key.slice(0, 200) : null,
     });
-    res.end(JSON.stringify(body));
+    const retryAfter =
+      result.body.outcome === 'cooldown'
+        ? { 'retry-after': String(result.body.status.cooldownRemainingSeconds) }
+        : undefined;
+    ctx.send(result.httpStatus, result.body, retryAfter);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname.replace(/\/+$/, '');
-    if (path !== RETRAIN_PATH && path !== `${RETRAIN_PATH}/status`) return false;
-    try {
-      if (path === `${RETRAIN_PATH}/status`) {
-        if (req.method !== 'GET') throw new HttpError(405, 'use GET');
-        if (!tokenMatches(req.headers.authorization, config.token)) throw new HttpError(401, 'Unauthorized');
-        const model = url.searchParams.get('model');
-        if (!model) throw new HttpError(400, 'model: query parameter required');
-        send(res, 200, await status(model));
-        return true;
-      }
-      if (req.method !== 'POST') throw new HttpError(405, 'use POST');
-      // The fields of RetrainRequest, each still to be checked.
-      const body: { [K in keyof RetrainRequest]?: unknown } = await readJson(req);
-      const headerKey = req.headers['idempotency-key'];
-      const key =
-        (typeof headerKey === 'string' && headerKey) ||
-        (typeof body.idempotencyKey === 'string' && body.idempotencyKey) ||
-        null;
-      const result = await trigger({
-        authorization: req.headers.authorization,
-        model: body.model,
-        reason: body.reason,
-        requestedBy: grafanaUser(req, body.requestedBy),
-        idempotencyKey: key ? key.slice(0, 200) : null,
-      });
-      const retryAfter =
-        result.body.outcome === 'cooldown'
-          ? { 'retry-after': String(result.body.status.cooldownRemainingSeconds) }
-          : undefined;
-      send(res, result.httpStatus, result.body, retryAfter);
-    } catch (err) {
-      if (err instanceof HttpError)
-        send(res, err.status, { error: { code: err.code, message: err.message } });
-      else {
-        log?.warn({ err }, 'retrain request failed');
-        send(res, 500, {
-          error: { code: RETRAIN_ERRORS.internal, message: `internal error: ${(err as Error).message}` },
-        });
-      }
-    }
-    return true;
-  }
+  const routes = createHttpHandler({
+    codes: RETRAIN_HTTP_CODES,
+    maxBodyBytes: MAX_BODY_BYTES,
+    jsonHeaders: JSON_HEADERS,
+    onError: (err) => log?.warn({ err }, 'retrain request failed'),
+    routes: [
+      { method: 'POST', path: RETRAIN_PATH, handle: triggerRoute },
+      { method: 'GET', path: `${RETRAIN_PATH}/status`, handle: statusRoute },
+    ],
+  });
+  const handle = (req: IncomingMessage, res: ServerResponse): Promise<boolean> => routes.handle(req, res);
 
   return { handle, trigger, status, close: () => store.close() };
 }
@@ -432,20 +403,16 @@ export async function startRetrainService(
   options: RetrainServiceOptions & { host?: string; port?: number },
 ): Promise<{ url: string; port: number; service: RetrainService; close(): Promise<void> }> {
   const service = createRetrainService(options);
-  const server = createServer((req, res) => {
-    service.handle(req, res).then(
-      (handled) => {
-        if (!handled) {
-          res.writeHead(404, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: `not found: ${req.url}` }));
-        }
-      },
-      (err: unknown) => {
-        res.writeHead(500);
-        res.end(String(err));
-      },
-    );
-  });
+  // The retrain routes mounted on a server of their own, as the exporter mounts them: other paths get a 404.
+  const server = createServer(
+    createHttpHandler({
+      codes: RETRAIN_HTTP_CODES,
+      jsonHeaders: JSON_HEADERS,
+      mounted: [service.handle],
+      routes: [],
+      onError: (err) => options.log?.warn({ err }, 'retrain request failed'),
+    }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);

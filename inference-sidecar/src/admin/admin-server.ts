@@ -1,13 +1,15 @@
 /**
  * The admin server (its own port, never the proxy's): GET /metrics (Prometheus text from the injected registry),
  * GET /healthz (the process is alive), GET /readyz (the upstream answers), POST /feedback (ground truth).
+ * Routing, 404 / 405, the body limit and 500s go through service-kit's createHttpHandler with the SIDECAR_ERR_*
+ * codes (docs/errors.md).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:http';
+import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/service-kit';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { EventPipeline } from '../capture/capture';
-import { SidecarError } from '../errors';
+import { SIDECAR_ERRORS, type SidecarErrorCode } from '../errors';
 import type { SidecarMetrics } from '../metrics/sidecar-metrics';
 import { parseJson } from '../protocols/json';
 import { parseFeedback } from './feedback';
@@ -23,67 +25,51 @@ export interface AdminDeps {
   upstreamReady(): Promise<{ ready: boolean; detail: string }>;
 }
 
+/** An error the admin port answers as it is, with the status docs/errors.md gives its code. */
+function sidecarHttpError(code: SidecarErrorCode, message: string): HttpError {
+  return new HttpError(SIDECAR_ERRORS[code].status, code, message);
+}
+
 export function createAdminServer(deps: AdminDeps): Server {
-  const server = createServer((req, res) => {
-    handle(req, res, deps).catch((err: unknown) => {
-      deps.logger.error({ err, code: 'SIDECAR_ERR_INTERNAL' }, 'admin request failed');
-      sendError(res, new SidecarError('SIDECAR_ERR_INTERNAL'));
-    });
+  const handler = createHttpHandler({
+    codes: {
+      notFound: 'SIDECAR_ERR_NOT_FOUND',
+      methodNotAllowed: 'SIDECAR_ERR_METHOD',
+      // POST /feedback is the only route with a body: its codes are the admin port's body codes.
+      badRequest: 'SIDECAR_ERR_FEEDBACK_INVALID',
+      tooLarge: 'SIDECAR_ERR_FEEDBACK_TOO_LARGE',
+      internal: 'SIDECAR_ERR_INTERNAL',
+    } satisfies Record<string, SidecarErrorCode>,
+    maxBodyBytes: MAX_FEEDBACK_BODY_BYTES,
+    onError: (err) => deps.logger.error({ err, code: 'SIDECAR_ERR_INTERNAL' }, 'admin request failed'),
+    routes: [
+      {
+        method: 'GET',
+        path: '/metrics',
+        handle: async (ctx) => ctx.sendText(200, deps.registry.contentType, await deps.registry.metrics()),
+      },
+      { method: 'GET', path: '/healthz', handle: (ctx) => ctx.send(200, { status: 'ok' }) },
+      {
+        method: 'GET',
+        path: '/readyz',
+        handle: async (ctx) => {
+          const { ready, detail } = await deps.upstreamReady();
+          ctx.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', upstream: detail });
+        },
+      },
+      { method: 'POST', path: '/feedback', handle: (ctx) => feedback(ctx, deps) },
+    ],
   });
-  return server;
+  return createServer(handler);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
-  if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
-    const text = await deps.registry.metrics();
-    send(res, 200, deps.registry.contentType, text);
-    return;
-  }
-  if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-    sendJson(res, 200, { status: 'ok' });
-    return;
-  }
-  if (path === '/readyz' && (req.method === 'GET' || req.method === 'HEAD')) {
-    const { ready, detail } = await deps.upstreamReady();
-    sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', upstream: detail });
-    return;
-  }
-  if (path === '/feedback' && req.method === 'POST') {
-    await feedback(req, res, deps);
-    return;
-  }
-  req.resume();
-  sendError(res, new SidecarError('SIDECAR_ERR_NOT_FOUND', `no route ${req.method ?? ''} ${path}`));
-}
-
-async function feedback(req: IncomingMessage, res: ServerResponse, deps: AdminDeps): Promise<void> {
-  const body = await readBody(req, MAX_FEEDBACK_BODY_BYTES);
-  if (body === null) {
-    sendError(
-      res,
-      new SidecarError(
-        'SIDECAR_ERR_FEEDBACK_TOO_LARGE',
-        `feedback body is over ${MAX_FEEDBACK_BODY_BYTES} bytes`,
-      ),
-    );
-    return;
-  }
-  let doc: unknown;
-  try {
-    doc = parseJson(body.toString('utf8'));
-  } catch (err) {
-    sendError(
-      res,
-      new SidecarError('SIDECAR_ERR_FEEDBACK_INVALID', `(root): not JSON: ${(err as Error).message}`),
-    );
-    return;
-  }
+async function feedback(ctx: RequestContext, deps: AdminDeps): Promise<void> {
+  const doc = await ctx.readJson({
+    parse: parseJson,
+    invalidMessage: (detail) => `(root): not JSON: ${detail}`,
+  });
   const parsed = parseFeedback(doc);
-  if (!parsed.ok) {
-    sendError(res, new SidecarError('SIDECAR_ERR_FEEDBACK_INVALID', parsed.error));
-    return;
-  }
+  if (!parsed.ok) throw sidecarHttpError('SIDECAR_ERR_FEEDBACK_INVALID', parsed.error);
   deps.pipeline.submitFeedback(parsed.events);
   const byModel = new Map<string, number>();
   for (const e of parsed.events) {
@@ -91,38 +77,5 @@ async function feedback(req: IncomingMessage, res: ServerResponse, deps: AdminDe
     byModel.set(name, (byModel.get(name) ?? 0) + 1);
   }
   for (const [model, n] of byModel) deps.metrics.feedback(model, n);
-  sendJson(res, 202, { accepted: parsed.events.length, event_ids: parsed.events.map((e) => e.event_id) });
-}
-
-/** Reads a body up to `limit` bytes; null when it is larger (the rest is discarded). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
-}
-
-function sendError(res: ServerResponse, err: SidecarError): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  sendJson(res, err.statusCode, err.toJSON());
+  ctx.send(202, { accepted: parsed.events.length, event_ids: parsed.events.map((e) => e.event_id) });
 }

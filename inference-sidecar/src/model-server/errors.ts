@@ -1,7 +1,9 @@
 /**
- * Errors of the embedded model server. A `ModelServerError` carries the HTTP status the client gets and a message
- * written for the client; the server answers it as `{ "error": message }`, as the Open Inference Protocol asks.
+ * Errors of the embedded model server. A `ModelServerError` is service-kit's HttpError with the server's codes: the
+ * HTTP status the client gets and a message written for the client; the server answers it as
+ * `{ "error": message }`, as the Open Inference Protocol asks.
  */
+import { HttpError } from '@plumbline/service-kit';
 
 export type ModelServerErrorCode =
   | 'MODEL_ERR_BAD_REQUEST'
@@ -9,11 +11,11 @@ export type ModelServerErrorCode =
   | 'MODEL_ERR_NOT_FOUND'
   | 'MODEL_ERR_METHOD'
   | 'MODEL_ERR_TOO_LARGE'
-  | 'MODEL_ERR_INFERENCE';
+  | 'MODEL_ERR_INFERENCE'
+  | 'MODEL_ERR_INTERNAL';
 
-export class ModelServerError extends Error {
-  readonly status: number;
-  readonly code: ModelServerErrorCode;
+export class ModelServerError extends HttpError {
+  declare readonly code: ModelServerErrorCode;
   /** For 405: the methods the path takes (the `Allow` header). */
   readonly allow: string | undefined;
 
@@ -23,10 +25,11 @@ export class ModelServerError extends Error {
     message: string,
     options?: { cause?: unknown; allow?: string },
   ) {
-    super(message, options);
+    super(status, code, message, {
+      cause: options?.cause,
+      headers: options?.allow === undefined ? undefined : { allow: options.allow },
+    });
     this.name = 'ModelServerError';
-    this.status = status;
-    this.code = code;
     this.allow = options?.allow;
   }
 }

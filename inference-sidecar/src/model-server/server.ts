@@ -7,13 +7,21 @@
  *   GET  /v2/models/{name}[/versions/{v}]/ready          200 { name, ready: true }
  *   POST /v2/models/{name}[/versions/{v}]/infer          inference (see v2-request.ts for accepted inputs)
  *
- * Errors are `{ "error": message }`: 400 for a body that does not fit the model or an unknown model / version,
- * 404 for a path the protocol does not have, 405 for a wrong method, 413 for a body over `maxBodyBytes`.
+ * Errors are `{ "error": message }` (service-kit's createHttpHandler with the protocol's body): 400 for a body that
+ * does not fit the model or an unknown model / version, 404 for a path the protocol does not have, 405 with `Allow`
+ * for a wrong method, 413 for a body over `maxBodyBytes`, 500 when inference fails or on a bug (the detail goes to
+ * `onError`, never to the client).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { ModelServerError, badRequest } from './errors';
+import {
+  createHttpHandler,
+  type HttpErrorCodes,
+  type ReadJsonOptions,
+  type RequestContext,
+} from '@plumbline/service-kit';
+import { ModelServerError, type ModelServerErrorCode } from './errors';
 import { loadModel, type LoadModelOptions, type LoadedModel } from './model';
 import { parseInferRequest, type InputLayout } from './v2-request';
 
@@ -24,6 +32,8 @@ export interface ModelServerOptions extends LoadModelOptions {
   host?: string;
   /** Largest request body accepted. @default 16 MiB */
   maxBodyBytes?: number;
+  /** Gets a failed inference or a bug (the client gets a 500 without the detail). @default stderr */
+  onError?: ModelServerErrorLog;
 }
 
 export interface RunningModelServer {
@@ -37,58 +47,39 @@ export interface RunningModelServer {
 
 const SERVER_NAME = 'plumbline-model-server';
 const SERVER_VERSION: string = (require('../../package.json') as { version: string }).version;
-const MODEL_PATH = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?(\/ready|\/infer)?$/;
+/** The Open Inference Protocol's error body is `{ "error": message }`; the code stays in the log. */
+const JSON_HEADERS: http.OutgoingHttpHeaders = { 'content-type': 'application/json' };
+const CODES = {
+  notFound: 'MODEL_ERR_NOT_FOUND',
+  methodNotAllowed: 'MODEL_ERR_METHOD',
+  badRequest: 'MODEL_ERR_BAD_REQUEST',
+  tooLarge: 'MODEL_ERR_TOO_LARGE',
+  internal: 'MODEL_ERR_INTERNAL',
+} as const satisfies HttpErrorCodes & Record<string, ModelServerErrorCode>;
 
-function send(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: http.OutgoingHttpHeaders = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
-}
+const INFER_JSON: ReadJsonOptions = {
+  invalidMessage: (detail) => `the request body is not valid JSON: ${detail}`,
+};
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new ModelServerError(413, 'MODEL_ERR_TOO_LARGE', `request body over ${limit} bytes`));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(new ModelServerError(413, 'MODEL_ERR_TOO_LARGE', `request body over ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks));
-    });
-    req.on('error', (err) => {
-      if (!failed) reject(err);
-    });
-  });
+/** Where a bug or a failed inference is reported; the client only learns the code. @default stderr */
+export type ModelServerErrorLog = (err: unknown, req: http.IncomingMessage) => void;
+
+function logToStderr(err: unknown, req: http.IncomingMessage): void {
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const cause =
+    err instanceof Error && err.cause instanceof Error
+      ? `\ncaused by: ${err.cause.stack ?? err.cause.message}`
+      : '';
+  process.stderr.write(
+    `plumbline model server: ${req.method ?? '?'} ${req.url ?? ''} failed: ${detail}${cause}\n`,
+  );
 }
 
 /** The request handler for one loaded model; exported for tests that want it without a socket. */
 export function createModelRequestHandler(
   model: LoadedModel,
-  options: { maxBodyBytes?: number } = {},
+  options: { maxBodyBytes?: number; onError?: ModelServerErrorLog } = {},
 ): (req: http.IncomingMessage, res: http.ServerResponse) => void {
-  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const layout: InputLayout = {
     inputName: model.input.name,
     numFeatures: model.numFeatures,
@@ -112,53 +103,37 @@ export function createModelRequestHandler(
     },
   };
 
-  function checkModel(name: string, version: string | undefined): void {
-    if (decodeURIComponent(name) !== model.name) {
+  /** 400 for another model or version (the parameters are already percent-decoded). */
+  function checkModel(params: Readonly<Record<string, string>>): void {
+    const { name, version } = params;
+    if (name !== model.name) {
       throw new ModelServerError(
         400,
         'MODEL_ERR_UNKNOWN_MODEL',
-        `unknown model "${decodeURIComponent(name)}"; this server serves "${model.name}"`,
+        `unknown model "${name}"; this server serves "${model.name}"`,
       );
     }
-    if (version !== undefined && decodeURIComponent(version) !== model.version) {
+    if (version !== undefined && version !== model.version) {
       throw new ModelServerError(
         400,
         'MODEL_ERR_UNKNOWN_MODEL',
-        `model "${model.name}" has no version "${decodeURIComponent(version)}"; it has "${model.version}"`,
+        `model "${model.name}" has no version "${version}"; it has "${model.version}"`,
       );
     }
   }
 
-  function allow(req: http.IncomingMessage, method: 'GET' | 'POST'): void {
-    if (req.method === method || (method === 'GET' && req.method === 'HEAD')) return;
-    throw new ModelServerError(
-      405,
-      'MODEL_ERR_METHOD',
-      `${req.method ?? '?'} is not allowed here; use ${method}`,
-      {
-        allow: method === 'GET' ? 'GET, HEAD' : 'POST',
-      },
-    );
-  }
-
-  async function infer(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const body = await readBody(req, maxBodyBytes);
-    let json: unknown;
-    try {
-      json = JSON.parse(body.toString('utf8'));
-    } catch (err) {
-      throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
-    }
+  async function infer(ctx: RequestContext): Promise<void> {
+    checkModel(ctx.params);
+    const json = await ctx.readJson(INFER_JSON);
     const parsed = parseInferRequest(json, layout);
     let outputs;
     try {
       outputs = await model.predict(parsed.values, parsed.rows, parsed.outputs ?? undefined);
     } catch (err) {
-      throw new ModelServerError(500, 'MODEL_ERR_INFERENCE', `inference failed: ${(err as Error).message}`, {
-        cause: err,
-      });
+      // onnxruntime's message stays in the log: a 500 tells the client only that inference failed.
+      throw new ModelServerError(500, 'MODEL_ERR_INFERENCE', 'inference failed', { cause: err });
     }
-    send(res, 200, {
+    ctx.send(200, {
       model_name: model.name,
       model_version: model.version,
       id: parsed.id ?? randomUUID(),
@@ -167,56 +142,38 @@ export function createModelRequestHandler(
     });
   }
 
-  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const p = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-    if (p === '/v2/health/live') {
-      allow(req, 'GET');
-      return send(res, 200, { live: true });
-    }
-    if (p === '/v2/health/ready') {
-      allow(req, 'GET');
-      return send(res, 200, { ready: true });
-    }
-    if (p === '/v2') {
-      allow(req, 'GET');
-      return send(res, 200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: [] });
-    }
-    const m = MODEL_PATH.exec(p);
-    if (m) {
-      const [, name, version, action] = m;
-      if (action === '/infer') {
-        allow(req, 'POST');
-        checkModel(name, version);
-        return infer(req, res);
-      }
-      allow(req, 'GET');
-      checkModel(name, version);
-      if (action === '/ready') return send(res, 200, { name: model.name, ready: true });
-      return send(res, 200, modelMetadata);
-    }
-    throw new ModelServerError(404, 'MODEL_ERR_NOT_FOUND', `no such endpoint: ${req.method ?? '?'} ${p}`);
+  function metadata(ctx: RequestContext): void {
+    checkModel(ctx.params);
+    ctx.send(200, modelMetadata);
   }
 
-  return (req, res) => {
-    route(req, res).catch((err: unknown) => {
-      const e =
-        err instanceof ModelServerError
-          ? err
-          : new ModelServerError(400, 'MODEL_ERR_BAD_REQUEST', `bad request: ${(err as Error).message}`);
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const headers: http.OutgoingHttpHeaders = {};
-      if (e.allow) headers.allow = e.allow;
-      // A client whose body we refused to read cannot reuse the connection.
-      if (e.status === 413) headers.connection = 'close';
-      send(res, e.status, { error: e.message }, headers);
-      // Drain what is left of a refused body so the socket is not left half-read.
-      if (!req.complete) req.resume();
-    });
-  };
+  function ready(ctx: RequestContext): void {
+    checkModel(ctx.params);
+    ctx.send(200, { name: model.name, ready: true });
+  }
+
+  return createHttpHandler({
+    codes: CODES,
+    maxBodyBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
+    jsonHeaders: JSON_HEADERS,
+    errorBody: ({ message }) => ({ error: message }),
+    onError: options.onError ?? logToStderr,
+    routes: [
+      { method: 'POST', path: '/v2/models/:name/infer', handle: infer },
+      { method: 'POST', path: '/v2/models/:name/versions/:version/infer', handle: infer },
+      { method: 'GET', path: '/v2/health/live', handle: (ctx) => ctx.send(200, { live: true }) },
+      { method: 'GET', path: '/v2/health/ready', handle: (ctx) => ctx.send(200, { ready: true }) },
+      {
+        method: 'GET',
+        path: '/v2',
+        handle: (ctx) => ctx.send(200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: [] }),
+      },
+      { method: 'GET', path: '/v2/models/:name', handle: metadata },
+      { method: 'GET', path: '/v2/models/:name/versions/:version', handle: metadata },
+      { method: 'GET', path: '/v2/models/:name/ready', handle: ready },
+      { method: 'GET', path: '/v2/models/:name/versions/:version/ready', handle: ready },
+    ],
+  });
 }
 
 /** The host to put in a URL: a wildcard address is reached on loopback; IPv6 goes in brackets. */

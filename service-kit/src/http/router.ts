@@ -1,0 +1,310 @@
+/**
+ * The one helper behind Plumbline's control HTTP servers (the exporter API, the retrain endpoint, the alert bridge,
+ * the sidecar admin port, the embedded model server): a route table on plain node:http, plus what every one of them
+ * answers the same way — 404 for a path no route has, 405 with `Allow` for a path without that method, 413 for a
+ * body over the limit, 400 for a body that is not JSON, and a 500 that never shows the error's message (the error
+ * goes to `onError`). Each service brings its own error codes and, where a protocol fixes it, its error body.
+ *
+ * Dependency-free on purpose: the servers need a handful of routes each, raw access to the response (Prometheus
+ * text, the model server's hot path) and mounting one server's routes into another; a framework would bring its own
+ * error shape and content-type rules that the services' documented contracts would then have to undo.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBody } from './body';
+import { HttpError } from './http-error';
+
+/** The service's codes for what the helper answers by itself (docs/errors.md lists them per service). */
+export interface HttpErrorCodes {
+  /** 404: no route has this path. */
+  notFound: string;
+  /** 405: a route has this path but not this method; answered with `Allow`. */
+  methodNotAllowed: string;
+  /** 400: a body that is not JSON, a path parameter that is not valid percent-encoding. */
+  badRequest: string;
+  /** 413: a body over the limit. @default badRequest */
+  tooLarge?: string;
+  /** 500: a bug. The client gets this code and a generic message; the error itself goes to `onError`. */
+  internal: string;
+}
+
+export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface Route {
+  /** A GET route answers HEAD too (node:http leaves the body out). */
+  method: RouteMethod;
+  /**
+   * Literal segments and `:name` parameters, each a whole non-empty segment, percent-decoded into `ctx.params`:
+   * `/api/models/:model/drift`. A trailing slash in the request path is ignored.
+   */
+  path: string;
+  handle(ctx: RequestContext): void | Promise<void>;
+}
+
+/** Another module's requests served on this server: resolves true when it answered the request. */
+export type MountedHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+
+/** What an error response says: the status, the service's code and the message for the client. */
+export interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export interface HttpHandlerOptions {
+  routes: readonly Route[];
+  codes: HttpErrorCodes;
+  /** Largest body `ctx.readBody()` / `ctx.readJson()` accept. @default 1 MiB */
+  maxBodyBytes?: number;
+  /** Asked in order before the routes; the first that resolves true has answered the request. */
+  mounted?: readonly MountedHandler[];
+  /** Headers of every JSON response (content-length is added). @default content-type application/json; charset=utf-8 */
+  jsonHeaders?: OutgoingHttpHeaders;
+  /** The body of an error response. @default `{ error: { code, message } }` */
+  errorBody?: (error: ErrorAnswer) => unknown;
+  /** Gets every error answered with 500: anything a route throws that is not an HttpError, and 500 HttpErrors. */
+  onError(err: unknown, req: IncomingMessage): void;
+}
+
+/** A request listener for `http.createServer`, answering 404 itself when no route has the path. */
+export interface HttpHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Answers the request when a mounted handler or a route's path matches it (405 included) and resolves true;
+   * resolves false, the request untouched, otherwise. This is how one server's routes are mounted in another.
+   */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+}
+
+export interface ReadJsonOptions {
+  /** The parser. @default JSON.parse */
+  parse?: (text: string) => unknown;
+  /** The value of an empty (or all-whitespace) body; without it an empty body is not JSON. */
+  empty?: unknown;
+  /** The 400's message, from the parser's message. @default `the request body is not JSON: <detail>` */
+  invalidMessage?: (detail: string) => string;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_JSON_HEADERS: OutgoingHttpHeaders = { 'content-type': 'application/json; charset=utf-8' };
+/** All a client learns about a bug. */
+export const INTERNAL_ERROR_MESSAGE = 'internal error; the server logged the details';
+
+const defaultErrorBody = (e: ErrorAnswer): unknown => ({ error: { code: e.code, message: e.message } });
+
+/** Writes `value` as JSON with a content-length. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: OutgoingHttpHeaders = DEFAULT_JSON_HEADERS,
+): void {
+  const text = JSON.stringify(value);
+  res.writeHead(status, Object.assign({ 'content-length': Buffer.byteLength(text) }, headers));
+  res.end(text);
+}
+
+interface Settings {
+  codes: HttpErrorCodes;
+  maxBodyBytes: number;
+  jsonHeaders: OutgoingHttpHeaders;
+  tooLarge: (err: BodyTooLargeError) => HttpError;
+}
+
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** One request as a route sees it. */
+export class RequestContext {
+  private parsedQuery: URLSearchParams | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    /** The request path without query and trailing slash, not decoded. */
+    readonly path: string,
+    /** The route's `:name` parameters, percent-decoded. */
+    readonly params: Readonly<Record<string, string>>,
+    private readonly search: string,
+    private readonly settings: Settings,
+  ) {}
+
+  /** The query string's parameters. */
+  get query(): URLSearchParams {
+    this.parsedQuery ??= new URLSearchParams(this.search);
+    return this.parsedQuery;
+  }
+
+  /** The body, up to the server's `maxBodyBytes` (413 with the service's code beyond). */
+  readBody(): Promise<Buffer> {
+    return readBody(this.req, this.settings.maxBodyBytes, this.settings.tooLarge);
+  }
+
+  /** The body parsed as JSON (400 with the service's bad-request code when it is not). */
+  readJson(options: ReadJsonOptions = {}): Promise<unknown> {
+    return this.readBody().then((body) => {
+      const text = body.toString('utf8');
+      if (options.empty !== undefined && text.trim() === '') return options.empty;
+      try {
+        return (options.parse ?? JSON.parse)(text);
+      } catch (err) {
+        const detail = err instanceof Error ? err.message : String(err);
+        const message = options.invalidMessage?.(detail) ?? `the request body is not JSON: ${detail}`;
+        throw new HttpError(400, this.settings.codes.badRequest, message, { cause: err });
+      }
+    });
+  }
+
+  /** Answers `value` as JSON with the server's JSON headers plus `headers`. */
+  send(status: number, value: unknown, headers?: OutgoingHttpHeaders): void {
+    sendJson(
+      this.res,
+      status,
+      value,
+      headers ? { ...this.settings.jsonHeaders, ...headers } : this.settings.jsonHeaders,
+    );
+  }
+
+  /** Answers a text body (Prometheus exposition, …) with a content-length. */
+  sendText(status: number, contentType: string, text: string): void {
+    this.res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+    this.res.end(text);
+  }
+}
+
+interface CompiledRoute {
+  route: Route;
+  /** Per segment: the literal, or null for a parameter (its name is in `names` at the same index). */
+  literals: (string | null)[];
+  names: (string | null)[];
+  hasParams: boolean;
+  allow: string;
+}
+
+function compile(route: Route): CompiledRoute {
+  if (!route.path.startsWith('/')) throw new Error(`route path must start with "/": ${route.path}`);
+  const segments = route.path.length > 1 ? route.path.replace(/\/+$/, '').split('/') : ['', ''];
+  return {
+    route,
+    literals: segments.map((s) => (s.startsWith(':') ? null : s)),
+    names: segments.map((s) => (s.startsWith(':') ? s.slice(1) : null)),
+    hasParams: segments.some((s) => s.startsWith(':')),
+    allow: route.method === 'GET' ? 'GET, HEAD' : route.method,
+  };
+}
+
+/** Creates the request listener for a route table; see HttpHandlerOptions. */
+export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
+  const routes = options.routes.map(compile);
+  const mounted = options.mounted ?? [];
+  const { codes, onError } = options;
+  const errorBody = options.errorBody ?? defaultErrorBody;
+  const settings: Settings = {
+    codes,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    jsonHeaders: options.jsonHeaders ?? DEFAULT_JSON_HEADERS,
+    tooLarge: (err) =>
+      new HttpError(413, codes.tooLarge ?? codes.badRequest, err.message, {
+        cause: err,
+        // Refused before reading: the rest of the body is still on the wire, so the connection cannot be reused.
+        headers: err.unread ? { connection: 'close' } : undefined,
+      }),
+  };
+
+  function answerError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    const known = err instanceof HttpError ? err : undefined;
+    if (known === undefined || known.status === 500) onError(err, req);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const answer: ErrorAnswer = known
+      ? { status: known.status, code: known.code, message: known.message }
+      : { status: 500, code: codes.internal, message: INTERNAL_ERROR_MESSAGE };
+    const headers = known?.headers ? { ...settings.jsonHeaders, ...known.headers } : settings.jsonHeaders;
+    sendJson(res, answer.status, errorBody(answer), headers);
+    // Drain what is left of a body nobody read, so the answer is not stuck behind it.
+    if (!req.complete) req.resume();
+  }
+
+  function decode(value: string, path: string): string {
+    try {
+      return decodeURIComponent(value);
+    } catch (err) {
+      throw new HttpError(400, codes.badRequest, `the path is not valid percent-encoding: ${path}`, {
+        cause: err,
+      });
+    }
+  }
+
+  async function dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    answerNotFound: boolean,
+  ): Promise<boolean> {
+    try {
+      for (let i = 0; i < mounted.length; i++) if (await mounted[i](req, res)) return true;
+      let target = req.url ?? '/';
+      if (target.charCodeAt(0) !== 47 /* / */) {
+        // absolute-form (`GET http://host/path`): route on its path
+        try {
+          const url = new URL(target);
+          target = url.pathname + url.search;
+        } catch {
+          // not a URL: no route has it
+        }
+      }
+      const q = target.indexOf('?');
+      let path = q === -1 ? target : target.slice(0, q);
+      while (path.length > 1 && path.charCodeAt(path.length - 1) === 47) path = path.slice(0, -1);
+      const method = req.method ?? 'GET';
+      const parts = path.split('/');
+      let allow: string[] | undefined;
+      for (const r of routes) {
+        if (r.literals.length !== parts.length) continue;
+        let same = true;
+        for (let i = 0; i < parts.length && same; i++) {
+          const literal = r.literals[i];
+          same = literal === null ? parts[i] !== '' : literal === parts[i];
+        }
+        if (!same) continue;
+        if (r.route.method !== method && !(method === 'HEAD' && r.route.method === 'GET')) {
+          if (!allow?.includes(r.allow)) (allow ??= []).push(r.allow);
+          continue;
+        }
+        let params = NO_PARAMS;
+        if (r.hasParams) {
+          const decoded: Record<string, string> = {};
+          for (let i = 0; i < parts.length; i++) {
+            const name = r.names[i];
+            if (name !== null) decoded[name] = decode(parts[i], path);
+          }
+          params = decoded;
+        }
+        const ctx = new RequestContext(req, res, path, params, q === -1 ? '' : target.slice(q + 1), settings);
+        const pending = r.route.handle(ctx);
+        if (pending !== undefined) await pending;
+        return true;
+      }
+      if (allow) {
+        const allowed = allow.join(', ');
+        throw new HttpError(405, codes.methodNotAllowed, `${method} is not allowed here; use ${allowed}`, {
+          headers: { allow: allowed },
+        });
+      }
+      if (!answerNotFound) return false;
+      throw new HttpError(404, codes.notFound, `no such endpoint: ${method} ${path}`);
+    } catch (err) {
+      answerError(req, res, err);
+      return true;
+    }
+  }
+
+  const listener = ((req: IncomingMessage, res: ServerResponse): void => {
+    dispatch(req, res, true).catch((err: unknown) => {
+      // only when answering the error failed too
+      onError(err, req);
+      res.destroy();
+    });
+  }) as HttpHandler;
+  listener.handle = (req, res) => dispatch(req, res, false);
+  return listener;
+}
