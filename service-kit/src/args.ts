@@ -3,6 +3,7 @@
  * text is read once, when commander parses it, and a bad value throws a {@link UsageError} (exit 2) whose message
  * names the flag. Defaults given to `.option` are not parsed by commander: pass them typed (`8080`, not `'8080'`).
  */
+import { durationSeconds } from './config/value-kinds';
 import { UsageError } from './usage-error';
 
 /** A whole number in [min, max]: `integerArg('--port', 0, 65535)`. */
@@ -32,8 +33,6 @@ export function numberArg(flag: string, min: number, max = Infinity): (text: str
   };
 }
 
-const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 };
-
 /**
  * A duration in seconds, in [min, max] seconds: plain seconds (`90`, `0.5`) as the flags always took, or a number
  * with a unit (`500ms`, `30s`, `5m`, `1.5h`, `1d`). `integer` refuses fractions of a second (after the unit).
@@ -45,17 +44,15 @@ export function durationArg(
 ): (text: string) => number {
   const { min, max = Infinity, integer = false } = options;
   return (text) => {
-    const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)?\s*$/.exec(text);
-    const seconds = m ? Number(m[1]) * UNIT_SECONDS[m[2] ?? 's'] : NaN;
-    const whole = Math.round(seconds * 1000) / 1000;
-    if (!Number.isFinite(seconds) || whole < min || whole > max || (integer && !Number.isInteger(whole))) {
+    const seconds = durationSeconds(text);
+    if (seconds === undefined || seconds < min || seconds > max || (integer && !Number.isInteger(seconds))) {
       const what = integer ? 'a whole number of seconds' : 'a duration';
       throw new UsageError(
         `${flag}: expected ${what} ${range(min, max)} (seconds, or with a unit: 30s, 5m, 1h), got "${text}"`,
         { key: flag },
       );
     }
-    return whole;
+    return seconds;
   };
 }
 

@@ -14,4 +14,4 @@ export {
   type Settings,
 } from './config/loader';
 export { readConfigFile } from './config/read-config-file';
-export { readValue, ValueKindError, type ValueKind } from './config/value-kinds';
+export { durationSeconds, readValue, ValueKindError, type ValueKind } from './config/value-kinds';
