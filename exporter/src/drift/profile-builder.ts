@@ -1,3 +1,4 @@
+import { UsageError } from '@plumbline/service-kit';
 import { DDSketch } from '@datadog/sketches-js';
 import { binCounts } from '../stats/bin-counts';
 import {
@@ -183,12 +184,10 @@ export class ReferenceProfileBuilder {
     };
     psiBinEdges([0], this.opts.bins); // validates bins early
     for (const [name, t] of Object.entries(options.columnTypes ?? {})) {
-      if (!columns.includes(name))
-        throw Object.assign(new Error(`column type given for unknown column "${name}"`), { exitCode: 2 });
+      if (!columns.includes(name)) throw new UsageError(`column type given for unknown column "${name}"`);
       if (t !== 'numerical' && t !== 'categorical') {
-        throw Object.assign(
-          new Error(`column type for "${name}" must be numerical or categorical, got "${String(t)}"`),
-          { exitCode: 2 },
+        throw new UsageError(
+          `column type for "${name}" must be numerical or categorical, got "${String(t)}"`,
         );
       }
     }
@@ -368,13 +367,9 @@ export function buildReferenceProfile(
   psiBinEdges([0], bins);
   if (!(reservoirSize >= 1)) throw new RangeError(`reservoirSize must be ≥ 1, got ${reservoirSize}`);
   for (const [name, t] of Object.entries(options.columnTypes ?? {})) {
-    if (!names.includes(name))
-      throw Object.assign(new Error(`column type given for unknown column "${name}"`), { exitCode: 2 });
+    if (!names.includes(name)) throw new UsageError(`column type given for unknown column "${name}"`);
     if (t !== 'numerical' && t !== 'categorical') {
-      throw Object.assign(
-        new Error(`column type for "${name}" must be numerical or categorical, got "${String(t)}"`),
-        { exitCode: 2 },
-      );
+      throw new UsageError(`column type for "${name}" must be numerical or categorical, got "${String(t)}"`);
     }
   }
   // Type inference and the numbers of each numerical column, into shared memory, here; the numeric work of a
