@@ -23,8 +23,7 @@ interface StartFlags {
   duration?: number;
   rate: number;
   feedbackShare: number;
-  /** null: never. */
-  driftAfter: number | null;
+  driftAfter: number | 'never';
   drift?: string;
   window: number;
   evaluateEvery: number;
@@ -64,7 +63,7 @@ export function startOptionsFromFlags(
     durationSeconds: flags.duration ?? null,
     requestsPerSecond: flags.rate,
     feedbackShare: flags.feedbackShare,
-    driftAfterSeconds: flags.driftAfter,
+    driftAfterSeconds: flags.driftAfter === 'never' ? null : flags.driftAfter,
     drift,
     windowSeconds: flags.window,
     evaluateEverySeconds: flags.evaluateEvery,

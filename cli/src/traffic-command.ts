@@ -17,8 +17,7 @@ interface TrafficFlags {
   model: string;
   rate: number;
   feedbackShare: number;
-  /** null: never. */
-  driftAfter: number | null;
+  driftAfter: number | 'never';
   drift?: string;
   duration?: number;
   statusEvery: number;
@@ -92,7 +91,7 @@ export function registerTrafficCommand(program: Command): void {
         model: flags.model,
         requestsPerSecond: flags.rate,
         feedbackShare: flags.feedbackShare,
-        driftAfterMs: flags.driftAfter === null ? null : flags.driftAfter * 1000,
+        driftAfterMs: flags.driftAfter === 'never' ? null : flags.driftAfter * 1000,
         drift,
         onDriftPlanted: () => process.stdout.write(`drift planted: ${describeDrift(drift)}\n`),
       });
