@@ -235,7 +235,7 @@ export const EXPORTER_ENV: Settings = {
  * Config keys settable from the command line (`plumbline exporter` maps its flags onto them: `--window-seconds` →
  * `window.sizeSeconds`), and how their text is read.
  */
-export const EXPORTER_FLAGS: Settings = {
+export const EXPORTER_FLAGS = {
   /** `--model a b` becomes `[{ name: 'a' }, { name: 'b' }]`. */
   models: { key: 'models', kind: 'json' },
   'source.kind': { key: 'source.kind', kind: 'string' },
@@ -252,10 +252,10 @@ export const EXPORTER_FLAGS: Settings = {
   'notify.alertmanagerUrl': { key: 'notify.alertmanagerUrl', kind: 'string' },
   host: { key: 'host', kind: 'string' },
   port: { key: 'port', kind: 'port' },
-};
+} satisfies Settings;
 
 /** Config keys set by flags: `{ 'window.sizeSeconds': '600' }` (texts, or values read by the loader's argParser). */
-export type FlagValues = Partial<Record<string, unknown>>;
+export type FlagValues = { [key in keyof typeof EXPORTER_FLAGS]?: unknown };
 
 export interface LoadConfigOptions extends Omit<LoaderOptions, 'flags' | 'base'> {
   flags?: FlagValues;

@@ -161,7 +161,7 @@ export const SIDECAR_ENV: Settings = {
 export const CONFIG_FILE_ENV = 'PLUMBLINE_CONFIG';
 
 /** `plumbline sidecar` flags (commander attribute names) and the config key each one sets. */
-export const SIDECAR_FLAGS: Settings = {
+export const SIDECAR_FLAGS = {
   upstream: { key: 'upstream', kind: 'string' },
   host: { key: 'host', kind: 'string' },
   port: { key: 'port', kind: 'port' },
@@ -174,7 +174,7 @@ export const SIDECAR_FLAGS: Settings = {
   kafka: { key: 'sinks.kafka.brokers', kind: 'list', replacedBy: 'kafkaBrokers' },
   spoolDir: { key: 'sinks.spoolDir', kind: 'string' },
   logLevel: { key: 'logLevel', kind: 'string' },
-};
+} satisfies Settings;
 
 /** The command-line flags the sidecar reads: texts, or values already read by `sidecarConfigLoader.argParser`. */
 export type ConfigOverrides = { [flag in keyof typeof SIDECAR_FLAGS]?: string | number | string[] };
