@@ -2,11 +2,7 @@ import { UsageError, isUsageError } from './usage-error';
 
 test('a UsageError exits 2 and keeps its code, key and cause', () => {
   const cause = new Error('inner');
-  const err = new UsageError('port: must be a port number', {
-    code: 'SIDECAR_ERR_CONFIG',
-    key: 'port',
-    cause,
-  });
+  const err = new UsageError('port: must be a port number', { code: 'SIDECAR_ERR_CONFIG', key: 'port', cause });
   expect(err.exitCode).toBe(2);
   expect(err.code).toBe('SIDECAR_ERR_CONFIG');
   expect(err.key).toBe('port');

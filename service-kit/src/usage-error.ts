@@ -22,7 +22,5 @@ export class UsageError extends Error {
 
 /** True for a UsageError from any copy of this module (a brand check, not `instanceof` alone). */
 export function isUsageError(err: unknown): err is UsageError {
-  return (
-    err instanceof UsageError || (err instanceof Error && (err as { exitCode?: unknown }).exitCode === 2)
-  );
+  return err instanceof UsageError || (err instanceof Error && (err as { exitCode?: unknown }).exitCode === 2);
 }
