@@ -20,5 +20,7 @@ module.exports = {
     '^@plumbline/exporter/retrain-types$': require('node:path').join(__dirname, '../exporter/src/retrain/types.ts'),
     '^@plumbline/harness$': require('node:path').join(__dirname, '../tests/harness/index.ts'),
     '^@plumbline/schema$': require('node:path').join(__dirname, '../schema/src/index.ts'),
+    // The retrain endpoint (tests/browser) reads its config through service-kit's loader.
+    '^@plumbline/service-kit$': require('node:path').join(__dirname, '../service-kit/src/index.ts'),
   },
 };

@@ -59,3 +59,12 @@ test.each([
   expect((error as BridgeConfigError).message).toBe(message);
   expect((error as BridgeConfigError).exitCode).toBe(2);
 });
+
+test('the cooldown takes a unit too; a text that is no number names the variable and the text', () => {
+  expect(
+    bridgeConfigFromEnv({ ...BASE, PLUMBLINE_BRIDGE_COOLDOWN_SECONDS: '6h' }).policy.cooldownSeconds,
+  ).toBe(21_600);
+  expect(() => bridgeConfigFromEnv({ ...BASE, PLUMBLINE_BRIDGE_TIMEOUT_MS: 'soon' })).toThrow(
+    'PLUMBLINE_BRIDGE_TIMEOUT_MS: expected a number, got "soon"',
+  );
+});

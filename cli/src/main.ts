@@ -6,6 +6,7 @@
  * error (unknown command, bad flag, invalid config — the message names the key).
  */
 import { Command, CommanderError } from 'commander';
+import { isUsageError } from '@plumbline/service-kit';
 import { registerSidecarCommands } from '@plumbline/sidecar';
 import { registerExporterCommands } from '@plumbline/exporter';
 import { registerStartCommand } from './start';
@@ -27,15 +28,6 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** An error whose message is for the user as is, with the exit code to end with. */
-export interface ExitError extends Error {
-  exitCode: number;
-}
-
-function isExitError(err: unknown): err is ExitError {
-  return err instanceof Error && typeof (err as Partial<ExitError>).exitCode === 'number';
-}
-
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   if (argv.length <= 2) {
@@ -50,10 +42,11 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version end with exitCode 0; every parse error (unknown command, bad flag) is a usage error.
       return err.exitCode === 0 ? 0 : 2;
     }
-    if (isExitError(err)) {
+    // A UsageError (service-kit): bad flags, bad config, a bad input file. The message is for the user as is.
+    if (isUsageError(err)) {
       process.stderr.write(`plumbline: ${err.message}\n`);
-      return err.exitCode;
+      return 2;
     }
-    throw err;
+    throw err; // a runtime failure: bin/plumbline.js prints the stack and exits 1
   }
 }

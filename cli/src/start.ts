@@ -8,25 +8,27 @@ import { SHIPPED_MODEL } from '@plumbline/sidecar';
 import { DEFAULT_DRIFT, parseDriftShifts } from './demo/drift-plan';
 import { runEmbeddedStack, type EmbeddedStackOptions } from './demo/stack';
 import { readTrainingData } from './demo/training-data';
-import { int, num, usageError } from './flags';
+import { durationArg, integerArg, numberArg, portArg, UsageError } from '@plumbline/service-kit';
+import { neverOr } from './never-or';
 
+/** Flags as commander hands them over: every number already read by its parser (a bad one exits 2 naming it). */
 interface StartFlags {
   host: string;
-  port: string;
-  adminPort: string;
-  modelPort: string;
-  exporterPort: string;
+  port: number;
+  adminPort: number;
+  modelPort: number;
+  exporterPort: number;
   spoolDir?: string;
   demo: boolean;
-  duration?: string;
-  rate: string;
-  feedbackShare: string;
-  driftAfter: string;
+  duration?: number;
+  rate: number;
+  feedbackShare: number;
+  driftAfter: number | 'never';
   drift?: string;
-  window: string;
-  evaluateEvery: string;
-  minSamples: string;
-  statusEvery: string;
+  window: number;
+  evaluateEvery: number;
+  minSamples: number;
+  statusEvery: number;
 }
 
 /** Flags → stack options; every error names its flag (exit 2). */
@@ -39,38 +41,38 @@ export function startOptionsFromFlags(
     try {
       drift = parseDriftShifts(flags.drift, features);
     } catch (err) {
-      throw usageError((err as Error).message);
+      throw new UsageError((err as Error).message, { key: '--drift', cause: err });
     }
   }
-  const driftAfter = flags.driftAfter.trim().toLowerCase();
-  const windowSeconds = int('--window', flags.window, 1, 24 * 3600);
-  const evaluateEverySeconds = int('--evaluate-every', flags.evaluateEvery, 1, 3600);
-  if (evaluateEverySeconds > windowSeconds) {
-    throw usageError(
-      `--evaluate-every: ${evaluateEverySeconds} s is longer than --window ${windowSeconds} s`,
+  if (flags.evaluateEvery > flags.window) {
+    throw new UsageError(
+      `--evaluate-every: ${flags.evaluateEvery} s is longer than --window ${flags.window} s`,
+      {
+        key: '--evaluate-every',
+      },
     );
   }
   return {
     host: flags.host,
-    port: int('--port', flags.port, 0, 65535),
-    adminPort: int('--admin-port', flags.adminPort, 0, 65535),
-    modelPort: int('--model-port', flags.modelPort, 0, 65535),
-    exporterPort: int('--exporter-port', flags.exporterPort, 0, 65535),
+    port: flags.port,
+    adminPort: flags.adminPort,
+    modelPort: flags.modelPort,
+    exporterPort: flags.exporterPort,
     spoolDir: flags.spoolDir ?? null,
     demo: flags.demo,
-    durationSeconds:
-      flags.duration === undefined ? null : num('--duration', flags.duration, 1, 7 * 24 * 3600),
-    requestsPerSecond: num('--rate', flags.rate, 0.1, 500),
-    feedbackShare: num('--feedback-share', flags.feedbackShare, 0, 1),
-    driftAfterSeconds:
-      driftAfter === 'never' ? null : num('--drift-after', flags.driftAfter, 0, 7 * 24 * 3600),
+    durationSeconds: flags.duration ?? null,
+    requestsPerSecond: flags.rate,
+    feedbackShare: flags.feedbackShare,
+    driftAfterSeconds: flags.driftAfter === 'never' ? null : flags.driftAfter,
     drift,
-    windowSeconds,
-    evaluateEverySeconds,
-    minimumSamples: int('--min-samples', flags.minSamples, 1, 1_000_000),
-    statusEverySeconds: num('--status-every', flags.statusEvery, 0, 3600),
+    windowSeconds: flags.window,
+    evaluateEverySeconds: flags.evaluateEvery,
+    minimumSamples: flags.minSamples,
+    statusEverySeconds: flags.statusEvery,
   };
 }
+
+const WEEK = 7 * 24 * 3600;
 
 export function registerStartCommand(program: Command): void {
   program
@@ -79,27 +81,66 @@ export function registerStartCommand(program: Command): void {
       'Run the embedded demo: ONNX model server + sidecar + exporter on a local store, no external services.',
     )
     .option('--host <host>', 'address every part listens on', '127.0.0.1')
-    .option('--port <port>', 'sidecar port clients call (0 = any free port)', '8080')
-    .option('--admin-port <port>', 'sidecar admin port: /metrics, /feedback, /healthz', '9464')
-    .option('--model-port <port>', 'the embedded model server', '8000')
-    .option('--exporter-port <port>', 'the exporter: /metrics and /api', '9465')
+    .option('--port <port>', 'sidecar port clients call (0 = any free port)', portArg('--port'), 8080)
+    .option(
+      '--admin-port <port>',
+      'sidecar admin port: /metrics, /feedback, /healthz',
+      portArg('--admin-port'),
+      9464,
+    )
+    .option('--model-port <port>', 'the embedded model server', portArg('--model-port'), 8000)
+    .option('--exporter-port <port>', 'the exporter: /metrics and /api', portArg('--exporter-port'), 9465)
     .option(
       '--spool-dir <dir>',
       'where the sidecar spools events (default: a temporary directory, removed on exit)',
     )
     .option('--no-demo', 'no demo traffic: send your own requests to the sidecar')
-    .option('--duration <seconds>', 'stop by itself after this many seconds')
-    .option('--rate <rps>', 'demo requests per second', '20')
-    .option('--feedback-share <share>', 'share of demo rows whose ground truth is posted (0..1)', '0.5')
-    .option('--drift-after <seconds>', 'plant drift this long after start ("never" to not)', '45')
+    .option(
+      '--duration <seconds>',
+      'stop by itself after this long (seconds, or 30s, 5m, 1h)',
+      durationArg('--duration', { min: 1, max: WEEK }),
+    )
+    .option('--rate <rps>', 'demo requests per second', numberArg('--rate', 0.1, 500), 20)
+    .option(
+      '--feedback-share <share>',
+      'share of demo rows whose ground truth is posted (0..1)',
+      numberArg('--feedback-share', 0, 1),
+      0.5,
+    )
+    .option(
+      '--drift-after <seconds>',
+      'plant drift this long after start ("never" to not)',
+      neverOr(durationArg('--drift-after', { min: 0, max: WEEK })),
+      45,
+    )
     .option(
       '--drift <shifts>',
       'the planted drift, FEATURE=AMOUNT,… (default: petal_length_cm=+1.2,sepal_width_cm=-0.6)',
     )
-    .option('--window <seconds>', 'drift evaluation window', '60')
-    .option('--evaluate-every <seconds>', 'how often the exporter evaluates the window', '10')
-    .option('--min-samples <rows>', 'rows a window needs before it gets a drift verdict', '50')
-    .option('--status-every <seconds>', 'print a traffic line this often (0 = never)', '15')
+    .option(
+      '--window <seconds>',
+      'drift evaluation window',
+      durationArg('--window', { min: 1, max: 24 * 3600, integer: true }),
+      60,
+    )
+    .option(
+      '--evaluate-every <seconds>',
+      'how often the exporter evaluates the window',
+      durationArg('--evaluate-every', { min: 1, max: 3600, integer: true }),
+      10,
+    )
+    .option(
+      '--min-samples <rows>',
+      'rows a window needs before it gets a drift verdict',
+      integerArg('--min-samples', 1, 1_000_000),
+      50,
+    )
+    .option(
+      '--status-every <seconds>',
+      'print a traffic line this often (0 = never)',
+      durationArg('--status-every', { min: 0, max: 3600 }),
+      15,
+    )
     .action(async (flags: StartFlags) => {
       const options = startOptionsFromFlags(flags);
       let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
@@ -134,8 +175,9 @@ export function registerStartCommand(program: Command): void {
       } catch (err) {
         const e = err as NodeJS.ErrnoException & { port?: number };
         if (e.code === 'EADDRINUSE') {
-          throw usageError(
+          throw new UsageError(
             `a port is in use (${e.message}); pick others with --port, --admin-port, --model-port, --exporter-port`,
+            { cause: err },
           );
         }
         throw err;

@@ -8,19 +8,22 @@ import { SHIPPED_MODEL } from '@plumbline/sidecar';
 import { DEFAULT_DRIFT, describeDrift, parseDriftShifts } from './demo/drift-plan';
 import { createDemoTraffic } from './demo/traffic';
 import { readTrainingData } from './demo/training-data';
-import { int, num, usageError } from './flags';
+import { durationArg, numberArg, UsageError } from '@plumbline/service-kit';
+import { neverOr } from './never-or';
 
 interface TrafficFlags {
   sidecar: string;
   admin?: string;
   model: string;
-  rate: string;
-  feedbackShare: string;
-  driftAfter: string;
+  rate: number;
+  feedbackShare: number;
+  driftAfter: number | 'never';
   drift?: string;
-  duration?: string;
-  statusEvery: string;
+  duration?: number;
+  statusEvery: number;
 }
+
+const WEEK = 7 * 24 * 3600;
 
 function url(flag: string, value: string): string {
   try {
@@ -28,7 +31,7 @@ function url(flag: string, value: string): string {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
     return value.replace(/\/+$/, '');
   } catch {
-    throw usageError(`${flag}: expected an http(s) URL, got "${value}"`);
+    throw new UsageError(`${flag}: expected an http(s) URL, got "${value}"`, { key: flag });
   }
 }
 
@@ -39,15 +42,34 @@ export function registerTrafficCommand(program: Command): void {
     .requiredOption('--sidecar <url>', 'the sidecar clients call, e.g. http://127.0.0.1:8080')
     .option('--admin <url>', "the sidecar's admin URL for POST /feedback (no ground truth when left out)")
     .option('--model <name>', 'model name in the infer path and in feedback', 'iris')
-    .option('--rate <rps>', 'requests per second', '20')
-    .option('--feedback-share <share>', 'share of rows whose ground truth is posted (0..1)', '0.5')
-    .option('--drift-after <seconds>', 'plant drift this long after start ("never" to not)', '300')
+    .option('--rate <rps>', 'requests per second', numberArg('--rate', 0.1, 500), 20)
+    .option(
+      '--feedback-share <share>',
+      'share of rows whose ground truth is posted (0..1)',
+      numberArg('--feedback-share', 0, 1),
+      0.5,
+    )
+    .option(
+      '--drift-after <seconds>',
+      'plant drift this long after start ("never" to not)',
+      neverOr(durationArg('--drift-after', { min: 0, max: WEEK })),
+      300,
+    )
     .option(
       '--drift <shifts>',
       'the planted drift, FEATURE=AMOUNT,… (default: petal_length_cm=+1.2,sepal_width_cm=-0.6)',
     )
-    .option('--duration <seconds>', 'stop by itself after this many seconds')
-    .option('--status-every <seconds>', 'print a stats line this often (0 = never)', '30')
+    .option(
+      '--duration <seconds>',
+      'stop by itself after this long (seconds, or 30s, 5m, 1h)',
+      durationArg('--duration', { min: 1, max: WEEK }),
+    )
+    .option(
+      '--status-every <seconds>',
+      'print a stats line this often (0 = never)',
+      durationArg('--status-every', { min: 0, max: 3600, integer: true }),
+      30,
+    )
     .action(async (flags: TrafficFlags) => {
       const data = readTrainingData(SHIPPED_MODEL.trainCsvPath);
       let drift = DEFAULT_DRIFT;
@@ -55,13 +77,11 @@ export function registerTrafficCommand(program: Command): void {
         try {
           drift = parseDriftShifts(flags.drift, data.features);
         } catch (err) {
-          throw usageError((err as Error).message);
+          throw new UsageError((err as Error).message, { key: '--drift', cause: err });
         }
       }
-      const driftAfter = flags.driftAfter.trim().toLowerCase();
-      const durationSeconds =
-        flags.duration === undefined ? null : num('--duration', flags.duration, 1, 7 * 24 * 3600);
-      const statusEverySeconds = int('--status-every', flags.statusEvery, 0, 3600);
+      const durationSeconds = flags.duration ?? null;
+      const statusEverySeconds = flags.statusEvery;
       const sidecar = url('--sidecar', flags.sidecar);
       const admin = flags.admin === undefined ? null : url('--admin', flags.admin);
       const traffic = createDemoTraffic({
@@ -69,10 +89,9 @@ export function registerTrafficCommand(program: Command): void {
         feedbackUrl: admin === null ? null : `${admin}/feedback`,
         data,
         model: flags.model,
-        requestsPerSecond: num('--rate', flags.rate, 0.1, 500),
-        feedbackShare: num('--feedback-share', flags.feedbackShare, 0, 1),
-        driftAfterMs:
-          driftAfter === 'never' ? null : num('--drift-after', flags.driftAfter, 0, 7 * 24 * 3600) * 1000,
+        requestsPerSecond: flags.rate,
+        feedbackShare: flags.feedbackShare,
+        driftAfterMs: flags.driftAfter === 'never' ? null : flags.driftAfter * 1000,
         drift,
         onDriftPlanted: () => process.stdout.write(`drift planted: ${describeDrift(drift)}\n`),
       });

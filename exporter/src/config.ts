@@ -5,16 +5,25 @@
  * Precedence: command-line flags over PLUMBLINE_* environment variables over a YAML/JSON file over defaults.
  * An invalid value ends the process with exit code 2 and one message naming the key (and where it came from).
  */
-import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import {
+  createConfigLoader,
+  formatConfigIssue,
+  UsageError,
+  type LoadConfigOptions as LoaderOptions,
+  type Settings,
+} from '@plumbline/service-kit';
 import { z } from 'zod';
+import { RetrainConfigSchema } from './retrain/config';
+import { StatTestIdSchema } from './stattests/registry';
 
 const url = z.url({ protocol: /^https?$/ });
 
 export const CORRECTIONS = ['none', 'bonferroni', 'bh'] as const;
 
-export const ModelConfigSchema = z.object({
+/** A record key that must be a registered stat test id (the message lists the known ids). */
+const StatTestIdKey = z.string().pipe(StatTestIdSchema);
+
+export const ModelConfigSchema = z.strictObject({
   /** Model name as the sidecar records it in `model.name`. */
   name: z.string().min(1),
   /** Only events of this model version; null = every version (metrics still carry the version seen). */
@@ -28,13 +37,14 @@ export const ModelConfigSchema = z.object({
     .default({ version: null }),
   /** Features to watch; empty = every feature the baseline profiles. Bounds the `feature` label. */
   features: z.array(z.string().min(1)).default([]),
-  /** Stat test ids per feature (`ks`, `chisquare`, `psi`, `wasserstein`, `jensenshannon`); absent = automatic. */
-  stattests: z.record(z.string(), z.string().min(1)).default({}),
+  /** Stat test id per feature, one of the registry's (`ks`, `chisquare`, `psi`, `wasserstein`, `jensenshannon`);
+   * absent = automatic. */
+  stattests: z.record(z.string(), StatTestIdSchema).default({}),
   /** Threshold per stat test id for every feature (α for p-value tests, a distance otherwise); absent = the
    * test's default (docs/stattests.md). */
-  thresholds: z.record(z.string(), z.number().positive()).default({}),
+  thresholds: z.partialRecord(StatTestIdKey, z.number().positive()).default({}),
   /** Thresholds per feature, then per stat test id: `{ petal_length: { psi: 0.2 } }` (wins over `thresholds`). */
-  featureThresholds: z.record(z.string(), z.record(z.string(), z.number().positive())).default({}),
+  featureThresholds: z.record(z.string(), z.partialRecord(StatTestIdKey, z.number().positive())).default({}),
   /** p-value tests flag drift only when the effect size is at least this (a million rows do not flag a
    * negligible shift); null = no floor. */
   effectSizeFloor: z.number().min(0).nullable().default(null),
@@ -47,7 +57,7 @@ export const ModelConfigSchema = z.object({
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
-export const ElasticsearchSourceSchema = z.object({
+export const ElasticsearchSourceSchema = z.strictObject({
   kind: z.literal('elasticsearch'),
   /** Elasticsearch base URL. */
   url: url.default('http://127.0.0.1:9200'),
@@ -63,7 +73,7 @@ export const ElasticsearchSourceSchema = z.object({
   timeoutMs: z.number().int().min(1).default(30_000),
 });
 
-export const KafkaSourceSchema = z.object({
+export const KafkaSourceSchema = z.strictObject({
   kind: z.literal('kafka'),
   /** Bootstrap brokers, host:port. */
   brokers: z
@@ -81,7 +91,7 @@ export const KafkaSourceSchema = z.object({
   maxBufferedEvents: z.number().int().min(1).default(200_000),
 });
 
-export const SpoolSourceSchema = z.object({
+export const SpoolSourceSchema = z.strictObject({
   kind: z.literal('spool'),
   /** The sidecar's local spool directory (the embedded store); the sidecar's default too. */
   dir: z.string().min(1).default('./plumbline-spool'),
@@ -119,13 +129,13 @@ export const WindowConfigSchema = z
 export type WindowConfig = z.infer<typeof WindowConfigSchema>;
 
 export const BaselineStoreConfigSchema = z.discriminatedUnion('kind', [
-  z.object({
+  z.strictObject({
     kind: z.literal('file'),
     /** Directory of the local baseline store; null = `plumbline baseline`'s default ($PLUMBLINE_BASELINE_DIR, else
      * $XDG_DATA_HOME/plumbline/baselines, else ~/.local/share/plumbline/baselines). */
     dir: z.string().min(1).nullable().default(null),
   }),
-  z.object({
+  z.strictObject({
     kind: z.literal('elasticsearch'),
     url: url.default('http://127.0.0.1:9200'),
     /** Index holding baseline profiles. */
@@ -134,7 +144,7 @@ export const BaselineStoreConfigSchema = z.discriminatedUnion('kind', [
 ]);
 export type BaselineStoreConfig = z.infer<typeof BaselineStoreConfigSchema>;
 
-export const NotifyConfigSchema = z.object({
+export const NotifyConfigSchema = z.strictObject({
   /** Generic webhook receiving Slack-compatible JSON (`text` + `blocks`); null = off. */
   webhookUrl: url.nullable().default(null),
   /** Alertmanager base URL (alerts go to `/api/v2/alerts`); null = off. */
@@ -146,7 +156,7 @@ export const NotifyConfigSchema = z.object({
 });
 export type NotifyConfig = z.infer<typeof NotifyConfigSchema>;
 
-export const ExporterConfigSchema = z.object({
+export const ExporterConfigSchema = z.strictObject({
   /** Models to watch (at least one). */
   models: z.array(ModelConfigSchema).min(1),
   /** Where events are read from; the spool is the embedded default. */
@@ -178,7 +188,7 @@ export const ExporterConfigSchema = z.object({
     timeoutMs: 5000,
   }),
   /** The retrain endpoint's settings (exporter/src/retrain/config.ts), mounted under /api/retrain; null = off. */
-  retrain: z.record(z.string(), z.unknown()).nullable().default(null),
+  retrain: RetrainConfigSchema.nullable().default(null),
   /** HTTP listen address and port for /metrics and /api. */
   host: z.string().min(1).default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(9465),
@@ -187,24 +197,19 @@ export const ExporterConfigSchema = z.object({
 export type ExporterConfig = z.infer<typeof ExporterConfigSchema>;
 export type ExporterConfigInput = z.input<typeof ExporterConfigSchema>;
 
-/** A configuration error: names the key, exits 2. */
-export class ConfigError extends Error {
-  readonly exitCode = 2;
-  readonly code = 'EXPORTER_ERR_CONFIG';
-  constructor(
-    message: string,
-    readonly key: string,
-  ) {
-    super(message);
+/** EXPORTER_ERR_CONFIG: a flag, PLUMBLINE_* variable or config-file key is invalid; names the key, exits 2. */
+export class ConfigError extends UsageError {
+  declare readonly code: 'EXPORTER_ERR_CONFIG';
+  declare readonly key: string;
+  constructor(message: string, key: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'EXPORTER_ERR_CONFIG', key, cause: options.cause });
     this.name = 'ConfigError';
   }
 }
 
-type Kind = 'string' | 'number' | 'boolean' | 'list' | 'json';
-
 /** PLUMBLINE_* variables and the config key each one sets. */
-export const ENV_KEYS: Record<string, { key: string; kind: Kind }> = {
-  PLUMBLINE_EXPORTER_PORT: { key: 'port', kind: 'number' },
+export const EXPORTER_ENV: Settings = {
+  PLUMBLINE_EXPORTER_PORT: { key: 'port', kind: 'port' },
   PLUMBLINE_EXPORTER_HOST: { key: 'host', kind: 'string' },
   PLUMBLINE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   PLUMBLINE_MODELS: { key: 'models', kind: 'json' },
@@ -215,154 +220,69 @@ export const ENV_KEYS: Record<string, { key: string; kind: Kind }> = {
   PLUMBLINE_SPOOL_DIR: { key: 'source.dir', kind: 'string' },
   PLUMBLINE_BASELINE_DIR: { key: 'baselineStore.dir', kind: 'string' },
   PLUMBLINE_WINDOW_KIND: { key: 'window.kind', kind: 'string' },
-  PLUMBLINE_WINDOW_SECONDS: { key: 'window.sizeSeconds', kind: 'number' },
-  PLUMBLINE_WINDOW_STEP_SECONDS: { key: 'window.stepSeconds', kind: 'number' },
-  PLUMBLINE_MIN_SAMPLES: { key: 'window.minimumSamples', kind: 'number' },
-  PLUMBLINE_WINDOW_GRACE_SECONDS: { key: 'window.graceSeconds', kind: 'number' },
-  PLUMBLINE_SCHEDULE_SECONDS: { key: 'schedule.intervalSeconds', kind: 'number' },
+  PLUMBLINE_WINDOW_SECONDS: { key: 'window.sizeSeconds', kind: 'duration' },
+  PLUMBLINE_WINDOW_STEP_SECONDS: { key: 'window.stepSeconds', kind: 'duration' },
+  PLUMBLINE_MIN_SAMPLES: { key: 'window.minimumSamples', kind: 'integer' },
+  PLUMBLINE_WINDOW_GRACE_SECONDS: { key: 'window.graceSeconds', kind: 'duration' },
+  PLUMBLINE_SCHEDULE_SECONDS: { key: 'schedule.intervalSeconds', kind: 'duration' },
   PLUMBLINE_CONFIDENCE_THRESHOLD: { key: 'confidenceThreshold', kind: 'number' },
   PLUMBLINE_WEBHOOK_URL: { key: 'notify.webhookUrl', kind: 'string' },
   PLUMBLINE_ALERTMANAGER_URL: { key: 'notify.alertmanagerUrl', kind: 'string' },
-  PLUMBLINE_NOTIFY_COOLDOWN_SECONDS: { key: 'notify.cooldownSeconds', kind: 'number' },
+  PLUMBLINE_NOTIFY_COOLDOWN_SECONDS: { key: 'notify.cooldownSeconds', kind: 'duration' },
 };
 
-/** Config keys set by flags: `{ 'window.sizeSeconds': '600' }` (strings from the command line are coerced). */
-export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
+/**
+ * Config keys settable from the command line (`plumbline exporter` maps its flags onto them: `--window-seconds` →
+ * `window.sizeSeconds`), and how their text is read.
+ */
+export const EXPORTER_FLAGS = {
+  /** `--model a b` becomes `[{ name: 'a' }, { name: 'b' }]`. */
+  models: { key: 'models', kind: 'json' },
+  'source.kind': { key: 'source.kind', kind: 'string' },
+  'source.url': { key: 'source.url', kind: 'string' },
+  'source.brokers': { key: 'source.brokers', kind: 'list' },
+  'source.dir': { key: 'source.dir', kind: 'string' },
+  'baselineStore.dir': { key: 'baselineStore.dir', kind: 'string' },
+  'window.kind': { key: 'window.kind', kind: 'string' },
+  'window.sizeSeconds': { key: 'window.sizeSeconds', kind: 'duration' },
+  'window.stepSeconds': { key: 'window.stepSeconds', kind: 'duration' },
+  'window.minimumSamples': { key: 'window.minimumSamples', kind: 'integer' },
+  'schedule.intervalSeconds': { key: 'schedule.intervalSeconds', kind: 'duration' },
+  'notify.webhookUrl': { key: 'notify.webhookUrl', kind: 'string' },
+  'notify.alertmanagerUrl': { key: 'notify.alertmanagerUrl', kind: 'string' },
+  host: { key: 'host', kind: 'string' },
+  port: { key: 'port', kind: 'port' },
+} satisfies Settings;
 
-export interface LoadConfigOptions {
-  /** Path of a YAML or JSON config file. */
-  file?: string;
-  /** Usually process.env; only main.ts passes it. */
-  env?: Record<string, string | undefined>;
+/** Config keys set by flags: `{ 'window.sizeSeconds': '600' }` (texts, or values read by the loader's argParser). */
+export type FlagValues = { [key in keyof typeof EXPORTER_FLAGS]?: unknown };
+
+export interface LoadConfigOptions extends Omit<LoaderOptions, 'flags' | 'base'> {
   flags?: FlagValues;
-  /** Values under everything else (used by `plumbline start`). */
+  /** Values under everything else. */
   base?: ExporterConfigInput | Record<string, unknown>;
 }
 
-function coerce(raw: string | number | boolean | string[], kind: Kind, key: string, origin: string): unknown {
-  if (typeof raw !== 'string') return raw;
-  switch (kind) {
-    case 'string':
-      return raw;
-    case 'number': {
-      const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n)) {
-        throw new ConfigError(
-          `invalid config key ${key} (from ${origin}): expected a number, got "${raw}"`,
-          key,
-        );
-      }
-      return n;
-    }
-    case 'boolean':
-      if (raw === 'true' || raw === '1') return true;
-      if (raw === 'false' || raw === '0') return false;
-      throw new ConfigError(
-        `invalid config key ${key} (from ${origin}): expected true or false, got "${raw}"`,
-        key,
-      );
-    case 'list':
-      return raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    case 'json':
-      try {
-        return JSON.parse(raw) as unknown;
-      } catch (err) {
-        throw new ConfigError(
-          `invalid config key ${key} (from ${origin}): not JSON: ${(err as Error).message}`,
-          key,
-        );
-      }
-  }
-}
-
-function setPath(target: Record<string, unknown>, key: string, value: unknown): void {
-  const parts = key.split('.');
-  let node = target;
-  for (const part of parts.slice(0, -1)) {
-    const next = node[part];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[part] = {};
-    node = node[part] as Record<string, unknown>;
-  }
-  node[parts[parts.length - 1]] = value;
-}
-
-/** The kind of each key settable from the command line. */
-const FLAG_KINDS: Record<string, Kind> = Object.fromEntries(
-  Object.values(ENV_KEYS).map(({ key, kind }) => [key, kind]),
-);
-
-function readConfigFile(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`, 'config');
-  }
-  let parsed: unknown;
-  try {
-    parsed = extname(file).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(
-      `config file ${file} is not valid ${extname(file) || 'YAML'}: ${(err as Error).message}`,
-      'config',
-    );
-  }
-  if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(`config file ${file} must hold an object at the top level`, 'config');
-  }
-  return parsed as Record<string, unknown>;
-}
-
-function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
+/** The exporter's use of the one config loader: every error is an EXPORTER_ERR_CONFIG naming the key and origin. */
+export const exporterConfigLoader = createConfigLoader({
+  schema: ExporterConfigSchema,
+  env: EXPORTER_ENV,
+  flags: EXPORTER_FLAGS,
+  error: (issue) => new ConfigError(formatConfigIssue(issue), issue.key, { cause: issue.cause }),
+  prepare: inferKinds,
+});
 
 /**
  * Validates a raw config object. Throws ConfigError naming the first bad key; `origins` maps keys to where
  * their value came from (a flag, an env variable, the file) for the message.
  */
 export function parseConfig(raw: unknown, origins: Record<string, string> = {}): ExporterConfig {
-  const result = ExporterConfigSchema.safeParse(raw);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const key = issue.path.length ? issue.path.map(String).join('.') : '(root)';
-  const originKey = Object.keys(origins)
-    .filter((k) => key === k || key.startsWith(`${k}.`))
-    .sort((a, b) => b.length - a.length)[0];
-  const origin = originKey ? ` (from ${origins[originKey]})` : '';
-  const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
-  throw new ConfigError(`invalid config key ${key}${origin}: ${issue.message}${more}`, key);
+  return exporterConfigLoader.parse(raw, origins);
 }
 
 /** Reads file, env and flags, merges them (flags win), validates once. */
 export function loadConfig(options: LoadConfigOptions = {}): ExporterConfig {
-  const raw: Record<string, unknown> = clone((options.base ?? {}) as Record<string, unknown>);
-  const origins: Record<string, string> = {};
-  if (options.file) {
-    const fromFile = readConfigFile(options.file);
-    for (const [k, v] of Object.entries(fromFile)) {
-      raw[k] = v;
-      origins[k] = options.file;
-    }
-  }
-  for (const [name, { key, kind }] of Object.entries(ENV_KEYS)) {
-    const value = options.env?.[name];
-    if (value === undefined || value === '') continue;
-    setPath(raw, key, coerce(value, kind, key, name));
-    origins[key] = `env ${name}`;
-  }
-  for (const [key, value] of Object.entries(options.flags ?? {})) {
-    if (value === undefined) continue;
-    const kind = FLAG_KINDS[key] ?? 'string';
-    setPath(raw, key, coerce(value, kind, key, 'command line'));
-    origins[key] = 'command line';
-  }
-  inferKinds(raw);
-  return parseConfig(raw, origins);
+  return exporterConfigLoader.load({ ...options, base: options.base as Record<string, unknown> | undefined });
 }
 
 /**

@@ -42,6 +42,8 @@ export { DEFAULT_MODEL_VERSION } from './baseline/store';
 export type { BaselineStore, StoredBaseline, BaselineSummary } from './baseline/store';
 export { profileFile } from './baseline/profile-file';
 // The exporter service (EXPORTER): config, the wired app, the embeddable start function, sources, notifications.
+export { EXPORTER_ERRORS } from './errors';
+export type { ExporterErrorCode } from './errors';
 export { loadConfig, parseConfig, ConfigError, ExporterConfigSchema } from './config';
 export type {
   ExporterConfig,

@@ -4,6 +4,7 @@
  * is the `plumbline exporter` command: config from flags > PLUMBLINE_* env > file, then serve until a signal.
  */
 import type { AddressInfo } from 'node:net';
+import { UsageError } from '@plumbline/service-kit';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createExporter, type Exporter } from './app';
@@ -138,7 +139,7 @@ export interface CaptureBaselineCliOptions {
 function parseTime(value: string, flag: string): number {
   const t = Date.parse(value);
   if (!Number.isFinite(t)) {
-    throw Object.assign(new Error(`${flag} must be an ISO 8601 time, got "${value}"`), { exitCode: 2 });
+    throw new UsageError(`${flag} must be an ISO 8601 time, got "${value}"`, { key: flag });
   }
   return t;
 }
@@ -152,7 +153,7 @@ export async function captureBaselines(options: CaptureBaselineCliOptions): Prom
   const config = loadConfig({ file: options.configFile, env: process.env, flags: options.flags });
   const models = options.model ? config.models.filter((m) => m.name === options.model) : config.models;
   if (models.length === 0) {
-    throw Object.assign(new Error(`--model ${options.model} is not in the config's models`), { exitCode: 2 });
+    throw new UsageError(`--model ${options.model} is not in the config's models`, { key: '--model' });
   }
   // A capture must not join the running exporters' consumer group (it would take partitions from them).
   const source =

@@ -3,8 +3,7 @@
  * start-up. Sources, lowest precedence first: a YAML/JSON file (`--config`), `PLUMBLINE_*` environment variables,
  * command-line flags. An invalid value ends start-up with one message naming the key (exit code 2).
  */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createConfigLoader, type Settings } from '@plumbline/service-kit';
 import { z } from 'zod';
 import { configError } from './errors';
 import { isJsonPointer } from './protocols/json';
@@ -138,31 +137,71 @@ export const SidecarConfigSchema = z.strictObject({
 export type SidecarConfig = z.infer<typeof SidecarConfigSchema>;
 export type SidecarConfigInput = z.input<typeof SidecarConfigSchema>;
 
+/** PLUMBLINE_* variables the sidecar reads and the config key each one sets. */
+export const SIDECAR_ENV: Settings = {
+  PLUMBLINE_UPSTREAM: { key: 'upstream', kind: 'string' },
+  PLUMBLINE_HOST: { key: 'host', kind: 'string' },
+  PLUMBLINE_PORT: { key: 'port', kind: 'port' },
+  PLUMBLINE_ADMIN_PORT: { key: 'adminPort', kind: 'port' },
+  PLUMBLINE_MODEL: { key: 'model', kind: 'string' },
+  PLUMBLINE_PROTOCOL: { key: 'protocol', kind: 'string' },
+  PLUMBLINE_ELASTICSEARCH_URL: { key: 'sinks.elasticsearch.url', kind: 'string' },
+  PLUMBLINE_ELASTICSEARCH: {
+    key: 'sinks.elasticsearch.url',
+    kind: 'string',
+    replacedBy: 'PLUMBLINE_ELASTICSEARCH_URL',
+  },
+  PLUMBLINE_KAFKA_BROKERS: { key: 'sinks.kafka.brokers', kind: 'list' },
+  PLUMBLINE_KAFKA: { key: 'sinks.kafka.brokers', kind: 'list', replacedBy: 'PLUMBLINE_KAFKA_BROKERS' },
+  PLUMBLINE_SPOOL_DIR: { key: 'sinks.spoolDir', kind: 'string' },
+  PLUMBLINE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
+};
+
+/** The variable naming the config file when `--config` is not given. */
+export const CONFIG_FILE_ENV = 'PLUMBLINE_CONFIG';
+
+/** `plumbline sidecar` flags (commander attribute names) and the config key each one sets. */
+export const SIDECAR_FLAGS = {
+  upstream: { key: 'upstream', kind: 'string' },
+  host: { key: 'host', kind: 'string' },
+  port: { key: 'port', kind: 'port' },
+  adminPort: { key: 'adminPort', kind: 'port' },
+  model: { key: 'model', kind: 'string' },
+  protocol: { key: 'protocol', kind: 'string' },
+  elasticsearchUrl: { key: 'sinks.elasticsearch.url', kind: 'string' },
+  elasticsearch: { key: 'sinks.elasticsearch.url', kind: 'string', replacedBy: 'elasticsearchUrl' },
+  kafkaBrokers: { key: 'sinks.kafka.brokers', kind: 'list' },
+  kafka: { key: 'sinks.kafka.brokers', kind: 'list', replacedBy: 'kafkaBrokers' },
+  spoolDir: { key: 'sinks.spoolDir', kind: 'string' },
+  logLevel: { key: 'logLevel', kind: 'string' },
+} satisfies Settings;
+
+/** The command-line flags the sidecar reads: texts, or values already read by `sidecarConfigLoader.argParser`. */
+export type ConfigOverrides = { [flag in keyof typeof SIDECAR_FLAGS]?: string | number | string[] };
+
+/** The sidecar's use of the one config loader; every error is a SIDECAR_ERR_CONFIG naming the key (exit 2). */
+export const sidecarConfigLoader = createConfigLoader({
+  schema: SidecarConfigSchema,
+  env: SIDECAR_ENV,
+  flags: SIDECAR_FLAGS,
+  error: (issue) =>
+    configError(
+      issue.key,
+      issue.received === undefined ? issue.problem : `${issue.problem}, got "${issue.received}"`,
+      issue.cause,
+    ),
+  check: (config) =>
+    config.protocol === 'generic' && !Object.values(config.models).some((m) => m.generic)
+      ? {
+          key: 'models.<name>.generic',
+          problem: 'protocol "generic" needs JSON pointers for features and outputs',
+        }
+      : undefined,
+});
+
 /** Validates a config object; throws a SIDECAR_ERR_CONFIG error (exit code 2) naming the first wrong key. */
 export function parseConfig(input: unknown): SidecarConfig {
-  const result = SidecarConfigSchema.safeParse(input);
-  if (result.success) {
-    const config = result.data;
-    if (config.protocol === 'generic' && !Object.values(config.models).some((m) => m.generic)) {
-      throw configError(
-        'models.<name>.generic',
-        'protocol "generic" needs JSON pointers for features and outputs',
-      );
-    }
-    return config;
-  }
-  const issue = result.error.issues[0];
-  const key = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-  const keys = (issue as { keys?: string[] }).keys;
-  if (issue.code === 'unrecognized_keys' && keys && keys.length > 0) {
-    const at = issue.path.length > 0 ? `${key}.` : '';
-    throw configError(`${at}${keys[0]}`, 'unknown key');
-  }
-  return failWith(key, issue.message);
-}
-
-function failWith(key: string, message: string): never {
-  throw configError(key, message);
+  return sidecarConfigLoader.parse(input);
 }
 
 /** Settings of one model: its own entry, else the '*' entry, else the defaults. */
@@ -172,112 +211,17 @@ export function modelSettings(config: SidecarConfig, model: string): ModelSettin
 
 export const DEFAULT_MODEL_SETTINGS: ModelSettings = ModelSettingsSchema.parse({});
 
-/** Reads a YAML or JSON config file (YAML is a superset of JSON). */
-export function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw configError('config', `cannot read ${path}: ${(err as Error).message}`, err);
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw configError('config', `${path} is not valid YAML/JSON: ${(err as Error).message}`, err);
-  }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc))
-    throw configError('config', `${path} must hold a mapping of keys`);
-  return doc as Record<string, unknown>;
-}
-
-/** The command-line flags and PLUMBLINE_* variables the sidecar reads (strings as they arrive). */
-export interface ConfigOverrides {
-  upstream?: string;
-  host?: string;
-  port?: string;
-  adminPort?: string;
-  model?: string;
-  protocol?: string;
-  elasticsearch?: string;
-  kafka?: string;
-  spoolDir?: string;
-  logLevel?: string;
-}
-
-export const ENV_VARS: Readonly<Record<keyof ConfigOverrides | 'config', string>> = {
-  upstream: 'PLUMBLINE_UPSTREAM',
-  host: 'PLUMBLINE_HOST',
-  port: 'PLUMBLINE_PORT',
-  adminPort: 'PLUMBLINE_ADMIN_PORT',
-  model: 'PLUMBLINE_MODEL',
-  protocol: 'PLUMBLINE_PROTOCOL',
-  elasticsearch: 'PLUMBLINE_ELASTICSEARCH',
-  kafka: 'PLUMBLINE_KAFKA',
-  spoolDir: 'PLUMBLINE_SPOOL_DIR',
-  logLevel: 'PLUMBLINE_LOG_LEVEL',
-  config: 'PLUMBLINE_CONFIG',
-};
-
-/** Overrides from PLUMBLINE_* variables. */
-export function envOverrides(env: NodeJS.ProcessEnv): ConfigOverrides & { config?: string } {
-  const out: ConfigOverrides & { config?: string } = {};
-  for (const [key, name] of Object.entries(ENV_VARS) as [keyof typeof ENV_VARS, string][]) {
-    const value = env[name];
-    if (value !== undefined && value !== '') out[key] = value;
-  }
-  return out;
-}
-
-function toPort(key: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw configError(key, `must be a port number, got "${value}"`);
-  return Number(value);
-}
-
-/** Applies string overrides (flags or env) onto a file config object, before validation. */
-export function applyOverrides(base: Record<string, unknown>, o: ConfigOverrides): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  const sinks: Record<string, unknown> = isObject(out.sinks) ? { ...out.sinks } : {};
-  if (o.upstream !== undefined) out.upstream = o.upstream;
-  if (o.host !== undefined) out.host = o.host;
-  if (o.port !== undefined) out.port = toPort('port', o.port);
-  if (o.adminPort !== undefined) out.adminPort = toPort('adminPort', o.adminPort);
-  if (o.model !== undefined) out.model = o.model;
-  if (o.protocol !== undefined) out.protocol = o.protocol;
-  if (o.logLevel !== undefined) out.logLevel = o.logLevel;
-  if (o.elasticsearch !== undefined) {
-    sinks.elasticsearch = {
-      ...(isObject(sinks.elasticsearch) ? sinks.elasticsearch : {}),
-      url: o.elasticsearch,
-    };
-  }
-  if (o.kafka !== undefined) {
-    const brokers = o.kafka
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    sinks.kafka = { ...(isObject(sinks.kafka) ? sinks.kafka : {}), brokers };
-  }
-  if (o.spoolDir !== undefined) sinks.spoolDir = o.spoolDir;
-  if (Object.keys(sinks).length > 0) out.sinks = sinks;
-  return out;
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return x !== null && typeof x === 'object' && !Array.isArray(x);
-}
-
 /**
  * The whole resolution: file (flag `--config` or PLUMBLINE_CONFIG) < PLUMBLINE_* env < flags, then validation.
- * Key names in errors are config-file keys (`sinks.kafka.brokers`, `port`).
+ * Key names in errors are config-file keys (`sinks.kafka.brokers`, `port`). Old names (PLUMBLINE_KAFKA,
+ * --elasticsearch, …) still work with a deprecation warning on stderr.
  */
 export function resolveConfig(
   flags: ConfigOverrides & { config?: string },
   env: NodeJS.ProcessEnv,
+  warn?: (line: string) => void,
 ): SidecarConfig {
-  const fromEnv = envOverrides(env);
-  const file = flags.config ?? fromEnv.config;
-  const base = file === undefined ? {} : readConfigFile(file);
-  return parseConfig(applyOverrides(applyOverrides(base, fromEnv), flags));
+  const { config, ...overrides } = flags;
+  const file = config ?? (env[CONFIG_FILE_ENV] || undefined);
+  return sidecarConfigLoader.load({ file, env, flags: overrides, warn });
 }

@@ -5,6 +5,8 @@
  * `{ "error": { "code": "SIDECAR_ERR_…", "message": "…" } }`; the original error is kept as `cause` for logs.
  */
 
+import { UsageError } from '@plumbline/service-kit';
+
 export const SIDECAR_ERRORS = {
   /** The model server refused the TCP connection (nothing listening). */
   SIDECAR_ERR_UPSTREAM_REFUSED: { status: 502, message: 'the model server refused the connection' },
@@ -49,10 +51,8 @@ export type SidecarErrorCode = keyof typeof SIDECAR_ERRORS;
 export class SidecarError extends Error {
   readonly code: SidecarErrorCode;
   readonly statusCode: number;
-  /** Set on configuration errors so the CLI ends with exit code 2. */
-  readonly exitCode?: number;
 
-  constructor(code: SidecarErrorCode, message?: string, options?: { cause?: unknown; exitCode?: number }) {
+  constructor(code: SidecarErrorCode, message?: string, options?: { cause?: unknown }) {
     super(
       message ?? SIDECAR_ERRORS[code].message,
       options?.cause === undefined ? undefined : { cause: options.cause },
@@ -60,7 +60,6 @@ export class SidecarError extends Error {
     this.name = 'SidecarError';
     this.code = code;
     this.statusCode = SIDECAR_ERRORS[code].status;
-    if (options?.exitCode !== undefined) this.exitCode = options.exitCode;
   }
 
   /** The JSON body a client receives. */
@@ -69,9 +68,20 @@ export class SidecarError extends Error {
   }
 }
 
+/** SIDECAR_ERR_CONFIG: a flag, PLUMBLINE_* variable or config-file key is invalid; a usage error (exit code 2). */
+export class SidecarConfigError extends UsageError {
+  declare readonly code: 'SIDECAR_ERR_CONFIG';
+  declare readonly key: string;
+
+  constructor(key: string, problem: string, options: { cause?: unknown } = {}) {
+    super(`invalid config: ${key}: ${problem}`, { code: 'SIDECAR_ERR_CONFIG', key, cause: options.cause });
+    this.name = 'SidecarConfigError';
+  }
+}
+
 /** A configuration error: names the key, ends the CLI with exit code 2. */
-export function configError(key: string, problem: string, cause?: unknown): SidecarError {
-  return new SidecarError('SIDECAR_ERR_CONFIG', `invalid config: ${key}: ${problem}`, { cause, exitCode: 2 });
+export function configError(key: string, problem: string, cause?: unknown): SidecarConfigError {
+  return new SidecarConfigError(key, problem, { cause });
 }
 
 const REFUSED = new Set(['ECONNREFUSED']);

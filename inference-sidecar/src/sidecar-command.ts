@@ -2,9 +2,12 @@
  * `plumbline sidecar`: put Plumbline in front of a model server. Flags win over PLUMBLINE_* variables, which win
  * over the config file; see inference-sidecar/README.md for every key.
  */
-import type { Command } from 'commander';
-import type { ConfigOverrides } from './config';
+import { Option, type Command } from 'commander';
+import { sidecarConfigLoader, type ConfigOverrides } from './config';
 import { runSidecar } from './main';
+
+/** Flags read as their config kind once, by commander; a bad value is a SIDECAR_ERR_CONFIG naming the key. */
+const read = (flag: string) => sidecarConfigLoader.argParser(flag);
 
 export function registerSidecarCommand(program: Command): void {
   program
@@ -13,10 +16,11 @@ export function registerSidecarCommand(program: Command): void {
       'Reverse proxy in front of a model server: every inference becomes events in Elasticsearch, Kafka, the spool and Prometheus.',
     )
     .option('--upstream <url>', 'model server to wrap, e.g. http://127.0.0.1:8081 (env PLUMBLINE_UPSTREAM)')
-    .option('--port <port>', 'proxy port (default 8080; env PLUMBLINE_PORT)')
+    .option('--port <port>', 'proxy port (default 8080; env PLUMBLINE_PORT)', read('port'))
     .option(
       '--admin-port <port>',
       'admin port for /metrics, /healthz, /readyz, /feedback (default 9464; env PLUMBLINE_ADMIN_PORT)',
+      read('adminPort'),
     )
     .option('--host <host>', 'listen address (default 127.0.0.1; env PLUMBLINE_HOST)')
     .option(
@@ -27,8 +31,15 @@ export function registerSidecarCommand(program: Command): void {
       '--protocol <protocol>',
       'auto|v2|kserve-v1|tfserving|mlflow|seldon|generic (default auto; env PLUMBLINE_PROTOCOL)',
     )
-    .option('--elasticsearch <url>', 'Elasticsearch sink URL (env PLUMBLINE_ELASTICSEARCH)')
-    .option('--kafka <brokers>', 'Kafka sink brokers, host:port[,host:port] (env PLUMBLINE_KAFKA)')
+    .option('--elasticsearch-url <url>', 'Elasticsearch sink URL (env PLUMBLINE_ELASTICSEARCH_URL)')
+    .option(
+      '--kafka-brokers <brokers>',
+      'Kafka sink brokers, host:port[,host:port] (env PLUMBLINE_KAFKA_BROKERS)',
+      read('kafkaBrokers'),
+    )
+    // Old names of --elasticsearch-url and --kafka-brokers, kept working (with a deprecation warning).
+    .addOption(new Option('--elasticsearch <url>').hideHelp())
+    .addOption(new Option('--kafka <brokers>').argParser(read('kafka')).hideHelp())
     .option('--spool-dir <dir>', 'local spool directory (default ./plumbline-spool; env PLUMBLINE_SPOOL_DIR)')
     .option(
       '--log-level <level>',

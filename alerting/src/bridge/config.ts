@@ -1,8 +1,59 @@
 /**
- * The bridge's configuration from the environment, validated once at start-up; an error names the variable.
+ * The bridge's configuration: one zod schema with every default next to its field, read from PLUMBLINE_*
+ * variables through service-kit's config loader and validated once at start-up; an error names the variable
+ * (exit code 2).
  */
+import { createConfigLoader, UsageError, type Settings } from '@plumbline/service-kit';
+import { z } from 'zod';
 import { DEFAULT_POLICY, type RetrainPolicy } from './policy';
 import type { BridgeConfig } from './bridge';
+
+/** `expected <what>, got "<value>"` for a value that fails `ok`. */
+function checked<T extends z.ZodType>(schema: T, what: string, ok: (value: z.output<T>) => boolean) {
+  return schema.refine(ok, { error: (issue) => `expected ${what}, got "${String(issue.input)}"` });
+}
+
+const httpUrl = z.url({
+  protocol: /^https?$/,
+  error: (issue) =>
+    issue.input === undefined ? 'required' : `expected an http(s) URL, got "${String(issue.input)}"`,
+});
+
+export const BridgeConfigSchema = z.strictObject({
+  /** Listen address. @default '0.0.0.0' */
+  host: z.string().min(1).default('0.0.0.0'),
+  /** Listen port. @default 9099 */
+  port: checked(z.number(), 'a port', (n) => Number.isInteger(n) && n >= 0 && n <= 65535).default(9099),
+  /** Prometheus base URL for the quality gate. Required. */
+  prometheusUrl: httpUrl,
+  /** Retrain endpoint, e.g. http://exporter:9464/api/retrain. Required. */
+  retrainUrl: httpUrl,
+  /** Bearer token of the retrain endpoint. Required. */
+  retrainToken: z.string({ error: 'required' }).min(1, 'required'),
+  /** Timeout of one call to the retrain endpoint or Prometheus. @default 10000 */
+  timeoutMs: checked(z.number(), 'milliseconds > 0', (n) => n > 0).default(10_000),
+  policy: z
+    .strictObject({
+      /** Alert categories allowed to trigger. @default ['drift'] */
+      categories: z
+        .array(z.string().min(1))
+        .min(1, 'at least one category')
+        .default(() => [...DEFAULT_POLICY.categories]),
+      /** One retrain per model per this many seconds. @default 21600 */
+      cooldownSeconds: checked(z.number(), 'seconds >= 0', (n) => n >= 0).default(
+        DEFAULT_POLICY.cooldownSeconds,
+      ),
+      /** Rows the latest window must hold. @default 100 */
+      minWindowSamples: checked(z.number(), 'an integer >= 0', (n) => Number.isInteger(n) && n >= 0).default(
+        DEFAULT_POLICY.minWindowSamples,
+      ),
+      /** Retrain only while accuracy is below this (when known). @default 0.95 */
+      maxAccuracy: checked(z.number(), 'a number in (0, 1]', (n) => n > 0 && n <= 1).default(
+        DEFAULT_POLICY.maxAccuracy,
+      ),
+    })
+    .default(() => ({ ...DEFAULT_POLICY, categories: [...DEFAULT_POLICY.categories] })),
+});
 
 export interface BridgeEnvConfig extends BridgeConfig {
   /** @default '0.0.0.0' */
@@ -11,88 +62,47 @@ export interface BridgeEnvConfig extends BridgeConfig {
   port: number;
   /** Prometheus base URL for the quality gate. */
   prometheusUrl: string;
+  policy: RetrainPolicy;
 }
 
-export class BridgeConfigError extends Error {
-  readonly exitCode = 2;
+/** PLUMBLINE_* variables the bridge reads and the config key each one sets. */
+export const BRIDGE_ENV: Settings = {
+  PLUMBLINE_BRIDGE_HOST: { key: 'host', kind: 'string' },
+  PLUMBLINE_BRIDGE_PORT: { key: 'port', kind: 'port' },
+  PLUMBLINE_PROMETHEUS_URL: { key: 'prometheusUrl', kind: 'string' },
+  PLUMBLINE_RETRAIN_URL: { key: 'retrainUrl', kind: 'string' },
+  PLUMBLINE_RETRAIN_TOKEN: { key: 'retrainToken', kind: 'string' },
+  PLUMBLINE_BRIDGE_TIMEOUT_MS: { key: 'timeoutMs', kind: 'number' },
+  PLUMBLINE_BRIDGE_CATEGORIES: { key: 'policy.categories', kind: 'list' },
+  PLUMBLINE_BRIDGE_COOLDOWN_SECONDS: { key: 'policy.cooldownSeconds', kind: 'duration' },
+  PLUMBLINE_BRIDGE_MIN_WINDOW_SAMPLES: { key: 'policy.minWindowSamples', kind: 'number' },
+  PLUMBLINE_BRIDGE_MAX_ACCURACY: { key: 'policy.maxAccuracy', kind: 'number' },
+};
+
+/** A configuration error: `<VARIABLE>: <problem>`, exit code 2. */
+export class BridgeConfigError extends UsageError {
+  constructor(message: string, options: { key?: string; cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'BridgeConfigError';
+  }
 }
+
+const variableOf = (key: string): string =>
+  Object.entries(BRIDGE_ENV).find(([, setting]) => setting.key === key)?.[0] ?? key;
+
+/** The bridge's use of the one config loader; errors name the variable, not the key. */
+export const bridgeConfigLoader = createConfigLoader({
+  schema: BridgeConfigSchema,
+  env: BRIDGE_ENV,
+  error: (issue) =>
+    new BridgeConfigError(
+      `${variableOf(issue.key)}: ${issue.problem}${issue.received === undefined ? '' : `, got "${issue.received}"`}`,
+      { key: issue.key, cause: issue.cause },
+    ),
+});
 
 type Env = Record<string, string | undefined>;
 
-function required(env: Env, key: string): string {
-  const v = env[key];
-  if (!v) throw new BridgeConfigError(`${key}: required`);
-  return v;
-}
-
-function url(env: Env, key: string): string {
-  const v = required(env, key);
-  try {
-    const u = new URL(v);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    throw new BridgeConfigError(`${key}: expected an http(s) URL, got "${v}"`);
-  }
-  return v;
-}
-
-function number(
-  env: Env,
-  key: string,
-  fallback: number,
-  check: (n: number) => boolean,
-  what: string,
-): number {
-  const v = env[key];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || !check(n)) throw new BridgeConfigError(`${key}: expected ${what}, got "${v}"`);
-  return n;
-}
-
 export function bridgeConfigFromEnv(env: Env): BridgeEnvConfig {
-  const policy: RetrainPolicy = {
-    categories: (env.PLUMBLINE_BRIDGE_CATEGORIES ?? DEFAULT_POLICY.categories.join(','))
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-    cooldownSeconds: number(
-      env,
-      'PLUMBLINE_BRIDGE_COOLDOWN_SECONDS',
-      DEFAULT_POLICY.cooldownSeconds,
-      (n) => n >= 0,
-      'seconds >= 0',
-    ),
-    minWindowSamples: number(
-      env,
-      'PLUMBLINE_BRIDGE_MIN_WINDOW_SAMPLES',
-      DEFAULT_POLICY.minWindowSamples,
-      (n) => Number.isInteger(n) && n >= 0,
-      'an integer >= 0',
-    ),
-    maxAccuracy: number(
-      env,
-      'PLUMBLINE_BRIDGE_MAX_ACCURACY',
-      DEFAULT_POLICY.maxAccuracy,
-      (n) => n > 0 && n <= 1,
-      'a number in (0, 1]',
-    ),
-  };
-  if (policy.categories.length === 0)
-    throw new BridgeConfigError('PLUMBLINE_BRIDGE_CATEGORIES: at least one category');
-  return {
-    host: env.PLUMBLINE_BRIDGE_HOST || '0.0.0.0',
-    port: number(
-      env,
-      'PLUMBLINE_BRIDGE_PORT',
-      9099,
-      (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
-      'a port',
-    ),
-    prometheusUrl: url(env, 'PLUMBLINE_PROMETHEUS_URL'),
-    retrainUrl: url(env, 'PLUMBLINE_RETRAIN_URL'),
-    retrainToken: required(env, 'PLUMBLINE_RETRAIN_TOKEN'),
-    timeoutMs: number(env, 'PLUMBLINE_BRIDGE_TIMEOUT_MS', 10_000, (n) => n > 0, 'milliseconds > 0'),
-    policy,
-  };
+  return bridgeConfigLoader.load({ env });
 }

@@ -4,7 +4,8 @@
  */
 import pino from 'pino';
 import { startBridge } from './bridge';
-import { bridgeConfigFromEnv, BridgeConfigError } from './config';
+import { isUsageError } from '@plumbline/service-kit';
+import { bridgeConfigFromEnv } from './config';
 import { createPrometheusQuality } from './prometheus-quality';
 
 async function main(): Promise<void> {
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   try {
     config = bridgeConfigFromEnv(process.env);
   } catch (err) {
-    if (err instanceof BridgeConfigError) {
+    if (isUsageError(err)) {
       process.stderr.write(`plumbline retrain bridge: ${err.message}\n`);
       process.exit(err.exitCode);
     }

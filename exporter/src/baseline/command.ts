@@ -1,3 +1,4 @@
+import { integerArg, UsageError } from '@plumbline/service-kit';
 import type { Command } from 'commander';
 import type { FeatureType } from '../stattests/types';
 import { createElasticsearchBaselineStore } from './elasticsearch-store';
@@ -6,7 +7,10 @@ import { profileFile, type ProfileProgress } from './profile-file';
 import { DEFAULT_MODEL_VERSION, checkBaselineKey, type BaselineStore } from './store';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-const usage = (message: string): Error => Object.assign(new Error(message), { exitCode: 2 });
+const usage = (message: string): UsageError => new UsageError(message);
+/** Read by commander when given on the command line; runBaselineImport reads texts passed in code the same way. */
+const binsArg = integerArg('--bins', 2);
+const reservoirSizeArg = integerArg('--reservoir-size', 1);
 
 interface StoreFlags {
   store?: string;
@@ -51,8 +55,8 @@ interface ImportFlags extends StoreFlags {
   version?: string;
   file: string;
   columnType?: string[];
-  bins?: string;
-  reservoirSize?: string;
+  bins?: number | string;
+  reservoirSize?: number | string;
   predictionColumn?: string;
   labelColumn?: string;
   json?: boolean;
@@ -69,12 +73,8 @@ export async function runBaselineImport(flags: ImportFlags, stderr: NodeJS.Write
       throw usage(`--column-type: expected NAME=numerical|categorical, got "${spec}"`);
     columnTypes[name] = type;
   }
-  const int = (flag: string, v: string | undefined, min: number): number | undefined => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw usage(`${flag}: expected an integer ≥ ${min}, got "${v}"`);
-    return n;
-  };
+  const read = (parse: (text: string) => number, v: number | string | undefined): number | undefined =>
+    typeof v === 'string' ? parse(v) : v;
   const store = openBaselineStore(flags);
   try {
     const progress = progressPrinter(stderr);
@@ -82,8 +82,8 @@ export async function runBaselineImport(flags: ImportFlags, stderr: NodeJS.Write
       flags.file,
       {
         columnTypes,
-        bins: int('--bins', flags.bins, 2),
-        reservoirSize: int('--reservoir-size', flags.reservoirSize, 1),
+        bins: read(binsArg, flags.bins),
+        reservoirSize: read(reservoirSizeArg, flags.reservoirSize),
         predictionColumn: flags.predictionColumn,
         labelColumn: flags.labelColumn,
       },
@@ -135,11 +135,12 @@ export function registerBaselineCommand(program: Command): void {
         'force a column type: numerical | categorical (repeatable)',
         collect,
       )
-      .option('--bins <n>', 'PSI bins for numerical columns', '10')
+      .option('--bins <n>', 'PSI bins for numerical columns', binsArg, 10)
       .option(
         '--reservoir-size <n>',
         'reference values kept per numerical column for KS / Wasserstein',
-        '50000',
+        reservoirSizeArg,
+        50000,
       )
       .option('--prediction-column <name>', 'model output column (prediction drift)')
       .option('--label-column <name>', 'ground-truth column (label drift)'),
@@ -180,11 +181,8 @@ export function registerBaselineCommand(program: Command): void {
     try {
       const b = await store.get(flags.model, flags.version);
       if (!b)
-        throw Object.assign(
-          new Error(
-            `no baseline for model "${flags.model}"${flags.version ? ` version "${flags.version}"` : ''}`,
-          ),
-          { exitCode: 2 },
+        throw usage(
+          `no baseline for model "${flags.model}"${flags.version ? ` version "${flags.version}"` : ''}`,
         );
       process.stdout.write(`${JSON.stringify(b, null, 2)}\n`);
     } finally {

@@ -1,3 +1,4 @@
+import { UsageError } from '@plumbline/service-kit';
 import type { ReferenceProfile } from '../drift/profile-types';
 
 /** Model version used when none is given. */
@@ -35,10 +36,10 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Model names and versions become file names and document ids: letters, digits, '.', '_', '-' (max 128). */
 export function checkBaselineKey(what: 'model' | 'version', value: string): string {
   if (!NAME.test(value) || value.includes('..')) {
-    throw Object.assign(
-      new Error(`invalid ${what} "${value}": use letters, digits, '.', '_' or '-' (max 128, no '..')`),
+    throw new UsageError(
+      `invalid ${what} "${value}": use letters, digits, '.', '_' or '-' (max 128, no '..')`,
       {
-        exitCode: 2,
+        key: what,
       },
     );
   }

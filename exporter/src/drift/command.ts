@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { integerArg, numberArg, UsageError } from '@plumbline/service-kit';
 import type { Command } from 'commander';
 import { readTable } from '../io/read-table';
 import type { Correction } from '../stattests/corrections';
@@ -10,9 +11,16 @@ import type { DriftReport } from './report-types';
 import { renderDriftHtml } from './render-html';
 import { renderDriftTable } from './render-table';
 
-function usage(message: string): Error {
-  return Object.assign(new Error(message), { exitCode: 2 });
+function usage(message: string): UsageError {
+  return new UsageError(message);
 }
+
+/** Number flags, read by commander on the command line; runDrift reads texts passed in code the same way. */
+const FLAG_PARSERS = {
+  driftShare: numberArg('--drift-share', 0, 1),
+  bins: integerArg('--bins', 2),
+  effectSizeFloor: numberArg('--effect-size-floor', 0),
+};
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -25,29 +33,21 @@ export interface DriftCommandOptions {
   stattest?: string[];
   threshold?: string[];
   correction?: string;
-  driftShare?: string;
-  bins?: string;
-  effectSizeFloor?: string;
+  driftShare?: number | string;
+  bins?: number | string;
+  effectSizeFloor?: number | string;
   predictionColumn?: string;
   labelColumn?: string;
   failOnDrift?: boolean;
 }
 
-function parseNumberFlag(
-  flag: string,
-  value: string | undefined,
-  check: (n: number) => boolean,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !check(n))
-    throw usage(`${flag}: invalid value "${value}"`);
-  return n;
+function numberFlag(flag: keyof typeof FLAG_PARSERS, value: number | string | undefined): number | undefined {
+  return typeof value === 'string' ? FLAG_PARSERS[flag](value) : value;
 }
 
 /**
  * Runs `plumbline drift`: reads both files, profiles the reference (every value kept: KS and Wasserstein are exact),
- * evaluates the current file against it and returns the report. Bad files and flags throw errors with exitCode 2.
+ * evaluates the current file against it and returns the report. Bad files and flags throw UsageErrors (exit code 2).
  */
 export async function runDrift(opts: DriftCommandOptions): Promise<DriftReport> {
   const [ref, cur] = [await readTable(opts.reference), await readTable(opts.current)];
@@ -99,7 +99,7 @@ export async function runDrift(opts: DriftCommandOptions): Promise<DriftReport> 
     const m = /^(?:([^:=]+):)?([a-z]+)=(.+)$/.exec(spec);
     if (!m) throw usage(`--threshold: expected TEST=VALUE or FEATURE:TEST=VALUE, got "${spec}"`);
     const id = getStatTest(m[2]).id;
-    const value = parseNumberFlag('--threshold', m[3], (n) => n >= 0)!;
+    const value = numberArg('--threshold', 0)(m[3]);
     if (m[1] === undefined) thresholds[id] = value;
     else {
       if (!ref.columns.includes(m[1])) throw usage(`--threshold: unknown column "${m[1]}"`);
@@ -109,7 +109,7 @@ export async function runDrift(opts: DriftCommandOptions): Promise<DriftReport> 
   const correction = (opts.correction ?? 'none') as Correction;
   if (!['none', 'bonferroni', 'bh'].includes(correction))
     throw usage(`--correction: expected none, bonferroni or bh, got "${correction}"`);
-  const bins = parseNumberFlag('--bins', opts.bins, (n) => Number.isInteger(n) && n >= 2);
+  const bins = numberFlag('bins', opts.bins);
   const profile = buildReferenceProfile(ref.data, {
     bins,
     reservoirSize: Infinity,
@@ -128,8 +128,8 @@ export async function runDrift(opts: DriftCommandOptions): Promise<DriftReport> 
     thresholds,
     features: features as Record<string, FeatureDriftOptions>,
     correction,
-    driftShareThreshold: parseNumberFlag('--drift-share', opts.driftShare, (n) => n >= 0 && n <= 1),
-    effectSizeFloor: parseNumberFlag('--effect-size-floor', opts.effectSizeFloor, (n) => n >= 0),
+    driftShareThreshold: numberFlag('driftShare', opts.driftShare),
+    effectSizeFloor: numberFlag('effectSizeFloor', opts.effectSizeFloor),
     tests: 'all',
   });
   return detector.evaluate(cur.data);
@@ -191,9 +191,18 @@ export function registerDriftCommand(program: Command): void {
       collect,
     )
     .option('--correction <method>', 'p-value correction across features: none | bonferroni | bh', 'none')
-    .option('--drift-share <share>', 'dataset drifts when this share of features drifts', '0.5')
-    .option('--bins <n>', 'PSI / Jensen–Shannon bins for numerical columns', '10')
-    .option('--effect-size-floor <value>', 'p-value tests also need KS D / Cramér V ≥ this to flag drift')
+    .option(
+      '--drift-share <share>',
+      'dataset drifts when this share of features drifts',
+      FLAG_PARSERS.driftShare,
+      0.5,
+    )
+    .option('--bins <n>', 'PSI / Jensen–Shannon bins for numerical columns', FLAG_PARSERS.bins, 10)
+    .option(
+      '--effect-size-floor <value>',
+      'p-value tests also need KS D / Cramér V ≥ this to flag drift',
+      FLAG_PARSERS.effectSizeFloor,
+    )
     .option(
       '--prediction-column <name>',
       'model output column: reported as prediction drift, not in the dataset share',

@@ -1,3 +1,4 @@
+import { UsageError } from '@plumbline/service-kit';
 import { categoricalColumn, numericColumn, type CellValue, type NumericColumn } from '../stats/missing';
 import { adjustPValues, type Correction } from '../stattests/corrections';
 import { isDrift } from '../stattests/drift-rule';
@@ -52,8 +53,8 @@ export interface DriftDetector {
   evaluate(currentColumns: Readonly<Record<string, readonly CellValue[]>>): DriftReport;
 }
 
-function configError(message: string): Error {
-  return Object.assign(new Error(message), { exitCode: 2 });
+function configError(message: string): UsageError {
+  return new UsageError(message);
 }
 
 function categoricalSummary(
@@ -84,7 +85,7 @@ const shares = (counts: readonly number[]): number[] => {
  * A drift detector over a reference profile built once: `evaluate(window)` returns the drift report (the
  * `plumbline drift --json` contract plus histograms and summaries). Options are validated here, once: unknown
  * stat test ids, tests that do not apply to a feature's type, or settings for features the profile does not have
- * throw an error with `exitCode` 2 naming the culprit.
+ * throw a UsageError (exit code 2) naming the culprit.
  *
  * @example createDriftDetector(buildReferenceProfile(train)).evaluate(window).dataset.drift
  */

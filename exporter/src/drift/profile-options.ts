@@ -1,3 +1,4 @@
+import { UsageError } from '@plumbline/service-kit';
 import { psiBinEdges } from '../stats/psi-bin-edges';
 import type { FeatureType } from '../stattests/types';
 import type { ColumnRole } from './profile-types';
@@ -38,14 +39,11 @@ export interface ResolvedProfileOptions {
   roleOf(column: string): ColumnRole;
 }
 
-function usageError(message: string): Error {
-  return Object.assign(new Error(message), { exitCode: 2 });
-}
 
 /**
  * The one place the profile options get their defaults and are validated, before a builder reads any value:
  * bins as psiBinEdges accepts them (an integer ≥ 1), reservoirSize ≥ 1 (Infinity keeps every value), and
- * `columnTypes` naming only known columns, each `numerical` or `categorical` (an error with `exitCode` 2
+ * `columnTypes` naming only known columns, each `numerical` or `categorical` (a UsageError, exit code 2,
  * naming the column otherwise).
  *
  * @example resolveProfileOptions(['age', 'plan'], { bins: 20 }).reservoirSize // 50000
@@ -60,9 +58,9 @@ export function resolveProfileOptions(
   if (!(reservoirSize >= 1)) throw new RangeError(`reservoirSize must be ≥ 1, got ${reservoirSize}`);
   const columnTypes = options.columnTypes ?? {};
   for (const [name, t] of Object.entries(columnTypes)) {
-    if (!columns.includes(name)) throw usageError(`column type given for unknown column "${name}"`);
+    if (!columns.includes(name)) throw new UsageError(`column type given for unknown column "${name}"`);
     if (t !== 'numerical' && t !== 'categorical')
-      throw usageError(`column type for "${name}" must be numerical or categorical, got "${String(t)}"`);
+      throw new UsageError(`column type for "${name}" must be numerical or categorical, got "${String(t)}"`);
   }
   return {
     bins,

@@ -3,12 +3,13 @@
  * server-side), how often a model may be retrained, which pipeline webhook to call and where audit events go.
  * Validated once at start-up; every error names the key that is wrong.
  */
+import { createConfigLoader, UsageError } from '@plumbline/service-kit';
 import { z } from 'zod';
 
 const url = z.string().url();
 
 const WebhookSchema = z.discriminatedUnion('kind', [
-  z.object({
+  z.strictObject({
     /** Any HTTP endpoint: POSTs `{ model, reason, requestedBy, requestId, requestedAt }` as JSON. */
     kind: z.literal('generic'),
     url,
@@ -17,7 +18,7 @@ const WebhookSchema = z.discriminatedUnion('kind', [
     /** Extra headers, e.g. an Authorization header for the pipeline. @default {} */
     headers: z.record(z.string(), z.string()).default({}),
   }),
-  z.object({
+  z.strictObject({
     /** GitHub Actions `workflow_dispatch` (POST /repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches). */
     kind: z.literal('github'),
     /** @default 'https://api.github.com' (GitHub Enterprise: https://HOST/api/v3) */
@@ -31,7 +32,7 @@ const WebhookSchema = z.discriminatedUnion('kind', [
     /** A token allowed to dispatch the workflow (fine-grained: Actions read/write). */
     token: z.string().min(1),
   }),
-  z.object({
+  z.strictObject({
     /** GitLab pipeline trigger (POST /api/v4/projects/{projectId}/trigger/pipeline). */
     kind: z.literal('gitlab'),
     /** @default 'https://gitlab.com' */
@@ -43,7 +44,7 @@ const WebhookSchema = z.discriminatedUnion('kind', [
     /** A pipeline trigger token. */
     token: z.string().min(1),
   }),
-  z.object({
+  z.strictObject({
     /** Jenkins parameterised job (POST /job/{job}/buildWithParameters) with a user's API token. */
     kind: z.literal('jenkins'),
     baseUrl: url,
@@ -52,7 +53,7 @@ const WebhookSchema = z.discriminatedUnion('kind', [
     user: z.string().min(1),
     apiToken: z.string().min(1),
   }),
-  z.object({
+  z.strictObject({
     /** Argo Workflows: submit a WorkflowTemplate (POST /api/v1/workflows/{namespace}/submit). */
     kind: z.literal('argo'),
     baseUrl: url,
@@ -63,7 +64,7 @@ const WebhookSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-export const RetrainConfigSchema = z.object({
+export const RetrainConfigSchema = z.strictObject({
   /** Shared secret Grafana's proxy route sends as `Authorization: Bearer <token>`; usually from `tokenEnv`. */
   token: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Environment variable read when `token` is not set. @default 'PLUMBLINE_RETRAIN_TOKEN' */
@@ -81,10 +82,10 @@ export const RetrainConfigSchema = z.object({
   /** Audit trail: Elasticsearch index, or a JSON-lines file when there is no Elasticsearch. */
   audit: z
     .union([
-      z.object({
-        elasticsearch: z.object({ url, index: z.string().min(1).default('plumbline-retrain-audit') }),
+      z.strictObject({
+        elasticsearch: z.strictObject({ url, index: z.string().min(1).default('plumbline-retrain-audit') }),
       }),
-      z.object({ file: z.string().min(1) }),
+      z.strictObject({ file: z.string().min(1) }),
     ])
     .default({ file: 'plumbline-retrain-audit.jsonl' }),
 });
@@ -93,27 +94,25 @@ export type RetrainConfigInput = z.input<typeof RetrainConfigSchema>;
 export type WebhookConfig = z.infer<typeof WebhookSchema>;
 export type RetrainConfig = Omit<z.infer<typeof RetrainConfigSchema>, 'token'> & { token: string };
 
-/** A configuration error: names the key and ends the process with exit code 2. */
-export class RetrainConfigError extends Error {
-  readonly exitCode = 2;
-  readonly code = 'EXPORTER_ERR_RETRAIN_CONFIG';
-  constructor(
-    readonly key: string,
-    message: string,
-  ) {
-    super(`retrain.${key}: ${message}`);
+/** EXPORTER_ERR_RETRAIN_CONFIG: names the key (under `retrain.`) and ends the process with exit code 2. */
+export class RetrainConfigError extends UsageError {
+  declare readonly code: 'EXPORTER_ERR_RETRAIN_CONFIG';
+  declare readonly key: string;
+  constructor(key: string, message: string) {
+    super(`retrain.${key}: ${message}`, { code: 'EXPORTER_ERR_RETRAIN_CONFIG', key });
     this.name = 'RetrainConfigError';
   }
 }
 
+/** The retrain section through the one config loader (unknown keys named, the first issue worded once). */
+const retrainConfigLoader = createConfigLoader({
+  schema: RetrainConfigSchema,
+  error: (issue) => new RetrainConfigError(issue.key, issue.problem),
+});
+
 /** Validates `raw` (the `retrain:` section of the exporter config) and resolves the token from the environment. */
 export function parseRetrainConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): RetrainConfig {
-  const parsed = RetrainConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new RetrainConfigError(issue.path.join('.') || '(root)', issue.message);
-  }
-  const { token: configured, ...rest } = parsed.data;
+  const { token: configured, ...rest } = retrainConfigLoader.parse(raw);
   const token = configured ?? env[rest.tokenEnv];
   if (!token)
     throw new RetrainConfigError('token', `not set and environment variable ${rest.tokenEnv} is empty`);

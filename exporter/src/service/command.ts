@@ -1,7 +1,11 @@
 /** `plumbline exporter`: flags map onto config keys (flags > PLUMBLINE_* env > --config file > defaults). */
+import { UsageError } from '@plumbline/service-kit';
 import type { Command } from 'commander';
-import type { FlagValues } from '../config';
+import { exporterConfigLoader, type FlagValues } from '../config';
 import { captureBaselines, runExporter } from '../main';
+
+/** Flags read as their config key's kind once, by commander; a bad value is an EXPORTER_ERR_CONFIG naming the key. */
+const read = (key: string) => exporterConfigLoader.argParser(key);
 
 export function registerExporterCommand(program: Command): void {
   program
@@ -13,18 +17,38 @@ export function registerExporterCommand(program: Command): void {
     .option('--model <name...>', 'model(s) to watch (shorthand for models: [{ name }])')
     .option('--source <kind>', 'elasticsearch | kafka | spool (env PLUMBLINE_SOURCE)')
     .option('--elasticsearch-url <url>', 'Elasticsearch URL (env PLUMBLINE_ELASTICSEARCH_URL)')
-    .option('--kafka-brokers <list>', 'comma-separated host:port (env PLUMBLINE_KAFKA_BROKERS)')
+    .option(
+      '--kafka-brokers <list>',
+      'comma-separated host:port (env PLUMBLINE_KAFKA_BROKERS)',
+      read('source.brokers'),
+    )
     .option('--spool-dir <dir>', "the sidecar's spool directory (env PLUMBLINE_SPOOL_DIR)")
     .option('--baseline-dir <dir>', 'local baseline store (env PLUMBLINE_BASELINE_DIR)')
     .option('--window <kind>', 'tumbling | sliding (env PLUMBLINE_WINDOW_KIND)')
-    .option('--window-seconds <n>', 'window size (env PLUMBLINE_WINDOW_SECONDS)')
-    .option('--step-seconds <n>', 'sliding step (env PLUMBLINE_WINDOW_STEP_SECONDS)')
-    .option('--min-samples <n>', 'minimum rows for a verdict (env PLUMBLINE_MIN_SAMPLES)')
-    .option('--interval-seconds <n>', 'schedule interval (env PLUMBLINE_SCHEDULE_SECONDS)')
+    .option(
+      '--window-seconds <n>',
+      'window size, seconds or 30s/5m/1h (env PLUMBLINE_WINDOW_SECONDS)',
+      read('window.sizeSeconds'),
+    )
+    .option(
+      '--step-seconds <n>',
+      'sliding step (env PLUMBLINE_WINDOW_STEP_SECONDS)',
+      read('window.stepSeconds'),
+    )
+    .option(
+      '--min-samples <n>',
+      'minimum rows for a verdict (env PLUMBLINE_MIN_SAMPLES)',
+      read('window.minimumSamples'),
+    )
+    .option(
+      '--interval-seconds <n>',
+      'schedule interval (env PLUMBLINE_SCHEDULE_SECONDS)',
+      read('schedule.intervalSeconds'),
+    )
     .option('--webhook-url <url>', 'Slack-compatible webhook (env PLUMBLINE_WEBHOOK_URL)')
     .option('--alertmanager-url <url>', 'Alertmanager base URL (env PLUMBLINE_ALERTMANAGER_URL)')
     .option('--host <host>', 'listen address (env PLUMBLINE_EXPORTER_HOST)')
-    .option('-p, --port <n>', 'listen port (env PLUMBLINE_EXPORTER_PORT)')
+    .option('-p, --port <n>', 'listen port (env PLUMBLINE_EXPORTER_PORT)', read('port'))
     .option(
       '--capture-baseline',
       'instead of serving: store a baseline per model from production events in --from..--to',
@@ -35,7 +59,7 @@ export function registerExporterCommand(program: Command): void {
       '--baseline-version <v>',
       "with --capture-baseline: version to store under (default: the model's version)",
     )
-    .action(async (opts: Record<string, string | string[] | boolean | undefined>) => {
+    .action(async (opts: Record<string, unknown>) => {
       const flags: FlagValues = {
         'source.kind': opts.source,
         'source.url': opts.elasticsearchUrl,
@@ -52,10 +76,10 @@ export function registerExporterCommand(program: Command): void {
         host: opts.host,
         port: opts.port,
       };
-      if (Array.isArray(opts.model)) flags.models = JSON.stringify(opts.model.map((name) => ({ name })));
+      if (Array.isArray(opts.model)) flags.models = opts.model.map((name) => ({ name: String(name) }));
       if (opts.captureBaseline) {
         if (typeof opts.from !== 'string' || typeof opts.to !== 'string') {
-          throw Object.assign(new Error('--capture-baseline needs --from and --to'), { exitCode: 2 });
+          throw new UsageError('--capture-baseline needs --from and --to');
         }
         await captureBaselines({
           configFile: opts.config as string | undefined,
@@ -63,7 +87,7 @@ export function registerExporterCommand(program: Command): void {
           from: opts.from,
           to: opts.to,
           baselineVersion: opts.baselineVersion as string | undefined,
-          model: Array.isArray(opts.model) && opts.model.length === 1 ? opts.model[0] : undefined,
+          model: Array.isArray(opts.model) && opts.model.length === 1 ? String(opts.model[0]) : undefined,
         });
         return;
       }

@@ -4,6 +4,7 @@
  * column and, where ground truth arrived, the label column — profiled with STATS' buildReferenceProfile and
  * stored in the BaselineStore like an imported training file.
  */
+import { UsageError } from '@plumbline/service-kit';
 import type { BaselineStore, StoredBaseline } from '../baseline/store';
 import { DEFAULT_MODEL_VERSION } from '../baseline/store';
 import type { ModelConfig } from '../config';
@@ -23,9 +24,13 @@ export interface CaptureBaselineOptions {
   minimumRows?: number;
 }
 
-export class CaptureError extends Error {
-  readonly exitCode = 2;
-  readonly code = 'EXPORTER_ERR_BASELINE_CAPTURE';
+/** EXPORTER_ERR_BASELINE_CAPTURE: the range holds too few events, or is empty; a usage error (exit code 2). */
+export class CaptureError extends UsageError {
+  declare readonly code: 'EXPORTER_ERR_BASELINE_CAPTURE';
+  constructor(message: string) {
+    super(message, { code: 'EXPORTER_ERR_BASELINE_CAPTURE' });
+    this.name = 'CaptureError';
+  }
 }
 
 export async function captureProductionBaseline(options: CaptureBaselineOptions): Promise<StoredBaseline> {

@@ -1,3 +1,5 @@
+import { UsageError } from '@plumbline/service-kit';
+import { z } from 'zod';
 import { chiSquareTest } from './chisquare';
 import { jensenShannonTest } from './jensenshannon';
 import { ksTest } from './ks';
@@ -17,11 +19,20 @@ export const STAT_TESTS: ReadonlyMap<StatTestId, StatTestDescriptor> = new Map<
   ['jensenshannon', jensenShannonTest],
 ]);
 
-/** Error for an id nobody registered; `exitCode` 2 so the CLI reports it as bad input. */
-export class UnknownStatTestError extends Error {
-  readonly exitCode = 2;
+/** The registered ids, in registry order. */
+export const STAT_TEST_IDS = [...STAT_TESTS.keys()] as [StatTestId, ...StatTestId[]];
+
+function unknownStatTest(id: unknown): string {
+  return `unknown stat test "${String(id)}"; known stat tests: ${STAT_TEST_IDS.join(', ')}`;
+}
+
+/** A registered stat test id, for config schemas: anything else fails with the list of known ids. */
+export const StatTestIdSchema = z.enum(STAT_TEST_IDS, { error: (issue) => unknownStatTest(issue.input) });
+
+/** Error for an id nobody registered: a usage error (exit code 2) listing the known ids. */
+export class UnknownStatTestError extends UsageError {
   constructor(readonly id: string) {
-    super(`unknown stat test "${id}"; known stat tests: ${[...STAT_TESTS.keys()].join(', ')}`);
+    super(unknownStatTest(id));
     this.name = 'UnknownStatTestError';
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `plumbline serve-model` — serve an ONNX model on the Open Inference Protocol (REST) until SIGINT / SIGTERM.
  */
+import { integerArg, portArg, UsageError } from '@plumbline/service-kit';
 import type { Command } from 'commander';
 import { startModelServer } from './server';
 import { SHIPPED_MODEL } from './shipped-model';
@@ -10,22 +11,9 @@ interface ServeModelFlags {
   metadata?: string;
   name?: string;
   modelVersion?: string;
-  port: string;
+  port: number;
   host: string;
-  threads: string;
-}
-
-function usageError(message: string): Error {
-  return Object.assign(new Error(message), { exitCode: 2 });
-}
-
-/** Parses an integer flag; the error names the flag. */
-export function parseIntegerFlag(flag: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw usageError(`${flag}: expected an integer from ${min} to ${max}, got "${value}"`);
-  }
-  return n;
+  threads: number;
 }
 
 /** Resolves on the first SIGINT or SIGTERM and removes its listeners. */
@@ -58,15 +46,16 @@ export function registerServeModelCommand(program: Command): void {
     )
     .option('--name <name>', 'model name in the URL (default: metadata name, else the file name)')
     .option('--model-version <version>', 'model version (default: metadata version, else 1)')
-    .option('--port <port>', 'port to listen on (0 = any free port)', '8000')
+    .option('--port <port>', 'port to listen on (0 = any free port)', portArg('--port'), 8000)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--threads <n>', 'onnxruntime intra-op threads', '1')
+    .option('--threads <n>', 'onnxruntime intra-op threads', integerArg('--threads', 1, 64), 1)
     .action(async (flags: ServeModelFlags) => {
       if (flags.name !== undefined && !/^[\w.-]+$/.test(flags.name)) {
-        throw usageError(`--name: use letters, digits, "_", "." or "-", got "${flags.name}"`);
+        throw new UsageError(`--name: use letters, digits, "_", "." or "-", got "${flags.name}"`, {
+          key: '--name',
+        });
       }
-      const port = parseIntegerFlag('--port', flags.port, 0, 65535);
-      const threads = parseIntegerFlag('--threads', flags.threads, 1, 64);
+      const { port, threads } = flags;
       const server = await startModelServer({
         modelPath: flags.model,
         metadataPath: flags.metadata,

@@ -5,6 +5,8 @@
  */
 import { HttpError } from '@plumbline/service-kit';
 
+import { UsageError } from '@plumbline/service-kit';
+
 export type ModelServerErrorCode =
   | 'MODEL_ERR_BAD_REQUEST'
   | 'MODEL_ERR_UNKNOWN_MODEL'
@@ -40,12 +42,10 @@ export function badRequest(message: string): ModelServerError {
 }
 
 /** A model file or metadata file the server cannot use; thrown at start-up, never per request. */
-export class ModelLoadError extends Error {
-  /** 2: the command line or config names something unusable. */
-  readonly exitCode = 2;
-
+export class ModelLoadError extends UsageError {
+  /** A usage error (exit code 2): the command line or config names something unusable. */
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(message, { cause: options?.cause });
     this.name = 'ModelLoadError';
   }
 }

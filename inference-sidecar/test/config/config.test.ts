@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, resolveConfig } from '../../src/config';
-import type { SidecarError } from '../../src/errors';
+import type { SidecarConfigError as SidecarError } from '../../src/errors';
 
 function errorOf(fn: () => unknown): SidecarError {
   try {
