@@ -18,6 +18,8 @@ export const EXPORTER_ERRORS = {
   EXPORTER_ERR_BASELINE_CAPTURE: { exit: 2, message: 'cannot capture a baseline from this range' },
   /** No such route, model not configured, or not evaluated yet. */
   EXPORTER_ERR_NOT_FOUND: { http: 404, message: 'not found' },
+  /** A path that is not valid percent-encoding (`/api/models/%E0/drift`). */
+  EXPORTER_ERR_BAD_REQUEST: { http: 400, message: 'bad request' },
   /** /metrics and /api/* are read-only. */
   EXPORTER_ERR_METHOD: { http: 405, message: 'method not allowed' },
   /** A bug while answering a request; the exporter kept running. */

@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/service-kit';
 import type { Registry } from 'prom-client';
+import type { ExporterErrorCode } from '../errors';
 import type { ModelWindowReport } from '../service/report';
 
 /** Resolves true when it handled (answered) the request, false to pass it on. */
@@ -51,7 +52,7 @@ export const API_ERRORS = {
   /** A path that is not valid percent-encoding (`/api/models/%E0/drift`). */
   badRequest: 'EXPORTER_ERR_BAD_REQUEST',
   internal: 'EXPORTER_ERR_INTERNAL',
-} as const;
+} as const satisfies Record<string, ExporterErrorCode>;
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 

@@ -13,6 +13,7 @@ import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/se
 import type { Counter, Registry } from 'prom-client';
 import { request } from 'undici';
 import { createMetric, EXPORTER_METRICS } from '@plumbline/schema';
+import type { ExporterErrorCode } from '../errors';
 import type { RetrainConfig } from './config';
 import { createElasticsearchAuditStore, createFileAuditStore, type RetrainAuditStore } from './audit-store';
 import type {
@@ -69,7 +70,7 @@ export const RETRAIN_ERRORS = {
   unknownModel: 'EXPORTER_ERR_RETRAIN_UNKNOWN_MODEL',
   method: 'EXPORTER_ERR_RETRAIN_METHOD',
   internal: 'EXPORTER_ERR_RETRAIN_INTERNAL',
-} as const;
+} as const satisfies Record<string, ExporterErrorCode>;
 
 /** The codes the retrain routes answer with; an unknown path (standalone server) is the exporter's 404. */
 const RETRAIN_HTTP_CODES = {
