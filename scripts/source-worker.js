@@ -7,14 +7,15 @@
 const Module = require('node:module');
 const fs = require('node:fs');
 const path = require('node:path');
-const { transformSync } = require('@swc/core');
-const preset = require('../jest.preset.js');
 
 let registered = false;
 
 function register() {
   if (registered) return;
   registered = true;
+  // Required here, in the worker only: the thread that starts the worker needs nothing but sourceWorkerScript.
+  const { transformSync } = require('@swc/core');
+  const preset = require('../jest.preset.js');
   const mapper = Object.entries(preset('source-worker').moduleNameMapper).map(([pattern, target]) => [
     new RegExp(pattern),
     target,
