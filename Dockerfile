@@ -3,6 +3,8 @@
 #   docker build -t plumbline:dev .
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# npm 10 (Node 20's) ignores package.json's allowScripts: skip onnxruntime-node's CUDA download here too.
+ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY . .
 RUN npm ci --no-audit --no-fund \
  && npx tsc -b \

@@ -7,8 +7,8 @@
  *   capture thread: capture ─▶ metrics + pipeline (sinks, spool); admin server (/metrics, /feedback) ◀─┘
  *
  * The capture thread is a worker thread (src/capture-thread/) so that parsing, encoding and sink I/O never
- * delay a proxied request. A caller that injects a pipeline or registry (tests) gets the same core on the
- * proxy's own thread instead, where it can observe them.
+ * delay a proxied request. `captureMode: 'inline'` runs the same core on the proxy's own thread instead, for a
+ * caller that injects a pipeline or registry (a test that puts fakes in the capture path).
  */
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
@@ -24,10 +24,22 @@ import { createSidecarCore, upstreamPool, upstreamTarget, type SidecarCore } fro
 
 export { pipelineOptions } from './sidecar-core';
 
+/** Where capture runs: a worker thread of its own (production), or the proxy's thread. */
+export type CaptureMode = 'thread' | 'inline';
+
 export interface SidecarDeps {
-  /** Where events go (capture then runs on the proxy's thread); default: createPipeline() from config.sinks. An injected one is flushed, not closed. */
+  /**
+   * 'thread': capture, metrics, the pipeline and the admin server run in the capture thread, as in production.
+   * 'inline': they run on the proxy's thread, where an injected `pipeline` or `registry` can be observed.
+   * @default 'thread'
+   */
+  captureMode?: CaptureMode;
+  /**
+   * Where events go ('inline' only); default: createPipeline() from config.sinks. An injected one is flushed,
+   * not closed.
+   */
   pipeline?: EventPipeline;
-  /** Registry of the sidecar's metrics (capture then runs on the proxy's thread). @default a new Registry */
+  /** Registry of the sidecar's metrics ('inline' only). @default a new Registry */
   registry?: Registry;
   /** The proxy thread's logger. @default pino at config.logLevel on stderr */
   logger?: Logger;
@@ -37,8 +49,8 @@ export interface SidecarDeps {
 
 export interface Sidecar {
   readonly proxyServer: Server;
-  /** Where capture runs: 'thread' (a worker thread, the default) or 'inline' (pipeline or registry injected). */
-  readonly captureMode: 'thread' | 'inline';
+  /** Where capture runs (SidecarDeps.captureMode). */
+  readonly captureMode: CaptureMode;
   /** Listens on config.host:port and :adminPort. */
   listen(): Promise<RunningSidecar>;
   /** Stops accepting, lets in-flight requests finish (up to graceMs), flushes capture and the pipeline. */
@@ -87,12 +99,19 @@ function threadCapture(config: SidecarConfig, logger: Logger): CaptureSide {
 }
 
 export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Sidecar {
+  const captureMode = deps.captureMode ?? 'thread';
+  if (captureMode === 'thread' && (deps.pipeline !== undefined || deps.registry !== undefined)) {
+    // The capture thread builds its own from config; an injected one would silently stay unused.
+    throw new TypeError(
+      "createSidecar: a pipeline or registry can only be injected with captureMode: 'inline' " +
+        '(capture in a thread builds its own)',
+    );
+  }
   const logger =
     deps.logger ?? pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.destination(2));
   const { origin, basePath } = upstreamTarget(config);
   const ownDispatcher = deps.dispatcher === undefined;
   const dispatcher = deps.dispatcher ?? upstreamPool(config, config.upstreamPool.connections);
-  const captureMode = deps.pipeline !== undefined || deps.registry !== undefined ? 'inline' : 'thread';
   const capture =
     captureMode === 'inline'
       ? inlineCapture(

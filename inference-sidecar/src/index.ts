@@ -1,6 +1,6 @@
 export { registerSidecarCommands } from './cli';
 export { createSidecar, startSidecar, pipelineOptions } from './app';
-export type { Sidecar, SidecarDeps, RunningSidecar } from './app';
+export type { CaptureMode, Sidecar, SidecarDeps, RunningSidecar } from './app';
 export { parseConfig, resolveConfig, SidecarConfigSchema } from './config';
 export type { SidecarConfig, SidecarConfigInput, ModelSettings } from './config';
 export { SidecarError, SIDECAR_ERRORS } from './errors';

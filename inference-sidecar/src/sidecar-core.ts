@@ -2,7 +2,8 @@
  * The sidecar's core: everything that happens after a response was written — capture (exchange → events),
  * the Prometheus metrics, the event pipeline (sinks, spool) and the admin server (/metrics, /healthz, /readyz,
  * /feedback). It runs in the capture thread (src/capture-thread/worker.ts) so that none of it competes with the
- * proxy's event loop, or in the proxy's own thread when a caller injects a pipeline or registry (tests).
+ * proxy's event loop, or on the proxy's own thread with createSidecar's `captureMode: 'inline'` (for tests
+ * with fakes).
  */
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';

@@ -21,5 +21,5 @@ export {
   knownSeriesNames,
 } from './metric-names';
 export type { MetricDescriptor, MetricType } from './metric-names';
-export { createMetric, createMetrics } from './prometheus';
+export { createMetric, createMetrics, getOrCreateMetric } from './prometheus';
 export type { MetricFor } from './prometheus';

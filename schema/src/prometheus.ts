@@ -1,8 +1,9 @@
 /**
  * Creates prom-client metrics from catalog descriptors on an injected Registry (never the global one), so a
- * service can only emit what the catalog lists, with the catalog's labels and buckets.
+ * service can only emit what the catalog lists, with the catalog's labels and buckets. getOrCreateMetric is the
+ * one way for two modules that share a Registry to share a metric (whichever comes first registers it).
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Summary, type Registry } from 'prom-client';
 import type { MetricDescriptor } from './metric-names';
 
 export type MetricFor<D extends MetricDescriptor> = D['type'] extends 'counter'
@@ -26,6 +27,40 @@ export function createMetric<D extends MetricDescriptor>(registry: Registry, des
     case 'histogram':
       return new Histogram({ ...base, buckets: [...(descriptor.buckets ?? [])] }) as MetricFor<D>;
   }
+}
+
+/** What kind of prom-client metric `metric` is, named as a catalog `type` is. */
+function kindOf(metric: unknown): string {
+  if (metric instanceof Counter) return 'counter';
+  if (metric instanceof Gauge) return 'gauge';
+  if (metric instanceof Histogram) return 'histogram';
+  if (metric instanceof Summary) return 'summary';
+  return 'unknown';
+}
+
+/**
+ * The metric named `descriptor.name` on `registry`: the one already registered (by another module sharing the
+ * registry), or a new one from the descriptor. Throws a TypeError if the registered one is not of the
+ * descriptor's type (e.g. a gauge where the catalog declares a counter), rather than returning a metric that
+ * lacks the methods its type promises.
+ *
+ * @example
+ * const dropped = getOrCreateMetric(registry, SIDECAR_METRICS.dropped); // Counter<string>
+ */
+export function getOrCreateMetric<D extends MetricDescriptor>(
+  registry: Registry,
+  descriptor: D,
+): MetricFor<D> {
+  const existing = registry.getSingleMetric(descriptor.name);
+  if (existing === undefined) return createMetric(registry, descriptor);
+  const kind = kindOf(existing);
+  if (kind !== descriptor.type) {
+    throw new TypeError(
+      `metric ${descriptor.name} is already registered on this registry as a ${kind} metric, ` +
+        `but the catalog declares a ${descriptor.type}`,
+    );
+  }
+  return existing as MetricFor<D>;
 }
 
 /** All metrics of a catalog section at once: `createMetrics(registry, SIDECAR_METRICS).requests.inc(...)`. */

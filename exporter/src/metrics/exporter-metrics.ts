@@ -7,7 +7,7 @@
  * Stale series are removed: every publish of a model replaces the series of its previous publish, so a feature
  * dropped from the baseline, a class that vanished or a model removed from config stops being exported.
  */
-import { createMetric, EXPORTER_METRICS, type MetricFor } from '@plumbline/schema';
+import { EXPORTER_METRICS, getOrCreateMetric, type MetricFor } from '@plumbline/schema';
 import type { Gauge, Registry } from 'prom-client';
 import type { WindowStatus } from '../windows';
 import type { ModelWindowReport } from '../service/report';
@@ -22,7 +22,7 @@ export const WINDOW_STATUSES: readonly WindowStatus[] = ['ok', 'insufficient_dat
 export function createExporterMetrics(registry: Registry): ExporterMetrics {
   const out: Record<string, unknown> = {};
   for (const [key, d] of Object.entries(EXPORTER_METRICS)) {
-    out[key] = registry.getSingleMetric(d.name) ?? createMetric(registry, d);
+    out[key] = getOrCreateMetric(registry, d);
   }
   return out as ExporterMetrics;
 }

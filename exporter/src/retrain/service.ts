@@ -10,9 +10,9 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/service-kit';
-import type { Counter, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { request } from 'undici';
-import { createMetric, EXPORTER_METRICS } from '@plumbline/schema';
+import { EXPORTER_METRICS, getOrCreateMetric } from '@plumbline/schema';
 import type { ExporterErrorCode } from '../errors';
 import type { RetrainConfig } from './config';
 import { createElasticsearchAuditStore, createFileAuditStore, type RetrainAuditStore } from './audit-store';
@@ -116,9 +116,7 @@ export function createRetrainService(options: RetrainServiceOptions): RetrainSer
       ? createElasticsearchAuditStore(config.audit.elasticsearch)
       : createFileAuditStore(config.audit.file));
   const counter = options.registry
-    ? ((options.registry.getSingleMetric(EXPORTER_METRICS.retrainRequests.name) as
-        Counter<string> | undefined) ??
-      (createMetric(options.registry, EXPORTER_METRICS.retrainRequests) as unknown as Counter<string>))
+    ? getOrCreateMetric(options.registry, EXPORTER_METRICS.retrainRequests)
     : undefined;
 
   /** Last successful trigger per model (ms since epoch), loaded from the audit store on first use. */

@@ -10,7 +10,6 @@
  * the process can exit and be restarted (the spool replays what was not yet delivered).
  */
 import * as path from 'node:path';
-import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Exchange } from '../capture/exchange';
@@ -49,17 +48,16 @@ export interface CaptureThread {
 }
 
 /**
- * The compiled worker entry. Under ts-jest/swc the sources run from src/, but a worker thread runs plain
- * Node: it loads the build (`npm run build`), next to src/ in dist/.
+ * How to start the worker. From a build (the service), it is worker.js next to this file. From the TypeScript
+ * sources (jest, through @swc/jest) a worker thread cannot load .ts by itself: it starts through the repository's
+ * scripts/source-worker.js, which compiles the sources as jest does, so the thread runs the code under test.
  */
-function workerFile(): string {
-  const compiled = __filename.endsWith('.ts')
-    ? path.resolve(__dirname, '..', '..', 'dist', 'capture-thread', 'worker.js')
-    : path.join(__dirname, 'worker.js');
-  if (!existsSync(compiled)) {
-    throw new Error(`the capture thread is not built (${compiled} is missing): run \`npm run build\``);
-  }
-  return compiled;
+function newWorker(data: CaptureThreadData): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'worker.js'), { workerData: data });
+  // Development only (a checkout with its devDependencies): the path is not resolvable from a build.
+  const sourceWorker = path.resolve(__dirname, '..', '..', '..', 'scripts', 'source-worker.js');
+  const { sourceWorkerScript } = require(sourceWorker) as { sourceWorkerScript(entry: string): string };
+  return new Worker(sourceWorkerScript(path.join(__dirname, 'worker.ts')), { eval: true, workerData: data });
 }
 
 export interface BacklogBound {
@@ -79,7 +77,7 @@ export function startCaptureThread(
   const progressBuffer = new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT);
   const progress = new BigInt64Array(progressBuffer);
   const data: CaptureThreadData = { config, progress: progressBuffer };
-  const worker = new Worker(workerFile(), { workerData: data });
+  const worker = newWorker(data);
   const post = (message: ToCaptureThread, transfer?: ArrayBuffer[]): void =>
     worker.postMessage(message, transfer);
 

@@ -4,25 +4,15 @@
  * work. Class labels are bounded per model: past `maxClassesPerModel` distinct classes, the rest count as "other".
  *
  * The sink metrics of the catalog (queue depth, written, spooled, replayed, dropped, spool bytes) belong to the
- * pipeline; `dropped` is shared (sampling drops are counted here with sink="capture"), so it is reused when the
- * pipeline registered it first.
+ * pipeline; `dropped` is shared (sampling drops are counted here with sink="capture"), so counters are taken with
+ * getOrCreateMetric: whichever of the two registers one first, the other reuses it.
  */
-import { createMetric, SIDECAR_METRICS, type MetricDescriptor } from '@plumbline/schema';
+import { createMetric, getOrCreateMetric, SIDECAR_METRICS } from '@plumbline/schema';
 import type { Counter, Histogram, Registry } from 'prom-client';
 
 export const OTHER_CLASS = 'other';
 /** The `status` label of a request whose client went away before the response was complete (nginx's 499). */
 export const CLIENT_CLOSED_STATUS = '499';
-
-function counter(registry: Registry, d: MetricDescriptor): Counter<string> {
-  return (
-    (registry.getSingleMetric(d.name) as Counter<string> | undefined) ??
-    (createMetric(registry, d) as unknown as Counter<string>)
-  );
-}
-function histogram(registry: Registry, d: MetricDescriptor): Histogram<string> {
-  return createMetric(registry, d) as unknown as Histogram<string>;
-}
 
 type HistogramChild = ReturnType<Histogram<string>['labels']>;
 type CounterChild = ReturnType<Counter<string>['labels']>;
@@ -60,21 +50,21 @@ export function createSidecarMetrics(
 ): SidecarMetrics {
   const maxClasses = options.maxClassesPerModel ?? 50;
   const S = SIDECAR_METRICS;
-  const requests = counter(registry, S.requests);
-  const requestDuration = histogram(registry, S.requestDuration);
-  const upstreamDuration = histogram(registry, S.upstreamDuration);
-  const overhead = histogram(registry, S.overhead);
-  const upstreamErrors = counter(registry, S.upstreamErrors);
-  const payloadBytes = histogram(registry, S.payloadBytes);
-  const predictions = counter(registry, S.predictions);
-  const confidence = histogram(registry, S.confidence);
-  const regressionOutput = histogram(registry, S.regressionOutput);
-  const invalidOutputs = counter(registry, S.invalidOutputs);
-  const featureValue = histogram(registry, S.featureValue);
-  const events = counter(registry, S.events);
-  const unparsed = counter(registry, S.unparsed);
-  const feedback = counter(registry, S.feedback);
-  const dropped = counter(registry, S.dropped);
+  const requests = getOrCreateMetric(registry, S.requests);
+  const requestDuration = createMetric(registry, S.requestDuration);
+  const upstreamDuration = createMetric(registry, S.upstreamDuration);
+  const overhead = createMetric(registry, S.overhead);
+  const upstreamErrors = getOrCreateMetric(registry, S.upstreamErrors);
+  const payloadBytes = createMetric(registry, S.payloadBytes);
+  const predictions = getOrCreateMetric(registry, S.predictions);
+  const confidence = createMetric(registry, S.confidence);
+  const regressionOutput = createMetric(registry, S.regressionOutput);
+  const invalidOutputs = getOrCreateMetric(registry, S.invalidOutputs);
+  const featureValue = createMetric(registry, S.featureValue);
+  const events = getOrCreateMetric(registry, S.events);
+  const unparsed = getOrCreateMetric(registry, S.unparsed);
+  const feedback = getOrCreateMetric(registry, S.feedback);
+  const dropped = getOrCreateMetric(registry, S.dropped);
 
   interface RequestChildren {
     total: HistogramChild;

@@ -1,9 +1,10 @@
 /**
  * The pipeline's Prometheus metrics, from the catalog (schema/src/metric-names.ts) on the injected Registry.
- * Get-or-create: the proxy creates the other SIDECAR_METRICS on the same Registry, and either may come first.
+ * Get-or-create (getOrCreateMetric): capture creates the other SIDECAR_METRICS on the same Registry, and either
+ * may come first.
  */
 import { Registry, type Counter, type Gauge } from 'prom-client';
-import { createMetric, SIDECAR_METRICS, type MetricDescriptor } from '@plumbline/schema';
+import { getOrCreateMetric, SIDECAR_METRICS } from '@plumbline/schema';
 
 export interface PipelineMetrics {
   queueDepth: Gauge<string>;
@@ -14,18 +15,14 @@ export interface PipelineMetrics {
   spoolBytes: Gauge<string>;
 }
 
-function getOrCreate<M>(registry: Registry, descriptor: MetricDescriptor): M {
-  return (registry.getSingleMetric(descriptor.name) ?? createMetric(registry, descriptor)) as M;
-}
-
 export function createPipelineMetrics(registry: Registry = new Registry()): PipelineMetrics {
   return {
-    queueDepth: getOrCreate<Gauge<string>>(registry, SIDECAR_METRICS.sinkQueueDepth),
-    written: getOrCreate<Counter<string>>(registry, SIDECAR_METRICS.sinkWritten),
-    spooled: getOrCreate<Counter<string>>(registry, SIDECAR_METRICS.spooled),
-    replayed: getOrCreate<Counter<string>>(registry, SIDECAR_METRICS.replayed),
-    dropped: getOrCreate<Counter<string>>(registry, SIDECAR_METRICS.dropped),
-    spoolBytes: getOrCreate<Gauge<string>>(registry, SIDECAR_METRICS.spoolBytes),
+    queueDepth: getOrCreateMetric(registry, SIDECAR_METRICS.sinkQueueDepth),
+    written: getOrCreateMetric(registry, SIDECAR_METRICS.sinkWritten),
+    spooled: getOrCreateMetric(registry, SIDECAR_METRICS.spooled),
+    replayed: getOrCreateMetric(registry, SIDECAR_METRICS.replayed),
+    dropped: getOrCreateMetric(registry, SIDECAR_METRICS.dropped),
+    spoolBytes: getOrCreateMetric(registry, SIDECAR_METRICS.spoolBytes),
   };
 }
 

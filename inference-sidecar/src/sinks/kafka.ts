@@ -1,7 +1,7 @@
 /**
- * Kafka sink (kafkajs): an idempotent producer with acks = all (-1), one message per event, key = model name
- * (so a model's events stay in order on one partition), inference and feedback events on two topics, created
- * if absent through the admin client.
+ * Kafka sink (kafkajs): a producer with acks = all (-1) and one request in flight, one message per event, key =
+ * model name (so a model's events stay in order on one partition), inference and feedback events on two topics,
+ * created if absent through the admin client.
  *
  * Size: the limit is the topic's `max.message.bytes` (read at setup; `maxMessageBytes` overrides it). A message
  * over it can never be written: it is rejected with reason `oversize` (the pipeline counts it as
@@ -11,6 +11,12 @@
  *
  * Broker down, leader moving, timeouts → every unsent record retryable (the pipeline spools them). After such an
  * error the producer is rebuilt before the next write, so a broker restart never leaves a wedged producer.
+ * A send is tried once: retrying is the pipeline's job (pipeline/retry.ts), so the producer has kafkajs'
+ * retries off. (It was idempotent, whose kafkajs default is Number.MAX_SAFE_INTEGER retries: a batch was re-sent
+ * inside each of the pipeline's tries, without bound while the broker answered a retriable error. kafkajs allows
+ * no idempotent producer without retries, and a producer rebuilt after every error gains nothing from
+ * idempotence: consumers deduplicate on event_id.) Connecting keeps the client's few quick retries (`retry`
+ * below).
  * Delivery is at-least-once: a replay after an unacknowledged-but-written batch can repeat a message; consumers
  * deduplicate on the `event_id` header (also the event's own field).
  */
@@ -180,7 +186,8 @@ export function createKafkaSink(options: KafkaSinkOptions, logger?: Logger): Sin
   async function connectedProducer(): Promise<Producer> {
     if (producer) return producer;
     const p = kafka.producer({
-      idempotent: true,
+      // One try per send; the pipeline's retry policy decides about more (see the header).
+      retry: { retries: 0 },
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: CachedKeyPartitioner,

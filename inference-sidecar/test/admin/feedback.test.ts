@@ -31,7 +31,7 @@ describe('POST /feedback on the admin port', () => {
     );
     expect(status).toBe(202);
     expect(json).toEqual({ accepted: 1, event_ids: ['req-1:0:feedback'] });
-    const event = sidecar.pipeline.feedback[0];
+    const [event] = await sidecar.waitForFeedback(1);
     expect(validateFeedbackEvent(event)).toMatchObject({ ok: true });
     expect(event).toMatchObject({
       schema_version: 1,
@@ -45,7 +45,7 @@ describe('POST /feedback on the admin port', () => {
   });
 
   it('accepts a batch with rows, values and the `actual` alias', async () => {
-    const before = sidecar.pipeline.feedback.length;
+    const before = (await sidecar.feedback()).length;
     const { status, json } = await post(
       JSON.stringify([
         {
@@ -60,7 +60,7 @@ describe('POST /feedback on the admin port', () => {
     );
     expect(status).toBe(202);
     expect(json.accepted).toBe(2);
-    const [a, b] = sidecar.pipeline.feedback.slice(before);
+    const [a, b] = (await sidecar.waitForFeedback(before + 2)).slice(before);
     expect(a).toMatchObject({
       event_id: 'req-2:3:feedback',
       row: 3,
@@ -73,9 +73,7 @@ describe('POST /feedback on the admin port', () => {
       ground_truth: true,
       model: { name: 'fraud', version: '7' },
     });
-    expect(await sidecar.registry.metrics()).toMatch(
-      /plumbline_sidecar_feedback_events_total\{model="fraud"\} 1/,
-    );
+    expect(await sidecar.metrics()).toMatch(/plumbline_sidecar_feedback_events_total\{model="fraud"\} 1/);
   });
 
   it.each([
@@ -101,13 +99,13 @@ describe('POST /feedback on the admin port', () => {
   ])(
     'rejects %s with 400 naming the field, and accepts nothing from the batch',
     async (_name, body, message) => {
-      const before = sidecar.pipeline.feedback.length;
+      const before = (await sidecar.settled()).feedback.length;
       const { status, json } = await post(body);
       expect(status).toBe(400);
       const error = json.error as { code: string; message: string };
       expect(error.code).toBe('SIDECAR_ERR_FEEDBACK_INVALID');
       expect(error.message).toMatch(message);
-      expect(sidecar.pipeline.feedback.length).toBe(before);
+      expect((await sidecar.settled()).feedback.length).toBe(before);
     },
   );
 

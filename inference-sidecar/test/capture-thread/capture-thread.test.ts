@@ -1,8 +1,8 @@
 /**
- * The capture thread: exchanges cross from the proxy thread intact; a sidecar started without injected
- * pipeline/registry captures in its worker thread (events reach the store, metrics are on the admin port);
+ * The capture thread: exchanges cross from the proxy thread intact; a sidecar started with the default
+ * captureMode ('thread') captures in its worker thread (events reach the store, metrics are on the admin port);
  * and when the thread falls behind its backlog bound, every exchange is either captured or counted as lost.
- * The worker runs the build (dist/): `npm run build` first, as `npm test` does.
+ * From the sources (jest) the worker runs them too (scripts/source-worker.js): no build needed.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -46,7 +46,7 @@ describe('GET /metrics', () => {
     await send('/v1/models/clf:predict', 60);
     await send('/v1/models/proba:predict', 2);
     await send('/v1/models/reg:predict', 3);
-    await sidecar.pipeline.waitForEvents(65);
+    await sidecar.waitForEvents(65);
 
     const res = await request(`${sidecar.adminUrl}/metrics`);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);

@@ -64,7 +64,7 @@ describe('responses reach the client byte for byte', () => {
     expect(seen.headers['x-forwarded-proto']).toBe('http');
     expect(seen.headers['x-forwarded-host']).toBe(new URL(sidecar.url).host);
 
-    const events = await sidecar.pipeline.waitForEvents(2);
+    const events = await sidecar.waitForEvents(2);
     expect(events.map((e) => e.event_id)).toEqual(['req-abc:0', 'req-abc:1']);
     expect(events[0]).toMatchObject({
       request_id: 'req-abc',

@@ -43,7 +43,7 @@ describe('chunked bodies (no content-length) in both directions', () => {
     expect(upstream.requests[0].body.toString()).toBe(parts.join(''));
     expect(upstream.requests[0].headers['transfer-encoding']).toBe('chunked');
 
-    const events = await sidecar.pipeline.waitForEvents(3);
+    const events = await sidecar.waitForEvents(3);
     expect(events.map((e) => [e.features, e.outputs.value])).toEqual([
       [{ f0: 1, f1: 2 }, 0.5],
       [{ f0: 3, f1: 4 }, 1.5],

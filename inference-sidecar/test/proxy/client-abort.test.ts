@@ -44,10 +44,10 @@ describe('a client that goes away mid-request', () => {
       break;
     }
     await upstreamSawClose; // the sidecar released the upstream request
-    await eventually(async () => expect(await sidecar.registry.metrics()).toMatch(/status="499"/));
+    await eventually(async () => expect(await sidecar.metrics()).toMatch(/status="499"/));
     // Regression: the sidecar's own abort of the upstream request was once counted and logged as an upstream
     // failure (SIDECAR_ERR_UPSTREAM_UNAVAILABLE); a client that leaves is not the model server's fault.
-    expect(await sidecar.registry.metrics()).not.toMatch(/plumbline_sidecar_upstream_errors_total\{/);
+    expect(await sidecar.metrics()).not.toMatch(/plumbline_sidecar_upstream_errors_total\{/);
     const ok = await request(`${sidecar.url}/after`);
     expect(await ok.body.text()).toBe('fine');
   });

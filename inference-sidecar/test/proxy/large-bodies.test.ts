@@ -37,10 +37,10 @@ describe('10 MB bodies', () => {
     expect(received.length).toBe(TEN_MB);
     expect(sha(received)).toBe(sha(big));
 
-    const [event] = await sidecar.pipeline.waitForEvents(1);
+    const [event] = await sidecar.waitForEvents(1);
     expect(event).toMatchObject({ request_id: 'big-1', parsed: false, http_status: 200 });
     expect(event.error).toMatch(/over the capture cap \(1048576 bytes\)/);
-    const metrics = await sidecar.registry.metrics();
+    const metrics = await sidecar.metrics();
     expect(metrics).toMatch(
       /plumbline_sidecar_payload_bytes_bucket\{le="16777216",model="big",direction="request"\} 1/,
     );

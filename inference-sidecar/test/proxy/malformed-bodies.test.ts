@@ -40,7 +40,7 @@ describe('malformed JSON and wrong content types', () => {
     });
     expect(res.statusCode).toBe(400);
     expect(await res.body.text()).toBe('{"error":"bad body of 27 bytes"}');
-    const [event] = await sidecar.pipeline.waitForEvents(1);
+    const [event] = await sidecar.waitForEvents(1);
     expect(event).toMatchObject({
       event_id: 'broken:0',
       parsed: false,
@@ -49,13 +49,13 @@ describe('malformed JSON and wrong content types', () => {
       features: {},
     });
     expect(event.error).toMatch(/^upstream returned 400/);
-    expect(await sidecar.registry.metrics()).toMatch(
+    expect(await sidecar.metrics()).toMatch(
       /plumbline_sidecar_unparsed_bodies_total\{model="m",protocol="v2",direction="request"\} 1/,
     );
   });
 
   it('reads JSON whatever the content types say (text/plain request, text/html response)', async () => {
-    const before = sidecar.pipeline.events.length;
+    const before = (await sidecar.events()).length;
     const res = await request(`${sidecar.url}/v2/models/m/infer`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
@@ -65,7 +65,7 @@ describe('malformed JSON and wrong content types', () => {
     expect(await res.body.text()).toBe(
       '{"outputs":[{"name":"y","shape":[1],"datatype":"INT64","data":[1]}]}',
     );
-    const events = await sidecar.pipeline.waitForEvents(before + 1);
+    const events = await sidecar.waitForEvents(before + 1);
     expect(events[before]).toMatchObject({ parsed: true, features: { x: 4.5 }, outputs: { label: '1' } });
   });
 

@@ -41,11 +41,10 @@ describe('every path and method is proxied', () => {
     expect(await head.body.text()).toBe('');
     const get = await request(`${sidecar.url}/v2/health/ready`);
     expect(await get.body.text()).toBe('GET /v2/health/ready 0');
-    const metrics = await sidecar.registry.metrics();
-    expect(metrics).toMatch(
+    await sidecar.metricsMatching(
       /plumbline_sidecar_requests_total\{model="iris",model_version="",protocol="unknown",status="200"\} 2/,
     );
-    expect(sidecar.pipeline.events).toHaveLength(0);
+    expect((await sidecar.settled()).events).toHaveLength(0);
   });
 
   it('keeps an upstream path prefix', async () => {

@@ -67,10 +67,10 @@ describe('an upstream that accepts no connection', () => {
     // undici's connect timeout (not the 30 s headers timeout) is what fired.
     expect(body.error.message).toMatch(/connect timeout/i);
 
-    const [event] = await sidecar.pipeline.waitForEvents(1);
+    const [event] = await sidecar.waitForEvents(1);
     expect(event).toMatchObject({ request_id: 'stuck-1', http_status: 504, features: { x: 1 } });
     expect(event.error).toMatch(/^SIDECAR_ERR_UPSTREAM_TIMEOUT/);
-    expect(await sidecar.registry.metrics()).toMatch(
+    expect(await sidecar.metrics()).toMatch(
       /plumbline_sidecar_upstream_errors_total\{model="m",reason="timeout"\} 1/,
     );
   });

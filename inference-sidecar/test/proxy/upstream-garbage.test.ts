@@ -29,7 +29,7 @@ describe('an upstream that answers with something that is not HTTP', () => {
       expect(body.error.code).toBe('SIDECAR_ERR_UPSTREAM_INVALID_RESPONSE');
     }
     await eventually(async () =>
-      expect(await sidecar.registry.metrics()).toMatch(
+      expect(await sidecar.metrics()).toMatch(
         /plumbline_sidecar_upstream_errors_total\{model="m",reason="invalid_response"\} 2/,
       ),
     );

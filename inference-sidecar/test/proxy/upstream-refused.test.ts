@@ -32,7 +32,7 @@ describe('an upstream that refuses connections', () => {
       expect(health.statusCode).toBe(200);
       await health.body.dump();
 
-      const [event] = await sidecar.pipeline.waitForEvents(1);
+      const [event] = await sidecar.waitForEvents(1);
       expect(event).toMatchObject({ protocol: 'kserve-v1', http_status: 502, features: { f0: 1, f1: 2 } });
     } finally {
       await sidecar.stop();

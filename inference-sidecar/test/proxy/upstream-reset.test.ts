@@ -42,7 +42,7 @@ describe('an upstream that resets the connection', () => {
     expect(await ok.body.text()).toBe('ok');
     // before the headers (previous test) and mid-body: both counted as resets
     await eventually(async () =>
-      expect(await sidecar.registry.metrics()).toMatch(
+      expect(await sidecar.metrics()).toMatch(
         /plumbline_sidecar_upstream_errors_total\{model="default",reason="reset"\} 2/,
       ),
     );

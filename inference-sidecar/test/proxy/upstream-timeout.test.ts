@@ -40,10 +40,10 @@ describe('a slow upstream is answered with 504 and a JSON error', () => {
     expect(body.error.message).toMatch(/did not answer in time/);
 
     // The request is not lost: an event records the features and the failure.
-    const [event] = await sidecar.pipeline.waitForEvents(1);
+    const [event] = await sidecar.waitForEvents(1);
     expect(event).toMatchObject({ request_id: 'slow-1', http_status: 504, parsed: true, features: { x: 1 } });
     expect(event.error).toMatch(/^SIDECAR_ERR_UPSTREAM_TIMEOUT/);
-    const metrics = await sidecar.registry.metrics();
+    const metrics = await sidecar.metrics();
     expect(metrics).toMatch(/plumbline_sidecar_upstream_errors_total\{model="m",reason="timeout"\} 1/);
     expect(metrics).toMatch(
       /plumbline_sidecar_requests_total\{model="m",model_version="",protocol="v2",status="504"\} 1/,
