@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { driftFeature, driftReportBody, PETAL_LENGTH_TESTS, REGION_TESTS } from '../../src/test-utils/exporter-drift';
 
 const APP = '/api/plugin-proxy/plumbline-mlobservability-app/';
 
@@ -110,37 +111,14 @@ export async function startGrafanaStandIn(options: {
 
 /** Answers like the exporter's /api/models/:model/drift and /histograms (shapes from exporter/src/api/server.ts). */
 export async function startExporterApiStandIn(): Promise<{ url: string; close(): Promise<void> }> {
-  const drift = {
-    model: 'iris',
-    latest: {
-      window: { start: '2026-11-23T09:00:00.000Z', end: '2026-11-23T10:00:00.000Z' },
-      status: 'ok',
-      driftShare: 0.5,
-      drift: true,
-      features: [
-        {
-          name: 'petal_length',
-          type: 'numerical',
-          n: [150, 600],
-          missing: [0, 0],
-          tests: [
-            { name: 'ks', statistic: 0.4125, pValue: 3.2e-12, threshold: 0.05, drift: true },
-            { name: 'psi', statistic: 0.91, pValue: null, threshold: 0.2, drift: true },
-          ],
-          drift: true,
-        },
-        {
-          name: 'region',
-          type: 'categorical',
-          n: [150, 600],
-          missing: [0, 0],
-          tests: [{ name: 'chisquare', statistic: 1.2, pValue: 0.55, threshold: 0.05, drift: false }],
-          drift: false,
-        },
-      ],
-    },
-    history: [],
-  };
+  const drift = driftReportBody({
+    window: { start: '2026-11-23T09:00:00.000Z', end: '2026-11-23T10:00:00.000Z' },
+    driftShare: 0.5,
+    features: [
+      driftFeature('petal_length', 'numerical', [150, 600], PETAL_LENGTH_TESTS),
+      driftFeature('region', 'categorical', [150, 600], REGION_TESTS),
+    ],
+  });
   const edges = [1, 1.6, 2.2, 2.8, 3.4, 4, 4.6, 5.2, 5.8, 6.4, 7];
   const histograms = {
     model: 'iris',
