@@ -2,7 +2,9 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { request } from 'undici';
+
+/** An instant PromQL query (the harness's): the e2e suites import it from here. */
+export { promQuery } from '@plumbline/harness';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
@@ -64,20 +66,6 @@ export async function serveModel(): Promise<ModelServerProcess> {
       await exited;
     },
   };
-}
-
-export async function promQuery(
-  prometheusUrl: string,
-  expr: string,
-): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const res = await request(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await res.body.json()) as {
-    status: string;
-    error?: string;
-    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-  };
-  if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
-  return body.data.result;
 }
 
 /** A dashboard query with its Grafana variables filled in for one model. */
