@@ -25,7 +25,10 @@ export async function answers200(url: string, timeoutMs = 3000): Promise<boolean
   }
 }
 
-/** Starts `server` on a free port of 127.0.0.1 (a webhook receiver, a scrape target) and says where it listens. */
+/**
+ * Starts `server` on a free port of 127.0.0.1 (a webhook receiver, a scrape target, a stand-in) and says where it
+ * listens; `close()` drops open (keep-alive) connections too, so it returns at once.
+ */
 export async function listenLoopback(
   server: Server,
 ): Promise<{ port: number; url: string; close(): Promise<void> }> {
@@ -34,7 +37,11 @@ export async function listenLoopback(
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

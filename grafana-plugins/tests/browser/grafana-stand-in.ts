@@ -5,9 +5,9 @@
  * server-side and the user in X-Grafana-User; `exporter/...` forwarded to an exporter-shaped JSON server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { listenLoopback } from '@plumbline/harness';
 import { driftFeature, driftReportBody, PETAL_LENGTH_TESTS, REGION_TESTS } from '../../src/test-utils/exporter-drift';
 
 const APP = '/api/plugin-proxy/plumbline-mlobservability-app/';
@@ -95,18 +95,8 @@ export async function startGrafanaStandIn(options: {
       res.end(JSON.stringify({ message: `Bad Gateway: ${String(err)}` }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    user,
-    proxied,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenLoopback(server);
+  return { url, user, proxied, close };
 }
 
 /** Answers like the exporter's /api/models/:model/drift and /histograms (shapes from exporter/src/api/server.ts). */
@@ -161,14 +151,6 @@ export async function startExporterApiStandIn(): Promise<{ url: string; close():
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenLoopback(server);
+  return { url, close };
 }
