@@ -125,10 +125,72 @@ const meanConfidence = (range: string, offset: string): string => {
   );
 };
 
-const qualityBelowBaseline = (metric: string): string =>
-  `max by (model, model_version) (${metric})\n` +
-  `  < on (model) group_left ()\n` +
-  `    (avg by (model) (avg_over_time(${metric}[7d] offset 1d)) - ${num(T.qualityDrop)})`;
+/** A quality score of the latest version below its model's 7-day average (before yesterday) by qualityDrop. */
+function qualityBelowBaselineAlert(o: {
+  name: string;
+  uid: string;
+  metric: string;
+  /** What the score is called at the start of the summary and of the description. */
+  short: string;
+  long: string;
+}): AlertSpec {
+  return {
+    name: o.name,
+    uid: o.uid,
+    category: 'quality',
+    severity: 'critical',
+    expr:
+      `max by (model, model_version) (${o.metric})\n` +
+      `  < on (model) group_left ()\n` +
+      `    (avg by (model) (avg_over_time(${o.metric}[7d] offset 1d)) - ${num(T.qualityDrop)})`,
+    for: '30m',
+    summary: `${o.short} of {{ $labels.model }} fell to {{VALUE}}`,
+    description:
+      `${o.long} of model {{ $labels.model }} (version {{ $labels.model_version }}) is {{VALUE}}, more than ` +
+      `${num(T.qualityDrop * 100)} points below its average over the 7 days before yesterday.`,
+    valueFormat: 'percentage',
+    runbook: 'quality-below-baseline.md',
+    dashboard: DASHBOARDS.quality,
+    dashboardVars: MV,
+  };
+}
+
+/**
+ * A multi-window burn-rate alert on the latency SLO (Google SRE workbook, "Alerting on SLOs"): the slow-request
+ * ratio over both the long and the short window burns the error budget `factor` times faster than it lasts.
+ */
+function latencyBurnAlert(o: {
+  speed: 'Fast' | 'Slow';
+  severity: Severity;
+  long: BurnRateWindow;
+  short: BurnRateWindow;
+  factor: number;
+  for: string;
+  /** The two windows in words, after "over the last". */
+  windows: string;
+  /** How long the 30-day budget lasts at this rate, in words. */
+  budgetLasts: string;
+}): AlertSpec {
+  const slo = `${num(T.latencySloTarget * 100)}% within ${num(T.latencySloSeconds)} s`;
+  return {
+    name: `PlumblineLatencySlo${o.speed}Burn`,
+    uid: `plumbline-latency-slo-${o.speed.toLowerCase()}-burn`,
+    category: 'latency',
+    severity: o.severity,
+    expr:
+      `${slowRatioRecord(o.long)} > ${num(o.factor * errorBudget)}\n` +
+      `  and ${slowRatioRecord(o.short)} > ${num(o.factor * errorBudget)}`,
+    for: o.for,
+    summary: `{{ $labels.model }} burns its latency error budget ${num(o.factor)}x too fast`,
+    description:
+      `{{VALUE}} of requests to {{ $labels.model }} took longer than ${num(T.latencySloSeconds)} s over the last ` +
+      `${o.windows} (SLO: ${slo}). At this rate the 30-day error budget is gone in ${o.budgetLasts}.`,
+    valueFormat: 'percentage',
+    runbook: 'latency-slo-burn.md',
+    dashboard: DASHBOARDS.overview,
+    dashboardVars: { model: 'model' },
+  };
+}
 
 const predictionRate = (offset: string): string =>
   `sum by (model) (rate(${S.predictions.name}[1h]${offset ? ` offset ${offset}` : ''}))`;
@@ -183,38 +245,20 @@ export const ALERTS: readonly AlertSpec[] = [
     dashboard: DASHBOARDS.drift,
     dashboardVars: { ...MV, feature: 'feature' },
   },
-  {
+  qualityBelowBaselineAlert({
     name: 'PlumblineAccuracyBelowBaseline',
     uid: 'plumbline-accuracy-below-baseline',
-    category: 'quality',
-    severity: 'critical',
-    expr: qualityBelowBaseline(E.accuracy.name),
-    for: '30m',
-    summary: 'Accuracy of {{ $labels.model }} fell to {{VALUE}}',
-    description:
-      `Accuracy of model {{ $labels.model }} (version {{ $labels.model_version }}) is {{VALUE}}, more than ` +
-      `${num(T.qualityDrop * 100)} points below its average over the 7 days before yesterday.`,
-    valueFormat: 'percentage',
-    runbook: 'quality-below-baseline.md',
-    dashboard: DASHBOARDS.quality,
-    dashboardVars: MV,
-  },
-  {
+    metric: E.accuracy.name,
+    short: 'Accuracy',
+    long: 'Accuracy',
+  }),
+  qualityBelowBaselineAlert({
     name: 'PlumblineF1BelowBaseline',
     uid: 'plumbline-f1-below-baseline',
-    category: 'quality',
-    severity: 'critical',
-    expr: qualityBelowBaseline(E.f1Macro.name),
-    for: '30m',
-    summary: 'Macro F1 of {{ $labels.model }} fell to {{VALUE}}',
-    description:
-      `Macro-averaged F1 of model {{ $labels.model }} (version {{ $labels.model_version }}) is {{VALUE}}, more ` +
-      `than ${num(T.qualityDrop * 100)} points below its average over the 7 days before yesterday.`,
-    valueFormat: 'percentage',
-    runbook: 'quality-below-baseline.md',
-    dashboard: DASHBOARDS.quality,
-    dashboardVars: MV,
-  },
+    metric: E.f1Macro.name,
+    short: 'Macro F1',
+    long: 'Macro-averaged F1',
+  }),
   {
     name: 'PlumblinePredictionRateChanged',
     uid: 'plumbline-prediction-rate-changed',
@@ -266,44 +310,26 @@ export const ALERTS: readonly AlertSpec[] = [
     dashboard: DASHBOARDS.overview,
     dashboardVars: MV,
   },
-  {
-    name: 'PlumblineLatencySloFastBurn',
-    uid: 'plumbline-latency-slo-fast-burn',
-    category: 'latency',
+  latencyBurnAlert({
+    speed: 'Fast',
     severity: 'critical',
-    expr:
-      `${slowRatioRecord('1h')} > ${num(14.4 * errorBudget)}\n` +
-      `  and ${slowRatioRecord('5m')} > ${num(14.4 * errorBudget)}`,
+    long: '1h',
+    short: '5m',
+    factor: 14.4,
     for: '2m',
-    summary: '{{ $labels.model }} burns its latency error budget 14.4x too fast',
-    description:
-      `{{VALUE}} of requests to {{ $labels.model }} took longer than ${num(T.latencySloSeconds)} s over the last ` +
-      `hour and 5 minutes (SLO: ${num(T.latencySloTarget * 100)}% within ${num(T.latencySloSeconds)} s). At ` +
-      `this rate the 30-day error budget is gone in about 2 days.`,
-    valueFormat: 'percentage',
-    runbook: 'latency-slo-burn.md',
-    dashboard: DASHBOARDS.overview,
-    dashboardVars: { model: 'model' },
-  },
-  {
-    name: 'PlumblineLatencySloSlowBurn',
-    uid: 'plumbline-latency-slo-slow-burn',
-    category: 'latency',
+    windows: 'hour and 5 minutes',
+    budgetLasts: 'about 2 days',
+  }),
+  latencyBurnAlert({
+    speed: 'Slow',
     severity: 'warning',
-    expr:
-      `${slowRatioRecord('6h')} > ${num(6 * errorBudget)}\n` +
-      `  and ${slowRatioRecord('30m')} > ${num(6 * errorBudget)}`,
+    long: '6h',
+    short: '30m',
+    factor: 6,
     for: '15m',
-    summary: '{{ $labels.model }} burns its latency error budget 6x too fast',
-    description:
-      `{{VALUE}} of requests to {{ $labels.model }} took longer than ${num(T.latencySloSeconds)} s over the last ` +
-      `6 hours and 30 minutes (SLO: ${num(T.latencySloTarget * 100)}% within ${num(T.latencySloSeconds)} s). ` +
-      `At this rate the 30-day error budget is gone in 5 days.`,
-    valueFormat: 'percentage',
-    runbook: 'latency-slo-burn.md',
-    dashboard: DASHBOARDS.overview,
-    dashboardVars: { model: 'model' },
-  },
+    windows: '6 hours and 30 minutes',
+    budgetLasts: '5 days',
+  }),
   {
     name: 'PlumblineSinkBacklog',
     uid: 'plumbline-sink-backlog',

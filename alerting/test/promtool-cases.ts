@@ -21,10 +21,23 @@ export interface PromtoolCase {
 }
 
 const IRIS = { model: 'iris', model_version: '1' };
-const sel = (name: string, labels: Record<string, string>): string =>
-  `${name}{${Object.entries(labels)
+/** One input series in promtool's notation: `name{label="value",…}` and its expanding values. */
+const series = (name: string, labels: Record<string, string>, values: string) => ({
+  series: `${name}{${Object.entries(labels)
     .map(([k, v]) => `${k}="${v}"`)
-    .join(',')}}`;
+    .join(',')}}`,
+  values,
+});
+
+/** 100 requests a minute for `minutes`, `withinSlo` of them within the 0.25 s SLO bucket (the rest slow). */
+const sloRequests = (minutes: number, withinSlo: number) => [
+  series('plumbline_sidecar_request_duration_seconds_count', { ...IRIS, protocol: 'v2' }, `0+100x${minutes}`),
+  series(
+    'plumbline_sidecar_request_duration_seconds_bucket',
+    { ...IRIS, protocol: 'v2', le: '0.25' },
+    `0+${withinSlo}x${minutes}`,
+  ),
+];
 
 export const PROMTOOL_CASES: readonly PromtoolCase[] = [
   {
@@ -33,14 +46,8 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     firing: {
       title: 'drift flagged in every window for 20 minutes',
       series: [
-        {
-          series: sel('plumbline_drift_detected', { ...IRIS, feature: 'petal_length', stattest: 'ks' }),
-          values: '1x25',
-        },
-        {
-          series: sel('plumbline_drift_detected', { ...IRIS, feature: 'sepal_width', stattest: 'ks' }),
-          values: '0x25',
-        },
+        series('plumbline_drift_detected', { ...IRIS, feature: 'petal_length', stattest: 'ks' }, '1x25'),
+        series('plumbline_drift_detected', { ...IRIS, feature: 'sepal_width', stattest: 'ks' }, '0x25'),
       ],
       evalTime: '20m',
       fires: [{ labels: { ...IRIS, feature: 'petal_length' }, value: '1' }],
@@ -48,10 +55,11 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     silent: {
       title: 'one clean window resets the count',
       series: [
-        {
-          series: sel('plumbline_drift_detected', { ...IRIS, feature: 'petal_length', stattest: 'ks' }),
-          values: '1x10 0 1x15',
-        },
+        series(
+          'plumbline_drift_detected',
+          { ...IRIS, feature: 'petal_length', stattest: 'ks' },
+          '1x10 0 1x15',
+        ),
       ],
       evalTime: '20m',
       fires: [],
@@ -62,13 +70,13 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     interval: '1m',
     firing: {
       title: 'three of four features drift',
-      series: [{ series: sel('plumbline_dataset_drift_share', IRIS), values: '0.75x20' }],
+      series: [series('plumbline_dataset_drift_share', IRIS, '0.75x20')],
       evalTime: '15m',
       fires: [{ labels: IRIS, value: '75%' }],
     },
     silent: {
       title: 'one of four features drifts',
-      series: [{ series: sel('plumbline_dataset_drift_share', IRIS), values: '0.25x20' }],
+      series: [series('plumbline_dataset_drift_share', IRIS, '0.25x20')],
       evalTime: '15m',
       fires: [],
     },
@@ -79,14 +87,8 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     firing: {
       title: 'PSI 0.35 while another test of the same feature is ignored',
       series: [
-        {
-          series: sel('plumbline_drift_statistic', { ...IRIS, feature: 'petal_length', stattest: 'psi' }),
-          values: '0.35x20',
-        },
-        {
-          series: sel('plumbline_drift_statistic', { ...IRIS, feature: 'sepal_width', stattest: 'ks' }),
-          values: '0.9x20',
-        },
+        series('plumbline_drift_statistic', { ...IRIS, feature: 'petal_length', stattest: 'psi' }, '0.35x20'),
+        series('plumbline_drift_statistic', { ...IRIS, feature: 'sepal_width', stattest: 'ks' }, '0.9x20'),
       ],
       evalTime: '15m',
       fires: [{ labels: { ...IRIS, feature: 'petal_length' }, value: '0.35' }],
@@ -94,10 +96,7 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     silent: {
       title: 'PSI 0.15 is moderate, not significant',
       series: [
-        {
-          series: sel('plumbline_drift_statistic', { ...IRIS, feature: 'petal_length', stattest: 'psi' }),
-          values: '0.15x20',
-        },
+        series('plumbline_drift_statistic', { ...IRIS, feature: 'petal_length', stattest: 'psi' }, '0.15x20'),
       ],
       evalTime: '15m',
       fires: [],
@@ -109,18 +108,15 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     firing: {
       title: 'a new version at 80% against a week of 95% from the old one',
       series: [
-        { series: sel('plumbline_model_accuracy', IRIS), values: '0.95x184' },
-        {
-          series: sel('plumbline_model_accuracy', { model: 'iris', model_version: '2' }),
-          values: '_x185 0.8x9',
-        },
+        series('plumbline_model_accuracy', IRIS, '0.95x184'),
+        series('plumbline_model_accuracy', { model: 'iris', model_version: '2' }, '_x185 0.8x9'),
       ],
       evalTime: '194h',
       fires: [{ labels: { model: 'iris', model_version: '2' }, value: '80%' }],
     },
     silent: {
       title: 'two points below the baseline is within tolerance',
-      series: [{ series: sel('plumbline_model_accuracy', IRIS), values: '0.95x184 0.93x9' }],
+      series: [series('plumbline_model_accuracy', IRIS, '0.95x184 0.93x9')],
       evalTime: '194h',
       fires: [],
     },
@@ -130,13 +126,13 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     interval: '1h',
     firing: {
       title: 'macro F1 drops from 0.9 to 0.7',
-      series: [{ series: sel('plumbline_model_f1_macro', IRIS), values: '0.9x184 0.7x9' }],
+      series: [series('plumbline_model_f1_macro', IRIS, '0.9x184 0.7x9')],
       evalTime: '194h',
       fires: [{ labels: IRIS, value: '70%' }],
     },
     silent: {
       title: 'no baseline yet: a model deployed today never fires',
-      series: [{ series: sel('plumbline_model_f1_macro', IRIS), values: '0.5x9' }],
+      series: [series('plumbline_model_f1_macro', IRIS, '0.5x9')],
       evalTime: '8h',
       fires: [],
     },
@@ -147,10 +143,7 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     firing: {
       title: 'two thirds more predictions than the same hour last week',
       series: [
-        {
-          series: sel('plumbline_sidecar_predictions_total', { ...IRIS, class: 'setosa' }),
-          values: '0+60x1008 60580+100x24',
-        },
+        series('plumbline_sidecar_predictions_total', { ...IRIS, class: 'setosa' }, '0+60x1008 60580+100x24'),
       ],
       evalTime: '172h',
       fires: [{ labels: { model: 'iris' }, value: '66.67%' }],
@@ -158,10 +151,7 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     silent: {
       title: 'a sixth more is normal variation',
       series: [
-        {
-          series: sel('plumbline_sidecar_predictions_total', { ...IRIS, class: 'setosa' }),
-          values: '0+60x1008 60550+70x24',
-        },
+        series('plumbline_sidecar_predictions_total', { ...IRIS, class: 'setosa' }, '0+60x1008 60550+70x24'),
       ],
       evalTime: '172h',
       fires: [],
@@ -173,10 +163,7 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     firing: {
       title: 'NaN outputs in the last five minutes',
       series: [
-        {
-          series: sel('plumbline_sidecar_invalid_outputs_total', { ...IRIS, kind: 'nan' }),
-          values: '0 0 0 0 0 4 4 4',
-        },
+        series('plumbline_sidecar_invalid_outputs_total', { ...IRIS, kind: 'nan' }, '0 0 0 0 0 4 4 4'),
       ],
       evalTime: '7m',
       fires: [{ labels: { ...IRIS, kind: 'nan' }, value: '4' }],
@@ -184,11 +171,8 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     silent: {
       title: 'null outputs are not NaN / Inf',
       series: [
-        {
-          series: sel('plumbline_sidecar_invalid_outputs_total', { ...IRIS, kind: 'null' }),
-          values: '0+2x10',
-        },
-        { series: sel('plumbline_sidecar_invalid_outputs_total', { ...IRIS, kind: 'inf' }), values: '0x10' },
+        series('plumbline_sidecar_invalid_outputs_total', { ...IRIS, kind: 'null' }, '0+2x10'),
+        series('plumbline_sidecar_invalid_outputs_total', { ...IRIS, kind: 'inf' }, '0x10'),
       ],
       evalTime: '7m',
       fires: [],
@@ -200,8 +184,8 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     firing: {
       title: 'mean confidence falls from 0.9 to 0.5',
       series: [
-        { series: sel('plumbline_sidecar_prediction_confidence_count', IRIS), values: '0+100x300' },
-        { series: sel('plumbline_sidecar_prediction_confidence_sum', IRIS), values: '0+90x290 26150+50x10' },
+        series('plumbline_sidecar_prediction_confidence_count', IRIS, '0+100x300'),
+        series('plumbline_sidecar_prediction_confidence_sum', IRIS, '0+90x290 26150+50x10'),
       ],
       evalTime: '1490m',
       fires: [{ labels: IRIS, value: '50%' }],
@@ -209,8 +193,8 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     silent: {
       title: 'a fall from 0.9 to 0.8 is not a collapse',
       series: [
-        { series: sel('plumbline_sidecar_prediction_confidence_count', IRIS), values: '0+100x300' },
-        { series: sel('plumbline_sidecar_prediction_confidence_sum', IRIS), values: '0+90x290 26180+80x10' },
+        series('plumbline_sidecar_prediction_confidence_count', IRIS, '0+100x300'),
+        series('plumbline_sidecar_prediction_confidence_sum', IRIS, '0+90x290 26180+80x10'),
       ],
       evalTime: '1490m',
       fires: [],
@@ -221,39 +205,13 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     interval: '1m',
     firing: {
       title: '30% of requests slower than the SLO for an hour',
-      series: [
-        {
-          series: sel('plumbline_sidecar_request_duration_seconds_count', { ...IRIS, protocol: 'v2' }),
-          values: '0+100x80',
-        },
-        {
-          series: sel('plumbline_sidecar_request_duration_seconds_bucket', {
-            ...IRIS,
-            protocol: 'v2',
-            le: '0.25',
-          }),
-          values: '0+70x80',
-        },
-      ],
+      series: sloRequests(80, 70),
       evalTime: '70m',
       fires: [{ labels: { model: 'iris' }, value: '30%' }],
     },
     silent: {
       title: '5% slow requests burn slower than 14.4x',
-      series: [
-        {
-          series: sel('plumbline_sidecar_request_duration_seconds_count', { ...IRIS, protocol: 'v2' }),
-          values: '0+100x80',
-        },
-        {
-          series: sel('plumbline_sidecar_request_duration_seconds_bucket', {
-            ...IRIS,
-            protocol: 'v2',
-            le: '0.25',
-          }),
-          values: '0+95x80',
-        },
-      ],
+      series: sloRequests(80, 95),
       evalTime: '70m',
       fires: [],
     },
@@ -263,39 +221,13 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     interval: '1m',
     firing: {
       title: '10% of requests slower than the SLO for six hours',
-      series: [
-        {
-          series: sel('plumbline_sidecar_request_duration_seconds_count', { ...IRIS, protocol: 'v2' }),
-          values: '0+100x400',
-        },
-        {
-          series: sel('plumbline_sidecar_request_duration_seconds_bucket', {
-            ...IRIS,
-            protocol: 'v2',
-            le: '0.25',
-          }),
-          values: '0+90x400',
-        },
-      ],
+      series: sloRequests(400, 90),
       evalTime: '390m',
       fires: [{ labels: { model: 'iris' }, value: '10%' }],
     },
     silent: {
       title: '3% slow requests stay within a 6x burn',
-      series: [
-        {
-          series: sel('plumbline_sidecar_request_duration_seconds_count', { ...IRIS, protocol: 'v2' }),
-          values: '0+100x400',
-        },
-        {
-          series: sel('plumbline_sidecar_request_duration_seconds_bucket', {
-            ...IRIS,
-            protocol: 'v2',
-            le: '0.25',
-          }),
-          values: '0+97x400',
-        },
-      ],
+      series: sloRequests(400, 97),
       evalTime: '390m',
       fires: [],
     },
@@ -306,13 +238,11 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     firing: {
       title: '2000 events queued for Elasticsearch for 15 minutes',
       series: [
-        {
-          series: sel('plumbline_sidecar_sink_queue_depth', {
-            instance: 'sidecar:9464',
-            sink: 'elasticsearch',
-          }),
-          values: '2000x20',
-        },
+        series(
+          'plumbline_sidecar_sink_queue_depth',
+          { instance: 'sidecar:9464', sink: 'elasticsearch' },
+          '2000x20',
+        ),
       ],
       evalTime: '15m',
       fires: [{ labels: { instance: 'sidecar:9464', sink: 'elasticsearch' }, value: '2k' }],
@@ -320,13 +250,11 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     silent: {
       title: 'a five-minute burst drains',
       series: [
-        {
-          series: sel('plumbline_sidecar_sink_queue_depth', {
-            instance: 'sidecar:9464',
-            sink: 'elasticsearch',
-          }),
-          values: '2000x5 10x15',
-        },
+        series(
+          'plumbline_sidecar_sink_queue_depth',
+          { instance: 'sidecar:9464', sink: 'elasticsearch' },
+          '2000x5 10x15',
+        ),
       ],
       evalTime: '15m',
       fires: [],
@@ -338,14 +266,11 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     firing: {
       title: 'the spool is full and events are lost',
       series: [
-        {
-          series: sel('plumbline_sidecar_events_dropped_total', {
-            instance: 'sidecar:9464',
-            sink: 'kafka',
-            reason: 'spool_full',
-          }),
-          values: '0x10 0+8x10',
-        },
+        series(
+          'plumbline_sidecar_events_dropped_total',
+          { instance: 'sidecar:9464', sink: 'kafka', reason: 'spool_full' },
+          '0x10 0+8x10',
+        ),
       ],
       evalTime: '20m',
       fires: [{ labels: { instance: 'sidecar:9464', sink: 'kafka', reason: 'spool_full' }, value: '72' }],
@@ -353,14 +278,11 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     silent: {
       title: 'sampling drops events on purpose',
       series: [
-        {
-          series: sel('plumbline_sidecar_events_dropped_total', {
-            instance: 'sidecar:9464',
-            sink: 'kafka',
-            reason: 'sampled_out',
-          }),
-          values: '0+50x20',
-        },
+        series(
+          'plumbline_sidecar_events_dropped_total',
+          { instance: 'sidecar:9464', sink: 'kafka', reason: 'sampled_out' },
+          '0+50x20',
+        ),
       ],
       evalTime: '20m',
       fires: [],
@@ -371,23 +293,13 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     interval: '1m',
     firing: {
       title: 'the last successful evaluation was at time 0',
-      series: [
-        {
-          series: sel('plumbline_exporter_last_success_timestamp_seconds', { model: 'iris' }),
-          values: '0x30',
-        },
-      ],
+      series: [series('plumbline_exporter_last_success_timestamp_seconds', { model: 'iris' }, '0x30')],
       evalTime: '25m',
       fires: [{ labels: { model: 'iris' }, value: '25m 0s' }],
     },
     silent: {
       title: 'evaluations succeed every minute',
-      series: [
-        {
-          series: sel('plumbline_exporter_last_success_timestamp_seconds', { model: 'iris' }),
-          values: '0+60x30',
-        },
-      ],
+      series: [series('plumbline_exporter_last_success_timestamp_seconds', { model: 'iris' }, '0+60x30')],
       evalTime: '25m',
       fires: [],
     },
@@ -397,17 +309,15 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     interval: '1m',
     firing: {
       title: 'scrapes of the exporter fail for ten minutes',
-      series: [
-        { series: sel('up', { job: 'plumbline-exporter', instance: 'exporter:9465' }), values: '0x10' },
-      ],
+      series: [series('up', { job: 'plumbline-exporter', instance: 'exporter:9465' }, '0x10')],
       evalTime: '8m',
       fires: [{ labels: { job: 'plumbline-exporter', instance: 'exporter:9465' }, value: '0' }],
     },
     silent: {
       title: 'the exporter is up, another job is down',
       series: [
-        { series: sel('up', { job: 'plumbline-exporter', instance: 'exporter:9465' }), values: '1x10' },
-        { series: sel('up', { job: 'node', instance: 'host:9100' }), values: '0x10' },
+        series('up', { job: 'plumbline-exporter', instance: 'exporter:9465' }, '1x10'),
+        series('up', { job: 'node', instance: 'host:9100' }, '0x10'),
       ],
       evalTime: '8m',
       fires: [],

@@ -15,6 +15,7 @@ import {
   VariableRefresh,
   VariableSort,
   MappingType,
+  type Dashboard,
   type Panel,
   type ValueMapping,
 } from '@grafana/grafana-foundation-sdk/dashboard';
@@ -64,11 +65,32 @@ export const BOARDS = {
 export const MV = 'model=~"$model", model_version=~"$version"';
 export const M = 'model=~"$model"';
 
+/** The rate window Grafana derives from the scrape interval and the panel's resolution. */
+export const RATE_INTERVAL = '$__rate_interval';
+
 /** A Prometheus query on the fixed datasource. */
 export function prom(refId: string, expr: string, legend?: string): DataqueryBuilder {
   const q = new DataqueryBuilder().refId(refId).datasource(PROMETHEUS).expr(expr).range();
   if (legend !== undefined) q.legendFormat(legend);
   return q;
+}
+
+/** A gauge the exporter sets per model version, as it is: one series per model and version. */
+export function perVersion(metric: string, selector: string = MV): DataqueryBuilder {
+  return prom('A', `${metric}{${selector}}`, '{{model}} {{model_version}}');
+}
+
+/** One Prometheus query per `[expr, legend]`, with refIds A, B, C… in order: a panel's `.targets(…)`. */
+export function proms(...queries: [expr: string, legend?: string][]): DataqueryBuilder[] {
+  return queries.map(([expr, legend], i) => prom(String.fromCharCode(65 + i), expr, legend));
+}
+
+/**
+ * The q-quantile of a Prometheus histogram over the rate window: bucket rates of the series `selector` matches,
+ * summed by `le` and the `by` labels (one quantile per value of those).
+ */
+export function histogramQuantile(q: number, metric: string, selector: string, by: string[] = []): string {
+  return `histogram_quantile(${q}, sum by (${['le', ...by].join(', ')}) (rate(${metric}_bucket{${selector}}[${RATE_INTERVAL}])))`;
 }
 
 /** An instant Prometheus query returned as a table (one row per series, one column per label). */
@@ -108,6 +130,18 @@ export function variables(metric: string, withFeature = false): QueryVariableBui
     vars.push(queryVariable('feature', 'Feature', `label_values(${metric}{${MV}}, feature)`, true));
   }
   return vars;
+}
+
+/** Builds a board and numbers its panels (numberPanels): the last step of every board. */
+export function buildBoard(b: DashboardBuilder): Dashboard {
+  const d = b.build();
+  numberPanels(d.panels as never);
+  return d;
+}
+
+/** The usual name of the q-quantile: p05, p50, p99. */
+export function percentileName(q: number): string {
+  return `p${String(Math.round(q * 100)).padStart(2, '0')}`;
 }
 
 /** The dashboard skeleton every board shares: uid, tags, time, refresh, shared crosshair, links to the others. */
@@ -189,7 +223,7 @@ export function thresholds(base: string, ...steps: [number, string][]): Threshol
  * Gives every panel (and row) a stable id in layout order: alert rules and links refer to panels by id, so ids
  * must not depend on Grafana's save-time numbering.
  */
-export function numberPanels(panels: Panel[] | undefined): void {
+function numberPanels(panels: Panel[] | undefined): void {
   let id = 1;
   for (const p of panels ?? []) {
     p.id = id++;

@@ -1,8 +1,15 @@
-/** Small helpers the end-to-end suites share: polling, the model server as a child process, PromQL. */
+/**
+ * Small helpers the end-to-end suites share: polling, the model server as a child process, the sidecar in front of
+ * it with iris traffic and ground truth, PromQL.
+ */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
+import { parseConfig, SHIPPED_MODEL, startSidecar } from '@plumbline/sidecar';
+
+/** An instant PromQL query (the harness's): the e2e suites import it from here. */
+export { promQuery } from '@plumbline/harness';
 
 export const ROOT = path.join(__dirname, '..', '..');
 
@@ -66,20 +73,6 @@ export async function serveModel(): Promise<ModelServerProcess> {
   };
 }
 
-export async function promQuery(
-  prometheusUrl: string,
-  expr: string,
-): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const res = await request(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await res.body.json()) as {
-    status: string;
-    error?: string;
-    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-  };
-  if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
-  return body.data.result;
-}
-
 /** A dashboard query with its Grafana variables filled in for one model. */
 export function concrete(expr: string, model: string): string {
   return expr
@@ -87,4 +80,77 @@ export function concrete(expr: string, model: string): string {
     .replaceAll('$model', model)
     .replaceAll('$version', '.*')
     .replaceAll('$feature', '.*');
+}
+
+/** The shipped iris model's feature and class names. */
+export const IRIS = JSON.parse(readFileSync(SHIPPED_MODEL.metadataPath, 'utf8')) as {
+  features: string[];
+  classes: string[];
+};
+
+/** The sidecar as the e2e suites run it: in front of `upstream`, model iris over V2, writing to `sinks`. */
+export function startIrisSidecar(upstream: string, sinks: Record<string, unknown>) {
+  return startSidecar(
+    parseConfig({
+      upstream,
+      host: '127.0.0.1',
+      port: 0,
+      adminPort: 0,
+      model: 'iris',
+      protocol: 'v2',
+      logLevel: 'warn',
+      models: {
+        iris: {
+          features: IRIS.features,
+          classes: IRIS.classes,
+          task: 'classification',
+          histogramFeatures: IRIS.features,
+        },
+      },
+      sinks: { ...sinks, flushIntervalMs: 200 },
+    }),
+  );
+}
+
+/**
+ * `count` sequential V2 calls of iris through the sidecar at `sidecarUrl`: call i sends the rows `rowsOf(i)` (four
+ * features each, FP32) with request id `${run}-${i}`; each must answer 200.
+ */
+export async function sendIrisRequests(
+  sidecarUrl: string,
+  run: string,
+  count: number,
+  rowsOf: (i: number) => number[][],
+): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const rows = rowsOf(i);
+    const res = await request(`${sidecarUrl}/v2/models/iris/infer`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': `${run}-${i}` },
+      body: JSON.stringify({
+        inputs: [{ name: 'input', shape: [rows.length, 4], datatype: 'FP32', data: rows.flat() }],
+      }),
+    });
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+  }
+}
+
+/** Ground truth for row 0 of each of those `count` calls, the iris classes in turn; the sidecar must accept it. */
+export async function postIrisFeedback(adminUrl: string, run: string, count: number): Promise<void> {
+  const res = await request(`${adminUrl}/feedback`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(
+      Array.from({ length: count }, (_, i) => ({
+        request_id: `${run}-${i}`,
+        row: 0,
+        ground_truth: IRIS.classes[i % 3],
+        model: 'iris',
+        source: 'e2e',
+      })),
+    ),
+  });
+  expect(res.statusCode).toBeLessThan(300);
+  await res.body.dump();
 }

@@ -12,12 +12,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { request } from 'undici';
-import { parseConfig, SHIPPED_MODEL, startSidecar } from '@plumbline/sidecar';
 import { SIDECAR_METRICS } from '@plumbline/schema';
 import { sharedElasticsearch, sharedKafka, startPrometheus, type ServiceHandle } from '@plumbline/harness';
 import { parsePromQL } from '../contract/promql';
 import { dashboardQueries, PROMETHEUS_RULES, recordedNames } from '../contract/sources';
-import { concrete, promQuery as promQueryAt, serveModel, until, type ModelServerProcess } from './helpers';
+import {
+  concrete,
+  postIrisFeedback,
+  promQuery as promQueryAt,
+  sendIrisRequests,
+  serveModel,
+  startIrisSidecar,
+  until,
+  type ModelServerProcess,
+} from './helpers';
 
 const RUN = `e2e${process.pid}${Date.now().toString(36)}`;
 const INDEX = `plumbline-inference-${RUN}`;
@@ -25,13 +33,8 @@ const TOPIC = `plumbline.inference.${RUN}`;
 const REQUESTS = 40;
 const ROWS_PER_REQUEST = 3;
 
-const meta = JSON.parse(readFileSync(SHIPPED_MODEL.metadataPath, 'utf8')) as {
-  features: string[];
-  classes: string[];
-};
-
 let model: ModelServerProcess;
-let sidecar: Awaited<ReturnType<typeof startSidecar>>;
+let sidecar: Awaited<ReturnType<typeof startIrisSidecar>>;
 let prometheus: ServiceHandle;
 let spoolDir: string;
 let es: { url: string };
@@ -43,31 +46,11 @@ beforeAll(async () => {
   [es, { brokers }] = await Promise.all([sharedElasticsearch(), sharedKafka()]);
   model = await serveModel();
   spoolDir = mkdtempSync(path.join(tmpdir(), 'e2e-spool-'));
-  sidecar = await startSidecar(
-    parseConfig({
-      upstream: model.url,
-      host: '127.0.0.1',
-      port: 0,
-      adminPort: 0,
-      model: 'iris',
-      protocol: 'v2',
-      logLevel: 'warn',
-      models: {
-        iris: {
-          features: meta.features,
-          classes: meta.classes,
-          task: 'classification',
-          histogramFeatures: meta.features,
-        },
-      },
-      sinks: {
-        elasticsearch: { url: es.url, inferenceIndex: INDEX },
-        kafka: { brokers, inferenceTopic: TOPIC },
-        spoolDir,
-        flushIntervalMs: 200,
-      },
-    }),
-  );
+  sidecar = await startIrisSidecar(model.url, {
+    elasticsearch: { url: es.url, inferenceIndex: INDEX },
+    kafka: { brokers, inferenceTopic: TOPIC },
+    spoolDir,
+  });
   const admin = new URL(sidecar.adminUrl);
   prometheus = await startPrometheus({
     config: [
@@ -87,39 +70,11 @@ beforeAll(async () => {
   });
 
   // Bounded traffic: REQUESTS sequential V2 calls of ROWS_PER_REQUEST rows through the sidecar.
-  for (let i = 0; i < REQUESTS; i++) {
-    const rows = Array.from({ length: ROWS_PER_REQUEST }, (_, r) => [
-      5 + ((i + r) % 3),
-      3,
-      1 + ((i * r) % 5),
-      0.2 + r,
-    ]);
-    const res = await request(`${sidecar.url}/v2/models/iris/infer`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        inputs: [{ name: 'input', shape: [ROWS_PER_REQUEST, 4], datatype: 'FP32', data: rows.flat() }],
-      }),
-    });
-    expect(res.statusCode).toBe(200);
-    await res.body.dump();
-  }
+  await sendIrisRequests(sidecar.url, RUN, REQUESTS, (i) =>
+    Array.from({ length: ROWS_PER_REQUEST }, (_, r) => [5 + ((i + r) % 3), 3, 1 + ((i * r) % 5), 0.2 + r]),
+  );
   // Ground truth for the first row of every request.
-  const feedback = await request(`${sidecar.adminUrl}/feedback`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(
-      Array.from({ length: REQUESTS }, (_, i) => ({
-        request_id: `${RUN}-${i}`,
-        row: 0,
-        ground_truth: meta.classes[i % 3],
-        model: 'iris',
-        source: 'e2e',
-      })),
-    ),
-  });
-  expect(feedback.statusCode).toBeLessThan(300);
-  await feedback.body.dump();
+  await postIrisFeedback(sidecar.adminUrl, RUN, REQUESTS);
 });
 
 afterAll(async () => {

@@ -8,25 +8,15 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { answers200 } from './http';
 import { SERVICE_USER, elasticsearchHome, isRoot, javaHome } from './paths';
-import { freePort, instanceDir, startProcess, startService, type ServiceHandle } from './process';
+import { freePort, instanceDir, startService, type RestartableService, type ServiceOptions } from './process';
 import { assertInstalled } from './installed';
 
-export interface ElasticsearchHandle extends ServiceHandle {
-  /** Process group of the running server (0 while stopped). @internal */
-  readonly pgid: number;
-  /** Starts it again on the same port with the same data (after `stop()`). */
-  restart(): Promise<void>;
-}
+export type ElasticsearchHandle = RestartableService;
 
-export interface ElasticsearchOptions {
+/** startTimeoutMs @default 180000 */
+export interface ElasticsearchOptions extends ServiceOptions {
   /** Heap size, e.g. '512m'. @default '512m' */
   heap?: string;
-  /** Start-up deadline. @default 180000 */
-  startTimeoutMs?: number;
-  /** @internal who stops it (see ProcessSpec.owner). @default 'self' */
-  owner?: 'self' | number | 'none';
-  /** @internal directory group under test-artifacts/services. @default 'dedicated' */
-  group?: string;
 }
 
 function chownTree(dir: string, uid: number, gid: number): void {
@@ -74,7 +64,6 @@ export async function startElasticsearch(options: ElasticsearchOptions = {}): Pr
     ].join('\n'),
   );
   const heap = options.heap ?? '512m';
-  const logFile = join(dir, 'elasticsearch.log');
   let command = join(home, 'bin', 'elasticsearch');
   let args: string[] = [];
   if (isRoot()) {
@@ -96,19 +85,19 @@ export async function startElasticsearch(options: ElasticsearchOptions = {}): Pr
     ES_JAVA_OPTS: `-Xms${heap} -Xmx${heap} -XX:-AlwaysPreTouch -XX:TieredStopAtLevel=1 -XX:-HeapDumpOnOutOfMemoryError`,
   };
   const url = `http://127.0.0.1:${port}`;
-  const owner = options.owner ?? 'self';
-  const startOnce = () =>
-    startProcess({
-      name: 'elasticsearch',
+  return startService({
+    name: 'elasticsearch',
+    url,
+    port,
+    dir,
+    options,
+    process: {
       command,
       args,
       env,
-      cwd: dir,
-      logFile,
-      owner,
-      startTimeoutMs: options.startTimeoutMs ?? 180_000,
+      startTimeoutMs: 180_000,
       stopGraceMs: 20_000,
       healthy: () => answers200(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`),
-    });
-  return startService({ name: 'elasticsearch', url: url, port, logFile, start: startOnce });
+    },
+  });
 }

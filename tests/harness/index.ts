@@ -12,6 +12,7 @@ export { startPrometheus, type PrometheusOptions } from './prometheus';
 export { startAlertmanager, type AlertmanagerOptions } from './alertmanager';
 export { startMlServer, makeSklearnIrisModel, type MlServerHandle, type MlServerOptions } from './mlserver';
 export { launchChromium } from './chromium';
-export { freePort, type ServiceHandle } from './process';
+export { freePort, groupAlive, type ServiceHandle } from './process';
+export { listenLoopback, promQuery, type PromSample } from './http';
 export { pythonBin, repoRoot, artifactsDir } from './paths';
 export { startWebhookServer, type WebhookServer, type ReceivedCall } from './webhook-server';

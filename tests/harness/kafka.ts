@@ -10,25 +10,16 @@ import { Kafka, logLevel } from 'kafkajs';
 import { run } from './run-command';
 import { assertInstalled } from './installed';
 import { javaHome, kafkaHome } from './paths';
-import { freePort, instanceDir, startProcess, startService, type ServiceHandle } from './process';
+import { freePort, instanceDir, startService, type RestartableService, type ServiceOptions } from './process';
 
-export interface KafkaHandle extends ServiceHandle {
+export interface KafkaHandle extends RestartableService {
   brokers: string[];
-  /** Process group of the running server (0 while stopped). @internal */
-  readonly pgid: number;
-  /** Starts it again on the same ports with the same data (after `stop()`). */
-  restart(): Promise<void>;
 }
 
-export interface KafkaOptions {
+/** startTimeoutMs @default 120000 */
+export interface KafkaOptions extends ServiceOptions {
   /** Heap size. @default '512m' */
   heap?: string;
-  /** @default 120000 */
-  startTimeoutMs?: number;
-  /** @internal see ProcessSpec.owner. @default 'self' */
-  owner?: 'self' | number | 'none';
-  /** @internal @default 'dedicated' */
-  group?: string;
 }
 
 const LOG4J2 = `status = warn
@@ -128,27 +119,21 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaHandl
     '-c',
     properties,
   ]);
-  const logFile = join(dir, 'kafka.log');
   const broker = `127.0.0.1:${port}`;
-  const startOnce = () =>
-    startProcess({
-      name: 'kafka',
-      command: java,
-      args: [...jvm, '-cp', classpath, 'kafka.Kafka', properties],
-      env: { PATH: process.env.PATH, HOME: dir, LANG: 'C.UTF-8' },
-      cwd: dir,
-      logFile,
-      owner: options.owner ?? 'self',
-      startTimeoutMs: options.startTimeoutMs ?? 120_000,
-      stopGraceMs: 20_000,
-      healthy: () => brokerAnswers(broker),
-    });
   const handle = await startService({
     name: 'kafka',
     url: `kafka://${broker}`,
     port,
-    logFile,
-    start: startOnce,
+    dir,
+    options,
+    process: {
+      command: java,
+      args: [...jvm, '-cp', classpath, 'kafka.Kafka', properties],
+      env: { PATH: process.env.PATH, HOME: dir, LANG: 'C.UTF-8' },
+      startTimeoutMs: 120_000,
+      stopGraceMs: 20_000,
+      healthy: () => brokerAnswers(broker),
+    },
   });
   return Object.assign(handle, { brokers: [broker] });
 }

@@ -9,18 +9,13 @@ import { join, resolve } from 'node:path';
 import { answers200 } from './http';
 import { assertInstalled } from './installed';
 import { harnessSourceDir, pythonBin, venvDir } from './paths';
-import { freePort, instanceDir, startProcess, startService, type ServiceHandle } from './process';
+import { freePort, instanceDir, startService, type ServiceHandle, type ServiceOptions } from './process';
 import { run } from './run-command';
 
-export interface MlServerOptions {
+/** startTimeoutMs @default 180000 */
+export interface MlServerOptions extends ServiceOptions {
   /** A directory with model-settings.json (or sub-directories with one each). */
   modelDir: string;
-  /** @default 180000 */
-  startTimeoutMs?: number;
-  /** @internal who stops it (see ProcessSpec.owner). @default 'self' */
-  owner?: 'self' | number | 'none';
-  /** @internal directory group under test-artifacts/services. @default 'dedicated' */
-  group?: string;
 }
 
 export interface MlServerHandle extends ServiceHandle {
@@ -39,37 +34,32 @@ export async function startMlServer(options: MlServerOptions): Promise<MlServerH
   const dir = instanceDir(options.group ?? 'dedicated', 'mlserver');
   const [httpPort, grpcPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const url = `http://127.0.0.1:${httpPort}`;
-  const logFile = join(dir, 'mlserver.log');
   const handle = await startService({
     name: 'mlserver',
     url,
     port: httpPort,
-    logFile,
-    start: () =>
-      startProcess({
-        name: 'mlserver',
-        command: mlserver,
-        args: ['start', modelDir],
-        env: {
-          PATH: `${join(venvDir(), 'bin')}:${process.env.PATH ?? ''}`,
-          HOME: process.env.HOME,
-          LANG: 'C.UTF-8',
-          MLSERVER_HOST: '127.0.0.1',
-          MLSERVER_HTTP_PORT: String(httpPort),
-          MLSERVER_GRPC_PORT: String(grpcPort),
-          MLSERVER_METRICS_PORT: String(metricsPort),
-          MLSERVER_METRICS_DIR: join(dir, 'metrics'),
-          MLSERVER_PARALLEL_WORKERS: '0',
-        },
-        cwd: dir,
-        logFile,
-        owner: options.owner ?? 'self',
-        startTimeoutMs: options.startTimeoutMs ?? 180_000,
-        stopGraceMs: 10_000,
-        healthy: async () =>
-          (await answers200(`${url}/v2/health/ready`)) &&
-          (await Promise.all(models.map((m) => answers200(`${url}/v2/models/${m}/ready`)))).every(Boolean),
-      }),
+    dir,
+    options,
+    process: {
+      command: mlserver,
+      args: ['start', modelDir],
+      env: {
+        PATH: `${join(venvDir(), 'bin')}:${process.env.PATH ?? ''}`,
+        HOME: process.env.HOME,
+        LANG: 'C.UTF-8',
+        MLSERVER_HOST: '127.0.0.1',
+        MLSERVER_HTTP_PORT: String(httpPort),
+        MLSERVER_GRPC_PORT: String(grpcPort),
+        MLSERVER_METRICS_PORT: String(metricsPort),
+        MLSERVER_METRICS_DIR: join(dir, 'metrics'),
+        MLSERVER_PARALLEL_WORKERS: '0',
+      },
+      startTimeoutMs: 180_000,
+      stopGraceMs: 10_000,
+      healthy: async () =>
+        (await answers200(`${url}/v2/health/ready`)) &&
+        (await Promise.all(models.map((m) => answers200(`${url}/v2/models/${m}/ready`)))).every(Boolean),
+    },
   });
   return Object.assign(handle, { models });
 }

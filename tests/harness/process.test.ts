@@ -6,16 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupStaleServices, freePort, instanceDir, isAlive, startProcess } from './process';
-
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { cleanupStaleServices, freePort, groupAlive, instanceDir, isAlive, startProcess } from './process';
 
 /** Pid of a process that has already exited (so it owns nothing any more). */
 function deadPid(): number {

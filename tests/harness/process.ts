@@ -116,7 +116,8 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-function groupAlive(pgid: number): boolean {
+/** True while any process of the group `pgid` is alive (EPERM: alive, but not ours to signal). */
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
     return true;
@@ -378,26 +379,59 @@ export function instanceDir(group: string, name: string): string {
   return dir;
 }
 
-/** What every start* function ends with: the handle (stop; restart on the same port with its data kept) of a
- * service started by `start`, its use recorded so a failing suite prints its log tail. */
+/** Options every start* function takes besides its own. */
+export interface ServiceOptions {
+  /** Start-up deadline (each service documents its default). */
+  startTimeoutMs?: number;
+  /** @internal who stops it (see ProcessSpec.owner). @default 'self' */
+  owner?: 'self' | number | 'none';
+  /** @internal directory group under test-artifacts/services. @default 'dedicated' */
+  group?: string;
+}
+
+/** A service startService started: stop it, and start it again on the same port(s) with its data kept. */
+export interface RestartableService extends ServiceHandle {
+  /** Process group of the running server (0 while stopped). @internal */
+  readonly pgid: number;
+  /** Starts it again on the same port(s) with the same data (after `stop()`). */
+  restart(): Promise<void>;
+}
+
+/**
+ * What every start* function ends with: starts the service's process in its instance directory `dir` (its log is
+ * `<name>.log` there), owned as `options.owner` says, and returns the handle; its use is recorded so a failing
+ * suite prints its log tail.
+ */
 export async function startService(s: {
   name: string;
   url: string;
   port: number;
-  logFile: string;
-  start: () => Promise<RunningProcess>;
-}): Promise<ServiceHandle & { readonly pgid: number; restart(): Promise<void> }> {
-  let proc: RunningProcess | undefined = await s.start();
-  recordServiceUse(s.name, s.logFile);
+  dir: string;
+  options: ServiceOptions;
+  /** The process; `startTimeoutMs` is the service's default, options.startTimeoutMs overrides it. */
+  process: Omit<ProcessSpec, 'name' | 'cwd' | 'logFile' | 'owner'>;
+}): Promise<RestartableService> {
+  const logFile = join(s.dir, `${s.name}.log`);
+  const start = () =>
+    startProcess({
+      ...s.process,
+      name: s.name,
+      cwd: s.dir,
+      logFile,
+      owner: s.options.owner ?? 'self',
+      startTimeoutMs: s.options.startTimeoutMs ?? s.process.startTimeoutMs,
+    });
+  let proc: RunningProcess | undefined = await start();
+  recordServiceUse(s.name, logFile);
   return {
     name: s.name,
     url: s.url,
     port: s.port,
-    logFile: s.logFile,
+    logFile,
     get pgid() {
       return proc?.pgid ?? 0;
     },
-    logTail: (lines?: number) => tailFile(s.logFile, lines),
+    logTail: (lines?: number) => tailFile(logFile, lines),
     async stop() {
       const p = proc;
       proc = undefined;
@@ -405,7 +439,7 @@ export async function startService(s: {
     },
     async restart() {
       if (proc) await proc.stop();
-      proc = await s.start();
+      proc = await start();
     },
   };
 }

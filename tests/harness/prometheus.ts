@@ -8,24 +8,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { answers200 } from './http';
 import { assertInstalled } from './installed';
-import { freePort, instanceDir, startProcess, startService, type ServiceHandle } from './process';
+import { freePort, instanceDir, startService, type ServiceHandle, type ServiceOptions } from './process';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 export const PROMTOOL_BIN = '/usr/bin/promtool';
 
-export interface PrometheusOptions {
+/** startTimeoutMs @default 60000 */
+export interface PrometheusOptions extends ServiceOptions {
   /** prometheus.yml text, used verbatim. */
   config: string;
   /** Rule files by file name (no directories), written next to prometheus.yml. */
   ruleFiles?: Record<string, string>;
   /** Listen port (when the config must name it, e.g. to scrape itself). @default a free port */
   port?: number;
-  /** @default 60000 */
-  startTimeoutMs?: number;
-  /** @internal who stops it (see ProcessSpec.owner). @default 'self' */
-  owner?: 'self' | number | 'none';
-  /** @internal directory group under test-artifacts/services. @default 'dedicated' */
-  group?: string;
 }
 
 /** Throws with the tool's output when a promtool/amtool check fails. */
@@ -36,42 +31,67 @@ export function checkWith(tool: string, args: string[], what: string): void {
   }
 }
 
-export async function startPrometheus(options: PrometheusOptions): Promise<ServiceHandle> {
-  assertInstalled(PROMETHEUS_BIN, 'Prometheus');
-  const dir = instanceDir(options.group ?? 'dedicated', 'prometheus');
-  const configFile = join(dir, 'prometheus.yml');
-  writeFileSync(configFile, options.config);
-  for (const [name, text] of Object.entries(options.ruleFiles ?? {})) {
+/**
+ * Prometheus and Alertmanager start alike: `<name>.yml` written to a fresh instance directory (rule files beside
+ * it) and accepted by their check tool first, a data directory, the web port on loopback, ready when /-/ready
+ * answers 200 (start-up deadline 60 s by default).
+ */
+export async function startPrometheusStyle(s: {
+  name: 'prometheus' | 'alertmanager';
+  command: string;
+  options: ServiceOptions & { config: string; port?: number };
+  /** Rule files written beside the config, by plain file name. */
+  ruleFiles?: Record<string, string>;
+  /** The check tool's command line for the config file. */
+  check: (configFile: string) => [tool: string, ...args: string[]];
+  /** The flag that takes the data directory. */
+  storageFlag: string;
+  /** Flags after --web.listen-address, before --log.level. */
+  flags: string[];
+}): Promise<ServiceHandle> {
+  assertInstalled(s.command, s.name === 'prometheus' ? 'Prometheus' : 'Alertmanager');
+  const dir = instanceDir(s.options.group ?? 'dedicated', s.name);
+  const configFile = join(dir, `${s.name}.yml`);
+  writeFileSync(configFile, s.options.config);
+  for (const [name, text] of Object.entries(s.ruleFiles ?? {})) {
     if (name !== basename(name)) throw new Error(`rule file name "${name}" must be a plain file name`);
     writeFileSync(join(dir, name), text);
   }
-  checkWith(PROMTOOL_BIN, ['check', 'config', configFile], 'prometheus config');
+  const [tool, ...args] = s.check(configFile);
+  checkWith(tool, args, `${s.name} config`);
   mkdirSync(join(dir, 'data'), { recursive: true });
-  const port = options.port ?? (await freePort());
+  const port = s.options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const logFile = join(dir, 'prometheus.log');
   return startService({
-    name: 'prometheus',
+    name: s.name,
     url,
-    port: port,
-    logFile,
-    start: () =>
-      startProcess({
-        name: 'prometheus',
-        command: PROMETHEUS_BIN,
-        args: [
-          `--config.file=${configFile}`,
-          `--storage.tsdb.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--web.enable-lifecycle',
-          '--log.level=info',
-        ],
-        cwd: dir,
-        logFile,
-        owner: options.owner ?? 'self',
-        startTimeoutMs: options.startTimeoutMs ?? 60_000,
-        stopGraceMs: 10_000,
-        healthy: () => answers200(`${url}/-/ready`),
-      }),
+    port,
+    dir,
+    options: s.options,
+    process: {
+      command: s.command,
+      args: [
+        `--config.file=${configFile}`,
+        `${s.storageFlag}=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        ...s.flags,
+        '--log.level=info',
+      ],
+      startTimeoutMs: 60_000,
+      stopGraceMs: 10_000,
+      healthy: () => answers200(`${url}/-/ready`),
+    },
+  });
+}
+
+export function startPrometheus(options: PrometheusOptions): Promise<ServiceHandle> {
+  return startPrometheusStyle({
+    name: 'prometheus',
+    command: PROMETHEUS_BIN,
+    options,
+    ruleFiles: options.ruleFiles,
+    check: (configFile) => [PROMTOOL_BIN, 'check', 'config', configFile],
+    storageFlag: '--storage.tsdb.path',
+    flags: ['--web.enable-lifecycle'],
   });
 }

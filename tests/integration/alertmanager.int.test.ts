@@ -2,10 +2,9 @@
  * Alertmanager from the harness accepts an alert over its v2 API and delivers it to a webhook receiver (a local
  * HTTP server on port 0), with the labels and annotations intact.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { request } from 'undici';
-import { startAlertmanager } from '@plumbline/harness';
+import { listenLoopback, startAlertmanager } from '@plumbline/harness';
 
 interface WebhookPayload {
   status: string;
@@ -14,12 +13,12 @@ interface WebhookPayload {
 }
 
 describe('Alertmanager', () => {
-  let webhook: Server;
+  let webhook: Awaited<ReturnType<typeof listenLoopback>>;
   const deliveries: WebhookPayload[] = [];
   let onDelivery: (() => void) | undefined;
 
   beforeAll(async () => {
-    webhook = createServer((req, res) => {
+    const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -28,15 +27,14 @@ describe('Alertmanager', () => {
         onDelivery?.();
       });
     });
-    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    webhook = await listenLoopback(server);
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => webhook.close(() => resolve()));
+    await webhook.close();
   });
 
   it('accepts an alert and delivers it to a webhook', async () => {
-    const { port } = webhook.address() as AddressInfo;
     const alertmanager = await startAlertmanager({
       config: [
         'route:',
@@ -48,7 +46,7 @@ describe('Alertmanager', () => {
         'receivers:',
         '  - name: on-call',
         '    webhook_configs:',
-        `      - url: http://127.0.0.1:${port}/hook`,
+        `      - url: ${webhook.url}/hook`,
         '        send_resolved: false',
         '',
       ].join('\n'),

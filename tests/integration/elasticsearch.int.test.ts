@@ -4,16 +4,12 @@
  * data, and stopping it leaves no process behind.
  */
 import { Client } from '@elastic/elasticsearch';
-import { sharedElasticsearch, startElasticsearch, type ElasticsearchHandle } from '@plumbline/harness';
-
-function processGroupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import {
+  groupAlive,
+  sharedElasticsearch,
+  startElasticsearch,
+  type ElasticsearchHandle,
+} from '@plumbline/harness';
 
 describe('shared Elasticsearch', () => {
   it('indexes a document and finds it by a full-text search', async () => {
@@ -61,7 +57,7 @@ describe('dedicated Elasticsearch', () => {
     const before = { url: es.url, pgid: es.pgid };
 
     await es.stop();
-    expect(processGroupAlive(before.pgid)).toBe(false);
+    expect(groupAlive(before.pgid)).toBe(false);
     await expect(client.info()).rejects.toThrow();
 
     await es.restart();

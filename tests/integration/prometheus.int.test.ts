@@ -2,28 +2,13 @@
  * Prometheus from the harness scrapes a real target (a tiny HTTP server on port 0), evaluates a recording rule
  * from a rule file the harness wrote beside the config, and answers PromQL over its HTTP API.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { request } from 'undici';
-import { startPrometheus } from '@plumbline/harness';
-
-interface VectorResponse {
-  status: string;
-  data: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> };
-}
-
-async function query(url: string, promql: string): Promise<VectorResponse['data']['result']> {
-  const res = await request(`${url}/api/v1/query`, { query: { query: promql } });
-  const body = (await res.body.json()) as VectorResponse;
-  if (res.statusCode !== 200 || body.status !== 'success')
-    throw new Error(`query ${promql}: ${JSON.stringify(body)}`);
-  return body.data.result;
-}
+import { createServer } from 'node:http';
+import { listenLoopback, promQuery, startPrometheus, type PromSample } from '@plumbline/harness';
 
 /** Polls `promql` until it returns a non-empty vector (Prometheus scrapes and evaluates every second here). */
-async function waitForVector(url: string, promql: string): Promise<VectorResponse['data']['result']> {
+async function waitForVector(url: string, promql: string): Promise<PromSample[]> {
   for (let attempt = 0; attempt < 600; attempt++) {
-    const result = await query(url, promql);
+    const result = await promQuery(url, promql);
     if (result.length > 0) return result;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -31,11 +16,11 @@ async function waitForVector(url: string, promql: string): Promise<VectorRespons
 }
 
 describe('Prometheus', () => {
-  let target: Server;
+  let target: Awaited<ReturnType<typeof listenLoopback>>;
   let scrapes = 0;
 
   beforeAll(async () => {
-    target = createServer((req, res) => {
+    const server = createServer((req, res) => {
       if (req.url !== '/metrics') {
         res.writeHead(404).end();
         return;
@@ -48,15 +33,15 @@ describe('Prometheus', () => {
           'plumbline_harness_probe_total{model="iris"} 42\n',
       );
     });
-    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+    target = await listenLoopback(server);
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => target.close(() => resolve()));
+    await target.close();
   });
 
   it('scrapes a target, evaluates a rule file and answers a PromQL query', async () => {
-    const { port } = target.address() as AddressInfo;
+    const { port } = target;
     const prometheus = await startPrometheus({
       config: [
         'global:',

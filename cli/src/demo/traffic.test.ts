@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { SHIPPED_MODEL, startModelServer, type RunningModelServer } from '@plumbline/sidecar';
 import { DEFAULT_DRIFT } from './drift-plan';
 import { readTrainingData } from './training-data';
-import { createDemoTraffic } from './traffic';
+import { createDemoTraffic, type DemoTrafficOptions } from './traffic';
 
 const data = readTrainingData(SHIPPED_MODEL.trainCsvPath);
 let model: RunningModelServer;
@@ -17,24 +17,32 @@ afterAll(() => model.stop());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-it('sends answered requests at the configured rate and plants the drift on time', async () => {
-  const planted: number[] = [];
-  const started = Date.now();
+/** Runs the generator against the server at `base` for `ms` (50 requests/s, no drift, no feedback unless given). */
+async function runFor(ms: number, base: string, options: Partial<DemoTrafficOptions> = {}) {
   const traffic = createDemoTraffic({
-    inferUrl: `${model.url}/v2/models/iris/infer`,
+    inferUrl: `${base}/v2/models/iris/infer`,
     feedbackUrl: null,
     data,
     model: 'iris',
     requestsPerSecond: 50,
-    maxRowsPerRequest: 4,
-    driftAfterMs: 400,
+    driftAfterMs: null,
     drift: DEFAULT_DRIFT,
-    onDriftPlanted: () => planted.push(Date.now() - started),
+    ...options,
   });
   traffic.start();
-  await sleep(1000);
+  await sleep(ms);
   await traffic.stop();
-  const s = traffic.stats();
+  return { traffic, s: traffic.stats() };
+}
+
+it('sends answered requests at the configured rate and plants the drift on time', async () => {
+  const planted: number[] = [];
+  const started = Date.now();
+  const { traffic, s } = await runFor(1000, model.url, {
+    maxRowsPerRequest: 4,
+    driftAfterMs: 400,
+    onDriftPlanted: () => planted.push(Date.now() - started),
+  });
   // Never more than the rate allows; the lower bound is loose (a loaded CI machine delays timers).
   expect(s.requests).toBeGreaterThanOrEqual(10);
   expect(s.requests).toBeLessThanOrEqual(55);
@@ -54,19 +62,9 @@ it('counts refused requests and feedback without throwing', async () => {
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const port = (closed.address() as AddressInfo).port;
   await new Promise<void>((resolve) => closed.close(() => resolve()));
-  const traffic = createDemoTraffic({
-    inferUrl: `http://127.0.0.1:${port}/v2/models/iris/infer`,
+  const { s } = await runFor(300, `http://127.0.0.1:${port}`, {
     feedbackUrl: `http://127.0.0.1:${port}/feedback`,
-    data,
-    model: 'iris',
-    requestsPerSecond: 50,
-    driftAfterMs: null,
-    drift: DEFAULT_DRIFT,
   });
-  traffic.start();
-  await sleep(300);
-  await traffic.stop();
-  const s = traffic.stats();
   expect(s.requests).toBeGreaterThan(0);
   expect(s.failed).toBe(s.requests);
   expect(s.ok).toBe(0);
@@ -83,21 +81,11 @@ it('never has more than maxInFlight requests outstanding against a server that d
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const port = (silent.address() as AddressInfo).port;
   try {
-    const traffic = createDemoTraffic({
-      inferUrl: `http://127.0.0.1:${port}/v2/models/iris/infer`,
-      feedbackUrl: null,
-      data,
-      model: 'iris',
+    const { s } = await runFor(300, `http://127.0.0.1:${port}`, {
       requestsPerSecond: 100,
       maxInFlight: 3,
       timeoutMs: 2000,
-      driftAfterMs: null,
-      drift: DEFAULT_DRIFT,
     });
-    traffic.start();
-    await sleep(300);
-    await traffic.stop();
-    const s = traffic.stats();
     // Nothing answered, so only the first maxInFlight ticks sent a request; the rest were skipped and counted.
     expect(s.requests).toBe(3);
     expect(s.skipped).toBeGreaterThan(5);

@@ -7,10 +7,13 @@ import {
   BOARDS,
   MV,
   board,
+  buildBoard,
+  histogramQuantile,
   linkTo,
-  numberPanels,
+  perVersion,
   prom,
   promTable,
+  proms,
   row,
   stat,
   thresholds,
@@ -66,32 +69,36 @@ export function dataDrift(): Dashboard {
         'Drift statistic',
         'Test statistic per feature and test (KS D, chi-square, PSI, distances) with the threshold it is compared to.',
         'none',
-      )
-        .withTarget(prom('A', `${E.driftStatistic.name}{${MVF}}`, '{{feature}} {{stattest}}'))
-        .withTarget(
-          prom(
-            'B',
+      ).targets(
+        proms(
+          [`${E.driftStatistic.name}{${MVF}}`, '{{feature}} {{stattest}}'],
+          [
             `${E.driftThreshold.name}{${MVF}} unless on (model, model_version, feature, stattest) ${E.driftPValue.name}`,
             'threshold {{feature}} {{stattest}}',
-          ),
+          ],
         ),
+      ),
     )
     .withPanel(
-      timeseries('p-value', 'p-value per feature for tests that have one; drift when below alpha.', 'none')
-        .withTarget(prom('A', `${E.driftPValue.name}{${MVF}}`, '{{feature}} {{stattest}}'))
-        .withTarget(
-          prom(
-            'B',
+      timeseries(
+        'p-value',
+        'p-value per feature for tests that have one; drift when below alpha.',
+        'none',
+      ).targets(
+        proms(
+          [`${E.driftPValue.name}{${MVF}}`, '{{feature}} {{stattest}}'],
+          [
             `max by (stattest) (${E.driftThreshold.name}{${MVF}} and ${E.driftPValue.name}{${MVF}})`,
             'alpha {{stattest}}',
-          ),
+          ],
         ),
+      ),
     )
     .withPanel(
       timeseries('Dataset drift share', 'Share of drifting features over time.', 'percentunit')
         .min(0)
         .max(1)
-        .withTarget(prom('A', `${E.datasetDriftShare.name}{${MV}}`, '{{model}} {{model_version}}')),
+        .withTarget(perVersion(E.datasetDriftShare.name)),
     )
     .withPanel(
       new TableBuilder()
@@ -135,8 +142,12 @@ export function dataDrift(): Dashboard {
         'Mean and standard deviation of numerical features per window.',
         'none',
       )
-        .withTarget(prom('A', `${E.featureMean.name}{${MVF}}`, 'mean {{feature}}'))
-        .withTarget(prom('B', `${E.featureStd.name}{${MVF}}`, 'std {{feature}}'))
+        .targets(
+          proms(
+            [`${E.featureMean.name}{${MVF}}`, 'mean {{feature}}'],
+            [`${E.featureStd.name}{${MVF}}`, 'std {{feature}}'],
+          ),
+        )
         .height(10),
     )
     .withPanel(
@@ -144,10 +155,13 @@ export function dataDrift(): Dashboard {
         'Feature range and quantiles',
         'Min, max and quantiles of numerical features per window.',
         'none',
-      )
-        .withTarget(prom('A', `${E.featureMin.name}{${MVF}}`, 'min {{feature}}'))
-        .withTarget(prom('B', `${E.featureMax.name}{${MVF}}`, 'max {{feature}}'))
-        .withTarget(prom('C', `${E.featureQuantile.name}{${MVF}}`, 'q{{q}} {{feature}}')),
+      ).targets(
+        proms(
+          [`${E.featureMin.name}{${MVF}}`, 'min {{feature}}'],
+          [`${E.featureMax.name}{${MVF}}`, 'max {{feature}}'],
+          [`${E.featureQuantile.name}{${MVF}}`, 'q{{q}} {{feature}}'],
+        ),
+      ),
     )
     .withPanel(
       timeseries(
@@ -162,11 +176,7 @@ export function dataDrift(): Dashboard {
         'Median of configured numeric features as the sidecar sees them, between exporter windows.',
         'none',
       ).withTarget(
-        prom(
-          'A',
-          `histogram_quantile(0.5, sum by (le, feature) (rate(${S.featureValue.name}_bucket{${MVF}}[$__rate_interval])))`,
-          '{{feature}} p50',
-        ),
+        prom('A', histogramQuantile(0.5, S.featureValue.name, MVF, ['feature']), '{{feature}} p50'),
       ),
     )
     .withRow(row('Output drift'))
@@ -183,12 +193,14 @@ export function dataDrift(): Dashboard {
         'Drift of the model output and of the ground truth against the baseline.',
         'none',
       )
-        .withTarget(prom('A', `${E.predictionDriftStatistic.name}{${MV}}`, 'prediction {{stattest}}'))
-        .withTarget(prom('B', `${E.predictionDriftDetected.name}{${MV}}`, 'prediction drift {{stattest}}'))
-        .withTarget(prom('C', `${E.labelDriftDetected.name}{${MV}}`, 'label drift {{stattest}}'))
+        .targets(
+          proms(
+            [`${E.predictionDriftStatistic.name}{${MV}}`, 'prediction {{stattest}}'],
+            [`${E.predictionDriftDetected.name}{${MV}}`, 'prediction drift {{stattest}}'],
+            [`${E.labelDriftDetected.name}{${MV}}`, 'label drift {{stattest}}'],
+          ),
+        )
         .links([linkTo(BOARDS.quality, 'Model quality')]),
     );
-  const d = b.build();
-  numberPanels(d.panels as never);
-  return d;
+  return buildBoard(b);
 }

@@ -9,10 +9,15 @@ import {
   ELASTICSEARCH,
   MV,
   M,
+  RATE_INTERVAL as RI,
   board,
+  buildBoard,
+  histogramQuantile,
   linkTo,
-  numberPanels,
+  percentileName,
+  perVersion,
   prom,
+  proms,
   row,
   stat,
   thresholds,
@@ -20,9 +25,10 @@ import {
   variables,
 } from '../common';
 
-const RI = '$__rate_interval';
-const quantile = (q: number, metric: string): string =>
-  `histogram_quantile(${q}, sum by (le) (rate(${metric}_bucket{${MV}}[${RI}])))`;
+const quantile = (q: number, metric: string): string => histogramQuantile(q, metric, MV);
+/** `[expr, legend]` of each quantile: p05, p50, p99… after `prefix`. */
+const percentiles = (metric: string, qs: number[], prefix = ''): [string, string][] =>
+  qs.map((q) => [quantile(q, metric), `${prefix}${percentileName(q)}`]);
 
 export function modelOverview(): Dashboard {
   const b = board(BOARDS.overview)
@@ -65,54 +71,54 @@ export function modelOverview(): Dashboard {
       ).withTarget(prom('A', `sum by (status) (rate(${S.requests.name}{${MV}}[${RI}]))`, '{{status}}')),
     )
     .withPanel(
-      timeseries('Latency', 'Request duration percentiles (client view) and the latency SLO threshold.', 's')
-        .withTarget(prom('A', quantile(0.5, S.requestDuration.name), 'p50'))
-        .withTarget(prom('B', quantile(0.95, S.requestDuration.name), 'p95'))
-        .withTarget(prom('C', quantile(0.99, S.requestDuration.name), 'p99')),
+      timeseries(
+        'Latency',
+        'Request duration percentiles (client view) and the latency SLO threshold.',
+        's',
+      ).targets(proms(...percentiles(S.requestDuration.name, [0.5, 0.95, 0.99]))),
     )
     .withPanel(
       timeseries(
         'Errors',
         'Upstream failures by reason (refused 502, unavailable 503, timeout 504) and NaN / Inf / null outputs.',
         'ops',
-      )
-        .withTarget(
-          prom('A', `sum by (reason) (rate(${S.upstreamErrors.name}{${M}}[${RI}]))`, 'upstream {{reason}}'),
-        )
-        .withTarget(
-          prom('B', `sum by (kind) (rate(${S.invalidOutputs.name}{${MV}}[${RI}]))`, 'output {{kind}}'),
-        )
-        .withTarget(
-          prom('C', `sum by (direction) (rate(${S.unparsed.name}{${M}}[${RI}]))`, 'unparsed {{direction}}'),
+      ).targets(
+        proms(
+          [`sum by (reason) (rate(${S.upstreamErrors.name}{${M}}[${RI}]))`, 'upstream {{reason}}'],
+          [`sum by (kind) (rate(${S.invalidOutputs.name}{${MV}}[${RI}]))`, 'output {{kind}}'],
+          [`sum by (direction) (rate(${S.unparsed.name}{${M}}[${RI}]))`, 'unparsed {{direction}}'],
         ),
+      ),
     )
     .withPanel(
       timeseries(
         'Sidecar overhead',
         "The sidecar's own share of each request (total minus upstream time), against the model server's time.",
         's',
-      )
-        .withTarget(prom('A', quantile(0.5, S.overhead.name), 'overhead p50'))
-        .withTarget(prom('B', quantile(0.99, S.overhead.name), 'overhead p99'))
-        .withTarget(prom('C', quantile(0.99, S.upstreamDuration.name), 'model server p99')),
+      ).targets(
+        proms(
+          ...percentiles(S.overhead.name, [0.5, 0.99], 'overhead '),
+          ...percentiles(S.upstreamDuration.name, [0.99], 'model server '),
+        ),
+      ),
     )
     .withPanel(
       timeseries(
         'Latency SLO: slow-request ratio',
         'Share of requests slower than the SLO threshold, over the burn-rate windows the alerts use.',
         'percentunit',
-      )
-        .withTarget(prom('A', `plumbline:sidecar_request_slow_ratio:rate5m{${M}}`, '{{model}} 5m'))
-        .withTarget(prom('B', `plumbline:sidecar_request_slow_ratio:rate1h{${M}}`, '{{model}} 1h'))
-        .withTarget(prom('C', `plumbline:sidecar_request_slow_ratio:rate6h{${M}}`, '{{model}} 6h')),
+      ).targets(
+        proms(
+          ...['5m', '1h', '6h'].map((w): [string, string] => [
+            `plumbline:sidecar_request_slow_ratio:rate${w}{${M}}`,
+            `{{model}} ${w}`,
+          ]),
+        ),
+      ),
     )
     .withPanel(
       timeseries('Payload size', 'Request and response body sizes, 95th percentile.', 'bytes').withTarget(
-        prom(
-          'A',
-          `histogram_quantile(0.95, sum by (le, direction) (rate(${S.payloadBytes.name}_bucket{${M}}[${RI}])))`,
-          '{{direction}} p95',
-        ),
+        prom('A', histogramQuantile(0.95, S.payloadBytes.name, M, ['direction']), '{{direction}} p95'),
       ),
     )
     .withRow(row('Predictions'))
@@ -130,14 +136,15 @@ export function modelOverview(): Dashboard {
       )
         .min(0)
         .max(1)
-        .withTarget(
-          prom(
-            'A',
-            `sum(rate(${S.confidence.name}_sum{${MV}}[${RI}])) / sum(rate(${S.confidence.name}_count{${MV}}[${RI}]))`,
-            'mean',
+        .targets(
+          proms(
+            [
+              `sum(rate(${S.confidence.name}_sum{${MV}}[${RI}])) / sum(rate(${S.confidence.name}_count{${MV}}[${RI}]))`,
+              'mean',
+            ],
+            ...percentiles(S.confidence.name, [0.1]),
           ),
-        )
-        .withTarget(prom('B', quantile(0.1, S.confidence.name), 'p10')),
+        ),
     )
     .withPanel(
       timeseries(
@@ -147,13 +154,11 @@ export function modelOverview(): Dashboard {
       )
         .min(0)
         .max(1)
-        .withTarget(prom('A', `${E.lowConfidenceShare.name}{${MV}}`, '{{model}} {{model_version}}')),
+        .withTarget(perVersion(E.lowConfidenceShare.name)),
     )
     .withPanel(
       timeseries('Regression output', 'Median and 90% band of predicted values (regressors).', 'none')
-        .withTarget(prom('A', quantile(0.05, S.regressionOutput.name), 'p05'))
-        .withTarget(prom('B', quantile(0.5, S.regressionOutput.name), 'p50'))
-        .withTarget(prom('C', quantile(0.95, S.regressionOutput.name), 'p95'))
+        .targets(proms(...percentiles(S.regressionOutput.name, [0.05, 0.5, 0.95])))
         .links([linkTo(BOARDS.quality, 'Model quality')]),
     )
     .withRow(row('Recent inferences'))
@@ -173,7 +178,5 @@ export function modelOverview(): Dashboard {
         .height(10)
         .span(24),
     );
-  const d = b.build();
-  numberPanels(d.panels as never);
-  return d;
+  return buildBoard(b);
 }

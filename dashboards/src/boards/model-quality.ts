@@ -5,10 +5,13 @@ import {
   BOARDS,
   MV,
   M,
+  PROMETHEUS,
   board,
+  buildBoard,
   linkTo,
-  numberPanels,
+  perVersion,
   prom,
+  proms,
   promTable,
   row,
   stat,
@@ -48,7 +51,7 @@ export function modelQuality(): Dashboard {
         .description(
           'Rows with ground truth `actual` predicted as `predicted`, latest window; normalised by column.',
         )
-        .datasource({ type: 'prometheus', uid: 'plumbline-prometheus' })
+        .datasource(PROMETHEUS)
         .withTarget(promTable('A', `sum by (actual, predicted) (${E.confusionMatrix.name}{${MV}})`))
         .options({
           actualField: 'actual',
@@ -80,9 +83,13 @@ export function modelQuality(): Dashboard {
     .withPanel(
       timeseries('Accuracy and F1', 'Per window: accuracy, macro F1 and micro F1.', 'percentunit')
         .max(1)
-        .withTarget(prom('A', `${E.accuracy.name}{${MV}}`, 'accuracy {{model_version}}'))
-        .withTarget(prom('B', `${E.f1Macro.name}{${MV}}`, 'macro F1 {{model_version}}'))
-        .withTarget(prom('C', `${E.f1Micro.name}{${MV}}`, 'micro F1 {{model_version}}'))
+        .targets(
+          proms(
+            [`${E.accuracy.name}{${MV}}`, 'accuracy {{model_version}}'],
+            [`${E.f1Macro.name}{${MV}}`, 'macro F1 {{model_version}}'],
+            [`${E.f1Micro.name}{${MV}}`, 'micro F1 {{model_version}}'],
+          ),
+        )
         .links([linkTo(BOARDS.drift, 'Data drift')]),
     )
     .withPanel(
@@ -93,12 +100,16 @@ export function modelQuality(): Dashboard {
     .withPanel(
       timeseries('Precision and recall', 'Per class per window.', 'percentunit')
         .max(1)
-        .withTarget(prom('A', `${E.precision.name}{${MV}}`, 'precision {{class}}'))
-        .withTarget(prom('B', `${E.recall.name}{${MV}}`, 'recall {{class}}')),
+        .targets(
+          proms(
+            [`${E.precision.name}{${MV}}`, 'precision {{class}}'],
+            [`${E.recall.name}{${MV}}`, 'recall {{class}}'],
+          ),
+        ),
     )
     .withPanel(
       timeseries('Label delay', 'Median time from prediction to ground truth per window.', 's').withTarget(
-        prom('A', `${E.labelDelay.name}{${MV}}`, '{{model}} {{model_version}}'),
+        perVersion(E.labelDelay.name),
       ),
     )
     .withPanel(
@@ -106,16 +117,17 @@ export function modelQuality(): Dashboard {
         'Regression error',
         'Mean absolute error and root mean squared error per window (regressors).',
         'none',
-      )
-        .withTarget(prom('A', `${E.mae.name}{${MV}}`, 'MAE {{model_version}}'))
-        .withTarget(prom('B', `${E.rmse.name}{${MV}}`, 'RMSE {{model_version}}')),
+      ).targets(
+        proms(
+          [`${E.mae.name}{${MV}}`, 'MAE {{model_version}}'],
+          [`${E.rmse.name}{${MV}}`, 'RMSE {{model_version}}'],
+        ),
+      ),
     )
     .withPanel(
       timeseries('Rows with ground truth', 'Rows in each evaluated window.', 'short').withTarget(
-        prom('A', `${E.windowSamples.name}{${MV}}`, '{{model}} {{model_version}}'),
+        perVersion(E.windowSamples.name),
       ),
     );
-  const d = b.build();
-  numberPanels(d.panels as never);
-  return d;
+  return buildBoard(b);
 }

@@ -4,17 +4,20 @@ import { EXPORTER_METRICS as E, SIDECAR_METRICS as S } from '@plumbline/schema';
 import {
   BOARDS,
   M,
+  RATE_INTERVAL as RI,
   board,
-  numberPanels,
+  buildBoard,
+  histogramQuantile,
+  percentileName,
+  perVersion,
   prom,
+  proms,
   row,
   stat,
   thresholds,
   timeseries,
   variables,
 } from '../common';
-
-const RI = '$__rate_interval';
 
 export function pipelineHealth(): Dashboard {
   const b = board(BOARDS.pipeline)
@@ -46,10 +49,17 @@ export function pipelineHealth(): Dashboard {
       ),
     )
     .withPanel(
-      timeseries('Sink throughput', 'Events per second acknowledged, spooled and replayed per sink.', 'ops')
-        .withTarget(prom('A', `sum by (sink) (rate(${S.sinkWritten.name}[${RI}]))`, 'written {{sink}}'))
-        .withTarget(prom('B', `sum by (sink) (rate(${S.spooled.name}[${RI}]))`, 'spooled {{sink}}'))
-        .withTarget(prom('C', `sum by (sink) (rate(${S.replayed.name}[${RI}]))`, 'replayed {{sink}}')),
+      timeseries(
+        'Sink throughput',
+        'Events per second acknowledged, spooled and replayed per sink.',
+        'ops',
+      ).targets(
+        proms(
+          [`sum by (sink) (rate(${S.sinkWritten.name}[${RI}]))`, 'written {{sink}}'],
+          [`sum by (sink) (rate(${S.spooled.name}[${RI}]))`, 'spooled {{sink}}'],
+          [`sum by (sink) (rate(${S.replayed.name}[${RI}]))`, 'replayed {{sink}}'],
+        ),
+      ),
     )
     .withPanel(
       timeseries('Spool size', 'Bytes held in the local spool per sidecar.', 'bytes').withTarget(
@@ -66,46 +76,41 @@ export function pipelineHealth(): Dashboard {
         'Captured events and feedback',
         'Inference events captured (one per row) and feedback accepted.',
         'ops',
-      )
-        .withTarget(prom('A', `sum by (model) (rate(${S.events.name}{${M}}[${RI}]))`, 'events {{model}}'))
-        .withTarget(
-          prom('B', `sum by (model) (rate(${S.feedback.name}{${M}}[${RI}]))`, 'feedback {{model}}'),
+      ).targets(
+        proms(
+          [`sum by (model) (rate(${S.events.name}{${M}}[${RI}]))`, 'events {{model}}'],
+          [`sum by (model) (rate(${S.feedback.name}{${M}}[${RI}]))`, 'feedback {{model}}'],
         ),
+      ),
     )
     .withRow(row('Exporter'))
     .withPanel(
-      timeseries('Evaluations', 'Evaluations per minute by model and failed evaluations by stage.', 'short')
-        .withTarget(
-          prom(
-            'A',
+      timeseries(
+        'Evaluations',
+        'Evaluations per minute by model and failed evaluations by stage.',
+        'short',
+      ).targets(
+        proms(
+          [
             `sum by (model) (rate(${E.evaluationDuration.name}_count{${M}}[${RI}])) * 60`,
             'ok+failed {{model}}',
-          ),
-        )
-        .withTarget(
-          prom(
-            'B',
+          ],
+          [
             `sum by (model, stage) (rate(${E.evaluationErrors.name}{${M}}[${RI}])) * 60`,
             'errors {{model}} {{stage}}',
-          ),
+          ],
         ),
+      ),
     )
     .withPanel(
-      timeseries('Evaluation duration', 'Time one evaluation of one model takes, p50 and p95.', 's')
-        .withTarget(
-          prom(
-            'A',
-            `histogram_quantile(0.5, sum by (le, model) (rate(${E.evaluationDuration.name}_bucket{${M}}[${RI}])))`,
-            'p50 {{model}}',
-          ),
-        )
-        .withTarget(
-          prom(
-            'B',
-            `histogram_quantile(0.95, sum by (le, model) (rate(${E.evaluationDuration.name}_bucket{${M}}[${RI}])))`,
-            'p95 {{model}}',
-          ),
+      timeseries('Evaluation duration', 'Time one evaluation of one model takes, p50 and p95.', 's').targets(
+        proms(
+          ...[0.5, 0.95].map((q): [string, string] => [
+            histogramQuantile(q, E.evaluationDuration.name, M, ['model']),
+            `${percentileName(q)} {{model}}`,
+          ]),
         ),
+      ),
     )
     .withPanel(
       timeseries('Time since last evaluation', 'Seconds since the last successful evaluation per model.', 's')
@@ -123,7 +128,7 @@ export function pipelineHealth(): Dashboard {
     )
     .withPanel(
       timeseries('Window size', 'Rows in the latest evaluated window per model.', 'short').withTarget(
-        prom('A', `${E.windowSamples.name}{${M}}`, '{{model}} {{model_version}}'),
+        perVersion(E.windowSamples.name, M),
       ),
     )
     .withPanel(
@@ -131,23 +136,18 @@ export function pipelineHealth(): Dashboard {
         'Notifications and retrains',
         'Drift notifications by channel and result; retrain requests by outcome.',
         'short',
-      )
-        .withTarget(
-          prom(
-            'A',
+      ).targets(
+        proms(
+          [
             `sum by (channel, result) (increase(${E.notifications.name}[1h]))`,
             'notify {{channel}} {{result}}',
-          ),
-        )
-        .withTarget(
-          prom(
-            'B',
+          ],
+          [
             `sum by (model, outcome) (increase(${E.retrainRequests.name}{${M}}[1h]))`,
             'retrain {{model}} {{outcome}}',
-          ),
+          ],
         ),
+      ),
     );
-  const d = b.build();
-  numberPanels(d.panels as never);
-  return d;
+  return buildBoard(b);
 }

@@ -7,7 +7,7 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import type { ElasticsearchSourceConfig } from '../config';
 import { acceptFeedback, acceptInference } from './validate-entry';
-import type { EventSource, SourceCounters, WindowEvents, WindowQuery } from './source';
+import type { EventKind, EventSource, SourceCounters, WindowEvents, WindowQuery } from './source';
 import { SourceError } from './source';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 
@@ -113,6 +113,22 @@ export function createElasticsearchSource(options: ElasticsearchSourceOptions): 
     return seen;
   }
 
+  /** The window's events of one kind: scanned, validated by `accept`, and counted as consumed. */
+  async function collect<T>(
+    kind: EventKind,
+    index: string,
+    query: Query,
+    accept: (raw: unknown, counters: SourceCounters) => T | null,
+  ): Promise<T[]> {
+    const events: T[] = [];
+    const read = await scan(index, query, config.maxEventsPerWindow, (source) => {
+      const event = accept(source, counters);
+      if (event) events.push(event);
+    });
+    counters.consumed(kind, read);
+    return events;
+  }
+
   return {
     kind: 'elasticsearch',
     async start() {
@@ -137,29 +153,11 @@ export function createElasticsearchSource(options: ElasticsearchSourceOptions): 
         else throw wrap('counting the window', err);
       }
       if (total < q.minimumSamples) return { inference: [], feedback: [], total, truncated: false };
-      const inference: InferenceEvent[] = [];
-      const feedback: FeedbackEvent[] = [];
+      let inference: InferenceEvent[];
+      let feedback: FeedbackEvent[];
       try {
-        const read = await scan(
-          config.inferenceIndex,
-          inferenceQuery(q),
-          config.maxEventsPerWindow,
-          (src) => {
-            const e = acceptInference(src, counters);
-            if (e) inference.push(e);
-          },
-        );
-        counters.consumed('inference', read);
-        const readFeedback = await scan(
-          config.feedbackIndex,
-          feedbackQuery(q),
-          config.maxEventsPerWindow,
-          (src) => {
-            const f = acceptFeedback(src, counters);
-            if (f) feedback.push(f);
-          },
-        );
-        counters.consumed('feedback', readFeedback);
+        inference = await collect('inference', config.inferenceIndex, inferenceQuery(q), acceptInference);
+        feedback = await collect('feedback', config.feedbackIndex, feedbackQuery(q), acceptFeedback);
       } catch (err) {
         throw wrap('reading the window', err);
       }

@@ -1,5 +1,6 @@
 import { kolmogorovDurbinCdf } from './kolmogorov-durbin-cdf';
 import { kolmogorovPelzGoodCdf } from './kolmogorov-pelz-good-cdf';
+import { ksSfBounds } from './ks-sf-bounds';
 import { smirnovSf } from './smirnov-sf';
 
 const clip = (p: number): number => Math.min(1, Math.max(0, p));
@@ -34,11 +35,8 @@ function logFactorialOverPower(n: number): number {
  * @example kolmogorovSf(100, 0.1) // ≈ 0.2431
  */
 export function kolmogorovSf(n: number, d: number): number {
-  if (!Number.isInteger(n) || n <= 0)
-    throw new RangeError(`kolmogorovSf: n must be a positive integer, got ${n}`);
-  if (Number.isNaN(d)) return Number.NaN;
-  if (d >= 1) return 0;
-  if (d <= 0) return 1;
+  const bound = ksSfBounds('kolmogorovSf', n, d);
+  if (bound !== undefined) return bound;
   const t = n * d;
   if (t <= 1) {
     if (t <= 0.5) return 1;

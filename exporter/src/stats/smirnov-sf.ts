@@ -1,4 +1,5 @@
 import binomcoefln = require('@stdlib/math-base-special-binomcoefln');
+import { ksSfBounds } from './ks-sf-bounds';
 
 /** Terms between two exact log-binomial anchors: bounds the rounding the carried log C(n, v) can pick up. */
 const ANCHOR_EVERY = 256;
@@ -20,11 +21,8 @@ const ANCHOR_EVERY = 256;
  * @example smirnovSf(1, 0.5) // 0.5
  */
 export function smirnovSf(n: number, d: number): number {
-  if (!Number.isInteger(n) || n <= 0)
-    throw new RangeError(`smirnovSf: n must be a positive integer, got ${n}`);
-  if (Number.isNaN(d)) return Number.NaN;
-  if (d >= 1) return 0;
-  if (d <= 0) return 1;
+  const bound = ksSfBounds('smirnovSf', n, d);
+  if (bound !== undefined) return bound;
   const last = Math.floor(n * (1 - d));
   let sum = 0;
   let logC = 0; // ln C(n, v), carried

@@ -1,20 +1,10 @@
 import { jensenShannon } from '../stats/jensen-shannon';
-import { categoricalBins } from './categorical-bins';
-import type { FeatureComparison, StatTestDescriptor } from './types';
+import { binnedDistanceTest } from './binned-distance';
 
 /** Jensen–Shannon distance (natural log) on the PSI bins' raw proportions. */
-export const jensenShannonTest: StatTestDescriptor = {
+export const jensenShannonTest = binnedDistanceTest({
   id: 'jensenshannon',
   displayName: 'Jensen–Shannon distance',
-  featureKinds: ['numerical', 'categorical'],
-  kind: 'distance',
   defaultThreshold: 0.1,
-  thresholdUnit: 'raw',
-  compute(input: FeatureComparison) {
-    if (input.type === 'numerical') {
-      return { statistic: jensenShannon(input.referenceBinCounts, input.currentBinCounts) };
-    }
-    const bins = categoricalBins(input);
-    return { statistic: jensenShannon(bins.reference, bins.current) };
-  },
-};
+  distance: jensenShannon,
+});

@@ -7,13 +7,34 @@ import {
   type FeatureValue,
   type FeedbackEvent,
   type InferenceEvent,
+  type Validation,
 } from '@plumbline/schema';
 
-export interface InferenceSpec {
+/** Which request row an event is about, and when (epoch milliseconds). */
+interface EventSpec {
   requestId: string;
   row?: number;
-  /** Epoch milliseconds. */
   at: number;
+}
+
+/** The fields both kinds of event start with: schema version, id, request, row, timestamp. */
+function envelope(spec: EventSpec, eventId: (requestId: string, row: number) => string) {
+  const row = spec.row ?? 0;
+  return {
+    schema_version: 1 as const,
+    event_id: eventId(spec.requestId, row),
+    request_id: spec.requestId,
+    row,
+    '@timestamp': new Date(spec.at).toISOString(),
+  };
+}
+
+function valid<T>(result: Validation<T>, what: string): T {
+  if (!result.ok) throw new Error(`test ${what} is invalid: ${result.error}`);
+  return result.value;
+}
+
+export interface InferenceSpec extends EventSpec {
   model?: string;
   version?: string | null;
   features?: Record<string, FeatureValue>;
@@ -23,13 +44,8 @@ export interface InferenceSpec {
 }
 
 export function inferenceEvent(spec: InferenceSpec): InferenceEvent {
-  const row = spec.row ?? 0;
   const result = validateInferenceEvent({
-    schema_version: 1,
-    event_id: inferenceEventId(spec.requestId, row),
-    request_id: spec.requestId,
-    row,
-    '@timestamp': new Date(spec.at).toISOString(),
+    ...envelope(spec, inferenceEventId),
     model: { name: spec.model ?? 'iris', version: spec.version === undefined ? '1' : spec.version },
     protocol: 'v2',
     parsed: true,
@@ -45,30 +61,20 @@ export function inferenceEvent(spec: InferenceSpec): InferenceEvent {
     http_status: 200,
     error: null,
   });
-  if (!result.ok) throw new Error(`test event is invalid: ${result.error}`);
-  return result.value;
+  return valid(result, 'event');
 }
 
-export interface FeedbackSpec {
-  requestId: string;
-  row?: number;
-  at: number;
+export interface FeedbackSpec extends EventSpec {
   truth: string | number | boolean;
   model?: string;
 }
 
 export function feedbackEvent(spec: FeedbackSpec): FeedbackEvent {
-  const row = spec.row ?? 0;
   const result = validateFeedbackEvent({
-    schema_version: 1,
-    event_id: feedbackEventId(spec.requestId, row),
-    request_id: spec.requestId,
-    row,
-    '@timestamp': new Date(spec.at).toISOString(),
+    ...envelope(spec, feedbackEventId),
     model: { name: spec.model ?? 'iris', version: null },
     ground_truth: spec.truth,
     source: 'test',
   });
-  if (!result.ok) throw new Error(`test feedback is invalid: ${result.error}`);
-  return result.value;
+  return valid(result, 'feedback');
 }

@@ -9,6 +9,10 @@ import { createNotifier } from '../../src/notify';
 import type { ModelWindowReport } from '../../src/service/report';
 import { seriesValue } from '../helpers/exporter';
 
+/** plumbline_exporter_notifications_total{channel, result}. */
+const notifications = (registry: Registry, channel: string, result: string) =>
+  seriesValue(registry, 'plumbline_exporter_notifications_total', { channel, result });
+
 function report(drift: boolean): ModelWindowReport {
   return {
     model: 'iris',
@@ -107,12 +111,7 @@ describe('drift notifications', () => {
     expect((received.find((r) => r.path === '/hook')!.body as { text: string }).text).toMatch(/resolved/);
     const [resolved] = received.find((r) => r.path === '/api/v2/alerts')!.body as { endsAt: string }[];
     expect(resolved.endsAt).toBe('2026-01-01T01:00:00.000Z');
-    expect(
-      await seriesValue(registry, 'plumbline_exporter_notifications_total', {
-        channel: 'webhook',
-        result: 'sent',
-      }),
-    ).toBe(2);
+    expect(await notifications(registry, 'webhook', 'sent')).toBe(2);
   });
 
   it('holds back a flapping verdict inside the cooldown and sends what is still true after it', async () => {
@@ -131,34 +130,19 @@ describe('drift notifications', () => {
     const hooks = received.filter((r) => r.path === '/hook');
     expect(hooks).toHaveLength(2);
     expect((hooks[1].body as { text: string }).text).toMatch(/resolved/);
-    expect(
-      await seriesValue(registry, 'plumbline_exporter_notifications_total', {
-        channel: 'all',
-        result: 'suppressed',
-      }),
-    ).toBe(2);
+    expect(await notifications(registry, 'all', 'suppressed')).toBe(2);
   });
 
   it('counts failures, never throws, and retries the change at the next evaluation', async () => {
     const { notifier, registry } = setup(0);
     status = 500;
     await expect(notifier.onReport(report(true))).resolves.toBeUndefined();
-    expect(
-      await seriesValue(registry, 'plumbline_exporter_notifications_total', {
-        channel: 'webhook',
-        result: 'failed',
-      }),
-    ).toBe(1);
+    expect(await notifications(registry, 'webhook', 'failed')).toBe(1);
     expect(notifier.announced('iris')).toBe(false);
     status = 200;
     await notifier.onReport(report(true));
     expect(notifier.announced('iris')).toBe(true);
-    expect(
-      await seriesValue(registry, 'plumbline_exporter_notifications_total', {
-        channel: 'webhook',
-        result: 'sent',
-      }),
-    ).toBe(1);
+    expect(await notifications(registry, 'webhook', 'sent')).toBe(1);
   });
 
   it('an unreachable receiver is a counted failure, not a crash', async () => {
@@ -170,11 +154,6 @@ describe('drift notifications', () => {
     }).notify;
     const notifier = createNotifier({ config: notify, metrics, alertTtlSeconds: 300 });
     await expect(notifier.onReport(report(true))).resolves.toBeUndefined();
-    expect(
-      await seriesValue(registry, 'plumbline_exporter_notifications_total', {
-        channel: 'webhook',
-        result: 'failed',
-      }),
-    ).toBe(1);
+    expect(await notifications(registry, 'webhook', 'failed')).toBe(1);
   });
 });

@@ -1,46 +1,23 @@
+import { driftFeature, driftReportBody, PETAL_LENGTH_TESTS, REGION_TESTS } from '../test-utils/exporter-drift';
 import { driftFeatureView, formatStat, parseDriftReport } from './drift';
 
 // Bodies as the exporter's /api serves them (exporter/src/api/server.ts): /drift carries the tests, /histograms
 // carries reference vs current shares per bin (FeatureHistogram from exporter/src/drift/report-types.ts).
-const driftBody = {
-  model: 'iris',
-  latest: {
-    window: { start: '2026-11-23T10:00:00.000Z', end: '2026-11-23T10:05:00.000Z' },
-    status: 'ok',
-    driftShare: 0.5,
-    drift: true,
-    features: [
-      {
-        name: 'sepal_length',
-        type: 'numerical',
-        n: [120, 400],
-        missing: [0, 2],
-        tests: [{ name: 'ks', statistic: 0.061, pValue: 0.81, threshold: 0.05, drift: false }],
-        drift: false,
-      },
-      {
-        name: 'petal_length',
-        type: 'numerical',
-        n: [120, 400],
-        missing: [0, 0],
-        tests: [
-          { name: 'ks', statistic: 0.4125, pValue: 3.2e-12, threshold: 0.05, drift: true },
-          { name: 'psi', statistic: 0.91, pValue: null, threshold: 0.2, drift: true },
-        ],
-        drift: true,
-      },
-      {
-        name: 'region',
-        type: 'categorical',
-        n: [120, 400],
-        missing: [0, 0],
-        tests: [{ name: 'chisquare', statistic: 1.2, pValue: 0.55, threshold: 0.05, drift: false }],
-        drift: false,
-      },
-    ],
-  },
-  history: [],
-};
+const driftBody = driftReportBody({
+  window: { start: '2026-11-23T10:00:00.000Z', end: '2026-11-23T10:05:00.000Z' },
+  driftShare: 0.5,
+  features: [
+    driftFeature(
+      'sepal_length',
+      'numerical',
+      [120, 400],
+      [{ name: 'ks', statistic: 0.061, pValue: 0.81, threshold: 0.05, drift: false }],
+      [0, 2]
+    ),
+    driftFeature('petal_length', 'numerical', [120, 400], PETAL_LENGTH_TESTS),
+    driftFeature('region', 'categorical', [120, 400], REGION_TESTS),
+  ],
+});
 const histogramsBody = {
   model: 'iris',
   features: [

@@ -5,9 +5,10 @@
  * server-side and the user in X-Grafana-User; `exporter/...` forwarded to an exporter-shaped JSON server.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { listenLoopback } from '@plumbline/harness';
+import { driftFeature, driftReportBody, PETAL_LENGTH_TESTS, REGION_TESTS } from '../../src/test-utils/exporter-drift';
 
 const APP = '/api/plugin-proxy/plumbline-mlobservability-app/';
 
@@ -94,53 +95,20 @@ export async function startGrafanaStandIn(options: {
       res.end(JSON.stringify({ message: `Bad Gateway: ${String(err)}` }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    user,
-    proxied,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenLoopback(server);
+  return { url, user, proxied, close };
 }
 
 /** Answers like the exporter's /api/models/:model/drift and /histograms (shapes from exporter/src/api/server.ts). */
 export async function startExporterApiStandIn(): Promise<{ url: string; close(): Promise<void> }> {
-  const drift = {
-    model: 'iris',
-    latest: {
-      window: { start: '2026-11-23T09:00:00.000Z', end: '2026-11-23T10:00:00.000Z' },
-      status: 'ok',
-      driftShare: 0.5,
-      drift: true,
-      features: [
-        {
-          name: 'petal_length',
-          type: 'numerical',
-          n: [150, 600],
-          missing: [0, 0],
-          tests: [
-            { name: 'ks', statistic: 0.4125, pValue: 3.2e-12, threshold: 0.05, drift: true },
-            { name: 'psi', statistic: 0.91, pValue: null, threshold: 0.2, drift: true },
-          ],
-          drift: true,
-        },
-        {
-          name: 'region',
-          type: 'categorical',
-          n: [150, 600],
-          missing: [0, 0],
-          tests: [{ name: 'chisquare', statistic: 1.2, pValue: 0.55, threshold: 0.05, drift: false }],
-          drift: false,
-        },
-      ],
-    },
-    history: [],
-  };
+  const drift = driftReportBody({
+    window: { start: '2026-11-23T09:00:00.000Z', end: '2026-11-23T10:00:00.000Z' },
+    driftShare: 0.5,
+    features: [
+      driftFeature('petal_length', 'numerical', [150, 600], PETAL_LENGTH_TESTS),
+      driftFeature('region', 'categorical', [150, 600], REGION_TESTS),
+    ],
+  });
   const edges = [1, 1.6, 2.2, 2.8, 3.4, 4, 4.6, 5.2, 5.8, 6.4, 7];
   const histograms = {
     model: 'iris',
@@ -183,14 +151,6 @@ export async function startExporterApiStandIn(): Promise<{ url: string; close():
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenLoopback(server);
+  return { url, close };
 }

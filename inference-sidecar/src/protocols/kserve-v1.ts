@@ -3,7 +3,8 @@
  * Rows are arrays (positional, names from config) or objects (named features).
  */
 import { isRecord } from './json';
-import { combine, outputsFrom, rowsFromInputs, rowsFromList } from './tabular';
+import { decodePathSegment } from './path-segment';
+import { combine, outputsFrom, readByKey, rowsFromInputs, rowsFromList } from './tabular';
 import type { AdapterInput, AdapterResult, ProtocolAdapter } from './types';
 
 export const V1_PATH = /^\/v1\/models\/([^/:]+)(?:\/versions\/([^/:]+))?(?:\/labels\/([^/:]+))?:predict\/?$/;
@@ -12,17 +13,14 @@ export function modelFromV1Path(path: string): { model?: string; version?: strin
   const m = V1_PATH.exec(path);
   if (!m) return {};
   return {
-    model: safeDecode(m[1]),
-    version: m[2] === undefined ? (m[3] === undefined ? undefined : safeDecode(m[3])) : safeDecode(m[2]),
+    model: decodePathSegment(m[1]),
+    version:
+      m[2] === undefined
+        ? m[3] === undefined
+          ? undefined
+          : decodePathSegment(m[3])
+        : decodePathSegment(m[2]),
   };
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 /**
@@ -30,25 +28,19 @@ function safeDecode(s: string): string {
  * (columnar), outputs from `predictions` or `outputs`.
  */
 export function parseV1Rest(input: AdapterInput): AdapterResult {
-  const meta = modelFromV1Path(input.path);
-  const req = input.request;
-  const features = !isRecord(req)
-    ? 'request is not a JSON object'
-    : 'instances' in req
-      ? rowsFromList(req.instances, input.settings)
-      : 'inputs' in req
-        ? rowsFromInputs(req.inputs, input.settings)
-        : 'request has neither instances nor inputs';
-  if (input.response === undefined) return combine(features, undefined, meta);
-  const res = input.response;
-  const outputs = !isRecord(res)
-    ? 'response is not a JSON object'
-    : 'predictions' in res
-      ? outputsFrom(res.predictions, input.settings)
-      : 'outputs' in res
-        ? outputsFrom(res.outputs, input.settings)
-        : 'response has neither predictions nor outputs';
-  return combine(features, outputs, meta);
+  const { settings } = input;
+  const features = readByKey(input.request, 'request', {
+    instances: (rows) => rowsFromList(rows, settings),
+    inputs: (columns) => rowsFromInputs(columns, settings),
+  });
+  const outputs =
+    input.response === undefined
+      ? undefined
+      : readByKey(input.response, 'response', {
+          predictions: (predictions) => outputsFrom(predictions, settings),
+          outputs: (predictions) => outputsFrom(predictions, settings),
+        });
+  return combine(features, outputs, modelFromV1Path(input.path));
 }
 
 export const kserveV1Adapter: ProtocolAdapter = {

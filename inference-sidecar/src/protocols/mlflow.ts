@@ -4,7 +4,7 @@
  * `{ predictions: [...] }` (MLflow 2) or a bare list (MLflow 1).
  */
 import { isRecord } from './json';
-import { combine, outputsFrom, rowsFromInputs, rowsFromList, rowsFromSplit } from './tabular';
+import { combine, outputsFrom, readByKey, rowsFromInputs, rowsFromList, rowsFromSplit } from './tabular';
 import type { AdapterInput, AdapterResult, ProtocolAdapter } from './types';
 
 const PATH = /^\/invocations\/?$/;
@@ -15,24 +15,20 @@ export const mlflowAdapter: ProtocolAdapter = {
   matchesBody: (request) =>
     isRecord(request) && ('dataframe_split' in request || 'dataframe_records' in request),
   parse(input: AdapterInput): AdapterResult {
-    const req = input.request;
-    const features = !isRecord(req)
-      ? 'request is not a JSON object'
-      : 'dataframe_split' in req
-        ? rowsFromSplit(req.dataframe_split, input.settings)
-        : 'dataframe_records' in req
-          ? rowsFromList(req.dataframe_records, input.settings)
-          : 'instances' in req
-            ? rowsFromList(req.instances, input.settings)
-            : 'inputs' in req
-              ? rowsFromInputs(req.inputs, input.settings)
-              : 'request has none of dataframe_split, dataframe_records, instances, inputs';
+    const { settings } = input;
+    const features = readByKey(input.request, 'request', {
+      dataframe_split: (split) => rowsFromSplit(split, settings),
+      dataframe_records: (rows) => rowsFromList(rows, settings),
+      instances: (rows) => rowsFromList(rows, settings),
+      inputs: (columns) => rowsFromInputs(columns, settings),
+    });
     if (input.response === undefined) return combine(features, undefined, {});
+    // MLflow 1 answers with a bare list; anything else without `predictions` (even a scalar) has no predictions.
     const res = input.response;
     const outputs = Array.isArray(res)
-      ? outputsFrom(res, input.settings)
+      ? outputsFrom(res, settings)
       : isRecord(res) && 'predictions' in res
-        ? outputsFrom(res.predictions, input.settings)
+        ? outputsFrom(res.predictions, settings)
         : 'response has no predictions';
     return combine(features, outputs, {});
   },

@@ -6,7 +6,7 @@
 import type { FeatureValue, Outputs } from '@plumbline/schema';
 import { isRecord } from './json';
 import { featuresFromArray, featuresFromRow, scalarOutput, toFeatureValue } from './rows';
-import { combine, outputFromPrediction } from './tabular';
+import { combine, outputFromPrediction, readByKey } from './tabular';
 import type { AdapterInput, AdapterResult, AdapterSettings, ProtocolAdapter } from './types';
 
 const PATH = /^\/(?:api\/v(?:0\.1|1\.0)\/predictions|predict)\/?$/;
@@ -36,30 +36,31 @@ function readData(data: unknown): { rows: unknown[][]; names?: string[] } | stri
 }
 
 function requestRows(req: unknown, settings: AdapterSettings): Record<string, FeatureValue>[] | string {
-  if (!isRecord(req)) return 'request is not a JSON object';
-  if ('data' in req) {
-    const data = readData(req.data);
-    if (typeof data === 'string') return data;
-    const named = data.names && data.names.length > 0 ? { ...settings, featureNames: data.names } : settings;
-    return data.rows.map((r) => featuresFromArray(r, named));
-  }
-  if ('jsonData' in req) return [featuresFromRow(req.jsonData, settings)];
-  if ('strData' in req) return [{ strData: toFeatureValue(req.strData) }];
-  return 'request has none of data, jsonData, strData';
+  return readByKey(req, 'request', {
+    data: (value) => {
+      const data = readData(value);
+      if (typeof data === 'string') return data;
+      const named =
+        data.names && data.names.length > 0 ? { ...settings, featureNames: data.names } : settings;
+      return data.rows.map((r) => featuresFromArray(r, named));
+    },
+    jsonData: (row) => [featuresFromRow(row, settings)],
+    strData: (value) => [{ strData: toFeatureValue(value) }],
+  });
 }
 
 function responseOutputs(res: unknown, settings: AdapterSettings): Outputs[] | string {
-  if (!isRecord(res)) return 'response is not a JSON object';
-  if ('data' in res) {
-    const data = readData(res.data);
-    if (typeof data === 'string') return data;
-    const classNames = data.names && data.names.length > 1 ? data.names : settings.classNames;
-    const named: AdapterSettings = { ...settings, classNames };
-    return data.rows.map((r) => scalarOutput(r, named));
-  }
-  if ('jsonData' in res) return [outputFromPrediction(res.jsonData, settings)];
-  if ('strData' in res) return [scalarOutput(res.strData, settings)];
-  return 'response has none of data, jsonData, strData';
+  return readByKey(res, 'response', {
+    data: (value) => {
+      const data = readData(value);
+      if (typeof data === 'string') return data;
+      const classNames = data.names && data.names.length > 1 ? data.names : settings.classNames;
+      const named: AdapterSettings = { ...settings, classNames };
+      return data.rows.map((r) => scalarOutput(r, named));
+    },
+    jsonData: (prediction) => [outputFromPrediction(prediction, settings)],
+    strData: (value) => [scalarOutput(value, settings)],
+  });
 }
 
 export const seldonAdapter: ProtocolAdapter = {

@@ -138,6 +138,29 @@ export function outputsFrom(value: unknown, settings: AdapterSettings): Outputs[
 }
 
 /** Combines request rows and response outputs into an adapter result (request-only when response is undefined). */
+/**
+ * Reads a request or response body by the first of `readers` whose key the body has, in the order given:
+ * `{ instances: rowsFromList, inputs: rowsFromInputs }` reads `instances` when present, else `inputs`. A body that
+ * is not a JSON object, or has none of the keys, gives the adapter's error message
+ * ("request has neither instances nor inputs").
+ */
+export function readByKey<T>(
+  body: unknown,
+  direction: 'request' | 'response',
+  readers: Record<string, (value: unknown) => T | string>,
+): T | string {
+  if (!isRecord(body)) return `${direction} is not a JSON object`;
+  for (const [key, read] of Object.entries(readers)) if (key in body) return read(body[key]);
+  const keys = Object.keys(readers);
+  const missing =
+    keys.length === 1
+      ? `no ${keys[0]}`
+      : keys.length === 2
+        ? `neither ${keys[0]} nor ${keys[1]}`
+        : `none of ${keys.join(', ')}`;
+  return `${direction} has ${missing}`;
+}
+
 export function combine(
   features: Record<string, FeatureValue>[] | string,
   outputs: Outputs[] | string | undefined,

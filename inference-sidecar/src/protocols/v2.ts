@@ -6,15 +6,9 @@
  */
 import type { FeatureValue, Outputs } from '@plumbline/schema';
 import { isRecord } from './json';
-import {
-  emptyOutputs,
-  mergeOutputs,
-  outputsOnly,
-  scalarOutput,
-  toFeatureValue,
-  vectorOutput,
-  zipRows,
-} from './rows';
+import { decodePathSegment } from './path-segment';
+import { emptyOutputs, mergeOutputs, scalarOutput, toFeatureValue, vectorOutput } from './rows';
+import { combine } from './tabular';
 import type { AdapterInput, AdapterResult, AdapterSettings, ProtocolAdapter } from './types';
 
 const PATH = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer\/?$/;
@@ -156,8 +150,8 @@ export const v2Adapter: ProtocolAdapter = {
     'datatype' in request.inputs[0],
   parse(input: AdapterInput): AdapterResult {
     const m = PATH.exec(input.path);
-    let model = m ? decodeSegment(m[1]) : undefined;
-    let version = m?.[2] !== undefined ? decodeSegment(m[2]) : undefined;
+    let model = m ? decodePathSegment(m[1]) : undefined;
+    let version = m?.[2] !== undefined ? decodePathSegment(m[2]) : undefined;
     if (isRecord(input.response)) {
       if (typeof input.response.model_name === 'string' && input.response.model_name)
         model ??= input.response.model_name;
@@ -167,33 +161,16 @@ export const v2Adapter: ProtocolAdapter = {
     const req = isRecord(input.request)
       ? readTensors(input.request.inputs, 'inputs')
       : 'request is not a JSON object';
-    if (input.response === undefined) {
-      if (typeof req === 'string') return { ok: false, direction: 'request', error: req, model, version };
-      return {
-        ok: true,
-        model,
-        version,
-        rows: features(req, input.settings).map((f) => ({ features: f, outputs: emptyOutputs() })),
-      };
-    }
-    const res = isRecord(input.response)
-      ? readTensors(input.response.outputs, 'outputs')
-      : 'response is not a JSON object';
-    if (typeof res === 'string') return { ok: false, direction: 'response', error: res, model, version };
-    const outs = outputs(res, input.settings);
-    if (typeof req === 'string')
-      return { ok: true, model, version, rows: outputsOnly(outs), requestError: req };
-    const zipped = zipRows(features(req, input.settings), outs);
-    return zipped.ok
-      ? { ok: true, model, version, rows: zipped.rows }
-      : { ok: false, direction: 'response', error: zipped.error, model, version };
+    const res =
+      input.response === undefined
+        ? undefined
+        : isRecord(input.response)
+          ? readTensors(input.response.outputs, 'outputs')
+          : 'response is not a JSON object';
+    return combine(
+      typeof req === 'string' ? req : features(req, input.settings),
+      res === undefined || typeof res === 'string' ? res : outputs(res, input.settings),
+      { model, version },
+    );
   },
 };
-
-function decodeSegment(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}

@@ -49,73 +49,71 @@ function typedDynamicTemplates(name: string, pathMatch: string): Record<string, 
   ];
 }
 
-export function inferenceTemplate(index: string, replicas?: number): IndexTemplateBody {
+/** Properties every Plumbline document has: when, which event (and which row of its request), which model. */
+const EVENT_PROPERTIES = {
+  '@timestamp': { type: 'date' },
+  schema_version: { type: 'short' },
+  event_id: { type: 'keyword' },
+  request_id: { type: 'keyword' },
+  row: { type: 'integer' },
+  model: modelRef,
+};
+
+/**
+ * The template of one index: exact pattern, priority, and mappings where nothing is detected (no dates, no
+ * numbers from strings) and unknown top-level fields stay in _source without being indexed.
+ */
+function indexTemplate(
+  index: string,
+  replicas: number | undefined,
+  mappings: { dynamic_templates?: Record<string, unknown>[]; properties: Record<string, unknown> },
+): IndexTemplateBody {
   return {
     index_patterns: [index],
     priority: templatePriority(index),
     _meta: { managed_by: 'plumbline', schema_version: 1 },
     template: {
       settings: settings(replicas),
-      mappings: {
-        // Unknown top-level fields stay in _source but are not indexed; features and probabilities are open.
-        dynamic: false,
-        date_detection: false,
-        numeric_detection: false,
-        dynamic_templates: [
-          ...typedDynamicTemplates('features', 'features.*'),
-          ...typedDynamicTemplates('probabilities', 'outputs.probabilities.*'),
-        ],
-        properties: {
-          '@timestamp': { type: 'date' },
-          schema_version: { type: 'short' },
-          event_id: { type: 'keyword' },
-          request_id: { type: 'keyword' },
-          row: { type: 'integer' },
-          model: modelRef,
-          protocol: { type: 'keyword' },
-          parsed: { type: 'boolean' },
-          features: { type: 'object', dynamic: true },
-          outputs: {
-            properties: {
-              label: { type: 'keyword' },
-              value: { type: 'double' },
-              probabilities: { type: 'object', dynamic: true },
-              confidence: { type: 'double' },
-              invalid: { type: 'keyword' },
-            },
-          },
-          latency_ms: { properties: { total: { type: 'double' }, upstream: { type: 'double' } } },
-          http_status: { type: 'short' },
-          error: keyword,
-        },
-      },
+      mappings: { dynamic: false, date_detection: false, numeric_detection: false, ...mappings },
     },
   };
 }
 
-export function feedbackTemplate(index: string, replicas?: number): IndexTemplateBody {
-  return {
-    index_patterns: [index],
-    priority: templatePriority(index),
-    _meta: { managed_by: 'plumbline', schema_version: 1 },
-    template: {
-      settings: settings(replicas),
-      mappings: {
-        dynamic: false,
-        date_detection: false,
-        numeric_detection: false,
+export function inferenceTemplate(index: string, replicas?: number): IndexTemplateBody {
+  // Features and probabilities are open objects, typed by the dynamic templates.
+  return indexTemplate(index, replicas, {
+    dynamic_templates: [
+      ...typedDynamicTemplates('features', 'features.*'),
+      ...typedDynamicTemplates('probabilities', 'outputs.probabilities.*'),
+    ],
+    properties: {
+      ...EVENT_PROPERTIES,
+      protocol: { type: 'keyword' },
+      parsed: { type: 'boolean' },
+      features: { type: 'object', dynamic: true },
+      outputs: {
         properties: {
-          '@timestamp': { type: 'date' },
-          schema_version: { type: 'short' },
-          event_id: { type: 'keyword' },
-          request_id: { type: 'keyword' },
-          row: { type: 'integer' },
-          model: modelRef,
-          // A label or a value: indexed as keyword ("3.5", "true"); _source keeps the original JSON type.
-          ground_truth: keyword,
-          source: { type: 'keyword' },
+          label: { type: 'keyword' },
+          value: { type: 'double' },
+          probabilities: { type: 'object', dynamic: true },
+          confidence: { type: 'double' },
+          invalid: { type: 'keyword' },
         },
       },
+      latency_ms: { properties: { total: { type: 'double' }, upstream: { type: 'double' } } },
+      http_status: { type: 'short' },
+      error: keyword,
     },
-  };
+  });
+}
+
+export function feedbackTemplate(index: string, replicas?: number): IndexTemplateBody {
+  return indexTemplate(index, replicas, {
+    properties: {
+      ...EVENT_PROPERTIES,
+      // A label or a value: indexed as keyword ("3.5", "true"); _source keeps the original JSON type.
+      ground_truth: keyword,
+      source: { type: 'keyword' },
+    },
+  });
 }

@@ -16,7 +16,7 @@ import { request } from 'undici';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import { startSidecar, type CaptureMode, type RunningSidecar } from '../../src/app';
 import { parseConfig, type SidecarConfigInput } from '../../src/config';
-import { openSpoolReader } from '../../src/spool/spool-reader';
+import { openSpoolReader } from '@plumbline/spool';
 import { eventually } from './eventually';
 import { memoryPipeline } from './memory-pipeline';
 

@@ -16,6 +16,31 @@ interface State {
 }
 
 const isHttpUrl = (s: string): boolean => /^https?:\/\/[^\s/]+/.test(s);
+const urlError = (value: string) => (value && !isHttpUrl(value) ? 'Use an http:// or https:// URL' : undefined);
+
+interface UrlFieldProps {
+  name: 'exporterUrl' | 'retrainUrl';
+  id: string;
+  label: string;
+  description: string;
+  placeholder: string;
+  value: string;
+  onChange: (event: ChangeEvent<HTMLInputElement>) => void;
+  className?: string;
+}
+
+/** A URL setting: the input, and the error while it is not an http(s) URL. */
+const UrlField = ({ name, id, label, description, placeholder, value, onChange, className }: UrlFieldProps) => (
+  <Field
+    label={label}
+    description={description}
+    invalid={Boolean(urlError(value))}
+    error={urlError(value)}
+    className={className}
+  >
+    <Input width={60} name={name} id={id} value={value} placeholder={placeholder} onChange={onChange} />
+  </Field>
+);
 
 /** Settings page: where Grafana's server finds the exporter and the retrain endpoint, and the retrain token. */
 const AppConfig = ({ plugin }: AppConfigProps) => {
@@ -29,7 +54,6 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
   });
   const [error, setError] = useState<string | null>(null);
 
-  const urlError = (value: string) => (value && !isHttpUrl(value) ? 'Use an http:// or https:// URL' : undefined);
   const invalid =
     Boolean(urlError(state.retrainUrl) || urlError(state.exporterUrl)) ||
     (Boolean(state.retrainUrl) && !state.isTokenSet && state.retrainToken.length < 16);
@@ -63,37 +87,25 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
     <form onSubmit={onSubmit}>
       {error && <Alert title={error} severity="error" />}
       <FieldSet label="Plumbline services">
-        <Field
+        <UrlField
+          name="exporterUrl"
+          id="config-exporter-url"
           label="Exporter URL"
           description="Base URL of the Plumbline exporter as Grafana's server reaches it (the drift panel reads its /api)."
-          invalid={Boolean(urlError(state.exporterUrl))}
-          error={urlError(state.exporterUrl)}
-        >
-          <Input
-            width={60}
-            name="exporterUrl"
-            id="config-exporter-url"
-            value={state.exporterUrl}
-            placeholder="http://plumbline-exporter:9464"
-            onChange={onChange}
-          />
-        </Field>
-        <Field
+          placeholder="http://plumbline-exporter:9464"
+          value={state.exporterUrl}
+          onChange={onChange}
+        />
+        <UrlField
+          name="retrainUrl"
+          id="config-retrain-url"
           label="Retrain endpoint URL"
           description="The exporter's retrain endpoint. Only Editors and Admins can trigger it; Grafana adds the token server-side."
-          invalid={Boolean(urlError(state.retrainUrl))}
-          error={urlError(state.retrainUrl)}
+          placeholder="http://plumbline-exporter:9464/api/retrain"
+          value={state.retrainUrl}
+          onChange={onChange}
           className={s.marginTop}
-        >
-          <Input
-            width={60}
-            name="retrainUrl"
-            id="config-retrain-url"
-            value={state.retrainUrl}
-            placeholder="http://plumbline-exporter:9464/api/retrain"
-            onChange={onChange}
-          />
-        </Field>
+        />
         <Field
           label="Retrain token"
           description="The shared secret configured on the retrain endpoint (PLUMBLINE_RETRAIN_TOKEN), at least 16 characters. Stored encrypted; never sent to browsers."

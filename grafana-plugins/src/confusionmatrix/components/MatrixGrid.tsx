@@ -300,21 +300,28 @@ function TooltipBody({ view, hover }: { view: ConfusionMatrixView; hover: NonNul
     );
   }
   const i = hover.i;
-  return hover.kind === 'recall' ? (
+  // A margin: recall of an actual class (its row), or precision of a predicted class (its column).
+  const margin =
+    hover.kind === 'recall'
+      ? { side: 'actual', score: 'Recall', value: view.recall[i], rows: 'Rows', total: view.rowTotals[i] }
+      : {
+          side: 'predicted',
+          score: 'Precision',
+          value: view.precision[i],
+          rows: 'Predictions',
+          total: view.colTotals[i],
+        };
+  return (
     <>
       <div>
-        <b>{view.classes[i]}</b> (actual)
+        <b>{view.classes[i]}</b> ({margin.side})
       </div>
-      <div>Recall: {formatShare(view.recall[i])}</div>
-      <div>Rows: {formatCount(view.rowTotals[i])}</div>
-    </>
-  ) : (
-    <>
       <div>
-        <b>{view.classes[i]}</b> (predicted)
+        {margin.score}: {formatShare(margin.value)}
       </div>
-      <div>Precision: {formatShare(view.precision[i])}</div>
-      <div>Predictions: {formatCount(view.colTotals[i])}</div>
+      <div>
+        {margin.rows}: {formatCount(margin.total)}
+      </div>
     </>
   );
 }
