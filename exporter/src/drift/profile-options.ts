@@ -39,7 +39,6 @@ export interface ResolvedProfileOptions {
   roleOf(column: string): ColumnRole;
 }
 
-
 /**
  * The one place the profile options get their defaults and are validated, before a builder reads any value:
  * bins as psiBinEdges accepts them (an integer ≥ 1), reservoirSize ≥ 1 (Infinity keeps every value), and
