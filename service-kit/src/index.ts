@@ -1,4 +1,5 @@
 export { UsageError, isUsageError } from './usage-error';
+export { startWorker } from './worker';
 export {
   BodyTooLargeError,
   createHttpHandler,

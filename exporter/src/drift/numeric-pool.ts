@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { startWorker } from '@plumbline/service-kit';
 import { Float64Sorter } from '../stats/sort-float64';
 import { runNumericTask, type NumericTask, type NumericTaskResult } from './numeric-tasks';
 
@@ -16,9 +15,9 @@ import { runNumericTask, type NumericTask, type NumericTaskResult } from './nume
  * A pool is an object (`createNumericPool(options)`) passed in the builder's and the detector's options; without
  * one they use `defaultNumericPool()`, created on first use. The workers start on the first large job and stay
  * (unref'd: they never keep the process alive), so a service evaluating window after window pays the start-up once;
- * `close()` stops them. Where no worker can run — one core, the compiled worker missing (under ts sources it is
- * loaded from exporter/dist: `npm run build`), a worker that failed — every task runs in the calling thread, the
- * same code.
+ * `close()` stops them. Workers start through service-kit's `startWorker` (the compiled numeric-worker.js, or its
+ * TypeScript source under jest and the benches). Where no worker can run — one core, a worker that failed — every
+ * task runs in the calling thread, the same code.
  */
 
 export interface NumericPoolOptions {
@@ -99,15 +98,7 @@ interface ResultMessage<T extends NumericTask> {
   readonly error?: string;
 }
 
-/** The compiled worker: next to this file in dist, or dist's copy when this runs from the ts sources. */
-function workerFile(): string | null {
-  const compiled = __filename.endsWith('.ts')
-    ? path.resolve(__dirname, '..', '..', 'dist', 'drift', 'numeric-worker.js')
-    : path.join(__dirname, 'numeric-worker.js');
-  return existsSync(compiled) ? compiled : null;
-}
-
-function startWorkers(count: number, file: string): Workers {
+function startWorkers(count: number): Workers {
   const workers: Worker[] = [];
   const results: MessagePort[] = [];
   const started: Promise<number>[] = [];
@@ -115,7 +106,10 @@ function startWorkers(count: number, file: string): Workers {
     // One channel per worker (a MessagePort has one owner); this thread reads the near ends synchronously.
     const { port1, port2 } = new MessageChannel();
     port1.unref();
-    const w = new Worker(file, { workerData: { results: port2 }, transferList: [port2] });
+    const w = startWorker(__filename, 'numeric-worker', {
+      workerData: { results: port2 },
+      transferList: [port2],
+    });
     w.unref();
     workers.push(w);
     results.push(port1);
@@ -168,9 +162,7 @@ export function createNumericPool(options: NumericPoolOptions = {}): NumericPool
   function workers(): Workers | null {
     if (running && !running.broken) return running;
     if (running || threads === 0) return null; // broken workers stay off until close()
-    const file = workerFile();
-    if (!file) return null;
-    running = startWorkers(threads, file);
+    running = startWorkers(threads);
     return running;
   }
 

@@ -9,8 +9,7 @@
  * never waits. If the capture thread dies, the proxy keeps serving, the loss is logged, and `failed` rejects so
  * the process can exit and be restarted (the spool replays what was not yet delivered).
  */
-import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '@plumbline/service-kit';
 import type { Logger } from 'pino';
 import type { Exchange } from '../capture/exchange';
 import type { SidecarConfig } from '../config';
@@ -47,19 +46,6 @@ export interface CaptureThread {
   close(): Promise<void>;
 }
 
-/**
- * How to start the worker. From a build (the service), it is worker.js next to this file. From the TypeScript
- * sources (jest, through @swc/jest) a worker thread cannot load .ts by itself: it starts through the repository's
- * scripts/source-worker.js, which compiles the sources as jest does, so the thread runs the code under test.
- */
-function newWorker(data: CaptureThreadData): Worker {
-  if (!__filename.endsWith('.ts')) return new Worker(path.join(__dirname, 'worker.js'), { workerData: data });
-  // Development only (a checkout with its devDependencies): the path is not resolvable from a build.
-  const sourceWorker = path.resolve(__dirname, '..', '..', '..', 'scripts', 'source-worker.js');
-  const { sourceWorkerScript } = require(sourceWorker) as { sourceWorkerScript(entry: string): string };
-  return new Worker(sourceWorkerScript(path.join(__dirname, 'worker.ts')), { eval: true, workerData: data });
-}
-
 export interface BacklogBound {
   /** @default MAX_BACKLOG_EXCHANGES */
   exchanges?: number;
@@ -77,7 +63,7 @@ export function startCaptureThread(
   const progressBuffer = new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT);
   const progress = new BigInt64Array(progressBuffer);
   const data: CaptureThreadData = { config, progress: progressBuffer };
-  const worker = newWorker(data);
+  const worker = startWorker(__filename, 'worker', { workerData: data });
   const post = (message: ToCaptureThread, transfer?: ArrayBuffer[]): void =>
     worker.postMessage(message, transfer);
 
