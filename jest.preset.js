@@ -10,6 +10,7 @@ module.exports = function preset(displayName, overrides = {}) {
     transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
     moduleNameMapper: {
       '^@plumbline/schema$': path.join(__dirname, 'schema/src/index.ts'),
+      '^@plumbline/schema/testing$': path.join(__dirname, 'schema/src/testing.ts'),
       '^@plumbline/service-kit$': path.join(__dirname, 'service-kit/src/index.ts'),
       '^@plumbline/spool$': path.join(__dirname, 'spool/src/index.ts'),
       '^@plumbline/sidecar$': path.join(__dirname, 'inference-sidecar/src/index.ts'),
