@@ -21,6 +21,7 @@ module.exports = function preset(displayName, overrides = {}) {
       '^@plumbline/alerting$': path.join(__dirname, 'alerting/src/index.ts'),
       '^@plumbline/dashboards$': path.join(__dirname, 'dashboards/src/index.ts'),
       '^@plumbline/harness$': path.join(__dirname, 'tests/harness/index.ts'),
+      '^@plumbline/harness/retrain-chain$': path.join(__dirname, 'tests/harness/retrain-chain.ts'),
     },
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     // ES-module-only dependencies (the exporter's Parquet reader): jest runs CommonJS, so @swc/jest compiles them too.
