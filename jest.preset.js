@@ -11,6 +11,10 @@ module.exports = function preset(displayName, overrides = {}) {
     moduleNameMapper: {
       '^@plumbline/schema$': path.join(__dirname, 'schema/src/index.ts'),
       '^@plumbline/schema/testing$': path.join(__dirname, 'schema/src/testing.ts'),
+      '^@plumbline/schema/write-generated-files$': path.join(
+        __dirname,
+        'schema/src/write-generated-files.ts',
+      ),
       '^@plumbline/service-kit$': path.join(__dirname, 'service-kit/src/index.ts'),
       '^@plumbline/spool$': path.join(__dirname, 'spool/src/index.ts'),
       '^@plumbline/sidecar$': path.join(__dirname, 'inference-sidecar/src/index.ts'),
