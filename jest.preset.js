@@ -10,6 +10,11 @@ module.exports = function preset(displayName, overrides = {}) {
     transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
     moduleNameMapper: {
       '^@plumbline/schema$': path.join(__dirname, 'schema/src/index.ts'),
+      '^@plumbline/schema/testing$': path.join(__dirname, 'schema/src/testing.ts'),
+      '^@plumbline/schema/write-generated-files$': path.join(
+        __dirname,
+        'schema/src/write-generated-files.ts',
+      ),
       '^@plumbline/service-kit$': path.join(__dirname, 'service-kit/src/index.ts'),
       '^@plumbline/spool$': path.join(__dirname, 'spool/src/index.ts'),
       '^@plumbline/sidecar$': path.join(__dirname, 'inference-sidecar/src/index.ts'),
@@ -20,6 +25,7 @@ module.exports = function preset(displayName, overrides = {}) {
       '^@plumbline/alerting$': path.join(__dirname, 'alerting/src/index.ts'),
       '^@plumbline/dashboards$': path.join(__dirname, 'dashboards/src/index.ts'),
       '^@plumbline/harness$': path.join(__dirname, 'tests/harness/index.ts'),
+      '^@plumbline/harness/retrain-chain$': path.join(__dirname, 'tests/harness/retrain-chain.ts'),
     },
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
     // ES-module-only dependencies (the exporter's Parquet reader): jest runs CommonJS, so @swc/jest compiles them too.

@@ -4,9 +4,9 @@
  *   generated/grafana/alert-rules.yaml          (Grafana-managed alert-rule provisioning)
  * Run `npm run generate -w alerting` after editing src/alerts.ts; a test fails while the committed files are stale.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { reportWritten, writeGeneratedFiles } from '@plumbline/schema/write-generated-files';
 import {
   DEFAULT_RENDER_OPTIONS,
   renderGrafanaRules,
@@ -36,16 +36,7 @@ export function writeAll(
   dir: string = GENERATED_DIR,
   options: RenderOptions = DEFAULT_RENDER_OPTIONS,
 ): string[] {
-  const written: string[] = [];
-  for (const [rel, content] of renderAll(options)) {
-    const file = path.join(dir, rel);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, content);
-    written.push(file);
-  }
-  return written;
+  return writeGeneratedFiles(dir, renderAll(options));
 }
 
-if (require.main === module) {
-  for (const file of writeAll()) process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
-}
+if (require.main === module) reportWritten(writeAll());

@@ -4,31 +4,22 @@
  * catalog metrics, then calls the exporter's real retrain endpoint, which fires the pipeline webhook (a local HTTP
  * server). A second drift alert of the same model is held by the cooldown; a latency alert never triggers.
  */
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Registry } from 'prom-client';
 import { request } from 'undici';
 import { createMetrics, EXPORTER_METRICS } from '@plumbline/schema';
-import {
-  startAlertmanager,
-  startPrometheus,
-  startWebhookServer,
-  type ServiceHandle,
-  type WebhookServer,
-} from '@plumbline/harness';
-import { parseRetrainConfig, startRetrainService } from '@plumbline/exporter/retrain';
-import { startBridge, type DecisionRecord } from '../src/bridge/bridge';
-import { DEFAULT_POLICY } from '../src/bridge/policy';
+import { listenLoopback, startPrometheus, type ServiceHandle } from '@plumbline/harness';
+import { startRetrainChain, type RetrainChain } from '@plumbline/harness/retrain-chain';
+import type { DecisionRecord } from '../src/bridge/bridge';
 import { createPrometheusQuality } from '../src/bridge/prometheus-quality';
+import { DRIFT_ALERT_LABELS } from './drift-alert';
 
 jest.setTimeout(180_000);
 
 const TOKEN = 'bridge-test-token-0123456789';
-const AM_CONFIG = path.join(__dirname, '..', 'alertmanager', 'alertmanager.yml');
 
 async function until<T>(
   what: string,
@@ -44,12 +35,9 @@ async function until<T>(
   }
 }
 
-let metricsServer: Server;
+let metricsServer: Awaited<ReturnType<typeof listenLoopback>>;
 let prometheus: ServiceHandle;
-let alertmanager: ServiceHandle;
-let pipeline: WebhookServer;
-let retrain: { url: string; close(): Promise<void> };
-let bridge: Awaited<ReturnType<typeof startBridge>>;
+let chain: RetrainChain;
 let auditDir: string;
 const decisions: DecisionRecord[] = [];
 
@@ -59,54 +47,34 @@ beforeAll(async () => {
   const m = createMetrics(registry, EXPORTER_METRICS);
   m.accuracy.set({ model: 'iris', model_version: '1' }, 0.8);
   m.windowSamples.set({ model: 'iris', model_version: '1' }, 400);
-  metricsServer = createServer((_req, res) => {
-    void registry
-      .metrics()
-      .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
-  });
-  await new Promise<void>((r) => metricsServer.listen(0, '127.0.0.1', r));
-  const metricsPort = (metricsServer.address() as AddressInfo).port;
+  metricsServer = await listenLoopback(
+    createServer((_req, res) => {
+      void registry
+        .metrics()
+        .then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text));
+    }),
+  );
   prometheus = await startPrometheus({
     config: [
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
       'scrape_configs:',
       '  - job_name: plumbline-exporter',
-      `    static_configs: [{ targets: ['127.0.0.1:${metricsPort}'] }]`,
+      `    static_configs: [{ targets: ['127.0.0.1:${metricsServer.port}'] }]`,
     ].join('\n'),
   });
-
-  pipeline = await startWebhookServer();
-  pipeline.respondWith(204);
-  auditDir = mkdtempSync(path.join(tmpdir(), 'bridge-audit-'));
-  retrain = await startRetrainService({
-    config: parseRetrainConfig({
-      token: TOKEN,
-      cooldownSeconds: 600,
-      webhook: { kind: 'generic', url: `${pipeline.url}/hooks/retrain` },
-      audit: { file: path.join(auditDir, 'audit.jsonl') },
-    }),
-  });
-
   const quality = createPrometheusQuality(prometheus.url);
-  bridge = await startBridge(
-    {
-      retrainUrl: `${retrain.url}/api/retrain`,
-      retrainToken: TOKEN,
-      policy: DEFAULT_POLICY,
-      timeoutMs: 10_000,
-    },
-    {
+
+  auditDir = mkdtempSync(path.join(tmpdir(), 'bridge-audit-'));
+  chain = await startRetrainChain({
+    token: TOKEN,
+    dir: auditDir,
+    bridge: {
       quality,
       log: {
         info: (obj: { decision?: DecisionRecord }) => obj.decision && decisions.push(obj.decision),
       } as never,
     },
-  );
-
-  const config = readFileSync(AM_CONFIG, 'utf8')
-    .replace('http://retrain-bridge:9099/alertmanager', `${bridge.url}/alertmanager`)
-    .replace('group_wait: 10s', 'group_wait: 1s');
-  alertmanager = await startAlertmanager({ config });
+  });
 
   // The gate needs the scraped values in Prometheus before the first alert.
   await until('accuracy in Prometheus', async () =>
@@ -115,17 +83,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await alertmanager?.stop();
-  await bridge?.close();
-  await retrain?.close();
-  await pipeline?.close();
+  await chain?.close();
   await prometheus?.stop();
-  await new Promise<void>((r) => (metricsServer ? metricsServer.close(() => r()) : r()));
+  await metricsServer?.close();
   if (auditDir) rmSync(auditDir, { recursive: true, force: true });
 });
 
 async function fire(labels: Record<string, string>): Promise<void> {
-  const res = await request(`${alertmanager.url}/api/v2/alerts`, {
+  const res = await request(`${chain.alertmanager.url}/api/v2/alerts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify([
@@ -141,18 +106,11 @@ async function fire(labels: Record<string, string>): Promise<void> {
 }
 
 test('a drift alert reaches the bridge through Alertmanager and triggers one retrain; the next one cools down', async () => {
-  await fire({
-    alertname: 'PlumblineFeatureDriftPersistent',
-    category: 'drift',
-    severity: 'warning',
-    model: 'iris',
-    model_version: '1',
-    feature: 'petal_length',
-  });
-  await until('the pipeline webhook call', () => (pipeline.calls.length > 0 ? true : undefined));
-  expect(pipeline.calls).toHaveLength(1);
-  expect(pipeline.calls[0].path).toBe('/hooks/retrain');
-  expect(JSON.parse(pipeline.calls[0].body)).toMatchObject({
+  await fire(DRIFT_ALERT_LABELS);
+  await until('the pipeline webhook call', () => (chain.pipeline.calls.length > 0 ? true : undefined));
+  expect(chain.pipeline.calls).toHaveLength(1);
+  expect(chain.pipeline.calls[0].path).toBe('/hooks/retrain');
+  expect(JSON.parse(chain.pipeline.calls[0].body)).toMatchObject({
     model: 'iris',
     requestedBy: 'alertmanager',
     reason: 'PlumblineFeatureDriftPersistent: feature petal_length drifts (accuracy 0.8, 400 rows)',
@@ -162,25 +120,18 @@ test('a drift alert reaches the bridge through Alertmanager and triggers one ret
   ]);
 
   // Another feature of the same model drifts: a different alert group, held by the bridge's cooldown.
-  await fire({
-    alertname: 'PlumblineFeatureDriftPersistent',
-    category: 'drift',
-    severity: 'warning',
-    model: 'iris',
-    model_version: '1',
-    feature: 'sepal_width',
-  });
+  await fire({ ...DRIFT_ALERT_LABELS, feature: 'sepal_width' });
   const second = await until('the second decision', () => decisions[1]);
   expect(second).toMatchObject({
     action: 'skip',
     model: 'iris',
     reason: expect.stringMatching(/^cooldown: \d+s remaining$/),
   });
-  expect(pipeline.calls).toHaveLength(1);
+  expect(chain.pipeline.calls).toHaveLength(1);
 });
 
 test('the bridge answers a malformed payload with 400 naming the field', async () => {
-  const res = await request(`${bridge.url}/alertmanager`, {
+  const res = await request(`${chain.bridge.url}/alertmanager`, {
     method: 'POST',
     body: JSON.stringify({ alerts: [{ status: 'firing' }] }),
   });

@@ -1,5 +1,6 @@
 /** The retraining policy, decision by decision (pure: no I/O). */
 import { DEFAULT_POLICY, decide, parsePayload, preCheck, type AlertmanagerAlert } from '../src/bridge/policy';
+import { DRIFT_ALERT_LABELS } from './drift-alert';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const drift = (
@@ -7,15 +8,7 @@ const drift = (
   labels: Record<string, string> = {},
 ): AlertmanagerAlert => ({
   status: 'firing',
-  labels: {
-    alertname: 'PlumblineFeatureDriftPersistent',
-    category: 'drift',
-    severity: 'warning',
-    model: 'iris',
-    model_version: '1',
-    feature: 'petal_length',
-    ...labels,
-  },
+  labels: { ...DRIFT_ALERT_LABELS, ...labels },
   annotations: {},
   startsAt: '2026-11-23T11:40:00Z',
   fingerprint: 'abc123',

@@ -5,14 +5,13 @@
  */
 import type { Command } from 'commander';
 import { SHIPPED_MODEL } from '@plumbline/sidecar';
-import { DEFAULT_DRIFT, parseDriftShifts } from './demo/drift-plan';
 import { runEmbeddedStack, type EmbeddedStackOptions } from './demo/stack';
 import { readTrainingData } from './demo/training-data';
-import { durationArg, integerArg, numberArg, portArg, UsageError } from '@plumbline/service-kit';
-import { neverOr } from './never-or';
+import { durationArg, integerArg, portArg, UsageError } from '@plumbline/service-kit';
+import { addDemoTrafficOptions, driftFromFlag, type DemoTrafficFlags } from './demo-traffic-flags';
 
 /** Flags as commander hands them over: every number already read by its parser (a bad one exits 2 naming it). */
-interface StartFlags {
+interface StartFlags extends DemoTrafficFlags {
   host: string;
   port: number;
   adminPort: number;
@@ -20,11 +19,6 @@ interface StartFlags {
   exporterPort: number;
   spoolDir?: string;
   demo: boolean;
-  duration?: number;
-  rate: number;
-  feedbackShare: number;
-  driftAfter: number | 'never';
-  drift?: string;
   window: number;
   evaluateEvery: number;
   minSamples: number;
@@ -36,14 +30,7 @@ export function startOptionsFromFlags(
   flags: StartFlags,
 ): EmbeddedStackOptions & { durationSeconds: number | null } {
   const features = readTrainingData(SHIPPED_MODEL.trainCsvPath).features;
-  let drift = DEFAULT_DRIFT;
-  if (flags.drift !== undefined) {
-    try {
-      drift = parseDriftShifts(flags.drift, features);
-    } catch (err) {
-      throw new UsageError((err as Error).message, { key: '--drift', cause: err });
-    }
-  }
+  const drift = driftFromFlag(flags.drift, features);
   if (flags.evaluateEvery > flags.window) {
     throw new UsageError(
       `--evaluate-every: ${flags.evaluateEvery} s is longer than --window ${flags.window} s`,
@@ -72,10 +59,8 @@ export function startOptionsFromFlags(
   };
 }
 
-const WEEK = 7 * 24 * 3600;
-
 export function registerStartCommand(program: Command): void {
-  program
+  const command = program
     .command('start')
     .description(
       'Run the embedded demo: ONNX model server + sidecar + exporter on a local store, no external services.',
@@ -94,29 +79,8 @@ export function registerStartCommand(program: Command): void {
       '--spool-dir <dir>',
       'where the sidecar spools events (default: a temporary directory, removed on exit)',
     )
-    .option('--no-demo', 'no demo traffic: send your own requests to the sidecar')
-    .option(
-      '--duration <seconds>',
-      'stop by itself after this long (seconds, or 30s, 5m, 1h)',
-      durationArg('--duration', { min: 1, max: WEEK }),
-    )
-    .option('--rate <rps>', 'demo requests per second', numberArg('--rate', 0.1, 500), 20)
-    .option(
-      '--feedback-share <share>',
-      'share of demo rows whose ground truth is posted (0..1)',
-      numberArg('--feedback-share', 0, 1),
-      0.5,
-    )
-    .option(
-      '--drift-after <seconds>',
-      'plant drift this long after start ("never" to not)',
-      neverOr(durationArg('--drift-after', { min: 0, max: WEEK })),
-      45,
-    )
-    .option(
-      '--drift <shifts>',
-      'the planted drift, FEATURE=AMOUNT,… (default: petal_length_cm=+1.2,sepal_width_cm=-0.6)',
-    )
+    .option('--no-demo', 'no demo traffic: send your own requests to the sidecar');
+  addDemoTrafficOptions(command, { driftAfterSeconds: 45 })
     .option(
       '--window <seconds>',
       'drift evaluation window',

@@ -5,25 +5,18 @@
  */
 import type { Command } from 'commander';
 import { SHIPPED_MODEL } from '@plumbline/sidecar';
-import { DEFAULT_DRIFT, describeDrift, parseDriftShifts } from './demo/drift-plan';
+import { describeDrift } from './demo/drift-plan';
 import { createDemoTraffic } from './demo/traffic';
 import { readTrainingData } from './demo/training-data';
-import { durationArg, numberArg, UsageError } from '@plumbline/service-kit';
-import { neverOr } from './never-or';
+import { durationArg, UsageError } from '@plumbline/service-kit';
+import { addDemoTrafficOptions, driftFromFlag, type DemoTrafficFlags } from './demo-traffic-flags';
 
-interface TrafficFlags {
+interface TrafficFlags extends DemoTrafficFlags {
   sidecar: string;
   admin?: string;
   model: string;
-  rate: number;
-  feedbackShare: number;
-  driftAfter: number | 'never';
-  drift?: string;
-  duration?: number;
   statusEvery: number;
 }
-
-const WEEK = 7 * 24 * 3600;
 
 function url(flag: string, value: string): string {
   try {
@@ -36,34 +29,13 @@ function url(flag: string, value: string): string {
 }
 
 export function registerTrafficCommand(program: Command): void {
-  program
+  const command = program
     .command('traffic')
     .description('Send demo traffic (with ground truth, planting drift after a while) to a running sidecar.')
     .requiredOption('--sidecar <url>', 'the sidecar clients call, e.g. http://127.0.0.1:8080')
     .option('--admin <url>', "the sidecar's admin URL for POST /feedback (no ground truth when left out)")
-    .option('--model <name>', 'model name in the infer path and in feedback', 'iris')
-    .option('--rate <rps>', 'requests per second', numberArg('--rate', 0.1, 500), 20)
-    .option(
-      '--feedback-share <share>',
-      'share of rows whose ground truth is posted (0..1)',
-      numberArg('--feedback-share', 0, 1),
-      0.5,
-    )
-    .option(
-      '--drift-after <seconds>',
-      'plant drift this long after start ("never" to not)',
-      neverOr(durationArg('--drift-after', { min: 0, max: WEEK })),
-      300,
-    )
-    .option(
-      '--drift <shifts>',
-      'the planted drift, FEATURE=AMOUNT,… (default: petal_length_cm=+1.2,sepal_width_cm=-0.6)',
-    )
-    .option(
-      '--duration <seconds>',
-      'stop by itself after this long (seconds, or 30s, 5m, 1h)',
-      durationArg('--duration', { min: 1, max: WEEK }),
-    )
+    .option('--model <name>', 'model name in the infer path and in feedback', 'iris');
+  addDemoTrafficOptions(command, { driftAfterSeconds: 300 })
     .option(
       '--status-every <seconds>',
       'print a stats line this often (0 = never)',
@@ -72,14 +44,7 @@ export function registerTrafficCommand(program: Command): void {
     )
     .action(async (flags: TrafficFlags) => {
       const data = readTrainingData(SHIPPED_MODEL.trainCsvPath);
-      let drift = DEFAULT_DRIFT;
-      if (flags.drift !== undefined) {
-        try {
-          drift = parseDriftShifts(flags.drift, data.features);
-        } catch (err) {
-          throw new UsageError((err as Error).message, { key: '--drift', cause: err });
-        }
-      }
+      const drift = driftFromFlag(flags.drift, data.features);
       const durationSeconds = flags.duration ?? null;
       const statusEverySeconds = flags.statusEvery;
       const sidecar = url('--sidecar', flags.sidecar);

@@ -6,7 +6,7 @@
  *   provisioning/plugins/plumbline.yaml       the app plugin, retrain token from $PLUMBLINE_RETRAIN_TOKEN
  * Run `npm run generate -w dashboards`; a test fails while the committed files are stale.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { reportWritten, writeGeneratedFiles } from '@plumbline/schema/write-generated-files';
 import path from 'node:path';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { stringify } from 'yaml';
@@ -114,16 +114,7 @@ export function renderAll(): Map<string, string> {
 }
 
 export function writeAll(root: string = path.join(__dirname, '..')): string[] {
-  const written: string[] = [];
-  for (const [rel, content] of renderAll()) {
-    const file = path.join(root, rel);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, content);
-    written.push(file);
-  }
-  return written;
+  return writeGeneratedFiles(root, renderAll());
 }
 
-if (require.main === module) {
-  for (const file of writeAll()) process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
-}
+if (require.main === module) reportWritten(writeAll());

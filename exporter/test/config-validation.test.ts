@@ -1,17 +1,8 @@
 // Regression tests for what the exporter's config let through before it went through service-kit's loader:
 // z.object dropped unknown keys silently (docs/config.md says they are errors), stat test ids were any string,
 // and the retrain section was an opaque record validated only later, with keys not named from the top.
-import { ConfigError, loadConfig, parseConfig } from '../src/config';
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { loadConfig, parseConfig } from '../src/config';
+import { configError } from './helpers/config-error';
 
 const models = [{ name: 'iris' }];
 

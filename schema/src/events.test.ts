@@ -6,27 +6,12 @@ import {
   feedbackEventJsonSchema,
   type InferenceEvent,
 } from './index';
+import { makeEvent } from './testing';
 
+// The shared fixture, with features of every kind the schema accepts (number, string, boolean, null).
 const event: InferenceEvent = {
-  schema_version: 1,
-  event_id: inferenceEventId('req-1', 0),
-  request_id: 'req-1',
-  row: 0,
-  '@timestamp': '2026-11-23T10:00:00.000Z',
-  model: { name: 'iris', version: '1' },
-  protocol: 'v2',
-  parsed: true,
+  ...makeEvent(1),
   features: { sepal_length: 5.1, colour: 'red', flag: true, missing: null },
-  outputs: {
-    label: 'setosa',
-    value: null,
-    probabilities: { setosa: 0.9, versicolor: 0.1 },
-    confidence: 0.9,
-    invalid: null,
-  },
-  latency_ms: { total: 1.5, upstream: 1.2 },
-  http_status: 200,
-  error: null,
 };
 
 describe('inference event', () => {

@@ -1,14 +1,8 @@
 export { UsageError, isUsageError } from './usage-error';
 export { startWorker } from './worker';
-export {
-  BodyTooLargeError,
-  createHttpHandler,
-  HttpError,
-  INTERNAL_ERROR_MESSAGE,
-  readBody,
-  RequestContext,
-  sendJson,
-} from './http';
+export { HttpError } from './http/http-error';
+export { BodyTooLargeError, readBody } from './http/body';
+export { createHttpHandler, INTERNAL_ERROR_MESSAGE, RequestContext, sendJson } from './http/router';
 export type {
   ErrorAnswer,
   HttpErrorCodes,
@@ -18,7 +12,7 @@ export type {
   ReadJsonOptions,
   Route,
   RouteMethod,
-} from './http';
+} from './http/router';
 export { integerArg, numberArg, portArg, durationArg } from './args';
 export {
   createConfigLoader,

@@ -12,8 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { request } from 'undici';
-import { parseConfig as parseSidecarConfig, SHIPPED_MODEL, startSidecar } from '@plumbline/sidecar';
+import { SHIPPED_MODEL } from '@plumbline/sidecar';
 import {
   buildReferenceProfile,
   createFileBaselineStore,
@@ -21,18 +20,21 @@ import {
   startExporter,
   type RunningExporter,
 } from '@plumbline/exporter';
-import { parseRetrainConfig, startRetrainService } from '@plumbline/exporter/retrain';
-import { createPrometheusQuality, DEFAULT_POLICY, startBridge } from '@plumbline/alerting';
-import {
-  sharedElasticsearch,
-  startAlertmanager,
-  startPrometheus,
-  startWebhookServer,
-  type ServiceHandle,
-  type WebhookServer,
-} from '@plumbline/harness';
+import { createPrometheusQuality, DEFAULT_POLICY } from '@plumbline/alerting';
+import { sharedElasticsearch, startPrometheus, type ServiceHandle } from '@plumbline/harness';
+import { startRetrainChain, type RetrainChain } from '@plumbline/harness/retrain-chain';
 import { dashboardQueries, PROMETHEUS_RULES } from '../contract/sources';
-import { concrete, promQuery, ROOT, serveModel, until, type ModelServerProcess } from './helpers';
+import {
+  concrete,
+  IRIS,
+  postIrisFeedback,
+  promQuery,
+  sendIrisRequests,
+  serveModel,
+  startIrisSidecar,
+  until,
+  type ModelServerProcess,
+} from './helpers';
 
 const RUN = `loop${process.pid}${Date.now().toString(36)}`;
 const INDICES = { inference: `plumbline-inference-${RUN}`, feedback: `plumbline-feedback-${RUN}` };
@@ -40,10 +42,6 @@ const TOKEN = 'e2e-retrain-token-0123456789abcdef';
 const REQUESTS = 120;
 const ROWS = 2;
 
-const meta = JSON.parse(readFileSync(SHIPPED_MODEL.metadataPath, 'utf8')) as {
-  features: string[];
-  classes: string[];
-};
 const train = readFileSync(SHIPPED_MODEL.trainCsvPath, 'utf8')
   .trim()
   .split('\n')
@@ -51,46 +49,23 @@ const train = readFileSync(SHIPPED_MODEL.trainCsvPath, 'utf8')
   .map((line) => line.split(','));
 
 let model: ModelServerProcess;
-let sidecar: Awaited<ReturnType<typeof startSidecar>>;
+let sidecar: Awaited<ReturnType<typeof startIrisSidecar>>;
 let exporter: RunningExporter;
-let retrain: Awaited<ReturnType<typeof startRetrainService>>;
-let pipeline: WebhookServer;
-let bridge: Awaited<ReturnType<typeof startBridge>>;
+let chain: RetrainChain;
 let prometheus: ServiceHandle;
-let alertmanager: ServiceHandle;
 let dir: string;
 
 beforeAll(async () => {
   const es = await sharedElasticsearch();
   dir = mkdtempSync(path.join(tmpdir(), 'e2e-loop-'));
   model = await serveModel();
-  sidecar = await startSidecar(
-    parseSidecarConfig({
-      upstream: model.url,
-      host: '127.0.0.1',
-      port: 0,
-      adminPort: 0,
-      model: 'iris',
-      protocol: 'v2',
-      logLevel: 'warn',
-      models: {
-        iris: {
-          features: meta.features,
-          classes: meta.classes,
-          task: 'classification',
-          histogramFeatures: meta.features,
-        },
-      },
-      sinks: {
-        elasticsearch: { url: es.url, inferenceIndex: INDICES.inference, feedbackIndex: INDICES.feedback },
-        spoolDir: path.join(dir, 'spool'),
-        flushIntervalMs: 200,
-      },
-    }),
-  );
+  sidecar = await startIrisSidecar(model.url, {
+    elasticsearch: { url: es.url, inferenceIndex: INDICES.inference, feedbackIndex: INDICES.feedback },
+    spoolDir: path.join(dir, 'spool'),
+  });
 
   // Baseline: the shipped training data, profiled the way `plumbline baseline import` does.
-  const columns = Object.fromEntries(meta.features.map((f, i) => [f, train.map((r) => Number(r[i]))]));
+  const columns = Object.fromEntries(IRIS.features.map((f, i) => [f, train.map((r) => Number(r[i]))]));
   await createFileBaselineStore(path.join(dir, 'baselines')).put({
     model: 'iris',
     version: '1',
@@ -99,36 +74,13 @@ beforeAll(async () => {
   });
 
   // Drifted traffic: petal length +3 cm, sepal width -1 cm; ground truth for every first row, mostly wrong.
-  for (let i = 0; i < REQUESTS; i++) {
-    const rows = Array.from({ length: ROWS }, (_, r) => {
+  await sendIrisRequests(sidecar.url, RUN, REQUESTS, (i) =>
+    Array.from({ length: ROWS }, (_, r) => {
       const t = train[(i * ROWS + r) % train.length].slice(0, 4).map(Number);
       return [t[0], t[1] - 1, t[2] + 3, t[3]];
-    });
-    const res = await request(`${sidecar.url}/v2/models/iris/infer`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': `${RUN}-${i}` },
-      body: JSON.stringify({
-        inputs: [{ name: 'input', shape: [ROWS, 4], datatype: 'FP32', data: rows.flat() }],
-      }),
-    });
-    expect(res.statusCode).toBe(200);
-    await res.body.dump();
-  }
-  const fb = await request(`${sidecar.adminUrl}/feedback`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(
-      Array.from({ length: REQUESTS }, (_, i) => ({
-        request_id: `${RUN}-${i}`,
-        row: 0,
-        ground_truth: meta.classes[i % 3],
-        model: 'iris',
-        source: 'e2e',
-      })),
-    ),
-  });
-  expect(fb.statusCode).toBeLessThan(300);
-  await fb.body.dump();
+    }),
+  );
+  await postIrisFeedback(sidecar.adminUrl, RUN, REQUESTS);
 
   exporter = await startExporter(
     parseExporterConfig({
@@ -147,33 +99,13 @@ beforeAll(async () => {
       logLevel: 'silent',
     }),
   );
-  pipeline = await startWebhookServer();
-  pipeline.respondWith(204);
-  retrain = await startRetrainService({
-    config: parseRetrainConfig({
-      token: TOKEN,
-      cooldownSeconds: 600,
-      webhook: { kind: 'generic', url: `${pipeline.url}/hooks/retrain` },
-      audit: { file: path.join(dir, 'audit.jsonl') },
-    }),
-    registry: exporter.exporter.registry,
-  });
-
   // The bridge reads the quality gate from Prometheus, which starts below (hence the lazy URL).
-  bridge = await startBridge(
-    {
-      retrainUrl: `${retrain.url}/api/retrain`,
-      retrainToken: TOKEN,
-      policy: DEFAULT_POLICY,
-      timeoutMs: 10_000,
-    },
-    { quality: (m) => createPrometheusQuality(prometheus.url)(m) },
-  );
-  // Our routing, pointed at this bridge.
-  const amConfig = readFileSync(path.join(ROOT, 'alerting/alertmanager/alertmanager.yml'), 'utf8')
-    .replace('http://retrain-bridge:9099/alertmanager', `${bridge.url}/alertmanager`)
-    .replace('group_wait: 10s', 'group_wait: 1s');
-  alertmanager = await startAlertmanager({ config: amConfig });
+  chain = await startRetrainChain({
+    token: TOKEN,
+    dir,
+    registry: exporter.exporter.registry,
+    bridge: { quality: (m) => createPrometheusQuality(prometheus.url)(m) },
+  });
   const sidecarAdmin = new URL(sidecar.adminUrl).host;
   const rules = readFileSync(PROMETHEUS_RULES, 'utf8')
     .replaceAll('interval: 1m', 'interval: 1s')
@@ -182,7 +114,7 @@ beforeAll(async () => {
     config: [
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
       'rule_files: [plumbline.rules.yml]',
-      `alerting: { alertmanagers: [{ static_configs: [{ targets: ['${new URL(alertmanager.url).host}'] }] }] }`,
+      `alerting: { alertmanagers: [{ static_configs: [{ targets: ['${new URL(chain.alertmanager.url).host}'] }] }] }`,
       'scrape_configs:',
       `  - { job_name: plumbline-sidecar, static_configs: [{ targets: ['${sidecarAdmin}'] }] }`,
       `  - { job_name: plumbline-exporter, static_configs: [{ targets: ['127.0.0.1:${exporter.port}'] }] }`,
@@ -192,11 +124,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await alertmanager?.stop();
+  await chain?.close();
   await prometheus?.stop();
-  await bridge?.close();
-  await retrain?.close();
-  await pipeline?.close();
   await exporter?.stop();
   await sidecar?.stop();
   await model?.stop();
@@ -222,17 +151,21 @@ test('the exporter sees the drift and the accuracy drop', async () => {
 test('Prometheus fires the drift alert, Alertmanager routes it to the bridge, the pipeline webhook is called once', async () => {
   await until(
     'the pipeline webhook call',
-    async () => (pipeline.calls.length > 0 ? true : undefined),
+    async () => (chain.pipeline.calls.length > 0 ? true : undefined),
     120_000,
   );
-  const body = JSON.parse(pipeline.calls[0].body) as { model: string; reason: string; requestedBy: string };
+  const body = JSON.parse(chain.pipeline.calls[0].body) as {
+    model: string;
+    reason: string;
+    requestedBy: string;
+  };
   expect(body).toMatchObject({ model: 'iris', requestedBy: 'alertmanager' });
   expect(body.reason).toMatch(
     /^Plumbline(FeatureDriftPersistent|DatasetDriftShareHigh|PsiHigh): .* drifts \(accuracy /,
   );
   // More drift alerts of the same model arrive (other features, dataset level): the cooldown holds them.
   await new Promise((r) => setTimeout(r, 3000));
-  expect(pipeline.calls).toHaveLength(1);
+  expect(chain.pipeline.calls).toHaveLength(1);
 });
 
 test('every dashboard query returns data from that Prometheus, or is empty by nature in this run', async () => {

@@ -3,7 +3,7 @@
  * answers as told. For the retrain endpoint's tests in the exporter, alerting, the browser suite and tests/e2e.
  */
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenLoopback } from './http';
 
 export interface ReceivedCall {
   method: string;
@@ -40,19 +40,14 @@ export async function startWebhookServer(): Promise<WebhookServer> {
       }, delayMs);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { url, close } = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     calls,
     respondWith(s, d = 0) {
       status = s;
       delayMs = d;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

@@ -15,8 +15,7 @@ import type { Exchange } from '../capture/exchange';
 import type { SidecarConfig } from '../config';
 import { packExchanges } from './exchange-batch';
 import {
-  PROGRESS_BYTES,
-  PROGRESS_EXCHANGES,
+  CaptureProgress,
   type CaptureThreadData,
   type FromCaptureThread,
   type ToCaptureThread,
@@ -60,9 +59,8 @@ export function startCaptureThread(
 ): Promise<CaptureThread> {
   const maxExchanges = bound.exchanges ?? MAX_BACKLOG_EXCHANGES;
   const maxBytes = bound.bytes ?? MAX_BACKLOG_BYTES;
-  const progressBuffer = new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT);
-  const progress = new BigInt64Array(progressBuffer);
-  const data: CaptureThreadData = { config, progress: progressBuffer };
+  const progress = new CaptureProgress();
+  const data: CaptureThreadData = { config, progress: progress.buffer };
   const worker = startWorker(__filename, 'worker', { workerData: data });
   const post = (message: ToCaptureThread, transfer?: ArrayBuffer[]): void =>
     worker.postMessage(message, transfer);
@@ -110,8 +108,7 @@ export function startCaptureThread(
     postedExchanges += batch.length;
     postedBytes += packed.bytes.byteLength;
     behind =
-      postedExchanges - Number(Atomics.load(progress, PROGRESS_EXCHANGES)) > maxExchanges ||
-      postedBytes - Number(Atomics.load(progress, PROGRESS_BYTES)) > maxBytes;
+      postedExchanges - progress.exchanges() > maxExchanges || postedBytes - progress.bytes() > maxBytes;
     post({ type: 'exchanges', lost: lostSinceBatch, ...packed }, [packed.numbers, packed.bytes]);
     lostSinceBatch = 0;
   }
@@ -148,7 +145,7 @@ export function startCaptureThread(
       if (!started) reject(err);
       else {
         logger.fatal({ code: 'SIDECAR_ERR_INTERNAL', exitCode: code }, err.message);
-        const unprocessed = postedExchanges - Number(Atomics.load(progress, PROGRESS_EXCHANGES));
+        const unprocessed = postedExchanges - progress.exchanges();
         lose(pending.length + unprocessed, 'the capture thread is gone');
         pending = [];
         onFailed(err);

@@ -11,8 +11,37 @@ export interface CaptureThreadData {
   progress: SharedArrayBuffer;
 }
 
-export const PROGRESS_EXCHANGES = 0;
-export const PROGRESS_BYTES = 1;
+const EXCHANGES = 0;
+const BYTES = 1;
+
+/**
+ * The `progress` counters over their SharedArrayBuffer, laid out in this one place: the capture thread adds what it
+ * took in, the proxy thread reads it (Atomics on both sides).
+ */
+export class CaptureProgress {
+  private readonly counters: BigInt64Array;
+
+  /** A new buffer (the proxy thread), or the one handed over in CaptureThreadData (the capture thread). */
+  constructor(readonly buffer = new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT)) {
+    this.counters = new BigInt64Array(buffer);
+  }
+
+  /** Capture thread: `exchanges` more exchanges, with `bytes` bytes of bodies, taken in. */
+  add(exchanges: number, bytes: number): void {
+    Atomics.add(this.counters, EXCHANGES, BigInt(exchanges));
+    Atomics.add(this.counters, BYTES, BigInt(bytes));
+  }
+
+  /** Exchanges the capture thread has taken in so far. */
+  exchanges(): number {
+    return Number(Atomics.load(this.counters, EXCHANGES));
+  }
+
+  /** Body bytes the capture thread has taken in so far. */
+  bytes(): number {
+    return Number(Atomics.load(this.counters, BYTES));
+  }
+}
 
 export type ToCaptureThread =
   /** `lost`: exchanges the proxy thread could not hand over since the last batch (backlog bound). */

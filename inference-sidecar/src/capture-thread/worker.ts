@@ -8,8 +8,7 @@ import pino from 'pino';
 import { createSidecarCore, upstreamPool } from '../sidecar-core';
 import { unpackExchanges } from './exchange-batch';
 import {
-  PROGRESS_BYTES,
-  PROGRESS_EXCHANGES,
+  CaptureProgress,
   type CaptureThreadData,
   type FromCaptureThread,
   type ToCaptureThread,
@@ -18,7 +17,7 @@ import {
 const port = parentPort;
 if (port === null) throw new Error('capture-thread/worker.js runs as a worker thread only');
 const { config, progress: progressBuffer } = workerData as CaptureThreadData;
-const progress = new BigInt64Array(progressBuffer);
+const progress = new CaptureProgress(progressBuffer);
 const post = (message: FromCaptureThread): void => port.postMessage(message);
 
 const logger = pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.destination(2));
@@ -38,8 +37,7 @@ port.on('message', (message: ToCaptureThread) => {
     if (message.lost > 0) core.metrics.captureLost(message.lost);
     const exchanges = unpackExchanges(message);
     for (const ex of exchanges) core.capture.record(ex);
-    Atomics.add(progress, PROGRESS_EXCHANGES, BigInt(exchanges.length));
-    Atomics.add(progress, PROGRESS_BYTES, BigInt(message.bytes.byteLength));
+    progress.add(exchanges.length, message.bytes.byteLength);
   } else {
     close().catch((err: unknown) => {
       logger.error({ err }, 'capture thread: close failed');

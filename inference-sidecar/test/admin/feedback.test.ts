@@ -1,20 +1,14 @@
 import { request } from 'undici';
 import { validateFeedbackEvent } from '@plumbline/schema';
-import { startUpstream, type TestUpstream } from '../helpers/upstream';
-import { startTestSidecar, type TestSidecar } from '../helpers/sidecar';
+import { startAdminTestSidecar, type TestSidecar } from '../helpers/sidecar';
 
 describe('POST /feedback on the admin port', () => {
-  let upstream: TestUpstream;
   let sidecar: TestSidecar;
 
   beforeAll(async () => {
-    upstream = await startUpstream((_req, res) => res.end('{}'));
-    sidecar = await startTestSidecar(upstream.url);
+    sidecar = await startAdminTestSidecar();
   });
-  afterAll(async () => {
-    await sidecar.stop();
-    await upstream.close();
-  });
+  afterAll(() => sidecar.stop());
 
   async function post(body: string) {
     const res = await request(`${sidecar.adminUrl}/feedback`, {

@@ -1,20 +1,14 @@
 // An admin route asked with the wrong method gets 405 SIDECAR_ERR_METHOD and an Allow header (it got a 404 before);
 // HEAD rides on GET.
 import { request } from 'undici';
-import { startUpstream, type TestUpstream } from '../helpers/upstream';
-import { startTestSidecar, type TestSidecar } from '../helpers/sidecar';
+import { startAdminTestSidecar, type TestSidecar } from '../helpers/sidecar';
 
-let upstream: TestUpstream;
 let sidecar: TestSidecar;
 
 beforeAll(async () => {
-  upstream = await startUpstream((_req, res) => res.end('{}'));
-  sidecar = await startTestSidecar(upstream.url);
+  sidecar = await startAdminTestSidecar();
 });
-afterAll(async () => {
-  await sidecar.stop();
-  await upstream.close();
-});
+afterAll(() => sidecar.stop());
 
 it.each([
   ['POST', '/metrics', 'GET, HEAD'],

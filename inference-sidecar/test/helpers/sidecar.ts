@@ -19,6 +19,7 @@ import { parseConfig, type SidecarConfigInput } from '../../src/config';
 import { openSpoolReader } from '@plumbline/spool';
 import { eventually } from './eventually';
 import { memoryPipeline } from './memory-pipeline';
+import { startUpstream } from './upstream';
 
 export interface TestSidecar extends RunningSidecar {
   readonly captureMode: CaptureMode;
@@ -145,6 +146,25 @@ export async function startTestSidecar(
         await running.stop();
       } finally {
         cleanup();
+      }
+    },
+  };
+}
+
+/**
+ * A test sidecar for tests of the admin port (which never proxies): in front of an upstream that answers `{}`;
+ * stop() stops both.
+ */
+export async function startAdminTestSidecar(): Promise<TestSidecar> {
+  const upstream = await startUpstream((_req, res) => res.end('{}'));
+  const sidecar = await startTestSidecar(upstream.url);
+  return {
+    ...sidecar,
+    async stop() {
+      try {
+        await sidecar.stop();
+      } finally {
+        await upstream.close();
       }
     },
   };

@@ -3,37 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Registry } from 'prom-client';
-import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
+import type { FeedbackEvent } from '@plumbline/schema';
 import type { Sink, SinkRecord, SinkResult } from '../../src/sinks/sink';
 import { retryable, SUCCESS } from '../../src/sinks/sink';
 
-export function makeEvent(i: number, model = 'iris', requestId = `req-${i}`): InferenceEvent {
-  return {
-    schema_version: 1,
-    event_id: `${requestId}:0`,
-    request_id: requestId,
-    row: 0,
-    '@timestamp': new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i % 1000)).toISOString(),
-    model: { name: model, version: '1' },
-    protocol: 'v2',
-    parsed: true,
-    features: { sepal_length: 5 + (i % 10) / 10, species_hint: 'a' },
-    outputs: {
-      label: 'setosa',
-      value: null,
-      probabilities: { setosa: 0.9, versicolor: 0.1 },
-      confidence: 0.9,
-      invalid: null,
-    },
-    latency_ms: { total: 1.5, upstream: 1.2 },
-    http_status: 200,
-    error: null,
-  };
-}
-
-export function makeEvents(n: number, start = 0): InferenceEvent[] {
-  return Array.from({ length: n }, (_, i) => makeEvent(start + i));
-}
+export { makeEvent, makeEvents } from '@plumbline/schema/testing';
 
 export function makeFeedback(i: number): FeedbackEvent {
   return {
