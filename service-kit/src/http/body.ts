@@ -1,5 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 
+/**
+ * How much of a body declared over the limit is still read and thrown away before the 413, so that clients that
+ * send the whole body before they read the answer (most do) get the 413 and not a broken pipe. Past it, the
+ * server answers at once and closes the connection.
+ */
+export const DEFAULT_DRAIN_BYTES = 64 * 1024 * 1024;
+
 /** Why a body was refused; the router turns it into a 413 with the service's code. */
 export class BodyTooLargeError extends Error {
   /** True when the client declared the size up front and nothing was read: the connection is not reusable. */
@@ -16,18 +23,21 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
- * Reads a request body of at most `limitBytes`. A declared Content-Length over the limit is refused before
- * anything is read; a streamed body that grows over it is read to its end and thrown away, so the answer (413)
- * reaches a client that is still sending and the connection stays usable. `tooLarge` turns the refusal into the
- * error the caller wants thrown.
+ * Reads a request body of at most `limitBytes`. A body over the limit is read to its end and thrown away (nothing
+ * of it is kept), so the answer (413) reaches a client that is still sending and the connection stays usable;
+ * only a declared Content-Length over `drainBytes` too is refused before anything is read (the connection then
+ * has to close). `tooLarge` turns the refusal into the error the caller wants thrown.
  */
 export function readBody(
   req: IncomingMessage,
   limitBytes: number,
   tooLarge: (err: BodyTooLargeError) => Error = (err) => err,
+  drainBytes: number = DEFAULT_DRAIN_BYTES,
 ): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (declared > limitBytes) return Promise.reject(tooLarge(new BodyTooLargeError(limitBytes, true)));
+  if (declared > limitBytes && declared > drainBytes) {
+    return Promise.reject(tooLarge(new BodyTooLargeError(limitBytes, true)));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -10,7 +10,7 @@
  * error shape and content-type rules that the services' documented contracts would then have to undo.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { BodyTooLargeError, readBody } from './body';
+import { BodyTooLargeError, DEFAULT_DRAIN_BYTES, readBody } from './body';
 import { HttpError } from './http-error';
 
 /** The service's codes for what the helper answers by itself (docs/errors.md lists them per service). */
@@ -55,6 +55,12 @@ export interface HttpHandlerOptions {
   codes: HttpErrorCodes;
   /** Largest body `ctx.readBody()` / `ctx.readJson()` accept. @default 1 MiB */
   maxBodyBytes?: number;
+  /**
+   * A body declared (Content-Length) over the limit but not over this is still read and thrown away before the
+   * 413, so the client gets the answer and the connection stays usable; a larger one is answered at once and the
+   * connection closed. @default 64 MiB
+   */
+  maxDrainBytes?: number;
   /** Asked in order before the routes; the first that resolves true has answered the request. */
   mounted?: readonly MountedHandler[];
   /** Headers of every JSON response (content-length is added). @default content-type application/json; charset=utf-8 */
@@ -106,6 +112,7 @@ export function sendJson(
 interface Settings {
   codes: HttpErrorCodes;
   maxBodyBytes: number;
+  maxDrainBytes: number;
   jsonHeaders: OutgoingHttpHeaders;
   tooLarge: (err: BodyTooLargeError) => HttpError;
 }
@@ -135,7 +142,12 @@ export class RequestContext {
 
   /** The body, up to the server's `maxBodyBytes` (413 with the service's code beyond). */
   readBody(): Promise<Buffer> {
-    return readBody(this.req, this.settings.maxBodyBytes, this.settings.tooLarge);
+    return readBody(
+      this.req,
+      this.settings.maxBodyBytes,
+      this.settings.tooLarge,
+      this.settings.maxDrainBytes,
+    );
   }
 
   /** The body parsed as JSON (400 with the service's bad-request code when it is not). */
@@ -200,6 +212,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const settings: Settings = {
     codes,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxDrainBytes: options.maxDrainBytes ?? DEFAULT_DRAIN_BYTES,
     jsonHeaders: options.jsonHeaders ?? DEFAULT_JSON_HEADERS,
     tooLarge: (err) =>
       new HttpError(413, codes.tooLarge ?? codes.badRequest, err.message, {

@@ -47,12 +47,28 @@ it('reads a body up to the limit, with or without a content-length', async () =>
   expect((await call(s.url, 'POST', '/json', '{"a":[1,2]}')).json).toEqual({ value: { a: [1, 2] } });
 });
 
-it('answers a declared content-length over the limit with 413 at once, and closes the connection', async () => {
+it('reads a declared content-length over the limit to its end, answers 413, and keeps the connection', async () => {
   const res = await call(s.url, 'POST', '/json', `{"a":"${'x'.repeat(2000)}"}`);
   expect(res.status).toBe(413);
-  expect(res.headers.connection).toBe('close');
+  expect(res.headers.connection).not.toBe('close');
   expect(res.json.error).toEqual({ code: CODES.tooLarge, message: 'the request body is over 1000 bytes' });
   expect(seen).toEqual([]);
+});
+
+it('answers a declared content-length over maxDrainBytes with 413 at once, and closes the connection', async () => {
+  const small = await serve({
+    maxBodyBytes: 10,
+    maxDrainBytes: 100,
+    routes: [{ method: 'POST', path: '/', handle: async (ctx) => ctx.send(200, await ctx.readJson()) }],
+  });
+  try {
+    const res = await call(small.url, 'POST', '/', `{"a":"${'x'.repeat(200)}"}`);
+    expect(res.status).toBe(413);
+    expect(res.headers.connection).toBe('close');
+    expect(res.json.error.code).toBe(CODES.tooLarge);
+  } finally {
+    await small.close();
+  }
 });
 
 it('reads a streamed body over the limit to its end, answers 413, and keeps the connection', async () => {
