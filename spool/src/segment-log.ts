@@ -15,6 +15,10 @@
  * - Replay: `read()` returns records from the cursor on; `ack()` moves the cursor (written with write-and-rename)
  *   and deletes segments that are fully read. A crash between a sink's acknowledgement and `ack()` replays those
  *   records again: delivery is at-least-once, made exactly-once in Elasticsearch by `_id` = event_id.
+ * - A batch in flight: from `read()` until `ack()` or `release()` the records it returned may be on their way to a
+ *   sink. A drop for room that takes a segment holding some of them does not report those through `onDrop` (the
+ *   sink may yet take them): `ack()` says it did, so they were never lost; `release()` says it did not, and only
+ *   then are they reported. Every record is thus either acknowledged or reported dropped, never both.
  *
  * All operations on one log run one at a time (a promise chain), so appends, reads and drops never interleave.
  */
@@ -34,7 +38,10 @@ export interface SegmentLogOptions {
   fsync?: FsyncPolicy;
   /** Keep a replay cursor (cursor.json) and delete segments once they are acknowledged. @default true */
   cursor?: boolean;
-  /** Called with the number of not-yet-replayed records lost when segments are dropped or a batch is refused. */
+  /**
+   * Called with the number of not-yet-replayed records lost when segments are dropped or a batch is refused.
+   * Records of the batch in flight (read, not yet acknowledged) are reported only by `release()`.
+   */
   onDrop?: (records: number) => void;
   /** Called with the change in bytes held on disk. */
   onBytes?: (delta: number) => void;
@@ -57,6 +64,14 @@ interface Segment {
   /** Bytes of valid records (= file size after recovery). */
   bytes: number;
   records: number;
+}
+
+/** The batch `read()` handed out and nobody has acknowledged or released yet. */
+interface InFlight {
+  readonly from: LogPosition;
+  readonly next: LogPosition;
+  /** Its records whose segment was dropped since, not reported through onDrop yet. */
+  dropped: number;
 }
 
 export interface ReadBatch {
@@ -92,6 +107,7 @@ export async function listSegments(dir: string): Promise<{ seq: number; file: st
 export class SegmentLog {
   private readonly segments: Segment[] = [];
   private cursor: LogPosition = { seq: 0, offset: 0, index: 0 };
+  private inFlight: InFlight | null = null;
   private active: fs.FileHandle | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -138,14 +154,39 @@ export class SegmentLog {
     return this.run(() => this.doAppend(payloads));
   }
 
-  /** Reads up to `maxRecords` records from the cursor on. */
+  /**
+   * Reads up to `maxRecords` records from the cursor on. They are in flight until `ack()` or `release()`: a drop
+   * for room meanwhile does not report them through `onDrop` (a batch still in flight from an earlier read is
+   * released first).
+   */
   read(maxRecords: number): Promise<ReadBatch> {
-    return this.run(() => this.doRead(maxRecords));
+    return this.run(async () => {
+      this.doRelease();
+      const batch = await this.doRead(maxRecords);
+      if (this.useCursor && batch.payloads.length > 0) {
+        this.inFlight = { from: this.cursor, next: batch.next, dropped: 0 };
+      }
+      return batch;
+    });
   }
 
-  /** Marks everything before `next` as delivered: moves the cursor and deletes fully read segments. */
+  /**
+   * Marks everything before `next` as delivered: moves the cursor and deletes fully read segments. Ends the flight
+   * of the batch read: records of it that were dropped for room meanwhile were delivered, so are not reported.
+   */
   ack(next: LogPosition): Promise<void> {
-    return this.run(() => this.doAck(next));
+    return this.run(async () => {
+      this.inFlight = null;
+      await this.doAck(next);
+    });
+  }
+
+  /**
+   * The batch read was not delivered (the sink is still down): ends its flight, reports through `onDrop` those of
+   * its records dropped for room meanwhile; the others are read again from the cursor.
+   */
+  release(): Promise<void> {
+    return this.run(async () => this.doRelease());
   }
 
   close(): Promise<void> {
@@ -271,10 +312,29 @@ export class SegmentLog {
     return segment;
   }
 
+  private doRelease(): void {
+    const dropped = this.inFlight?.dropped ?? 0;
+    this.inFlight = null;
+    if (dropped > 0) this.options.onDrop?.(dropped);
+  }
+
+  /** Records of `segment` inside the batch in flight. */
+  private inFlightRecords(segment: Segment): number {
+    const flight = this.inFlight;
+    if (!flight || segment.seq < flight.from.seq || segment.seq > flight.next.seq) return 0;
+    const start = segment.seq === flight.from.seq ? flight.from.index : 0;
+    const end = segment.seq === flight.next.seq ? flight.next.index : segment.records;
+    return Math.max(0, end - start);
+  }
+
   private async dropOldest(): Promise<void> {
     const oldest = this.segments.shift();
     if (!oldest) return;
-    const lost = this.unreadRecords(oldest);
+    const unread = this.unreadRecords(oldest);
+    // Records of the batch in flight are the sink's to answer for: reported by release(), never by ack().
+    const held = Math.min(unread, this.inFlightRecords(oldest));
+    if (this.inFlight) this.inFlight.dropped += held;
+    const lost = unread - held;
     if (this.segments.length === 0) await this.closeActive();
     await fs.rm(oldest.file, { force: true });
     this.options.onBytes?.(-oldest.bytes);

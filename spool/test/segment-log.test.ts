@@ -134,6 +134,35 @@ describe('SegmentLog (one spool stream)', () => {
     await log.close();
   });
 
+  // Regression: a drop for room reported the records of the batch being replayed at once, and the sink then took
+  // them as well: counted as dropped and delivered.
+  it('records of the batch in flight that a drop takes are reported by release(), never by ack()', async () => {
+    for (const settle of ['ack', 'release'] as const) {
+      const dropped: number[] = [];
+      // ~200 bytes per append of 10; 2 KiB holds about ten appends.
+      const log = await open({ maxBytes: 2048, segmentBytes: 1024, onDrop: (n) => dropped.push(n) });
+      for (let i = 0; i < 10; i++) await log.append(payloads(10, i * 10));
+      const before = log.backlog;
+      const reported = () => dropped.reduce((a, b) => a + b, 0);
+      const batch = await log.read(15);
+      expect(batch.payloads.map(String)).toEqual(payloads(15, 100 - before).map(String));
+      for (let i = 10; i < 20; i++) await log.append(payloads(10, i * 10));
+      const droppedBeforeAnswer = reported();
+      if (settle === 'ack') await log.ack(batch.next);
+      else await log.release();
+      const kept = await readAll(log, 50);
+      if (settle === 'ack') expect(reported()).toBe(droppedBeforeAnswer);
+      else expect(reported()).toBeGreaterThan(droppedBeforeAnswer); // the batch's segment went meanwhile
+      // Each record is delivered (the batch if acknowledged, then what is kept) or reported, exactly once.
+      const delivered = settle === 'ack' ? batch.payloads.length + kept.length : kept.length;
+      expect(delivered + reported()).toBe(200);
+      expect(kept.at(-1)).toBe('record-199');
+      await log.close();
+      tmp.cleanup();
+      tmp = tempDir();
+    }
+  });
+
   it('refuses a single batch larger than the bound, reported as dropped', async () => {
     const dropped: number[] = [];
     const log = await open({ maxBytes: 2048, onDrop: (n) => dropped.push(n) });

@@ -11,6 +11,9 @@
  *   and counted as dropped{reason}; they are never replayed.
  * - A replayed batch is acknowledged (cursor moved, segment deleted) only after the sink took it. Records of a
  *   replayed batch the sink gives back go to the end of the stream, so one bad record cannot stall the rest.
+ * - A full spool can drop the segment of the batch being replayed while the sink is writing it. Those records
+ *   are counted by the sink's answer, once: taken → replayed (ack), all given back → dropped{spool_full}
+ *   (release), some given back → those go to the end of the stream like any record given back.
  */
 import type { Logger } from 'pino';
 import {
@@ -129,6 +132,8 @@ export function withSpool(inner: Sink, options: SpoolingOptions, deps: SpoolingD
           { sink: name, backlog: log.backlog, error: result.error },
           'replay: sink still down',
         );
+        // Not delivered: records of the batch that a full spool dropped meanwhile are counted now.
+        await log.release();
         await deps.stopper.sleep(delay);
         delay = Math.min(delay * 2, maxDelay);
         continue;
