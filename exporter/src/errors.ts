@@ -14,6 +14,8 @@ export const EXPORTER_ERRORS = {
   EXPORTER_ERR_SOURCE_QUERY: { message: 'the window query failed' },
   /** An event failed the schema, or a Kafka message was not JSON; skipped and counted. */
   EXPORTER_ERR_INVALID_EVENT: { message: 'invalid event skipped' },
+  /** A serialised window bucket (checkpoint, or another instance's state) of another format version or bucket schema. */
+  EXPORTER_ERR_BUCKET_STATE: { message: 'bucket state refused' },
   /** `--capture-baseline` found too few events in --from..--to, or the range is empty. */
   EXPORTER_ERR_BASELINE_CAPTURE: { exit: 2, message: 'cannot capture a baseline from this range' },
   /** No such route, model not configured, or not evaluated yet. */

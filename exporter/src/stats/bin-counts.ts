@@ -21,18 +21,26 @@ export function binCounts(values: ArrayLike<number>, edges: readonly number[], s
     counts[edges.length] = n - below;
     return counts;
   }
-  for (let i = 0; i < n; i++) {
-    const x = values[i];
-    let lo = 0;
-    let hi = edges.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (edges[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    counts[lo]++;
-  }
+  for (let i = 0; i < n; i++) counts[binIndex(values[i], edges)]++;
   return counts;
+}
+
+/**
+ * The bin of one value for inner edges e₀ < e₁ < … (the one rule of {@link binCounts}): the first bin whose upper
+ * edge is ≥ x, `numpy.searchsorted(edges, x, side='left')`; edges.length for values above the last edge.
+ * Cost: O(log b). Used by the window buckets, which count one value at a time.
+ *
+ * @example binIndex(2, [2]) // 0; binIndex(2.5, [2]) // 1
+ */
+export function binIndex(x: number, edges: readonly number[]): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (edges[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** How many of the sorted values are ≤ x (numpy.searchsorted(values, x, side='right')), searching from `from`. */

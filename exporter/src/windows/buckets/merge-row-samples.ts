@@ -1,0 +1,139 @@
+import { sampleMultivariateHypergeometric } from './hypergeometric';
+import { uniformInt, type RandomState } from './random';
+import { copyRow, createRowSample, ensureRoom, type RowSample } from './row-sample';
+
+/** How a merged sample was drawn. */
+export interface SampleMergeInfo {
+  /** Rows the samples were drawn from: Σ N_i. */
+  readonly population: number;
+  /** Rows in the merged sample: K. */
+  readonly rows: number;
+  /** The size asked for (Kmax). */
+  readonly requested: number;
+  /**
+   * Why rows < min(requested, population): 'bucket-samples' when a bucket holding a large share of the rows
+   * has too small a sample for K draws (see {@link mergeRowSamples}); else 'none'.
+   */
+  readonly limitedBy: 'none' | 'bucket-samples';
+  /** True when the sample holds every row (K = N). */
+  readonly complete: boolean;
+}
+
+export interface MergeRowSamplesOptions {
+  /** Kmax: the most rows the merged sample holds. */
+  readonly capacity: number;
+  readonly rng: RandomState;
+  /**
+   * δ: the largest allowed chance that a draw needs more rows from a bucket than its sample holds; K is lowered
+   * until the (Chernoff) bound on that chance is ≤ δ. The merged sample is then uniform up to a total-variation
+   * distance ≤ δ / (1 − δ). @default 1e-9
+   */
+  readonly maxInfeasibility?: number;
+}
+
+/**
+ * Merges uniform samples of disjoint row sets into one uniform sample of their union.
+ *
+ * Definition: bucket i has N_i rows and a simple random sample S_i of |S_i| = min(k_i, N_i) of them. Draw the
+ * per-bucket counts (m_1, …, m_B) from the multivariate hypergeometric distribution of K draws from groups of
+ * sizes N_i (sequential conditional draws, hypergeometric.ts), then m_i rows of S_i uniformly without
+ * replacement (partial Fisher–Yates). The result is a simple random sample of size K of the union: every
+ * K-subset equally likely, no row twice; with Σ N_i ≤ K it is every row.
+ * That needs m_i ≤ |S_i|. It always holds when K ≤ min k_i or every bucket's sample is complete. Otherwise a
+ * bucket holding a large share p_i = N_i / N of the rows may be asked for more than it holds: K is lowered to the
+ * largest K ≤ min(Kmax, N) with Σ_i P(m_i > k_i) ≤ δ, P bounded by the Chernoff–Hoeffding bound
+ * exp(−K · KL((k_i + 1)/K ‖ p_i)) (Hoeffding 1963, Thm. 4, holds for sampling without replacement), and a draw
+ * that still asks too much (probability ≤ δ) is drawn again. K depends only on the N_i and k_i, never on the
+ * values. Uniform traffic with k = 2,000 per one-minute bucket keeps K = 50,000 over an hour; a burst holding half
+ * the hour's rows limits K to about 2 · k.
+ * Cost: O(K · log B + Σ|S_i|) time for the draws and index permutations, O(K · columns) memory for the result.
+ *
+ * @example mergeRowSamples(buckets.map((b) => b.sample), { capacity: 50000, rng }).info.rows
+ */
+export function mergeRowSamples(
+  samples: readonly RowSample[],
+  options: MergeRowSamplesOptions,
+): { sample: RowSample; info: SampleMergeInfo } {
+  const { capacity, rng } = options;
+  const delta = options.maxInfeasibility ?? 1e-9;
+  if (!(delta > 0 && delta < 1)) throw new RangeError(`maxInfeasibility must be in (0, 1), got ${delta}`);
+  const columns = samples.length ? samples[0].columns.length : 0;
+  for (const s of samples)
+    if (s.columns.length !== columns) throw new RangeError('cannot merge samples with different columns');
+  const population = samples.reduce((a, s) => a + s.seen, 0);
+  const wanted = Math.min(capacity, population);
+  const k = feasibleSampleSize(samples, wanted, delta);
+  const out = createRowSample(capacity, columns, Math.max(1, k));
+  out.seen = population;
+  out.size = k;
+  ensureRoom(out, k);
+  const info: SampleMergeInfo = {
+    population,
+    rows: k,
+    requested: capacity,
+    limitedBy: k < wanted ? 'bucket-samples' : 'none',
+    complete: k === population,
+  };
+  if (k === 0) return { sample: out, info };
+  const sizes = samples.map((s) => s.seen);
+  let counts: number[] | null = null;
+  for (let attempt = 0; attempt < 1000 && counts === null; attempt++) {
+    const m = sampleMultivariateHypergeometric(rng, sizes, k);
+    if (m.every((mi, i) => mi <= samples[i].size)) counts = m;
+  }
+  if (counts === null)
+    throw new Error(
+      'mergeRowSamples: no feasible draw in 1000 attempts (a bug: K is chosen so that one is almost sure)',
+    );
+  let at = 0;
+  samples.forEach((s, i) => {
+    const m = counts[i];
+    if (m === 0) return;
+    // The first m entries of a partial Fisher–Yates shuffle of 0 … size − 1: m distinct slots, uniformly.
+    const idx = new Int32Array(s.size);
+    for (let j = 0; j < s.size; j++) idx[j] = j;
+    for (let j = 0; j < m; j++) {
+      const r = j + uniformInt(rng, s.size - j);
+      const t = idx[j];
+      idx[j] = idx[r];
+      idx[r] = t;
+      copyRow(s, idx[j], out, at++);
+    }
+  });
+  return { sample: out, info };
+}
+
+/**
+ * The K of {@link mergeRowSamples}: the largest K ≤ wanted whose bound on Σ P(m_i > |S_i|) is ≤ δ.
+ * The bound grows with K, so a binary search finds it.
+ */
+export function feasibleSampleSize(samples: readonly RowSample[], wanted: number, delta: number): number {
+  const population = samples.reduce((a, s) => a + s.seen, 0);
+  const partial = samples.filter((s) => s.seen > s.size);
+  if (partial.length === 0) return wanted;
+  const smallest = Math.min(...partial.map((s) => s.size));
+  if (wanted <= smallest) return wanted;
+  const bound = (k: number): number => {
+    let total = 0;
+    for (const s of partial) total += tailBound(k, s.size, s.seen / population);
+    return total;
+  };
+  let lo = smallest; // bound(lo) = 0: no bucket can be asked for more than lo ≤ |S_i| rows
+  let hi = wanted;
+  if (bound(hi) <= delta) return hi;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (bound(mid) <= delta) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** P(Hypergeom with K draws and share p > held) ≤ exp(−K · KL(q ‖ p)), q = (held + 1) / K. */
+function tailBound(k: number, held: number, p: number): number {
+  const q = (held + 1) / k;
+  if (q > 1) return 0;
+  if (q <= p) return 1;
+  const kl = q * Math.log(q / p) + (q < 1 ? (1 - q) * Math.log((1 - q) / (1 - p)) : 0);
+  return Math.exp(-k * kl);
+}

@@ -1,0 +1,124 @@
+/**
+ * Inference events and a reference profile for the window-bucket tests (exporter/src/windows/buckets): a
+ * numerical feature with every kind of awkward value, one with a large offset, a categorical one with unseen
+ * values, and a classifier's output as the prediction column. Deterministic for a seed.
+ */
+import type { FeatureValue, InferenceEvent } from '@plumbline/schema';
+import { buildReferenceProfile } from '../../src/drift/in-memory-profile-builder';
+import type { ReferenceProfile } from '../../src/drift/profile-types';
+import type { CellValue } from '../../src/stats/missing';
+
+export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
+
+/** mulberry32: a small seeded generator for test data. */
+export function testRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function normal(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+}
+
+export interface StreamOptions {
+  readonly seed: number;
+  /** Shift of x's mean (drift), in its standard deviations. @default 0 */
+  readonly shift?: number;
+  /** Events are spread evenly over this many ms from T0. @default 600000 (ten minutes) */
+  readonly spanMs?: number;
+  /** Include awkward values (missing in every form, strings, booleans, ±Infinity, numbers in `color`). */
+  readonly awkward?: boolean;
+  readonly model?: string;
+}
+
+/** `n` events of model `m` (default), spread over `spanMs` from T0. */
+export function makeStream(n: number, options: StreamOptions): InferenceEvent[] {
+  const r = testRandom(options.seed);
+  const span = options.spanMs ?? 600_000;
+  const awkward = options.awkward ?? true;
+  const events: InferenceEvent[] = [];
+  for (let i = 0; i < n; i++) {
+    const features: Record<string, FeatureValue> = {};
+    const u = r();
+    let x: FeatureValue = 10 + 2 * (normal(r) + (options.shift ?? 0));
+    if (awkward) {
+      if (u < 0.02) x = null;
+      else if (u < 0.03) x = '';
+      else if (u < 0.04) x = Number.NaN;
+      else if (u < 0.045) x = 'NaN';
+      else if (u < 0.055) x = String(Math.round(x * 100) / 100);
+      else if (u < 0.06) x = 'abc';
+      else if (u < 0.065) x = true;
+      else if (u < 0.068) x = Number.POSITIVE_INFINITY;
+      else if (u < 0.07) x = Number.NEGATIVE_INFINITY;
+    }
+    if (!(awkward && u >= 0.07 && u < 0.08)) features.x = x; // else the key is absent
+    features.y = 1e6 + normal(r) * (awkward ? 1 : 3);
+    const c = r();
+    let color: FeatureValue =
+      c < 0.4
+        ? 'red'
+        : c < 0.7
+          ? 'green'
+          : c < 0.9
+            ? 'blue'
+            : c < 0.95
+              ? 'purple'
+              : `u${Math.floor(r() * 30)}`;
+    if (awkward && c > 0.99) color = Math.floor(r() * 3);
+    if (awkward && r() < 0.03) color = null;
+    features.color = color;
+    const p = r();
+    const label = p < 0.5 ? 'a' : p < 0.8 ? 'b' : p < 0.98 ? 'c' : null;
+    const conf = label === null ? null : Math.round((0.34 + 0.66 * r()) * 1000) / 1000;
+    events.push({
+      schema_version: 1,
+      event_id: `r${options.seed}-${i}:0`,
+      request_id: `r${options.seed}-${i}`,
+      row: 0,
+      '@timestamp': new Date(T0 + Math.floor((i * span) / n)).toISOString(),
+      model: { name: options.model ?? 'm', version: r() < 0.9 ? '1' : '2' },
+      protocol: 'v2',
+      parsed: true,
+      features,
+      outputs: {
+        label,
+        value: null,
+        probabilities: null,
+        confidence: conf,
+        invalid: label === null ? 'null' : null,
+      },
+      latency_ms: { total: 1, upstream: 1 },
+      http_status: 200,
+      error: null,
+    });
+  }
+  return events;
+}
+
+/** The columns the service's evaluateWindow gives the detector: features, and the prediction column. */
+export function columnsOf(events: readonly InferenceEvent[]): Record<string, CellValue[]> {
+  const col = (name: string): CellValue[] =>
+    events.map((e) => (Object.prototype.hasOwnProperty.call(e.features, name) ? e.features[name] : null));
+  return {
+    x: col('x'),
+    y: col('y'),
+    color: col('color'),
+    pred: events.map((e) => e.outputs.label ?? e.outputs.value),
+  };
+}
+
+/** A reference profile of clean data like the stream's (`pred` is the prediction column). */
+export function makeProfile(n = 3000, seed = 7): ReferenceProfile {
+  const events = makeStream(n, { seed, awkward: false });
+  const columns = columnsOf(events);
+  // The reference never saw 'purple' nor the u* values: make them unseen.
+  columns.color = columns.color.map((c) => (c === 'purple' || String(c).startsWith('u') ? 'red' : c));
+  return buildReferenceProfile(columns, { predictionColumn: 'pred', columnTypes: { color: 'categorical' } });
+}
