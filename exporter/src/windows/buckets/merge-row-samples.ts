@@ -45,7 +45,7 @@ export interface MergeRowSamplesOptions {
  * exp(−K · KL((k_i + 1)/K ‖ p_i)) (Hoeffding 1963, Thm. 4, holds for sampling without replacement), and a draw
  * that still asks too much (probability ≤ δ) is drawn again. K depends only on the N_i and k_i, never on the
  * values. Uniform traffic with k = 2,000 per one-minute bucket keeps K = 50,000 over an hour; a burst holding half
- * the hour's rows limits K to about 2 · k.
+ * the hour's rows limits K to 3,615 (a little under k / p, p = 0.5).
  * Cost: O(K · log B + Σ|S_i|) time for the draws and index permutations, O(K · columns) memory for the result.
  *
  * @example mergeRowSamples(buckets.map((b) => b.sample), { capacity: 50000, rng }).info.rows
