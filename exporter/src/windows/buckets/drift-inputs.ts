@@ -64,9 +64,12 @@ export function windowDriftInputs(
     if (c.type === 'numerical' && f.type === 'numerical') {
       const s = window.numerical[c.sampleIndex];
       const column = window.sample.columns[c.sampleIndex];
-      const values: number[] = [];
-      for (let i = 0; i < window.sample.size; i++) if (column[i] === column[i]) values.push(column[i]);
-      const currentSorted = sortFloat64(Float64Array.from(values));
+      let present = 0;
+      for (let i = 0; i < window.sample.size; i++) if (column[i] === column[i]) present++;
+      const values = new Float64Array(present);
+      for (let i = 0, j = 0; i < window.sample.size; i++)
+        if (column[i] === column[i]) values[j++] = column[i];
+      const currentSorted = sortFloat64(values);
       out.push({
         name: c.name,
         type: 'numerical',
