@@ -9,10 +9,12 @@
 import {
   inferenceEventId,
   SCHEMA_VERSION,
+  type FeatureValue,
   type FeedbackEvent,
   type InferenceEvent,
   type Protocol,
 } from '@plumbline/schema';
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { modelSettings, type ModelSettings, type SidecarConfig } from '../config';
 import type { SidecarMetrics } from '../metrics/sidecar-metrics';
@@ -23,6 +25,7 @@ import { emptyOutputs } from '../protocols/rows';
 import type { AdapterResult, AdapterSettings, ProtocolAdapter } from '../protocols/types';
 import { upstreamErrorReason, type SidecarErrorCode } from '../errors';
 import type { Exchange } from './exchange';
+import { keepAllowlisted } from './allowlist';
 import { redactFeatures } from './redact';
 
 /** What capture needs from the pipeline (src/pipeline createPipeline): synchronous, never throws. */
@@ -40,6 +43,8 @@ export interface CaptureDeps {
   logger: Logger;
   /** Sampling source, 0 ≤ x < 1. @default Math.random */
   random?: () => number;
+  /** The `hmac-sha256` redaction key (src/redaction-key.ts); required when a model has such a field. */
+  redactionKey?: KeyObject;
 }
 
 export interface Capture {
@@ -55,16 +60,40 @@ const V2_MODEL = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?/;
 const ERROR_SNIPPET_CHARS = 300;
 const LOG_INTERVAL_MS = 10_000;
 
+/** What one model's events keep of a row's features: the allowlist, then redaction. */
+type FeatureFilter = (features: Record<string, FeatureValue>) => Record<string, FeatureValue>;
+
+function featureFilter(settings: ModelSettings, key: KeyObject | undefined): FeatureFilter {
+  const allowed = settings.capture.mode === 'allowlist' ? new Set(settings.capture.fields) : undefined;
+  const rules = settings.redact;
+  const redacts = Object.keys(rules).length > 0;
+  if (allowed === undefined && !redacts) return (features) => features;
+  return (features) => {
+    const kept = allowed === undefined ? features : keepAllowlisted(features, allowed);
+    return redacts ? redactFeatures(kept, rules, key) : kept;
+  };
+}
+
 export function createCapture(deps: CaptureDeps): Capture {
-  const { config, metrics, pipeline, logger } = deps;
+  const { config, metrics, pipeline, logger, redactionKey } = deps;
   const random = deps.random ?? Math.random;
-  const settingsCache = new Map<string, { settings: ModelSettings; adapter: AdapterSettings }>();
+  if (redactionKey === undefined && Object.values(config.models).some(usesHmac)) {
+    throw new TypeError('createCapture: a model redacts with hmac-sha256 but no redactionKey was given');
+  }
+  const settingsCache = new Map<
+    string,
+    { settings: ModelSettings; adapter: AdapterSettings; keep: FeatureFilter }
+  >();
   let queue: Exchange[] = [];
   let scheduled = false;
   let lastUnparsedLog = 0;
   let unparsedSinceLog = 0;
 
-  function settingsFor(model: string): { settings: ModelSettings; adapter: AdapterSettings } {
+  function settingsFor(model: string): {
+    settings: ModelSettings;
+    adapter: AdapterSettings;
+    keep: FeatureFilter;
+  } {
     let s = settingsCache.get(model);
     if (s === undefined) {
       const settings = modelSettings(config, model);
@@ -76,6 +105,7 @@ export function createCapture(deps: CaptureDeps): Capture {
           task: settings.task,
           generic: settings.generic,
         },
+        keep: featureFilter(settings, redactionKey),
       };
       settingsCache.set(model, s);
     }
@@ -163,7 +193,7 @@ export function createCapture(deps: CaptureDeps): Capture {
       return [];
     }
 
-    const { settings, adapter: adapterSettings } = settingsFor(model);
+    const { settings, adapter: adapterSettings, keep } = settingsFor(model);
     let result: AdapterResult;
     let responseError: string | null = null;
     if (requestError !== null && !(ex.status >= 200 && ex.status < 300)) {
@@ -236,10 +266,10 @@ export function createCapture(deps: CaptureDeps): Capture {
     metrics.events(model, version, rows.length);
     const events: InferenceEvent[] = new Array<InferenceEvent>(rows.length);
     const histogramFeatures = settings.histogramFeatures;
-    const redact = settings.redact;
-    const hasRedaction = Object.keys(redact).length > 0;
     for (let i = 0; i < rows.length; i++) {
-      const { features, outputs } = rows[i];
+      const { outputs } = rows[i];
+      // Allowlist and redaction first: histograms observe only what the event keeps.
+      const features = keep(rows[i].features);
       if (outputs.label !== null) metrics.prediction(model, version, outputs.label);
       if (outputs.confidence !== null) metrics.confidence(model, version, outputs.confidence);
       if (outputs.value !== null) metrics.regressionOutput(model, version, outputs.value);
@@ -257,7 +287,7 @@ export function createCapture(deps: CaptureDeps): Capture {
         model: modelRef,
         protocol,
         parsed: result.requestError === undefined,
-        features: hasRedaction ? redactFeatures(features, redact) : features,
+        features,
         outputs,
         latency_ms: latency,
         http_status: ex.status,
@@ -311,6 +341,10 @@ export function createCapture(deps: CaptureDeps): Capture {
     drain,
     toEvents,
   };
+}
+
+function usesHmac(settings: ModelSettings): boolean {
+  return Object.values(settings.redact).includes('hmac-sha256');
 }
 
 function modelFromPath(path: string): { model?: string; version?: string } {
