@@ -82,7 +82,7 @@ export function createCapture(deps: CaptureDeps): Capture {
   }
   const settingsCache = new Map<
     string,
-    { settings: ModelSettings; adapter: AdapterSettings; keep: FeatureFilter }
+    { settings: ModelSettings; adapter: AdapterSettings; keep: FeatureFilter; minimised: boolean }
   >();
   let queue: Exchange[] = [];
   let scheduled = false;
@@ -93,6 +93,7 @@ export function createCapture(deps: CaptureDeps): Capture {
     settings: ModelSettings;
     adapter: AdapterSettings;
     keep: FeatureFilter;
+    minimised: boolean;
   } {
     let s = settingsCache.get(model);
     if (s === undefined) {
@@ -106,6 +107,7 @@ export function createCapture(deps: CaptureDeps): Capture {
           generic: settings.generic,
         },
         keep: featureFilter(settings, redactionKey),
+        minimised: settings.capture.mode === 'allowlist' || Object.keys(settings.redact).length > 0,
       };
       settingsCache.set(model, s);
     }
@@ -193,7 +195,10 @@ export function createCapture(deps: CaptureDeps): Capture {
       return [];
     }
 
-    const { settings, adapter: adapterSettings, keep } = settingsFor(model);
+    const { settings, adapter: adapterSettings, keep, minimised } = settingsFor(model);
+    // A model whose features are allowlisted or redacted gets no excerpt of a body in its events and logs: an
+    // excerpt would carry the very values the settings keep out (a model server that echoes its input, say).
+    const detail = minimised ? withoutExcerpt : (text: string) => text;
     let result: AdapterResult;
     let responseError: string | null = null;
     if (requestError !== null && !(ex.status >= 200 && ex.status < 300)) {
@@ -231,14 +236,14 @@ export function createCapture(deps: CaptureDeps): Capture {
     if (result.version !== undefined && version === '') version = result.version;
     observeRequest(ex, model, version, protocol);
 
-    const error = errorOf(ex);
+    const error = errorOf(ex, minimised);
     const timestamp = new Date(ex.receivedAt).toISOString();
     const latency = { total: ex.totalMs, upstream: ex.upstreamMs };
     const modelRef = { name: model, version: version === '' ? null : version };
 
     if (!result.ok) {
       metrics.unparsed(model, protocol, result.direction);
-      logUnparsed(ex, model, protocol, result.direction, result.error);
+      logUnparsed(ex, model, protocol, result.direction, detail(result.error));
       metrics.events(model, version, 1);
       const event: InferenceEvent = {
         schema_version: SCHEMA_VERSION,
@@ -253,13 +258,13 @@ export function createCapture(deps: CaptureDeps): Capture {
         outputs: emptyOutputs(),
         latency_ms: latency,
         http_status: ex.status,
-        error: error ?? `${result.direction}: ${result.error}`,
+        error: error ?? `${result.direction}: ${detail(result.error)}`,
       };
       return sample(settings, [event]);
     }
     if (result.requestError !== undefined) {
       metrics.unparsed(model, protocol, 'request');
-      logUnparsed(ex, model, protocol, 'request', result.requestError);
+      logUnparsed(ex, model, protocol, 'request', detail(result.requestError));
     }
 
     const rows = result.rows;
@@ -321,12 +326,14 @@ export function createCapture(deps: CaptureDeps): Capture {
     });
   }
 
-  function errorOf(ex: Exchange): string | null {
+  function errorOf(ex: Exchange, minimised: boolean): string | null {
     if (ex.errorCode !== null)
       return ex.errorMessage === null ? ex.errorCode : `${ex.errorCode}: ${ex.errorMessage}`;
     if (ex.status >= 200 && ex.status < 300) return null;
     const snippet =
-      ex.responseBody === null ? '' : ex.responseBody.subarray(0, ERROR_SNIPPET_CHARS).toString('utf8');
+      ex.responseBody === null || minimised
+        ? ''
+        : ex.responseBody.subarray(0, ERROR_SNIPPET_CHARS).toString('utf8');
     return `upstream returned ${ex.status}${snippet ? `: ${snippet}` : ''}`;
   }
 
@@ -341,6 +348,11 @@ export function createCapture(deps: CaptureDeps): Capture {
     drain,
     toEvents,
   };
+}
+
+/** A JSON.parse message without V8's quote of the text (`Unexpected token 'x', "{"zip": x…" is not valid JSON`). */
+function withoutExcerpt(message: string): string {
+  return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' (excerpt left out)');
 }
 
 function usesHmac(settings: ModelSettings): boolean {
