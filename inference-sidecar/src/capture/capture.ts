@@ -195,10 +195,7 @@ export function createCapture(deps: CaptureDeps): Capture {
       return [];
     }
 
-    const { settings, adapter: adapterSettings, keep, minimised } = settingsFor(model);
-    // A model whose features are allowlisted or redacted gets no excerpt of a body in its events and logs: an
-    // excerpt would carry the very values the settings keep out (a model server that echoes its input, say).
-    const detail = minimised ? withoutExcerpt : (text: string) => text;
+    const { settings, adapter: adapterSettings } = settingsFor(model);
     let result: AdapterResult;
     let responseError: string | null = null;
     if (requestError !== null && !(ex.status >= 200 && ex.status < 300)) {
@@ -236,6 +233,11 @@ export function createCapture(deps: CaptureDeps): Capture {
     if (result.version !== undefined && version === '') version = result.version;
     observeRequest(ex, model, version, protocol);
 
+    // What the events keep follows the model they are labelled with, also when only the body named it.
+    const { keep, minimised, settings: kept } = settingsFor(model);
+    // A model whose features are allowlisted or redacted gets no excerpt of a body in its events and logs: an
+    // excerpt would carry the very values the settings keep out (a model server that echoes its input, say).
+    const detail = minimised ? withoutExcerpt : (text: string) => text;
     const error = errorOf(ex, minimised);
     const timestamp = new Date(ex.receivedAt).toISOString();
     const latency = { total: ex.totalMs, upstream: ex.upstreamMs };
@@ -270,7 +272,7 @@ export function createCapture(deps: CaptureDeps): Capture {
     const rows = result.rows;
     metrics.events(model, version, rows.length);
     const events: InferenceEvent[] = new Array<InferenceEvent>(rows.length);
-    const histogramFeatures = settings.histogramFeatures;
+    const histogramFeatures = kept.histogramFeatures;
     for (let i = 0; i < rows.length; i++) {
       const { outputs } = rows[i];
       // Allowlist and redaction first: histograms observe only what the event keeps.
