@@ -10,6 +10,7 @@
  * delay a proxied request. `captureMode: 'inline'` runs the same core on the proxy's own thread instead, for a
  * caller that injects a pipeline or registry (a test that puts fakes in the capture path).
  */
+import type { KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -17,9 +18,10 @@ import type { Dispatcher } from 'undici';
 import type { EventPipeline } from './capture/capture';
 import type { Exchange } from './capture/exchange';
 import { startCaptureThread, type CaptureThread } from './capture-thread/bridge';
-import type { SidecarConfig } from './config';
+import { redactedFields, type SidecarConfig } from './config';
 import { baseUrl, closeServer, listen } from './http-server';
 import { createProxyHandler } from './proxy/proxy';
+import { readRedactionKey } from './redaction-key';
 import { createSidecarCore, upstreamPool, upstreamTarget, type SidecarCore } from './sidecar-core';
 
 export { pipelineOptions } from './sidecar-core';
@@ -45,6 +47,8 @@ export interface SidecarDeps {
   logger?: Logger;
   /** Upstream client; default: an undici Pool on config.upstream (closed by stop()). */
   dispatcher?: Dispatcher;
+  /** The `hmac-sha256` redaction key. @default readRedactionKey(config.redaction.keyFile) when that is set */
+  redactionKey?: KeyObject;
 }
 
 export interface Sidecar {
@@ -84,12 +88,16 @@ function inlineCapture(core: SidecarCore): CaptureSide {
   };
 }
 
-function threadCapture(config: SidecarConfig, logger: Logger): CaptureSide {
+function threadCapture(
+  config: SidecarConfig,
+  logger: Logger,
+  redactionKey: KeyObject | undefined,
+): CaptureSide {
   let thread: CaptureThread | null = null;
   return {
     record: (ex) => thread?.record(ex),
     async start() {
-      thread = await startCaptureThread(config, logger);
+      thread = await startCaptureThread(config, logger, { redactionKey });
       return { adminUrl: thread.adminUrl, failed: thread.failed };
     },
     async close() {
@@ -109,15 +117,32 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
   }
   const logger =
     deps.logger ?? pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.destination(2));
+  // Read once, here, before anything listens: a missing or short key file stops start-up (SIDECAR_ERR_CONFIG).
+  const keyFile = config.redaction.keyFile;
+  const redactionKey = deps.redactionKey ?? (keyFile === undefined ? undefined : readRedactionKey(keyFile));
+  const plainHashed = redactedFields(config, 'sha256');
+  if (plainHashed.length > 0) {
+    logger.warn(
+      { fields: plainHashed },
+      'sha256 redaction is reversible by dictionary for low-entropy values (postcodes, birth years): ' +
+        'use hmac-sha256 with redaction.keyFile (docs/config.md#redaction)',
+    );
+  }
   const { origin, basePath } = upstreamTarget(config);
   const ownDispatcher = deps.dispatcher === undefined;
   const dispatcher = deps.dispatcher ?? upstreamPool(config, config.upstreamPool.connections);
   const capture =
     captureMode === 'inline'
       ? inlineCapture(
-          createSidecarCore(config, { logger, dispatcher, pipeline: deps.pipeline, registry: deps.registry }),
+          createSidecarCore(config, {
+            logger,
+            dispatcher,
+            pipeline: deps.pipeline,
+            registry: deps.registry,
+            redactionKey,
+          }),
         )
-      : threadCapture(config, logger);
+      : threadCapture(config, logger, redactionKey);
 
   const proxyServer = createServer({ keepAliveTimeout: 65_000 });
   proxyServer.on(

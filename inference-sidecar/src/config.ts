@@ -5,6 +5,7 @@
  */
 import { createConfigLoader, type Settings } from '@plumbline/service-kit';
 import { z } from 'zod';
+import { REDACTIONS, type Redaction } from './capture/redact';
 import { configError } from './errors';
 import { isJsonPointer } from './protocols/json';
 
@@ -12,7 +13,7 @@ const port = z.number().int().min(0).max(65535);
 const pointer = z.string().refine(isJsonPointer, 'must be a JSON pointer ("" or starting with "/")');
 const positiveMs = z.number().int().positive();
 
-export const ModelSettingsSchema = z.strictObject({
+const ModelSettingsObject = z.strictObject({
   /** Share of requests whose events are kept, 0..1 (metrics always see every request). @default 1 */
   sampleRate: z.number().min(0).max(1).default(1),
   /** Feature names in column order, for requests whose rows are positional arrays. @default none */
@@ -21,14 +22,48 @@ export const ModelSettingsSchema = z.strictObject({
   classes: z.array(z.string().min(1)).optional(),
   /** How numeric outputs are read: auto (integers are classes), classification or regression. @default 'auto' */
   task: z.enum(['auto', 'classification', 'regression']).default('auto'),
-  /** Per-feature redaction of personal data: drop the field or replace it by its sha256 hex digest. @default {} */
-  redact: z.record(z.string(), z.enum(['drop', 'sha256'])).default({}),
+  /**
+   * Per-feature redaction of personal data (src/capture/redact.ts): `drop` the field, `hmac-sha256` (keyed with
+   * `redaction.keyFile`: not reversible without the key), or `sha256` (plain digest, reversible by dictionary for
+   * low-entropy values; kept for existing configs, warned about at start-up). @default {}
+   */
+  redact: z.record(z.string(), z.enum(REDACTIONS)).default({}),
+  /**
+   * Which features events keep (src/capture/allowlist.ts): `all`, or `allowlist` with the `fields` kept; the others
+   * are dropped before anything is stored or observed. Outputs are always kept. @default { mode: 'all' }
+   */
+  capture: z
+    .discriminatedUnion('mode', [
+      z.strictObject({ mode: z.literal('all') }),
+      z.strictObject({ mode: z.literal('allowlist'), fields: z.array(z.string().min(1)) }),
+    ])
+    .default({ mode: 'all' }),
   /** Numeric features observed in plumbline_sidecar_feature_value (bounded cardinality). @default [] */
   histogramFeatures: z.array(z.string().min(1)).max(50).default([]),
   /** Generic adapter: where the rows and outputs are (RFC 6901 pointers). @default none */
   generic: z
     .strictObject({ features: pointer, outputs: pointer, probabilities: pointer.optional() })
     .optional(),
+});
+
+/** Per-model settings, with the rule across their keys. */
+export const ModelSettingsSchema = ModelSettingsObject.superRefine((settings, ctx) => {
+  // A feature kept out of events (not on the allowlist, dropped or hashed) is not observed in a histogram either.
+  settings.histogramFeatures.forEach((name, i) => {
+    const problem =
+      settings.capture.mode === 'allowlist' && !settings.capture.fields.includes(name)
+        ? 'is not on the capture allowlist (capture.fields)'
+        : Object.prototype.hasOwnProperty.call(settings.redact, name)
+          ? `is redacted (${settings.redact[name]})`
+          : undefined;
+    if (problem !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['histogramFeatures', i],
+        message: `"${name}" ${problem}: a feature kept out of events is not observed in a histogram either`,
+      });
+    }
+  });
 });
 export type ModelSettings = z.infer<typeof ModelSettingsSchema>;
 
@@ -85,6 +120,16 @@ export const SidecarConfigSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Per-model settings keyed by model name; '*' applies to models not listed. @default {} */
   models: z.record(z.string(), ModelSettingsSchema).default({}),
+  /** Keyed redaction (`hmac-sha256` in models.<m>.redact). */
+  redaction: z
+    .strictObject({
+      /**
+       * File whose bytes, as they are, are the secret key: at least 32 bytes, read once at start-up, never logged.
+       * Required when a field is `hmac-sha256`. @default none
+       */
+      keyFile: z.string().min(1).optional(),
+    })
+    .default({}),
   /** Where events go (src/pipeline). With neither Elasticsearch nor Kafka, the spool is the store the exporter reads. */
   sinks: z
     .strictObject({
@@ -155,6 +200,7 @@ export const SIDECAR_ENV: Settings = {
   PLUMBLINE_KAFKA: { key: 'sinks.kafka.brokers', kind: 'list', replacedBy: 'PLUMBLINE_KAFKA_BROKERS' },
   PLUMBLINE_SPOOL_DIR: { key: 'sinks.spoolDir', kind: 'string' },
   PLUMBLINE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
+  PLUMBLINE_REDACTION_KEY_FILE: { key: 'redaction.keyFile', kind: 'string' },
 };
 
 /** The variable naming the config file when `--config` is not given. */
@@ -196,8 +242,31 @@ export const sidecarConfigLoader = createConfigLoader({
           key: 'models.<name>.generic',
           problem: 'protocol "generic" needs JSON pointers for features and outputs',
         }
-      : undefined,
+      : checkRedactionKey(config),
 });
+
+/** An `hmac-sha256` field needs the key file (whose content is read and checked at start-up, readRedactionKey). */
+function checkRedactionKey(config: SidecarConfig): { key: string; problem: string } | undefined {
+  if (config.redaction.keyFile !== undefined) return undefined;
+  const field = hmacFields(config)[0];
+  return field === undefined
+    ? undefined
+    : {
+        key: 'redaction.keyFile',
+        problem: `models.${field} is hmac-sha256, which needs a secret key file (redaction.keyFile or PLUMBLINE_REDACTION_KEY_FILE)`,
+      };
+}
+
+/** `<model>.redact.<field>` of every field redacted with the given mode. */
+export function redactedFields(config: SidecarConfig, mode: Redaction): string[] {
+  return Object.entries(config.models).flatMap(([model, settings]) =>
+    Object.entries(settings.redact)
+      .filter(([, rule]) => rule === mode)
+      .map(([field]) => `${model}.redact.${field}`),
+  );
+}
+
+const hmacFields = (config: SidecarConfig): string[] => redactedFields(config, 'hmac-sha256');
 
 /** Validates a config object; throws a SIDECAR_ERR_CONFIG error (exit code 2) naming the first wrong key. */
 export function parseConfig(input: unknown): SidecarConfig {

@@ -4,6 +4,7 @@ export type { CaptureMode, Sidecar, SidecarDeps, RunningSidecar } from './app';
 export { parseConfig, resolveConfig, SidecarConfigSchema } from './config';
 export type { SidecarConfig, SidecarConfigInput, ModelSettings } from './config';
 export { SidecarError, SIDECAR_ERRORS } from './errors';
+export { readRedactionKey, MIN_REDACTION_KEY_BYTES } from './redaction-key';
 export type { SidecarErrorCode } from './errors';
 export { startModelServer, loadModel, SHIPPED_MODEL, ModelServerError, ModelLoadError } from './model-server';
 export type { ModelServerOptions, RunningModelServer, LoadedModel, ShippedModel } from './model-server';

@@ -5,6 +5,7 @@
  * proxy's event loop, or on the proxy's own thread with createSidecar's `captureMode: 'inline'` (for tests
  * with fakes).
  */
+import type { KeyObject } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -36,6 +37,8 @@ export interface SidecarCoreDeps {
   pipeline?: EventPipeline;
   /** @default a new Registry */
   registry?: Registry;
+  /** The `hmac-sha256` redaction key, read at start-up (src/redaction-key.ts); required when a field uses it. */
+  redactionKey?: KeyObject;
 }
 
 /** Builds the pipeline options from the config's sinks section. */
@@ -77,7 +80,7 @@ export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps):
   const ownPipeline = deps.pipeline === undefined;
   const pipeline = deps.pipeline ?? createPipeline(pipelineOptions(config, registry, logger));
   const metrics = createSidecarMetrics(registry, { maxClassesPerModel: config.maxClassesPerModel });
-  const capture = createCapture({ config, metrics, pipeline, logger });
+  const capture = createCapture({ config, metrics, pipeline, logger, redactionKey: deps.redactionKey });
 
   const { origin, basePath } = upstreamTarget(config);
   const healthPath = config.upstreamHealthPath ?? (config.protocol === 'v2' ? '/v2/health/ready' : '/');

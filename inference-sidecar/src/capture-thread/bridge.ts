@@ -9,6 +9,7 @@
  * never waits. If the capture thread dies, the proxy keeps serving, the loss is logged, and `failed` rejects so
  * the process can exit and be restarted (the spool replays what was not yet delivered).
  */
+import type { KeyObject } from 'node:crypto';
 import { startWorker } from '@plumbline/service-kit';
 import type { Logger } from 'pino';
 import type { Exchange } from '../capture/exchange';
@@ -52,15 +53,21 @@ export interface BacklogBound {
   bytes?: number;
 }
 
+/** The backlog bound, and what the capture thread gets besides the config. */
+export interface CaptureThreadOptions extends BacklogBound {
+  /** The `hmac-sha256` redaction key (src/redaction-key.ts), handed over in workerData. */
+  redactionKey?: KeyObject;
+}
+
 export function startCaptureThread(
   config: SidecarConfig,
   logger: Logger,
-  bound: BacklogBound = {},
+  options: CaptureThreadOptions = {},
 ): Promise<CaptureThread> {
-  const maxExchanges = bound.exchanges ?? MAX_BACKLOG_EXCHANGES;
-  const maxBytes = bound.bytes ?? MAX_BACKLOG_BYTES;
+  const maxExchanges = options.exchanges ?? MAX_BACKLOG_EXCHANGES;
+  const maxBytes = options.bytes ?? MAX_BACKLOG_BYTES;
   const progress = new CaptureProgress();
-  const data: CaptureThreadData = { config, progress: progress.buffer };
+  const data: CaptureThreadData = { config, progress: progress.buffer, redactionKey: options.redactionKey };
   const worker = startWorker(__filename, 'worker', { workerData: data });
   const post = (message: ToCaptureThread, transfer?: ArrayBuffer[]): void =>
     worker.postMessage(message, transfer);

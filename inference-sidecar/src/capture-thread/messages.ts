@@ -1,4 +1,5 @@
 /** Messages between the proxy thread (bridge.ts) and the capture thread (worker.ts). */
+import type { KeyObject } from 'node:crypto';
 import type { SidecarConfig } from '../config';
 import type { ExchangeBatch } from './exchange-batch';
 
@@ -9,6 +10,8 @@ export interface CaptureThreadData {
    * The proxy thread reads it to know the backlog without a message per batch waking it up.
    */
   progress: SharedArrayBuffer;
+  /** The `hmac-sha256` redaction key: a KeyObject survives the copy into the thread and never prints its bytes. */
+  redactionKey?: KeyObject;
 }
 
 const EXCHANGES = 0;

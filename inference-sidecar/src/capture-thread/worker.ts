@@ -16,14 +16,14 @@ import {
 
 const port = parentPort;
 if (port === null) throw new Error('capture-thread/worker.js runs as a worker thread only');
-const { config, progress: progressBuffer } = workerData as CaptureThreadData;
+const { config, progress: progressBuffer, redactionKey } = workerData as CaptureThreadData;
 const progress = new CaptureProgress(progressBuffer);
 const post = (message: FromCaptureThread): void => port.postMessage(message);
 
 const logger = pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.destination(2));
 // /readyz only: two connections are plenty.
 const dispatcher = upstreamPool(config, 2);
-const core = createSidecarCore(config, { logger, dispatcher });
+const core = createSidecarCore(config, { logger, dispatcher, redactionKey });
 
 async function close(): Promise<void> {
   await core.close();

@@ -9,10 +9,12 @@
 import {
   inferenceEventId,
   SCHEMA_VERSION,
+  type FeatureValue,
   type FeedbackEvent,
   type InferenceEvent,
   type Protocol,
 } from '@plumbline/schema';
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { modelSettings, type ModelSettings, type SidecarConfig } from '../config';
 import type { SidecarMetrics } from '../metrics/sidecar-metrics';
@@ -23,6 +25,7 @@ import { emptyOutputs } from '../protocols/rows';
 import type { AdapterResult, AdapterSettings, ProtocolAdapter } from '../protocols/types';
 import { upstreamErrorReason, type SidecarErrorCode } from '../errors';
 import type { Exchange } from './exchange';
+import { keepAllowlisted } from './allowlist';
 import { redactFeatures } from './redact';
 
 /** What capture needs from the pipeline (src/pipeline createPipeline): synchronous, never throws. */
@@ -40,6 +43,8 @@ export interface CaptureDeps {
   logger: Logger;
   /** Sampling source, 0 ≤ x < 1. @default Math.random */
   random?: () => number;
+  /** The `hmac-sha256` redaction key (src/redaction-key.ts); required when a model has such a field. */
+  redactionKey?: KeyObject;
 }
 
 export interface Capture {
@@ -55,16 +60,41 @@ const V2_MODEL = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?/;
 const ERROR_SNIPPET_CHARS = 300;
 const LOG_INTERVAL_MS = 10_000;
 
+/** What one model's events keep of a row's features: the allowlist, then redaction. */
+type FeatureFilter = (features: Record<string, FeatureValue>) => Record<string, FeatureValue>;
+
+function featureFilter(settings: ModelSettings, key: KeyObject | undefined): FeatureFilter {
+  const allowed = settings.capture.mode === 'allowlist' ? new Set(settings.capture.fields) : undefined;
+  const rules = settings.redact;
+  const redacts = Object.keys(rules).length > 0;
+  if (allowed === undefined && !redacts) return (features) => features;
+  return (features) => {
+    const kept = allowed === undefined ? features : keepAllowlisted(features, allowed);
+    return redacts ? redactFeatures(kept, rules, key) : kept;
+  };
+}
+
 export function createCapture(deps: CaptureDeps): Capture {
-  const { config, metrics, pipeline, logger } = deps;
+  const { config, metrics, pipeline, logger, redactionKey } = deps;
   const random = deps.random ?? Math.random;
-  const settingsCache = new Map<string, { settings: ModelSettings; adapter: AdapterSettings }>();
+  if (redactionKey === undefined && Object.values(config.models).some(usesHmac)) {
+    throw new TypeError('createCapture: a model redacts with hmac-sha256 but no redactionKey was given');
+  }
+  const settingsCache = new Map<
+    string,
+    { settings: ModelSettings; adapter: AdapterSettings; keep: FeatureFilter; minimised: boolean }
+  >();
   let queue: Exchange[] = [];
   let scheduled = false;
   let lastUnparsedLog = 0;
   let unparsedSinceLog = 0;
 
-  function settingsFor(model: string): { settings: ModelSettings; adapter: AdapterSettings } {
+  function settingsFor(model: string): {
+    settings: ModelSettings;
+    adapter: AdapterSettings;
+    keep: FeatureFilter;
+    minimised: boolean;
+  } {
     let s = settingsCache.get(model);
     if (s === undefined) {
       const settings = modelSettings(config, model);
@@ -76,6 +106,8 @@ export function createCapture(deps: CaptureDeps): Capture {
           task: settings.task,
           generic: settings.generic,
         },
+        keep: featureFilter(settings, redactionKey),
+        minimised: settings.capture.mode === 'allowlist' || Object.keys(settings.redact).length > 0,
       };
       settingsCache.set(model, s);
     }
@@ -201,14 +233,19 @@ export function createCapture(deps: CaptureDeps): Capture {
     if (result.version !== undefined && version === '') version = result.version;
     observeRequest(ex, model, version, protocol);
 
-    const error = errorOf(ex);
+    // What the events keep follows the model they are labelled with, also when only the body named it.
+    const { keep, minimised, settings: kept } = settingsFor(model);
+    // A model whose features are allowlisted or redacted gets no excerpt of a body in its events and logs: an
+    // excerpt would carry the very values the settings keep out (a model server that echoes its input, say).
+    const detail = minimised ? withoutExcerpt : (text: string) => text;
+    const error = errorOf(ex, minimised);
     const timestamp = new Date(ex.receivedAt).toISOString();
     const latency = { total: ex.totalMs, upstream: ex.upstreamMs };
     const modelRef = { name: model, version: version === '' ? null : version };
 
     if (!result.ok) {
       metrics.unparsed(model, protocol, result.direction);
-      logUnparsed(ex, model, protocol, result.direction, result.error);
+      logUnparsed(ex, model, protocol, result.direction, detail(result.error));
       metrics.events(model, version, 1);
       const event: InferenceEvent = {
         schema_version: SCHEMA_VERSION,
@@ -223,23 +260,23 @@ export function createCapture(deps: CaptureDeps): Capture {
         outputs: emptyOutputs(),
         latency_ms: latency,
         http_status: ex.status,
-        error: error ?? `${result.direction}: ${result.error}`,
+        error: error ?? `${result.direction}: ${detail(result.error)}`,
       };
       return sample(settings, [event]);
     }
     if (result.requestError !== undefined) {
       metrics.unparsed(model, protocol, 'request');
-      logUnparsed(ex, model, protocol, 'request', result.requestError);
+      logUnparsed(ex, model, protocol, 'request', detail(result.requestError));
     }
 
     const rows = result.rows;
     metrics.events(model, version, rows.length);
     const events: InferenceEvent[] = new Array<InferenceEvent>(rows.length);
-    const histogramFeatures = settings.histogramFeatures;
-    const redact = settings.redact;
-    const hasRedaction = Object.keys(redact).length > 0;
+    const histogramFeatures = kept.histogramFeatures;
     for (let i = 0; i < rows.length; i++) {
-      const { features, outputs } = rows[i];
+      const { outputs } = rows[i];
+      // Allowlist and redaction first: histograms observe only what the event keeps.
+      const features = keep(rows[i].features);
       if (outputs.label !== null) metrics.prediction(model, version, outputs.label);
       if (outputs.confidence !== null) metrics.confidence(model, version, outputs.confidence);
       if (outputs.value !== null) metrics.regressionOutput(model, version, outputs.value);
@@ -257,7 +294,7 @@ export function createCapture(deps: CaptureDeps): Capture {
         model: modelRef,
         protocol,
         parsed: result.requestError === undefined,
-        features: hasRedaction ? redactFeatures(features, redact) : features,
+        features,
         outputs,
         latency_ms: latency,
         http_status: ex.status,
@@ -291,12 +328,14 @@ export function createCapture(deps: CaptureDeps): Capture {
     });
   }
 
-  function errorOf(ex: Exchange): string | null {
+  function errorOf(ex: Exchange, minimised: boolean): string | null {
     if (ex.errorCode !== null)
       return ex.errorMessage === null ? ex.errorCode : `${ex.errorCode}: ${ex.errorMessage}`;
     if (ex.status >= 200 && ex.status < 300) return null;
     const snippet =
-      ex.responseBody === null ? '' : ex.responseBody.subarray(0, ERROR_SNIPPET_CHARS).toString('utf8');
+      ex.responseBody === null || minimised
+        ? ''
+        : ex.responseBody.subarray(0, ERROR_SNIPPET_CHARS).toString('utf8');
     return `upstream returned ${ex.status}${snippet ? `: ${snippet}` : ''}`;
   }
 
@@ -311,6 +350,15 @@ export function createCapture(deps: CaptureDeps): Capture {
     drain,
     toEvents,
   };
+}
+
+/** A JSON.parse message without V8's quote of the text (`Unexpected token 'x', "{"zip": x…" is not valid JSON`). */
+function withoutExcerpt(message: string): string {
+  return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' (excerpt left out)');
+}
+
+function usesHmac(settings: ModelSettings): boolean {
+  return Object.values(settings.redact).includes('hmac-sha256');
 }
 
 function modelFromPath(path: string): { model?: string; version?: string } {

@@ -1,0 +1,69 @@
+// Regression: on a path that names no model, a V2 response's model_name labels the events, but redaction used to
+// come from the settings of the configured default model, so `models.<that name>.redact` was silently skipped and
+// the raw value stored. What an event keeps now follows the model it is labelled with.
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { createCapture } from '../../src/capture/capture';
+import type { Exchange } from '../../src/capture/exchange';
+import { parseConfig } from '../../src/config';
+import { createSidecarMetrics } from '../../src/metrics/sidecar-metrics';
+import { memoryPipeline } from '../helpers/memory-pipeline';
+
+function v2Exchange(path: string): Exchange {
+  const req = Buffer.from(
+    JSON.stringify({
+      inputs: [
+        { name: 'postcode', shape: [1], datatype: 'BYTES', data: ['SW1A 1AA'] },
+        { name: 'age', shape: [1], datatype: 'INT64', data: [36] },
+      ],
+    }),
+  );
+  const res = Buffer.from(
+    JSON.stringify({
+      model_name: 'loans',
+      outputs: [{ name: 'label', shape: [1], datatype: 'BYTES', data: ['approve'] }],
+    }),
+  );
+  return {
+    requestId: 'r-1',
+    receivedAt: Date.parse('2026-01-02T03:04:05.678Z'),
+    method: 'POST',
+    path,
+    requestBody: req,
+    requestBytes: req.length,
+    requestTruncated: false,
+    status: 200,
+    responseBody: res,
+    responseBytes: res.length,
+    responseTruncated: false,
+    totalMs: 1,
+    upstreamMs: 1,
+    errorCode: null,
+    errorMessage: null,
+  };
+}
+
+it("a model named only by the response's model_name gets its own redaction", async () => {
+  const registry = new Registry();
+  const capture = createCapture({
+    config: parseConfig({
+      upstream: 'http://127.0.0.1:1',
+      models: {
+        loans: {
+          capture: { mode: 'allowlist', fields: ['age', 'postcode'] },
+          redact: { postcode: 'drop' },
+          histogramFeatures: ['age'],
+        },
+      },
+    }),
+    metrics: createSidecarMetrics(registry),
+    pipeline: memoryPipeline(),
+    logger: pino({ level: 'silent' }),
+  });
+  const [event] = capture.toEvents(v2Exchange('/score'));
+  expect(event.model.name).toBe('loans');
+  expect(event.features).toEqual({ age: 36 });
+  expect(await registry.metrics()).toMatch(
+    /plumbline_sidecar_feature_value_count\{model="loans",model_version="",feature="age"\} 1/,
+  );
+});
