@@ -6,13 +6,18 @@
  *   proxy thread:   client ─▶ proxy (node:http + undici Pool) ─▶ upstream; each finished exchange ─┐
  *   capture thread: capture ─▶ metrics + pipeline (sinks, spool); admin server (/metrics, /feedback) ◀─┘
  *
+ * The process metrics (prom-client's defaults: CPU, memory, event-loop delay, GC) are collected here, on the
+ * proxy thread, and appended to the admin server's /metrics: the event loop and heap they describe are the ones
+ * proxied requests wait on (CPU and resident memory cover the whole process, both threads).
+ *
  * The capture thread is a worker thread (src/capture-thread/) so that parsing, encoding and sink I/O never
  * delay a proxied request. `captureMode: 'inline'` runs the same core on the proxy's own thread instead, for a
  * caller that injects a pipeline or registry (a test that puts fakes in the capture path).
  */
 import { createServer, type Server } from 'node:http';
+import { collectProcessMetrics } from '@plumbline/schema';
 import pino, { type Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { Dispatcher } from 'undici';
 import type { EventPipeline } from './capture/capture';
 import type { Exchange } from './capture/exchange';
@@ -84,12 +89,16 @@ function inlineCapture(core: SidecarCore): CaptureSide {
   };
 }
 
-function threadCapture(config: SidecarConfig, logger: Logger): CaptureSide {
+function threadCapture(
+  config: SidecarConfig,
+  logger: Logger,
+  processMetrics: () => Promise<string>,
+): CaptureSide {
   let thread: CaptureThread | null = null;
   return {
     record: (ex) => thread?.record(ex),
     async start() {
-      thread = await startCaptureThread(config, logger);
+      thread = await startCaptureThread(config, logger, { processMetrics });
       return { adminUrl: thread.adminUrl, failed: thread.failed };
     },
     async close() {
@@ -112,12 +121,23 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
   const { origin, basePath } = upstreamTarget(config);
   const ownDispatcher = deps.dispatcher === undefined;
   const dispatcher = deps.dispatcher ?? upstreamPool(config, config.upstreamPool.connections);
+  // Process metrics (CPU, memory, event-loop delay, GC) from this thread, the one that proxies: its event loop
+  // and heap are the ones a request waits on. The admin server appends them to /metrics in either mode.
+  const processRegistry = new Registry();
+  collectProcessMetrics(processRegistry, 'sidecar');
+  const processMetrics = (): Promise<string> => processRegistry.metrics();
   const capture =
     captureMode === 'inline'
       ? inlineCapture(
-          createSidecarCore(config, { logger, dispatcher, pipeline: deps.pipeline, registry: deps.registry }),
+          createSidecarCore(config, {
+            logger,
+            dispatcher,
+            pipeline: deps.pipeline,
+            registry: deps.registry,
+            processMetrics,
+          }),
         )
-      : threadCapture(config, logger);
+      : threadCapture(config, logger, processMetrics);
 
   const proxyServer = createServer({ keepAliveTimeout: 65_000 });
   proxyServer.on(

@@ -36,6 +36,8 @@ export interface SidecarCoreDeps {
   pipeline?: EventPipeline;
   /** @default a new Registry */
   registry?: Registry;
+  /** The process metrics the admin server appends to /metrics (AdminDeps.processMetrics). @default none */
+  processMetrics?: () => Promise<string>;
 }
 
 /** Builds the pipeline options from the config's sinks section. */
@@ -96,7 +98,14 @@ export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps):
       return { ready: false, detail: `GET ${healthPath} failed: ${(err as Error).message}` };
     }
   }
-  const adminServer = createAdminServer({ registry, metrics, pipeline, logger, upstreamReady });
+  const adminServer = createAdminServer({
+    registry,
+    metrics,
+    pipeline,
+    logger,
+    upstreamReady,
+    processMetrics: deps.processMetrics,
+  });
 
   return {
     capture,

@@ -52,13 +52,21 @@ export interface BacklogBound {
   bytes?: number;
 }
 
+export interface CaptureThreadOptions extends BacklogBound {
+  /**
+   * This thread's process metrics as Prometheus text, for the capture thread's /metrics (it asks at each scrape).
+   * @default none ('')
+   */
+  processMetrics?: () => Promise<string>;
+}
+
 export function startCaptureThread(
   config: SidecarConfig,
   logger: Logger,
-  bound: BacklogBound = {},
+  options: CaptureThreadOptions = {},
 ): Promise<CaptureThread> {
-  const maxExchanges = bound.exchanges ?? MAX_BACKLOG_EXCHANGES;
-  const maxBytes = bound.bytes ?? MAX_BACKLOG_BYTES;
+  const maxExchanges = options.exchanges ?? MAX_BACKLOG_EXCHANGES;
+  const maxBytes = options.bytes ?? MAX_BACKLOG_BYTES;
   const progress = new CaptureProgress();
   const data: CaptureThreadData = { config, progress: progress.buffer };
   const worker = startWorker(__filename, 'worker', { workerData: data });
@@ -129,11 +137,25 @@ export function startCaptureThread(
         case 'failed':
           reject(Object.assign(new Error(message.message), { code: message.code }));
           break;
+        case 'process-metrics':
+          answerProcessMetrics(message.id);
+          break;
         case 'closed':
           resolveClosed();
           break;
       }
     });
+    function answerProcessMetrics(id: number): void {
+      (options.processMetrics?.() ?? Promise.resolve(''))
+        .catch((err: unknown) => {
+          logger.error({ err, code: 'SIDECAR_ERR_INTERNAL' }, 'process metrics failed');
+          return '';
+        })
+        .then((text) => {
+          if (alive) post({ type: 'process-metrics', id, text });
+        })
+        .catch(() => undefined); // the worker went away between the check and the post
+    }
     worker.on('error', (err) => {
       logger.fatal({ err, code: 'SIDECAR_ERR_INTERNAL' }, 'capture thread failed');
     });

@@ -45,9 +45,14 @@ export class CaptureProgress {
 
 export type ToCaptureThread =
   /** `lost`: exchanges the proxy thread could not hand over since the last batch (backlog bound). */
-  ({ type: 'exchanges'; lost: number } & ExchangeBatch) | { type: 'close' };
+  | ({ type: 'exchanges'; lost: number } & ExchangeBatch)
+  /** The answer to a `process-metrics` request: the proxy thread's process metrics as Prometheus text. */
+  | { type: 'process-metrics'; id: number; text: string }
+  | { type: 'close' };
 
 export type FromCaptureThread =
   | { type: 'listening'; adminUrl: string }
   | { type: 'failed'; message: string; code?: string }
+  /** A scrape of /metrics: the capture thread asks for the proxy thread's process metrics. */
+  | { type: 'process-metrics'; id: number }
   | { type: 'closed' };
