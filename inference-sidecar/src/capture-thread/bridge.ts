@@ -16,6 +16,7 @@ import type { SidecarConfig } from '../config';
 import { packExchanges } from './exchange-batch';
 import {
   CaptureProgress,
+  PROCESS_METRICS_TIMEOUT_MS,
   type CaptureThreadData,
   type FromCaptureThread,
   type ToCaptureThread,
@@ -138,7 +139,8 @@ export function startCaptureThread(
           reject(Object.assign(new Error(message.message), { code: message.code }));
           break;
         case 'process-metrics':
-          answerProcessMetrics(message.id);
+          // Collecting resets the event-loop delay summary: only for a scrape that still waits for the answer.
+          if (Date.now() - message.sentAt < PROCESS_METRICS_TIMEOUT_MS) answerProcessMetrics(message.id);
           break;
         case 'closed':
           resolveClosed();

@@ -11,6 +11,13 @@ export interface CaptureThreadData {
   progress: SharedArrayBuffer;
 }
 
+/**
+ * How long a scrape of /metrics (capture thread) waits for the proxy thread's process metrics. A proxy thread that
+ * cannot answer in this time is stalled: /metrics answers without them, and the next answer's event-loop delay
+ * (max, p99) shows the stall.
+ */
+export const PROCESS_METRICS_TIMEOUT_MS = 2000;
+
 const EXCHANGES = 0;
 const BYTES = 1;
 
@@ -53,6 +60,10 @@ export type ToCaptureThread =
 export type FromCaptureThread =
   | { type: 'listening'; adminUrl: string }
   | { type: 'failed'; message: string; code?: string }
-  /** A scrape of /metrics: the capture thread asks for the proxy thread's process metrics. */
-  | { type: 'process-metrics'; id: number }
+  /**
+   * A scrape of /metrics: the capture thread asks for the proxy thread's process metrics. `sentAt` (Date.now()):
+   * a request older than PROCESS_METRICS_TIMEOUT_MS is no longer waited for and is not answered, so that it does
+   * not reset the event-loop delay histogram the next scrape reports (a stall would vanish with it).
+   */
+  | { type: 'process-metrics'; id: number; sentAt: number }
   | { type: 'closed' };

@@ -12,6 +12,7 @@ import { createSidecarCore, upstreamPool } from '../sidecar-core';
 import { unpackExchanges } from './exchange-batch';
 import {
   CaptureProgress,
+  PROCESS_METRICS_TIMEOUT_MS,
   type CaptureThreadData,
   type FromCaptureThread,
   type ToCaptureThread,
@@ -27,11 +28,6 @@ const logger = pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.
 // /readyz only: two connections are plenty.
 const dispatcher = upstreamPool(config, 2);
 
-/**
- * How long a scrape waits for the proxy thread's process metrics. A proxy thread that cannot answer in this time
- * is stalled: /metrics answers without them, and the next answer's event-loop delay (max, p99) shows the stall.
- */
-export const PROCESS_METRICS_TIMEOUT_MS = 2000;
 let processMetricsRequests = 0;
 const waitingForProcessMetrics = new Map<number, (text: string) => void>();
 
@@ -51,7 +47,7 @@ function processMetrics(): Promise<string> {
       waitingForProcessMetrics.delete(id);
       resolve(text);
     });
-    post({ type: 'process-metrics', id });
+    post({ type: 'process-metrics', id, sentAt: Date.now() });
   });
 }
 
