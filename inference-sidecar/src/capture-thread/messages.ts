@@ -13,8 +13,8 @@ export interface CaptureThreadData {
 
 /**
  * How long a scrape of /metrics (capture thread) waits for the proxy thread's process metrics. A proxy thread that
- * cannot answer in this time is stalled: /metrics answers without them, and the next answer's event-loop delay
- * (max, p99) shows the stall.
+ * cannot answer in this time is stalled: /metrics answers without them, and the next answer's maximum event-loop
+ * delay shows the stall.
  */
 export const PROCESS_METRICS_TIMEOUT_MS = 2000;
 
