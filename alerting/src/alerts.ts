@@ -9,7 +9,12 @@
  * so Prometheus fires one alert per returned series, and Grafana does the same through `count without ()`.
  * Metric names come from the catalog (schema/src/metric-names.ts); tests/contract checks that.
  */
-import { EXPORTER_METRICS, SIDECAR_METRICS } from '@plumbline/schema';
+import {
+  EXPORTER_METRICS,
+  EXPORTER_PROCESS_METRICS,
+  SIDECAR_METRICS,
+  SIDECAR_PROCESS_METRICS,
+} from '@plumbline/schema';
 
 /** Thresholds and windows. Change them here and regenerate; runbooks quote the defaults. */
 export const ALERT_THRESHOLDS = {
@@ -35,6 +40,11 @@ export const ALERT_THRESHOLDS = {
   sinkBacklogEvents: 1000,
   /** Seconds since the exporter's last successful evaluation of a model. @default 900 */
   exporterStaleSeconds: 900,
+  /**
+   * p99 event-loop delay of a service's collecting thread (the sidecar's proxy thread), in seconds; samples include
+   * the 10 ms sampling interval, so an idle loop reads about 0.01. @default 0.2
+   */
+  eventLoopLagSeconds: 0.2,
 } as const;
 
 export type Severity = 'critical' | 'warning';
@@ -191,6 +201,11 @@ function latencyBurnAlert(o: {
     dashboardVars: { model: 'model' },
   };
 }
+
+/** The p99 event-loop delay of every sidecar and exporter above the threshold, one series per process. */
+const eventLoopLagExpr = [SIDECAR_PROCESS_METRICS, EXPORTER_PROCESS_METRICS]
+  .map((p) => `max by (job, instance) (${p.eventLoopLagP99.name}) > ${num(T.eventLoopLagSeconds)}`)
+  .join('\n  or ');
 
 const predictionRate = (offset: string): string =>
   `sum by (model) (rate(${S.predictions.name}[1h]${offset ? ` offset ${offset}` : ''}))`;
@@ -359,6 +374,23 @@ export const ALERTS: readonly AlertSpec[] = [
       `minutes with reason {{ $labels.reason }}. They will be missing from drift and quality evaluations.`,
     valueFormat: 'count',
     runbook: 'events-dropped.md',
+    dashboard: DASHBOARDS.pipeline,
+    dashboardVars: {},
+  },
+  {
+    name: 'PlumblineEventLoopLagHigh',
+    uid: 'plumbline-event-loop-lag-high',
+    category: 'pipeline',
+    severity: 'warning',
+    expr: eventLoopLagExpr,
+    for: '10m',
+    summary: 'Event loop of {{ $labels.job }} on {{ $labels.instance }} lags {{VALUE}} (p99)',
+    description:
+      `The 99th percentile of the event-loop delay of {{ $labels.job }} on {{ $labels.instance }} has stayed ` +
+      `above ${num(T.eventLoopLagSeconds)} s for 10 minutes (now {{VALUE}}). The process is CPU-bound or blocked: ` +
+      `a sidecar adds this delay to the requests it proxies; an exporter answers scrapes and its API late.`,
+    valueFormat: 'seconds',
+    runbook: 'event-loop-lag.md',
     dashboard: DASHBOARDS.pipeline,
     dashboardVars: {},
   },

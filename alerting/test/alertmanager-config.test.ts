@@ -51,6 +51,11 @@ test.each([
     'category=pipeline severity=warning',
     'ml-platform-chat',
   ],
+  [
+    'event-loop lag of a sidecar (a pipeline warning by job and instance) goes to platform chat',
+    'alertname=PlumblineEventLoopLagHigh category=pipeline severity=warning job=plumbline-sidecar instance=sidecar:9464',
+    'ml-platform-chat',
+  ],
 ])('%s', async (_, labels, receivers) => {
   const r = await runTool('amtool', [
     'config',

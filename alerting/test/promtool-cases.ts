@@ -29,6 +29,11 @@ const series = (name: string, labels: Record<string, string>, values: string) =>
   values,
 });
 
+/** Scrape targets as the compose stack names them (job and instance labels). */
+const SIDECAR_A = { job: 'plumbline-sidecar', instance: 'sidecar-a:9464' };
+const SIDECAR_B = { job: 'plumbline-sidecar', instance: 'sidecar-b:9464' };
+const EXPORTER = { job: 'plumbline-exporter', instance: 'exporter:9465' };
+
 /** 100 requests a minute for `minutes`, `withinSlo` of them within the 0.25 s SLO bucket (the rest slow). */
 const sloRequests = (minutes: number, withinSlo: number) => [
   series('plumbline_sidecar_request_duration_seconds_count', { ...IRIS, protocol: 'v2' }, `0+100x${minutes}`),
@@ -285,6 +290,32 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
         ),
       ],
       evalTime: '20m',
+      fires: [],
+    },
+  },
+  {
+    alert: 'PlumblineEventLoopLagHigh',
+    interval: '1m',
+    firing: {
+      title: 'a sidecar and an exporter lag for 15 minutes, another sidecar idles',
+      series: [
+        series('plumbline_sidecar_nodejs_eventloop_lag_p99_seconds', SIDECAR_A, '0.35x20'),
+        series('plumbline_sidecar_nodejs_eventloop_lag_p99_seconds', SIDECAR_B, '0.011x20'),
+        series('plumbline_exporter_nodejs_eventloop_lag_p99_seconds', EXPORTER, '1.5x20'),
+      ],
+      evalTime: '15m',
+      fires: [
+        { labels: SIDECAR_A, value: '350ms' },
+        { labels: EXPORTER, value: '1.5s' },
+      ],
+    },
+    silent: {
+      title: 'a five-minute burst of lag, and an exporter at 150 ms',
+      series: [
+        series('plumbline_sidecar_nodejs_eventloop_lag_p99_seconds', SIDECAR_A, '0.011x5 0.5x5 0.011x10'),
+        series('plumbline_exporter_nodejs_eventloop_lag_p99_seconds', EXPORTER, '0.15x20'),
+      ],
+      evalTime: '15m',
       fires: [],
     },
   },

@@ -57,7 +57,8 @@ export const BOARDS = {
   pipeline: {
     uid: 'plumbline-pipeline-health',
     title: 'Plumbline / Pipeline health',
-    description: 'Sink queues, spool, dropped events, exporter evaluations.',
+    description:
+      'Sink queues, spool, dropped events, exporter evaluations; CPU, memory, event-loop delay and GC of each process.',
   },
 } as const satisfies Record<string, BoardInfo>;
 

@@ -4,6 +4,7 @@
  * is the `plumbline exporter` command: config from flags > PLUMBLINE_* env > file, then serve until a signal.
  */
 import type { AddressInfo } from 'node:net';
+import { collectProcessMetrics } from '@plumbline/schema';
 import { UsageError } from '@plumbline/service-kit';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -49,6 +50,8 @@ export async function startExporter(
   const retention = retentionMs(config.window) + config.window.graceSeconds * 1000;
   const env = options.env ?? process.env;
   const registry = options.registry ?? new Registry();
+  // CPU, memory, event-loop delay and GC of this process (EXPORTER_PROCESS_METRICS), on the exporter's /metrics.
+  collectProcessMetrics(registry, 'exporter');
   // The retrain endpoint (PLUGINS) shares the registry and is mounted before the exporter's own routes.
   const retrain: RetrainService | null = config.retrain
     ? createRetrainService({ config: parseRetrainConfig(config.retrain, env), registry, log: logger })

@@ -6,14 +6,19 @@
  *   proxy thread:   client ─▶ proxy (node:http + undici Pool) ─▶ upstream; each finished exchange ─┐
  *   capture thread: capture ─▶ metrics + pipeline (sinks, spool); admin server (/metrics, /feedback) ◀─┘
  *
+ * The process metrics (prom-client's defaults: CPU, memory, event-loop delay, GC) are collected here, on the
+ * proxy thread, and appended to the admin server's /metrics: the event loop and heap they describe are the ones
+ * proxied requests wait on (CPU and resident memory cover the whole process, both threads).
+ *
  * The capture thread is a worker thread (src/capture-thread/) so that parsing, encoding and sink I/O never
  * delay a proxied request. `captureMode: 'inline'` runs the same core on the proxy's own thread instead, for a
  * caller that injects a pipeline or registry (a test that puts fakes in the capture path).
  */
 import type { KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { collectProcessMetrics } from '@plumbline/schema';
 import pino, { type Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { Dispatcher } from 'undici';
 import type { EventPipeline } from './capture/capture';
 import type { Exchange } from './capture/exchange';
@@ -92,12 +97,13 @@ function threadCapture(
   config: SidecarConfig,
   logger: Logger,
   redactionKey: KeyObject | undefined,
+  processMetrics: () => Promise<string>,
 ): CaptureSide {
   let thread: CaptureThread | null = null;
   return {
     record: (ex) => thread?.record(ex),
     async start() {
-      thread = await startCaptureThread(config, logger, { redactionKey });
+      thread = await startCaptureThread(config, logger, { redactionKey, processMetrics });
       return { adminUrl: thread.adminUrl, failed: thread.failed };
     },
     async close() {
@@ -131,6 +137,11 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
   const { origin, basePath } = upstreamTarget(config);
   const ownDispatcher = deps.dispatcher === undefined;
   const dispatcher = deps.dispatcher ?? upstreamPool(config, config.upstreamPool.connections);
+  // Process metrics (CPU, memory, event-loop delay, GC) from this thread, the one that proxies: its event loop
+  // and heap are the ones a request waits on. The admin server appends them to /metrics in either mode.
+  const processRegistry = new Registry();
+  collectProcessMetrics(processRegistry, 'sidecar');
+  const processMetrics = (): Promise<string> => processRegistry.metrics();
   const capture =
     captureMode === 'inline'
       ? inlineCapture(
@@ -140,9 +151,10 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
             pipeline: deps.pipeline,
             registry: deps.registry,
             redactionKey,
+            processMetrics,
           }),
         )
-      : threadCapture(config, logger, redactionKey);
+      : threadCapture(config, logger, redactionKey, processMetrics);
 
   const proxyServer = createServer({ keepAliveTimeout: 65_000 });
   proxyServer.on(

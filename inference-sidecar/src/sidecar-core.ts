@@ -39,6 +39,8 @@ export interface SidecarCoreDeps {
   registry?: Registry;
   /** The `hmac-sha256` redaction key, read at start-up (src/redaction-key.ts); required when a field uses it. */
   redactionKey?: KeyObject;
+  /** The process metrics the admin server appends to /metrics (AdminDeps.processMetrics). @default none */
+  processMetrics?: () => Promise<string>;
 }
 
 /** Builds the pipeline options from the config's sinks section. */
@@ -99,7 +101,14 @@ export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps):
       return { ready: false, detail: `GET ${healthPath} failed: ${(err as Error).message}` };
     }
   }
-  const adminServer = createAdminServer({ registry, metrics, pipeline, logger, upstreamReady });
+  const adminServer = createAdminServer({
+    registry,
+    metrics,
+    pipeline,
+    logger,
+    upstreamReady,
+    processMetrics: deps.processMetrics,
+  });
 
   return {
     capture,

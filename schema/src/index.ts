@@ -16,10 +16,15 @@ export { inferenceEventJsonSchema, feedbackEventJsonSchema } from './json-schema
 export {
   SIDECAR_METRICS,
   EXPORTER_METRICS,
+  SIDECAR_PROCESS_METRICS,
+  EXPORTER_PROCESS_METRICS,
+  PROCESS_METRICS_PREFIX,
+  PROCESS_METRICS_OPTIONS,
+  PROCESS_METRICS_DROPPED,
   METRIC_CATALOG,
   exposedSeriesNames,
   knownSeriesNames,
 } from './metric-names';
 export type { MetricDescriptor, MetricType } from './metric-names';
-export { createMetric, createMetrics, getOrCreateMetric } from './prometheus';
+export { collectProcessMetrics, createMetric, createMetrics, getOrCreateMetric } from './prometheus';
 export type { MetricFor } from './prometheus';

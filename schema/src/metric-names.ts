@@ -20,6 +20,12 @@ export interface MetricDescriptor {
   readonly buckets?: readonly number[];
   /** Which service emits it. */
   readonly emitter: 'sidecar' | 'exporter';
+  /**
+   * `process`: one of prom-client's default metrics (collectDefaultMetrics, through collectProcessMetrics): the
+   * service does not create it from this descriptor, prom-client does, under the service's prefix; name, type and
+   * labels are prom-client 15's, and a test keeps them in step.
+   */
+  readonly origin?: 'process';
 }
 
 const LATENCY_BUCKETS = [
@@ -446,9 +452,235 @@ export const EXPORTER_METRICS = {
   }),
 } as const;
 
+/** The prefix each service puts before prom-client's default metric names (collectDefaultMetrics' `prefix`). */
+export const PROCESS_METRICS_PREFIX = {
+  sidecar: 'plumbline_sidecar_',
+  exporter: 'plumbline_exporter_',
+} as const;
+
+/** How the process metrics are collected (collectDefaultMetrics' options besides the registry and the prefix). */
+export const PROCESS_METRICS_OPTIONS = {
+  /**
+   * Sampling interval of the event-loop delay histogram (perf_hooks.monitorEventLoopDelay), in milliseconds. Its
+   * samples are the time between two timer ticks, interval included: an idle loop reads about 0.010 s.
+   */
+  eventLoopMonitoringPrecision: 10,
+  /** Buckets of nodejs_gc_duration_seconds (prom-client's defaults). */
+  gcDurationBuckets: [0.001, 0.01, 0.1, 1, 2, 5],
+} as const;
+
+/**
+ * prom-client's default gauges whose names end in `_total` (nodejs_active_{handles,requests,resources}_total):
+ * `promtool check metrics` rejects a gauge named like a counter, so collectProcessMetrics unregisters them; the
+ * same totals are `sum(…nodejs_active_handles)` and so on.
+ */
+export const PROCESS_METRICS_DROPPED = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
+
+/**
+ * prom-client 15's default metrics as one service exposes them (names from node_modules/prom-client/lib/metrics/*).
+ * CPU, resident memory, file descriptors and the start time describe the whole process; heap, GC, event loop and
+ * active handles describe the thread that collects them (for the sidecar: the proxy thread, see
+ * inference-sidecar/src/app.ts). The `process_virtual_memory_bytes`, `process_heap_bytes` and `*_fds` gauges exist
+ * on Linux only.
+ */
+function processMetrics<E extends 'sidecar' | 'exporter'>(emitter: E) {
+  const prefix = PROCESS_METRICS_PREFIX[emitter];
+  /** A descriptor from prom-client's unprefixed name: the emitter's prefix, the emitter, origin `process`. */
+  const p = <const T extends Omit<MetricDescriptor, 'emitter' | 'origin'>>(
+    d: T,
+  ): Omit<T, 'name'> & { name: string; emitter: E; origin: 'process' } => ({
+    ...d,
+    name: `${prefix}${d.name}`,
+    emitter,
+    origin: 'process',
+  });
+  return {
+    cpuUser: p({
+      name: 'process_cpu_user_seconds_total',
+      type: 'counter',
+      help: 'User CPU time the process spent, all threads (prom-client default metric).',
+      labels: [],
+    }),
+    cpuSystem: p({
+      name: 'process_cpu_system_seconds_total',
+      type: 'counter',
+      help: 'System CPU time the process spent, all threads (prom-client default metric).',
+      labels: [],
+    }),
+    cpu: p({
+      name: 'process_cpu_seconds_total',
+      type: 'counter',
+      help: 'User and system CPU time the process spent, all threads (prom-client default metric).',
+      labels: [],
+    }),
+    startTime: p({
+      name: 'process_start_time_seconds',
+      type: 'gauge',
+      help: 'Start time of the process, Unix seconds (prom-client default metric).',
+      labels: [],
+    }),
+    residentMemory: p({
+      name: 'process_resident_memory_bytes',
+      type: 'gauge',
+      help: 'Resident memory of the process (RSS), all threads (prom-client default metric).',
+      labels: [],
+    }),
+    virtualMemory: p({
+      name: 'process_virtual_memory_bytes',
+      type: 'gauge',
+      help: 'Virtual memory size of the process, Linux only (prom-client default metric).',
+      labels: [],
+    }),
+    heap: p({
+      name: 'process_heap_bytes',
+      type: 'gauge',
+      help: 'Data segment size of the process (VmData), Linux only (prom-client default metric).',
+      labels: [],
+    }),
+    openFds: p({
+      name: 'process_open_fds',
+      type: 'gauge',
+      help: 'Open file descriptors of the process, Linux only (prom-client default metric).',
+      labels: [],
+    }),
+    maxFds: p({
+      name: 'process_max_fds',
+      type: 'gauge',
+      help: 'Limit on open file descriptors of the process, Linux only (prom-client default metric).',
+      labels: [],
+    }),
+    eventLoopLag: p({
+      name: 'nodejs_eventloop_lag_seconds',
+      type: 'gauge',
+      help: 'Delay of a setImmediate queued at the previous scrape, collecting thread (prom-client default metric).',
+      labels: [],
+    }),
+    eventLoopLagMin: p({
+      name: 'nodejs_eventloop_lag_min_seconds',
+      type: 'gauge',
+      help: 'Minimum event-loop delay since the previous scrape, collecting thread (prom-client default metric).',
+      labels: [],
+    }),
+    eventLoopLagMax: p({
+      name: 'nodejs_eventloop_lag_max_seconds',
+      type: 'gauge',
+      help: 'Maximum event-loop delay since the previous scrape, collecting thread (prom-client default metric).',
+      labels: [],
+    }),
+    eventLoopLagMean: p({
+      name: 'nodejs_eventloop_lag_mean_seconds',
+      type: 'gauge',
+      help: 'Mean event-loop delay since the previous scrape, collecting thread (prom-client default metric).',
+      labels: [],
+    }),
+    eventLoopLagStddev: p({
+      name: 'nodejs_eventloop_lag_stddev_seconds',
+      type: 'gauge',
+      help: 'Standard deviation of the event-loop delay since the previous scrape (prom-client default metric).',
+      labels: [],
+    }),
+    eventLoopLagP50: p({
+      name: 'nodejs_eventloop_lag_p50_seconds',
+      type: 'gauge',
+      help: 'Median event-loop delay since the previous scrape, collecting thread (prom-client default metric).',
+      labels: [],
+    }),
+    eventLoopLagP90: p({
+      name: 'nodejs_eventloop_lag_p90_seconds',
+      type: 'gauge',
+      help: '90th percentile of the event-loop delay since the previous scrape (prom-client default metric).',
+      labels: [],
+    }),
+    eventLoopLagP99: p({
+      name: 'nodejs_eventloop_lag_p99_seconds',
+      type: 'gauge',
+      help: '99th percentile of the event-loop delay since the previous scrape (prom-client default metric).',
+      labels: [],
+    }),
+    activeResources: p({
+      name: 'nodejs_active_resources',
+      type: 'gauge',
+      help: 'Resources keeping the event loop alive, by async resource type (prom-client default metric).',
+      labels: ['type'],
+    }),
+    activeHandles: p({
+      name: 'nodejs_active_handles',
+      type: 'gauge',
+      help: 'Active libuv handles by handle class (prom-client default metric).',
+      labels: ['type'],
+    }),
+    activeRequests: p({
+      name: 'nodejs_active_requests',
+      type: 'gauge',
+      help: 'Active libuv requests by request class (prom-client default metric).',
+      labels: ['type'],
+    }),
+    heapSizeTotal: p({
+      name: 'nodejs_heap_size_total_bytes',
+      type: 'gauge',
+      help: 'V8 heap size of the collecting thread (prom-client default metric).',
+      labels: [],
+    }),
+    heapSizeUsed: p({
+      name: 'nodejs_heap_size_used_bytes',
+      type: 'gauge',
+      help: 'V8 heap used by the collecting thread (prom-client default metric).',
+      labels: [],
+    }),
+    externalMemory: p({
+      name: 'nodejs_external_memory_bytes',
+      type: 'gauge',
+      help: 'Memory of C++ objects bound to JavaScript objects of the collecting thread (prom-client default metric).',
+      labels: [],
+    }),
+    heapSpaceTotal: p({
+      name: 'nodejs_heap_space_size_total_bytes',
+      type: 'gauge',
+      help: 'Size of each V8 heap space (new, old, code, …) of the collecting thread (prom-client default metric).',
+      labels: ['space'],
+    }),
+    heapSpaceUsed: p({
+      name: 'nodejs_heap_space_size_used_bytes',
+      type: 'gauge',
+      help: 'Used size of each V8 heap space of the collecting thread (prom-client default metric).',
+      labels: ['space'],
+    }),
+    heapSpaceAvailable: p({
+      name: 'nodejs_heap_space_size_available_bytes',
+      type: 'gauge',
+      help: 'Available size of each V8 heap space of the collecting thread (prom-client default metric).',
+      labels: ['space'],
+    }),
+    version: p({
+      name: 'nodejs_version_info',
+      type: 'gauge',
+      help: 'Node.js version, always 1 (prom-client default metric).',
+      labels: ['version', 'major', 'minor', 'patch'],
+    }),
+    gcDuration: p({
+      name: 'nodejs_gc_duration_seconds',
+      type: 'histogram',
+      help: 'Garbage collection pauses of the collecting thread, by kind: major, minor, incremental or weakcb (prom-client default metric).',
+      labels: ['kind'],
+      buckets: PROCESS_METRICS_OPTIONS.gcDurationBuckets,
+    }),
+  } as const;
+}
+
+/** The sidecar's process metrics: plumbline_sidecar_process_*, plumbline_sidecar_nodejs_*. */
+export const SIDECAR_PROCESS_METRICS = processMetrics('sidecar');
+/** The exporter's process metrics: plumbline_exporter_process_*, plumbline_exporter_nodejs_*. */
+export const EXPORTER_PROCESS_METRICS = processMetrics('exporter');
+
 export const METRIC_CATALOG: readonly MetricDescriptor[] = [
   ...Object.values(SIDECAR_METRICS),
+  ...Object.values(SIDECAR_PROCESS_METRICS),
   ...Object.values(EXPORTER_METRICS),
+  ...Object.values(EXPORTER_PROCESS_METRICS),
 ];
 
 /** The series names a metric exposes (histograms add _bucket, _sum, _count). */

@@ -13,14 +13,18 @@ function row(d: MetricDescriptor): string {
 
 export function renderMetricsTable(): string {
   const sections: string[] = [];
+  const header = ['| name | type | labels | meaning |', '| --- | --- | --- | --- |'];
   for (const emitter of ['sidecar', 'exporter'] as const) {
+    const own = METRIC_CATALOG.filter((d) => d.emitter === emitter);
+    sections.push(`### Emitted by the ${emitter}`, '', ...header);
+    sections.push(...own.filter((d) => d.origin !== 'process').map(row), '');
     sections.push(
-      `### Emitted by the ${emitter}`,
+      `#### Process metrics of the ${emitter} (prom-client's collectDefaultMetrics)`,
       '',
-      '| name | type | labels | meaning |',
-      '| --- | --- | --- | --- |',
+      ...header,
+      ...own.filter((d) => d.origin === 'process').map(row),
+      '',
     );
-    sections.push(...METRIC_CATALOG.filter((d) => d.emitter === emitter).map(row), '');
   }
   return [METRICS_DOC_BEGIN, '', ...sections, METRICS_DOC_END].join('\n');
 }

@@ -3,8 +3,13 @@
  * service can only emit what the catalog lists, with the catalog's labels and buckets. getOrCreateMetric is the
  * one way for two modules that share a Registry to share a metric (whichever comes first registers it).
  */
-import { Counter, Gauge, Histogram, Summary, type Registry } from 'prom-client';
-import type { MetricDescriptor } from './metric-names';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Summary, type Registry } from 'prom-client';
+import {
+  PROCESS_METRICS_DROPPED,
+  PROCESS_METRICS_OPTIONS,
+  PROCESS_METRICS_PREFIX,
+  type MetricDescriptor,
+} from './metric-names';
 
 export type MetricFor<D extends MetricDescriptor> = D['type'] extends 'counter'
   ? Counter<string>
@@ -71,4 +76,26 @@ export function createMetrics<T extends Record<string, MetricDescriptor>>(
   const out = {} as { [K in keyof T]: MetricFor<T[K]> };
   for (const key of Object.keys(section) as (keyof T)[]) out[key] = createMetric(registry, section[key]);
   return out;
+}
+
+/**
+ * Registers prom-client's default metrics (CPU, memory, event-loop delay, GC, heap, handles) on `registry` under
+ * the emitter's catalog prefix (SIDECAR_PROCESS_METRICS / EXPORTER_PROCESS_METRICS), with the catalog's options,
+ * minus the `_total`-named gauges promtool rejects (PROCESS_METRICS_DROPPED).
+ *
+ * Call it once per registry, on the thread whose event loop and heap the metrics should describe: prom-client
+ * starts an event-loop delay monitor and a GC observer for the life of the thread, and neither can be stopped.
+ *
+ * @example
+ * collectProcessMetrics(registry, 'exporter'); // plumbline_exporter_process_cpu_seconds_total, …
+ */
+export function collectProcessMetrics(registry: Registry, emitter: 'sidecar' | 'exporter'): void {
+  const prefix = PROCESS_METRICS_PREFIX[emitter];
+  collectDefaultMetrics({
+    register: registry,
+    prefix,
+    eventLoopMonitoringPrecision: PROCESS_METRICS_OPTIONS.eventLoopMonitoringPrecision,
+    gcDurationBuckets: [...PROCESS_METRICS_OPTIONS.gcDurationBuckets],
+  });
+  for (const name of PROCESS_METRICS_DROPPED) registry.removeSingleMetric(`${prefix}${name}`);
 }

@@ -4,6 +4,7 @@
  * main entry; production code never imports it.
  */
 import { inferenceEventId, type InferenceEvent } from './inference-event';
+import { METRIC_CATALOG, type MetricDescriptor } from './metric-names';
 
 /**
  * A valid v2 inference event, numbered `i`: request `req-${i}` (or `requestId`), row 0, model `model` version '1', a
@@ -36,4 +37,32 @@ export function makeEvent(i: number, model = 'iris', requestId = `req-${i}`): In
 /** `n` events numbered from `start`: makeEvent(start) … makeEvent(start + n - 1). */
 export function makeEvents(n: number, start = 0): InferenceEvent[] {
   return Array.from({ length: n }, (_, i) => makeEvent(start + i));
+}
+
+/** The metric families of a Prometheus text exposition: name → type, from its `# TYPE` lines. */
+export function metricFamilies(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) out.set(name, type);
+  return out;
+}
+
+/**
+ * What is wrong with a service's /metrics text against the catalog: families no descriptor of `emitter` names (or
+ * of another type), and the `expected` descriptors that are missing. Empty when the two agree.
+ */
+export function catalogMismatches(
+  text: string,
+  emitter: MetricDescriptor['emitter'],
+  expected: readonly MetricDescriptor[],
+): string[] {
+  const families = metricFamilies(text);
+  const catalog = new Map(METRIC_CATALOG.filter((d) => d.emitter === emitter).map((d) => [d.name, d]));
+  const problems: string[] = [];
+  for (const [name, type] of families) {
+    const d = catalog.get(name);
+    if (!d) problems.push(`${name} is exposed but not in the ${emitter}'s catalog`);
+    else if (d.type !== type) problems.push(`${name} is exposed as a ${type}, the catalog says ${d.type}`);
+  }
+  for (const d of expected) if (!families.has(d.name)) problems.push(`${d.name} is missing`);
+  return problems;
 }

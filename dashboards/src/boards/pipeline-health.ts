@@ -1,6 +1,14 @@
-/** Pipeline health: is every event reaching its sink, and is the exporter keeping up. */
+/**
+ * Pipeline health: is every event reaching its sink, is the exporter keeping up, and does each process (sidecar,
+ * exporter) have the CPU, memory and event loop it needs.
+ */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { EXPORTER_METRICS as E, SIDECAR_METRICS as S } from '@plumbline/schema';
+import {
+  EXPORTER_METRICS as E,
+  EXPORTER_PROCESS_METRICS,
+  SIDECAR_METRICS as S,
+  SIDECAR_PROCESS_METRICS,
+} from '@plumbline/schema';
 import {
   BOARDS,
   M,
@@ -18,6 +26,17 @@ import {
   timeseries,
   variables,
 } from '../common';
+
+/** The two services' process metrics, with the legend prefix that tells them apart. */
+const PROCESSES = [
+  ['sidecar', SIDECAR_PROCESS_METRICS],
+  ['exporter', EXPORTER_PROCESS_METRICS],
+] as const;
+
+/** One query per service, per scrape target: `expr(metrics of that service)`, legend `<service> <instance>`. */
+function perProcess(expr: (p: (typeof PROCESSES)[number][1]) => string): ReturnType<typeof proms> {
+  return proms(...PROCESSES.map(([service, p]): [string, string] => [expr(p), `${service} {{instance}}`]));
+}
 
 export function pipelineHealth(): Dashboard {
   const b = board(BOARDS.pipeline)
@@ -148,6 +167,40 @@ export function pipelineHealth(): Dashboard {
           ],
         ),
       ),
+    )
+    // prom-client's default metrics (docs/metrics.md, "Process metrics"). The sidecar's event loop, heap and GC are
+    // its proxy thread's; CPU and memory are the whole process's.
+    .withRow(row('Process'))
+    .withPanel(
+      timeseries(
+        'CPU',
+        'CPU time per second of each sidecar and exporter process, user and system, all threads (1 = one core).',
+        'percentunit',
+      ).targets(perProcess((p) => `sum by (instance) (rate(${p.cpu.name}[${RI}]))`)),
+    )
+    .withPanel(
+      timeseries(
+        'Resident memory',
+        'Resident memory (RSS) of each sidecar and exporter process.',
+        'bytes',
+      ).targets(perProcess((p) => `sum by (instance) (${p.residentMemory.name})`)),
+    )
+    .withPanel(
+      timeseries(
+        'Event-loop delay p99',
+        '99th percentile of the event-loop delay between scrapes (the sidecar: its proxy thread). Samples ' +
+          'include the 10 ms sampling interval; the PlumblineEventLoopLagHigh alert fires above 0.2 s for 10 minutes.',
+        's',
+      )
+        .thresholds(thresholds('green', [0.2, 'red']))
+        .targets(perProcess((p) => `max by (instance) (${p.eventLoopLagP99.name})`)),
+    )
+    .withPanel(
+      timeseries(
+        'GC time',
+        'Share of time spent in garbage collection pauses, all kinds (the sidecar: its proxy thread).',
+        'percentunit',
+      ).targets(perProcess((p) => `sum by (instance) (rate(${p.gcDuration.name}_sum[${RI}]))`)),
     );
   return buildBoard(b);
 }

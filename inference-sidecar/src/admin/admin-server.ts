@@ -1,5 +1,6 @@
 /**
- * The admin server (its own port, never the proxy's): GET /metrics (Prometheus text from the injected registry),
+ * The admin server (its own port, never the proxy's): GET /metrics (Prometheus text from the injected registry,
+ * then the process metrics, see AdminDeps.processMetrics),
  * GET /healthz (the process is alive), GET /readyz (the upstream answers), POST /feedback (ground truth).
  * Routing, 404 / 405, the body limit and 500s go through service-kit's createHttpHandler with the SIDECAR_ERR_*
  * codes (docs/errors.md).
@@ -23,6 +24,11 @@ export interface AdminDeps {
   logger: Logger;
   /** Resolves true when the upstream answers its health path. */
   upstreamReady(): Promise<{ ready: boolean; detail: string }>;
+  /**
+   * Prometheus text of the process metrics (SIDECAR_PROCESS_METRICS), appended to the registry's on /metrics;
+   * '' when there are none to add. They are collected on the proxy thread, which may not be this one (app.ts).
+   */
+  processMetrics?(): Promise<string>;
 }
 
 /** An error the admin port answers as it is, with the status docs/errors.md gives its code. */
@@ -46,7 +52,10 @@ export function createAdminServer(deps: AdminDeps): Server {
       {
         method: 'GET',
         path: '/metrics',
-        handle: async (ctx) => ctx.sendText(200, deps.registry.contentType, await deps.registry.metrics()),
+        handle: async (ctx) => {
+          const [own, process] = await Promise.all([deps.registry.metrics(), deps.processMetrics?.() ?? '']);
+          ctx.sendText(200, deps.registry.contentType, process ? `${own}\n${process}` : own);
+        },
       },
       { method: 'GET', path: '/healthz', handle: (ctx) => ctx.send(200, { status: 'ok' }) },
       {

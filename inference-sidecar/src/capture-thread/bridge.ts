@@ -17,6 +17,7 @@ import type { SidecarConfig } from '../config';
 import { packExchanges } from './exchange-batch';
 import {
   CaptureProgress,
+  PROCESS_METRICS_TIMEOUT_MS,
   type CaptureThreadData,
   type FromCaptureThread,
   type ToCaptureThread,
@@ -57,6 +58,11 @@ export interface BacklogBound {
 export interface CaptureThreadOptions extends BacklogBound {
   /** The `hmac-sha256` redaction key (src/redaction-key.ts), handed over in workerData. */
   redactionKey?: KeyObject;
+  /**
+   * This thread's process metrics as Prometheus text, for the capture thread's /metrics (it asks at each scrape).
+   * @default none ('')
+   */
+  processMetrics?: () => Promise<string>;
 }
 
 export function startCaptureThread(
@@ -136,11 +142,26 @@ export function startCaptureThread(
         case 'failed':
           reject(Object.assign(new Error(message.message), { code: message.code }));
           break;
+        case 'process-metrics':
+          // Collecting resets the event-loop delay summary: only for a scrape that still waits for the answer.
+          if (Date.now() - message.sentAt < PROCESS_METRICS_TIMEOUT_MS) answerProcessMetrics(message.id);
+          break;
         case 'closed':
           resolveClosed();
           break;
       }
     });
+    function answerProcessMetrics(id: number): void {
+      (options.processMetrics?.() ?? Promise.resolve(''))
+        .catch((err: unknown) => {
+          logger.error({ err, code: 'SIDECAR_ERR_INTERNAL' }, 'process metrics failed');
+          return '';
+        })
+        .then((text) => {
+          if (alive) post({ type: 'process-metrics', id, text });
+        })
+        .catch(() => undefined); // the worker went away between the check and the post
+    }
     worker.on('error', (err) => {
       logger.fatal({ err, code: 'SIDECAR_ERR_INTERNAL' }, 'capture thread failed');
     });

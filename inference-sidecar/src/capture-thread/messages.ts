@@ -14,6 +14,13 @@ export interface CaptureThreadData {
   redactionKey?: KeyObject;
 }
 
+/**
+ * How long a scrape of /metrics (capture thread) waits for the proxy thread's process metrics. A proxy thread that
+ * cannot answer in this time is stalled: /metrics answers without them, and the next answer's maximum event-loop
+ * delay shows the stall.
+ */
+export const PROCESS_METRICS_TIMEOUT_MS = 2000;
+
 const EXCHANGES = 0;
 const BYTES = 1;
 
@@ -48,9 +55,18 @@ export class CaptureProgress {
 
 export type ToCaptureThread =
   /** `lost`: exchanges the proxy thread could not hand over since the last batch (backlog bound). */
-  ({ type: 'exchanges'; lost: number } & ExchangeBatch) | { type: 'close' };
+  | ({ type: 'exchanges'; lost: number } & ExchangeBatch)
+  /** The answer to a `process-metrics` request: the proxy thread's process metrics as Prometheus text. */
+  | { type: 'process-metrics'; id: number; text: string }
+  | { type: 'close' };
 
 export type FromCaptureThread =
   | { type: 'listening'; adminUrl: string }
   | { type: 'failed'; message: string; code?: string }
+  /**
+   * A scrape of /metrics: the capture thread asks for the proxy thread's process metrics. `sentAt` (Date.now()):
+   * a request older than PROCESS_METRICS_TIMEOUT_MS is no longer waited for and is not answered, so that it does
+   * not reset the event-loop delay histogram the next scrape reports (a stall would vanish with it).
+   */
+  | { type: 'process-metrics'; id: number; sentAt: number }
   | { type: 'closed' };

@@ -2,6 +2,9 @@
  * The capture thread: runs the sidecar core (capture, metrics, pipeline and sinks, admin server) on its own
  * event loop, fed with batches of exchanges by the proxy thread (bridge.ts). Parsing bodies, encoding events for
  * Elasticsearch and Kafka and the sinks' I/O therefore never delay a proxied request.
+ *
+ * The process metrics (CPU, memory, event-loop delay, GC) are collected on the proxy thread, whose event loop
+ * serves the requests: each scrape of /metrics asks it for them (PROCESS_METRICS_TIMEOUT_MS).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
@@ -9,6 +12,7 @@ import { createSidecarCore, upstreamPool } from '../sidecar-core';
 import { unpackExchanges } from './exchange-batch';
 import {
   CaptureProgress,
+  PROCESS_METRICS_TIMEOUT_MS,
   type CaptureThreadData,
   type FromCaptureThread,
   type ToCaptureThread,
@@ -23,7 +27,31 @@ const post = (message: FromCaptureThread): void => port.postMessage(message);
 const logger = pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.destination(2));
 // /readyz only: two connections are plenty.
 const dispatcher = upstreamPool(config, 2);
-const core = createSidecarCore(config, { logger, dispatcher, redactionKey });
+
+let processMetricsRequests = 0;
+const waitingForProcessMetrics = new Map<number, (text: string) => void>();
+
+function processMetrics(): Promise<string> {
+  const id = ++processMetricsRequests;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      waitingForProcessMetrics.delete(id);
+      logger.warn(
+        { timeoutMs: PROCESS_METRICS_TIMEOUT_MS },
+        'the proxy thread did not send its process metrics in time; /metrics answers without them',
+      );
+      resolve('');
+    }, PROCESS_METRICS_TIMEOUT_MS);
+    waitingForProcessMetrics.set(id, (text) => {
+      clearTimeout(timer);
+      waitingForProcessMetrics.delete(id);
+      resolve(text);
+    });
+    post({ type: 'process-metrics', id, sentAt: Date.now() });
+  });
+}
+
+const core = createSidecarCore(config, { logger, dispatcher, redactionKey, processMetrics });
 
 async function close(): Promise<void> {
   await core.close();
@@ -38,6 +66,8 @@ port.on('message', (message: ToCaptureThread) => {
     const exchanges = unpackExchanges(message);
     for (const ex of exchanges) core.capture.record(ex);
     progress.add(exchanges.length, message.bytes.byteLength);
+  } else if (message.type === 'process-metrics') {
+    waitingForProcessMetrics.get(message.id)?.(message.text);
   } else {
     close().catch((err: unknown) => {
       logger.error({ err }, 'capture thread: close failed');
