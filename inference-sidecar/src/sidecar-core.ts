@@ -96,7 +96,15 @@ export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps):
       return { ready: false, detail: `GET ${healthPath} failed: ${(err as Error).message}` };
     }
   }
-  const adminServer = createAdminServer({ registry, metrics, pipeline, logger, upstreamReady });
+  const adminServer = createAdminServer({
+    registry,
+    metrics,
+    pipeline,
+    logger,
+    upstreamReady,
+    apiToken: config.apiToken,
+    requireTokenForReads: config.requireTokenForReads,
+  });
 
   return {
     capture,
