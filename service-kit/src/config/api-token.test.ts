@@ -30,7 +30,7 @@ function failure(run: () => unknown): Error {
 }
 
 test('no variable: no token, reads open', () => {
-  expect(loader.load({ env: {} })).toEqual({ port: 1, requireTokenForReads: false });
+  expect(loader.load({ env: {} })).toStrictEqual({ port: 1 });
 });
 
 test('from PLUMBLINE_API_TOKEN, or from the file without its trailing newline', () => {

@@ -74,8 +74,8 @@ export const apiAuthFields = {
     .string()
     .min(API_TOKEN_MIN_LENGTH, `must be at least ${API_TOKEN_MIN_LENGTH} characters`)
     .optional(),
-  /** Reads (/metrics, GET /api/*) need the token too; liveness and readiness probes stay open. @default false */
-  requireTokenForReads: z.boolean().default(false),
+  /** Reads (/metrics, GET /api/*) need the token too; liveness and readiness probes stay open. @default false (unset) */
+  requireTokenForReads: z.boolean().optional(),
 };
 
 /** The environment variable of `requireTokenForReads` (the token itself is read by the loader). */
