@@ -52,7 +52,7 @@ test('POST /alertmanager needs the token; /healthz does not; the log never holds
       const res = await request(`${bridge.url}/alertmanager`, { method: 'POST', body: PAYLOAD, headers });
       return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
     };
-    for (const headers of [{}, { authorization: `Bearer ${WRONG}` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${WRONG}` }] as Record<string, string>[]) {
       const refused = await post(headers);
       expect(refused.status).toBe(401);
       expect(refused.headers['www-authenticate']).toBe('Bearer');

@@ -46,7 +46,12 @@ async function call(url: string, method: 'GET' | 'POST', headers: Record<string,
 
 test('POST /feedback without the token, or with a wrong one, is refused with 401; with it, accepted', async () => {
   const s = await start({ apiToken: TOKEN });
-  for (const headers of [{}, { authorization: `Bearer ${WRONG}` }, { authorization: `Basic ${TOKEN}` }]) {
+  const refused: Record<string, string>[] = [
+    {},
+    { authorization: `Bearer ${WRONG}` },
+    { authorization: `Basic ${TOKEN}` },
+  ];
+  for (const headers of refused) {
     const res = await call(`${s.adminUrl}/feedback`, 'POST', headers);
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer');
