@@ -2,6 +2,9 @@
 // WWW-Authenticate otherwise, nothing stored); reads stay open unless requireTokenForReads, the probes always. The
 // token never reaches the log, wrong or right. Without a token the sidecar says once, at start-up, that writes are
 // open.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { request } from 'undici';
@@ -94,4 +97,27 @@ test('without a token writes are open, and the start-up log says so once', async
   expect(warnings.map((w) => w.msg)).toEqual([
     'PLUMBLINE_API_TOKEN is not set: POST /feedback on the admin port accepts writes from anyone who can reach it',
   ]);
+});
+
+test('the capture thread (production layout) gets the token with the config', async () => {
+  const spoolDir = mkdtempSync(join(tmpdir(), 'feedback-token-'));
+  const sidecar = await startSidecar(
+    parseConfig({
+      upstream: upstream.url,
+      port: 0,
+      adminPort: 0,
+      logLevel: 'silent',
+      apiToken: TOKEN,
+      sinks: { spoolDir, spoolFsync: 'never' },
+    }),
+    { logger: pino({ level: 'silent' }) },
+  );
+  try {
+    expect((await call(`${sidecar.adminUrl}/feedback`, 'POST')).status).toBe(401);
+    const ok = await call(`${sidecar.adminUrl}/feedback`, 'POST', { authorization: `Bearer ${TOKEN}` });
+    expect(ok.status).toBe(202);
+  } finally {
+    await sidecar.stop();
+    rmSync(spoolDir, { recursive: true, force: true });
+  }
 });
