@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { SHIPPED_MODEL } from '@plumbline/sidecar';
 import { runEmbeddedStack, type EmbeddedStackOptions } from './demo/stack';
 import { readTrainingData } from './demo/training-data';
-import { durationArg, integerArg, portArg, UsageError } from '@plumbline/service-kit';
+import { durationArg, integerArg, portArg, readApiToken, UsageError } from '@plumbline/service-kit';
 import { addDemoTrafficOptions, driftFromFlag, type DemoTrafficFlags } from './demo-traffic-flags';
 
 /** Flags as commander hands them over: every number already read by its parser (a bad one exits 2 naming it). */
@@ -106,7 +106,14 @@ export function registerStartCommand(program: Command): void {
       15,
     )
     .action(async (flags: StartFlags) => {
-      const options = startOptionsFromFlags(flags);
+      // PLUMBLINE_API_TOKEN(_FILE) when set (a bad file is a usage error); else the stack makes one for this run.
+      let apiToken: string | undefined;
+      try {
+        apiToken = readApiToken(process.env)?.token;
+      } catch (err) {
+        throw new UsageError((err as Error).message, { key: 'PLUMBLINE_API_TOKEN' });
+      }
+      const options = { ...startOptionsFromFlags(flags), apiToken };
       let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
       let durationTimer: NodeJS.Timeout | undefined;
       const stopSignal = new Promise<void>((resolve) => {

@@ -1,14 +1,15 @@
 /**
  * `plumbline traffic` — the demo traffic generator on its own, for a sidecar that is already running (the
  * docker-compose stack, or your own): Open Inference Protocol requests sampled from the shipped model's training
- * data, ground truth posted to the sidecar's admin port, drift planted after a while. Ctrl-C / SIGTERM stop it.
+ * data, ground truth posted to the sidecar's admin port (with the token in PLUMBLINE_API_TOKEN, or the file named
+ * by PLUMBLINE_API_TOKEN_FILE, when the sidecar needs one), drift planted after a while. Ctrl-C / SIGTERM stop it.
  */
 import type { Command } from 'commander';
 import { SHIPPED_MODEL } from '@plumbline/sidecar';
 import { describeDrift } from './demo/drift-plan';
 import { createDemoTraffic } from './demo/traffic';
 import { readTrainingData } from './demo/training-data';
-import { durationArg, UsageError } from '@plumbline/service-kit';
+import { durationArg, readApiToken, UsageError } from '@plumbline/service-kit';
 import { addDemoTrafficOptions, driftFromFlag, type DemoTrafficFlags } from './demo-traffic-flags';
 
 interface TrafficFlags extends DemoTrafficFlags {
@@ -49,9 +50,16 @@ export function registerTrafficCommand(program: Command): void {
       const statusEverySeconds = flags.statusEvery;
       const sidecar = url('--sidecar', flags.sidecar);
       const admin = flags.admin === undefined ? null : url('--admin', flags.admin);
+      let apiToken: string | undefined;
+      try {
+        apiToken = readApiToken(process.env)?.token;
+      } catch (err) {
+        throw new UsageError((err as Error).message, { key: 'PLUMBLINE_API_TOKEN' });
+      }
       const traffic = createDemoTraffic({
         inferUrl: `${sidecar}/v2/models/${encodeURIComponent(flags.model)}/infer`,
         feedbackUrl: admin === null ? null : `${admin}/feedback`,
+        apiToken,
         data,
         model: flags.model,
         requestsPerSecond: flags.rate,

@@ -266,6 +266,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
   const server = createApiServer({
     registry,
     extraHandlers: deps.extraHandlers,
+    auth: { token: config.apiToken, reads: config.requireTokenForReads },
     state: {
       history: (model) => runtimes.get(model)?.history ?? [],
       models: () => config.models.map((m) => m.name),

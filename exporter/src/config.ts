@@ -6,6 +6,8 @@
  * An invalid value ends the process with exit code 2 and one message naming the key (and where it came from).
  */
 import {
+  API_AUTH_ENV,
+  apiAuthFields,
   createConfigLoader,
   formatConfigIssue,
   UsageError,
@@ -189,6 +191,9 @@ export const ExporterConfigSchema = z.strictObject({
   }),
   /** The retrain endpoint's settings (exporter/src/retrain/config.ts), mounted under /api/retrain; null = off. */
   retrain: RetrainConfigSchema.nullable().default(null),
+  /** Writes on /api need `Authorization: Bearer <apiToken>` (reads too with requireTokenForReads); the retrain
+   * endpoint falls back to it when `retrain.token` is not set (docs/config.md#the-api-token). */
+  ...apiAuthFields,
   /** HTTP listen address and port for /metrics and /api. */
   host: z.string().min(1).default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(9465),
@@ -229,6 +234,7 @@ export const EXPORTER_ENV: Settings = {
   PLUMBLINE_WEBHOOK_URL: { key: 'notify.webhookUrl', kind: 'string' },
   PLUMBLINE_ALERTMANAGER_URL: { key: 'notify.alertmanagerUrl', kind: 'string' },
   PLUMBLINE_NOTIFY_COOLDOWN_SECONDS: { key: 'notify.cooldownSeconds', kind: 'duration' },
+  ...API_AUTH_ENV,
 };
 
 /**
@@ -268,6 +274,7 @@ export const exporterConfigLoader = createConfigLoader({
   schema: ExporterConfigSchema,
   env: EXPORTER_ENV,
   flags: EXPORTER_FLAGS,
+  apiToken: true,
   error: (issue) => new ConfigError(formatConfigIssue(issue), issue.key, { cause: issue.cause }),
   prepare: inferKinds,
 });

@@ -22,6 +22,8 @@ export const EXPORTER_ERRORS = {
   EXPORTER_ERR_NOT_FOUND: { http: 404, message: 'not found' },
   /** A path that is not valid percent-encoding (`/api/models/%E0/drift`). */
   EXPORTER_ERR_BAD_REQUEST: { http: 400, message: 'bad request' },
+  /** A write on /api (or, with requireTokenForReads, a read) without the API token as a bearer token. */
+  EXPORTER_ERR_UNAUTHORIZED: { http: 401, message: 'unauthorized' },
   /** /metrics and /api/* are read-only. */
   EXPORTER_ERR_METHOD: { http: 405, message: 'method not allowed' },
   /** A bug while answering a request; the exporter kept running. */

@@ -54,7 +54,11 @@ export async function startExporter(
   collectProcessMetrics(registry, 'exporter');
   // The retrain endpoint (PLUGINS) shares the registry and is mounted before the exporter's own routes.
   const retrain: RetrainService | null = config.retrain
-    ? createRetrainService({ config: parseRetrainConfig(config.retrain, env), registry, log: logger })
+    ? createRetrainService({
+        config: parseRetrainConfig(config.retrain, env, config.apiToken),
+        registry,
+        log: logger,
+      })
     : null;
   const extraHandlers = [...(retrain ? [retrain.handle] : []), ...(options.extraHandlers ?? [])];
   const exporter = createExporter(config, {

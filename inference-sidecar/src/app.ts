@@ -206,6 +206,11 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
         { url, adminUrl, upstream: config.upstream, protocol: config.protocol, capture: captureMode },
         'sidecar listening',
       );
+      if (config.apiToken === undefined) {
+        logger.warn(
+          'PLUMBLINE_API_TOKEN is not set: POST /feedback on the admin port accepts writes from anyone who can reach it',
+        );
+      }
       return { url, adminUrl, failed, stop: () => close() };
     },
     close,

@@ -3,7 +3,7 @@
  * start-up. Sources, lowest precedence first: a YAML/JSON file (`--config`), `PLUMBLINE_*` environment variables,
  * command-line flags. An invalid value ends start-up with one message naming the key (exit code 2).
  */
-import { createConfigLoader, type Settings } from '@plumbline/service-kit';
+import { API_AUTH_ENV, apiAuthFields, createConfigLoader, type Settings } from '@plumbline/service-kit';
 import { z } from 'zod';
 import { REDACTIONS, type Redaction } from './capture/redact';
 import { configError } from './errors';
@@ -76,6 +76,8 @@ export const SidecarConfigSchema = z.strictObject({
   port: port.default(8080),
   /** Admin port (/metrics, /healthz, /readyz, /feedback); 0 picks a free one. @default 9464 */
   adminPort: port.default(9464),
+  /** POST /feedback needs `Authorization: Bearer <apiToken>` (and reads too with requireTokenForReads). */
+  ...apiAuthFields,
   /** Model name for events whose path does not name the model. @default 'default' */
   model: z.string().min(1).default('default'),
   /** Wire protocol, or auto-detection from path and body. @default 'auto' */
@@ -201,6 +203,7 @@ export const SIDECAR_ENV: Settings = {
   PLUMBLINE_SPOOL_DIR: { key: 'sinks.spoolDir', kind: 'string' },
   PLUMBLINE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   PLUMBLINE_REDACTION_KEY_FILE: { key: 'redaction.keyFile', kind: 'string' },
+  ...API_AUTH_ENV,
 };
 
 /** The variable naming the config file when `--config` is not given. */
@@ -230,6 +233,7 @@ export const sidecarConfigLoader = createConfigLoader({
   schema: SidecarConfigSchema,
   env: SIDECAR_ENV,
   flags: SIDECAR_FLAGS,
+  apiToken: true,
   error: (issue) =>
     configError(
       issue.key,

@@ -32,6 +32,8 @@ export const SIDECAR_ERRORS = {
   SIDECAR_ERR_NOT_FOUND: { status: 404, message: 'no such route' },
   /** A request to the admin port with a method its path does not take (the `Allow` header lists them). */
   SIDECAR_ERR_METHOD: { status: 405, message: 'method not allowed' },
+  /** POST /feedback (or, with requireTokenForReads, a read) without the API token as a bearer token; answered with `WWW-Authenticate: Bearer`. */
+  SIDECAR_ERR_UNAUTHORIZED: { status: 401, message: 'missing or wrong bearer token' },
   /** POST /feedback with a body that is not valid feedback; the message names the field. */
   SIDECAR_ERR_FEEDBACK_INVALID: { status: 400, message: 'invalid feedback' },
   /** POST /feedback with a body larger than the admin body limit. */

@@ -108,6 +108,8 @@ export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps):
     logger,
     upstreamReady,
     processMetrics: deps.processMetrics,
+    apiToken: config.apiToken,
+    requireTokenForReads: config.requireTokenForReads,
   });
 
   return {

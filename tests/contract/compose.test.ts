@@ -2,7 +2,9 @@
  * docker-compose.yml is consistent with the repository (no Docker here, so this is what we can prove): every
  * mounted file exists, every `service:port` it or its mounted configs mention is a service that exposes that port,
  * every dependency is a service with the right kind of health, every PLUMBLINE_* variable is one the code reads,
- * every ${VAR} has a default or a message, and Grafana gets what its provisioning files ask for.
+ * every ${VAR} has a default or a message, Grafana gets what its provisioning files ask for, every secret a service
+ * needs comes from a compose secret file, and the README's command makes those files and sets every required
+ * variable.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -24,10 +26,15 @@ interface Service {
   healthcheck?: { test: string[] };
   restart?: string;
   profiles?: string[];
+  secrets?: string[];
 }
 
 const composeText = read('docker-compose.yml');
-const compose = parse(composeText, { merge: true }) as { services: Record<string, Service>; volumes: object };
+const compose = parse(composeText, { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: object;
+  secrets?: Record<string, { file?: string; environment?: string }>;
+};
 const services = compose.services;
 const names = Object.keys(services);
 
@@ -129,6 +136,7 @@ test('every PLUMBLINE_* variable given to a Plumbline process is one its code re
     'exporter/src/config.ts',
     'exporter/src/retrain/config.ts',
     'alerting/src/bridge/config.ts',
+    'service-kit/src/config/api-token.ts', // PLUMBLINE_API_TOKEN(_FILE), read by every service's loader
   ]
     .map(read)
     .join('\n');
@@ -147,10 +155,17 @@ test('every PLUMBLINE_* variable given to a Plumbline process is one its code re
 test('Grafana gets every variable its provisioning files use, and allows every plugin we ship unsigned', () => {
   const env = services.grafana.environment ?? {};
   const dir = path.join(ROOT, 'dashboards/provisioning');
+  // A variable the entrypoint exports from a secret file (Grafana reads no *_FILE variable of ours) counts as given.
+  const entrypoint = (services.grafana.entrypoint ?? []).join(' ');
+  const fromSecrets = [...entrypoint.matchAll(/export ([A-Z_]+)="\$\$\(cat "\$\$([A-Z_]+)"\)"/g)]
+    .filter(([, , fileVar]) => secretOf(env[fileVar]) !== undefined)
+    .filter(([, , fileVar]) => services.grafana.secrets?.includes(secretOf(env[fileVar])!))
+    .map(([, variable]) => variable);
+  const given = [...Object.keys(env), ...fromSecrets];
   for (const sub of readdirSync(dir)) {
     for (const f of readdirSync(path.join(dir, sub))) {
       for (const m of readFileSync(path.join(dir, sub, f), 'utf8').matchAll(/\$\{([A-Z_]+)\}/g)) {
-        expect(Object.keys(env)).toContain(m[1]);
+        expect(given).toContain(m[1]);
       }
     }
   }
@@ -199,4 +214,105 @@ test('the plumbline image is built from the Dockerfile and runs the CLI', () => 
       .replace(/^alerting\/dist\//, 'alerting/src/');
     expect({ file: rel, exists: existsSync(path.join(ROOT, rel)) }).toEqual({ file: rel, exists: true });
   }
+});
+
+/** The compose secret a `/run/secrets/<name>` path names, or undefined. */
+function secretOf(file: string | undefined): string | undefined {
+  return /^\/run\/secrets\/([\w.-]+)$/.exec(file ?? '')?.[1];
+}
+
+/** The shell lines of the README's "The whole stack with Docker" block. */
+function readmeComposeCommand(): string[] {
+  const section = read('README.md').split('## The whole stack with Docker')[1] ?? '';
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  return block
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean);
+}
+
+describe('secrets', () => {
+  const declared = compose.secrets ?? {};
+
+  test('every secret a service mounts is declared, from a file under secrets/ that git and docker ignore', () => {
+    const used = new Set(names.flatMap((n) => services[n].secrets ?? []));
+    expect(used.size).toBeGreaterThan(0);
+    for (const name of used) {
+      expect({ name, file: declared[name]?.file }).toEqual({ name, file: `./secrets/${name}` });
+    }
+    expect(read('.gitignore').split('\n')).toContain('/secrets/');
+    expect(read('.dockerignore').split('\n')).toContain('secrets/'); // `COPY . .` must not bake it into the image
+  });
+
+  test('every *_FILE variable and mounted secret path names a secret the service mounts', () => {
+    for (const n of names) {
+      for (const [key, value] of Object.entries(services[n].environment ?? {})) {
+        if (!key.endsWith('_FILE')) continue;
+        const secret = secretOf(value);
+        expect({ service: n, key, secret, mounted: services[n].secrets?.includes(secret ?? '') }).toEqual({
+          service: n,
+          key,
+          secret: expect.any(String),
+          mounted: true,
+        });
+      }
+    }
+    // Alertmanager reads the bridge's token itself (credentials_file), from a secret compose mounts for it.
+    const am = read('alerting/alertmanager/alertmanager.yml');
+    const files = [...am.matchAll(/credentials_file:\s*(\S+)/g)].map((m) => m[1]);
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(services.alertmanager.secrets ?? []).toContain(secretOf(f));
+  });
+
+  test('every Plumbline process that takes writes or sends them gets the API token from the secret', () => {
+    const takesToken = names.filter((n) => {
+      const s = services[n];
+      const cmd = JSON.stringify([s.entrypoint ?? [], s.command ?? []]);
+      return s.image === 'plumbline:dev' && /"(sidecar|exporter|traffic)"|bridge\/main\.js/.test(cmd);
+    });
+    expect(takesToken).toEqual(
+      expect.arrayContaining(['sidecar', 'sidecar-mlserver', 'exporter', 'retrain-bridge', 'traffic']),
+    );
+    for (const n of takesToken) {
+      const env = services[n].environment ?? {};
+      expect({ service: n, file: env.PLUMBLINE_API_TOKEN_FILE, direct: env.PLUMBLINE_API_TOKEN }).toEqual({
+        service: n,
+        file: '/run/secrets/plumbline_api_token',
+        direct: undefined, // a token in the environment shows in `docker inspect`
+      });
+    }
+    // No token passes through a variable of the host any more: nothing to forget on the command line.
+    expect(composeText).not.toMatch(/\$\{PLUMBLINE_(RETRAIN|API)_TOKEN/);
+  });
+
+  test("the README's command makes every secret file and sets every required variable before `docker compose up`", () => {
+    const lines = readmeComposeCommand();
+    const up = lines.findIndex((l) => /\bdocker compose up\b/.test(l));
+    expect(up).toBeGreaterThan(-1);
+    const before = lines.slice(0, up + 1).join('\n');
+    for (const [name, { file }] of Object.entries(declared)) {
+      const rel = (file ?? '').replace(/^\.\//, '');
+      expect({
+        secret: name,
+        made: new RegExp(`>\\s*(\\./)?${rel.replace(/[.]/g, '\\.')}\\b`).test(before),
+      }).toEqual({
+        secret: name,
+        made: true,
+      });
+      expect(before).toContain(`mkdir -p ${path.dirname(rel)}`);
+    }
+    for (const m of composeText.matchAll(/\$\{([A-Z_]+):\?/g))
+      expect(before).toMatch(new RegExp(`\\b${m[1]}=`));
+    // docker-compose.yml's header says the same.
+    const header = composeText
+      .split('\n')
+      .filter((l) => l.startsWith('#   '))
+      .map((l) =>
+        l
+          .slice(4)
+          .replace(/\s+#.*$/, '')
+          .trim(),
+      );
+    for (const l of lines.filter((x) => /secrets|docker compose up/.test(x))) expect(header).toContain(l);
+  });
 });

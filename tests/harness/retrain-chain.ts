@@ -4,7 +4,7 @@
  * exporter's real retrain endpoint calling it, the retrain bridge calling that endpoint, and Alertmanager with the
  * shipped routing (alerting/alertmanager/alertmanager.yml) pointed at this bridge.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Registry } from 'prom-client';
 import { DEFAULT_POLICY, startBridge, type BridgeDeps } from '@plumbline/alerting';
@@ -17,6 +17,11 @@ import { startWebhookServer, type WebhookServer } from './webhook-server';
 export interface RetrainChainOptions {
   /** The retrain endpoint's bearer token, which the bridge sends. */
   token: string;
+  /**
+   * The bridge's API token: POST /alertmanager then needs it, and Alertmanager sends it from a file in `dir` (the
+   * shipped `credentials_file` pointed there). @default none: the bridge is open
+   */
+  apiToken?: string;
   /** Where the retrain endpoint writes its audit log (`audit.jsonl` in this folder). */
   dir: string;
   /** The registry the retrain endpoint counts in (the exporter's, end to end); its own by default. */
@@ -55,13 +60,18 @@ export async function startRetrainChain(options: RetrainChainOptions): Promise<R
     {
       retrainUrl: `${retrain.url}/api/retrain`,
       retrainToken: options.token,
+      apiToken: options.apiToken,
       policy: DEFAULT_POLICY,
       timeoutMs: 10_000,
     },
     options.bridge,
   );
+  const tokenFile = path.join(options.dir, 'plumbline_api_token');
+  // An open bridge ignores the header; a missing file would fail every notification.
+  writeFileSync(tokenFile, `${options.apiToken ?? 'no-token-configured'}\n`, { mode: 0o600 });
   const config = readFileSync(path.join(repoRoot(), 'alerting', 'alertmanager', 'alertmanager.yml'), 'utf8')
     .replace('http://retrain-bridge:9099/alertmanager', `${bridge.url}/alertmanager`)
+    .replaceAll('/run/secrets/plumbline_api_token', tokenFile)
     .replace('group_wait: 10s', 'group_wait: 1s');
   const alertmanager = await startAlertmanager({ config });
   return {

@@ -5,6 +5,9 @@
  *   POST /alertmanager   Alertmanager webhook payload v4 → 200 { decisions: [...] }
  *   GET  /healthz        200
  *
+ * With an API token (PLUMBLINE_API_TOKEN), POST /alertmanager needs it as a bearer token (401 otherwise);
+ * alertmanager.yml sends it from a file with `http_config.authorization.credentials_file`.
+ *
  * Answers 200 once every alert is decided, also when the endpoint refused (Alertmanager would otherwise resend and
  * the decision would not change); answers 502 when the retrain endpoint could not be reached, so Alertmanager
  * retries. Bad payloads get 400 with the field that is wrong. Routing, 404 / 405, the body limit and 500s go
@@ -31,6 +34,8 @@ export interface BridgeConfig {
   retrainUrl: string;
   /** Bearer token of the retrain endpoint. */
   retrainToken: string;
+  /** The bearer token POST /alertmanager needs (Alertmanager's `http_config.authorization`). @default none: open */
+  apiToken?: string;
   policy: RetrainPolicy;
   /** Timeout of one call to the retrain endpoint or Prometheus. @default 10000 */
   timeoutMs: number;
@@ -62,6 +67,8 @@ export const BRIDGE_ERRORS = {
   badRequest: 'BRIDGE_ERR_BAD_REQUEST',
   notFound: 'BRIDGE_ERR_NOT_FOUND',
   methodNotAllowed: 'BRIDGE_ERR_METHOD',
+  /** 401: POST /alertmanager without the API token as a bearer token. */
+  unauthorized: 'BRIDGE_ERR_UNAUTHORIZED',
   /** 502: the retrain endpoint or Prometheus could not be reached; Alertmanager retries. */
   upstream: 'BRIDGE_ERR_UPSTREAM',
   internal: 'BRIDGE_ERR_INTERNAL',
@@ -160,10 +167,11 @@ export function createBridge(config: BridgeConfig, deps: BridgeDeps): Bridge {
       codes: BRIDGE_ERRORS,
       maxBodyBytes: MAX_BODY_BYTES,
       errorBody: ({ message }) => ({ error: message }),
+      auth: { token: config.apiToken },
       onError: (err) =>
         deps.log?.error({ err, code: BRIDGE_ERRORS.internal }, 'retrain bridge: request failed'),
       routes: [
-        { method: 'GET', path: '/healthz', handle: (ctx) => ctx.send(200, { status: 'ok' }) },
+        { method: 'GET', path: '/healthz', auth: 'public', handle: (ctx) => ctx.send(200, { status: 'ok' }) },
         { method: 'POST', path: '/alertmanager', handle: alertmanager },
       ],
     }),

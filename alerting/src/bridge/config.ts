@@ -3,7 +3,7 @@
  * variables through service-kit's config loader and validated once at start-up; an error names the variable
  * (exit code 2).
  */
-import { createConfigLoader, UsageError, type Settings } from '@plumbline/service-kit';
+import { apiAuthFields, createConfigLoader, UsageError, type Settings } from '@plumbline/service-kit';
 import { z } from 'zod';
 import { DEFAULT_POLICY, type RetrainPolicy } from './policy';
 import type { BridgeConfig } from './bridge';
@@ -28,8 +28,10 @@ export const BridgeConfigSchema = z.strictObject({
   prometheusUrl: httpUrl,
   /** Retrain endpoint, e.g. http://exporter:9464/api/retrain. Required. */
   retrainUrl: httpUrl,
-  /** Bearer token of the retrain endpoint. Required. */
+  /** Bearer token of the retrain endpoint. Required, unless the API token is set: then that one. */
   retrainToken: z.string({ error: 'required' }).min(1, 'required'),
+  /** The token Alertmanager must send to POST /alertmanager (PLUMBLINE_API_TOKEN or PLUMBLINE_API_TOKEN_FILE). @default none: open, with a warning at start-up */
+  apiToken: apiAuthFields.apiToken,
   /** Timeout of one call to the retrain endpoint or Prometheus. @default 10000 */
   timeoutMs: checked(z.number(), 'milliseconds > 0', (n) => n > 0).default(10_000),
   policy: z
@@ -94,11 +96,21 @@ const variableOf = (key: string): string =>
 export const bridgeConfigLoader = createConfigLoader({
   schema: BridgeConfigSchema,
   env: BRIDGE_ENV,
-  error: (issue) =>
-    new BridgeConfigError(
-      `${variableOf(issue.key)}: ${issue.problem}${issue.received === undefined ? '' : `, got "${issue.received}"`}`,
+  apiToken: true,
+  // One token for the whole stack: the retrain endpoint's falls back to the API token, as the exporter's does.
+  prepare: (raw) => {
+    if (raw.retrainToken === undefined && raw.apiToken !== undefined) raw.retrainToken = raw.apiToken;
+  },
+  error: (issue) => {
+    // The API token's problems name their variable themselves; its value is never in `received`.
+    const name = issue.key === 'apiToken' ? (issue.origin ?? 'PLUMBLINE_API_TOKEN') : variableOf(issue.key);
+    const named = issue.key === 'apiToken' && issue.problem.startsWith('PLUMBLINE_API_TOKEN');
+    const problem = named ? issue.problem : `${name}: ${issue.problem}`;
+    return new BridgeConfigError(
+      `${problem}${issue.received === undefined ? '' : `, got "${issue.received}"`}`,
       { key: issue.key, cause: issue.cause },
-    ),
+    );
+  },
 });
 
 type Env = Record<string, string | undefined>;

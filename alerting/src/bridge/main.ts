@@ -26,6 +26,11 @@ async function main(): Promise<void> {
     { host: config.host, port: config.port },
   );
   log.info({ url: bridge.url, policy: config.policy }, 'retrain bridge listening');
+  if (config.apiToken === undefined) {
+    log.warn(
+      'PLUMBLINE_API_TOKEN is not set: POST /alertmanager accepts alerts from anyone who can reach the bridge',
+    );
+  }
   const stop = () => {
     void bridge.close().then(() => process.exit(0));
   };

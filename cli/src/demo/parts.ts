@@ -30,6 +30,8 @@ export interface RunningExporter {
 }
 
 export interface SidecarPartOptions {
+  /** The token POST /feedback needs. */
+  apiToken: string;
   upstreamUrl: string;
   host: string;
   port: number;
@@ -64,6 +66,7 @@ export async function startSidecarPart(options: SidecarPartOptions): Promise<Run
     model: options.model,
     protocol: 'v2',
     logLevel: 'warn',
+    apiToken: options.apiToken,
     models: {
       [options.model]: {
         features: [...options.features],

@@ -5,6 +5,7 @@
  *
  * `runEmbeddedStack(options, stopSignal)` resolves once everything it started has stopped.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,11 @@ export interface EmbeddedStackOptions {
   minimumSamples: number;
   /** Print a traffic line this often (0: never). */
   statusEverySeconds: number;
+  /**
+   * The API token POST /feedback needs (the traffic sends it). @default a random one for this run, never printed:
+   * set PLUMBLINE_API_TOKEN to post your own feedback to the demo's sidecar
+   */
+  apiToken?: string;
   /** Where lines go. @default stdout */
   out?: (line: string) => void;
 }
@@ -101,7 +107,9 @@ export async function runEmbeddedStack(
     const modelName = model.model.name;
     const inferPath = `/v2/models/${modelName}/infer`;
 
+    const apiToken = options.apiToken ?? randomBytes(24).toString('hex');
     const sidecar = await startSidecarPart({
+      apiToken,
       upstreamUrl: model.url,
       host,
       port: options.port,
@@ -149,6 +157,7 @@ export async function runEmbeddedStack(
       traffic = createDemoTraffic({
         inferUrl: sidecar.url + inferPath,
         feedbackUrl: `${sidecar.adminUrl}/feedback`,
+        apiToken,
         data,
         model: modelName,
         inputName: model.model.input.name,

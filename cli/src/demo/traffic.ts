@@ -15,6 +15,8 @@ export interface DemoTrafficOptions {
   inferUrl: string;
   /** The sidecar's POST /feedback, or null to send no ground truth. */
   feedbackUrl: string | null;
+  /** Sent as `Authorization: Bearer <apiToken>` with feedback (the sidecar's PLUMBLINE_API_TOKEN). @default none */
+  apiToken?: string;
   data: TrainingData;
   /** The model name sent with feedback. */
   model: string;
@@ -173,7 +175,10 @@ export function createDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
     try {
       const res = await fetch(options.feedbackUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(options.apiToken === undefined ? {} : { authorization: `Bearer ${options.apiToken}` }),
+        },
         body: JSON.stringify(batch),
         signal: AbortSignal.timeout(timeoutMs),
       });

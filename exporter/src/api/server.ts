@@ -8,7 +8,7 @@
  * asked in turn and resolves true when it answered the request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/service-kit';
+import { createHttpHandler, HttpError, type HttpAuth, type RequestContext } from '@plumbline/service-kit';
 import type { Registry } from 'prom-client';
 import type { ExporterErrorCode } from '../errors';
 import type { ModelWindowReport } from '../service/report';
@@ -41,6 +41,11 @@ export interface ApiServerOptions {
   registry: Registry;
   state: ApiState;
   extraHandlers?: readonly ExtraHandler[];
+  /**
+   * The API token: every route that is not a GET needs it (none today; the next write gets the check by being a
+   * route), GETs too with `reads`. Mounted handlers (the retrain endpoint) check their own. @default open
+   */
+  auth?: HttpAuth;
   /** Gets every error answered with 500 (the client sees only the code and a generic message). @default stderr */
   onError?: (err: unknown) => void;
 }
@@ -51,6 +56,7 @@ export const API_ERRORS = {
   methodNotAllowed: 'EXPORTER_ERR_METHOD',
   /** A path that is not valid percent-encoding (`/api/models/%E0/drift`). */
   badRequest: 'EXPORTER_ERR_BAD_REQUEST',
+  unauthorized: 'EXPORTER_ERR_UNAUTHORIZED',
   internal: 'EXPORTER_ERR_INTERNAL',
 } as const satisfies Record<string, ExporterErrorCode>;
 
@@ -154,6 +160,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     codes: API_ERRORS,
     jsonHeaders: JSON_HEADERS,
     mounted: options.extraHandlers,
+    auth: options.auth,
     onError: (err) => (options.onError ?? logToStderr)(err),
     routes: [
       {

@@ -65,7 +65,10 @@ const WebhookSchema = z.discriminatedUnion('kind', [
 ]);
 
 export const RetrainConfigSchema = z.strictObject({
-  /** Shared secret Grafana's proxy route sends as `Authorization: Bearer <token>`; usually from `tokenEnv`. */
+  /**
+   * Shared secret Grafana's proxy route sends as `Authorization: Bearer <token>`; usually from `tokenEnv`, else the
+   * exporter's API token (PLUMBLINE_API_TOKEN or PLUMBLINE_API_TOKEN_FILE).
+   */
   token: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Environment variable read when `token` is not set. @default 'PLUMBLINE_RETRAIN_TOKEN' */
   tokenEnv: z.string().min(1).default('PLUMBLINE_RETRAIN_TOKEN'),
@@ -110,12 +113,22 @@ const retrainConfigLoader = createConfigLoader({
   error: (issue) => new RetrainConfigError(issue.key, issue.problem),
 });
 
-/** Validates `raw` (the `retrain:` section of the exporter config) and resolves the token from the environment. */
-export function parseRetrainConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): RetrainConfig {
+/**
+ * Validates `raw` (the `retrain:` section of the exporter config) and resolves the token: `retrain.token`, else the
+ * variable named by `tokenEnv` (PLUMBLINE_RETRAIN_TOKEN), else `apiToken`, the exporter's API token.
+ */
+export function parseRetrainConfig(
+  raw: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  apiToken?: string,
+): RetrainConfig {
   const { token: configured, ...rest } = retrainConfigLoader.parse(raw);
-  const token = configured ?? env[rest.tokenEnv];
+  const token = configured ?? (env[rest.tokenEnv] || undefined) ?? apiToken;
   if (!token)
-    throw new RetrainConfigError('token', `not set and environment variable ${rest.tokenEnv} is empty`);
+    throw new RetrainConfigError(
+      'token',
+      `not set and environment variable ${rest.tokenEnv} is empty (nor is PLUMBLINE_API_TOKEN or PLUMBLINE_API_TOKEN_FILE set, which it falls back to)`,
+    );
   if (token.length < 16) throw new RetrainConfigError('token', 'must be at least 16 characters');
   return { ...rest, token };
 }

@@ -11,11 +11,5 @@ export type {
   RetrainResponse,
   RetrainStatus,
 } from './types';
-export {
-  createRetrainService,
-  startRetrainService,
-  tokenMatches,
-  grafanaUser,
-  RETRAIN_PATH,
-} from './service';
+export { createRetrainService, startRetrainService, grafanaUser, RETRAIN_PATH } from './service';
 export type { RetrainService, RetrainServiceOptions, RetrainResult } from './service';

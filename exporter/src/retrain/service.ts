@@ -6,10 +6,16 @@
  * (Idempotency-Key replay + one in-flight trigger per model), records every attempt in the audit store and counts
  * outcomes in plumbline_retrain_requests_total.
  */
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/service-kit';
+import {
+  createHttpHandler,
+  HttpError,
+  tokenMatches,
+  WWW_AUTHENTICATE,
+  type RequestContext,
+} from '@plumbline/service-kit';
 import type { Registry } from 'prom-client';
 import { request } from 'undici';
 import { EXPORTER_METRICS, getOrCreateMetric } from '@plumbline/schema';
@@ -81,13 +87,8 @@ const RETRAIN_HTTP_CODES = {
   internal: RETRAIN_ERRORS.internal,
 };
 
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-
-/** Compares a presented bearer token with the configured one without leaking length or prefix through timing. */
-export function tokenMatches(authorization: string | undefined, token: string): boolean {
-  const presented = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim() ?? '';
-  return timingSafeEqual(sha256(presented), sha256(token)) && presented.length > 0;
-}
+/** The challenge every 401 of the retrain routes carries. */
+const CHALLENGE = { 'www-authenticate': WWW_AUTHENTICATE };
 
 /** Who clicked: Grafana's X-Grafana-User, else the login in X-Grafana-Context (set by the plugin proxy). */
 export function grafanaUser(req: IncomingMessage, fallback: unknown): string {
@@ -350,7 +351,7 @@ export function createRetrainService(options: RetrainServiceOptions): RetrainSer
 
   async function statusRoute(ctx: RequestContext): Promise<void> {
     if (!tokenMatches(ctx.req.headers.authorization, config.token))
-      throw new HttpError(401, RETRAIN_ERRORS.unauthorized, 'Unauthorized');
+      throw new HttpError(401, RETRAIN_ERRORS.unauthorized, 'Unauthorized', { headers: CHALLENGE });
     const model = ctx.query.get('model');
     if (!model) throw new HttpError(400, RETRAIN_ERRORS.badRequest, 'model: query parameter required');
     ctx.send(200, await status(model));
@@ -375,11 +376,13 @@ export function createRetrainService(options: RetrainServiceOptions): RetrainSer
       requestedBy: grafanaUser(req, body.requestedBy),
       idempotencyKey: key ? key.slice(0, 200) : null,
     });
-    const retryAfter =
+    const headers =
       result.body.outcome === 'cooldown'
         ? { 'retry-after': String(result.body.status.cooldownRemainingSeconds) }
-        : undefined;
-    ctx.send(result.httpStatus, result.body, retryAfter);
+        : result.body.outcome === 'unauthorized'
+          ? CHALLENGE
+          : undefined;
+    ctx.send(result.httpStatus, result.body, headers);
   }
 
   const routes = createHttpHandler({

@@ -2,6 +2,8 @@
  * The admin server (its own port, never the proxy's): GET /metrics (Prometheus text from the injected registry,
  * then the process metrics, see AdminDeps.processMetrics),
  * GET /healthz (the process is alive), GET /readyz (the upstream answers), POST /feedback (ground truth).
+ * With an API token, POST /feedback needs it as a bearer token (and /metrics too with requireTokenForReads);
+ * the probes stay open.
  * Routing, 404 / 405, the body limit and 500s go through service-kit's createHttpHandler with the SIDECAR_ERR_*
  * codes (docs/errors.md).
  */
@@ -22,6 +24,10 @@ export interface AdminDeps {
   metrics: SidecarMetrics;
   pipeline: EventPipeline;
   logger: Logger;
+  /** The API token writes need; undefined: open. */
+  apiToken?: string;
+  /** /metrics needs the token too. @default false */
+  requireTokenForReads?: boolean;
   /** Resolves true when the upstream answers its health path. */
   upstreamReady(): Promise<{ ready: boolean; detail: string }>;
   /**
@@ -44,9 +50,11 @@ export function createAdminServer(deps: AdminDeps): Server {
       // POST /feedback is the only route with a body: its codes are the admin port's body codes.
       badRequest: 'SIDECAR_ERR_FEEDBACK_INVALID',
       tooLarge: 'SIDECAR_ERR_FEEDBACK_TOO_LARGE',
+      unauthorized: 'SIDECAR_ERR_UNAUTHORIZED',
       internal: 'SIDECAR_ERR_INTERNAL',
     } satisfies Record<string, SidecarErrorCode>,
     maxBodyBytes: MAX_FEEDBACK_BODY_BYTES,
+    auth: { token: deps.apiToken, reads: deps.requireTokenForReads },
     onError: (err) => deps.logger.error({ err, code: 'SIDECAR_ERR_INTERNAL' }, 'admin request failed'),
     routes: [
       {
@@ -57,10 +65,11 @@ export function createAdminServer(deps: AdminDeps): Server {
           ctx.sendText(200, deps.registry.contentType, process ? `${own}\n${process}` : own);
         },
       },
-      { method: 'GET', path: '/healthz', handle: (ctx) => ctx.send(200, { status: 'ok' }) },
+      { method: 'GET', path: '/healthz', auth: 'public', handle: (ctx) => ctx.send(200, { status: 'ok' }) },
       {
         method: 'GET',
         path: '/readyz',
+        auth: 'public',
         handle: async (ctx) => {
           const { ready, detail } = await deps.upstreamReady();
           ctx.send(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', upstream: detail });

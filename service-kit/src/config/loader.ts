@@ -7,6 +7,7 @@
  */
 import type { z } from 'zod';
 import { UsageError } from '../usage-error';
+import { API_TOKEN_ENV, API_TOKEN_FILE_ENV, API_TOKEN_KEY, ApiTokenError, readApiToken } from './api-token';
 import { readConfigFile } from './read-config-file';
 import { readValue, ValueKindError, type ValueKind } from './value-kinds';
 
@@ -60,6 +61,12 @@ export interface ConfigLoaderSpec<S extends z.ZodType> {
   flags?: Settings;
   /** @default a UsageError worded by {@link formatConfigIssue} */
   error?: ConfigErrorFactory;
+  /**
+   * The service takes the shared API token: `load` reads PLUMBLINE_API_TOKEN or the file named by
+   * PLUMBLINE_API_TOKEN_FILE (config/api-token.ts) into the `apiToken` key, and refuses that key in a config
+   * file. The schema spreads `apiAuthFields`. @default false
+   */
+  apiToken?: boolean;
   /** Fills in what the merged raw object implies, before validation (e.g. a source's `kind` from its keys). */
   prepare?: (raw: Record<string, unknown>) => void;
   /** A rule across keys, after validation: the key and problem to report, or nothing. */
@@ -155,6 +162,7 @@ export function createConfigLoader<S extends z.ZodType>(
       setPath(raw, setting.key, read(text, setting, name));
       origins[setting.key] = name;
     }
+    if (spec.apiToken) readToken(raw, origins, options);
     const flags = options.flags ?? {};
     for (const name of Object.keys(flags)) {
       if (!(name in flagSettings)) throw new Error(`config loader: no flag "${name}" is declared`);
@@ -170,6 +178,31 @@ export function createConfigLoader<S extends z.ZodType>(
     }
     spec.prepare?.(raw);
     return parse(raw, origins);
+  };
+
+  /** The token from the environment only: a config file that holds one is refused (it gets committed). */
+  const readToken = (
+    raw: Record<string, unknown>,
+    origins: Record<string, string>,
+    options: LoadConfigOptions,
+  ): void => {
+    if (origins[API_TOKEN_KEY] !== undefined) {
+      fail({
+        key: API_TOKEN_KEY,
+        origin: origins[API_TOKEN_KEY],
+        problem: `set the token through ${API_TOKEN_ENV} or ${API_TOKEN_FILE_ENV}, not in a config file`,
+      });
+    }
+    let found: ReturnType<typeof readApiToken>;
+    try {
+      found = readApiToken(options.env ?? {});
+    } catch (err) {
+      if (!(err instanceof ApiTokenError)) throw err;
+      return fail({ key: API_TOKEN_KEY, origin: err.origin, problem: err.problem, cause: err.cause });
+    }
+    if (found === undefined) return;
+    raw[API_TOKEN_KEY] = found.token;
+    origins[API_TOKEN_KEY] = found.origin;
   };
 
   const argParser = (flag: string): ((text: string) => unknown) => {

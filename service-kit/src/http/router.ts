@@ -2,14 +2,16 @@
  * The one helper behind Plumbline's control HTTP servers (the exporter API, the retrain endpoint, the alert bridge,
  * the sidecar admin port, the embedded model server): a route table on plain node:http, plus what every one of them
  * answers the same way — 404 for a path no route has, 405 with `Allow` for a path without that method, 413 for a
- * body over the limit, 400 for a body that is not JSON, and a 500 that never shows the error's message (the error
- * goes to `onError`). Each service brings its own error codes and, where a protocol fixes it, its error body.
+ * body over the limit, 400 for a body that is not JSON, 401 with `WWW-Authenticate: Bearer` for a route that needs
+ * the server's API token without it (`auth`), and a 500 that never shows the error's message (the error goes to
+ * `onError`). Each service brings its own error codes and, where a protocol fixes it, its error body.
  *
  * Dependency-free on purpose: the servers need a handful of routes each, raw access to the response (Prometheus
  * text, the model server's hot path) and mounting one server's routes into another; a framework would bring its own
  * error shape and content-type rules that the services' documented contracts would then have to undo.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { tokenMatches, UNAUTHORIZED_MESSAGE, WWW_AUTHENTICATE } from './auth';
 import { BodyTooLargeError, DEFAULT_DRAIN_BYTES, readBody } from './body';
 import { HttpError } from './http-error';
 
@@ -23,11 +25,27 @@ export interface HttpErrorCodes {
   badRequest: string;
   /** 413: a body over the limit. @default badRequest */
   tooLarge?: string;
+  /** 401: a route that needs the bearer token (see HttpHandlerOptions.auth) without it. Required with a token. */
+  unauthorized?: string;
   /** 500: a bug. The client gets this code and a generic message; the error itself goes to `onError`. */
   internal: string;
 }
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call a route when the server has a token: 'write' needs it always, 'read' only when the server's
+ * `auth.reads` is on, 'public' never (liveness and readiness probes).
+ */
+export type RouteAuth = 'write' | 'read' | 'public';
+
+/** The server's bearer token (service-kit/src/http/auth.ts compares it in constant time). */
+export interface HttpAuth {
+  /** The token; undefined: every route is open (the service warns at start-up that writes are unauthenticated). */
+  token: string | undefined;
+  /** Routes marked (or defaulting to) 'read' need the token too. @default false */
+  reads?: boolean;
+}
 
 export interface Route {
   /** A GET route answers HEAD too (node:http leaves the body out). */
@@ -37,6 +55,8 @@ export interface Route {
    * `/api/models/:model/drift`. A trailing slash in the request path is ignored.
    */
   path: string;
+  /** @default 'read' for GET, 'write' for every other method */
+  auth?: RouteAuth;
   handle(ctx: RequestContext): void | Promise<void>;
 }
 
@@ -61,6 +81,12 @@ export interface HttpHandlerOptions {
    * connection closed. @default 64 MiB
    */
   maxDrainBytes?: number;
+  /**
+   * Bearer-token check before a route runs: a request without the token gets 401 with the service's
+   * `codes.unauthorized` and `WWW-Authenticate: Bearer`; the body is not read. Mounted handlers do their own.
+   * @default every route open
+   */
+  auth?: HttpAuth;
   /** Asked in order before the routes; the first that resolves true has answered the request. */
   mounted?: readonly MountedHandler[];
   /** Headers of every JSON response (content-length is added). @default content-type application/json; charset=utf-8 */
@@ -189,6 +215,7 @@ interface CompiledRoute {
   names: (string | null)[];
   hasParams: boolean;
   allow: string;
+  auth: RouteAuth;
 }
 
 function compile(route: Route): CompiledRoute {
@@ -200,6 +227,7 @@ function compile(route: Route): CompiledRoute {
     names: segments.map((s) => (s.startsWith(':') ? s.slice(1) : null)),
     hasParams: segments.some((s) => s.startsWith(':')),
     allow: route.method === 'GET' ? 'GET, HEAD' : route.method,
+    auth: route.auth ?? (route.method === 'GET' ? 'read' : 'write'),
   };
 }
 
@@ -209,6 +237,12 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const mounted = options.mounted ?? [];
   const { codes, onError } = options;
   const errorBody = options.errorBody ?? defaultErrorBody;
+  const token = options.auth?.token;
+  const guarded: ReadonlySet<RouteAuth> = new Set(options.auth?.reads ? ['write', 'read'] : ['write']);
+  if (token !== undefined && codes.unauthorized === undefined) {
+    throw new TypeError('createHttpHandler: auth.token needs codes.unauthorized');
+  }
+  const unauthorizedCode = codes.unauthorized ?? codes.badRequest;
   const settings: Settings = {
     codes,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -282,6 +316,11 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
         if (r.route.method !== method && !(method === 'HEAD' && r.route.method === 'GET')) {
           if (!allow?.includes(r.allow)) (allow ??= []).push(r.allow);
           continue;
+        }
+        if (token !== undefined && guarded.has(r.auth) && !tokenMatches(req.headers.authorization, token)) {
+          throw new HttpError(401, unauthorizedCode, UNAUTHORIZED_MESSAGE, {
+            headers: { 'www-authenticate': WWW_AUTHENTICATE },
+          });
         }
         let params = NO_PARAMS;
         if (r.hasParams) {
