@@ -3,14 +3,14 @@
  * the sidecar admin port, the embedded model server): a route table on plain node:http, plus what every one of them
  * answers the same way — 404 for a path no route has, 405 with `Allow` for a path without that method, 413 for a
  * body over the limit, 400 for a body that is not JSON, and a 500 that never shows the error's message (the error
- * goes to `onError`). Each service brings its own error codes and, where a protocol fixes it, its error body.
+ * goes to `onError`). A request whose body is cut short is dropped quietly: no answer, nothing in `onError`. Each service brings its own error codes and, where a protocol fixes it, its error body.
  *
  * Dependency-free on purpose: the servers need a handful of routes each, raw access to the response (Prometheus
  * text, the model server's hot path) and mounting one server's routes into another; a framework would bring its own
  * error shape and content-type rules that the services' documented contracts would then have to undo.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { BodyTooLargeError, DEFAULT_DRAIN_BYTES, readBody } from './body';
+import { BodyTooLargeError, DEFAULT_DRAIN_BYTES, readBody, RequestAbortedError } from './body';
 import { HttpError } from './http-error';
 
 /** The service's codes for what the helper answers by itself (docs/errors.md lists them per service). */
@@ -223,6 +223,11 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   };
 
   function answerError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    if (err instanceof RequestAbortedError) {
+      // The client is gone (or stopped speaking HTTP) mid-body: nobody to answer, and not a bug.
+      res.destroy();
+      return;
+    }
     const known = err instanceof HttpError ? err : undefined;
     if (known === undefined || known.status === 500) onError(err, req);
     if (res.headersSent) {
