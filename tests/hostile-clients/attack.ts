@@ -15,6 +15,7 @@
  * PLUMBLINE_FUZZ_RUNS scales the number of batches.
  */
 import { connect } from 'node:net';
+import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
@@ -93,13 +94,7 @@ async function heapAfterGc(gc: () => void): Promise<number> {
 
 async function sendWellFormed(target: Target, dispatcher: Dispatcher, r: WellFormedRequest): Promise<Answer> {
   const body =
-    r.body === undefined
-      ? undefined
-      : r.body.kind === 'sized'
-        ? r.body.bytes
-        : (async function* chunks(list: Buffer[]) {
-            for (const c of list) yield c;
-          })(r.body.chunks);
+    r.body === undefined ? undefined : r.body.kind === 'sized' ? r.body.bytes : Readable.from(r.body.chunks); // no content-length: undici sends it chunked
   const res = await request(`${target.url}${r.path}`, {
     method: r.method as Dispatcher.HttpMethod,
     headers: r.headers,
