@@ -14,13 +14,17 @@
  * The seed is fixed (PLUMBLINE_FUZZ_SEED overrides it) and printed with the counterexample on failure;
  * PLUMBLINE_FUZZ_RUNS scales the number of batches.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import pino, { type Logger } from 'pino';
 import { Agent, request, type Dispatcher } from 'undici';
+import { startWebhookServer, type WebhookServer } from '@plumbline/harness';
 import {
   rawExchange,
   wellFormedRequest,
@@ -49,6 +53,8 @@ export interface Target extends Surface {
   health: { path: string; headers?: Record<string, string>; statuses: readonly number[] };
   /** Errors the server passed to its internal-error log (onError) so far. */
   internalErrors(): readonly unknown[];
+  /** Calls the server made to what is behind it (the pipeline webhook), when it has such a thing. */
+  downstreamCalls?(): number;
 }
 
 export interface AttackOptions {
@@ -65,6 +71,8 @@ export interface AttackReport {
   raw: number;
   statuses: Record<number, number>;
   heapGrowthBytes: number;
+  /** Target.downstreamCalls at the end. */
+  downstreamCalls: number;
 }
 
 /** One answer as a property sees it. */
@@ -174,7 +182,7 @@ export async function attack(target: Target, options: AttackOptions = {}): Promi
   const batches = Math.max(1, Math.round((options.batches ?? 150) * scale()));
   const maxBatchSize = options.maxBatchSize ?? 12;
   const maxRaw = options.maxRawPerBatch ?? 4;
-  const report: AttackReport = { requests: 0, raw: 0, statuses: {}, heapGrowthBytes: 0 };
+  const report: AttackReport = { requests: 0, raw: 0, statuses: {}, heapGrowthBytes: 0, downstreamCalls: 0 };
   const crashes: unknown[] = [];
   const onCrash = (err: unknown): void => {
     crashes.push(err);
@@ -252,6 +260,7 @@ export async function attack(target: Target, options: AttackOptions = {}): Promi
         `heapUsed grew by ${report.heapGrowthBytes} bytes over ${report.requests} requests ` +
           `(bound ${HEAP_GROWTH_BOUND_BYTES})`,
       );
+    report.downstreamCalls = target.downstreamCalls?.() ?? 0;
     if (process.env.PLUMBLINE_FUZZ_REPORT) process.stderr.write(`${JSON.stringify(report)}\n`);
     return report;
   } finally {
@@ -269,4 +278,47 @@ export function recordingLogger(): {
   const records: { level: number; msg?: string; err?: unknown }[] = [];
   const logger = pino({ level: 'warn' }, { write: (line: string) => void records.push(JSON.parse(line)) });
   return { logger, records };
+}
+
+/** Cleanups to run after the suite, last registered first. */
+export type Defer = (cleanup: () => unknown) => void;
+
+/**
+ * Declares a suite's one test: `start` brings the server up (registering what to stop with `defer`), the attack
+ * runs, and `reached` checks from the statuses seen that the run got past routing into the routes.
+ */
+export function attackSuite(
+  start: (defer: Defer) => Promise<Target>,
+  reached: (report: AttackReport) => void,
+): void {
+  const cleanups: (() => unknown)[] = [];
+  let target: Target;
+  beforeAll(async () => {
+    target = await start((cleanup) => cleanups.push(cleanup));
+  });
+  afterAll(async () => {
+    // Every cleanup runs, even after one failed; the first failure is reported.
+    const failures: unknown[] = [];
+    while (cleanups.length > 0)
+      await Promise.resolve(cleanups.pop()!()).catch((err: unknown) => failures.push(err));
+    if (failures.length > 0) throw failures[0];
+  });
+  it('answers every generated request with a documented status, never a 500, and keeps its heap', async () => {
+    reached(await attack(target));
+  });
+}
+
+/** A fake pipeline webhook (the harness's) answering `status`, stopped after the suite. */
+export async function suiteWebhook(defer: Defer, status = 204): Promise<WebhookServer> {
+  const webhook = await startWebhookServer();
+  defer(() => webhook.close());
+  webhook.respondWith(status);
+  return webhook;
+}
+
+/** A fresh temporary directory, removed after the suite. */
+export function suiteDir(defer: Defer, name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `hostile-${name}-`));
+  defer(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

@@ -22,7 +22,8 @@ export interface SurfaceRoute {
 
 /** What the generators need to know about a server. */
 export interface Surface {
-  routes: readonly SurfaceRoute[];
+  /** `'POST /feedback'`, `'GET /api/models/:model/drift'`, … */
+  routes: readonly `${string} /${string}`[];
   /** Bodies the POST routes take (valid or nearly so), to get past the JSON parser into the route. */
   bodies: fc.Arbitrary<unknown>;
   /** A header that authenticates (the retrain token), sent in some of the requests. */
@@ -84,6 +85,13 @@ const segment: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 200, max: 4000 }).map((n) => 'x'.repeat(n)) },
 );
 
+function parsedRoutes(surface: Surface): SurfaceRoute[] {
+  return surface.routes.map((r) => {
+    const [method, path] = r.split(' ');
+    return { method, path };
+  });
+}
+
 function fillParams(path: string, params: readonly string[]): string {
   let i = 0;
   return path.replace(/:[^/]+/g, () => params[i++ % params.length]);
@@ -104,7 +112,7 @@ const query: fc.Arbitrary<string> = fc.oneof(
 function path(surface: Surface): fc.Arbitrary<string> {
   const known = fc
     .tuple(
-      fc.constantFrom(...surface.routes.map((r) => r.path)),
+      fc.constantFrom(...parsedRoutes(surface).map((r) => r.path)),
       fc.array(segment, { minLength: 1, maxLength: 3 }),
     )
     .map(([p, params]) => fillParams(p, params));
@@ -227,7 +235,7 @@ function body(surface: Surface): fc.Arbitrary<RequestBody> {
  */
 export function wellFormedRequest(surface: Surface): fc.Arbitrary<WellFormedRequest> {
   const method = fc.oneof(
-    { weight: 2, arbitrary: fc.constantFrom(...surface.routes.map((r) => r.method)) },
+    { weight: 2, arbitrary: fc.constantFrom(...parsedRoutes(surface).map((r) => r.method)) },
     { weight: 2, arbitrary: fc.constantFrom(...METHODS) },
     { weight: 1, arbitrary: fc.stringMatching(/^[A-Z]{1,12}$/) },
   );
@@ -239,7 +247,7 @@ export function wellFormedRequest(surface: Surface): fc.Arbitrary<WellFormedRequ
   });
   const aimed = fc
     .record({
-      route: fc.constantFrom(...surface.routes),
+      route: fc.constantFrom(...parsedRoutes(surface)),
       params: fc.array(fc.oneof(fc.constantFrom('iris', 'churn'), segment), { minLength: 1, maxLength: 3 }),
       query,
       headers: headers(surface),
@@ -274,15 +282,14 @@ function head(requestLine: string, extra: readonly string[]): string {
 
 function rawRoute(surface: Surface): fc.Arbitrary<SurfaceRoute> {
   return fc
-    .tuple(fc.constantFrom(...surface.routes), fc.array(segment, { minLength: 1, maxLength: 2 }))
+    .tuple(fc.constantFrom(...parsedRoutes(surface)), fc.array(segment, { minLength: 1, maxLength: 2 }))
     .map(([r, params]) => ({ method: r.method, path: fillParams(r.path, params) }));
 }
 
 const postRoute = (surface: Surface) => {
-  const posts = surface.routes.filter((r) => r.method === 'POST');
-  return fc
-    .constantFrom(...(posts.length > 0 ? posts : surface.routes))
-    .map((r) => fillParams(r.path, ['x']));
+  const routes = parsedRoutes(surface);
+  const posts = routes.filter((r) => r.method === 'POST');
+  return fc.constantFrom(...(posts.length > 0 ? posts : routes)).map((r) => fillParams(r.path, ['x']));
 };
 
 /** Bytes only a raw socket sends; see the file comment. */

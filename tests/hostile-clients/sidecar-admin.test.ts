@@ -3,14 +3,11 @@
 // so), any JSON, garbage, bodies around and far over the 4 MiB limit, and malformed bytes on raw sockets.
 // Capture runs inline so that the admin server shares this process's heap (the one measured); its code is the
 // production one, and feedback goes to a spool directory as in production.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { parseConfig, startSidecar, type RunningSidecar } from '@plumbline/sidecar';
-import { attack, recordingLogger } from './attack';
+import { parseConfig, startSidecar } from '@plumbline/sidecar';
+import { attackSuite, recordingLogger, suiteDir } from './attack';
 
 const scalar = fc.oneof(fc.string({ maxLength: 20 }), fc.double(), fc.integer(), fc.boolean());
 const item = fc.record(
@@ -38,47 +35,36 @@ const item = fc.record(
 );
 const feedback = fc.oneof(item, fc.array(item, { maxLength: 20 }));
 
-let upstream: Server;
-let sidecar: RunningSidecar;
-let spoolDir: string;
-const { logger, records } = recordingLogger();
-
-beforeAll(async () => {
-  upstream = createServer((_req, res) => res.end('{}'));
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  spoolDir = mkdtempSync(join(tmpdir(), 'hostile-sidecar-'));
-  const config = parseConfig({
-    upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-    port: 0,
-    adminPort: 0,
-    logLevel: 'warn',
-    sinks: { spoolDir, spoolFsync: 'never', flushIntervalMs: 10 },
-  });
-  sidecar = await startSidecar(config, { captureMode: 'inline', logger });
-});
-afterAll(async () => {
-  await sidecar?.stop();
-  await new Promise<void>((resolve) => upstream?.close(() => resolve()));
-  if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
-});
-
-it('answers every generated request with a documented status, never a 500, and keeps its heap', async () => {
-  const report = await attack({
-    url: sidecar.adminUrl,
-    routes: [
-      { method: 'GET', path: '/metrics' },
-      { method: 'GET', path: '/healthz' },
-      { method: 'GET', path: '/readyz' },
-      { method: 'POST', path: '/feedback' },
-    ],
-    bodies: feedback,
-    maxBodyBytes: 4 * 1024 * 1024,
-    // docs/errors.md, SIDECAR_ERR_*: 200, 202 feedback accepted, 503 /readyz, 400 / 413 feedback, 404, 405.
-    statuses: [200, 202, 400, 404, 405, 413, 503],
-    health: { path: '/healthz', statuses: [200] },
-    internalErrors: () => records.filter((r) => r.level >= 50),
-  });
-  expect(report.statuses[202]).toBeGreaterThan(0);
-  expect(report.statuses[400]).toBeGreaterThan(0);
-  expect(report.statuses[413]).toBeGreaterThan(0);
-});
+attackSuite(
+  async (defer) => {
+    const upstream = createServer((_req, res) => res.end('{}'));
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    defer(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
+    const spoolDir = suiteDir(defer, 'sidecar');
+    const { logger, records } = recordingLogger();
+    const config = parseConfig({
+      logLevel: 'warn',
+      upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      port: 0,
+      adminPort: 0,
+      sinks: { spoolDir, spoolFsync: 'never', flushIntervalMs: 10 },
+    });
+    const sidecar = await startSidecar(config, { captureMode: 'inline', logger });
+    defer(() => sidecar.stop());
+    return {
+      url: sidecar.adminUrl,
+      routes: ['GET /metrics', 'GET /healthz', 'GET /readyz', 'POST /feedback'],
+      bodies: feedback,
+      maxBodyBytes: 4 * 1024 * 1024,
+      // docs/errors.md, SIDECAR_ERR_*: 200, 202 feedback accepted, 503 /readyz, 400 / 413 feedback, 404, 405.
+      statuses: [200, 202, 400, 404, 405, 413, 503],
+      health: { path: '/healthz', statuses: [200] },
+      internalErrors: () => records.filter((r) => r.level >= 50),
+    };
+  },
+  (report) => {
+    expect(report.statuses[202]).toBeGreaterThan(0);
+    expect(report.statuses[400]).toBeGreaterThan(0);
+    expect(report.statuses[413]).toBeGreaterThan(0);
+  },
+);
