@@ -7,8 +7,10 @@
  * - no answer carries a stack trace or an internal path, and nothing reaches the server's internal-error log;
  * - the server still answers its health request after every batch;
  * - the heap does not grow: heapUsed after a full GC, measured after a warm-up batch and again at the end, grows by
- *   less than HEAP_GROWTH_BOUND_BYTES (requests are answered and forgotten; what a server keeps on purpose, such
- *   as counters per model, is small at these request counts);
+ *   less than HEAP_GROWTH_BOUND_BYTES. Measured: under 2 MiB (often negative) for ~900 requests and ~300 raw
+ *   exchanges per server. The bound catches a server that keeps bodies (fillers go up to a few MiB) or
+ *   connections; a leak of a few hundred bytes per request (a map keyed by a client's value) stays under it at
+ *   these counts and needs a targeted test;
  * - no unhandled rejection or uncaught exception in the process while the attack runs.
  *
  * The seed is fixed (PLUMBLINE_FUZZ_SEED overrides it) and printed with the counterexample on failure;
@@ -157,13 +159,17 @@ function sendRaw(target: Target, x: RawExchange): Promise<Answer> {
   });
 }
 
-/** Asserts the properties of one answer; `allowed` are the statuses it may have. */
-function check(what: string, answer: Answer, allowed: readonly number[], raw: boolean): void {
+/**
+ * Asserts the properties of one answer; `allowed` are the statuses it may have. `echo` is the request's own path,
+ * which a 404 repeats and which is not a leak whatever it looks like.
+ */
+function check(what: string, answer: Answer, allowed: readonly number[], raw: boolean, echo = ''): void {
   if (answer.status === 500) throw new Error(`${what}: answered 500: ${answer.text.slice(0, 500)}`);
   if (answer.status !== null && !allowed.includes(answer.status))
     throw new Error(`${what}: status ${answer.status} is not documented: ${answer.text.slice(0, 300)}`);
   if (answer.status === null && !raw) throw new Error(`${what}: no status`);
-  const leak = LEAK.exec(answer.text);
+  const own = echo.split('?')[0];
+  const leak = LEAK.exec(own ? answer.text.split(own).join('') : answer.text);
   if (leak)
     throw new Error(`${what}: the answer leaks ${JSON.stringify(leak[0])}: ${answer.text.slice(0, 500)}`);
 }
@@ -220,7 +226,7 @@ export async function attack(target: Target, options: AttackOptions = {}): Promi
           const answer = await sendWellFormed(target, dispatcher, r);
           report.requests++;
           count(answer.status);
-          check(describeRequest(r), answer, allowed, false);
+          check(describeRequest(r), answer, allowed, false, r.path);
         }),
         ...b.raw.map(async (x) => {
           const answer = await sendRaw(target, x);
