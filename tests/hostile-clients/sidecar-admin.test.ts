@@ -33,7 +33,22 @@ const item = fc.record(
   },
   { requiredKeys: ['request_id'] },
 );
-const feedback = fc.oneof(item, fc.array(item, { maxLength: 20 }));
+/** Feedback the admin port accepts (202), so the run reaches the pipeline too. */
+const validItem = fc.record(
+  {
+    request_id: fc.string({ minLength: 1, maxLength: 40 }),
+    row: fc.nat({ max: 10 }),
+    ground_truth: fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean()),
+    model: fc.constantFrom('iris', 'churn'),
+  },
+  { requiredKeys: ['request_id', 'ground_truth'] },
+);
+const feedback = fc.oneof(
+  validItem,
+  fc.array(validItem, { minLength: 1, maxLength: 20 }),
+  item,
+  fc.array(item, { maxLength: 20 }),
+);
 
 attackSuite(
   async (defer) => {
