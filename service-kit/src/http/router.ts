@@ -3,7 +3,9 @@
  * the sidecar admin port, the embedded model server): a route table on plain node:http, plus what every one of them
  * answers the same way — 404 for a path no route has, 405 with `Allow` for a path without that method, 413 for a
  * body over the limit, 400 for a body that is not JSON, and a 500 that never shows the error's message (the error
- * goes to `onError`). A request whose body is cut short is dropped quietly: no answer, nothing in `onError`. Each service brings its own error codes and, where a protocol fixes it, its error body.
+ * goes to `onError`). Each service brings its own error codes and, where a protocol fixes it, its error body.
+ * A request whose body is cut short (the client went away mid-upload) is dropped quietly: no answer, nothing in
+ * `onError`.
  *
  * Dependency-free on purpose: the servers need a handful of routes each, raw access to the response (Prometheus
  * text, the model server's hot path) and mounting one server's routes into another; a framework would bring its own
