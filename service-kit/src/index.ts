@@ -1,7 +1,7 @@
 export { UsageError, isUsageError } from './usage-error';
 export { startWorker } from './worker';
 export { HttpError } from './http/http-error';
-export { BodyTooLargeError, readBody } from './http/body';
+export { BodyTooLargeError, readBody, RequestAbortedError } from './http/body';
 export { bearerToken, tokenMatches, UNAUTHORIZED_MESSAGE, WWW_AUTHENTICATE } from './http/auth';
 export { createHttpHandler, INTERNAL_ERROR_MESSAGE, RequestContext, sendJson } from './http/router';
 export type {

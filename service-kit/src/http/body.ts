@@ -23,10 +23,22 @@ export class BodyTooLargeError extends Error {
 }
 
 /**
+ * The request ended before its body was complete: the client closed or reset the connection, or the bytes stopped
+ * being HTTP half-way. Nobody is left to answer and it is no bug of the server, so the router neither answers it
+ * nor passes it to `onError`.
+ */
+export class RequestAbortedError extends Error {
+  constructor(cause: unknown) {
+    super('the request ended before its body was complete', { cause });
+    this.name = 'RequestAbortedError';
+  }
+}
+
+/**
  * Reads a request body of at most `limitBytes`. A body over the limit is read to its end and thrown away (nothing
  * of it is kept), so the answer (413) reaches a client that is still sending and the connection stays usable;
  * only a declared Content-Length over `drainBytes` too is refused before anything is read (the connection then
- * has to close). `tooLarge` turns the refusal into the error the caller wants thrown.
+ * has to close). A request that ends before its body does rejects with RequestAbortedError. `tooLarge` turns the refusal into the error the caller wants thrown.
  */
 export function readBody(
   req: IncomingMessage,
@@ -50,9 +62,9 @@ export function readBody(
       if (size > limitBytes) reject(tooLarge(new BodyTooLargeError(limitBytes, false)));
       else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
-    req.on('error', reject);
+    req.on('error', (err) => reject(new RequestAbortedError(err)));
     req.on('close', () => {
-      if (!req.complete) reject(new Error('the client closed the connection before the body was complete'));
+      if (!req.complete) reject(new RequestAbortedError(undefined));
     });
   });
 }

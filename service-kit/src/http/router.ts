@@ -5,6 +5,8 @@
  * body over the limit, 400 for a body that is not JSON, 401 with `WWW-Authenticate: Bearer` for a route that needs
  * the server's API token without it (`auth`), and a 500 that never shows the error's message (the error goes to
  * `onError`). Each service brings its own error codes and, where a protocol fixes it, its error body.
+ * A request whose body is cut short (the client went away mid-upload) is dropped quietly: no answer, nothing in
+ * `onError`.
  *
  * Dependency-free on purpose: the servers need a handful of routes each, raw access to the response (Prometheus
  * text, the model server's hot path) and mounting one server's routes into another; a framework would bring its own
@@ -12,7 +14,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { tokenMatches, UNAUTHORIZED_MESSAGE, WWW_AUTHENTICATE } from './auth';
-import { BodyTooLargeError, DEFAULT_DRAIN_BYTES, readBody } from './body';
+import { BodyTooLargeError, DEFAULT_DRAIN_BYTES, readBody, RequestAbortedError } from './body';
 import { HttpError } from './http-error';
 
 /** The service's codes for what the helper answers by itself (docs/errors.md lists them per service). */
@@ -257,6 +259,11 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   };
 
   function answerError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    if (err instanceof RequestAbortedError) {
+      // The client is gone (or stopped speaking HTTP) mid-body: nobody to answer, and not a bug.
+      res.destroy();
+      return;
+    }
     const known = err instanceof HttpError ? err : undefined;
     if (known === undefined || known.status === 500) onError(err, req);
     if (res.headersSent) {
