@@ -98,6 +98,27 @@ it('triggers the pipeline once with who, why and model, and records the audit ev
   expect(await counterValue(svc.registry, 'triggered')).toBe(1);
 });
 
+it('tells a caller without the token nothing about the model: no last trigger, who or why (regression: the 401 carried them)', async () => {
+  const svc = await start();
+  const ok = await post(svc.url, { model: 'iris', reason: 'drift on petal_length', requestedBy: 'alice' });
+  expect(ok.status).toBe(202);
+  const refused = await post(
+    svc.url,
+    { model: 'iris', reason: 'x' },
+    { authorization: 'Bearer wrong', 'content-type': 'application/json' },
+  );
+  expect(refused.status).toBe(401);
+  expect(refused.body.outcome).toBe('unauthorized');
+  expect(refused.body.status).toEqual({
+    model: 'iris',
+    cooldownSeconds: 600,
+    cooldownRemainingSeconds: 0,
+    inFlight: false,
+    last: null,
+  });
+  expect(JSON.stringify(refused.body)).not.toMatch(/alice|petal_length|pipeline accepted/);
+});
+
 it('refuses a missing or wrong token without calling the pipeline', async () => {
   const svc = await start();
   const none = await post(

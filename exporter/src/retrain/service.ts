@@ -174,12 +174,23 @@ export function createRetrainService(options: RetrainServiceOptions): RetrainSer
         outcome: event.outcome,
         requestId: event.requestId,
         message,
-        // A request holding the model's lock answers after its own work is done: the model is no longer in
-        // flight from the caller's point of view (only a refused duplicate sees another request in flight).
-        status: {
-          ...(await status(event.model)),
-          inFlight: event.outcome === 'duplicate' && inFlight.has(event.model),
-        },
+        status:
+          // A caller without the token learns nothing about the model (not its last trigger: who, why, the
+          // pipeline's answer), and its model name reaches neither the audit read-back nor the status cache.
+          event.outcome === 'unauthorized'
+            ? {
+                model: event.model,
+                cooldownSeconds: config.cooldownSeconds,
+                cooldownRemainingSeconds: 0,
+                inFlight: false,
+                last: null,
+              }
+            : {
+                ...(await status(event.model)),
+                // A request holding the model's lock answers after its own work is done: the model is no longer
+                // in flight from the caller's point of view (only a refused duplicate sees another request in flight).
+                inFlight: event.outcome === 'duplicate' && inFlight.has(event.model),
+              },
       },
     };
   }
