@@ -118,6 +118,9 @@ export const SidecarConfigSchema = z.strictObject({
   upstreamHealthPath: z.string().startsWith('/').optional(),
   /** Classes per model in plumbline_sidecar_predictions_total before the rest fold into class="other". @default 50 */
   maxClassesPerModel: z.number().int().positive().default(50),
+  /** Distinct `model` label values in the sidecar's metrics before the rest count as model="other" (clients name
+   * models in paths and feedback bodies); the models under `models` always keep theirs. @default 100 */
+  maxModels: z.number().int().positive().default(100),
   /** pino level. @default 'info' */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Per-model settings keyed by model name; '*' applies to models not listed. @default {} */

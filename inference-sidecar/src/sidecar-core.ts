@@ -81,7 +81,11 @@ export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps):
   const registry = deps.registry ?? new Registry();
   const ownPipeline = deps.pipeline === undefined;
   const pipeline = deps.pipeline ?? createPipeline(pipelineOptions(config, registry, logger));
-  const metrics = createSidecarMetrics(registry, { maxClassesPerModel: config.maxClassesPerModel });
+  const metrics = createSidecarMetrics(registry, {
+    maxClassesPerModel: config.maxClassesPerModel,
+    maxModels: config.maxModels,
+    knownModels: Object.keys(config.models).filter((name) => name !== '*'),
+  });
   const capture = createCapture({ config, metrics, pipeline, logger, redactionKey: deps.redactionKey });
 
   const { origin, basePath } = upstreamTarget(config);

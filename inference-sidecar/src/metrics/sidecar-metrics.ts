@@ -1,7 +1,9 @@
 /**
  * The sidecar's Prometheus metrics, created from the catalog (@plumbline/schema SIDECAR_METRICS) on an injected
  * Registry. Label children are cached per label set so an observation is a Map lookup plus prom-client's own
- * work. Class labels are bounded per model: past `maxClassesPerModel` distinct classes, the rest count as "other".
+ * work. Class labels are bounded per model: past `maxClassesPerModel` distinct classes, the rest count as "other";
+ * model labels too: past `maxModels` distinct model names (paths and feedback bodies name models, so clients choose
+ * them), the rest count as model="other". The models named in the config always keep their own label.
  *
  * The sink metrics of the catalog (queue depth, written, spooled, replayed, dropped, spool bytes) belong to the
  * pipeline; `dropped` is shared (sampling drops are counted here with sink="capture"), so counters are taken with
@@ -46,9 +48,18 @@ export interface SidecarMetrics {
 
 export function createSidecarMetrics(
   registry: Registry,
-  options: { maxClassesPerModel?: number } = {},
+  options: { maxClassesPerModel?: number; maxModels?: number; knownModels?: readonly string[] } = {},
 ): SidecarMetrics {
   const maxClasses = options.maxClassesPerModel ?? 50;
+  const maxModels = options.maxModels ?? 100;
+  const modelsSeen = new Set<string>(options.knownModels ?? []);
+  /** The model's label value: its name while fewer than `maxModels` names have been seen, else "other". */
+  function m(model: string): string {
+    if (modelsSeen.has(model)) return model;
+    if (modelsSeen.size >= maxModels) return OTHER_CLASS;
+    modelsSeen.add(model);
+    return model;
+  }
   const S = SIDECAR_METRICS;
   const requests = getOrCreateMetric(registry, S.requests);
   const requestDuration = createMetric(registry, S.requestDuration);
@@ -99,15 +110,16 @@ export function createSidecarMetrics(
   return {
     registry,
     observeRequest(r) {
-      const key = `${r.model}\u0000${r.version}\u0000${r.protocol}`;
+      const model = m(r.model);
+      const key = `${model}\u0000${r.version}\u0000${r.protocol}`;
       let ch = requestChildren.get(key);
       if (ch === undefined) {
         ch = {
-          total: requestDuration.labels(r.model, r.version, r.protocol),
-          upstream: upstreamDuration.labels(r.model, r.version, r.protocol),
-          overhead: overhead.labels(r.model, r.version, r.protocol),
-          reqBytes: payloadBytes.labels(r.model, 'request'),
-          resBytes: payloadBytes.labels(r.model, 'response'),
+          total: requestDuration.labels(model, r.version, r.protocol),
+          upstream: upstreamDuration.labels(model, r.version, r.protocol),
+          overhead: overhead.labels(model, r.version, r.protocol),
+          reqBytes: payloadBytes.labels(model, 'request'),
+          resBytes: payloadBytes.labels(model, 'response'),
           byStatus: new Map(),
         };
         requestChildren.set(key, ch);
@@ -115,7 +127,7 @@ export function createSidecarMetrics(
       const status = String(r.status);
       let st = ch.byStatus.get(status);
       if (st === undefined) {
-        st = requests.labels(r.model, r.version, r.protocol, status);
+        st = requests.labels(model, r.version, r.protocol, status);
         ch.byStatus.set(status, st);
       }
       st.inc();
@@ -125,10 +137,12 @@ export function createSidecarMetrics(
       ch.reqBytes.observe(r.requestBytes);
       ch.resBytes.observe(r.responseBytes);
     },
-    upstreamError(model, reason) {
+    upstreamError(rawModel, reason) {
+      const model = m(rawModel);
       c(upstreamErrors, `ue\u0000${model}\u0000${reason}`, [model, reason]).inc();
     },
-    prediction(model, version, label) {
+    prediction(rawModel, version, label) {
+      const model = m(rawModel);
       let seen = classesSeen.get(model);
       if (seen === undefined) {
         seen = new Set();
@@ -141,24 +155,30 @@ export function createSidecarMetrics(
       }
       c(predictions, `p\u0000${model}\u0000${version}\u0000${cls}`, [model, version, cls]).inc();
     },
-    confidence(model, version, value) {
+    confidence(rawModel, version, value) {
+      const model = m(rawModel);
       h(confidence, `c\u0000${model}\u0000${version}`, [model, version]).observe(value);
     },
-    regressionOutput(model, version, value) {
+    regressionOutput(rawModel, version, value) {
+      const model = m(rawModel);
       h(regressionOutput, `r\u0000${model}\u0000${version}`, [model, version]).observe(value);
     },
-    invalidOutput(model, version, kind) {
+    invalidOutput(rawModel, version, kind) {
+      const model = m(rawModel);
       c(invalidOutputs, `i\u0000${model}\u0000${version}\u0000${kind}`, [model, version, kind]).inc();
     },
-    featureValue(model, version, feature, value) {
+    featureValue(rawModel, version, feature, value) {
+      const model = m(rawModel);
       h(featureValue, `f\u0000${model}\u0000${version}\u0000${feature}`, [model, version, feature]).observe(
         value,
       );
     },
-    events(model, version, n) {
+    events(rawModel, version, n) {
+      const model = m(rawModel);
       c(events, `e\u0000${model}\u0000${version}`, [model, version]).inc(n);
     },
-    unparsed(model, protocol, direction) {
+    unparsed(rawModel, protocol, direction) {
+      const model = m(rawModel);
       c(unparsed, `u\u0000${model}\u0000${protocol}\u0000${direction}`, [model, protocol, direction]).inc();
     },
     sampledOut(n) {
@@ -167,7 +187,8 @@ export function createSidecarMetrics(
     captureLost(n) {
       c(dropped, 'd\u0000capture_backlog', ['capture', 'capture_backlog']).inc(n);
     },
-    feedback(model, n) {
+    feedback(rawModel, n) {
+      const model = m(rawModel);
       c(feedback, `fb\u0000${model}`, [model]).inc(n);
     },
   };
