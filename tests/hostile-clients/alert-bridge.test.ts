@@ -6,6 +6,8 @@ import fc from 'fast-check';
 import { DEFAULT_POLICY, startBridge } from '@plumbline/alerting';
 import { attackSuite, recordingLogger, suiteWebhook } from './attack';
 
+const API_TOKEN = 'bridge-fuzz-api-token-0123456789';
+
 const labelValue = fc.oneof(
   { weight: 8, arbitrary: fc.string({ maxLength: 20 }) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) },
@@ -61,6 +63,7 @@ attackSuite(
       {
         retrainUrl: `${webhook.url}/api/retrain`,
         retrainToken: 'bridge-fuzz-token-0123456789',
+        apiToken: API_TOKEN,
         policy: { ...DEFAULT_POLICY, cooldownSeconds: 0 },
         timeoutMs: 5000,
       },
@@ -71,9 +74,11 @@ attackSuite(
       url: bridge.url,
       routes: ['POST /alertmanager', 'GET /healthz'],
       bodies: payload,
+      credential: { name: 'authorization', value: `Bearer ${API_TOKEN}` },
       maxBodyBytes: 1024 * 1024,
-      // docs/errors.md, BRIDGE_ERR_*: 200 decisions, 400 / 413 bad request, 404, 405, 502 upstream.
-      statuses: [200, 400, 404, 405, 413, 502],
+      // docs/errors.md, BRIDGE_ERR_*: 200 decisions, 400 / 413 bad request, 401 without the API token, 404, 405,
+      // 502 upstream.
+      statuses: [200, 400, 401, 404, 405, 413, 502],
       health: { path: '/healthz', statuses: [200] },
       downstreamCalls: () => webhook.calls.length,
       internalErrors: () => records.filter((r) => r.level >= 50),

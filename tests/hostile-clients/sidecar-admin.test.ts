@@ -9,6 +9,8 @@ import fc from 'fast-check';
 import { parseConfig, startSidecar } from '@plumbline/sidecar';
 import { attackSuite, recordingLogger, suiteDir } from './attack';
 
+const TOKEN = 'sidecar-fuzz-token-0123456789';
+
 const scalar = fc.oneof(fc.string({ maxLength: 20 }), fc.double(), fc.integer(), fc.boolean());
 const item = fc.record(
   {
@@ -63,6 +65,7 @@ attackSuite(
       port: 0,
       adminPort: 0,
       sinks: { spoolDir, spoolFsync: 'never', flushIntervalMs: 10 },
+      apiToken: TOKEN,
     });
     const sidecar = await startSidecar(config, { captureMode: 'inline', logger });
     defer(() => sidecar.stop());
@@ -70,9 +73,11 @@ attackSuite(
       url: sidecar.adminUrl,
       routes: ['GET /metrics', 'GET /healthz', 'GET /readyz', 'POST /feedback'],
       bodies: feedback,
+      credential: { name: 'authorization', value: `Bearer ${TOKEN}` },
       maxBodyBytes: 4 * 1024 * 1024,
-      // docs/errors.md, SIDECAR_ERR_*: 200, 202 feedback accepted, 503 /readyz, 400 / 413 feedback, 404, 405.
-      statuses: [200, 202, 400, 404, 405, 413, 503],
+      // docs/errors.md, SIDECAR_ERR_*: 200, 202 feedback accepted, 503 /readyz, 400 / 413 feedback, 401 feedback
+      // without the API token, 404, 405.
+      statuses: [200, 202, 400, 401, 404, 405, 413, 503],
       health: { path: '/healthz', statuses: [200] },
       internalErrors: () => records.filter((r) => r.level >= 50),
     };

@@ -4,9 +4,9 @@
 // new series, without limit (found by the hostile-clients suite).
 import { request } from 'undici';
 import { startTestSidecar, type TestSidecar } from '../helpers/sidecar';
-import { startUpstream, type Upstream } from '../helpers/upstream';
+import { startUpstream, type TestUpstream } from '../helpers/upstream';
 
-let upstream: Upstream;
+let upstream: TestUpstream;
 let sidecar: TestSidecar;
 
 beforeAll(async () => {
@@ -35,5 +35,5 @@ it('counts feedback for the first maxModels names under their own label and the 
   ].map((m) => [m[1], Number(m[2])]);
   expect(Object.fromEntries(labelled)).toEqual({ iris: 1, m1: 1, m2: 1, other: 3 });
   const stored = await sidecar.waitForFeedback(names.length);
-  expect(stored.map((e) => e.model.name).sort()).toEqual([...names].sort());
+  expect(stored.map((e) => e.model?.name).sort()).toEqual([...names].sort());
 });
