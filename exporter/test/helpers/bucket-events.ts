@@ -6,21 +6,13 @@
 import type { FeatureValue, InferenceEvent } from '@plumbline/schema';
 import { buildReferenceProfile } from '../../src/drift/in-memory-profile-builder';
 import type { ReferenceProfile } from '../../src/drift/profile-types';
+import { mulberry32 } from '../../src/drift/reservoir';
 import type { CellValue } from '../../src/stats/missing';
 
 export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 
-/** mulberry32: a small seeded generator for test data. */
-export function testRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (the reservoir's generator): a small seeded generator for test data. */
+export const testRandom = mulberry32;
 
 function normal(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

@@ -17,6 +17,7 @@ import { parseConfig, type SidecarConfig } from '../../src/config';
 import { openSpoolReader } from '@plumbline/spool';
 import { startUpstream, type TestUpstream } from '../helpers/upstream';
 import { eventually } from '../helpers/eventually';
+import { testExchange } from '../helpers/exchange';
 
 const V2_REQUEST = JSON.stringify({
   inputs: [{ name: 'x', shape: [2, 2], datatype: 'FP32', data: [1, 2, 3, 4] }],
@@ -27,24 +28,13 @@ const V2_RESPONSE = JSON.stringify({
 });
 
 function exchange(i: number, overrides: Partial<Exchange> = {}): Exchange {
-  return {
+  return testExchange('/v2/models/m/infer', V2_REQUEST, V2_RESPONSE, {
     requestId: `req-${i}`,
     receivedAt: 1_700_000_000_000 + i,
-    method: 'POST',
-    path: '/v2/models/m/infer',
-    requestBody: Buffer.from(V2_REQUEST),
-    requestBytes: V2_REQUEST.length,
-    requestTruncated: false,
-    status: 200,
-    responseBody: Buffer.from(V2_RESPONSE),
-    responseBytes: V2_RESPONSE.length,
-    responseTruncated: false,
     totalMs: 1.25 + i,
     upstreamMs: 1.0625,
-    errorCode: null,
-    errorMessage: null,
     ...overrides,
-  };
+  });
 }
 
 /** A config with no Elasticsearch or Kafka: events go to the embedded store in a fresh spool dir. */

@@ -7,40 +7,23 @@ import { createCapture } from '../../src/capture/capture';
 import type { Exchange } from '../../src/capture/exchange';
 import { parseConfig } from '../../src/config';
 import { createSidecarMetrics } from '../../src/metrics/sidecar-metrics';
+import { testExchange } from '../helpers/exchange';
 import { memoryPipeline } from '../helpers/memory-pipeline';
 
 function v2Exchange(path: string): Exchange {
-  const req = Buffer.from(
-    JSON.stringify({
+  return testExchange(
+    path,
+    {
       inputs: [
         { name: 'postcode', shape: [1], datatype: 'BYTES', data: ['SW1A 1AA'] },
         { name: 'age', shape: [1], datatype: 'INT64', data: [36] },
       ],
-    }),
-  );
-  const res = Buffer.from(
-    JSON.stringify({
+    },
+    {
       model_name: 'loans',
       outputs: [{ name: 'label', shape: [1], datatype: 'BYTES', data: ['approve'] }],
-    }),
+    },
   );
-  return {
-    requestId: 'r-1',
-    receivedAt: Date.parse('2026-01-02T03:04:05.678Z'),
-    method: 'POST',
-    path,
-    requestBody: req,
-    requestBytes: req.length,
-    requestTruncated: false,
-    status: 200,
-    responseBody: res,
-    responseBytes: res.length,
-    responseTruncated: false,
-    totalMs: 1,
-    upstreamMs: 1,
-    errorCode: null,
-    errorMessage: null,
-  };
 }
 
 it("a model named only by the response's model_name gets its own redaction", async () => {

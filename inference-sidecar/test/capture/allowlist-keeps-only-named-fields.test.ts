@@ -15,6 +15,7 @@ import { createSidecarMetrics } from '../../src/metrics/sidecar-metrics';
 import { startTestSidecar, type TestSidecar } from '../helpers/sidecar';
 import { memoryPipeline } from '../helpers/memory-pipeline';
 import { startUpstream, type TestUpstream } from '../helpers/upstream';
+import { testExchange } from '../helpers/exchange';
 
 const KEY_TEXT = 'plumbline-redaction-test-key-32b';
 const ROW = { age: 41, postcode: 'SW1A 1AA', name: 'Ada Lovelace', income: 52_000 };
@@ -73,25 +74,7 @@ describe('capture allowlist, through the proxy into the store', () => {
 
 describe('capture allowlist, the capture core alone', () => {
   function exchange(row: Record<string, unknown>, path = '/v1/models/loans:predict'): Exchange {
-    const req = Buffer.from(JSON.stringify({ instances: [row] }));
-    const res = Buffer.from(JSON.stringify({ predictions: [1] }));
-    return {
-      requestId: 'r-1',
-      receivedAt: Date.parse('2026-01-02T03:04:05.678Z'),
-      method: 'POST',
-      path,
-      requestBody: req,
-      requestBytes: req.length,
-      requestTruncated: false,
-      status: 200,
-      responseBody: res,
-      responseBytes: res.length,
-      responseTruncated: false,
-      totalMs: 1,
-      upstreamMs: 1,
-      errorCode: null,
-      errorMessage: null,
-    };
+    return testExchange(path, { instances: [row] }, { predictions: [1] });
   }
 
   it("an empty allowlist keeps outputs only; the '*' entry applies to other models", () => {

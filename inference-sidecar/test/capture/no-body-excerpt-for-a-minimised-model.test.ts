@@ -10,29 +10,15 @@ import type { Exchange } from '../../src/capture/exchange';
 import { parseConfig } from '../../src/config';
 import { createSidecarMetrics } from '../../src/metrics/sidecar-metrics';
 import { memoryPipeline } from '../helpers/memory-pipeline';
+import { testExchange } from '../helpers/exchange';
 
 const RAW = 'SW1A 1AA';
 
 function exchange(model: string, request: string, status: number, response: string): Exchange {
-  const req = Buffer.from(request);
-  const res = Buffer.from(response);
-  return {
+  return testExchange(`/v1/models/${model}:predict`, request, response, {
     requestId: `${model}-${status}`,
-    receivedAt: Date.parse('2026-01-02T03:04:05.678Z'),
-    method: 'POST',
-    path: `/v1/models/${model}:predict`,
-    requestBody: req,
-    requestBytes: req.length,
-    requestTruncated: false,
     status,
-    responseBody: res,
-    responseBytes: res.length,
-    responseTruncated: false,
-    totalMs: 1,
-    upstreamMs: 1,
-    errorCode: null,
-    errorMessage: null,
-  };
+  });
 }
 
 function setup() {

@@ -6,6 +6,7 @@ import type { Exchange } from '../../src/capture/exchange';
 import { sha256Hex } from '../../src/capture/redact';
 import { parseConfig, type SidecarConfigInput } from '../../src/config';
 import { createSidecarMetrics } from '../../src/metrics/sidecar-metrics';
+import { testExchange } from '../helpers/exchange';
 import { memoryPipeline } from '../helpers/memory-pipeline';
 
 function exchange(
@@ -14,25 +15,11 @@ function exchange(
   response: unknown,
   path = '/v1/models/users:predict',
 ): Exchange {
-  const req = Buffer.from(JSON.stringify(request));
-  const res = Buffer.from(JSON.stringify(response));
-  return {
+  return testExchange(path, request as object, response as object, {
     requestId: id,
-    receivedAt: Date.parse('2026-01-02T03:04:05.678Z'),
-    method: 'POST',
-    path,
-    requestBody: req,
-    requestBytes: req.length,
-    requestTruncated: false,
-    status: 200,
-    responseBody: res,
-    responseBytes: res.length,
-    responseTruncated: false,
     totalMs: 2.5,
     upstreamMs: 2.25,
-    errorCode: null,
-    errorMessage: null,
-  };
+  });
 }
 
 function setup(config: Partial<SidecarConfigInput>, random = () => 0.5) {
