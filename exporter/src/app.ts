@@ -1,8 +1,11 @@
 /**
- * createExporter(config, deps): the whole exporter wired together but not listening — the evaluation loop
- * (window → source → baseline → drift + quality → /metrics, history, notifications) and the HTTP server.
- * Adapters (the event source, the drift engine) are injected; main.ts builds them from config and listens.
+ * createExporter(config, deps): the whole exporter wired together but not listening — the followed source folding
+ * every event once into the window store (windows/store/), and the evaluation loop (sync the source → merge the
+ * window's buckets → drift + quality against the baseline → /metrics, history, notifications, checkpoint) and the
+ * HTTP server. Adapters (the event follower, the drift engine) are injected; main.ts builds them from config and
+ * listens.
  */
+import { randomInt } from 'node:crypto';
 import type { Server } from 'node:http';
 import { Registry } from 'prom-client';
 import type { ExporterConfig, ModelConfig } from './config';
@@ -12,8 +15,16 @@ import { createNotifier, type Notifier } from './notify';
 import type { DriftEngine, LoadedBaseline } from './service/drift-engine';
 import { evaluateWindow } from './service/evaluate-window';
 import type { ModelWindowReport } from './service/report';
-import type { EventKind, EventSource, SourceCounters } from './sources/source';
-import { latestWindow, type TimeRange } from './windows';
+import type { EventFollower } from './sources/follow';
+import type { EventKind, SourceCounters } from './sources/source';
+import { bucketSecondsFor, latestWindow, retentionMs, type TimeRange } from './windows';
+import {
+  createCheckpointer,
+  createWindowStore,
+  type Checkpointer,
+  type SkipReason,
+  type WindowStore,
+} from './windows/store';
 
 export interface ExporterLogger {
   debug(obj: object, msg?: string): void;
@@ -25,8 +36,8 @@ export interface ExporterLogger {
 const silent: ExporterLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface ExporterDeps {
-  /** Builds the event source; it gets the counters that feed plumbline_exporter_events_*_total. */
-  createSource(counters: SourceCounters): EventSource;
+  /** Builds the event follower; it gets the counters that feed plumbline_exporter_events_*_total. */
+  createSource(counters: SourceCounters): EventFollower;
   driftEngine: DriftEngine;
   /** @default a new Registry (never the global one) */
   registry?: Registry;
@@ -35,6 +46,8 @@ export interface ExporterDeps {
   logger?: ExporterLogger;
   /** @default Date.now */
   now?: () => number;
+  /** Seed of this instance's bucket samples. @default random */
+  seed?: number;
   /** Called with every window report as it is produced. A throwing callback is logged, never fatal. */
   onReport?: (report: ModelWindowReport) => void;
   /** Where people find the drift report (links in notifications). */
@@ -47,13 +60,18 @@ export interface Exporter {
   readonly metrics: ExporterMetrics;
   /** The HTTP server for /metrics and /api; not listening. */
   readonly server: Server;
-  readonly source: EventSource;
+  readonly source: EventFollower;
+  /** Every event folded once, per model and bucket. */
+  readonly store: WindowStore;
   /** Evaluates every owned model's latest window that has not been evaluated yet (`force`: again anyway). */
   evaluateOnce(options?: { force?: boolean }): Promise<ModelWindowReport[]>;
   history(model: string): readonly ModelWindowReport[];
   /** Starts the source and (unless `schedule: false`) the schedule, with a first evaluation right away. */
   start(options?: { schedule?: boolean }): Promise<void>;
-  /** Stops the schedule, waits for a running evaluation, closes the source. Does not close the server. */
+  /** Writes a checkpoint now (when `checkpoint.dir` is set). */
+  checkpoint(): Promise<void>;
+  /** Stops the schedule, waits for a running evaluation, closes the source, writes a last checkpoint. Does not
+   * close the server. */
   stop(): Promise<void>;
 }
 
@@ -67,6 +85,18 @@ interface ModelRuntime {
   lastSuccessAt: string | null;
   lastError: string | null;
   baseline: { value: LoadedBaseline | null; loadedAt: number } | null;
+}
+
+/**
+ * The window store's bucket width and retention for a config: buckets that divide every window boundary, kept for
+ * the window plus one step, the grace and one bucket (what a source re-reads when it starts without a checkpoint).
+ */
+export function windowStoreGeometry(config: ExporterConfig): { bucketWidthMs: number; retentionMs: number } {
+  const bucketWidthMs = bucketSecondsFor(config.window) * 1000;
+  return {
+    bucketWidthMs,
+    retentionMs: retentionMs(config.window) + config.window.graceSeconds * 1000 + bucketWidthMs,
+  };
 }
 
 export function createExporter(config: ExporterConfig, deps: ExporterDeps): Exporter {
@@ -90,7 +120,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
   );
   let invalidLogged = 0;
   // The label is the source's own kind (known once it is built; the config's kind until then).
-  const built: { source?: EventSource } = {};
+  const built: { source?: EventFollower } = {};
   const sourceLabel = (): string => built.source?.kind ?? config.source.kind;
   const counters: SourceCounters = {
     consumed: (kind: EventKind, count: number) => {
@@ -110,6 +140,23 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
   };
   const source = deps.createSource(counters);
   built.source = source;
+  const { bucketWidthMs, retentionMs: retention } = windowStoreGeometry(config);
+  const store: WindowStore = createWindowStore({
+    models: config.models.map((m) => ({ name: m.name, version: m.version })),
+    bucketWidthMs,
+    retentionMs: retention,
+    bucketSampleSize: config.window.bucketSampleSize,
+    windowSampleSize: config.window.sampleSize,
+    seed: deps.seed ?? randomInt(2 ** 31),
+    dedupe: { horizonMs: config.dedupe.horizonSeconds * 1000, maxIds: config.dedupe.maxIds },
+    refoldable: source.kind === 'elasticsearch',
+    now,
+    onSkip: (reason: SkipReason) => metrics.eventsSkipped.inc({ source: sourceLabel(), reason }),
+  });
+  const checkpointer: Checkpointer | null = config.checkpoint.dir
+    ? createCheckpointer(config.checkpoint.dir, store)
+    : null;
+  let lastCheckpointAt = 0;
   const notifier: Notifier = createNotifier({
     config: config.notify,
     metrics,
@@ -121,12 +168,18 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
   let started = false;
   let sourceError: string | null = null;
 
+  /** The model's baseline (reloaded after BASELINE_TTL_MS); a new profile re-schemas the model's buckets. */
   async function baselineFor(model: ModelConfig, rt: ModelRuntime): Promise<LoadedBaseline | null> {
     const at = now();
     if (rt.baseline && rt.baseline.value && at - rt.baseline.loadedAt < BASELINE_TTL_MS)
       return rt.baseline.value;
     const value = await deps.driftEngine.load(model);
     rt.baseline = { value, loadedAt: at };
+    if (store.setProfile(model.name, value?.profile ?? null, model.features))
+      log.info(
+        { model: model.name, baselineVersion: value?.baselineVersion ?? null },
+        'baseline changed: the window is folded anew under it',
+      );
     return value;
   }
 
@@ -142,21 +195,12 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     rt.lastEvaluatedAt = new Date(now()).toISOString();
     try {
       const baseline = await baselineFor(model, rt);
-      stageOf.stage = 'source';
-      const events = await source.read({
-        model: model.name,
-        version: model.version,
-        range,
-        minimumSamples: config.window.minimumSamples,
-      });
       stageOf.stage = 'evaluate';
       const report = evaluateWindow({
         model,
         range,
         windowKind: config.window.kind,
-        inference: events.inference,
-        feedback: events.feedback,
-        samples: events.total,
+        window: store.window(model.name, range),
         baseline,
         minimumSamples: config.window.minimumSamples,
         confidenceThreshold: config.confidenceThreshold,
@@ -174,7 +218,6 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       rt.lastRangeTo = range.to;
       rt.lastSuccessAt = report.evaluatedAt;
       rt.lastError = null;
-      sourceError = null;
       await notifier.onReport(report);
       log.info(
         {
@@ -190,7 +233,6 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     } catch (err) {
       const message = (err as Error).message;
       rt.lastError = message;
-      if (stageOf.stage === 'source') sourceError = message;
       publisher.publishError(model.name, versionHint, stageOf.stage);
       log.error(
         { model: model.name, stage: stageOf.stage, code: (err as { code?: string }).code, err: message },
@@ -209,21 +251,63 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     return run;
   }
 
+  /** Brings the store up to date with the source; a failure is reported per model (stage="source"). */
+  async function syncSource(): Promise<boolean> {
+    try {
+      await source.sync();
+      sourceError = null;
+      return true;
+    } catch (err) {
+      sourceError = (err as Error).message;
+      log.error(
+        { stage: 'source', code: (err as { code?: string }).code, err: sourceError },
+        'source sync failed',
+      );
+      return false;
+    }
+  }
+
   async function evaluateDue(options: { force?: boolean }): Promise<ModelWindowReport[]> {
     const range = latestWindow(now() - config.window.graceSeconds * 1000, config.window);
+    const synced = await syncSource();
+    store.evict();
     const reports: ModelWindowReport[] = [];
     for (const model of config.models) {
       const rt = runtimes.get(model.name)!;
       if (!source.owns(model.name)) {
-        // Another instance of the consumer group owns this model now: stop exporting stale series for it.
+        // Another instance of the consumer group owns this model now: stop exporting stale series for it, and
+        // drop its buckets (if it comes back, the source re-reads what its window needs).
         if (publisher.models().includes(model.name)) publisher.forget(model.name);
+        store.forget(model.name);
         continue;
       }
       if (!options.force && rt.lastRangeTo === range.to) continue;
+      if (!synced) {
+        rt.lastError = sourceError;
+        publisher.publishError(model.name, rt.history[rt.history.length - 1]?.modelVersion ?? model.version, 'source');
+        continue;
+      }
       const report = await evaluateModel(model, range);
       if (report) reports.push(report);
     }
+    await maybeCheckpoint(false);
     return reports;
+  }
+
+  /** Writes the changed buckets with the source position (at most every checkpoint.intervalSeconds, unless forced). */
+  async function maybeCheckpoint(force: boolean): Promise<void> {
+    if (!checkpointer || !started) return;
+    const at = now();
+    if (!force && at - lastCheckpointAt < config.checkpoint.intervalSeconds * 1000) return;
+    lastCheckpointAt = at;
+    const started_ = performance.now();
+    try {
+      await checkpointer.write(checkpointer.capture(source.position()));
+      metrics.checkpointDuration.observe((performance.now() - started_) / 1000);
+    } catch (err) {
+      metrics.checkpointErrors.inc();
+      log.error({ err: (err as Error).message, dir: config.checkpoint.dir }, 'checkpoint failed');
+    }
   }
 
   let timer: NodeJS.Timeout | null = null;
@@ -275,16 +359,47 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     onError: (err) => log.error({ err: (err as Error).message }, 'request failed'),
   });
 
+  /** Loads every model's baseline (so its buckets fold under its profile), then the checkpoint, then the source. */
+  async function startSource(): Promise<void> {
+    for (const model of config.models) {
+      try {
+        await baselineFor(model, runtimes.get(model.name)!);
+      } catch (err) {
+        // Folded under the configured features until the baseline loads (the first evaluation retries).
+        runtimes.get(model.name)!.baseline = null;
+        log.error(
+          { model: model.name, code: (err as { code?: string }).code, err: (err as Error).message },
+          'baseline not loaded at start',
+        );
+      }
+    }
+    let position = null;
+    if (checkpointer) {
+      const restored = await checkpointer.restore(source.kind);
+      position = restored.position;
+      for (const [model, why] of Object.entries(restored.skipped)) {
+        // Its events before the checkpoint's position are not in the store: the window restarts now.
+        if (position) store.forget(model, now());
+        log.warn({ model, reason: why }, 'checkpointed window not restored');
+      }
+      if (position)
+        log.info({ dir: config.checkpoint.dir, buckets: restored.restored, position }, 'window checkpoint restored');
+    }
+    await source.start(store, position);
+  }
+
   return {
     config,
     registry,
     metrics,
     server,
     source,
+    store,
     evaluateOnce,
     history: (model) => runtimes.get(model)?.history ?? [],
+    checkpoint: () => maybeCheckpoint(true),
     async start(options: { schedule?: boolean } = {}) {
-      await source.start();
+      await startSource();
       started = true;
       if (options.schedule === false) return;
       running = evaluateOnce()
@@ -298,7 +413,9 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      await chain;
       await source.close();
+      await maybeCheckpoint(true);
       await deps.driftEngine.close?.();
     },
   };

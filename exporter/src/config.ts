@@ -69,7 +69,7 @@ export const ElasticsearchSourceSchema = z.strictObject({
   feedbackIndex: z.string().min(1).default('plumbline-feedback'),
   /** Documents per search_after page. */
   pageSize: z.number().int().min(1).max(10_000).default(1000),
-  /** Most events read into one window (a bound on memory); the newest are kept. */
+  /** Most events one range read holds (`--capture-baseline`); the newest are kept. The service reads every event. */
   maxEventsPerWindow: z.number().int().min(1).default(200_000),
   /** Request timeout. */
   timeoutMs: z.number().int().min(1).default(30_000),
@@ -123,11 +123,24 @@ export const WindowConfigSchema = z
     /** A window is evaluated this long after it closes, so events still in flight (sink batching, index
      * refresh) are in it. */
     graceSeconds: z.number().min(0).default(5),
+    /** Width of the time buckets events are folded into; must divide the size and (sliding) the step. null = the
+     * largest divisor of both that is at most 60 (one minute for the default window). */
+    bucketSeconds: z.number().int().min(1).nullable().default(null),
+    /** Rows each bucket samples uniformly (k) for the tests on raw values (KS, Wasserstein, quantiles). */
+    bucketSampleSize: z.number().int().min(10).max(1_000_000).default(2000),
+    /** Rows of a window's uniform sample (K) those tests run on; counts are exact over every row whatever this is. */
+    sampleSize: z.number().int().min(100).max(10_000_000).default(50_000),
   })
   .refine((w) => w.kind === 'tumbling' || w.stepSeconds <= w.sizeSeconds, {
     message: 'stepSeconds must not exceed sizeSeconds',
     path: ['stepSeconds'],
-  });
+  })
+  .refine(
+    (w) =>
+      w.bucketSeconds === null ||
+      (w.sizeSeconds % w.bucketSeconds === 0 && (w.kind === 'tumbling' || w.stepSeconds % w.bucketSeconds === 0)),
+    { message: 'bucketSeconds must divide sizeSeconds and (sliding windows) stepSeconds', path: ['bucketSeconds'] },
+  );
 export type WindowConfig = z.infer<typeof WindowConfigSchema>;
 
 export const BaselineStoreConfigSchema = z.discriminatedUnion('kind', [
@@ -170,7 +183,27 @@ export const ExporterConfigSchema = z.strictObject({
     stepSeconds: 60,
     minimumSamples: 100,
     graceSeconds: 5,
+    bucketSeconds: null,
+    bucketSampleSize: 2000,
+    sampleSize: 50_000,
   }),
+  /** Where the window state is checkpointed with the source position, so a restart resumes the window instead of
+   * re-reading the source's retention; null = no checkpoint (a restart is still exact, only slower). */
+  checkpoint: z
+    .strictObject({
+      dir: z.string().min(1).nullable().default(null),
+      /** How often the changed buckets are written. */
+      intervalSeconds: z.number().min(1).default(30),
+    })
+    .default({ dir: null, intervalSeconds: 30 }),
+  /** An event id seen again within this horizon is a redelivery (Kafka retry, spool replay): folded once. */
+  dedupe: z
+    .strictObject({
+      horizonSeconds: z.number().min(1).default(900),
+      /** Most ids remembered (about 40 bytes each); past it the horizon shortens. */
+      maxIds: z.number().int().min(2).default(2_000_000),
+    })
+    .default({ horizonSeconds: 900, maxIds: 2_000_000 }),
   schedule: z
     .object({
       /** How often the loop looks for a window to evaluate. */
@@ -230,6 +263,7 @@ export const EXPORTER_ENV: Settings = {
   PLUMBLINE_MIN_SAMPLES: { key: 'window.minimumSamples', kind: 'integer' },
   PLUMBLINE_WINDOW_GRACE_SECONDS: { key: 'window.graceSeconds', kind: 'duration' },
   PLUMBLINE_SCHEDULE_SECONDS: { key: 'schedule.intervalSeconds', kind: 'duration' },
+  PLUMBLINE_CHECKPOINT_DIR: { key: 'checkpoint.dir', kind: 'string' },
   PLUMBLINE_CONFIDENCE_THRESHOLD: { key: 'confidenceThreshold', kind: 'number' },
   PLUMBLINE_WEBHOOK_URL: { key: 'notify.webhookUrl', kind: 'string' },
   PLUMBLINE_ALERTMANAGER_URL: { key: 'notify.alertmanagerUrl', kind: 'string' },
@@ -254,6 +288,7 @@ export const EXPORTER_FLAGS = {
   'window.stepSeconds': { key: 'window.stepSeconds', kind: 'duration' },
   'window.minimumSamples': { key: 'window.minimumSamples', kind: 'integer' },
   'schedule.intervalSeconds': { key: 'schedule.intervalSeconds', kind: 'duration' },
+  'checkpoint.dir': { key: 'checkpoint.dir', kind: 'string' },
   'notify.webhookUrl': { key: 'notify.webhookUrl', kind: 'string' },
   'notify.alertmanagerUrl': { key: 'notify.alertmanagerUrl', kind: 'string' },
   host: { key: 'host', kind: 'string' },

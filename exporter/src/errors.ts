@@ -16,6 +16,8 @@ export const EXPORTER_ERRORS = {
   EXPORTER_ERR_INVALID_EVENT: { message: 'invalid event skipped' },
   /** A serialised window bucket (checkpoint, or another instance's state) of another format version or bucket schema. */
   EXPORTER_ERR_BUCKET_STATE: { message: 'bucket state refused' },
+  /** The window checkpoint (`checkpoint.dir`) cannot be read: not JSON, another format, a bucket file missing. */
+  EXPORTER_ERR_CHECKPOINT: { exit: 1, message: 'the window checkpoint cannot be loaded' },
   /** `--capture-baseline` found too few events in --from..--to, or the range is empty. */
   EXPORTER_ERR_BASELINE_CAPTURE: { exit: 2, message: 'cannot capture a baseline from this range' },
   /** No such route, model not configured, or not evaluated yet. */

@@ -52,7 +52,7 @@ export type {
   SourceConfig,
   LoadConfigOptions,
 } from './config';
-export { createExporter } from './app';
+export { createExporter, windowStoreGeometry } from './app';
 export type { Exporter, ExporterDeps, ExporterLogger } from './app';
 export { startExporter, runExporter, captureBaselines } from './main';
 export type { RunningExporter, StartExporterOptions } from './main';
@@ -61,7 +61,16 @@ export type { ModelWindowReport } from './service/report';
 export type { DriftEngine, LoadedBaseline } from './service/drift-engine';
 export { createBaselineDriftEngine, createBaselineStoreFromConfig } from './service/baseline-drift-engine';
 export { captureProductionBaseline } from './service/production-baseline';
-export { createSource, createMemorySource, SourceError } from './sources';
-export type { EventSource, SourceCounters, WindowQuery, WindowEvents } from './sources';
+export { createFollower, createSource, createMemorySource, SourceError } from './sources';
+export type {
+  EventFollower,
+  EventSink,
+  EventSource,
+  RefoldableSink,
+  SourceCounters,
+  SourcePosition,
+  WindowQuery,
+  WindowEvents,
+} from './sources';
 export { evaluateQuality, confusionMatrix, classificationMetrics, regressionMetrics } from './quality';
 export type { QualityReport } from './quality';

@@ -8,16 +8,15 @@ import { collectProcessMetrics } from '@plumbline/schema';
 import { UsageError } from '@plumbline/service-kit';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { createExporter, type Exporter } from './app';
+import { createExporter, windowStoreGeometry, type Exporter } from './app';
 import type { ExtraHandler } from './api';
 import type { ModelWindowReport } from './service/report';
 import { loadConfig, type ExporterConfig, type FlagValues } from './config';
 import { createBaselineDriftEngine, createBaselineStoreFromConfig } from './service/baseline-drift-engine';
 import type { DriftEngine } from './service/drift-engine';
-import { createSource } from './sources';
+import { createFollower, createSource } from './sources';
 import { createRetrainService, parseRetrainConfig, type RetrainService } from './retrain';
 import { captureProductionBaseline } from './service/production-baseline';
-import { retentionMs } from './windows';
 
 export interface StartExporterOptions {
   /** @default the baseline store from config with STATS' drift detector */
@@ -47,7 +46,6 @@ export async function startExporter(
   options: StartExporterOptions = {},
 ): Promise<RunningExporter> {
   const logger = options.logger ?? pino({ name: 'plumbline-exporter', level: config.logLevel });
-  const retention = retentionMs(config.window) + config.window.graceSeconds * 1000;
   const env = options.env ?? process.env;
   const registry = options.registry ?? new Registry();
   // CPU, memory, event-loop delay and GC of this process (EXPORTER_PROCESS_METRICS), on the exporter's /metrics.
@@ -61,9 +59,16 @@ export async function startExporter(
       })
     : null;
   const extraHandlers = [...(retrain ? [retrain.handle] : []), ...(options.extraHandlers ?? [])];
+  const geometry = windowStoreGeometry(config);
   const exporter = createExporter(config, {
     createSource: (counters) =>
-      createSource(config.source, { counters, retentionMs: retention, log: logger }),
+      createFollower(config.source, {
+        counters,
+        ...geometry,
+        models: config.models.map((m) => ({ name: m.name, version: m.version })),
+        lagMs: config.window.graceSeconds * 1000,
+        log: logger,
+      }),
     driftEngine:
       options.driftEngine ??
       createBaselineDriftEngine(createBaselineStoreFromConfig(config.baselineStore, env), config.models),

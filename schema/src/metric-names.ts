@@ -393,6 +393,13 @@ export const EXPORTER_METRICS = {
     help: 'Rows in the latest evaluated window.',
     labels: [...MV],
   }),
+  windowSampledShare: m({
+    emitter: 'exporter',
+    name: 'plumbline_exporter_window_sampled_share',
+    type: 'gauge',
+    help: 'Share of the latest window\'s rows in the uniform sample its raw-value tests (KS, Wasserstein, quantiles) ran on; 1 when they saw every row. Counts are exact whatever it is.',
+    labels: [...MV],
+  }),
   evaluationDuration: m({
     emitter: 'exporter',
     name: 'plumbline_exporter_evaluation_duration_seconds',
@@ -428,6 +435,28 @@ export const EXPORTER_METRICS = {
     type: 'counter',
     help: 'Events a source delivered that failed the event schema (skipped, not evaluated), by source and kind.',
     labels: ['source', 'kind'],
+  }),
+  eventsSkipped: m({
+    emitter: 'exporter',
+    name: 'plumbline_exporter_events_skipped_total',
+    type: 'counter',
+    help: 'Valid events not folded into a window, by source and reason: duplicate (an event id seen again within the dedupe horizon: a redelivery), out_of_retention (older than the longest window, or that far in the future).',
+    labels: ['source', 'reason'],
+  }),
+  checkpointDuration: m({
+    emitter: 'exporter',
+    name: 'plumbline_exporter_checkpoint_duration_seconds',
+    type: 'histogram',
+    help: 'Time one checkpoint of the window state took (the changed buckets and the source position).',
+    labels: [],
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5],
+  }),
+  checkpointErrors: m({
+    emitter: 'exporter',
+    name: 'plumbline_exporter_checkpoint_errors_total',
+    type: 'counter',
+    help: 'Checkpoints of the window state that failed to be written (the previous one stays valid).',
+    labels: [],
   }),
   windowStatus: m({
     emitter: 'exporter',

@@ -92,9 +92,11 @@ export async function startExporterPart(options: ExporterPartOptions): Promise<R
   reference.features.forEach((feature, i) => {
     columns[feature] = reference.rows.map((row) => row[i]);
   });
-  const detector = createDriftDetector(buildReferenceProfile(columns));
+  const profile = buildReferenceProfile(columns);
+  const detector = createDriftDetector(profile);
   const baseline = {
     detector,
+    profile,
     features: reference.features.map((name) => ({ name, type: 'numerical' as const })),
     baselineVersion: 'train.csv',
     predictionColumn: null,

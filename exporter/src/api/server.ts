@@ -79,6 +79,8 @@ function summary(r: ModelWindowReport): Record<string, unknown> {
     status: r.status,
     reason: r.reason,
     samples: r.samples,
+    sampling: r.sampling,
+    coveredFrom: r.coveredFrom,
     modelVersion: r.modelVersion,
     driftShare: r.drift?.dataset.driftShare ?? null,
     drift: r.drift?.dataset.drift ?? null,

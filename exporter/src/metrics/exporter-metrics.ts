@@ -88,6 +88,7 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
     for (const status of WINDOW_STATUSES)
       ledger.set(metrics.windowStatus, { ...mv, status }, status === r.status ? 1 : 0);
     ledger.set(metrics.windowSamples, mv, r.samples);
+    ledger.set(metrics.windowSampledShare, mv, r.sampling.share);
 
     for (const [feature, s] of Object.entries(r.summaries)) {
       const f = { ...mv, feature };

@@ -6,6 +6,8 @@
 import type { CellValue } from '../stats/missing';
 import type { ModelConfig } from '../config';
 import type { FeatureHistogram } from '../drift/report-types';
+import type { ReferenceProfile } from '../drift/profile-types';
+import type { WindowColumnInput } from '../windows/buckets';
 
 export interface DriftTestResult {
   /** Stat test id: ks, chisquare, psi, wasserstein, jensenshannon… */
@@ -42,10 +44,15 @@ export interface DriftReport {
 
 export interface DriftDetector {
   evaluate(columns: Readonly<Record<string, readonly CellValue[]>>): DriftReport;
+  /** The same report from a window's folded state (windowDriftInputs): exact counts, sampled raw values. */
+  evaluateInputs(inputs: readonly WindowColumnInput[]): DriftReport;
 }
 
 export interface LoadedBaseline {
   detector: DriftDetector;
+  /** The reference profile the detector compares with (narrowed to the configured features): what the model's
+   * buckets fold under. */
+  profile: ReferenceProfile;
   /** Features the baseline profiles (already narrowed to the model's `features` when given). */
   features: { name: string; type: 'numerical' | 'categorical' }[];
   /** Which stored baseline version is in use (for /api). */

@@ -1,15 +1,16 @@
 /**
- * Evaluates one model's window: events in, a ModelWindowReport out. No I/O — the caller fetched the events
- * and loaded the baseline.
+ * Evaluates one model's window: the merged window state in (windows/store: every event folded once into its
+ * bucket), a ModelWindowReport out. No I/O — the caller synced the source and loaded the baseline.
  *
+ * Counts are exact over every row of the window (rows, missing, bins, categories, classes); the tests on raw
+ * values run on the window's uniform sample and say so (`sampled`); docs/stattests.md, "Windows built from buckets".
  * Below `minimumSamples` rows there is no drift verdict and no quality score (status `insufficient_data`):
  * a small window says nothing reliable, and a false "no drift" is worse than an honest "not enough data".
  */
-import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import type { ModelConfig } from '../config';
-import { evaluateQuality } from '../quality';
-import type { CellValue } from '../stats/missing';
-import { hasEnoughSamples, summarizeFeature, type FeatureSummary, type TimeRange } from '../windows';
+import { countsEntries, windowDriftInputs } from '../windows/buckets';
+import type { ModelWindow } from '../windows/store';
+import { hasEnoughSamples, windowFeatureSummaries, type TimeRange } from '../windows';
 import type { LoadedBaseline } from './drift-engine';
 import type { ModelWindowReport } from './report';
 
@@ -17,10 +18,7 @@ export interface EvaluateWindowInput {
   model: ModelConfig;
   range: TimeRange;
   windowKind: 'tumbling' | 'sliding';
-  inference: readonly InferenceEvent[];
-  feedback: readonly FeedbackEvent[];
-  /** Rows in the window when the source counted more than it returned (capped, or skipped below the minimum). */
-  samples?: number;
+  window: ModelWindow;
   baseline: LoadedBaseline | null;
   minimumSamples: number;
   confidenceThreshold: number;
@@ -28,14 +26,11 @@ export interface EvaluateWindowInput {
   now: number;
 }
 
-/** The most frequent `model.version` among the events (ties: the lexically greatest, i.e. usually newest). */
-export function dominantVersion(events: readonly InferenceEvent[], fallback: string | null): string | null {
-  const counts = new Map<string, number>();
-  for (const e of events)
-    if (e.model.version !== null) counts.set(e.model.version, (counts.get(e.model.version) ?? 0) + 1);
+/** The most frequent `model.version` of the window's rows (ties: the lexically greatest, i.e. usually newest). */
+export function dominantVersion(window: ModelWindow, fallback: string | null): string | null {
   let best: string | null = null;
   let bestCount = 0;
-  for (const [version, count] of counts) {
+  for (const [version, count] of countsEntries(window.state.prediction.versions)) {
     if (count > bestCount || (count === bestCount && best !== null && version > best)) {
       best = version;
       bestCount = count;
@@ -44,40 +39,13 @@ export function dominantVersion(events: readonly InferenceEvent[], fallback: str
   return best ?? fallback;
 }
 
-/** Column per feature, in event order; a feature absent from an event is a missing value. */
-export function toColumns(
-  events: readonly InferenceEvent[],
-  features: readonly string[],
-): Record<string, CellValue[]> {
-  const columns: Record<string, CellValue[]> = {};
-  for (const f of features) columns[f] = new Array<CellValue>(events.length);
-  events.forEach((e, i) => {
-    for (const f of features)
-      columns[f][i] = Object.prototype.hasOwnProperty.call(e.features, f) ? e.features[f] : null;
-  });
-  return columns;
-}
-
-/** The ground truth of each prediction (latest report wins), null where none arrived. */
-export function groundTruthColumn(
-  inference: readonly InferenceEvent[],
-  feedback: readonly FeedbackEvent[],
-): CellValue[] {
-  const truth = new Map<string, { at: string; value: string | number | boolean }>();
-  for (const f of feedback) {
-    const k = `${f.request_id}\u0000${f.row}`;
-    const seen = truth.get(k);
-    if (!seen || f['@timestamp'] >= seen.at) truth.set(k, { at: f['@timestamp'], value: f.ground_truth });
-  }
-  return inference.map((e) => truth.get(`${e.request_id}\u0000${e.row}`)?.value ?? null);
-}
-
 export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
   const started = performance.now();
-  const { model, baseline, inference } = input;
+  const { model, baseline, window } = input;
+  const rows = window.state.rows;
   const report: ModelWindowReport = {
     model: model.name,
-    modelVersion: dominantVersion(inference, model.version),
+    modelVersion: dominantVersion(window, model.version),
     window: {
       from: new Date(input.range.from).toISOString(),
       to: new Date(input.range.to).toISOString(),
@@ -86,7 +54,9 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
     evaluatedAt: new Date(input.now).toISOString(),
     status: 'ok',
     reason: null,
-    samples: Math.max(input.samples ?? 0, inference.length),
+    samples: rows,
+    sampling: { rows: window.state.sample.size, share: rows ? window.state.sample.size / rows : 1 },
+    coveredFrom: window.coveredFrom === null ? null : new Date(window.coveredFrom).toISOString(),
     minimumSamples: input.minimumSamples,
     baselineVersion: baseline?.baselineVersion ?? null,
     drift: null,
@@ -94,15 +64,11 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
     quality: null,
     durationSeconds: 0,
   };
-  const features = baseline
-    ? baseline.features
-    : model.features.map((name) => ({ name, type: 'numerical' as const }));
-  const columns = toColumns(
-    inference,
-    features.map((f) => f.name),
+  const features = new Set(
+    baseline ? baseline.features.map((f) => f.name) : model.features,
   );
-  const summaries: Record<string, FeatureSummary> = {};
-  for (const f of features) summaries[f.name] = summarizeFeature(columns[f.name], f.type);
+  const summaries = windowFeatureSummaries(window.state, window.schema);
+  for (const name of Object.keys(summaries)) if (!features.has(name)) delete summaries[name];
   report.summaries = summaries;
 
   if (!baseline) {
@@ -112,16 +78,13 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
     report.status = 'insufficient_data';
     report.reason = `${report.samples} rows in the window, fewer than the minimum of ${input.minimumSamples}`;
   } else {
-    if (baseline.predictionColumn) {
-      columns[baseline.predictionColumn] = inference.map((e) => e.outputs.label ?? e.outputs.value);
-    }
-    if (baseline.labelColumn) columns[baseline.labelColumn] = groundTruthColumn(inference, input.feedback);
-    report.drift = baseline.detector.evaluate(columns);
-    report.quality = evaluateQuality(inference, input.feedback, {
-      task: model.task,
+    report.drift = baseline.detector.evaluateInputs(
+      windowDriftInputs(window.state, window.schema, window.profile),
+    );
+    report.quality = window.quality?.({
       confidenceThreshold: input.confidenceThreshold,
       maxClasses: input.maxClasses,
-    });
+    }) ?? null;
   }
   report.durationSeconds = (performance.now() - started) / 1000;
   return report;

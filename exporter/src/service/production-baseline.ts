@@ -11,7 +11,8 @@ import type { ModelConfig } from '../config';
 import { buildReferenceProfile } from '../drift/in-memory-profile-builder';
 import type { EventSource } from '../sources/source';
 import type { TimeRange } from '../windows';
-import { groundTruthColumn, toColumns } from './evaluate-window';
+import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
+import type { CellValue } from '../stats/missing';
 
 export interface CaptureBaselineOptions {
   source: EventSource;
@@ -31,6 +32,34 @@ export class CaptureError extends UsageError {
     super(message, { code: 'EXPORTER_ERR_BASELINE_CAPTURE' });
     this.name = 'CaptureError';
   }
+}
+
+/** Column per feature, in event order; a feature absent from an event is a missing value. */
+export function toColumns(
+  events: readonly InferenceEvent[],
+  features: readonly string[],
+): Record<string, CellValue[]> {
+  const columns: Record<string, CellValue[]> = {};
+  for (const f of features) columns[f] = new Array<CellValue>(events.length);
+  events.forEach((e, i) => {
+    for (const f of features)
+      columns[f][i] = Object.prototype.hasOwnProperty.call(e.features, f) ? e.features[f] : null;
+  });
+  return columns;
+}
+
+/** The ground truth of each prediction (latest report wins), null where none arrived. */
+export function groundTruthColumn(
+  inference: readonly InferenceEvent[],
+  feedback: readonly FeedbackEvent[],
+): CellValue[] {
+  const truth = new Map<string, { at: string; value: string | number | boolean }>();
+  for (const f of feedback) {
+    const k = `${f.request_id}\u0000${f.row}`;
+    const seen = truth.get(k);
+    if (!seen || f['@timestamp'] >= seen.at) truth.set(k, { at: f['@timestamp'], value: f.ground_truth });
+  }
+  return inference.map((e) => truth.get(`${e.request_id}\u0000${e.row}`)?.value ?? null);
 }
 
 export async function captureProductionBaseline(options: CaptureBaselineOptions): Promise<StoredBaseline> {

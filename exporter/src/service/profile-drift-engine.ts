@@ -98,6 +98,7 @@ export function createProfileDriftEngine(
       }
       return {
         detector,
+        profile,
         baselineVersion: stored.version,
         features: profile.features
           .filter((f) => f.role === 'feature')

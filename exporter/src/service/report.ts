@@ -12,8 +12,16 @@ export interface ModelWindowReport {
   status: WindowStatus;
   /** Why there is no verdict (status other than ok). */
   reason: string | null;
-  /** Inference rows in the window. */
+  /** Inference rows in the window: every one, exactly (counts, bins, categories, missing are over all of them). */
   samples: number;
+  /**
+   * The window's uniform row sample that the raw-value tests (KS, Wasserstein, quantiles) ran on: its rows and
+   * their share of `samples` (1 when it holds every row). docs/stattests.md, "Windows built from buckets".
+   */
+  sampling: { rows: number; share: number };
+  /** Events before this time were not folded (the baseline changed then, on a source that cannot re-read);
+   * null: the whole window was. */
+  coveredFrom: string | null;
   minimumSamples: number;
   baselineVersion: string | null;
   /** Null unless status is ok. */

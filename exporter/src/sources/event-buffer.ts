@@ -5,6 +5,7 @@
  */
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import type { TimeRange } from '../windows';
+import type { RefoldableSink } from './follow';
 
 interface Held<E> {
   event: E;
@@ -87,6 +88,17 @@ export class EventBuffer {
         feedback.push(h.event);
     }
     return { inference, feedback };
+  }
+
+  /** A sink that holds what a follower delivers (one-off range reads: a baseline captured from production). */
+  sink(): RefoldableSink {
+    return {
+      bucketWidthMs: 60_000,
+      inference: (event) => this.addInference(event),
+      feedback: (event) => this.addFeedback(event),
+      foldedRows: () => new Map(),
+      refold: () => undefined,
+    };
   }
 
   /** Events held now. */

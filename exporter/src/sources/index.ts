@@ -3,10 +3,17 @@ import { createElasticsearchSource } from './elasticsearch-source';
 import { createKafkaSource } from './kafka-source';
 import { createSpoolSource } from './spool-source';
 import type { EventSource, SourceCounters } from './source';
+import type { EventFollower } from './follow';
+import { createKafkaFollower } from './kafka-follower';
+import { createSpoolFollower } from './spool-follower';
 
 export { createElasticsearchSource } from './elasticsearch-source';
 export { createKafkaSource, partitionForModel } from './kafka-source';
+export { createKafkaFollower } from './kafka-follower';
+export type { KafkaPosition } from './kafka-follower';
 export { createSpoolSource } from './spool-source';
+export { createSpoolFollower } from './spool-follower';
+export type { EventFollower, EventSink, RefoldableSink, SourcePosition } from './follow';
 export { createMemorySource } from './memory-source';
 export type { MemorySource } from './memory-source';
 export { EventBuffer } from './event-buffer';
@@ -43,6 +50,41 @@ export function createSource(config: SourceConfig, options: CreateSourceOptions)
         dir: config.dir,
         counters: options.counters,
         retentionMs: options.retentionMs,
+        onError: (err) => options.log?.error({ err: (err as Error).message }, 'spool follow failed'),
+      });
+  }
+}
+
+export interface CreateFollowerOptions {
+  counters: SourceCounters;
+  /** How far back the window store keeps buckets (what a source re-reads when it starts without a checkpoint). */
+  retentionMs: number;
+  /** The store's bucket width. */
+  bucketWidthMs: number;
+  /** The watched models (Elasticsearch filters on them). */
+  models: readonly { name: string; version: string | null }[];
+  /** How far behind now Elasticsearch is tailed (index refresh, sidecar batching). */
+  lagMs: number;
+  log?: CreateSourceOptions['log'];
+}
+
+/** The follower the config names: what the service folds every event from, once. */
+export function createFollower(config: SourceConfig, options: CreateFollowerOptions): EventFollower {
+  switch (config.kind) {
+    case 'elasticsearch':
+      throw new Error('the Elasticsearch follower lands with the es-tail branch');
+    case 'kafka':
+      return createKafkaFollower({
+        config,
+        counters: options.counters,
+        retentionMs: options.retentionMs,
+        bucketWidthMs: options.bucketWidthMs,
+        log: options.log,
+      });
+    case 'spool':
+      return createSpoolFollower({
+        dir: config.dir,
+        counters: options.counters,
         onError: (err) => options.log?.error({ err: (err as Error).message }, 'spool follow failed'),
       });
   }

@@ -45,3 +45,21 @@ export type WindowStatus = 'ok' | 'insufficient_data' | 'no_baseline' | 'error';
 export function hasEnoughSamples(rows: number, minimumSamples: number): boolean {
   return rows >= minimumSamples;
 }
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * The width of the time buckets a window is merged from, in seconds: `bucketSeconds` when set (it must divide the
+ * size and, for sliding windows, the step), else the largest divisor of both that is at most 60 — one minute for
+ * the default one-hour window moving by a minute; 10 s for a 10 s tumbling window. Every window boundary is then a
+ * bucket boundary, so a window is exactly a set of whole buckets.
+ */
+export function bucketSecondsFor(spec: WindowSpec & { bucketSeconds?: number | null }): number {
+  if (spec.bucketSeconds) return spec.bucketSeconds;
+  const g = gcd(spec.sizeSeconds, spec.kind === 'tumbling' ? spec.sizeSeconds : spec.stepSeconds);
+  for (let d = Math.min(60, g); d > 1; d--) if (g % d === 0) return d;
+  return 1;
+}

@@ -111,7 +111,7 @@ export function createBucketState(schema: BucketSchema, options: CreateBucketOpt
   return { ...state, rng: createRandom(deriveSeed(options.model, options.startMs) ^ (options.seed ?? 0)) };
 }
 
-/** A feature's value in an event, as the service's toColumns reads it: an absent key is missing. */
+/** A feature's value in an event, as a baseline's toColumns reads it (service/production-baseline.ts): an absent key is missing. */
 function featureValue(event: InferenceEvent, name: string): CellValue {
   return Object.prototype.hasOwnProperty.call(event.features, name) ? event.features[name] : null;
 }

@@ -1,0 +1,220 @@
+/**
+ * Checkpoints of the window store with the source position they match (issue #18: a restart resumes the window,
+ * losing nothing and counting nothing twice).
+ *
+ * Layout of `dir`:
+ *   manifest.json                      what a restart loads: the source position, per model its schema id, the
+ *                                      coverage and the bucket files (written last, atomically: tmp + fsync + rename)
+ *   buckets/<model>-<start>-<gen>.json one bucket (bucketToJson), written once per change; a file is never
+ *                                      rewritten in place, so the previous manifest stays valid until the new one is in
+ *
+ * Consistency: `capture()` takes the position and serialises the changed buckets in one synchronous step (no event
+ * can be folded in between); `write()` then puts them on disk. After a crash the last manifest and the files it
+ * names are intact, so a restart folds the events after its position exactly once.
+ * Cost: one JSON file per changed bucket per checkpoint (the open minute of each model, and late arrivals).
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { SourcePosition } from '../../sources/follow';
+import { bucketFromJson, bucketToJson } from '../buckets';
+import type { WindowStore } from './window-store';
+
+/** EXPORTER_ERR_CHECKPOINT: the checkpoint cannot be loaded (the exporter stops: exit 1). */
+export class CheckpointError extends Error {
+  readonly code = 'EXPORTER_ERR_CHECKPOINT' as const;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+export const CHECKPOINT_FORMAT = 'plumbline.exporter-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+
+interface ManifestModel {
+  schemaId: string;
+  coveredFrom: number | null;
+  buckets: { startMs: number; file: string }[];
+}
+
+export interface CheckpointManifest {
+  format: typeof CHECKPOINT_FORMAT;
+  version: typeof CHECKPOINT_VERSION;
+  writtenAt: string;
+  bucketWidthMs: number;
+  source: SourcePosition;
+  models: Record<string, ManifestModel>;
+}
+
+/** A checkpoint taken in memory, to be written. */
+export interface CapturedCheckpoint {
+  readonly manifest: CheckpointManifest;
+  /** New bucket files: name → JSON text. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+export interface RestoreResult {
+  /** The position to resume the source from; null when there was no usable checkpoint. */
+  readonly position: SourcePosition | null;
+  /** Buckets put back, per model. */
+  readonly restored: Record<string, number>;
+  /** Models whose stored buckets were left out, and why (their schema changed, the checkpoint is unreadable…). */
+  readonly skipped: Record<string, string>;
+}
+
+export interface Checkpointer {
+  /** The store's changed buckets and the source's position, taken together (synchronous). */
+  capture(position: SourcePosition): CapturedCheckpoint;
+  /** Writes a capture; the manifest last. Files no manifest names any more are removed. */
+  write(captured: CapturedCheckpoint): Promise<void>;
+  /**
+   * Loads the last manifest into the store (the models' profiles must be set first: a bucket is restored only
+   * under the schema it was folded under). A missing checkpoint is not an error; an unreadable one is
+   * EXPORTER_ERR_CHECKPOINT unless it is for another source kind or bucket width, which starts afresh (reported).
+   */
+  restore(sourceKind: string): Promise<RestoreResult>;
+}
+
+function fileStem(model: string): string {
+  const safe = model.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
+  return `${safe}.${createHash('sha256').update(model).digest('hex').slice(0, 8)}`;
+}
+
+async function writeDurably(file: string, text: string): Promise<void> {
+  const handle = await fs.open(file, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function createCheckpointer(dir: string, store: WindowStore): Checkpointer {
+  const bucketDir = path.join(dir, 'buckets');
+  const manifestFile = path.join(dir, 'manifest.json');
+  /** What is on disk per bucket: model → start → { generation, file }. */
+  const written = new Map<string, Map<number, { generation: number; file: string }>>();
+  let ready: Promise<void> | null = null;
+
+  return {
+    capture(position) {
+      const models: Record<string, ManifestModel> = {};
+      const files = new Map<string, string>();
+      for (const b of store.buckets()) {
+        const schema = store.schemaOf(b.model)!;
+        const m = (models[b.model] ??= {
+          schemaId: schema.id,
+          coveredFrom: store.coveredFrom(b.model),
+          buckets: [],
+        });
+        const seen = written.get(b.model)?.get(b.state.startMs);
+        let file = seen?.generation === b.generation ? seen.file : null;
+        if (file === null) {
+          file = `${fileStem(b.model)}-${b.state.startMs}-${b.generation}.json`;
+          files.set(file, JSON.stringify(bucketToJson(b.state, schema)));
+        }
+        m.buckets.push({ startMs: b.state.startMs, file });
+      }
+      const manifest: CheckpointManifest = {
+        format: CHECKPOINT_FORMAT,
+        version: CHECKPOINT_VERSION,
+        writtenAt: new Date().toISOString(),
+        bucketWidthMs: store.bucketWidthMs,
+        source: position,
+        models,
+      };
+      // Remember the generations now: a later capture must not rewrite what this one will write.
+      written.clear();
+      for (const b of store.buckets()) {
+        const m = models[b.model].buckets.find((x) => x.startMs === b.state.startMs)!;
+        const perModel = written.get(b.model) ?? new Map<number, { generation: number; file: string }>();
+        perModel.set(b.state.startMs, { generation: b.generation, file: m.file });
+        written.set(b.model, perModel);
+      }
+      return { manifest, files };
+    },
+
+    async write(captured) {
+      ready ??= fs.mkdir(bucketDir, { recursive: true }).then(() => undefined);
+      await ready;
+      for (const [name, text] of captured.files) await writeDurably(path.join(bucketDir, name), text);
+      const tmp = `${manifestFile}.tmp`;
+      await writeDurably(tmp, JSON.stringify(captured.manifest));
+      await fs.rename(tmp, manifestFile);
+      const dirHandle = await fs.open(dir, 'r');
+      try {
+        await dirHandle.sync();
+      } finally {
+        await dirHandle.close();
+      }
+      const keep = new Set<string>();
+      for (const m of Object.values(captured.manifest.models)) for (const b of m.buckets) keep.add(b.file);
+      for (const name of await fs.readdir(bucketDir))
+        if (!keep.has(name) && !captured.files.has(name))
+          await fs.rm(path.join(bucketDir, name), { force: true });
+    },
+
+    async restore(sourceKind) {
+      let text: string;
+      try {
+        text = await fs.readFile(manifestFile, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+          return { position: null, restored: {}, skipped: {} };
+        throw new CheckpointError(`cannot read ${manifestFile}: ${(err as Error).message}`);
+      }
+      let manifest: CheckpointManifest;
+      try {
+        manifest = JSON.parse(text) as CheckpointManifest;
+      } catch (err) {
+        throw new CheckpointError(
+          `${manifestFile} is not JSON (${(err as Error).message}); move it away to start without the checkpoint`,
+        );
+      }
+      if (manifest.format !== CHECKPOINT_FORMAT || manifest.version !== CHECKPOINT_VERSION)
+        throw new CheckpointError(
+          `${manifestFile} is ${String(manifest.format)} version ${String(manifest.version)}, this exporter reads ${CHECKPOINT_FORMAT} version ${CHECKPOINT_VERSION}; move it away to start without the checkpoint`,
+        );
+      const skipped: Record<string, string> = {};
+      if (manifest.source?.kind !== sourceKind || manifest.bucketWidthMs !== store.bucketWidthMs) {
+        for (const name of Object.keys(manifest.models))
+          skipped[name] =
+            manifest.source?.kind !== sourceKind
+              ? `the checkpoint is of a ${String(manifest.source?.kind)} source, the exporter reads ${sourceKind}`
+              : `the checkpoint's buckets are ${manifest.bucketWidthMs} ms wide, the exporter's ${store.bucketWidthMs} ms`;
+        return { position: null, restored: {}, skipped };
+      }
+      const restored: Record<string, number> = {};
+      for (const [model, m] of Object.entries(manifest.models)) {
+        const schema = store.schemaOf(model);
+        if (!schema) {
+          skipped[model] = 'the model is no longer in the config';
+          continue;
+        }
+        if (schema.id !== m.schemaId) {
+          skipped[model] = `its baseline changed since the checkpoint (schema ${m.schemaId} → ${schema.id})`;
+          continue;
+        }
+        const perModel = new Map<number, { generation: number; file: string }>();
+        for (const b of m.buckets) {
+          const file = path.join(bucketDir, b.file);
+          let state;
+          try {
+            state = bucketFromJson(JSON.parse(await fs.readFile(file, 'utf8')), schema);
+          } catch (err) {
+            throw new CheckpointError(
+              `cannot load ${file} named by ${manifestFile}: ${(err as Error).message}`,
+            );
+          }
+          const generation = store.restore(model, state, m.coveredFrom);
+          perModel.set(b.startMs, { generation, file: b.file });
+        }
+        written.set(model, perModel);
+        restored[model] = m.buckets.length;
+      }
+      return { position: manifest.source, restored, skipped };
+    },
+  };
+}

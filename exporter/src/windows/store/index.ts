@@ -1,0 +1,15 @@
+/** The window state the exporter keeps (issue #18): buckets per model, their checkpoints, and duplicate ids. */
+export { blankProfile, createWindowStore } from './window-store';
+export type {
+  ModelWindow,
+  SkipReason,
+  StoredBucket,
+  WindowCompanion,
+  WindowStore,
+  WindowStoreModel,
+  WindowStoreOptions,
+} from './window-store';
+export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, createCheckpointer } from './checkpoint';
+export type { CapturedCheckpoint, CheckpointManifest, Checkpointer, RestoreResult } from './checkpoint';
+export { createRecentIds, hash53 } from './recent-ids';
+export type { RecentIds, RecentIdsOptions } from './recent-ids';
