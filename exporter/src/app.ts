@@ -284,7 +284,11 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       if (!options.force && rt.lastRangeTo === range.to) continue;
       if (!synced) {
         rt.lastError = sourceError;
-        publisher.publishError(model.name, rt.history[rt.history.length - 1]?.modelVersion ?? model.version, 'source');
+        publisher.publishError(
+          model.name,
+          rt.history[rt.history.length - 1]?.modelVersion ?? model.version,
+          'source',
+        );
         continue;
       }
       const report = await evaluateModel(model, range);
@@ -383,7 +387,10 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         log.warn({ model, reason: why }, 'checkpointed window not restored');
       }
       if (position)
-        log.info({ dir: config.checkpoint.dir, buckets: restored.restored, position }, 'window checkpoint restored');
+        log.info(
+          { dir: config.checkpoint.dir, buckets: restored.restored, position },
+          'window checkpoint restored',
+        );
     }
     await source.start(store, position);
   }

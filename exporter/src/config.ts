@@ -138,8 +138,12 @@ export const WindowConfigSchema = z
   .refine(
     (w) =>
       w.bucketSeconds === null ||
-      (w.sizeSeconds % w.bucketSeconds === 0 && (w.kind === 'tumbling' || w.stepSeconds % w.bucketSeconds === 0)),
-    { message: 'bucketSeconds must divide sizeSeconds and (sliding windows) stepSeconds', path: ['bucketSeconds'] },
+      (w.sizeSeconds % w.bucketSeconds === 0 &&
+        (w.kind === 'tumbling' || w.stepSeconds % w.bucketSeconds === 0)),
+    {
+      message: 'bucketSeconds must divide sizeSeconds and (sliding windows) stepSeconds',
+      path: ['bucketSeconds'],
+    },
   );
 export type WindowConfig = z.infer<typeof WindowConfigSchema>;
 

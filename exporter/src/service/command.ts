@@ -45,6 +45,10 @@ export function registerExporterCommand(program: Command): void {
       'schedule interval (env PLUMBLINE_SCHEDULE_SECONDS)',
       read('schedule.intervalSeconds'),
     )
+    .option(
+      '--checkpoint-dir <dir>',
+      'checkpoint the window state here, so a restart resumes it (env PLUMBLINE_CHECKPOINT_DIR)',
+    )
     .option('--webhook-url <url>', 'Slack-compatible webhook (env PLUMBLINE_WEBHOOK_URL)')
     .option('--alertmanager-url <url>', 'Alertmanager base URL (env PLUMBLINE_ALERTMANAGER_URL)')
     .option('--host <host>', 'listen address (env PLUMBLINE_EXPORTER_HOST)')
@@ -71,6 +75,7 @@ export function registerExporterCommand(program: Command): void {
         'window.stepSeconds': opts.stepSeconds,
         'window.minimumSamples': opts.minSamples,
         'schedule.intervalSeconds': opts.intervalSeconds,
+        'checkpoint.dir': opts.checkpointDir,
         'notify.webhookUrl': opts.webhookUrl,
         'notify.alertmanagerUrl': opts.alertmanagerUrl,
         host: opts.host,

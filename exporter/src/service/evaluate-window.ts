@@ -64,9 +64,7 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
     quality: null,
     durationSeconds: 0,
   };
-  const features = new Set(
-    baseline ? baseline.features.map((f) => f.name) : model.features,
-  );
+  const features = new Set(baseline ? baseline.features.map((f) => f.name) : model.features);
   const summaries = windowFeatureSummaries(window.state, window.schema);
   for (const name of Object.keys(summaries)) if (!features.has(name)) delete summaries[name];
   report.summaries = summaries;
@@ -81,10 +79,11 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
     report.drift = baseline.detector.evaluateInputs(
       windowDriftInputs(window.state, window.schema, window.profile),
     );
-    report.quality = window.quality?.({
-      confidenceThreshold: input.confidenceThreshold,
-      maxClasses: input.maxClasses,
-    }) ?? null;
+    report.quality =
+      window.quality?.({
+        confidenceThreshold: input.confidenceThreshold,
+        maxClasses: input.maxClasses,
+      }) ?? null;
   }
   report.durationSeconds = (performance.now() - started) / 1000;
   return report;

@@ -51,7 +51,9 @@ export function meanShiftEngine(
       if (!b) return null;
       const names = Object.keys(b.means);
       /** The report of the rule, from each feature's current values and missing count. */
-      function report(current: (name: string) => { values: readonly number[]; missing: number }): DriftReport {
+      function report(
+        current: (name: string) => { values: readonly number[]; missing: number },
+      ): DriftReport {
         const features = names.map((name) => {
           const { values, missing } = current(name);
           const mean = values.reduce((a, v) => a + v, 0) / values.length;

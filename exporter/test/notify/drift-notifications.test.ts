@@ -22,6 +22,8 @@ function report(drift: boolean): ModelWindowReport {
     status: 'ok',
     reason: null,
     samples: 500,
+    sampling: { rows: 500, share: 1 },
+    coveredFrom: null,
     minimumSamples: 100,
     baselineVersion: '2',
     drift: {

@@ -1,11 +1,11 @@
-// A failing source read: the window is marked `error`, the last good values stay exported, the stage is counted,
+// A failing source sync: the window is marked `error`, the last good values stay exported, the stage is counted,
 // /api/health says degraded (503), and the next window is evaluated normally once the source is back.
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { request } from 'undici';
 import { createExporter } from '../../src/app';
 import { parseConfig } from '../../src/config';
-import { createMemorySource, SourceError, type EventSource } from '../../src/sources';
+import { createMemorySource, SourceError, type EventFollower } from '../../src/sources';
 import { inferenceEvent } from '../helpers/events';
 import { meanShiftEngine } from '../helpers/fake-drift';
 import { seriesValue } from '../helpers/exporter';
@@ -40,9 +40,9 @@ it('keeps the last good values, flags the error and recovers', async () => {
           }),
         );
       }
-      const source: EventSource = {
+      const source: EventFollower = {
         ...memory,
-        read: (q) =>
+        sync: () =>
           failing
             ? Promise.reject(
                 new SourceError(
@@ -50,7 +50,7 @@ it('keeps the last good values, flags the error and recovers', async () => {
                   'Elasticsearch at http://127.0.0.1:9 unavailable',
                 ),
               )
-            : memory.read(q),
+            : memory.sync(),
       };
       return source;
     },
