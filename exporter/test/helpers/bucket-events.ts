@@ -8,6 +8,18 @@ import { buildReferenceProfile } from '../../src/drift/in-memory-profile-builder
 import type { ReferenceProfile } from '../../src/drift/profile-types';
 import { mulberry32 } from '../../src/drift/reservoir';
 import type { CellValue } from '../../src/stats/missing';
+import type { BucketSchema } from '../../src/windows/buckets/bucket-schema';
+import {
+  bucketStartFor,
+  createBucketState,
+  foldEvent,
+  type BucketState,
+} from '../../src/windows/buckets/bucket-state';
+import {
+  mergeBuckets,
+  type MergeBucketsOptions,
+  type WindowState,
+} from '../../src/windows/buckets/merge-buckets';
 
 export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 
@@ -113,4 +125,20 @@ export function makeProfile(n = 3000, seed = 7): ReferenceProfile {
   // The reference never saw 'purple' nor the u* values: make them unseen.
   columns.color = columns.color.map((c) => (c === 'purple' || String(c).startsWith('u') ? 'red' : c));
   return buildReferenceProfile(columns, { predictionColumn: 'pred', columnTypes: { color: 'categorical' } });
+}
+
+/** The window of `events` (one model): each folded into its one-minute bucket, the buckets merged. */
+export function windowOf(
+  events: readonly InferenceEvent[],
+  schema: BucketSchema,
+  options: MergeBucketsOptions = {},
+): WindowState {
+  const buckets = new Map<number, BucketState>();
+  for (const e of events) {
+    const start = bucketStartFor(Date.parse(e['@timestamp']));
+    let b = buckets.get(start);
+    if (!b) buckets.set(start, (b = createBucketState(schema, { model: e.model.name, startMs: start })));
+    foldEvent(b, schema, e);
+  }
+  return mergeBuckets(schema, [...buckets.values()], options);
 }
