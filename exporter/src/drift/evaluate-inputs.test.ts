@@ -1,17 +1,17 @@
-import type { FeatureValue, InferenceEvent } from '@plumbline/schema';
+import type { InferenceEvent } from '@plumbline/schema';
 import {
   columnsOf,
   makeProfile,
+  makeRegressionProfile,
+  makeRegressionStream,
   makeStream,
-  T0,
-  testRandom,
+  regressionColumnsOf,
   windowOf,
 } from '../../test/helpers/bucket-events';
 import type { CellValue } from '../stats/missing';
 import { bucketSchemaFromProfile } from '../windows/buckets/bucket-schema';
 import { windowDriftInputs } from '../windows/buckets/drift-inputs';
 import { createDriftDetector, type DriftDetectorOptions } from './detector';
-import { buildReferenceProfile } from './in-memory-profile-builder';
 import type { NumericSummary, ReferenceProfile } from './profile-types';
 import type { DriftReport, FeatureDrift } from './report-types';
 
@@ -81,62 +81,6 @@ function expectSameReport(ours: DriftReport, raw: DriftReport): void {
   expect(ours.unknownColumns).toEqual(raw.unknownColumns);
 }
 
-/**
- * A regression model's events: `a` numerical with +Infinity only (no −Infinity) and strings, `b` categorical with
- * unseen values and numbers, `c` a feature the window never sees, and the numerical prediction `outputs.value`.
- */
-function regressionStream(n: number, seed: number, shift = 0): InferenceEvent[] {
-  const r = testRandom(seed);
-  return Array.from({ length: n }, (_, i) => {
-    const u = r();
-    let a: FeatureValue = 3 * r() + shift;
-    if (u < 0.02) a = Number.POSITIVE_INFINITY;
-    else if (u < 0.05) a = null;
-    else if (u < 0.07) a = 'n/a';
-    else if (u < 0.1) a = String(a);
-    const v = r();
-    const b: FeatureValue = v < 0.5 ? 'x' : v < 0.9 ? 'y' : v < 0.95 ? `new${Math.floor(r() * 5)}` : 7;
-    return {
-      schema_version: 1,
-      event_id: `g${seed}-${i}:0`,
-      request_id: `g${seed}-${i}`,
-      row: 0,
-      '@timestamp': new Date(T0 + Math.floor((i * 240_000) / n)).toISOString(),
-      model: { name: 'reg', version: '1' },
-      protocol: 'v2',
-      parsed: true,
-      features: { a, b },
-      outputs: { label: null, value: 10 * r() + shift, probabilities: null, confidence: null, invalid: null },
-      latency_ms: { total: 1, upstream: 1 },
-      http_status: 200,
-      error: null,
-    };
-  });
-}
-
-function regressionProfile(): ReferenceProfile {
-  const r = testRandom(99);
-  const rows = 2000;
-  const col = (f: () => CellValue) => Array.from({ length: rows }, f);
-  return buildReferenceProfile(
-    {
-      a: col(() => 3 * r()),
-      b: col(() => (r() < 0.55 ? 'x' : 'y')),
-      c: col(() => r()),
-      pred: col(() => 10 * r()),
-      truth: col(() => 10 * r()),
-    },
-    { predictionColumn: 'pred', labelColumn: 'truth', columnTypes: { b: 'categorical' } },
-  );
-}
-
-/** The columns the service builds from regression events (no label column: the window has no feedback). */
-function regressionColumns(events: readonly InferenceEvent[]): Record<string, CellValue[]> {
-  const col = (name: string) =>
-    events.map((e) => (Object.prototype.hasOwnProperty.call(e.features, name) ? e.features[name] : null));
-  return { a: col('a'), b: col('b'), c: col('c'), pred: events.map((e) => e.outputs.value) };
-}
-
 const classifierProfile = makeProfile(3000);
 
 describe('evaluateInputs(windowDriftInputs(window)) equals evaluate(columns) when the sample holds every row', () => {
@@ -152,8 +96,8 @@ describe('evaluateInputs(windowDriftInputs(window)) equals evaluate(columns) whe
     ['regressor, no drift', 21, 0],
     ['regressor, a and the prediction shifted', 22, 1],
   ] as const) {
-    const events = regressionStream(1200, seed, shift);
-    datasets.push([name, regressionProfile(), events, regressionColumns(events)]);
+    const events = makeRegressionStream(1200, seed, shift);
+    datasets.push([name, makeRegressionProfile(), events, regressionColumnsOf(events)]);
   }
   const optionSets: [string, DriftDetectorOptions][] = [
     ['default options', {}],
@@ -199,7 +143,7 @@ describe('evaluateInputs(windowDriftInputs(window)) equals evaluate(columns) whe
     expect([xCurrent.min, xCurrent.max, xCurrent.mean]).toEqual([-Infinity, Infinity, NaN]);
     expect(raw.features.find((f) => f.name === 'color')!.histogram!.categories).toContain('purple');
     expect(raw.prediction!.type).toBe('categorical');
-    const reg = createDriftDetector(regressionProfile()).evaluate(datasets[3][3]);
+    const reg = createDriftDetector(makeRegressionProfile()).evaluate(datasets[3][3]);
     const a = reg.features.find((f) => f.name === 'a')!;
     expect((a.summary.current as NumericSummary).mean).toBe(Infinity);
     expect(reg.features.find((f) => f.name === 'c')!.skipped).toBe('no current values');

@@ -142,3 +142,60 @@ export function windowOf(
   }
   return mergeBuckets(schema, [...buckets.values()], options);
 }
+
+/**
+ * A regression model's events: `a` numerical with +Infinity only (no −Infinity) and strings, `b` categorical with
+ * unseen values and numbers, `c` a feature the window never sees, and the numerical prediction `outputs.value`.
+ */
+export function makeRegressionStream(n: number, seed: number, shift = 0): InferenceEvent[] {
+  const r = testRandom(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const u = r();
+    let a: FeatureValue = 3 * r() + shift;
+    if (u < 0.02) a = Number.POSITIVE_INFINITY;
+    else if (u < 0.05) a = null;
+    else if (u < 0.07) a = 'n/a';
+    else if (u < 0.1) a = String(a);
+    const v = r();
+    const b: FeatureValue = v < 0.5 ? 'x' : v < 0.9 ? 'y' : v < 0.95 ? `new${Math.floor(r() * 5)}` : 7;
+    return {
+      schema_version: 1,
+      event_id: `g${seed}-${i}:0`,
+      request_id: `g${seed}-${i}`,
+      row: 0,
+      '@timestamp': new Date(T0 + Math.floor((i * 240_000) / n)).toISOString(),
+      model: { name: 'reg', version: '1' },
+      protocol: 'v2',
+      parsed: true,
+      features: { a, b },
+      outputs: { label: null, value: 10 * r() + shift, probabilities: null, confidence: null, invalid: null },
+      latency_ms: { total: 1, upstream: 1 },
+      http_status: 200,
+      error: null,
+    };
+  });
+}
+
+/** makeRegressionStream's reference: clean `a`, `b` of x and y only, `c`, the prediction `pred`, the label `truth`. */
+export function makeRegressionProfile(): ReferenceProfile {
+  const r = testRandom(99);
+  const rows = 2000;
+  const col = (f: () => CellValue) => Array.from({ length: rows }, f);
+  return buildReferenceProfile(
+    {
+      a: col(() => 3 * r()),
+      b: col(() => (r() < 0.55 ? 'x' : 'y')),
+      c: col(() => r()),
+      pred: col(() => 10 * r()),
+      truth: col(() => 10 * r()),
+    },
+    { predictionColumn: 'pred', labelColumn: 'truth', columnTypes: { b: 'categorical' } },
+  );
+}
+
+/** The columns the service builds from regression events (no label column: the window has no feedback). */
+export function regressionColumnsOf(events: readonly InferenceEvent[]): Record<string, CellValue[]> {
+  const col = (name: string) =>
+    events.map((e) => (Object.prototype.hasOwnProperty.call(e.features, name) ? e.features[name] : null));
+  return { a: col('a'), b: col('b'), c: col('c'), pred: events.map((e) => e.outputs.value) };
+}
