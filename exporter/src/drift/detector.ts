@@ -3,9 +3,18 @@ import { categoricalColumn, numericColumn, type CellValue, type NumericColumn } 
 import { adjustPValues, type Correction } from '../stattests/corrections';
 import { isDrift } from '../stattests/drift-rule';
 import { autoSelectStatTest, getStatTest, statTestsFor } from '../stattests/registry';
-import type { FeatureComparison, StatTestDescriptor, StatTestId, StatTestResult } from '../stattests/types';
+import type {
+  CategoricalComparison,
+  StatTestDescriptor,
+  StatTestId,
+  StatTestResult,
+} from '../stattests/types';
+import { moments } from '../stats/pairwise-sum';
+import type { WindowColumnInput } from '../windows/buckets/drift-inputs';
+import { categoricalSummary } from './categorical-summary';
 import { defaultNumericPool, type NumericPool } from './numeric-pool';
-import type { CompareColumnResult, CompareColumnTask } from './numeric-tasks';
+import { numericSummary } from './numeric-summary';
+import { compareSorted, type CompareColumnTask } from './numeric-tasks';
 import { sortedSampleOf } from './sorted-sample';
 import type {
   CategoricalFeatureProfile,
@@ -50,22 +59,18 @@ export interface DriftDetectorOptions {
 
 export interface DriftDetector {
   readonly profile: ReferenceProfile;
+  /** The report of a window given as raw columns (the offline `plumbline drift`, a window of raw events). */
   evaluate(currentColumns: Readonly<Record<string, readonly CellValue[]>>): DriftReport;
+  /**
+   * The report of a window built from buckets, given as its columns' stat-test inputs (`windowDriftInputs`):
+   * the same decisions as `evaluate`, with `n`, `missing` and `invalid` the window's exact counts, and the
+   * outcome of every test that read raw values from a sample of the window marking it `sampled`.
+   */
+  evaluateInputs(inputs: readonly WindowColumnInput[]): DriftReport;
 }
 
 function configError(message: string): UsageError {
   return new UsageError(message);
-}
-
-function categoricalSummary(
-  counts: ReadonlyMap<string, number>,
-  n: number,
-  missing: number,
-): CategoricalSummary {
-  let top: string | null = null;
-  let topN = 0;
-  for (const [c, k] of counts) if (k > topN) [top, topN] = [c, k];
-  return { count: n, missing, distinct: counts.size, top, topShare: n ? topN / n : 0 };
 }
 
 /** `values` itself when it is on shared memory, else a copy there (for the drift worker pool, once per detector). */
@@ -81,11 +86,51 @@ const shares = (counts: readonly number[]): number[] => {
   return counts.map((c) => (total ? c / total : 0));
 };
 
+const EMPTY = new Float64Array(0);
+
+/** What the tests of a numerical column computed, and what the histogram's current side needs. */
+interface NumericalCompared {
+  readonly type: 'numerical';
+  /** One per test run on the feature (testsFor), in that order. */
+  readonly results: StatTestResult[];
+  readonly currentBinCounts: readonly number[];
+  /** The smallest and largest current value (the histogram's outer edges). */
+  readonly min: number;
+  readonly max: number;
+}
+
+interface CategoricalCompared {
+  readonly type: 'categorical';
+  readonly results: StatTestResult[];
+  readonly currentCounts: ReadonlyMap<string, number>;
+}
+
+/**
+ * One column's current side, however the detector got it (raw values in `evaluate`, a window's inputs in
+ * `evaluateInputs`): all that the one path from here to the report (evaluateFeature, then assemble) reads.
+ */
+interface CurrentSide {
+  /** Present values. */
+  readonly n: number;
+  readonly missing: number;
+  /** Present values that are not numbers (reported for numerical features). */
+  readonly invalid: number;
+  readonly summary: NumericSummary | CategoricalSummary;
+  /** Null when no test ran (no values on one side). */
+  readonly compared: NumericalCompared | CategoricalCompared | null;
+  /** The values the `reads: 'values'` tests ran on, when they were a sample of the column's; absent: all. */
+  readonly sampled?: number;
+}
+
 /**
  * A drift detector over a reference profile built once: `evaluate(window)` returns the drift report (the
- * `plumbline drift --json` contract plus histograms and summaries). Options are validated here, once: unknown
- * stat test ids, tests that do not apply to a feature's type, or settings for features the profile does not have
- * throw a UsageError (exit code 2) naming the culprit.
+ * `plumbline drift --json` contract plus histograms and summaries) of a window's raw columns, and
+ * `evaluateInputs(windowDriftInputs(window, schema, profile))` that of a window built from buckets. The two differ
+ * only in how they get each column's current side (values, counts, summary, the tests' results); from there one
+ * path (evaluateFeature, assemble) makes every decision: the deciding test, thresholds, the effect-size floor,
+ * the correction, the dataset share, histograms, summaries, skipped features, the prediction and label columns.
+ * Options are validated here, once: unknown stat test ids, tests that do not apply to a feature's type, or
+ * settings for features the profile does not have throw a UsageError (exit code 2) naming the culprit.
  *
  * @example createDriftDetector(buildReferenceProfile(train)).evaluate(window).dataset.drift
  */
@@ -152,61 +197,57 @@ export function createDriftDetector(
     return options.tests === 'decisive' ? [decisiveTest(f, curN)] : statTestsFor(f.type);
   }
 
-  /** A numerical feature's current column, prepared in evaluate() and compared in the worker pool. */
-  interface NumericPart {
-    readonly column: NumericColumn;
-    readonly result: CompareColumnResult;
+  /** The current side of a categorical feature from its category counts: the tests run here. */
+  function categoricalSide(
+    f: CategoricalFeatureProfile,
+    comparison: CategoricalComparison | null,
+    n: number,
+    missing: number,
+    summary: CategoricalSummary,
+  ): CurrentSide {
+    return {
+      n,
+      missing,
+      invalid: 0,
+      summary,
+      compared: comparison && {
+        type: 'categorical',
+        results: testsFor(f, n).map((d) => d.compute(comparison)),
+        currentCounts: comparison.currentCounts,
+      },
+    };
   }
 
-  function evaluateFeature(
-    f: FeatureProfile,
-    raw: readonly CellValue[] | undefined,
-    numeric: NumericPart | undefined,
-  ): FeatureDrift {
-    let results: StatTestResult[] | null = null;
-    let curN: number;
-    let curMissing: number;
-    let invalid: number | undefined;
+  /** One feature's report from its current side: thresholds, verdicts, histogram, summaries. */
+  function evaluateFeature(f: FeatureProfile, current: CurrentSide): FeatureDrift {
+    const curN = current.n;
+    const compared = current.compared;
     let histogram: FeatureHistogram | undefined;
-    let currentSummary: NumericSummary | CategoricalSummary;
     let referenceSummary: NumericSummary | CategoricalSummary;
     if (f.type === 'numerical') {
-      const { column, result } = numeric!;
-      curN = column.values.length;
-      curMissing = column.missing;
-      invalid = column.invalid || undefined;
-      currentSummary = result.summary;
       referenceSummary = f.summary;
-      if (result.compared) {
-        const { currentBinCounts, min, max } = result.compared;
-        results = result.compared.results;
+      if (compared?.type === 'numerical')
         histogram = {
-          edges: [Math.min(f.summary.min, min), ...f.binEdges, Math.max(f.summary.max, max)],
+          edges: [
+            Math.min(f.summary.min, compared.min),
+            ...f.binEdges,
+            Math.max(f.summary.max, compared.max),
+          ],
           reference: shares(f.binCounts),
-          current: shares(currentBinCounts),
+          current: shares(compared.currentBinCounts),
         };
-      }
     } else {
-      const col = categoricalColumn(raw ?? []);
-      curN = col.n;
-      curMissing = col.missing;
       const refCounts = refCategories.get(f.name)!;
-      currentSummary = categoricalSummary(col.counts, col.n, col.missing);
       referenceSummary = categoricalSummary(refCounts, f.count, f.missing);
-      if (f.count > 0 && curN > 0) {
-        const comparison: FeatureComparison = {
-          type: 'categorical',
-          referenceCounts: refCounts,
-          currentCounts: col.counts,
-        };
-        results = testsFor(f, curN).map((d) => d.compute(comparison));
+      if (compared?.type === 'categorical') {
+        const counts = compared.currentCounts;
         const categories: string[] = [];
         for (const [c, k] of refCounts) if (k > 0) categories.push(c);
-        for (const [c, k] of col.counts) if (k > 0 && !((refCounts.get(c) ?? 0) > 0)) categories.push(c);
+        for (const [c, k] of counts) if (k > 0 && !((refCounts.get(c) ?? 0) > 0)) categories.push(c);
         histogram = {
           categories,
           reference: categories.map((c) => (refCounts.get(c) ?? 0) / f.count),
-          current: categories.map((c) => (col.counts.get(c) ?? 0) / curN),
+          current: categories.map((c) => (counts.get(c) ?? 0) / curN),
         };
       }
     }
@@ -215,22 +256,27 @@ export function createDriftDetector(
       name: f.name,
       type: f.type,
       n: [f.count, curN] as [number, number],
-      missing: [f.missing, curMissing] as [number, number],
+      missing: [f.missing, current.missing] as [number, number],
       stattest: decisive.id,
-      ...(invalid ? { invalid } : {}),
+      ...(f.type === 'numerical' && current.invalid ? { invalid: current.invalid } : {}),
       ...(f.type === 'numerical' && !f.sampleComplete ? { referenceSampled: true } : {}),
-      summary: { reference: referenceSummary, current: currentSummary },
+      summary: { reference: referenceSummary, current: current.summary },
     };
-    if (!results) {
+    if (!compared) {
       return {
         ...base,
         tests: [],
         drift: false,
-        skipped: f.count === 0 ? 'no reference values' : 'no current values',
+        skipped:
+          f.count === 0
+            ? 'no reference values'
+            : curN === 0
+              ? 'no current values'
+              : "no current values in the window's sample",
       };
     }
     const descriptors = testsFor(f, curN);
-    const computed = results;
+    const computed = compared.results;
     const floor = options.features?.[f.name]?.effectSizeFloor ?? options.effectSizeFloor;
     const tests: TestOutcome[] = descriptors.map((d, k) => {
       const r = computed[k];
@@ -254,6 +300,7 @@ export function createDriftDetector(
         decisive: d.id === decisive.id,
         ...(r.effectSize !== undefined ? { effectSize: r.effectSize } : {}),
         ...(r.method !== undefined ? { method: r.method } : {}),
+        ...(current.sampled !== undefined && d.reads === 'values' ? { sampled: current.sampled } : {}),
       };
     });
     const verdict = tests.find((t) => t.decisive)?.drift ?? false;
@@ -293,13 +340,100 @@ export function createDriftDetector(
     return out;
   }
 
+  /**
+   * The report from every profiled feature's current side: the features' reports, the prediction and label
+   * columns set apart, the cross-feature correction, the dataset share. Both evaluate paths end here.
+   */
+  function assemble(
+    current: ReadonlyMap<FeatureProfile, CurrentSide>,
+    unknownColumns: string[],
+  ): DriftReport {
+    let features: FeatureDrift[] = [];
+    let prediction: FeatureDrift | undefined;
+    let label: FeatureDrift | undefined;
+    for (const f of profile.features) {
+      const r = evaluateFeature(f, current.get(f)!);
+      if (f.role === 'prediction') prediction = r;
+      else if (f.role === 'label') label = r;
+      else features.push(r);
+    }
+    features = applyCorrection(features);
+    const tested = features.filter((f) => !f.skipped);
+    const drifted = tested.filter((f) => f.drift).length;
+    const driftShare = tested.length ? drifted / tested.length : 0;
+    return {
+      features,
+      dataset: {
+        driftShare,
+        drift: tested.length > 0 && driftShare >= shareThreshold,
+        driftedFeatures: drifted,
+        testedFeatures: tested.length,
+        driftShareThreshold: shareThreshold,
+        correction,
+      },
+      ...(prediction ? { prediction } : {}),
+      ...(label ? { label } : {}),
+      unknownColumns,
+    };
+  }
+
+  /** A feature the window has no input for (the label column, which buckets do not fold): no current values. */
+  function emptySide(f: FeatureProfile): CurrentSide {
+    if (f.type === 'categorical') return categoricalSide(f, null, 0, 0, categoricalSummary(new Map(), 0, 0));
+    return {
+      n: 0,
+      missing: 0,
+      invalid: 0,
+      summary: numericSummary(EMPTY, 0, moments(EMPTY)),
+      compared: null,
+    };
+  }
+
+  /**
+   * A window input's current side. Numerical comparisons run here, not in the worker pool: the sample is
+   * already sorted and the bins counted, so what is left is one O(n_ref + K) walk per column (KS and Wasserstein
+   * share it), where the pool's compare task would first copy it to shared memory, re-sort and re-bin it.
+   * Measured on 2 cores: 25 columns of K = 50,000 against 50,000 reference values, 58 ms here, 79 ms via the pool.
+   */
+  function inputSide(f: FeatureProfile, input: WindowColumnInput): CurrentSide {
+    if (input.type !== f.type)
+      throw new RangeError(`window column "${input.name}" is ${input.type}, the reference's is ${f.type}`);
+    const c = input.comparison;
+    if (f.type === 'categorical')
+      return categoricalSide(
+        f,
+        c?.type === 'categorical' ? c : null,
+        input.n,
+        input.missing,
+        input.summary as CategoricalSummary,
+      );
+    const summary = input.summary as NumericSummary;
+    return {
+      n: input.n,
+      missing: input.missing,
+      invalid: input.invalid,
+      summary,
+      compared:
+        c?.type === 'numerical'
+          ? {
+              type: 'numerical',
+              results: compareSorted(
+                c,
+                testsFor(f, input.n).map((d) => d.id),
+              ),
+              currentBinCounts: c.currentBinCounts,
+              min: summary.min,
+              max: summary.max,
+            }
+          : null,
+      ...(!input.sampleComplete && input.sampled !== null ? { sampled: input.sampled } : {}),
+    };
+  }
+
   return {
     profile,
     evaluate(currentColumns) {
       const unknownColumns = Object.keys(currentColumns).filter((c) => !byName.has(c));
-      let features: FeatureDrift[] = [];
-      let prediction: FeatureDrift | undefined;
-      let label: FeatureDrift | undefined;
       // The numbers of every numerical column go into one shared buffer; each column's sort, bins, summary and
       // tests go to the drift worker pool as soon as its numbers are in, and this thread then does the categorical
       // features and joins in (numeric-pool.ts).
@@ -328,37 +462,50 @@ export function createDriftDetector(
           tests: testsFor(f, column.values.length).map((d) => d.id),
         });
       }
-      const reports = new Map<FeatureProfile, FeatureDrift>();
+      const sides = new Map<FeatureProfile, CurrentSide>();
       for (const f of profile.features)
-        if (f.type === 'categorical') reports.set(f, evaluateFeature(f, currentColumns[f.name], undefined));
+        if (f.type === 'categorical') {
+          const col = categoricalColumn(currentColumns[f.name] ?? []);
+          const comparison: CategoricalComparison | null =
+            f.count > 0 && col.n > 0
+              ? {
+                  type: 'categorical',
+                  referenceCounts: refCategories.get(f.name)!,
+                  currentCounts: col.counts,
+                }
+              : null;
+          sides.set(
+            f,
+            categoricalSide(
+              f,
+              comparison,
+              col.n,
+              col.missing,
+              categoricalSummary(col.counts, col.n, col.missing),
+            ),
+          );
+        }
       job.finish().forEach((result, k) => {
-        const f = numericFeatures[k];
-        reports.set(f, evaluateFeature(f, undefined, { column: columns[k], result }));
+        const column = columns[k];
+        sides.set(numericFeatures[k], {
+          n: column.values.length,
+          missing: column.missing,
+          invalid: column.invalid,
+          summary: result.summary,
+          compared: result.compared && { type: 'numerical', ...result.compared },
+        });
       });
+      return assemble(sides, unknownColumns);
+    },
+    evaluateInputs(inputs) {
+      const byInput = new Map(inputs.map((i) => [i.name, i]));
+      const unknownColumns = inputs.filter((i) => !byName.has(i.name)).map((i) => i.name);
+      const sides = new Map<FeatureProfile, CurrentSide>();
       for (const f of profile.features) {
-        const r = reports.get(f)!;
-        if (f.role === 'prediction') prediction = r;
-        else if (f.role === 'label') label = r;
-        else features.push(r);
+        const input = byInput.get(f.name);
+        sides.set(f, input ? inputSide(f, input) : emptySide(f));
       }
-      features = applyCorrection(features);
-      const tested = features.filter((f) => !f.skipped);
-      const drifted = tested.filter((f) => f.drift).length;
-      const driftShare = tested.length ? drifted / tested.length : 0;
-      return {
-        features,
-        dataset: {
-          driftShare,
-          drift: tested.length > 0 && driftShare >= shareThreshold,
-          driftedFeatures: drifted,
-          testedFeatures: tested.length,
-          driftShareThreshold: shareThreshold,
-          correction,
-        },
-        ...(prediction ? { prediction } : {}),
-        ...(label ? { label } : {}),
-        unknownColumns,
-      };
+      return assemble(sides, unknownColumns);
     },
   };
 }

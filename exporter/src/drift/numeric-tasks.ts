@@ -95,20 +95,39 @@ export function compareColumn(t: CompareColumnTask, sorter: Float64Sorter): Comp
   const summary = numericSummary(sorted, t.missing, inputOrder);
   if (t.referenceCount === 0 || n === 0) return { summary, compared: null };
   const currentBinCounts = binCounts(sorted, t.binEdges, true);
-  let comparison: NumericalComparison = {
-    type: 'numerical',
-    referenceSorted: t.referenceSorted,
-    currentSorted: sorted,
-    binEdges: t.binEdges,
-    referenceBinCounts: t.referenceBinCounts,
-    currentBinCounts,
-    referenceStd: t.referenceStd,
-  };
-  // KS and Wasserstein both walk the pooled sorted samples: when both run, one shared walk serves them.
-  if (t.tests.includes('ks') && t.tests.includes('wasserstein'))
-    comparison = { ...comparison, ksWasserstein: ksWassersteinSorted(t.referenceSorted, sorted) };
-  const results = t.tests.map((id) => getStatTest(id).compute(comparison));
+  const results = compareSorted(
+    {
+      type: 'numerical',
+      referenceSorted: t.referenceSorted,
+      currentSorted: sorted,
+      binEdges: t.binEdges,
+      referenceBinCounts: t.referenceBinCounts,
+      currentBinCounts,
+      referenceStd: t.referenceStd,
+    },
+    t.tests,
+  );
   return { summary, compared: { currentBinCounts, min: sorted[0], max: sorted[n - 1], results } };
+}
+
+/**
+ * The results of `tests` (in that order) on one numerical comparison whose two samples are sorted and non-empty:
+ * what compareColumn computes once it has sorted and binned the window, and what the detector computes for a
+ * window built from buckets (already sorted, bins counted exactly). KS and Wasserstein both walk the pooled sorted
+ * samples: when both run, one shared walk serves them. Cost: O(n_ref + n_cur) plus each test's own.
+ */
+export function compareSorted(
+  comparison: NumericalComparison,
+  tests: readonly StatTestId[],
+): StatTestResult[] {
+  const input: NumericalComparison =
+    tests.includes('ks') && tests.includes('wasserstein')
+      ? {
+          ...comparison,
+          ksWasserstein: ksWassersteinSorted(comparison.referenceSorted, comparison.currentSorted),
+        }
+      : comparison;
+  return tests.map((id) => getStatTest(id).compute(input));
 }
 
 /** Runs one task in this thread. */

@@ -18,6 +18,12 @@ export interface TestOutcome {
   readonly effectSize?: number;
   /** KS: 'exact' or 'asymp'. */
   readonly method?: string;
+  /**
+   * Set when the test read raw values (KS, Wasserstein) from a sample of the window rather than from every row:
+   * how many current values it used (a window built from buckets, bigger than its uniform sample). Tests on
+   * counts (PSI, Jensen–Shannon, chi-square) are exact over every row and never carry it.
+   */
+  readonly sampled?: number;
 }
 
 /**
@@ -46,7 +52,7 @@ export interface CategoricalSummary {
 export interface FeatureDrift {
   readonly name: string;
   readonly type: FeatureType;
-  /** [reference values, current values], missing excluded. */
+  /** [reference values, current values], missing excluded; for a window built from buckets, every row's. */
   readonly n: [number, number];
   /** [reference missing, current missing]. */
   readonly missing: [number, number];

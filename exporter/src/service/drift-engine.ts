@@ -17,6 +17,8 @@ export interface DriftTestResult {
   pValue?: number | null;
   threshold: number;
   drift: boolean;
+  /** How many current values the test read when they were a sample of the window's rows (KS, Wasserstein). */
+  sampled?: number;
 }
 
 export interface DriftFeatureResult {

@@ -48,6 +48,7 @@ export function binnedDistanceTest(test: {
     kind: 'distance',
     defaultThreshold: test.defaultThreshold,
     thresholdUnit: 'raw',
+    reads: 'counts',
     compute(input: FeatureComparison) {
       const bins = comparisonBins(input);
       return { statistic: test.distance(bins.reference, bins.current) };

@@ -9,6 +9,7 @@ export const chiSquareTest: StatTestDescriptor = {
   kind: 'p_value',
   defaultThreshold: 0.05,
   thresholdUnit: 'raw',
+  reads: 'counts',
   compute(input: FeatureComparison) {
     if (input.type !== 'categorical') throw new TypeError('chisquare applies to categorical features only');
     const r = chiSquareHomogeneity(input.referenceCounts, input.currentCounts);

@@ -9,6 +9,7 @@ export const ksTest: StatTestDescriptor = {
   kind: 'p_value',
   defaultThreshold: 0.05,
   thresholdUnit: 'raw',
+  reads: 'values',
   compute(input: FeatureComparison) {
     if (input.type !== 'numerical') throw new TypeError('ks applies to numerical features only');
     const r = ksTwoSample(input.referenceSorted, input.currentSorted, {

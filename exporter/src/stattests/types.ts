@@ -67,6 +67,13 @@ export interface StatTestDescriptor {
    * is in reference standard deviations and is multiplied by σ_ref before the comparison (Wasserstein in raw units).
    */
   readonly thresholdUnit: 'raw' | 'reference_std';
+  /**
+   * What of the current window `compute` reads. `values`: the sorted raw values (`currentSorted`); on a window
+   * bigger than its uniform sample these are the sample's values, and the report's outcome says `sampled`.
+   * `counts`: bin or category counts, which a window keeps exactly over every row (docs/stattests.md, "Windows
+   * built from buckets").
+   */
+  readonly reads: 'values' | 'counts';
   /** Pure: no I/O, no randomness. Throws only on programming errors (the detector feeds non-empty samples). */
   compute(input: FeatureComparison): StatTestResult;
 }

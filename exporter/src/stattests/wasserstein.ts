@@ -12,6 +12,7 @@ export const wassersteinTest: StatTestDescriptor = {
   kind: 'distance',
   defaultThreshold: 0.1,
   thresholdUnit: 'reference_std',
+  reads: 'values',
   compute(input: FeatureComparison) {
     if (input.type !== 'numerical') throw new TypeError('wasserstein applies to numerical features only');
     return {

@@ -25,6 +25,11 @@ export interface FeatureSummary {
     min: number;
     max: number;
     quantiles: Record<string, number>;
+    /**
+     * Set when the quantiles came from a sample of the window's rows (windowFeatureSummaries, a window bigger
+     * than its uniform sample): the finite values they were computed from. Absent: every value.
+     */
+    sampled?: number;
   } | null;
 }
 

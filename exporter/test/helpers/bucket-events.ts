@@ -8,6 +8,18 @@ import { buildReferenceProfile } from '../../src/drift/in-memory-profile-builder
 import type { ReferenceProfile } from '../../src/drift/profile-types';
 import { mulberry32 } from '../../src/drift/reservoir';
 import type { CellValue } from '../../src/stats/missing';
+import type { BucketSchema } from '../../src/windows/buckets/bucket-schema';
+import {
+  bucketStartFor,
+  createBucketState,
+  foldEvent,
+  type BucketState,
+} from '../../src/windows/buckets/bucket-state';
+import {
+  mergeBuckets,
+  type MergeBucketsOptions,
+  type WindowState,
+} from '../../src/windows/buckets/merge-buckets';
 
 export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 
@@ -113,4 +125,77 @@ export function makeProfile(n = 3000, seed = 7): ReferenceProfile {
   // The reference never saw 'purple' nor the u* values: make them unseen.
   columns.color = columns.color.map((c) => (c === 'purple' || String(c).startsWith('u') ? 'red' : c));
   return buildReferenceProfile(columns, { predictionColumn: 'pred', columnTypes: { color: 'categorical' } });
+}
+
+/** The window of `events` (one model): each folded into its one-minute bucket, the buckets merged. */
+export function windowOf(
+  events: readonly InferenceEvent[],
+  schema: BucketSchema,
+  options: MergeBucketsOptions = {},
+): WindowState {
+  const buckets = new Map<number, BucketState>();
+  for (const e of events) {
+    const start = bucketStartFor(Date.parse(e['@timestamp']));
+    let b = buckets.get(start);
+    if (!b) buckets.set(start, (b = createBucketState(schema, { model: e.model.name, startMs: start })));
+    foldEvent(b, schema, e);
+  }
+  return mergeBuckets(schema, [...buckets.values()], options);
+}
+
+/**
+ * A regression model's events: `a` numerical with +Infinity only (no −Infinity) and strings, `b` categorical with
+ * unseen values and numbers, `c` a feature the window never sees, and the numerical prediction `outputs.value`.
+ */
+export function makeRegressionStream(n: number, seed: number, shift = 0): InferenceEvent[] {
+  const r = testRandom(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const u = r();
+    let a: FeatureValue = 3 * r() + shift;
+    if (u < 0.02) a = Number.POSITIVE_INFINITY;
+    else if (u < 0.05) a = null;
+    else if (u < 0.07) a = 'n/a';
+    else if (u < 0.1) a = String(a);
+    const v = r();
+    const b: FeatureValue = v < 0.5 ? 'x' : v < 0.9 ? 'y' : v < 0.95 ? `new${Math.floor(r() * 5)}` : 7;
+    return {
+      schema_version: 1,
+      event_id: `g${seed}-${i}:0`,
+      request_id: `g${seed}-${i}`,
+      row: 0,
+      '@timestamp': new Date(T0 + Math.floor((i * 240_000) / n)).toISOString(),
+      model: { name: 'reg', version: '1' },
+      protocol: 'v2',
+      parsed: true,
+      features: { a, b },
+      outputs: { label: null, value: 10 * r() + shift, probabilities: null, confidence: null, invalid: null },
+      latency_ms: { total: 1, upstream: 1 },
+      http_status: 200,
+      error: null,
+    };
+  });
+}
+
+/** makeRegressionStream's reference: clean `a`, `b` of x and y only, `c`, the prediction `pred`, the label `truth`. */
+export function makeRegressionProfile(): ReferenceProfile {
+  const r = testRandom(99);
+  const rows = 2000;
+  const col = (f: () => CellValue) => Array.from({ length: rows }, f);
+  return buildReferenceProfile(
+    {
+      a: col(() => 3 * r()),
+      b: col(() => (r() < 0.55 ? 'x' : 'y')),
+      c: col(() => r()),
+      pred: col(() => 10 * r()),
+      truth: col(() => 10 * r()),
+    },
+    { predictionColumn: 'pred', labelColumn: 'truth', columnTypes: { b: 'categorical' } },
+  );
+}
+
+/** The columns the service builds from regression events (no label column: the window has no feedback). */
+export function regressionColumnsOf(events: readonly InferenceEvent[]): Record<string, CellValue[]> {
+  const col = (name: string) =>
+    events.map((e) => (Object.prototype.hasOwnProperty.call(e.features, name) ? e.features[name] : null));
+  return { a: col('a'), b: col('b'), c: col('c'), pred: events.map((e) => e.outputs.value) };
 }

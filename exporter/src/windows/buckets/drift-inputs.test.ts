@@ -1,27 +1,14 @@
-import { columnsOf, makeProfile, makeStream } from '../../../test/helpers/bucket-events';
+import { columnsOf, makeProfile, makeStream, windowOf } from '../../../test/helpers/bucket-events';
 import { createDriftDetector } from '../../drift/detector';
 import type { FeatureProfile } from '../../drift/profile-types';
 import type { FeatureDrift } from '../../drift/report-types';
 import { isDrift } from '../../stattests/drift-rule';
 import { autoSelectStatTest, statTestsFor } from '../../stattests/registry';
-import { bucketSchemaFromProfile, type BucketSchema } from './bucket-schema';
-import { bucketStartFor, createBucketState, foldEvent, type BucketState } from './bucket-state';
+import { bucketSchemaFromProfile } from './bucket-schema';
 import { windowDriftInputs, type WindowColumnInput } from './drift-inputs';
-import { mergeBuckets } from './merge-buckets';
 
 const profile = makeProfile(3000);
 const detector = createDriftDetector(profile);
-
-function windowOf(events: ReturnType<typeof makeStream>, schema: BucketSchema) {
-  const buckets = new Map<number, BucketState>();
-  for (const e of events) {
-    const start = bucketStartFor(Date.parse(e['@timestamp']));
-    let b = buckets.get(start);
-    if (!b) buckets.set(start, (b = createBucketState(schema, { model: 'm', startMs: start })));
-    foldEvent(b, schema, e);
-  }
-  return mergeBuckets(schema, [...buckets.values()]);
-}
 
 /** What the detector decides from one column's inputs: every applicable test, the auto-selected one deciding. */
 function verdicts(f: FeatureProfile, input: WindowColumnInput) {

@@ -1,7 +1,10 @@
-import type { CategoricalFeatureProfile, ReferenceProfile } from '../../drift/profile-types';
+import { categoricalSummary } from '../../drift/categorical-summary';
+import type { CategoricalFeatureProfile, NumericSummary, ReferenceProfile } from '../../drift/profile-types';
+import type { CategoricalSummary } from '../../drift/report-types';
 import { sortedSampleOf } from '../../drift/sorted-sample';
 import { sortFloat64 } from '../../stats/sort-float64';
 import type { FeatureComparison, FeatureType } from '../../stattests/types';
+import { windowNumericSummary } from '../window-summaries';
 import type { BucketSchema } from './bucket-schema';
 import { countsEntries } from './bounded-counts';
 import type { FoldedState } from './bucket-state';
@@ -34,6 +37,12 @@ export interface WindowColumnInput {
    * window has no values of the column (the detector reports such a feature as skipped).
    */
   readonly comparison: FeatureComparison | null;
+  /**
+   * The current side's summary (the drift report's `summary.current`): numerical — count, missing, min and max
+   * exact, mean and std from the moments, quantiles from the sample (windowNumericSummary); categorical — from the
+   * exact counts (categoricalSummary; past `maxUnseenValues` the pooled unseen values are one category).
+   */
+  readonly summary: NumericSummary | CategoricalSummary;
 }
 
 /**
@@ -92,6 +101,7 @@ export function windowDriftInputs(
                 referenceStd: f.summary.std,
               }
             : null,
+        summary: windowNumericSummary(s, currentSorted),
       });
     } else if (c.type === 'categorical') {
       const s = window.categorical[schema.categorical.indexOf(c)];
@@ -124,6 +134,7 @@ export function windowDriftInputs(
                 currentCounts,
               }
             : null,
+        summary: categoricalSummary(currentCounts, s.present, s.missing),
       });
     }
   }
