@@ -11,3 +11,22 @@ export { median } from './median';
 export { evaluateQuality } from './evaluate-quality';
 export { predictionShare, qualityFromJoin } from './quality-report';
 export type { PredictionTallies, QualityOptions, QualityReport } from './quality-report';
+export {
+  DEFAULT_MAX_HELD_LABELS,
+  DEFAULT_MAX_HELD_PREDICTIONS,
+  LABEL_JOIN_FORMAT_VERSION,
+  LABEL_JOIN_STATE_FORMAT,
+  createLabelJoinState,
+  labelJoinStateFromJson,
+} from './label-join-state';
+export type {
+  ExactPredictionCounts,
+  LabelInput,
+  LabelJoinState,
+  LabelJoinStateJson,
+  LabelJoinStateOptions,
+  LabelJoinStats,
+  PredictionInput,
+  StateQualityOptions,
+} from './label-join-state';
+export { KEY_HASH_SPACE, keyHash, labelJoinKey } from './key-hash';
