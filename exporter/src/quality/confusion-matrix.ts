@@ -31,10 +31,40 @@ export function confusionMatrix(
   if (actual.length !== predicted.length) {
     throw new RangeError(`actual and predicted differ in length (${actual.length} vs ${predicted.length})`);
   }
-  const maxClasses = options.maxClasses ?? Infinity;
-  if (maxClasses < 2) throw new RangeError('maxClasses must be at least 2');
   const frequency = new Map<string, number>();
   for (const label of [...actual, ...predicted]) frequency.set(label, (frequency.get(label) ?? 0) + 1);
+  const { labels, rename } = capClasses(frequency, options.maxClasses);
+  const index = new Map(labels.map((label, i) => [label, i]));
+  const counts = labels.map(() => labels.map(() => 0));
+  for (let i = 0; i < actual.length; i += 1) {
+    const a = index.get(rename.get(actual[i]) ?? actual[i])!;
+    const p = index.get(rename.get(predicted[i]) ?? predicted[i])!;
+    counts[a][p] += 1;
+  }
+  return { labels, counts, total: actual.length };
+}
+
+/** The labels a capped set of classes keeps, and the classes renamed to {@link OTHER_CLASS}. */
+export interface CappedClasses {
+  /** Sorted; `other` last when classes were pooled. */
+  labels: string[];
+  /** Class → `other`, for the pooled classes only. */
+  rename: Map<string, string>;
+}
+
+/**
+ * The class cap of {@link confusionMatrix}, on counts: with more than `maxClasses` classes, the `maxClasses − 1`
+ * most frequent (ties: the smaller name) keep their name and the rest are pooled as `other`; otherwise every class
+ * keeps its name. Also used where only counts are held (the label join state, predicted-class counts of buckets).
+ * Cost: O(k log k) for k classes.
+ *
+ * @example capClasses(new Map([['a', 5], ['b', 3], ['c', 1]]), 2) → { labels: ['a', 'other'], rename: b → other, c → other }
+ */
+export function capClasses(
+  frequency: ReadonlyMap<string, number>,
+  maxClasses: number = Infinity,
+): CappedClasses {
+  if (maxClasses < 2) throw new RangeError('maxClasses must be at least 2');
   let labels = [...frequency.keys()];
   const rename = new Map<string, string>();
   if (labels.length > maxClasses) {
@@ -48,12 +78,5 @@ export function confusionMatrix(
   } else {
     labels.sort();
   }
-  const index = new Map(labels.map((label, i) => [label, i]));
-  const counts = labels.map(() => labels.map(() => 0));
-  for (let i = 0; i < actual.length; i += 1) {
-    const a = index.get(rename.get(actual[i]) ?? actual[i])!;
-    const p = index.get(rename.get(predicted[i]) ?? predicted[i])!;
-    counts[a][p] += 1;
-  }
-  return { labels, counts, total: actual.length };
+  return { labels, rename };
 }

@@ -1,7 +1,7 @@
 export { joinFeedback } from './join';
 export type { LabelledRow, JoinResult } from './join';
-export { confusionMatrix, OTHER_CLASS } from './confusion-matrix';
-export type { ConfusionMatrix, ConfusionMatrixOptions } from './confusion-matrix';
+export { capClasses, confusionMatrix, OTHER_CLASS } from './confusion-matrix';
+export type { CappedClasses, ConfusionMatrix, ConfusionMatrixOptions } from './confusion-matrix';
 export { classificationMetrics } from './classification-metrics';
 export type { ClassificationMetrics, ClassScores } from './classification-metrics';
 export { regressionMetrics } from './regression-metrics';
@@ -9,4 +9,24 @@ export type { RegressionMetrics } from './regression-metrics';
 export { lowConfidenceShare } from './low-confidence-share';
 export { median } from './median';
 export { evaluateQuality } from './evaluate-quality';
-export type { QualityOptions, QualityReport } from './evaluate-quality';
+export { predictionShare, qualityFromJoin } from './quality-report';
+export type { PredictionTallies, QualityOptions, QualityReport } from './quality-report';
+export {
+  DEFAULT_MAX_HELD_LABELS,
+  DEFAULT_MAX_HELD_PREDICTIONS,
+  LABEL_JOIN_FORMAT_VERSION,
+  LABEL_JOIN_STATE_FORMAT,
+  createLabelJoinState,
+  labelJoinStateFromJson,
+} from './label-join-state';
+export type {
+  ExactPredictionCounts,
+  LabelInput,
+  LabelJoinState,
+  LabelJoinStateJson,
+  LabelJoinStateOptions,
+  LabelJoinStats,
+  PredictionInput,
+  StateQualityOptions,
+} from './label-join-state';
+export { KEY_HASH_SPACE, keyHash, labelJoinKey } from './key-hash';
