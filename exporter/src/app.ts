@@ -20,6 +20,7 @@ import type { EventKind, SourceCounters } from './sources/source';
 import { bucketSecondsFor, latestWindow, retentionMs, type TimeRange } from './windows';
 import {
   createCheckpointer,
+  createLabelJoinCompanion,
   createWindowStore,
   type Checkpointer,
   type SkipReason,
@@ -152,6 +153,11 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     refoldable: source.kind === 'elasticsearch',
     now,
     onSkip: (reason: SkipReason) => metrics.eventsSkipped.inc({ source: sourceLabel(), reason }),
+    companion: (name) =>
+      createLabelJoinCompanion({
+        task: config.models.find((m) => m.name === name)!.task,
+        bucketWidthMs,
+      }),
   });
   const checkpointer: Checkpointer | null = config.checkpoint.dir
     ? createCheckpointer(config.checkpoint.dir, store)

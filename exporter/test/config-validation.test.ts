@@ -77,3 +77,12 @@ it('durations from the environment take units too; an unreadable one names its v
     'invalid config key window.minimumSamples (from PLUMBLINE_MIN_SAMPLES): expected an integer, got "1.5"',
   );
 });
+
+it('refuses a bucket width that does not divide the window (names window.bucketSeconds)', () => {
+  expect(() =>
+    parseConfig({
+      models: [{ name: 'iris' }],
+      window: { sizeSeconds: 3600, stepSeconds: 60, bucketSeconds: 50 },
+    }),
+  ).toThrow(/window\.bucketSeconds/);
+});

@@ -23,7 +23,12 @@ describe('loadConfig', () => {
       stepSeconds: 60,
       minimumSamples: 100,
       graceSeconds: 5,
+      bucketSeconds: null,
+      bucketSampleSize: 2000,
+      sampleSize: 50_000,
     });
+    expect(c.checkpoint).toEqual({ dir: null, intervalSeconds: 30 });
+    expect(c.dedupe).toEqual({ horizonSeconds: 900, maxIds: 2_000_000 });
     expect(c.port).toBe(9465);
     expect(c.notify.cooldownSeconds).toBe(900);
   });

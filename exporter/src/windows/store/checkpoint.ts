@@ -5,8 +5,10 @@
  * Layout of `dir`:
  *   manifest.json                      what a restart loads: the source position, per model its schema id, the
  *                                      coverage and the bucket files (written last, atomically: tmp + fsync + rename)
- *   buckets/<model>-<start>-<gen>.json one bucket (bucketToJson), written once per change; a file is never
- *                                      rewritten in place, so the previous manifest stays valid until the new one is in
+ *   buckets/<model>-<start>-<gen>.json one bucket (bucketToJson) and its predictions in the label join, written once
+ *                                      per change; a file is never rewritten in place, so the previous manifest stays
+ *                                      valid until the new one is in
+ *   buckets/<model>-labels-<gen>.json  the model's labels held by the join (written when a label arrived)
  *
  * Consistency: `capture()` takes the position and serialises the changed buckets in one synchronous step (no event
  * can be folded in between); `write()` then puts them on disk. After a crash the last manifest and the files it
@@ -36,6 +38,8 @@ interface ManifestModel {
   schemaId: string;
   coveredFrom: number | null;
   buckets: { startMs: number; file: string }[];
+  /** The labels file, when the model has a label join. */
+  labels: string | null;
 }
 
 export interface CheckpointManifest {
@@ -96,6 +100,8 @@ export function createCheckpointer(dir: string, store: WindowStore): Checkpointe
   const manifestFile = path.join(dir, 'manifest.json');
   /** What is on disk per bucket: model → start → { generation, file }. */
   const written = new Map<string, Map<number, { generation: number; file: string }>>();
+  /** The labels file on disk per model, and the label generation it holds. */
+  const writtenLabels = new Map<string, { generation: number; file: string }>();
   let ready: Promise<void> | null = null;
 
   return {
@@ -108,14 +114,36 @@ export function createCheckpointer(dir: string, store: WindowStore): Checkpointe
           schemaId: schema.id,
           coveredFrom: store.coveredFrom(b.model),
           buckets: [],
+          labels: null,
         });
         const seen = written.get(b.model)?.get(b.state.startMs);
         let file = seen?.generation === b.generation ? seen.file : null;
         if (file === null) {
           file = `${fileStem(b.model)}-${b.state.startMs}-${b.generation}.json`;
-          files.set(file, JSON.stringify(bucketToJson(b.state, schema)));
+          const join = store.companionOf(b.model)?.bucketToJson(b.state.startMs) ?? null;
+          files.set(file, JSON.stringify({ bucket: bucketToJson(b.state, schema), join }));
         }
         m.buckets.push({ startMs: b.state.startMs, file });
+      }
+      // Labels are kept per model, whether or not it has buckets now (a label may come before its prediction).
+      for (const model of store.models()) {
+        const companion = store.companionOf(model);
+        if (!companion) continue;
+        const m = (models[model] ??= {
+          schemaId: store.schemaOf(model)!.id,
+          coveredFrom: store.coveredFrom(model),
+          buckets: [],
+          labels: null,
+        });
+        const generation = store.labelGeneration(model);
+        const seen = writtenLabels.get(model);
+        let file = seen?.generation === generation ? seen.file : null;
+        if (file === null) {
+          file = `${fileStem(model)}-labels-${generation}.json`;
+          files.set(file, JSON.stringify(companion.labelsToJson()));
+        }
+        m.labels = file;
+        writtenLabels.set(model, { generation, file });
       }
       const manifest: CheckpointManifest = {
         format: CHECKPOINT_FORMAT,
@@ -150,7 +178,10 @@ export function createCheckpointer(dir: string, store: WindowStore): Checkpointe
         await dirHandle.close();
       }
       const keep = new Set<string>();
-      for (const m of Object.values(captured.manifest.models)) for (const b of m.buckets) keep.add(b.file);
+      for (const m of Object.values(captured.manifest.models)) {
+        for (const b of m.buckets) keep.add(b.file);
+        if (m.labels) keep.add(m.labels);
+      }
       for (const name of await fs.readdir(bucketDir))
         if (!keep.has(name) && !captured.files.has(name))
           await fs.rm(path.join(bucketDir, name), { force: true });
@@ -197,19 +228,30 @@ export function createCheckpointer(dir: string, store: WindowStore): Checkpointe
           skipped[model] = `its baseline changed since the checkpoint (schema ${m.schemaId} → ${schema.id})`;
           continue;
         }
-        const perModel = new Map<number, { generation: number; file: string }>();
-        for (const b of m.buckets) {
-          const file = path.join(bucketDir, b.file);
-          let state;
+        const companion = store.companionOf(model);
+        const read = async <T>(name: string, parse: (json: unknown) => T): Promise<T> => {
+          const file = path.join(bucketDir, name);
           try {
-            state = bucketFromJson(JSON.parse(await fs.readFile(file, 'utf8')), schema);
+            return parse(JSON.parse(await fs.readFile(file, 'utf8')));
           } catch (err) {
             throw new CheckpointError(
               `cannot load ${file} named by ${manifestFile}: ${(err as Error).message}`,
             );
           }
+        };
+        const perModel = new Map<number, { generation: number; file: string }>();
+        for (const b of m.buckets) {
+          const { state, join } = await read(b.file, (json) => {
+            const doc = json as { bucket: unknown; join: unknown };
+            return { state: bucketFromJson(doc.bucket, schema), join: doc.join };
+          });
           const generation = store.restore(model, state, m.coveredFrom);
+          if (companion && join) companion.load(join);
           perModel.set(b.startMs, { generation, file: b.file });
+        }
+        if (companion && m.labels) {
+          await read(m.labels, (json) => companion.load(json));
+          writtenLabels.set(model, { generation: store.labelGeneration(model), file: m.labels });
         }
         written.set(model, perModel);
         restored[model] = m.buckets.length;

@@ -11,5 +11,7 @@ export type {
 } from './window-store';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, createCheckpointer } from './checkpoint';
 export type { CapturedCheckpoint, CheckpointManifest, Checkpointer, RestoreResult } from './checkpoint';
-export { createRecentIds, hash53 } from './recent-ids';
+export { createRecentIds } from './recent-ids';
 export type { RecentIds, RecentIdsOptions } from './recent-ids';
+export { createLabelJoinCompanion, exactPredictionCounts } from './label-join-companion';
+export type { LabelJoinCompanion } from './label-join-companion';

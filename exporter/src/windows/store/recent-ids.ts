@@ -5,31 +5,11 @@
  * the current one is `horizonMs` old or holds `maxIds / 2` ids. So an id is remembered for at least
  * min(horizonMs, the time maxIds / 2 events take to arrive), and at most twice that.
  *
- * Two different ids share a hash with probability 2⁻⁵³ per pair: among a million remembered ids, the chance that
- * any new id is taken for a duplicate is about 1e6 / 2⁵³ ≈ 1.1e-10 per event.
+ * Ids are kept as their 52-bit `keyHash` (quality/key-hash.ts, the label join's): among a million remembered ids,
+ * the chance that a new id is taken for a duplicate is about 1e6 / 2⁵² ≈ 2.2e-10 per event.
  * Cost: two 32-bit string hashes and a Set lookup per id; about 40 bytes per remembered id.
  */
-
-/** FNV-1a over UTF-16 code units, 32 bits, with a seed as the offset basis. */
-function fnv1a(s: string, seed: number): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // Final avalanche (murmur3's fmix32): FNV alone mixes the last characters poorly.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** A 53-bit hash of `s` (a safe integer): 32 bits of one FNV-1a and 21 of another with a different seed. */
-export function hash53(s: string): number {
-  return fnv1a(s, 0x811c9dc5) * 0x200000 + (fnv1a(s, 0x9e3779b9) >>> 11);
-}
+import { keyHash } from '../../quality/key-hash';
 
 export interface RecentIdsOptions {
   /** How long an id is remembered at least (unless maxIds is reached first). */
@@ -57,7 +37,7 @@ export function createRecentIds(options: RecentIdsOptions): RecentIds {
   let currentSince = now();
   return {
     firstSeen(id) {
-      const h = hash53(id);
+      const h = keyHash(id);
       if (current.has(h) || previous.has(h)) return false;
       const t = now();
       if (current.size >= half || t - currentSince >= options.horizonMs) {

@@ -15,6 +15,7 @@
  */
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import type { ReferenceProfile } from '../../drift/profile-types';
+import type { QualityReport } from '../../quality';
 import type { RefoldableSink } from '../../sources/follow';
 import type { TimeRange } from '../window';
 import {
@@ -25,6 +26,7 @@ import {
   mergeBuckets,
   type BucketSchema,
   type BucketState,
+  type FoldedState,
   type WindowState,
 } from '../buckets';
 import { createRecentIds, type RecentIds } from './recent-ids';
@@ -46,6 +48,19 @@ export interface WindowCompanion {
   dropBucket(bucketStartMs: number): void;
   /** The bucket is being refolded: its predictions are about to be offered again. */
   resetBucket(bucketStartMs: number): void;
+  /** Labels older than this are of predictions no window holds any more. */
+  evictLabelsBefore(atMs: number): void;
+  /** The quality of the window made of these buckets (`state`: their merge, for the exact counts). */
+  quality(
+    bucketStarts: readonly number[],
+    state: FoldedState,
+    options: { confidenceThreshold: number; maxClasses: number },
+  ): QualityReport;
+  /** A bucket's part of the state (checkpoints), and the labels. */
+  bucketToJson(bucketStartMs: number): unknown;
+  labelsToJson(): unknown;
+  /** Adds a document written by bucketToJson / labelsToJson. */
+  load(json: unknown): void;
 }
 
 export interface WindowStoreOptions {
@@ -78,6 +93,8 @@ export interface ModelWindow {
   readonly bucketStarts: readonly number[];
   /** Events before this time (epoch ms) were not folded under this schema; null = the whole window was. */
   readonly coveredFrom: number | null;
+  /** The window's quality from the model's label join; null when the store keeps none. */
+  readonly quality: ((options: { confidenceThreshold: number; maxClasses: number }) => QualityReport) | null;
 }
 
 /** A bucket as a checkpoint needs it. */
@@ -107,6 +124,12 @@ export interface WindowStore extends RefoldableSink {
   forget(model: string, coveredFrom?: number | null): void;
   /** Every bucket held, for a checkpoint. */
   buckets(): StoredBucket[];
+  /** The model's companion (its label join), if any. */
+  companionOf(model: string): WindowCompanion | null;
+  /** Bumped whenever the model's companion takes a label. */
+  labelGeneration(model: string): number;
+  /** The watched models' names. */
+  models(): string[];
   /** Puts back a bucket from a checkpoint (under the model's current schema; else it is refused); returns its generation. */
   restore(model: string, state: BucketState, coveredFrom: number | null): number;
   /** Since when a model's buckets were folded under its schema (null: as far back as the source goes). */
@@ -147,6 +170,8 @@ interface ModelSlot {
   readonly generations: Map<number, number>;
   coveredFrom: number | null;
   companion: WindowCompanion | null;
+  /** Bumped whenever the companion takes a label (a checkpoint rewrites the labels only then). */
+  labelGeneration: number;
 }
 
 export function createWindowStore(options: WindowStoreOptions): WindowStore {
@@ -167,6 +192,7 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
       generations: new Map(),
       coveredFrom: null,
       companion: options.companion?.(m.name) ?? null,
+      labelGeneration: 0,
     });
   }
   let generation = 0;
@@ -234,11 +260,19 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
 
     feedback(event) {
       if (event.model !== null) {
-        slots.get(event.model.name)?.companion?.label(event);
+        const slot = slots.get(event.model.name);
+        if (slot?.companion) {
+          slot.companion.label(event);
+          slot.labelGeneration = ++generation;
+        }
         return;
       }
       // A label that names no model may be for any of them: each join keeps it until it matches or ages out.
-      for (const slot of slots.values()) slot.companion?.label(event);
+      for (const slot of slots.values())
+        if (slot.companion) {
+          slot.companion.label(event);
+          slot.labelGeneration = ++generation;
+        }
     },
 
     foldedRows(model, range) {
@@ -297,19 +331,23 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
         { sampleSize: options.windowSampleSize, seed },
       );
       const covered = slot.coveredFrom !== null && slot.coveredFrom > range.from ? slot.coveredFrom : null;
+      const companion = slot.companion;
       return {
         schema: slot.schema,
         profile: slot.profile,
         state,
         bucketStarts: starts,
         coveredFrom: covered,
+        quality: companion ? (o) => companion.quality(starts, state, o) : null,
       };
     },
 
     evict() {
       const before = now() - options.retentionMs;
-      for (const slot of slots.values())
+      for (const slot of slots.values()) {
         for (const [start] of slot.buckets) if (start + width <= before) dropBucket(slot, start);
+        slot.companion?.evictLabelsBefore(before);
+      }
     },
 
     forget(model, coveredFrom) {
@@ -339,6 +377,18 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
       touch(slot, state.startMs);
       slot.coveredFrom = coveredFrom;
       return slot.generations.get(state.startMs)!;
+    },
+
+    companionOf(model) {
+      return slots.get(model)?.companion ?? null;
+    },
+
+    models() {
+      return [...slots.keys()];
+    },
+
+    labelGeneration(model) {
+      return slots.get(model)?.labelGeneration ?? 0;
     },
 
     coveredFrom(model) {
