@@ -756,14 +756,15 @@ class LabelJoinStateImpl implements LabelJoinState {
       const at = new Float64Array(n);
       const kind = new Uint8Array(n);
       const value = new Float64Array(n);
+      // In hash order (one label per hash), so the document does not depend on the order slots were reused in.
       let j = 0;
-      for (let s = 0; s < this.lHigh; s++) {
-        if (this.lKind[s] === FREE) continue;
-        hash[j] = this.lHash[s];
-        at[j] = this.lAt[s];
-        kind[j] = this.lKind[s];
-        value[j] = kind[j] === STRING ? indexOf(this.lValue[s]) : this.lValue[s];
-        j++;
+      for (let s = 0; s < this.lHigh; s++) if (this.lKind[s] !== FREE) hash[j++] = this.lHash[s];
+      hash.sort();
+      for (let i = 0; i < n; i++) {
+        const s = this.labelIndex.get(hash[i]);
+        at[i] = this.lAt[s];
+        kind[i] = this.lKind[s];
+        value[i] = kind[i] === STRING ? indexOf(this.lValue[s]) : this.lValue[s];
       }
       labels = {
         size: n,
