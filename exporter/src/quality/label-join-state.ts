@@ -90,10 +90,10 @@ export interface LabelJoinStats {
   labels: number;
   /** Share of keys kept: 1, or 2^−k after k halvings. */
   samplingRate: number;
-  /** Predictions not held because their key hash is above the threshold. */
-  ignoredPredictions: number;
-  /** Labels not held because their key hash is above the threshold. */
-  ignoredLabels: number;
+  /** Predictions left out by sampling (key hash above the threshold on arrival, or evicted when it fell). */
+  sampledOutPredictions: number;
+  /** Labels left out by sampling (key hash above the threshold on arrival, or evicted when it fell). */
+  sampledOutLabels: number;
   /** Labels not held because they are older than the last `evictLabelsBefore`. */
   expiredLabels: number;
   /** Bytes of the typed arrays and indices (not counting the class strings). */
@@ -137,8 +137,8 @@ interface LabelColumnsJson {
 }
 
 interface CountersJson {
-  readonly ignoredPredictions: number;
-  readonly ignoredLabels: number;
+  readonly sampledOutPredictions: number;
+  readonly sampledOutLabels: number;
   readonly expiredLabels: number;
   readonly lastSampledOutLabelAtMs: number | null;
   readonly evictedBeforeMs: number | null;
@@ -211,8 +211,8 @@ class LabelJoinStateImpl implements LabelJoinState {
 
   /** Keys held: hash < threshold. */
   private threshold = KEY_HASH_SPACE;
-  private ignoredPredictions = 0;
-  private ignoredLabels = 0;
+  private sampledOutPredictions = 0;
+  private sampledOutLabels = 0;
   private expiredLabels = 0;
   /** Latest time of a label not held because of sampling (ignored, or evicted when the threshold fell). */
   private lastSampledOutLabelAtMs: number | null = null;
@@ -285,7 +285,7 @@ class LabelJoinStateImpl implements LabelJoinState {
     const bucket = this.bucketAt(p.bucketStartMs);
     const hash = keyHash(p.key);
     if (hash >= this.threshold) {
-      this.ignoredPredictions++;
+      this.sampledOutPredictions++;
       return;
     }
     const value =
@@ -426,8 +426,8 @@ class LabelJoinStateImpl implements LabelJoinState {
       predictions: this.pCount,
       labels: this.lCount,
       samplingRate: this.threshold / KEY_HASH_SPACE,
-      ignoredPredictions: this.ignoredPredictions,
-      ignoredLabels: this.ignoredLabels,
+      sampledOutPredictions: this.sampledOutPredictions,
+      sampledOutLabels: this.sampledOutLabels,
       expiredLabels: this.expiredLabels,
       bytes:
         [...columns, ...labelColumns].reduce((sum, a) => sum + a.byteLength, 0) +
@@ -475,7 +475,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       const bucket = this.bucketAt(b.startMs);
       for (let i = 0; i < b.size; i++) {
         if (hash[i] >= this.threshold) {
-          this.ignoredPredictions++;
+          this.sampledOutPredictions++;
           continue;
         }
         const v = kind[i] === STRING ? this.strings.acquire(strings[value[i]]) : value[i];
@@ -496,10 +496,10 @@ class LabelJoinStateImpl implements LabelJoinState {
     }
     if (doc.counters) {
       const c = doc.counters;
-      this.ignoredPredictions += c.ignoredPredictions;
-      this.ignoredLabels += c.ignoredLabels;
+      this.sampledOutPredictions += c.sampledOutPredictions;
+      this.sampledOutLabels += c.sampledOutLabels;
       this.expiredLabels += c.expiredLabels;
-      if (c.lastSampledOutLabelAtMs !== null) this.sampledOutLabel(c.lastSampledOutLabelAtMs);
+      if (c.lastSampledOutLabelAtMs !== null) this.noteSampledOutLabelAt(c.lastSampledOutLabelAtMs);
       if (c.evictedBeforeMs !== null) this.evictLabelsBefore(c.evictedBeforeMs);
     }
   }
@@ -552,8 +552,8 @@ class LabelJoinStateImpl implements LabelJoinState {
       return;
     }
     if (hash >= this.threshold) {
-      this.ignoredLabels++;
-      this.sampledOutLabel(atMs);
+      this.sampledOutLabels++;
+      this.noteSampledOutLabelAt(atMs);
       return;
     }
     let s = this.labelIndex.get(hash);
@@ -579,7 +579,7 @@ class LabelJoinStateImpl implements LabelJoinState {
     if (this.lCount > this.maxLabels) this.halve();
   }
 
-  private sampledOutLabel(atMs: number): void {
+  private noteSampledOutLabelAt(atMs: number): void {
     if (this.lastSampledOutLabelAtMs === null || atMs > this.lastSampledOutLabelAtMs)
       this.lastSampledOutLabelAtMs = atMs;
   }
@@ -659,7 +659,10 @@ class LabelJoinStateImpl implements LabelJoinState {
   private lowerThreshold(t: number): void {
     this.threshold = t;
     for (let s = 0; s < this.pHigh; s++)
-      if (this.pKind[s] !== FREE && this.pHash[s] >= t) this.freePrediction(s);
+      if (this.pKind[s] !== FREE && this.pHash[s] >= t) {
+        this.sampledOutPredictions++;
+        this.freePrediction(s);
+      }
     for (const b of this.buckets.values()) {
       let kept = 0;
       for (let i = 0; i < b.length; i++) if (this.pKind[b.slots[i]] !== FREE) b.slots[kept++] = b.slots[i];
@@ -667,7 +670,8 @@ class LabelJoinStateImpl implements LabelJoinState {
     }
     for (let s = 0; s < this.lHigh; s++)
       if (this.lKind[s] !== FREE && this.lHash[s] >= t) {
-        this.sampledOutLabel(this.lAt[s]);
+        this.sampledOutLabels++;
+        this.noteSampledOutLabelAt(this.lAt[s]);
         this.freeLabel(s);
       }
   }
@@ -752,14 +756,15 @@ class LabelJoinStateImpl implements LabelJoinState {
       const at = new Float64Array(n);
       const kind = new Uint8Array(n);
       const value = new Float64Array(n);
+      // In hash order (one label per hash), so the document does not depend on the order slots were reused in.
       let j = 0;
-      for (let s = 0; s < this.lHigh; s++) {
-        if (this.lKind[s] === FREE) continue;
-        hash[j] = this.lHash[s];
-        at[j] = this.lAt[s];
-        kind[j] = this.lKind[s];
-        value[j] = kind[j] === STRING ? indexOf(this.lValue[s]) : this.lValue[s];
-        j++;
+      for (let s = 0; s < this.lHigh; s++) if (this.lKind[s] !== FREE) hash[j++] = this.lHash[s];
+      hash.sort();
+      for (let i = 0; i < n; i++) {
+        const s = this.labelIndex.get(hash[i]);
+        at[i] = this.lAt[s];
+        kind[i] = this.lKind[s];
+        value[i] = kind[i] === STRING ? indexOf(this.lValue[s]) : this.lValue[s];
       }
       labels = {
         size: n,
@@ -782,8 +787,8 @@ class LabelJoinStateImpl implements LabelJoinState {
       labels,
       counters: withLabels
         ? {
-            ignoredPredictions: this.ignoredPredictions,
-            ignoredLabels: this.ignoredLabels,
+            sampledOutPredictions: this.sampledOutPredictions,
+            sampledOutLabels: this.sampledOutLabels,
             expiredLabels: this.expiredLabels,
             lastSampledOutLabelAtMs: this.lastSampledOutLabelAtMs,
             evictedBeforeMs: this.evictedBeforeMs,
