@@ -5,6 +5,12 @@ import { createSpoolSource } from './spool-source';
 import type { EventSource, SourceCounters } from './source';
 
 export { createElasticsearchSource } from './elasticsearch-source';
+export { createElasticsearchFollower, DEFAULT_ELASTICSEARCH_LAG_MS } from './elasticsearch-follower';
+export type {
+  ElasticsearchFollowerOptions,
+  ElasticsearchPosition,
+  TailCursor,
+} from './elasticsearch-follower';
 export { createKafkaSource, partitionForModel } from './kafka-source';
 export { createSpoolSource } from './spool-source';
 export { createMemorySource } from './memory-source';
