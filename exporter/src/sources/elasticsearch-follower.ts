@@ -19,8 +19,8 @@
  *   of that bucket found invalid, which the sink never saw). A bucket that differs is re-read whole (its model,
  *   `[start, start + width)`, point in time + `search_after`) and handed to `sink.refold`. The bucket the cursor
  *   is inside is compared once the cursor has passed its end; the bucket that straddles `now − retentionMs` is
- *   not compared (it is leaving every window). Measured on 200,000 documents, 3 models, 61 one-minute buckets:
- *   see `docs/architecture.md` ("Elasticsearch, followed").
+ *   not compared (it is leaving every window). `terms` → `date_histogram` was chosen by measurement (as fast
+ *   as `date_histogram` → `terms`, faster than a `composite` at 1,000,000 documents): exporter/README.md, Sources.
  *   Feedback indexed late behind the cursor is not re-read (the sink has no refold for labels).
  * - **Once.** The sidecar writes `_id` = `event_id`, so one index holds each event once, however often it was
  *   replayed. An index PATTERN that spans indices (rollover, a reindex next to the original) can hold one event

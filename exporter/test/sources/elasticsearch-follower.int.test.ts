@@ -215,12 +215,18 @@ describe('Elasticsearch follower', () => {
         event_id: 'broken-1',
       },
     });
+    // And one without an id (the tail's cursor stays put on it; it sorts after every id of its millisecond).
+    await client.index({
+      index: indices.inference,
+      refresh: 'wait_for',
+      document: { model: { name: 'iris' }, '@timestamp': new Date(W0 + 10).toISOString() },
+    });
     const clock = { now: W0 + 6 * MINUTE };
     const { follower: f, counters } = follower({ indices, clock });
     const sink = recordingSink();
     await f.start(sink, null);
-    expect(counters.invalidBy).toEqual({ inference: 1 });
-    expect(sink.refolds).toEqual([]); // the broken document does not make bucket 0 differ
+    expect(counters.invalidBy).toEqual({ inference: 2 });
+    expect(sink.refolds).toEqual([]); // the broken documents do not make bucket 0 differ
 
     // A sidecar replays its spool: old timestamps, in buckets 1 and 3 (behind the cursor).
     const replayed = [
@@ -236,7 +242,7 @@ describe('Elasticsearch follower', () => {
     ]);
     expect(sortedEntries(sink.counts('iris'))).toEqual(sortedEntries(perBucket([...onTime, ...replayed])));
     expectOnce(sink.inferenceIds(), [...onTime, ...replayed]);
-    expect(counters.invalidBy).toEqual({ inference: 1 }); // not counted again
+    expect(counters.invalidBy).toEqual({ inference: 2 }); // not counted again
     await f.sync(); // nothing differs any more
     expect(sink.refolds).toHaveLength(2);
 
@@ -253,7 +259,7 @@ describe('Elasticsearch follower', () => {
     });
     await f.sync();
     expect(sink.refolds.slice(2)).toEqual([{ model: 'iris', startMs: W0 + 2 * MINUTE, rows: 600 }]);
-    expect(counters.invalidBy).toEqual({ inference: 2 });
+    expect(counters.invalidBy).toEqual({ inference: 3 });
     await f.sync();
     expect(sink.refolds).toHaveLength(3);
 
