@@ -1,7 +1,7 @@
 // The Elasticsearch follower against a real Elasticsearch (harness, shared per run): each test gets its own
 // indices, mapped like the sidecar's (its index templates), and a fake clock; the follower's sink records ids.
 import { randomUUID } from 'node:crypto';
-import { Client } from '@elastic/elasticsearch';
+import { Client, errors } from '@elastic/elasticsearch';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import { freePort, sharedElasticsearch } from '@plumbline/harness';
 import { parseConfig } from '../../src/config';
@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await client.indices.delete({ index: created, ignore_unavailable: true });
+  if (created.length > 0) await client.indices.delete({ index: created, ignore_unavailable: true });
   await client.close();
 });
 
@@ -51,6 +51,7 @@ interface FollowerSetup {
   models?: { name: string; version: string | null }[];
   pageSize?: number;
   url?: string;
+  client?: Client;
 }
 
 function follower(setup: FollowerSetup) {
@@ -74,6 +75,7 @@ function follower(setup: FollowerSetup) {
     retentionMs: HOUR,
     lagMs: LAG,
     now: () => setup.clock.now,
+    client: setup.client,
   });
   return { follower: f, counters };
 }
@@ -277,6 +279,32 @@ describe('Elasticsearch follower', () => {
     await f.close();
   });
 
+  it('keeps what a failed sync handed over: the next sync goes on after it', async () => {
+    const indices = await freshIndices();
+    const events = spread(2000, W0, 4 * MINUTE, 'flaky');
+    await indexEvents(client, indices.inference, events);
+    // A client whose third search (the third page of the first sync) finds the node gone.
+    const flaky = new Client({ node: url });
+    const search = flaky.search.bind(flaky) as (...args: unknown[]) => Promise<unknown>;
+    let searches = 0;
+    (flaky as unknown as { search: typeof search }).search = (...args) => {
+      searches += 1;
+      return searches === 3 ? Promise.reject(new errors.ConnectionError('injected')) : search(...args);
+    };
+    const clock = { now: W0 + 5 * MINUTE };
+    const { follower: f } = follower({ indices, clock, pageSize: 300, client: flaky });
+    const sink = recordingSink();
+    const err = await f.start(sink, null).catch((e: unknown) => e);
+    expect((err as SourceError).code).toBe('EXPORTER_ERR_SOURCE_UNAVAILABLE');
+    expect(sink.inferenceIds()).toHaveLength(600);
+    expect(f.position()).toMatchObject({ inference: { eventId: events[599].event_id } });
+    await f.sync();
+    expectOnce(sink.inferenceIds(), events);
+    expect(sink.refolds).toEqual([]);
+    await f.close();
+    await flaky.close();
+  });
+
   it('leaves events newer than now − lag for a later sync', async () => {
     const indices = await freshIndices();
     const clock = { now: W0 + 10 * MINUTE };
@@ -331,7 +359,7 @@ describe('Elasticsearch follower', () => {
     await resumed.close();
   });
 
-  it('reads only the configured versions, serialises concurrent syncs, and starts before the window at the retention', async () => {
+  it('reads only the configured versions and nothing older than the retention, and serialises concurrent syncs', async () => {
     const indices = await freshIndices();
     const v1 = spread(200, W0, MINUTE, 'v1');
     const v2 = spread(200, W0, MINUTE, 'v2').map((e) => ({ ...e, model: { name: 'iris', version: '2' } }));
@@ -358,7 +386,7 @@ describe('Elasticsearch follower', () => {
     await f.close();
   });
 
-  it('treats a missing index as an empty source and a dead node as unavailable', async () => {
+  it('treats a missing index as an empty source, a dead node as unavailable (sync retries), and refuses the position of another kind of source', async () => {
     const suffix = randomUUID().slice(0, 8);
     const clock = { now: W0 };
     const { follower: empty } = follower({
@@ -383,6 +411,15 @@ describe('Elasticsearch follower', () => {
     expect(err).toBeInstanceOf(SourceError);
     expect((err as SourceError).code).toBe('EXPORTER_ERR_SOURCE_UNAVAILABLE');
     expect((err as SourceError).cause).toBeDefined();
+    const again = await down.sync().catch((e: unknown) => e); // a retry goes on (and fails the same way)
+    expect((again as SourceError).code).toBe('EXPORTER_ERR_SOURCE_UNAVAILABLE');
     await down.close();
+
+    // A position of another kind of source is a bug of the caller: refused before any request.
+    const { follower: wrong } = follower({ indices: { inference: 'a', feedback: 'b' }, clock });
+    await expect(wrong.start(recordingSink(), { kind: 'kafka', offsets: {} })).rejects.toThrow(
+      /not an Elasticsearch position/,
+    );
+    await wrong.close();
   });
 });
