@@ -34,9 +34,9 @@
  * - **Sync.** `start()` runs the first sync (the catch-up) and resolves when it is done; there is no background
  *   loop: the exporter calls `sync()` before each evaluation. Syncs are serialised (a second call waits for the
  *   running one, then runs). A sync that fails keeps what it handed over (the cursor stays after it): the next
- *   `sync()` goes on from there, also after a failed `start()` (a second `start()` is refused). A missing index is an empty source; no answer → EXPORTER_ERR_SOURCE_UNAVAILABLE,
- *   an error answer (a shard failure included: a partial page would move the cursor past unread events) →
- *   EXPORTER_ERR_SOURCE_QUERY.
+ *   `sync()` goes on from there, also after a failed `start()` (a second `start()` is refused). A missing index
+ *   is an empty source; no answer → EXPORTER_ERR_SOURCE_UNAVAILABLE, an error answer (a shard failure included:
+ *   a partial page would move the cursor past unread events) → EXPORTER_ERR_SOURCE_QUERY.
  *
  * Memory: a page of documents while tailing; one whole bucket of one model while refolding it.
  */
