@@ -4,11 +4,11 @@
  * nothing more is fetched), then a point-in-time with search_after pages, newest first, up to
  * `maxEventsPerWindow` rows — a consistent snapshot even while the sidecar keeps writing.
  */
-import { Client, errors } from '@elastic/elasticsearch';
+import { Client } from '@elastic/elasticsearch';
 import type { ElasticsearchSourceConfig } from '../config';
 import { acceptFeedback, acceptInference } from './validate-entry';
 import type { EventKind, EventSource, SourceCounters, WindowEvents, WindowQuery } from './source';
-import { SourceError } from './source';
+import { elasticsearchError, isMissingIndex } from './elasticsearch-errors';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 
 type Query = Record<string, unknown>;
@@ -46,33 +46,12 @@ function feedbackQuery(q: WindowQuery): Query {
   };
 }
 
-function isMissingIndex(err: unknown): boolean {
-  return err instanceof errors.ResponseError && err.body?.error?.type === 'index_not_found_exception';
-}
-
 export function createElasticsearchSource(options: ElasticsearchSourceOptions): EventSource {
   const { config, counters } = options;
   const client =
     options.client ?? new Client({ node: config.url, requestTimeout: config.timeoutMs, maxRetries: 2 });
 
-  function wrap(what: string, err: unknown): SourceError {
-    if (
-      err instanceof errors.ConnectionError ||
-      err instanceof errors.TimeoutError ||
-      err instanceof errors.NoLivingConnectionsError
-    ) {
-      return new SourceError(
-        'EXPORTER_ERR_SOURCE_UNAVAILABLE',
-        `Elasticsearch at ${config.url} unavailable while ${what}: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-    return new SourceError(
-      'EXPORTER_ERR_SOURCE_QUERY',
-      `Elasticsearch query failed while ${what}: ${(err as Error).message}`,
-      { cause: err },
-    );
-  }
+  const wrap = (what: string, err: unknown) => elasticsearchError(config.url, what, err);
 
   /** Every hit of `query` in `index` via PIT + search_after, newest first, up to `limit`. */
   async function scan(

@@ -1,4 +1,5 @@
 import type { SourceConfig } from '../config';
+import { createElasticsearchFollower } from './elasticsearch-follower';
 import { createElasticsearchSource } from './elasticsearch-source';
 import { createKafkaSource } from './kafka-source';
 import { createSpoolSource } from './spool-source';
@@ -8,6 +9,12 @@ import { createKafkaFollower } from './kafka-follower';
 import { createSpoolFollower } from './spool-follower';
 
 export { createElasticsearchSource } from './elasticsearch-source';
+export { createElasticsearchFollower, DEFAULT_ELASTICSEARCH_LAG_MS } from './elasticsearch-follower';
+export type {
+  ElasticsearchFollowerOptions,
+  ElasticsearchPosition,
+  TailCursor,
+} from './elasticsearch-follower';
 export { createKafkaSource, partitionForModel } from './kafka-source';
 export { createKafkaFollower } from './kafka-follower';
 export type { KafkaPosition } from './kafka-follower';
@@ -72,7 +79,13 @@ export interface CreateFollowerOptions {
 export function createFollower(config: SourceConfig, options: CreateFollowerOptions): EventFollower {
   switch (config.kind) {
     case 'elasticsearch':
-      throw new Error('the Elasticsearch follower lands with the es-tail branch');
+      return createElasticsearchFollower({
+        config,
+        counters: options.counters,
+        models: options.models,
+        retentionMs: options.retentionMs,
+        lagMs: options.lagMs,
+      });
     case 'kafka':
       return createKafkaFollower({
         config,

@@ -20,3 +20,23 @@ export async function createEventIndices(
     });
   }
 }
+
+/** Indexes documents as the sidecar does (`_id` = `event_id`), in bulk chunks, and refreshes. */
+export async function indexEvents(
+  client: Client,
+  index: string,
+  events: readonly { event_id: string }[],
+  chunk = 5000,
+): Promise<void> {
+  for (let i = 0; i < events.length; i += chunk) {
+    const part = events.slice(i, i + chunk);
+    const res = await client.bulk({
+      operations: part.flatMap((e) => [{ index: { _index: index, _id: e.event_id } }, e]),
+    });
+    if (res.errors) {
+      const failed = res.items.find((item) => item.index?.error);
+      throw new Error(`bulk indexing failed: ${JSON.stringify(failed?.index?.error)}`);
+    }
+  }
+  await client.indices.refresh({ index });
+}

@@ -1,0 +1,32 @@
+/** How the Elasticsearch source and follower turn the client's errors into coded SourceErrors. */
+import { errors } from '@elastic/elasticsearch';
+import { SourceError } from './source';
+
+/** A missing index (or a pattern that matches none) is an empty source, not an error. */
+export function isMissingIndex(err: unknown): boolean {
+  return err instanceof errors.ResponseError && err.body?.error?.type === 'index_not_found_exception';
+}
+
+/**
+ * No answer (connection refused, timeout, no living node) → EXPORTER_ERR_SOURCE_UNAVAILABLE; an answer that is an
+ * error → EXPORTER_ERR_SOURCE_QUERY. The client's error is kept as `cause`.
+ */
+export function elasticsearchError(url: string, what: string, err: unknown): SourceError {
+  if (err instanceof SourceError) return err;
+  if (
+    err instanceof errors.ConnectionError ||
+    err instanceof errors.TimeoutError ||
+    err instanceof errors.NoLivingConnectionsError
+  ) {
+    return new SourceError(
+      'EXPORTER_ERR_SOURCE_UNAVAILABLE',
+      `Elasticsearch at ${url} unavailable while ${what}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  return new SourceError(
+    'EXPORTER_ERR_SOURCE_QUERY',
+    `Elasticsearch query failed while ${what}: ${(err as Error).message}`,
+    { cause: err },
+  );
+}
