@@ -371,6 +371,7 @@ async function windowPart(ratePerSecond: number): Promise<WindowResult> {
   clock.now = EVALUATED_AT;
   // Ground truth that has arrived by the time the window is evaluated.
   deliver(EVALUATED_AT);
+  pending.length = 0; // delivered, or still in flight: not the store's
   const source = store.buckets().find((b) => b.state.startMs === T0 + (realMinutes - 1) * 60_000)!.state;
   const sourceRows = source.rows;
   const random = (() => {
@@ -537,10 +538,13 @@ async function rereadPart(rows: number): Promise<RereadResult> {
   const model = config.models[0];
   const { baseline, pool } = await loadBaseline(referenceProfile(), model);
   const before = settledMemory();
-  // The newest `rows` events of the hour at 1,000/s, as a source hands them over (JSON parsed, validated).
+  // The newest `rows` events of the 1,000/s window part's hour — the same events: same generator, same seed, the
+  // older ones drawn and dropped — as a source hands them over (JSON parsed, validated), with the ground truth of
+  // those rows that arrived by the evaluation.
   const buffer = new EventBuffer(Number.MAX_SAFE_INTEGER);
   const gen = new TrafficGenerator({ seed: 1_000 });
   const from = RANGE.to - rows; // one event per ms
+  for (let at = RANGE.from; at < from; at++) gen.next(at, LABELLED_SHARE, LABEL_DELAY_MS);
   let feedback = 0;
   const started = performance.now();
   for (let at = from; at < RANGE.to; at++) {
@@ -866,7 +870,7 @@ function main(): void {
     `- Traffic: one classifier, 20 numerical + 5 categorical features (skewed, 0–3% missing, rare unseen categories), predicted class with probabilities; ground truth for ${LABELLED_SHARE * 100}% of rows, ${LABEL_DELAY_MS / 1000} s after the prediction (exporter/bench/production-events.ts). Baseline profiled from ${n(REFERENCE_ROWS)} reference rows; the traffic is mildly shifted on a few features. The store, detector and config are the service's (parseConfig defaults, windowStoreGeometry, createProfileDriftEngine, the label join companion).`,
     `- Fold rate: ${n(FOLD_EVENTS)} events (6 s at 50,000/s) parsed from JSON beforehand; best of 3 on a fresh store; events/s counts inference events, the feedback's time included. The label join holds every row at this size (below its 1,000,000 cap).`,
     `- Window: at 1,000/s every minute is folded from generated events (3.6M); at 10,000 and 50,000/s the first 2 minutes are folded from events (1.2M and 6M) and minutes 3–60 are copies of minute 2 with new starts: its bucket state copied, and its label-join rows (predictions and their labels) with times moved and key hashes mapped to new keys below the join's sampling threshold. "One bucket" is that folded minute: its size does not depend on the rows it folded once the 2,000-row reservoir is full. Memory: heap + array buffers after a forced GC, the window state = after − before creating the store (buckets, label join, the duplicate-id set). Evaluation: the hour's window (60 buckets), median of 5, each after a forced GC.`,
-    `- Old design: the newest N events of the hour held in an EventBuffer (as JSON-parsed, validated objects), then main's evaluateWindow step by step: buffer.window, toColumns, summarizeFeature per feature, the prediction column, createDriftDetector(profile).evaluate (with the service's drift worker pool), evaluateQuality. N = ${n(OLD_CAP)} (the old cap) and the most rows that fit in the default heap (per-row cost from the ${n(OLD_CAP)} run, 15% slack).`,
+    `- Old design: the newest N events of the 1,000/s hour (the very events the store folded), held in an EventBuffer as JSON-parsed, validated objects, with the ground truth of those rows that arrived by the evaluation (the old sources held other feedback too: its memory is a lower bound); then main's evaluateWindow step by step: buffer.window, toColumns, summarizeFeature per feature, the prediction column, createDriftDetector(profile).evaluate (with the service's drift worker pool), evaluateQuality. N = ${n(OLD_CAP)} (the old cap) and the most rows that fit in the default heap (per-row cost from the ${n(OLD_CAP)} run, 15% slack).`,
     '- Checkpoints go to the OS temp dir; each is one capture + write; bytes are the files written plus the manifest.',
     `- Each part in its own process (Node ${process.version}); 2 shared cores, load average ${load.toFixed(1)} at the start; whole run ${(ms(t) / 1000).toFixed(0)} s.`,
   );
