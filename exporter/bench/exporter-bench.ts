@@ -714,6 +714,10 @@ function main(): void {
           (x) =>
             `${MB(x.labelJoin.bytes)} (${n(x.labelJoin.predictions)} / ${n(x.labelJoin.labels)}, rate 2^${Math.log2(x.labelJoin.samplingRate).toFixed(0)})`,
         ),
+        row('… of which buckets (60 × one bucket)', (x) => MB(60 * x.bucket.heapBytes)),
+        row('… of which duplicate ids and the rest (by difference)', (x) =>
+          MB(x.memory.stateBytes - x.labelJoin.bytes - 60 * x.bucket.heapBytes),
+        ),
         row('process heap used (after GC)', (x) => MB(x.memory.after.heapUsed)),
         row('process RSS', (x) => MB(x.memory.after.rss)),
         row('evaluation, median of 5 (merge + evaluateWindow)', (x) => msText(median(x.evaluation.totalMs))),
@@ -748,7 +752,7 @@ function main(): void {
     );
     const mem = ok.map((x) => x.memory.stateBytes);
     out.push(
-      `Window state, highest / lowest across rates: ${ratio(Math.max(...mem) / Math.min(...mem))} for ${ratio(ok[ok.length - 1].rows / ok[0].rows)} the rows.`,
+      `Window state, highest / lowest across rates: ${ratio(Math.max(...mem) / Math.min(...mem))} for ${ratio(ok[ok.length - 1].rows / ok[0].rows)} the rows. What differs is bounded, not proportional to traffic: the label join holds at most 1,000,000 predictions and labels (past that it samples by key hash, halving), the duplicate-id set at most dedupe.maxIds = 2,000,000 ids (at 1,000/s its 900 s horizon holds fewer).`,
       '',
     );
   }
