@@ -1,12 +1,15 @@
-// Two exporter Kafka sources in one consumer group against a real broker (harness): the partitions — and so the
+// Two exporters on Kafka in one consumer group against a real broker (harness): the partitions — and so the
 // models, since the sidecar keys messages by model name — are split between them, nothing is counted twice,
 // and every event is counted by exactly one instance. Feedback reaches every instance.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { sharedKafka } from '@plumbline/harness';
+import { Registry } from 'prom-client';
+import { createExporter, windowStoreGeometry, type Exporter } from '../../src/app';
 import { parseConfig, type KafkaSourceConfig } from '../../src/config';
-import { createKafkaSource, partitionForModel } from '../../src/sources';
-import { eventually, recordingCounters } from '../helpers/counters';
+import { createFollower, partitionForModel } from '../../src/sources';
+import { eventually } from '../helpers/counters';
+import { meanShiftEngine } from '../helpers/fake-drift';
 import { feedbackEvent, inferenceEvent } from '../helpers/events';
 
 jest.setTimeout(180_000);
@@ -83,66 +86,93 @@ beforeAll(async () => {
   await producer.disconnect();
 });
 
-describe('Kafka source, two instances in one consumer group', () => {
+describe('Kafka source, two exporters in one consumer group', () => {
   it('splits the models between the instances without double counting', async () => {
-    const countersA = recordingCounters();
-    const countersB = recordingCounters();
-    const a = createKafkaSource({ config: config(), counters: countersA, retentionMs: 3_600_000 });
-    const b = createKafkaSource({ config: config(), counters: countersB, retentionMs: 3_600_000 });
-    await a.start();
-    expect(MODELS.every((m) => a.owns(m))).toBe(true); // alone in the group: everything is A's
-    await b.start();
+    const exporterConfig = parseConfig({
+      models: MODELS.map((name) => ({ name })),
+      source: config(),
+      window: { kind: 'sliding', sizeSeconds: 600, stepSeconds: 60, minimumSamples: 10, graceSeconds: 0 },
+      host: '127.0.0.1',
+      port: 0,
+    });
+    const engine = meanShiftEngine(
+      Object.fromEntries(MODELS.map((m) => [m, { means: { x: 12 }, shift: 100 }])),
+    );
+    const make = () =>
+      createExporter(exporterConfig, {
+        createSource: (counters) =>
+          createFollower(exporterConfig.source, {
+            counters,
+            ...windowStoreGeometry(exporterConfig),
+            models: exporterConfig.models,
+            lagMs: 0,
+          }),
+        driftEngine: engine,
+        registry: new Registry(),
+      });
+    /** model → rows of its latest report, for the models this exporter evaluated. */
+    const evaluate = async (e: Exporter) =>
+      new Map((await e.evaluateOnce({ force: true })).map((r) => [r.model, r]));
+    const a = make();
+    const b = make();
+    await a.start({ schedule: false });
+    expect(MODELS.every((m) => a.source.owns(m))).toBe(true); // alone in the group: everything is A's
+    expect([...(await evaluate(a)).values()].map((r) => r.samples)).toEqual(MODELS.map(() => PER_MODEL));
+    await b.start({ schedule: false });
     // After the rebalance each model has exactly one owner.
-    await eventually(() => MODELS.every((m) => a.owns(m) !== b.owns(m)), 60_000, 'a clean split');
-    const ownedByA = MODELS.filter((m) => a.owns(m));
-    const ownedByB = MODELS.filter((m) => b.owns(m));
-    expect(ownedByA.length + ownedByB.length).toBe(MODELS.length);
+    await eventually(
+      () => MODELS.every((m) => a.source.owns(m) !== b.source.owns(m)),
+      60_000,
+      'a clean split',
+    );
+    const ownedByA = MODELS.filter((m) => a.source.owns(m));
+    const ownedByB = MODELS.filter((m) => b.source.owns(m));
     expect(ownedByA.length).toBeGreaterThan(0);
     expect(ownedByB.length).toBeGreaterThan(0);
-
-    // Each owner sees all of its models' events, the other none; the totals add up to what was produced.
-    const counted = new Map<string, number>();
-    for (const [source, owned] of [
-      [a, ownedByA],
-      [b, ownedByB],
-    ] as const) {
-      for (const model of MODELS) {
-        const w = await eventually(
-          async () => {
-            const r = await source.read({ model, version: null, range, minimumSamples: 1 });
-            return !owned.includes(model) || r.inference.length === PER_MODEL ? r : undefined;
-          },
-          30_000,
-          `${model}'s events`,
-        );
-        if (!owned.includes(model)) expect(w.inference).toHaveLength(0);
-        else {
-          counted.set(model, (counted.get(model) ?? 0) + w.inference.length);
-          expect(new Set(w.inference.map((e) => e.event_id)).size).toBe(PER_MODEL);
-          // Feedback with no model reached the owner even though it sat on another key's partition.
-          expect(w.feedback.map((f) => f.request_id)).toContain(`${model}-0`);
-        }
-      }
+    // Each owner reports all of its models' events, the other none of them (A drops the buckets it held for B's
+    // models); the totals add up to what was produced.
+    const [ra, rb] = await eventually(
+      async () => {
+        const [x, y] = [await evaluate(a), await evaluate(b)];
+        return ownedByB.every((m) => y.get(m)?.samples === PER_MODEL) ? [x, y] : undefined;
+      },
+      30_000,
+      "B reading its models' events",
+    );
+    expect([...ra.keys()].sort()).toEqual([...ownedByA].sort());
+    expect([...rb.keys()].sort()).toEqual([...ownedByB].sort());
+    for (const r of [...ra.values(), ...rb.values()]) {
+      expect(r.samples).toBe(PER_MODEL);
+      // Feedback with no model reached the owner even though it sat on another key's partition.
+      expect(r.quality?.labelled).toBe(1);
     }
-    expect([...counted.values()].reduce((x, y) => x + y, 0)).toBe(MODELS.length * PER_MODEL);
-    expect(MODELS.every((m) => counted.get(m) === PER_MODEL)).toBe(true);
-    // The two broken messages sit on iris's partition: counted invalid (once per read of that partition).
     expect(
-      (countersA.invalidBy.inference ?? 0) + (countersB.invalidBy.inference ?? 0),
-    ).toBeGreaterThanOrEqual(2);
+      MODELS.every(
+        (m) =>
+          a.store.window(m, { from: 0, to: Date.now() + 60_000 }).state.rows ===
+          (ownedByA.includes(m) ? PER_MODEL : 0),
+      ),
+    ).toBe(true);
+    // The two broken messages sit on iris's partition: counted invalid.
+    const invalid = async (e: Exporter) =>
+      (await e.registry.getSingleMetric('plumbline_exporter_events_invalid_total')!.get()).values.reduce(
+        (n, v) => n + v.value,
+        0,
+      );
+    expect((await invalid(a)) + (await invalid(b))).toBeGreaterThanOrEqual(2);
     // B leaves: A takes its partitions over and, because offsets were committed only up to the oldest event a
     // window still needs, re-reads B's models' whole window — each model counted once, by A.
-    await b.close();
-    await eventually(() => MODELS.every((m) => a.owns(m)), 60_000, 'A owning every model');
-    for (const model of ownedByB) {
-      await eventually(
-        async () =>
-          (await a.read({ model, version: null, range, minimumSamples: 1 })).inference.length === PER_MODEL,
-        30_000,
-        `A re-reading ${model}'s window`,
-      );
-    }
-    await a.close();
+    await b.stop();
+    await eventually(() => MODELS.every((m) => a.source.owns(m)), 60_000, 'A owning every model');
+    await eventually(
+      async () => {
+        const r = await evaluate(a);
+        return MODELS.every((m) => r.get(m)?.samples === PER_MODEL);
+      },
+      30_000,
+      "A re-reading B's models' windows",
+    );
+    await a.stop();
     // Each instance deleted its own feedback group on close; the shared group, with its offsets, stays.
     const admin = kafka.admin();
     await admin.connect();
