@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { ColumnRole, ReferenceProfile } from '../../drift/profile-types';
 
-/** The format of a serialised bucket; a bucket written with another format version is refused. */
-export const BUCKET_FORMAT_VERSION = 1;
+/**
+ * The format of a serialised bucket; a bucket written with another format version is refused.
+ * 2: the data-quality counts of issue #12 (`newColumns`, numerical `positiveInfinite`).
+ */
+export const BUCKET_FORMAT_VERSION = 2;
 
 /** A numerical column as the buckets fold it: the reference's PSI bins, range and the moments' shift. */
 export interface NumericalColumnSchema {
@@ -43,6 +46,11 @@ export interface BucketSchemaOptions {
   readonly maxTrackedVersions?: number;
   /** Equal-width bins of the confidence histogram over [0, 1]. @default 20 */
   readonly confidenceBins?: number;
+  /**
+   * Distinct feature names the profile does not have (issue #12's `new_column`) counted one by one per bucket;
+   * the rest pooled. @default 100
+   */
+  readonly maxNewColumns?: number;
 }
 
 export const DEFAULT_BUCKET_SCHEMA_OPTIONS = {
@@ -50,6 +58,7 @@ export const DEFAULT_BUCKET_SCHEMA_OPTIONS = {
   maxTrackedClasses: 256,
   maxTrackedVersions: 16,
   confidenceBins: 20,
+  maxNewColumns: 100,
 } as const;
 
 /**
@@ -69,10 +78,16 @@ export interface BucketSchema {
   readonly predictionColumn: string | null;
   /** The profile's label column (not folded: ground truth comes from feedback events). */
   readonly labelColumn: string | null;
+  /**
+   * Every column name of the profile (features, prediction and label): a feature key of an event outside this set
+   * is a new column, counted in `FoldedState.newColumns`.
+   */
+  readonly knownColumns: ReadonlySet<string>;
   readonly maxUnseenValues: number;
   readonly maxTrackedClasses: number;
   readonly maxTrackedVersions: number;
   readonly confidenceBins: number;
+  readonly maxNewColumns: number;
 }
 
 /**
@@ -144,6 +159,7 @@ export function bucketSchemaFromProfile(
     categorical: columns.filter((c): c is CategoricalColumnSchema => c.type === 'categorical'),
     predictionColumn,
     labelColumn,
+    knownColumns: new Set(profile.features.map((f) => f.name)),
     ...o,
   };
 }

@@ -23,6 +23,7 @@ export {
   copyBucketState,
   createBucketState,
   foldEvent,
+  foldRow,
 } from './bucket-state';
 export type { BucketState, CreateBucketOptions, FoldedState } from './bucket-state';
 export { DEFAULT_WINDOW_SAMPLE_SIZE, mergeBucketStates, mergeBuckets } from './merge-buckets';

@@ -18,6 +18,9 @@ import {
  *  - `present`: every value that is a number, ±Infinity included (the detector keeps them in KS, bins, min, max);
  *  - `nonFinite`: NaN numbers and NaN strings (which are also `missing`) plus ±Infinity (which are also
  *    `present`); ±Infinity is left out of the moments only, which are over the finite present values.
+ *  - `positiveInfinite`: the +Infinity values among them (so −Infinity = present − moments.count − positiveInfinite,
+ *    and NaN = nonFinite − (present − moments.count)): the data-quality checks tell infinities from NaN, and
+ *    out-of-range finite values from infinities.
  * So rows = present + missing + typeMismatch, and the moments' count = present − (nonFinite − NaNs).
  */
 export interface NumericalColumnState {
@@ -25,6 +28,8 @@ export interface NumericalColumnState {
   missing: number;
   typeMismatch: number;
   nonFinite: number;
+  /** +Infinity values (also in `present` and `nonFinite`). */
+  positiveInfinite: number;
   /** Over the finite present values. */
   readonly moments: CompensatedMoments;
   /** Over the present values (±Infinity included); +Infinity / −Infinity while there are none. */
@@ -43,6 +48,7 @@ export function createNumericalColumnState(schema: NumericalColumnSchema): Numer
     missing: 0,
     typeMismatch: 0,
     nonFinite: 0,
+    positiveInfinite: 0,
     moments: createMoments(schema.shift),
     min: Number.POSITIVE_INFINITY,
     max: Number.NEGATIVE_INFINITY,
@@ -81,7 +87,10 @@ export function foldNumerical(
     }
   }
   s.present++;
-  if (x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) s.nonFinite++;
+  if (x === Number.POSITIVE_INFINITY) {
+    s.nonFinite++;
+    s.positiveInfinite++;
+  } else if (x === Number.NEGATIVE_INFINITY) s.nonFinite++;
   else addValue(s.moments, x);
   if (x < s.min) s.min = x;
   if (x > s.max) s.max = x;
@@ -97,6 +106,7 @@ export function mergeNumericalInto(into: NumericalColumnState, from: NumericalCo
   into.missing += from.missing;
   into.typeMismatch += from.typeMismatch;
   into.nonFinite += from.nonFinite;
+  into.positiveInfinite += from.positiveInfinite;
   mergeMomentsInto(into.moments, from.moments);
   if (from.min < into.min) into.min = from.min;
   if (from.max > into.max) into.max = from.max;

@@ -28,6 +28,7 @@ export interface BucketStateJson {
     readonly missing: number;
     readonly typeMismatch: number;
     readonly nonFinite: number;
+    readonly positiveInfinite: number;
     readonly moments: MomentsJson;
     readonly min: JsonNumber;
     readonly max: JsonNumber;
@@ -57,6 +58,7 @@ export interface BucketStateJson {
     readonly versions: CountsJson;
     readonly withoutVersion: number;
   };
+  readonly newColumns: CountsJson;
   readonly sample: {
     readonly capacity: number;
     readonly seen: number;
@@ -112,6 +114,7 @@ export function bucketToJson(b: BucketState, schema: BucketSchema): BucketStateJ
       missing: s.missing,
       typeMismatch: s.typeMismatch,
       nonFinite: s.nonFinite,
+      positiveInfinite: s.positiveInfinite,
       moments: { ...s.moments },
       min: num(s.min),
       max: num(s.max),
@@ -137,6 +140,7 @@ export function bucketToJson(b: BucketState, schema: BucketSchema): BucketStateJ
       valueMax: num(b.prediction.valueMax),
       versions: countsJson(b.prediction.versions),
     },
+    newColumns: countsJson(b.newColumns),
     sample: {
       capacity: b.sample.capacity,
       seen: b.sample.seen,
@@ -195,6 +199,7 @@ export function bucketFromJson(json: unknown, schema: BucketSchema): BucketState
   shape(j.sample?.columns.length === schema.numerical.length, 'wrong number of sample columns');
   shape(j.prediction?.confidence.length === schema.confidenceBins, 'wrong number of confidence bins');
   shape(Array.isArray(j.rng) && j.rng.length === 4, 'bad generator state');
+  shape(j.newColumns?.capacity === schema.maxNewColumns, 'wrong capacity of the new-column counts');
   const size = j.sample.size;
   const sample: RowSample = {
     capacity: j.sample.capacity,
@@ -217,6 +222,7 @@ export function bucketFromJson(json: unknown, schema: BucketSchema): BucketState
       missing: s.missing,
       typeMismatch: s.typeMismatch,
       nonFinite: s.nonFinite,
+      positiveInfinite: s.positiveInfinite,
       moments: moments(s.moments),
       min: fromNum(s.min),
       max: fromNum(s.max),
@@ -245,6 +251,7 @@ export function bucketFromJson(json: unknown, schema: BucketSchema): BucketState
       versions: fromCountsJson(j.prediction.versions),
       withoutVersion: j.prediction.withoutVersion,
     },
+    newColumns: fromCountsJson(j.newColumns),
     sample,
     rng: Uint32Array.from(j.rng),
   };
