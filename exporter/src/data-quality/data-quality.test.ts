@@ -15,7 +15,7 @@ import { checkDataQualityFeatures } from './check-features';
 import { MAX_CHANCE } from './checks';
 import { DataQualityConfigSchema, DEFAULT_DATA_QUALITY_CONFIG, type DataQualityConfigInput } from './config';
 import { dataQualityChecks } from './data-quality';
-import { foldTableIntoState } from './fold-table';
+import { tableState } from '../windows/buckets/fold-table';
 import { referenceExpectations } from './reference-expectations';
 
 const profile = qualityProfile(2000, 3);
@@ -23,7 +23,7 @@ const schema = bucketSchemaFromProfile(profile);
 const clean = qualityRows(1000, 44);
 
 function report(rows: readonly Row[], config: DataQualityConfigInput = {}, s: BucketSchema = schema) {
-  const state = foldTableIntoState(s, columnsOfRows(rows), rows.length);
+  const state = tableState(s, columnsOfRows(rows), rows.length);
   return dataQualityChecks(state, s, profile, DataQualityConfigSchema.parse(config));
 }
 
@@ -121,7 +121,7 @@ describe('dataQualityChecks', () => {
   test('an empty window has no checks; a window of another schema is refused', () => {
     expect(report([])).toEqual({ checks: [], failed: 0 });
     const other = bucketSchemaFromProfile(profile, { maxNewColumns: 7 });
-    const state = foldTableIntoState(other, columnsOfRows(clean), clean.length);
+    const state = tableState(other, columnsOfRows(clean), clean.length);
     expect(() => dataQualityChecks(state, schema, profile)).toThrow(/schema/);
   });
 
@@ -139,7 +139,7 @@ describe('dataQualityChecks', () => {
         ...Array<CellValue>(50).fill(-5),
       ],
     };
-    const r = dataQualityChecks(foldTableIntoState(s, cur, 1000), s, p);
+    const r = dataQualityChecks(tableState(s, cur, 1000), s, p);
     const range = r.checks.find((c) => c.check === 'out_of_range_share')!;
     expect(range.value).toBeCloseTo(50 / 950, 12);
     const nonFinite = r.checks.find((c) => c.check === 'non_finite_share')!;

@@ -9,7 +9,7 @@ import type { DataQualityCheckId, DataQualityCheckResult, DataQualityReport, Sha
 
 /**
  * The data-quality checks of a window (issue #12) against the reference profile, from the window's folded counts
- * only (a merged `WindowState`, a bucket, or a table folded with `foldRow`): no event is read again, and the service,
+ * only (a merged `WindowState`, a bucket, or a table folded with `foldTable` / `foldRow`): no event is read again, and the service,
  * /api, the metrics and `plumbline drift` get the same answer from the same state.
  *
  * For each feature column of the schema (the prediction and label columns are left out), every check of

@@ -1,7 +1,7 @@
 import { columnsOfRows, qualityProfile, qualityRows } from '../../test/helpers/data-quality-data';
 import { bucketSchemaFromProfile } from '../windows/buckets/bucket-schema';
 import { dataQualityChecks } from './data-quality';
-import { foldTableIntoState } from './fold-table';
+import { tableState } from '../windows/buckets/fold-table';
 
 // Clean windows drawn from the reference's own distribution must not page anyone: every check, every feature,
 // many seeds, small and large windows, small and large references (docs/stattests.md states the observed rate).
@@ -17,7 +17,7 @@ describe('clean data across many seeds', () => {
     const failed: string[] = [];
     for (let seed = 2; seed < 2 + seeds; seed++) {
       const data = qualityRows(rows, seed * 7 + 3);
-      const r = dataQualityChecks(foldTableIntoState(schema, columnsOfRows(data), rows), schema, profile);
+      const r = dataQualityChecks(tableState(schema, columnsOfRows(data), rows), schema, profile);
       checks += r.checks.length;
       for (const c of r.checks) if (c.failed) failed.push(`seed ${seed}: ${c.feature}:${c.check}`);
     }

@@ -10,4 +10,3 @@ export { DEFAULT_DATA_QUALITY_CONFIG, DataQualityConfigSchema, DataQualityThresh
 export type { DataQualityConfig, DataQualityConfigInput, DataQualityThresholds } from './config';
 export { DATA_QUALITY_CHECK_IDS, SHARE_CHECK_IDS } from './types';
 export type { DataQualityCheckId, DataQualityCheckResult, DataQualityReport, ShareCheckId } from './types';
-export { foldTableIntoState } from './fold-table';

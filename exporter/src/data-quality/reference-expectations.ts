@@ -1,4 +1,5 @@
 import { OTHER_CATEGORY, type FeatureProfile, type ReferenceProfile } from '../drift/profile-types';
+import { sortedSampleOf } from '../drift/sorted-sample';
 import { parseNumber } from '../stats/missing';
 
 /**
@@ -47,17 +48,23 @@ function grouped(probabilities: Iterable<number>): [number, number][] {
 function expectationsOf(f: FeatureProfile): ReferenceExpectations {
   if (f.type === 'numerical') {
     const rows = f.count + f.missing + f.invalid;
-    const sample = f.sample;
+    const sample = sortedSampleOf(f);
     let infinite = 0;
     for (let i = 0; i < sample.length && sample[i] === -Infinity; i++) infinite++;
     for (let i = sample.length - 1; i >= 0 && sample[i] === Infinity; i--) infinite++;
-    const runs: number[] = [];
+    // Runs of equal values in the sorted sample: most are single values (a Map only for the longer ones).
+    let singles = 0;
+    const longer = new Map<number, number>();
     for (let i = 0; i < sample.length;) {
       let j = i + 1;
       while (j < sample.length && sample[j] === sample[i]) j++;
-      runs.push((j - i) / sample.length);
+      if (j - i === 1) singles++;
+      else longer.set(j - i, (longer.get(j - i) ?? 0) + 1);
       i = j;
     }
+    const n = sample.length;
+    const runs: [number, number][] = [...longer.entries()].map(([len, k]) => [len / n, k]);
+    if (singles > 0) runs.push([1 / n, singles]);
     return {
       rows,
       missingShare: rows ? f.missing / rows : 0,
@@ -66,7 +73,7 @@ function expectationsOf(f: FeatureProfile): ReferenceExpectations {
       outOfRangeShare: 2 / (f.count + 1),
       unseenShare: 0,
       distinct: f.count > 0 && f.summary.min < f.summary.max,
-      valueProbabilities: grouped(runs),
+      valueProbabilities: runs.sort((a, b) => b[0] - a[0]),
     };
   }
   const rows = f.count + f.missing;

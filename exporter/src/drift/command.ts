@@ -2,7 +2,6 @@ import { writeFileSync } from 'node:fs';
 import { integerArg, numberArg, UsageError } from '@plumbline/service-kit';
 import type { Command } from 'commander';
 import { dataQualityChecks } from '../data-quality/data-quality';
-import { foldTableIntoState } from '../data-quality/fold-table';
 import type { DataQualityReport } from '../data-quality/types';
 import { readTable } from '../io/read-table';
 import type { CellValue } from '../stats/missing';
@@ -15,6 +14,7 @@ import type { DriftReport } from './report-types';
 import { renderDriftHtml } from './render-html';
 import { renderDriftTable } from './render-table';
 import { bucketSchemaFromProfile } from '../windows/buckets/bucket-schema';
+import { tableState } from '../windows/buckets/fold-table';
 
 function usage(message: string): UsageError {
   return new UsageError(message);
@@ -138,7 +138,7 @@ export async function runDrift(opts: DriftCommandOptions): Promise<DriftCommandR
   });
   const report = detector.evaluate(current);
   const schema = bucketSchemaFromProfile(profile);
-  const dataQuality = dataQualityChecks(foldTableIntoState(schema, current, cur.rows), schema, profile);
+  const dataQuality = dataQualityChecks(tableState(schema, current, cur.rows), schema, profile);
   return { ...report, dataQuality };
 }
 

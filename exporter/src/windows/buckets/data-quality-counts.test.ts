@@ -5,6 +5,7 @@ import { countsEntries, totalCount } from './bounded-counts';
 import { bucketSchemaFromProfile } from './bucket-schema';
 import { createBucketState, foldEvent, foldRow, type BucketState } from './bucket-state';
 import { exactFields } from './exact-fields';
+import { foldTable } from './fold-table';
 import { mergeBucketStates, mergeBuckets } from './merge-buckets';
 import { bucketFromJson, bucketToJson } from './serialize-bucket';
 
@@ -112,5 +113,33 @@ describe('data-quality counts in buckets', () => {
     expect(Array.from(fromRows.sample.columns[0].subarray(0, 100))).toEqual(
       Array.from(fromEvents.sample.columns[0].subarray(0, 100)),
     );
+  });
+
+  it('folds a whole table column by column into exactly the state of folding its rows one by one', () => {
+    const rows: Record<string, CellValue>[] = events.map((e) => ({
+      ...e.features,
+      pred: e.outputs.label ?? e.outputs.value,
+    }));
+    const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    const data = Object.fromEntries(
+      names.map((n) => [n, rows.map((r) => (Object.prototype.hasOwnProperty.call(r, n) ? r[n] : undefined))]),
+    );
+    delete data.y; // a column the table lacks: missing on every row, as an absent key is
+    const byRow = createBucketState(schema, { model: 'm', startMs: T0, sampleSize: 300, seed: 9 });
+    for (const r of rows) {
+      const { y: _y, ...rest } = r;
+      foldRow(byRow, schema, rest);
+    }
+    const byColumn = createBucketState(schema, { model: 'm', startMs: T0, sampleSize: 300, seed: 9 });
+    foldTable(byColumn, schema, data, rows.length);
+    expect(exactFields(byColumn)).toEqual(exactFields(byRow));
+    expect(byColumn.numerical[schema.numerical.findIndex((c) => c.name === 'y')].missing).toBe(rows.length);
+    expect(byColumn.newColumns.counts.size).toBe(4);
+    for (let c = 0; c < schema.numerical.length; c++)
+      expect(Array.from(byColumn.sample.columns[c].subarray(0, 300))).toEqual(
+        Array.from(byRow.sample.columns[c].subarray(0, 300)),
+      );
+    expect(Array.from(byColumn.rng)).toEqual(Array.from(byRow.rng));
+    expect(() => foldTable(byColumn, schema, { x: [1] }, 2)).toThrow(/column "x" has 1 values, not 2/);
   });
 });

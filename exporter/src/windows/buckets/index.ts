@@ -47,3 +47,5 @@ export { sampleHypergeometric, sampleMultivariateHypergeometric } from './hyperg
 export { createRandom, nextUint32, uniformInt } from './random';
 export type { RandomState } from './random';
 export { exactFields } from './exact-fields';
+export { foldTable, tableState } from './fold-table';
+export type { TableColumns } from './fold-table';
