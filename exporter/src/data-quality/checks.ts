@@ -177,4 +177,3 @@ export function shareThreshold(outcome: ShareOutcome, margin: number): number {
   return p + Math.max(margin, NOISE_SIGMAS * Math.sqrt((p * (1 - p)) / outcome.of));
 }
 
-export type { ShareCheckId };
