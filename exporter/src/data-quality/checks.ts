@@ -9,8 +9,9 @@ import type { FeatureType } from '../stattests/types';
 import type { CategoricalColumnSchema, NumericalColumnSchema } from '../windows/buckets/bucket-schema';
 import type { CategoricalColumnState } from '../windows/buckets/categorical-column-state';
 import type { NumericalColumnState } from '../windows/buckets/numerical-column-state';
+import type { OutOfRangeBounds } from './config';
 import { chanceOfOneValue, type ReferenceExpectations } from './reference-expectations';
-import type { DataQualityCheckId, ShareCheckId } from './types';
+import type { DataQualityCheckId } from './types';
 
 /** Standard deviations of sampling noise a share check allows above the expected share (see data-quality.ts). */
 export const NOISE_SIGMAS = 4;
@@ -29,6 +30,8 @@ export interface ColumnContext {
   readonly numerical?: { readonly state: NumericalColumnState; readonly schema: NumericalColumnSchema };
   readonly categorical?: { readonly state: CategoricalColumnState; readonly schema: CategoricalColumnSchema };
   readonly reference: ReferenceExpectations;
+  /** The range `out_of_range_share` compares with. */
+  readonly range: OutOfRangeBounds;
 }
 
 /** A share: `value` = count / of, compared with `expected` plus the margin (or the noise allowance). */
@@ -110,13 +113,18 @@ const outOfRangeShare: ColumnCheckDescriptor = {
   columnKinds: ['numerical'],
   evaluate(c) {
     const { state: s, schema } = c.numerical!;
-    if (!(schema.min <= schema.max)) return null; // the reference had no values
+    const [low, high, below, above, expected] =
+      c.range === 'p01-p99'
+        ? [schema.p01, schema.p99, s.belowP01, s.aboveP99, 0.02]
+        : c.range === 'p05-p95'
+          ? [schema.p05, schema.p95, s.belowP05, s.aboveP95, 0.1]
+          : [schema.min, schema.max, s.belowMin, s.aboveMax, c.reference.outOfRangeShare];
+    if (!(low <= high)) return null; // the reference had no values
     const plus = s.positiveInfinite;
     const minus = infinities(s) - plus;
-    // belowMin / aboveMax count every present value; the infinities among them are non_finite_share's.
-    const outside =
-      s.belowMin - (schema.min > -Infinity ? minus : 0) + s.aboveMax - (schema.max < Infinity ? plus : 0);
-    return share(outside, s.moments.count, c.reference.outOfRangeShare);
+    // The counts beyond the bounds include every present value; the infinities among them are non_finite_share's.
+    const outside = below - (low > -Infinity ? minus : 0) + above - (high < Infinity ? plus : 0);
+    return share(outside, s.moments.count, expected);
   },
 };
 
@@ -176,4 +184,3 @@ export function shareThreshold(outcome: ShareOutcome, margin: number): number {
   const p = outcome.expected;
   return p + Math.max(margin, NOISE_SIGMAS * Math.sqrt((p * (1 - p)) / outcome.of));
 }
-

@@ -38,11 +38,19 @@ const FeatureThresholdsSchema = z.strictObject({
 
 const CheckIdSchema = z.enum(DATA_QUALITY_CHECK_IDS);
 
+/** The ranges `out_of_range_share` can use: the reference's [min, max], or its [p01, p99] or [p05, p95]. */
+export const OUT_OF_RANGE_BOUNDS = ['min-max', 'p01-p99', 'p05-p95'] as const;
+export type OutOfRangeBounds = (typeof OUT_OF_RANGE_BOUNDS)[number];
+const RangeSchema = z.enum(OUT_OF_RANGE_BOUNDS);
+
 export const DataQualityConfigSchema = z.strictObject({
   /** Margins of the share checks for every feature of the model. */
   thresholds: DataQualityThresholdsSchema.prefault({}),
   /** Checks not run for this model (e.g. `[constant]`). @default [] */
   skip: z.array(CheckIdSchema).default([]),
+  /** The reference range of `out_of_range_share`: `min-max` (nothing a sample of the reference's distribution would
+   * put outside, but one extreme training value widens it), `p01-p99` or `p05-p95` (2% / 10% expected outside). */
+  range: RangeSchema.default('min-max'),
   /** Per feature (a feature of the baseline, else a config error naming the key): margins and checks to skip. */
   features: z
     .record(
@@ -50,6 +58,8 @@ export const DataQualityConfigSchema = z.strictObject({
       z.strictObject({
         thresholds: FeatureThresholdsSchema.default({}),
         skip: z.array(CheckIdSchema).default([]),
+        /** Wins over the model's `range`. */
+        range: RangeSchema.optional(),
       }),
     )
     .default({}),

@@ -150,6 +150,26 @@ describe('dataQualityChecks', () => {
     );
   });
 
+  test('out_of_range_share over [p01, p99] or [p05, p95] catches a shift that stays inside [min, max]', () => {
+    // Heights 1.5 σ higher: ~20% above the reference p99, but few above its max.
+    const shifted = clean.map((r) => ({ ...r, height_m: (r.height_m as number) + 1.5 * 0.09 }));
+    const range = (config: DataQualityConfigInput) =>
+      report(shifted, config).checks.find(
+        (c) => c.feature === 'height_m' && c.check === 'out_of_range_share',
+      )!;
+    const minMax = range({});
+    expect(minMax.failed).toBe(false);
+    const p99 = range({ range: 'p01-p99' });
+    expect(p99.value).toBeGreaterThan(0.15);
+    expect(p99.threshold).toBeCloseTo(0.02 + 0.05, 12);
+    expect(p99.failed).toBe(true);
+    expect(range({ features: { height_m: { range: 'p05-p95' } } })).toMatchObject({ failed: true });
+    expect(range({ range: 'p05-p95' }).threshold).toBeCloseTo(0.1 + 0.05, 12);
+    // On clean data the quantile ranges stay quiet.
+    expect(report(clean, { range: 'p01-p99' }).failed).toBe(0);
+    expect(report(clean, { range: 'p05-p95' }).failed).toBe(0);
+  });
+
   test('the defaults are written once, in the config schema', () => {
     expect(DEFAULT_DATA_QUALITY_CONFIG).toEqual({
       thresholds: {
@@ -161,6 +181,7 @@ describe('dataQualityChecks', () => {
         non_finite_share: 0.01,
       },
       skip: [],
+      range: 'min-max',
       features: {},
     });
   });

@@ -51,6 +51,7 @@ export function dataQualityChecks(
             rows: window.rows,
             numerical: { state: window.numerical[c.sampleIndex], schema: c },
             reference,
+            range: config.features[c.name]?.range ?? config.range,
           }
         : {
             name: c.name,
@@ -58,6 +59,7 @@ export function dataQualityChecks(
             rows: window.rows,
             categorical: { state: window.categorical[schema.categorical.indexOf(c)], schema: c },
             reference,
+            range: config.range,
           };
     const skip = new Set([...modelSkip, ...(config.features[c.name]?.skip ?? [])]);
     const allMissing = wholeColumnMissing(ctx);

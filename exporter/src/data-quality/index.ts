@@ -6,7 +6,17 @@ export { dataQualityChecks } from './data-quality';
 export { checkDataQualityFeatures } from './check-features';
 export { COLUMN_CHECKS, MAX_CHANCE, NOISE_SIGMAS } from './checks';
 export type { ColumnCheckDescriptor } from './checks';
-export { DEFAULT_DATA_QUALITY_CONFIG, DataQualityConfigSchema, DataQualityThresholdsSchema } from './config';
-export type { DataQualityConfig, DataQualityConfigInput, DataQualityThresholds } from './config';
+export {
+  DEFAULT_DATA_QUALITY_CONFIG,
+  DataQualityConfigSchema,
+  DataQualityThresholdsSchema,
+  OUT_OF_RANGE_BOUNDS,
+} from './config';
+export type {
+  DataQualityConfig,
+  DataQualityConfigInput,
+  DataQualityThresholds,
+  OutOfRangeBounds,
+} from './config';
 export { DATA_QUALITY_CHECK_IDS, SHARE_CHECK_IDS } from './types';
 export type { DataQualityCheckId, DataQualityCheckResult, DataQualityReport, ShareCheckId } from './types';

@@ -3,7 +3,8 @@ import type { ColumnRole, ReferenceProfile } from '../../drift/profile-types';
 
 /**
  * The format of a serialised bucket; a bucket written with another format version is refused.
- * 2: the data-quality counts of issue #12 (`newColumns`, numerical `positiveInfinite`).
+ * 2: the data-quality counts of issue #12 (`newColumns`, numerical `positiveInfinite` and the counts beyond the
+ *    reference's p01 / p05 / p95 / p99).
  */
 export const BUCKET_FORMAT_VERSION = 2;
 
@@ -18,6 +19,14 @@ export interface NumericalColumnSchema {
   /** Reference min and max: values below / above count as out of range. NaN when the reference had none. */
   readonly min: number;
   readonly max: number;
+  /**
+   * Reference quantiles p01, p05, p95, p99 (the profile's summary; NaN when the reference had none): values beyond
+   * them are counted for `out_of_range_share` over a quantile range instead of [min, max].
+   */
+  readonly p01: number;
+  readonly p05: number;
+  readonly p95: number;
+  readonly p99: number;
   /** The reference mean (0 when it has none): the shift of the compensated moments. */
   readonly shift: number;
   /** Index of this column in the sampled rows' columns. */
@@ -122,6 +131,7 @@ export function bucketSchemaFromProfile(
         binEdges: [...f.binEdges],
         min: f.count > 0 ? f.summary.min : Number.NaN,
         max: f.count > 0 ? f.summary.max : Number.NaN,
+        ...referenceTails(f.count, f.summary.quantiles),
         shift: Number.isFinite(mean) ? mean : 0,
         sampleIndex: sampleIndex++,
       });
@@ -144,7 +154,16 @@ export function bucketSchemaFromProfile(
         labelColumn,
         columns: columns.map((c) =>
           c.type === 'numerical'
-            ? [c.name, c.type, c.role, c.binEdges.map(String), String(c.min), String(c.max), String(c.shift)]
+            ? [
+                c.name,
+                c.type,
+                c.role,
+                c.binEdges.map(String),
+                String(c.min),
+                String(c.max),
+                String(c.shift),
+                [c.p01, c.p05, c.p95, c.p99].map(String),
+              ]
             : [c.name, c.type, c.role, c.categories],
         ),
       }),
@@ -162,4 +181,13 @@ export function bucketSchemaFromProfile(
     knownColumns: new Set(profile.features.map((f) => f.name)),
     ...o,
   };
+}
+
+/** The tail quantiles of a numerical profile column (NaN when it had no values or the profile lacks them). */
+function referenceTails(
+  count: number,
+  q: Readonly<Record<string, number>>,
+): { p01: number; p05: number; p95: number; p99: number } {
+  const at = (k: string): number => (count > 0 && typeof q[k] === 'number' ? q[k] : Number.NaN);
+  return { p01: at('p01'), p05: at('p05'), p95: at('p95'), p99: at('p99') };
 }

@@ -1,6 +1,6 @@
 import type { InferenceEvent } from '@plumbline/schema';
 import { makeProfile, makeStream, T0 } from '../../../test/helpers/bucket-events';
-import type { CellValue } from '../../stats/missing';
+import { numericColumn, type CellValue } from '../../stats/missing';
 import { countsEntries, totalCount } from './bounded-counts';
 import { bucketSchemaFromProfile } from './bucket-schema';
 import { createBucketState, foldEvent, foldRow, type BucketState } from './bucket-state';
@@ -76,6 +76,24 @@ describe('data-quality counts in buckets', () => {
     expect(x.positiveInfinite).toBe(plus);
     expect(x.present - x.moments.count - x.positiveInfinite).toBe(minus);
     expect(x.nonFinite - (x.present - x.moments.count)).toBe(nan);
+  });
+
+  it('counts the values beyond the reference p01, p05, p95 and p99 (±Infinity included, like min / max)', () => {
+    const i = schema.numerical.findIndex((c) => c.name === 'x');
+    const c = schema.numerical[i];
+    const q = profile.features.find((f) => f.name === 'x')!;
+    expect(
+      q.type === 'numerical' && c.p01 === q.summary.quantiles.p01 && c.p99 === q.summary.quantiles.p99,
+    ).toBe(true);
+    // The present numbers as the detector reads them (missing and mismatched values out, ±Infinity in).
+    const values = Array.from(numericColumn(events.map((e) => (e.features.x ?? null) as CellValue)).values);
+    const s = window.numerical[i];
+    expect(s.belowP01).toBe(values.filter((v) => v < c.p01).length);
+    expect(s.belowP05).toBe(values.filter((v) => v < c.p05).length);
+    expect(s.aboveP95).toBe(values.filter((v) => v > c.p95).length);
+    expect(s.aboveP99).toBe(values.filter((v) => v > c.p99).length);
+    expect(s.belowP05).toBeGreaterThan(s.belowP01);
+    expect(s.belowP01).toBeGreaterThan(0);
   });
 
   it('round-trips the new counts through JSON and through a merge of two states of one bucket', () => {

@@ -24,6 +24,7 @@ export function exactFields(s: FoldedState): Record<string, unknown> {
       binCounts: c.binCounts,
       belowMin: c.belowMin,
       aboveMax: c.aboveMax,
+      beyondQuantiles: [c.belowP01, c.belowP05, c.aboveP95, c.aboveP99],
     })),
     categorical: s.categorical.map((c) => ({
       present: c.present,

@@ -40,6 +40,11 @@ export interface NumericalColumnState {
   /** Present values below the reference min / above the reference max. */
   belowMin: number;
   aboveMax: number;
+  /** Present values below the reference p01 / p05, above its p95 / p99 (out_of_range_share over a quantile range). */
+  belowP01: number;
+  belowP05: number;
+  aboveP95: number;
+  aboveP99: number;
 }
 
 export function createNumericalColumnState(schema: NumericalColumnSchema): NumericalColumnState {
@@ -55,6 +60,10 @@ export function createNumericalColumnState(schema: NumericalColumnSchema): Numer
     binCounts: new Array<number>(schema.binEdges.length + 1).fill(0),
     belowMin: 0,
     aboveMax: 0,
+    belowP01: 0,
+    belowP05: 0,
+    aboveP95: 0,
+    aboveP99: 0,
   };
 }
 
@@ -97,6 +106,13 @@ export function foldNumerical(
   s.binCounts[binIndex(x, schema.binEdges)]++;
   if (x < schema.min) s.belowMin++;
   else if (x > schema.max) s.aboveMax++;
+  if (x < schema.p05) {
+    s.belowP05++;
+    if (x < schema.p01) s.belowP01++;
+  } else if (x > schema.p95) {
+    s.aboveP95++;
+    if (x > schema.p99) s.aboveP99++;
+  }
   return x;
 }
 
@@ -115,6 +131,10 @@ export function mergeNumericalInto(into: NumericalColumnState, from: NumericalCo
   for (let i = 0; i < into.binCounts.length; i++) into.binCounts[i] += from.binCounts[i];
   into.belowMin += from.belowMin;
   into.aboveMax += from.aboveMax;
+  into.belowP01 += from.belowP01;
+  into.belowP05 += from.belowP05;
+  into.aboveP95 += from.aboveP95;
+  into.aboveP99 += from.aboveP99;
 }
 
 export function copyNumericalColumnState(s: NumericalColumnState): NumericalColumnState {

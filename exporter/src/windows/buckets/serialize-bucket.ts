@@ -35,6 +35,10 @@ export interface BucketStateJson {
     readonly binCounts: readonly number[];
     readonly belowMin: number;
     readonly aboveMax: number;
+    readonly belowP01: number;
+    readonly belowP05: number;
+    readonly aboveP95: number;
+    readonly aboveP99: number;
   }[];
   readonly categorical: readonly {
     readonly name: string;
@@ -121,6 +125,10 @@ export function bucketToJson(b: BucketState, schema: BucketSchema): BucketStateJ
       binCounts: [...s.binCounts],
       belowMin: s.belowMin,
       aboveMax: s.aboveMax,
+      belowP01: s.belowP01,
+      belowP05: s.belowP05,
+      aboveP95: s.aboveP95,
+      aboveP99: s.aboveP99,
     })),
     categorical: b.categorical.map((s, i) => ({
       name: schema.categorical[i].name,
@@ -229,6 +237,10 @@ export function bucketFromJson(json: unknown, schema: BucketSchema): BucketState
       binCounts: [...s.binCounts],
       belowMin: s.belowMin,
       aboveMax: s.aboveMax,
+      belowP01: s.belowP01,
+      belowP05: s.belowP05,
+      aboveP95: s.aboveP95,
+      aboveP99: s.aboveP99,
     })),
     categorical: j.categorical.map((s) => ({
       present: s.present,
