@@ -89,7 +89,8 @@ export interface BucketSchema {
   readonly labelColumn: string | null;
   /**
    * Every column name of the profile (features, prediction and label): a feature key of an event outside this set
-   * is a new column, counted in `FoldedState.newColumns`.
+   * is a new column, counted in `FoldedState.newColumns`. Derive the schema from the baseline's whole profile (not
+   * one narrowed to `models[].features`), or the features left unwatched would count as new columns.
    */
   readonly knownColumns: ReadonlySet<string>;
   readonly maxUnseenValues: number;
