@@ -15,6 +15,7 @@ import {
   type Settings,
 } from '@plumbline/service-kit';
 import { z } from 'zod';
+import { DataQualityConfigSchema } from './data-quality/config';
 import { RetrainConfigSchema } from './retrain/config';
 import { StatTestIdSchema } from './stattests/registry';
 
@@ -56,6 +57,9 @@ export const ModelConfigSchema = z.strictObject({
   driftShare: z.number().gt(0).max(1).default(0.5),
   /** Classification (confusion matrix, F1) or regression (MAE, RMSE). */
   task: z.enum(['classification', 'regression']).default('classification'),
+  /** Data-quality checks (issue #12): margins per check, per model and per feature, and checks to skip; every
+   * default is in exporter/src/data-quality/config.ts (docs/stattests.md, "Data-quality checks"). */
+  dataQuality: DataQualityConfigSchema.prefault({}),
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 

@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { integerArg, numberArg, UsageError } from '@plumbline/service-kit';
 import type { Command } from 'commander';
+import { dataQualityChecks } from '../data-quality/data-quality';
+import type { DataQualityReport } from '../data-quality/types';
 import { readTable } from '../io/read-table';
+import type { CellValue } from '../stats/missing';
 import type { Correction } from '../stattests/corrections';
 import { getStatTest } from '../stattests/registry';
 import type { FeatureType, StatTestId } from '../stattests/types';
@@ -10,6 +13,8 @@ import { buildReferenceProfile } from './in-memory-profile-builder';
 import type { DriftReport } from './report-types';
 import { renderDriftHtml } from './render-html';
 import { renderDriftTable } from './render-table';
+import { bucketSchemaFromProfile } from '../windows/buckets/bucket-schema';
+import { tableState } from '../windows/buckets/fold-table';
 
 function usage(message: string): UsageError {
   return new UsageError(message);
@@ -39,7 +44,11 @@ export interface DriftCommandOptions {
   predictionColumn?: string;
   labelColumn?: string;
   failOnDrift?: boolean;
+  failOnQuality?: boolean;
 }
+
+/** What `plumbline drift` reports: the drift report and the current file's data-quality checks. */
+export type DriftCommandReport = DriftReport & { readonly dataQuality: DataQualityReport };
 
 function numberFlag(flag: keyof typeof FLAG_PARSERS, value: number | string | undefined): number | undefined {
   return typeof value === 'string' ? FLAG_PARSERS[flag](value) : value;
@@ -47,22 +56,17 @@ function numberFlag(flag: keyof typeof FLAG_PARSERS, value: number | string | un
 
 /**
  * Runs `plumbline drift`: reads both files, profiles the reference (every value kept: KS and Wasserstein are exact),
- * evaluates the current file against it and returns the report. Bad files and flags throw UsageErrors (exit code 2).
+ * evaluates the current file against it and returns the report, with the data-quality checks of the current file
+ * (its rows folded into one window state, checked by the function the service uses). A column of the current file
+ * that the reference lacks, or one it lacks, is a finding (`new_column`, `missing_column`), not an error. Bad files
+ * and flags throw UsageErrors (exit code 2).
  */
-export async function runDrift(opts: DriftCommandOptions): Promise<DriftReport> {
+export async function runDrift(opts: DriftCommandOptions): Promise<DriftCommandReport> {
   const [ref, cur] = [await readTable(opts.reference), await readTable(opts.current)];
-  const unknown = cur.columns.filter((c) => !ref.columns.includes(c));
-  if (unknown.length) {
-    throw usage(
-      `${opts.current}${cur.headerLine !== null ? `:${cur.headerLine}` : ''}: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ')} (not in ${opts.reference}: ${ref.columns.join(', ')})`,
-    );
-  }
-  const absent = ref.columns.filter((c) => !cur.columns.includes(c));
-  if (absent.length) {
-    throw usage(
-      `${opts.current}:1: missing column${absent.length > 1 ? 's' : ''} ${absent.map((c) => `"${c}"`).join(', ')} that ${opts.reference} has`,
-    );
-  }
+  // A reference column the current file lacks is missing on every row (as an absent key in an event is).
+  const current: Record<string, CellValue[]> = { ...cur.data };
+  for (const c of ref.columns)
+    if (!cur.columns.includes(c)) current[c] = new Array<CellValue>(cur.rows).fill(null);
   const columnTypes: Record<string, FeatureType> = {};
   for (const spec of opts.columnType ?? []) {
     const [name, type] = spec.split('=');
@@ -132,11 +136,17 @@ export async function runDrift(opts: DriftCommandOptions): Promise<DriftReport> 
     effectSizeFloor: numberFlag('effectSizeFloor', opts.effectSizeFloor),
     tests: 'all',
   });
-  return detector.evaluate(cur.data);
+  const report = detector.evaluate(current);
+  const schema = bucketSchemaFromProfile(profile);
+  const dataQuality = dataQualityChecks(tableState(schema, current, cur.rows), schema, profile);
+  return { ...report, dataQuality };
 }
 
-/** The `--json` contract: features[{name,type,n,missing,tests[{name,statistic,pValue?,threshold,drift}],drift}], dataset. */
-export function toJsonContract(report: DriftReport): unknown {
+/**
+ * The `--json` contract: features[{name,type,n,missing,tests[{name,statistic,pValue?,threshold,drift}],drift}],
+ * dataset, and (issue #12) dataQuality{checks[{feature,check,value,threshold,failed}],failed}.
+ */
+export function toJsonContract(report: DriftReport & { readonly dataQuality?: DataQualityReport }): unknown {
   const feature = (f: DriftReport['features'][number]): unknown => ({
     name: f.name,
     type: f.type,
@@ -160,6 +170,20 @@ export function toJsonContract(report: DriftReport): unknown {
   return {
     features: report.features.map(feature),
     dataset: report.dataset,
+    ...(report.dataQuality
+      ? {
+          dataQuality: {
+            checks: report.dataQuality.checks.map((c) => ({
+              feature: c.feature,
+              check: c.check,
+              value: c.value,
+              threshold: c.threshold,
+              failed: c.failed,
+            })),
+            failed: report.dataQuality.failed,
+          },
+        }
+      : {}),
     ...(report.prediction ? { prediction: feature(report.prediction) } : {}),
     ...(report.label ? { label: feature(report.label) } : {}),
   };
@@ -209,18 +233,33 @@ export function registerDriftCommand(program: Command): void {
     )
     .option('--label-column <name>', 'ground-truth column: reported as label drift, not in the dataset share')
     .option('--fail-on-drift', 'exit with code 1 when the dataset drifts')
+    .option(
+      '--fail-on-quality',
+      'exit with code 1 when a data-quality check fails (a new or missing column, a missing, out-of-range, unseen or non-finite share, a type change, a constant column)',
+    )
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when the report was written; 1 with --fail-on-drift when the dataset drifts, or with\n' +
+        '--fail-on-quality when a data-quality check failed; 2 for bad files or flags. A column the current file\n' +
+        'adds or lacks is a data-quality finding (new_column, missing_column), not an error.',
+    )
     .action(async (opts: DriftCommandOptions) => {
       const report = await runDrift(opts);
       if (opts.html)
         writeFileSync(
           opts.html,
-          renderDriftHtml(report, { reference: opts.reference, current: opts.current }),
+          renderDriftHtml(report, {
+            reference: opts.reference,
+            current: opts.current,
+            dataQuality: report.dataQuality,
+          }),
         );
       if (opts.json) process.stdout.write(`${JSON.stringify(toJsonContract(report), null, 2)}\n`);
       else
         process.stdout.write(
-          `${renderDriftTable(report)}\n${opts.html ? `\nHTML report: ${opts.html}\n` : ''}`,
+          `${renderDriftTable(report, report.dataQuality)}\n${opts.html ? `\nHTML report: ${opts.html}\n` : ''}`,
         );
       if (opts.failOnDrift && report.dataset.drift) process.exitCode = 1;
+      if (opts.failOnQuality && report.dataQuality.failed > 0) process.exitCode = 1;
     });
 }

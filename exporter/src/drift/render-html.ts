@@ -1,3 +1,4 @@
+import type { DataQualityReport } from '../data-quality/types';
 import type { DriftReport, FeatureDrift } from './report-types';
 
 const esc = (s: string): string =>
@@ -97,10 +98,33 @@ function featureCard(f: FeatureDrift, role?: string): string {
 </section>`;
 }
 
-/** A self-contained HTML drift report (no external assets): verdict banner, overview, one card per feature. */
+/** The data-quality section: a banner line and the failed checks (every check ran; only failures are listed). */
+function qualitySection(q: DataQualityReport): string {
+  const rows = q.checks
+    .filter((c) => c.failed)
+    .map(
+      (c) =>
+        `<tr class="d"><td>${esc(c.feature)}</td><td><code>${c.check}</code></td><td>${num(c.value)}</td><td>${num(c.threshold)}</td></tr>`,
+    )
+    .join('');
+  const summary =
+    q.failed === 0
+      ? `Data quality: no check failed (${q.checks.length} checks).`
+      : `Data quality: ${q.failed} of ${q.checks.length} checks failed.`;
+  return `<section class="card${q.failed ? ' drifted' : ''}" id="data-quality"><header><h2>${summary}</h2></header>${
+    rows
+      ? `<table><thead><tr><th>feature</th><th>check</th><th>value</th><th>threshold</th></tr></thead><tbody>${rows}</tbody></table>`
+      : ''
+  }<div class="muted" style="margin:0">A check fails when value &gt; threshold. Definitions: docs/stattests.md, "Data-quality checks".</div></section>`;
+}
+
+/**
+ * A self-contained HTML drift report (no external assets): verdict banner, overview, the failed data-quality checks
+ * (with `meta.dataQuality`), one card per feature.
+ */
 export function renderDriftHtml(
   report: DriftReport,
-  meta: { reference: string; current: string; generatedAt?: string },
+  meta: { reference: string; current: string; generatedAt?: string; dataQuality?: DataQualityReport },
 ): string {
   const d = report.dataset;
   const ordered = [...report.features].sort((a, b) => Number(b.drift) - Number(a.drift));
@@ -139,6 +163,7 @@ th{font-weight:600;color:#555;font-size:12px;text-transform:uppercase}tr.d td{co
 <div class="banner ${d.drift ? 'bad' : 'ok'}"><b>${d.drift ? 'Dataset drift detected' : 'No dataset drift'}</b> — ${d.driftedFeatures} of ${d.testedFeatures} features drifted (share ${(d.driftShare * 100).toFixed(1)}%, threshold ${(d.driftShareThreshold * 100).toFixed(0)}%, correction ${d.correction}).</div>
 <section class="card" style="border-left-color:#6e7fd6"><table><thead><tr><th>feature</th><th>type</th><th>deciding test</th><th>statistic</th><th>p-value</th><th>threshold</th><th>verdict</th></tr></thead><tbody>${overview}</tbody></table>
 <div class="muted" style="margin:0">p-value tests drift when p &lt; α; distance tests when statistic ≥ threshold. Definitions: docs/stattests.md.</div></section>
+${meta.dataQuality ? qualitySection(meta.dataQuality) : ''}
 ${cards}
 </main></body></html>
 `;

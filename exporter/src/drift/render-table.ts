@@ -1,3 +1,4 @@
+import type { DataQualityReport } from '../data-quality/types';
 import type { DriftReport } from './report-types';
 
 const fmt = (x: number | undefined): string => {
@@ -8,8 +9,11 @@ const fmt = (x: number | undefined): string => {
   return a >= 1e-3 && a < 1e6 ? x.toPrecision(4).replace(/\.?0+$/, '') : x.toExponential(3);
 };
 
-/** The human-readable drift table `plumbline drift` prints by default: one line per test, the deciding one marked *. */
-export function renderDriftTable(report: DriftReport): string {
+/**
+ * The human-readable drift table `plumbline drift` prints by default: one line per test, the deciding one marked *;
+ * then, with `dataQuality`, the data-quality checks that failed (one line each) and how many ran.
+ */
+export function renderDriftTable(report: DriftReport, dataQuality?: DataQualityReport): string {
   const header = [
     'FEATURE',
     'TYPE',
@@ -62,5 +66,26 @@ export function renderDriftTable(report: DriftReport): string {
     `* deciding test per feature. Dataset: ${d.driftedFeatures} of ${d.testedFeatures} features drifted ` +
       `(share ${fmt(d.driftShare)}, threshold ${fmt(d.driftShareThreshold)}, correction ${d.correction}) → ` +
       (d.drift ? 'DATASET DRIFT' : 'no dataset drift'),
+    ...(dataQuality ? ['', ...renderQuality(dataQuality)] : []),
   ].join('\n');
+}
+
+/** The failed data-quality checks as a small table under a one-line summary. */
+function renderQuality(q: DataQualityReport): string[] {
+  if (q.failed === 0) return [`Data quality: no check failed (${q.checks.length} checks).`];
+  const header = ['FEATURE', 'CHECK', 'VALUE', 'THRESHOLD'];
+  const rows = q.checks
+    .filter((c) => c.failed)
+    .map((c) => [c.feature, c.check, fmt(c.value), fmt(c.threshold)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [
+    `Data quality: ${q.failed} of ${q.checks.length} checks FAILED (definitions: docs/stattests.md, "Data-quality checks")`,
+    line(header),
+    ...rows.map(line),
+  ];
 }

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { ColumnRole, ReferenceProfile } from '../../drift/profile-types';
 
-/** The format of a serialised bucket; a bucket written with another format version is refused. */
-export const BUCKET_FORMAT_VERSION = 1;
+/**
+ * The format of a serialised bucket; a bucket written with another format version is refused.
+ * 2: the data-quality counts of issue #12 (`newColumns`, numerical `positiveInfinite` and the counts beyond the
+ *    reference's p01 / p05 / p95 / p99).
+ */
+export const BUCKET_FORMAT_VERSION = 2;
 
 /** A numerical column as the buckets fold it: the reference's PSI bins, range and the moments' shift. */
 export interface NumericalColumnSchema {
@@ -15,6 +19,14 @@ export interface NumericalColumnSchema {
   /** Reference min and max: values below / above count as out of range. NaN when the reference had none. */
   readonly min: number;
   readonly max: number;
+  /**
+   * Reference quantiles p01, p05, p95, p99 (the profile's summary; NaN when the reference had none): values beyond
+   * them are counted for `out_of_range_share` over a quantile range instead of [min, max].
+   */
+  readonly p01: number;
+  readonly p05: number;
+  readonly p95: number;
+  readonly p99: number;
   /** The reference mean (0 when it has none): the shift of the compensated moments. */
   readonly shift: number;
   /** Index of this column in the sampled rows' columns. */
@@ -43,6 +55,11 @@ export interface BucketSchemaOptions {
   readonly maxTrackedVersions?: number;
   /** Equal-width bins of the confidence histogram over [0, 1]. @default 20 */
   readonly confidenceBins?: number;
+  /**
+   * Distinct feature names the profile does not have (issue #12's `new_column`) counted one by one per bucket;
+   * the rest pooled. @default 100
+   */
+  readonly maxNewColumns?: number;
 }
 
 export const DEFAULT_BUCKET_SCHEMA_OPTIONS = {
@@ -50,6 +67,7 @@ export const DEFAULT_BUCKET_SCHEMA_OPTIONS = {
   maxTrackedClasses: 256,
   maxTrackedVersions: 16,
   confidenceBins: 20,
+  maxNewColumns: 100,
 } as const;
 
 /**
@@ -69,10 +87,17 @@ export interface BucketSchema {
   readonly predictionColumn: string | null;
   /** The profile's label column (not folded: ground truth comes from feedback events). */
   readonly labelColumn: string | null;
+  /**
+   * Every column name of the profile (features, prediction and label): a feature key of an event outside this set
+   * is a new column, counted in `FoldedState.newColumns`. Derive the schema from the baseline's whole profile (not
+   * one narrowed to `models[].features`), or the features left unwatched would count as new columns.
+   */
+  readonly knownColumns: ReadonlySet<string>;
   readonly maxUnseenValues: number;
   readonly maxTrackedClasses: number;
   readonly maxTrackedVersions: number;
   readonly confidenceBins: number;
+  readonly maxNewColumns: number;
 }
 
 /**
@@ -107,6 +132,7 @@ export function bucketSchemaFromProfile(
         binEdges: [...f.binEdges],
         min: f.count > 0 ? f.summary.min : Number.NaN,
         max: f.count > 0 ? f.summary.max : Number.NaN,
+        ...referenceTails(f.count, f.summary.quantiles),
         shift: Number.isFinite(mean) ? mean : 0,
         sampleIndex: sampleIndex++,
       });
@@ -129,7 +155,16 @@ export function bucketSchemaFromProfile(
         labelColumn,
         columns: columns.map((c) =>
           c.type === 'numerical'
-            ? [c.name, c.type, c.role, c.binEdges.map(String), String(c.min), String(c.max), String(c.shift)]
+            ? [
+                c.name,
+                c.type,
+                c.role,
+                c.binEdges.map(String),
+                String(c.min),
+                String(c.max),
+                String(c.shift),
+                [c.p01, c.p05, c.p95, c.p99].map(String),
+              ]
             : [c.name, c.type, c.role, c.categories],
         ),
       }),
@@ -144,6 +179,16 @@ export function bucketSchemaFromProfile(
     categorical: columns.filter((c): c is CategoricalColumnSchema => c.type === 'categorical'),
     predictionColumn,
     labelColumn,
+    knownColumns: new Set(profile.features.map((f) => f.name)),
     ...o,
   };
+}
+
+/** The tail quantiles of a numerical profile column (NaN when it had no values or the profile lacks them). */
+function referenceTails(
+  count: number,
+  q: Readonly<Record<string, number>>,
+): { p01: number; p05: number; p95: number; p99: number } {
+  const at = (k: string): number => (count > 0 && typeof q[k] === 'number' ? q[k] : Number.NaN);
+  return { p01: at('p01'), p05: at('p05'), p95: at('p95'), p99: at('p99') };
 }

@@ -1,6 +1,7 @@
 import type { InferenceEvent } from '@plumbline/schema';
-import type { CellValue } from '../../stats/missing';
+import { isMissing, type CellValue } from '../../stats/missing';
 import type { BucketSchema } from './bucket-schema';
+import { addCount, copyBoundedCounts, createBoundedCounts, type BoundedCounts } from './bounded-counts';
 import {
   copyCategoricalColumnState,
   createCategoricalColumnState,
@@ -42,6 +43,12 @@ export interface FoldedState {
   /** In schema.categorical order. */
   readonly categorical: CategoricalColumnState[];
   readonly prediction: PredictionState;
+  /**
+   * Feature names that are not columns of the profile (`BucketSchema.knownColumns`), each with the rows that carry
+   * it with a non-missing value: at most `maxNewColumns` names, a bottom-k choice like the unseen categories'
+   * (bounded-counts.ts), so merging stays exact. Issue #12's `new_column`.
+   */
+  readonly newColumns: BoundedCounts;
   sample: RowSample;
 }
 
@@ -93,6 +100,7 @@ export function emptyFoldedState(
       confidenceBins: schema.confidenceBins,
       valueShift: predictionColumn?.shift ?? 0,
     }),
+    newColumns: createBoundedCounts(schema.maxNewColumns),
     sample: createRowSample(sampleSize, schema.numerical.length),
   };
 }
@@ -112,8 +120,39 @@ export function createBucketState(schema: BucketSchema, options: CreateBucketOpt
 }
 
 /** A feature's value in an event, as a baseline's toColumns reads it (service/production-baseline.ts): an absent key is missing. */
-function featureValue(event: InferenceEvent, name: string): CellValue {
-  return Object.prototype.hasOwnProperty.call(event.features, name) ? event.features[name] : null;
+function featureValue(features: Readonly<Record<string, CellValue>>, name: string): CellValue {
+  return Object.prototype.hasOwnProperty.call(features, name) ? features[name] : null;
+}
+
+/**
+ * Folds one row's values (every count, the moments, new column names) and offers it to the reservoir; returns the
+ * sample slot it took (or −1). `predicted` is the prediction column's value.
+ */
+function foldValues(
+  bucket: BucketState,
+  schema: BucketSchema,
+  features: Readonly<Record<string, CellValue>>,
+  predicted: CellValue,
+): number {
+  bucket.rows++;
+  const slot = offerRow(bucket.sample, bucket.rng);
+  for (let i = 0; i < schema.numerical.length; i++) {
+    const c = schema.numerical[i];
+    const raw = c.role === 'prediction' ? predicted : featureValue(features, c.name);
+    const x = foldNumerical(bucket.numerical[i], c, raw);
+    if (slot >= 0) bucket.sample.columns[i][slot] = x;
+  }
+  for (let i = 0; i < schema.categorical.length; i++) {
+    const c = schema.categorical[i];
+    foldCategorical(
+      bucket.categorical[i],
+      c,
+      c.role === 'prediction' ? predicted : featureValue(features, c.name),
+    );
+  }
+  for (const name in features)
+    if (!schema.knownColumns.has(name) && !isMissing(features[name])) addCount(bucket.newColumns, name);
+  return slot;
 }
 
 /**
@@ -121,7 +160,7 @@ function featureValue(event: InferenceEvent, name: string): CellValue {
  * bucket (same model, `@timestamp` in [startMs, endMs)), else a RangeError: routing is the caller's job, and a
  * misrouted event would silently be counted in the wrong window. De-duplication by `event_id` is the source's
  * job too (the bucket keeps no ids).
- * Cost: O(columns · log bins) plus one uniform draw once the reservoir is full.
+ * Cost: O(columns · log bins + the event's feature keys) plus one uniform draw once the reservoir is full.
  */
 export function foldEvent(bucket: BucketState, schema: BucketSchema, event: InferenceEvent): void {
   if (bucket.schemaId !== schema.id)
@@ -135,26 +174,28 @@ export function foldEvent(bucket: BucketState, schema: BucketSchema, event: Infe
     throw new RangeError(
       `event ${event.event_id} at ${event['@timestamp']} is outside the bucket [${new Date(bucket.startMs).toISOString()}, ${new Date(bucket.endMs).toISOString()})`,
     );
-  bucket.rows++;
-  const slot = offerRow(bucket.sample, bucket.rng);
   const outputs = event.outputs;
-  const predicted: CellValue = outputs.label ?? outputs.value;
-  for (let i = 0; i < schema.numerical.length; i++) {
-    const c = schema.numerical[i];
-    const raw = c.role === 'prediction' ? predicted : featureValue(event, c.name);
-    const x = foldNumerical(bucket.numerical[i], c, raw);
-    if (slot >= 0) bucket.sample.columns[i][slot] = x;
-  }
-  for (let i = 0; i < schema.categorical.length; i++) {
-    const c = schema.categorical[i];
-    foldCategorical(
-      bucket.categorical[i],
-      c,
-      c.role === 'prediction' ? predicted : featureValue(event, c.name),
-    );
-  }
+  const slot = foldValues(bucket, schema, event.features, outputs.label ?? outputs.value);
   foldPrediction(bucket.prediction, outputs, event.model.version);
   if (slot >= 0) writePrediction(bucket.sample, slot, outputs.label, outputs.value, outputs.confidence);
+}
+
+/**
+ * Folds one row of a table (`plumbline drift`'s offline path: a file has no events, times or outputs): its columns
+ * by name, the prediction column read like the others. The bucket's time range is not checked and its
+ * prediction state (classes, confidences, versions) is left as it is; the sampled row's prediction fields are
+ * empty. Same cost as {@link foldEvent}.
+ */
+export function foldRow(
+  bucket: BucketState,
+  schema: BucketSchema,
+  row: Readonly<Record<string, CellValue>>,
+): void {
+  if (bucket.schemaId !== schema.id)
+    throw new RangeError(`bucket folded under schema ${bucket.schemaId}, not ${schema.id}`);
+  const predicted = schema.predictionColumn === null ? null : featureValue(row, schema.predictionColumn);
+  const slot = foldValues(bucket, schema, row, predicted);
+  if (slot >= 0) writePrediction(bucket.sample, slot, null, null, null);
 }
 
 /** A deep copy (merges never change their inputs; this is for callers that want a snapshot). */
@@ -172,6 +213,7 @@ export function copyFoldedState(s: FoldedState): FoldedState {
     numerical: s.numerical.map(copyNumericalColumnState),
     categorical: s.categorical.map(copyCategoricalColumnState),
     prediction: copyPredictionState(s.prediction),
+    newColumns: copyBoundedCounts(s.newColumns),
     sample: copyRowSample(s.sample),
   };
 }

@@ -4,7 +4,7 @@ import type { FoldedState } from './bucket-state';
 /**
  * Every field of a folded state that merging keeps exact, as one plain object (for equality checks: tests, and a
  * wiring step that wants to compare two instances' counts): rows, per column every count, bin, category, min and
- * max, the unseen values' counts, the prediction's class, confidence and version counts, and the moments' counts.
+ * max, the unseen values' counts, the new columns' counts, the prediction's class, confidence and version counts, and the moments' counts.
  * The moments' sums and the sample are left out (within tolerance, and random).
  */
 export function exactFields(s: FoldedState): Record<string, unknown> {
@@ -17,12 +17,14 @@ export function exactFields(s: FoldedState): Record<string, unknown> {
       missing: c.missing,
       typeMismatch: c.typeMismatch,
       nonFinite: c.nonFinite,
+      positiveInfinite: c.positiveInfinite,
       finite: c.moments.count,
       min: c.min,
       max: c.max,
       binCounts: c.binCounts,
       belowMin: c.belowMin,
       aboveMax: c.aboveMax,
+      beyondQuantiles: [c.belowP01, c.belowP05, c.aboveP95, c.aboveP99],
     })),
     categorical: s.categorical.map((c) => ({
       present: c.present,
@@ -48,6 +50,8 @@ export function exactFields(s: FoldedState): Record<string, unknown> {
       versionsOther: s.prediction.versions.other,
       withoutVersion: s.prediction.withoutVersion,
     },
+    newColumns: countsEntries(s.newColumns),
+    newColumnsOther: s.newColumns.other,
     sampleSeen: s.sample.seen,
   };
 }

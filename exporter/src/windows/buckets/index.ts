@@ -23,6 +23,7 @@ export {
   copyBucketState,
   createBucketState,
   foldEvent,
+  foldRow,
 } from './bucket-state';
 export type { BucketState, CreateBucketOptions, FoldedState } from './bucket-state';
 export { DEFAULT_WINDOW_SAMPLE_SIZE, mergeBucketStates, mergeBuckets } from './merge-buckets';
@@ -46,3 +47,5 @@ export { sampleHypergeometric, sampleMultivariateHypergeometric } from './hyperg
 export { createRandom, nextUint32, uniformInt } from './random';
 export type { RandomState } from './random';
 export { exactFields } from './exact-fields';
+export { foldTable, tableState } from './fold-table';
+export type { TableColumns } from './fold-table';

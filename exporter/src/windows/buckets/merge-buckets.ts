@@ -1,4 +1,5 @@
 import type { BucketSchema } from './bucket-schema';
+import { mergeCountsInto } from './bounded-counts';
 import { emptyFoldedState, type BucketState, type FoldedState } from './bucket-state';
 import { mergeCategoricalInto } from './categorical-column-state';
 import { mergeRowSamples, type SampleMergeInfo } from './merge-row-samples';
@@ -43,12 +44,13 @@ function mergeExactInto(into: FoldedState, from: FoldedState): void {
   into.numerical.forEach((s, i) => mergeNumericalInto(s, from.numerical[i]));
   into.categorical.forEach((s, i) => mergeCategoricalInto(s, from.categorical[i]));
   mergePredictionInto(into.prediction, from.prediction);
+  mergeCountsInto(into.newColumns, from.newColumns);
 }
 
 /**
  * The window made of `buckets` (one model, one schema; disjoint sets of events, e.g. consecutive minutes):
  * every count summed exactly (rows, present / missing / non-finite / type-mismatch, bins, out-of-range,
- * categories, unseen, classes, confidence bins, versions), min of the mins, max of the maxes, moments added
+ * categories, unseen, new columns, classes, confidence bins, versions), min of the mins, max of the maxes, moments added
  * (compensated), and the uniform sample of the union drawn by {@link mergeRowSamples}. The inputs are not changed.
  * The range is [min start, max end); buckets need not be adjacent.
  * Deterministic: the same buckets, seed and order give the same sample.

@@ -18,6 +18,9 @@ import {
  *  - `present`: every value that is a number, ±Infinity included (the detector keeps them in KS, bins, min, max);
  *  - `nonFinite`: NaN numbers and NaN strings (which are also `missing`) plus ±Infinity (which are also
  *    `present`); ±Infinity is left out of the moments only, which are over the finite present values.
+ *  - `positiveInfinite`: the +Infinity values among them (so −Infinity = present − moments.count − positiveInfinite,
+ *    and NaN = nonFinite − (present − moments.count)): the data-quality checks tell infinities from NaN, and
+ *    out-of-range finite values from infinities.
  * So rows = present + missing + typeMismatch, and the moments' count = present − (nonFinite − NaNs).
  */
 export interface NumericalColumnState {
@@ -25,6 +28,8 @@ export interface NumericalColumnState {
   missing: number;
   typeMismatch: number;
   nonFinite: number;
+  /** +Infinity values (also in `present` and `nonFinite`). */
+  positiveInfinite: number;
   /** Over the finite present values. */
   readonly moments: CompensatedMoments;
   /** Over the present values (±Infinity included); +Infinity / −Infinity while there are none. */
@@ -35,6 +40,11 @@ export interface NumericalColumnState {
   /** Present values below the reference min / above the reference max. */
   belowMin: number;
   aboveMax: number;
+  /** Present values below the reference p01 / p05, above its p95 / p99 (out_of_range_share over a quantile range). */
+  belowP01: number;
+  belowP05: number;
+  aboveP95: number;
+  aboveP99: number;
 }
 
 export function createNumericalColumnState(schema: NumericalColumnSchema): NumericalColumnState {
@@ -43,12 +53,17 @@ export function createNumericalColumnState(schema: NumericalColumnSchema): Numer
     missing: 0,
     typeMismatch: 0,
     nonFinite: 0,
+    positiveInfinite: 0,
     moments: createMoments(schema.shift),
     min: Number.POSITIVE_INFINITY,
     max: Number.NEGATIVE_INFINITY,
     binCounts: new Array<number>(schema.binEdges.length + 1).fill(0),
     belowMin: 0,
     aboveMax: 0,
+    belowP01: 0,
+    belowP05: 0,
+    aboveP95: 0,
+    aboveP99: 0,
   };
 }
 
@@ -81,13 +96,23 @@ export function foldNumerical(
     }
   }
   s.present++;
-  if (x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) s.nonFinite++;
+  if (x === Number.POSITIVE_INFINITY) {
+    s.nonFinite++;
+    s.positiveInfinite++;
+  } else if (x === Number.NEGATIVE_INFINITY) s.nonFinite++;
   else addValue(s.moments, x);
   if (x < s.min) s.min = x;
   if (x > s.max) s.max = x;
   s.binCounts[binIndex(x, schema.binEdges)]++;
   if (x < schema.min) s.belowMin++;
   else if (x > schema.max) s.aboveMax++;
+  if (x < schema.p05) {
+    s.belowP05++;
+    if (x < schema.p01) s.belowP01++;
+  } else if (x > schema.p95) {
+    s.aboveP95++;
+    if (x > schema.p99) s.aboveP99++;
+  }
   return x;
 }
 
@@ -97,6 +122,7 @@ export function mergeNumericalInto(into: NumericalColumnState, from: NumericalCo
   into.missing += from.missing;
   into.typeMismatch += from.typeMismatch;
   into.nonFinite += from.nonFinite;
+  into.positiveInfinite += from.positiveInfinite;
   mergeMomentsInto(into.moments, from.moments);
   if (from.min < into.min) into.min = from.min;
   if (from.max > into.max) into.max = from.max;
@@ -105,6 +131,10 @@ export function mergeNumericalInto(into: NumericalColumnState, from: NumericalCo
   for (let i = 0; i < into.binCounts.length; i++) into.binCounts[i] += from.binCounts[i];
   into.belowMin += from.belowMin;
   into.aboveMax += from.aboveMax;
+  into.belowP01 += from.belowP01;
+  into.belowP05 += from.belowP05;
+  into.aboveP95 += from.aboveP95;
+  into.aboveP99 += from.aboveP99;
 }
 
 export function copyNumericalColumnState(s: NumericalColumnState): NumericalColumnState {

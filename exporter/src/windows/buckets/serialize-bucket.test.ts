@@ -1,5 +1,5 @@
 import { makeProfile, makeStream, T0 } from '../../../test/helpers/bucket-events';
-import { bucketSchemaFromProfile } from './bucket-schema';
+import { BUCKET_FORMAT_VERSION, bucketSchemaFromProfile } from './bucket-schema';
 import { createBucketState, foldEvent, type BucketState } from './bucket-state';
 import { exactFields } from './exact-fields';
 import { mergeBucketStates } from './merge-buckets';
@@ -54,11 +54,17 @@ describe('bucket serialisation', () => {
     expect(exactFields(roundTrip(merged))).toEqual(exactFields(merged));
   });
 
-  it('refuses a bucket of another format version, with a clear error', () => {
-    const json = { ...bucketToJson(folded(events.slice(0, 10)), schema), formatVersion: 2 };
+  it('refuses a bucket of another format version (an older one too), with a clear error', () => {
+    // Format 2 added the data-quality counts (new columns, +Infinity): a version-1 checkpoint is refused.
+    expect(BUCKET_FORMAT_VERSION).toBe(2);
+    const json = { ...bucketToJson(folded(events.slice(0, 10)), schema), formatVersion: 1 };
     expect(() => bucketFromJson(json, schema)).toThrow(BucketStateError);
     expect(() => bucketFromJson(json, schema)).toThrow(
-      'bucket state of model "m" at 1767225600000 has format version 2; this exporter reads version 1 only',
+      'bucket state of model "m" at 1767225600000 has format version 1; this exporter reads version 2 only',
+    );
+    const newer = { ...json, formatVersion: 3 };
+    expect(() => bucketFromJson(newer, schema)).toThrow(
+      'has format version 3; this exporter reads version 2 only',
     );
   });
 

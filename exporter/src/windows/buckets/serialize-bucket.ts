@@ -28,12 +28,17 @@ export interface BucketStateJson {
     readonly missing: number;
     readonly typeMismatch: number;
     readonly nonFinite: number;
+    readonly positiveInfinite: number;
     readonly moments: MomentsJson;
     readonly min: JsonNumber;
     readonly max: JsonNumber;
     readonly binCounts: readonly number[];
     readonly belowMin: number;
     readonly aboveMax: number;
+    readonly belowP01: number;
+    readonly belowP05: number;
+    readonly aboveP95: number;
+    readonly aboveP99: number;
   }[];
   readonly categorical: readonly {
     readonly name: string;
@@ -57,6 +62,7 @@ export interface BucketStateJson {
     readonly versions: CountsJson;
     readonly withoutVersion: number;
   };
+  readonly newColumns: CountsJson;
   readonly sample: {
     readonly capacity: number;
     readonly seen: number;
@@ -112,12 +118,17 @@ export function bucketToJson(b: BucketState, schema: BucketSchema): BucketStateJ
       missing: s.missing,
       typeMismatch: s.typeMismatch,
       nonFinite: s.nonFinite,
+      positiveInfinite: s.positiveInfinite,
       moments: { ...s.moments },
       min: num(s.min),
       max: num(s.max),
       binCounts: [...s.binCounts],
       belowMin: s.belowMin,
       aboveMax: s.aboveMax,
+      belowP01: s.belowP01,
+      belowP05: s.belowP05,
+      aboveP95: s.aboveP95,
+      aboveP99: s.aboveP99,
     })),
     categorical: b.categorical.map((s, i) => ({
       name: schema.categorical[i].name,
@@ -137,6 +148,7 @@ export function bucketToJson(b: BucketState, schema: BucketSchema): BucketStateJ
       valueMax: num(b.prediction.valueMax),
       versions: countsJson(b.prediction.versions),
     },
+    newColumns: countsJson(b.newColumns),
     sample: {
       capacity: b.sample.capacity,
       seen: b.sample.seen,
@@ -195,6 +207,7 @@ export function bucketFromJson(json: unknown, schema: BucketSchema): BucketState
   shape(j.sample?.columns.length === schema.numerical.length, 'wrong number of sample columns');
   shape(j.prediction?.confidence.length === schema.confidenceBins, 'wrong number of confidence bins');
   shape(Array.isArray(j.rng) && j.rng.length === 4, 'bad generator state');
+  shape(j.newColumns?.capacity === schema.maxNewColumns, 'wrong capacity of the new-column counts');
   const size = j.sample.size;
   const sample: RowSample = {
     capacity: j.sample.capacity,
@@ -217,12 +230,17 @@ export function bucketFromJson(json: unknown, schema: BucketSchema): BucketState
       missing: s.missing,
       typeMismatch: s.typeMismatch,
       nonFinite: s.nonFinite,
+      positiveInfinite: s.positiveInfinite,
       moments: moments(s.moments),
       min: fromNum(s.min),
       max: fromNum(s.max),
       binCounts: [...s.binCounts],
       belowMin: s.belowMin,
       aboveMax: s.aboveMax,
+      belowP01: s.belowP01,
+      belowP05: s.belowP05,
+      aboveP95: s.aboveP95,
+      aboveP99: s.aboveP99,
     })),
     categorical: j.categorical.map((s) => ({
       present: s.present,
@@ -245,6 +263,7 @@ export function bucketFromJson(json: unknown, schema: BucketSchema): BucketState
       versions: fromCountsJson(j.prediction.versions),
       withoutVersion: j.prediction.withoutVersion,
     },
+    newColumns: fromCountsJson(j.newColumns),
     sample,
     rng: Uint32Array.from(j.rng),
   };
