@@ -1,4 +1,5 @@
 import { categoricalColumn, numericColumn, type CellValue, type NumericColumn } from '../stats/missing';
+import { alignedNumbers, fitMultivariateReference } from './multivariate';
 import { defaultNumericPool, type NumericPool } from './numeric-pool';
 import type { ProfileColumnTask } from './numeric-tasks';
 import { resolveProfileOptions, type ProfileOptions } from './profile-options';
@@ -8,6 +9,7 @@ import {
   type NumericalFeatureProfile,
   type ReferenceProfile,
 } from './profile-types';
+import { reservoirRowIndexes } from './row-reservoir';
 import { withSample } from './sorted-sample';
 
 export interface InMemoryProfileOptions extends ProfileOptions {
@@ -38,10 +40,8 @@ export function buildReferenceProfile(
       );
     }
   }
-  const { bins, reservoirSize, maxCategories, seed, forcedType, roleOf } = resolveProfileOptions(
-    names,
-    options,
-  );
+  const { bins, reservoirSize, maxCategories, seed, forcedType, roleOf, multivariateVarianceShare } =
+    resolveProfileOptions(names, options);
   // Type inference and the numbers of each numerical column, into shared memory, here; the numeric work of a
   // column (reservoir, sort, deciles, bins, summary) is handed to the drift worker pool as soon as its numbers are
   // in, and this thread then counts the categorical columns and joins in (numeric-pool.ts). The result does not
@@ -119,5 +119,24 @@ export function buildReferenceProfile(
     // column.values: sorted in place by the task, in whichever thread ran it (shared memory).
     features[index] = withSample(feature, r.sample ?? column.values);
   });
-  return { schemaVersion: 1, createdAt: new Date().toISOString(), rows, bins, reservoirSize, features };
+  // Multivariate drift: fitted on every row, or on the rows a RowReservoir with the streaming builder's seed
+  // keeps (the same rows baseline import fits on).
+  const rowIndexes = reservoirRowIndexes(rows, reservoirSize, seed + names.length);
+  const fitColumns = new Map<string, Float64Array>();
+  for (const f of features)
+    if (f.type === 'numerical' && f.role === 'feature' && f.count > 0)
+      fitColumns.set(f.name, alignedNumbers(columns[f.name], rowIndexes ?? undefined));
+  const multivariate = fitMultivariateReference(
+    { size: rowIndexes ? rowIndexes.length : rows, columns: fitColumns },
+    { varianceShare: multivariateVarianceShare, sampled: rowIndexes !== null },
+  );
+  return {
+    schemaVersion: 1,
+    createdAt: new Date().toISOString(),
+    rows,
+    bins,
+    reservoirSize,
+    features,
+    multivariate,
+  };
 }
