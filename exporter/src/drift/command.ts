@@ -7,8 +7,10 @@ import { getStatTest } from '../stattests/registry';
 import type { FeatureType, StatTestId } from '../stattests/types';
 import { createDriftDetector, type FeatureDriftOptions } from './detector';
 import { buildReferenceProfile } from './in-memory-profile-builder';
+import { multivariateDrift, multivariatePartOf, rowsOfTable } from './multivariate';
 import type { DriftReport } from './report-types';
 import { renderDriftHtml } from './render-html';
+import { multivariateJson } from './render-multivariate';
 import { renderDriftTable } from './render-table';
 
 function usage(message: string): UsageError {
@@ -132,10 +134,15 @@ export async function runDrift(opts: DriftCommandOptions): Promise<DriftReport> 
     effectSizeFloor: numberFlag('effectSizeFloor', opts.effectSizeFloor),
     tests: 'all',
   });
-  return detector.evaluate(cur.data);
+  const multivariatePart = multivariatePartOf(profile);
+  const multivariate = multivariateDrift(multivariatePart, rowsOfTable(cur.data, multivariatePart));
+  return { ...detector.evaluate(cur.data), multivariate };
 }
 
-/** The `--json` contract: features[{name,type,n,missing,tests[{name,statistic,pValue?,threshold,drift}],drift}], dataset. */
+/**
+ * The `--json` contract: features[{name,type,n,missing,tests[{name,statistic,pValue?,threshold,drift}],drift}],
+ * dataset, multivariate.
+ */
 export function toJsonContract(report: DriftReport): unknown {
   const feature = (f: DriftReport['features'][number]): unknown => ({
     name: f.name,
@@ -162,6 +169,7 @@ export function toJsonContract(report: DriftReport): unknown {
     dataset: report.dataset,
     ...(report.prediction ? { prediction: feature(report.prediction) } : {}),
     ...(report.label ? { label: feature(report.label) } : {}),
+    ...multivariateJson(report.multivariate),
   };
 }
 

@@ -113,11 +113,12 @@ export function fitMultivariateReference(
     scales.push(scale);
     z.push(col);
   }
+  const cross = crossProducts(z, n);
   const covariance: number[][] = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   let total = 0;
   for (let j = 0; j < p; j++) {
     for (let l = j; l < p; l++) {
-      const v = dot(z[j], z[l]) / n;
+      const v = cross[j * p + l] / n;
       covariance[j][l] = v;
       covariance[l][j] = v;
     }
@@ -262,8 +263,25 @@ function sumOfSquares(a: Float64Array): number {
   return s;
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
+/**
+ * Σ_i a_j[i] · a_l[i] for every pair j ≤ l (row-major p × p, upper triangle), over blocks of rows that stay in
+ * cache for all pairs (one pass over memory instead of p²/2).
+ */
+function crossProducts(columns: readonly Float64Array[], n: number): Float64Array {
+  const p = columns.length;
+  const out = new Float64Array(p * p);
+  const BLOCK = 2048;
+  for (let from = 0; from < n; from += BLOCK) {
+    const to = Math.min(n, from + BLOCK);
+    for (let j = 0; j < p; j++) {
+      const a = columns[j];
+      for (let l = j; l < p; l++) {
+        const b = columns[l];
+        let s = 0;
+        for (let i = from; i < to; i++) s += a[i] * b[i];
+        out[j * p + l] += s;
+      }
+    }
+  }
+  return out;
 }

@@ -1,3 +1,4 @@
+import { multivariateTableLine } from './render-multivariate';
 import type { DriftReport } from './report-types';
 
 const fmt = (x: number | undefined): string => {
@@ -62,5 +63,6 @@ export function renderDriftTable(report: DriftReport): string {
     `* deciding test per feature. Dataset: ${d.driftedFeatures} of ${d.testedFeatures} features drifted ` +
       `(share ${fmt(d.driftShare)}, threshold ${fmt(d.driftShareThreshold)}, correction ${d.correction}) → ` +
       (d.drift ? 'DATASET DRIFT' : 'no dataset drift'),
+    ...(report.multivariate ? [multivariateTableLine(report.multivariate)] : []),
   ].join('\n');
 }
