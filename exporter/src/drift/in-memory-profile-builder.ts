@@ -23,7 +23,8 @@ export interface InMemoryProfileOptions extends ProfileOptions {
  * time. Types are inferred (numerical when every non-missing value parses as a number) unless forced. Everything
  * but the KS / Wasserstein sample is exact here, whatever the row count: PSI edges are the deciles of every value,
  * bin counts and summary quantiles too; the sample holds at most `reservoirSize` values (all of them when the
- * column is no longer). Options as for the streaming builder (profile-options.ts).
+ * column is no longer). The multivariate-drift model is fitted on every row up to `reservoirSize`, on the streaming
+ * builder's uniform row sample beyond (multivariate.ts). Options as for the streaming builder (profile-options.ts).
  *
  * @example buildReferenceProfile({ age: [31, 45, null], plan: ['a', 'b', 'a'] })
  */

@@ -161,8 +161,10 @@ export class ReferenceProfileBuilder {
         ),
     );
     this.fitRows = new RowReservoir(this.opts.reservoirSize, columns.length, this.opts.seed + columns.length);
+    // Only features that may be numerical are fitted on: the prediction and label columns are not kept.
     columns.forEach((c, i) => {
-      if (this.opts.forcedType(c) === 'categorical') this.fitRows.drop(i);
+      if (this.opts.forcedType(c) === 'categorical' || this.opts.roleOf(c) !== 'feature')
+        this.fitRows.drop(i);
     });
   }
 
