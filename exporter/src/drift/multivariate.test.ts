@@ -1,10 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { InferenceEvent } from '@plumbline/schema';
 import {
   correlationFlipColumns,
+  correlationFlipCsv,
   correlationFlipData,
   FLIP_COLUMNS,
   type FlipSpec,
 } from '../../test/helpers/correlation-flip';
+import { profileFile } from '../baseline/profile-file';
 import {
   bucketSchemaFromProfile,
   bucketStartFor,
@@ -229,6 +234,18 @@ describe('fitting: the same model from both builders', () => {
     expect(stream.features.find((f) => f.name === 'age')!.type).toBe('categorical');
     expect(stream.multivariate).toMatchObject({ columns: ['height', 'weight', 'income', 'spend'] });
     expect(stream.multivariate).toEqual(inMemory.multivariate);
+  });
+
+  test('baseline import (a CSV profiled in a stream, stored as JSON) fits the model `plumbline drift` fits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plumbline-mv-'));
+    const csv = join(dir, 'train.csv');
+    writeFileSync(csv, correlationFlipCsv(REFERENCE));
+    const stored = JSON.parse(
+      JSON.stringify(await profileFile(csv, { reservoirSize: Infinity })),
+    ) as ReferenceProfile;
+    expect(stored.multivariate).toEqual(JSON.parse(JSON.stringify(part)));
+    const flip = rowsOf({ seed: 7, rows: 2000, rho: -0.9 });
+    expect(multivariateDrift(multivariatePartOf(stored), flip)).toEqual(multivariateDrift(part, flip));
   });
 
   test('fitMultivariateReference rejects a variance share outside (0, 1)', () => {
