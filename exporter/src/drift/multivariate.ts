@@ -127,7 +127,8 @@ export function fitMultivariateReference(
   if (!(total > 0)) return notFitted('every numerical feature is constant in the reference');
   const pca = principalComponents(covariance, { varianceShare });
   const components = pca.components.map((axis) => Array.from(axis));
-  const errors = reconstructionErrors({ means, scales, components }, values, n);
+  const residualAxes = pca.residualAxes.map((axis) => Array.from(axis));
+  const errors = reconstructionErrors({ means, scales, components, residualAxes }, values, n);
   const m = moments(errors, 1);
   return {
     method: MULTIVARIATE_METHOD,
@@ -137,6 +138,7 @@ export function fitMultivariateReference(
     varianceShare,
     explainedVarianceRatio: pca.explainedVarianceRatio,
     components,
+    residualAxes,
     rowErrors: { rows: n, mean: m.mean, std: m.std },
     sampled: options.sampled ?? false,
   };

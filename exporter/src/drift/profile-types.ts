@@ -66,6 +66,8 @@ export interface MultivariateReference {
   readonly explainedVarianceRatio: readonly number[];
   /** The kept principal axes, each a unit vector over `columns`. */
   readonly components: readonly (readonly number[])[];
+  /** The other axes (with `components`, an orthonormal basis): a row's error is its length along them. */
+  readonly residualAxes: readonly (readonly number[])[];
   /**
    * The fitted rows' own reconstruction errors — the reference "chunks" of one row: how many, their mean and
    * standard deviation (ddof = 1). The spread of a window's mean over K rows is std / √K.

@@ -39,6 +39,12 @@ describe('principalComponents', () => {
     ];
     const { components, explainedVarianceRatio } = principalComponents(cov, { varianceShare: 0.99 });
     expect(components).toHaveLength(4);
+    // With fewer kept, the residual axes are the rest of the same basis.
+    const half = principalComponents(cov, { varianceShare: 0.6 });
+    expect(half.components.length + half.residualAxes.length).toBe(4);
+    [...half.components, ...half.residualAxes].forEach((axis, i) =>
+      axis.forEach((v, j) => expect(Math.abs(v)).toBeCloseTo(Math.abs(components[i][j]), 12)),
+    );
     for (let i = 0; i < 4; i++)
       for (let j = 0; j < 4; j++) {
         const dot = components[i].reduce((s, v, k) => s + v * components[j][k], 0);

@@ -4,6 +4,8 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 export interface PrincipalComponents {
   /** Unit-length principal axes (p values each), largest variance first; the first `k` of them. */
   readonly components: Float64Array[];
+  /** The other p − k axes, largest variance first: with `components`, an orthonormal basis. */
+  readonly residualAxes: Float64Array[];
   /** Every eigenvalue's share of the total variance, largest first (p values, negatives from rounding as 0). */
   readonly explainedVarianceRatio: number[];
 }
@@ -48,6 +50,6 @@ export function principalComponents(
     if (cumulative <= share) k++;
     else break;
   }
-  const components = order.slice(0, k).map((e) => Float64Array.from(vectors.getColumn(e.index)));
-  return { components, explainedVarianceRatio };
+  const axes = order.map((e) => Float64Array.from(vectors.getColumn(e.index)));
+  return { components: axes.slice(0, k), residualAxes: axes.slice(k), explainedVarianceRatio };
 }

@@ -37,6 +37,37 @@ describe('reconstructionErrors', () => {
     );
   });
 
+  test('with the residual axes (the cheaper form when they are fewer than 2k): the same errors', () => {
+    // An orthonormal basis of R³: one kept axis, two residual ones (p − k = 2 ≥ 2k = 2: explicit form), and the
+    // same basis split two kept / one residual (1 < 4: residual form).
+    const s3 = 1 / Math.sqrt(3);
+    const s2 = Math.SQRT1_2;
+    const s6 = 1 / Math.sqrt(6);
+    const basis = [
+      [s3, s3, s3],
+      [s2, -s2, 0],
+      [s6, s6, -2 * s6],
+    ];
+    const cols = [
+      Float64Array.of(1, -2, 0.3, Number.NaN),
+      Float64Array.of(4, 0.5, -1, 2),
+      Float64Array.of(-3, 2, 7, 1),
+    ];
+    const base = { means: [0.5, 1, -1], scales: [2, 1, 3] };
+    for (const k of [1, 2]) {
+      const explicit = reconstructionErrors({ ...base, components: basis.slice(0, k) }, cols, 4);
+      const residual = reconstructionErrors(
+        { ...base, components: basis.slice(0, k), residualAxes: basis.slice(k) },
+        cols,
+        4,
+      );
+      explicit.forEach((v, i) => expect(residual[i]).toBeCloseTo(v, 13));
+    }
+    expect(() =>
+      reconstructionErrors({ ...base, components: basis.slice(0, 1), residualAxes: basis.slice(2) }, cols, 4),
+    ).toThrow(/1 residual axes, expected 2 of 3/);
+  });
+
   test('reads rows 0 … size − 1 only, and throws when the shapes disagree', () => {
     const model = { means: [0, 0], scales: [1, 1], components: [axis] };
     expect(reconstructionErrors(model, [Float64Array.of(1, 9), Float64Array.of(1, 9)], 1)).toHaveLength(1);
