@@ -9,6 +9,20 @@ export { createDriftDetector } from './drift/detector';
 export type { DriftDetector, DriftDetectorOptions, FeatureDriftOptions } from './drift/detector';
 export { createNumericPool, defaultNumericPool } from './drift/numeric-pool';
 export type { NumericPool, NumericPoolOptions } from './drift/numeric-pool';
+export {
+  DEFAULT_MULTIVARIATE_OPTIONS,
+  multivariateDrift,
+  multivariatePartOf,
+  multivariateThresholds,
+  rowsOfTable,
+  rowsOfWindowSample,
+} from './drift/multivariate';
+export type {
+  MultivariateDrift,
+  MultivariateOutcome,
+  MultivariateRows,
+  MultivariateSkipped,
+} from './drift/multivariate';
 export type {
   ReferenceProfile,
   FeatureProfile,
@@ -16,6 +30,9 @@ export type {
   CategoricalFeatureProfile,
   NumericSummary,
   ColumnRole,
+  MultivariateNotFitted,
+  MultivariateProfile,
+  MultivariateReference,
 } from './drift/profile-types';
 export type {
   DriftReport,

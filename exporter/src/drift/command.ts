@@ -10,8 +10,10 @@ import { getStatTest } from '../stattests/registry';
 import type { FeatureType, StatTestId } from '../stattests/types';
 import { createDriftDetector, type FeatureDriftOptions } from './detector';
 import { buildReferenceProfile } from './in-memory-profile-builder';
+import { multivariateDrift, multivariatePartOf, rowsOfTable } from './multivariate';
 import type { DriftReport } from './report-types';
 import { renderDriftHtml } from './render-html';
+import { multivariateJson } from './render-multivariate';
 import { renderDriftTable } from './render-table';
 import { bucketSchemaFromProfile } from '../windows/buckets/bucket-schema';
 import { tableState } from '../windows/buckets/fold-table';
@@ -139,12 +141,14 @@ export async function runDrift(opts: DriftCommandOptions): Promise<DriftCommandR
   const report = detector.evaluate(current);
   const schema = bucketSchemaFromProfile(profile);
   const dataQuality = dataQualityChecks(tableState(schema, current, cur.rows), schema, profile);
-  return { ...report, dataQuality };
+  const multivariatePart = multivariatePartOf(profile);
+  const multivariate = multivariateDrift(multivariatePart, rowsOfTable(current, multivariatePart));
+  return { ...report, dataQuality, multivariate };
 }
 
 /**
  * The `--json` contract: features[{name,type,n,missing,tests[{name,statistic,pValue?,threshold,drift}],drift}],
- * dataset, and (issue #12) dataQuality{checks[{feature,check,value,threshold,failed}],failed}.
+ * dataset, and (issue #12) dataQuality{checks[{feature,check,value,threshold,failed}],failed} and multivariate.
  */
 export function toJsonContract(report: DriftReport & { readonly dataQuality?: DataQualityReport }): unknown {
   const feature = (f: DriftReport['features'][number]): unknown => ({
@@ -186,6 +190,7 @@ export function toJsonContract(report: DriftReport & { readonly dataQuality?: Da
       : {}),
     ...(report.prediction ? { prediction: feature(report.prediction) } : {}),
     ...(report.label ? { label: feature(report.label) } : {}),
+    ...multivariateJson(report.multivariate),
   };
 }
 

@@ -1,4 +1,5 @@
 import { categoricalColumn, numericColumn, type CellValue, type NumericColumn } from '../stats/missing';
+import { alignedNumbers, fitMultivariateReference } from './multivariate';
 import { defaultNumericPool, type NumericPool } from './numeric-pool';
 import type { ProfileColumnTask } from './numeric-tasks';
 import { resolveProfileOptions, type ProfileOptions } from './profile-options';
@@ -8,6 +9,7 @@ import {
   type NumericalFeatureProfile,
   type ReferenceProfile,
 } from './profile-types';
+import { reservoirRowIndexes } from './row-reservoir';
 import { withSample } from './sorted-sample';
 
 export interface InMemoryProfileOptions extends ProfileOptions {
@@ -21,7 +23,8 @@ export interface InMemoryProfileOptions extends ProfileOptions {
  * time. Types are inferred (numerical when every non-missing value parses as a number) unless forced. Everything
  * but the KS / Wasserstein sample is exact here, whatever the row count: PSI edges are the deciles of every value,
  * bin counts and summary quantiles too; the sample holds at most `reservoirSize` values (all of them when the
- * column is no longer). Options as for the streaming builder (profile-options.ts).
+ * column is no longer). The multivariate-drift model is fitted on every row up to `reservoirSize`, on the streaming
+ * builder's uniform row sample beyond (multivariate.ts). Options as for the streaming builder (profile-options.ts).
  *
  * @example buildReferenceProfile({ age: [31, 45, null], plan: ['a', 'b', 'a'] })
  */
@@ -38,10 +41,8 @@ export function buildReferenceProfile(
       );
     }
   }
-  const { bins, reservoirSize, maxCategories, seed, forcedType, roleOf } = resolveProfileOptions(
-    names,
-    options,
-  );
+  const { bins, reservoirSize, maxCategories, seed, forcedType, roleOf, multivariateVarianceShare } =
+    resolveProfileOptions(names, options);
   // Type inference and the numbers of each numerical column, into shared memory, here; the numeric work of a
   // column (reservoir, sort, deciles, bins, summary) is handed to the drift worker pool as soon as its numbers are
   // in, and this thread then counts the categorical columns and joins in (numeric-pool.ts). The result does not
@@ -119,5 +120,24 @@ export function buildReferenceProfile(
     // column.values: sorted in place by the task, in whichever thread ran it (shared memory).
     features[index] = withSample(feature, r.sample ?? column.values);
   });
-  return { schemaVersion: 1, createdAt: new Date().toISOString(), rows, bins, reservoirSize, features };
+  // Multivariate drift: fitted on every row, or on the rows a RowReservoir with the streaming builder's seed
+  // keeps (the same rows baseline import fits on).
+  const rowIndexes = reservoirRowIndexes(rows, reservoirSize, seed + names.length);
+  const fitColumns = new Map<string, Float64Array>();
+  for (const f of features)
+    if (f.type === 'numerical' && f.role === 'feature' && f.count > 0)
+      fitColumns.set(f.name, alignedNumbers(columns[f.name], rowIndexes ?? undefined));
+  const multivariate = fitMultivariateReference(
+    { size: rowIndexes ? rowIndexes.length : rows, columns: fitColumns },
+    { varianceShare: multivariateVarianceShare, sampled: rowIndexes !== null },
+  );
+  return {
+    schemaVersion: 1,
+    createdAt: new Date().toISOString(),
+    rows,
+    bins,
+    reservoirSize,
+    features,
+    multivariate,
+  };
 }

@@ -26,6 +26,7 @@ describe('resolveProfileOptions: one set of defaults and checks for the streamin
       reservoirSize: r.reservoirSize,
       maxCategories: r.maxCategories,
       seed: r.seed,
+      multivariateVarianceShare: r.multivariateVarianceShare,
     }).toEqual(DEFAULT_PROFILE_OPTIONS);
     expect(['p', 'y', 'x'].map(r.roleOf)).toEqual(['prediction', 'label', 'feature']);
   });
@@ -33,6 +34,11 @@ describe('resolveProfileOptions: one set of defaults and checks for the streamin
   it.each<[string, ProfileOptions, RegExp]>([
     ['bins below 2', { bins: 1 }, /bins must be an integer ≥ 2, got 1/],
     ['a reservoir of no values', { reservoirSize: 0 }, /reservoirSize must be ≥ 1, got 0/],
+    [
+      'a multivariate variance share of 1',
+      { multivariateVarianceShare: 1 },
+      /multivariateVarianceShare must be in \(0, 1\), got 1/,
+    ],
     ['a type for a column the data lacks', { columnTypes: { nope: 'numerical' } }, /unknown column "nope"/],
     [
       'a type that is neither numerical nor categorical',

@@ -16,8 +16,13 @@ export interface ProfileOptions {
   /** Which column holds the model output / the ground truth (profiled, reported apart from features). */
   readonly predictionColumn?: string;
   readonly labelColumn?: string;
-  /** Seed for the reservoir sampler (column i uses seed + i). @default 24301 */
+  /** Seed for the reservoir sampler (column i uses seed + i; the multivariate fit's rows seed + columns). @default 24301 */
   readonly seed?: number;
+  /**
+   * Multivariate drift: share of the variance the kept principal components explain at least, in (0, 1). The fit
+   * sees every row, or a uniform sample of `reservoirSize` rows beyond that (multivariate.ts). @default 0.65
+   */
+  readonly multivariateVarianceShare?: number;
 }
 
 export const DEFAULT_PROFILE_OPTIONS = {
@@ -25,6 +30,7 @@ export const DEFAULT_PROFILE_OPTIONS = {
   reservoirSize: 50000,
   maxCategories: 1000,
   seed: 24301,
+  multivariateVarianceShare: 0.65,
 } as const;
 
 /** {@link ProfileOptions} with every default filled in, checked against the columns they are for. */
@@ -33,6 +39,7 @@ export interface ResolvedProfileOptions {
   readonly reservoirSize: number;
   readonly maxCategories: number;
   readonly seed: number;
+  readonly multivariateVarianceShare: number;
   /** The type `columnTypes` forces on a column, if it forces one. */
   forcedType(column: string): FeatureType | undefined;
   /** What the column is to the model: `predictionColumn`, `labelColumn`, or a feature. */
@@ -41,8 +48,8 @@ export interface ResolvedProfileOptions {
 
 /**
  * The one place the profile options get their defaults and are validated, before a builder reads any value:
- * bins as psiBinEdges accepts them (an integer ≥ 1), reservoirSize ≥ 1 (Infinity keeps every value), and
- * `columnTypes` naming only known columns, each `numerical` or `categorical` (a UsageError, exit code 2,
+ * bins as psiBinEdges accepts them (an integer ≥ 1), reservoirSize ≥ 1 (Infinity keeps every value),
+ * multivariateVarianceShare in (0, 1), and `columnTypes` naming only known columns, each `numerical` or `categorical` (a UsageError, exit code 2,
  * naming the column otherwise).
  *
  * @example resolveProfileOptions(['age', 'plan'], { bins: 20 }).reservoirSize // 50000
@@ -55,6 +62,10 @@ export function resolveProfileOptions(
   const reservoirSize = options.reservoirSize ?? DEFAULT_PROFILE_OPTIONS.reservoirSize;
   psiBinEdges([0], bins); // throws on bad bins
   if (!(reservoirSize >= 1)) throw new RangeError(`reservoirSize must be ≥ 1, got ${reservoirSize}`);
+  const multivariateVarianceShare =
+    options.multivariateVarianceShare ?? DEFAULT_PROFILE_OPTIONS.multivariateVarianceShare;
+  if (!(multivariateVarianceShare > 0 && multivariateVarianceShare < 1))
+    throw new RangeError(`multivariateVarianceShare must be in (0, 1), got ${multivariateVarianceShare}`);
   const columnTypes = options.columnTypes ?? {};
   for (const [name, t] of Object.entries(columnTypes)) {
     if (!columns.includes(name)) throw new UsageError(`column type given for unknown column "${name}"`);
@@ -66,6 +77,7 @@ export function resolveProfileOptions(
     reservoirSize,
     maxCategories: options.maxCategories ?? DEFAULT_PROFILE_OPTIONS.maxCategories,
     seed: options.seed ?? DEFAULT_PROFILE_OPTIONS.seed,
+    multivariateVarianceShare,
     // Own keys only: a column named "constructor" is not forced to Object.prototype.constructor.
     forcedType: (column) => (Object.hasOwn(columnTypes, column) ? columnTypes[column] : undefined),
     roleOf: (column) =>

@@ -47,6 +47,44 @@ export interface CategoricalFeatureProfile {
 
 export type FeatureProfile = NumericalFeatureProfile | CategoricalFeatureProfile;
 
+/**
+ * Multivariate drift by data reconstruction, fitted on the reference (drift/multivariate.ts; docs/stattests.md
+ * "Multivariate drift: data reconstruction"): the numerical features are standardised with `means` / `scales`,
+ * projected on the kept principal `components` and back; a row's error is the distance to its reconstruction.
+ */
+export interface MultivariateReference {
+  readonly method: 'pca-reconstruction';
+  /** The numerical features it covers (role feature, with values in the reference): the order of every array. */
+  readonly columns: readonly string[];
+  /** Reference mean per column: the centre, and what a missing value is imputed with. */
+  readonly means: readonly number[];
+  /** Reference standard deviation per column (ddof = 0, imputed values included); 1 where it is 0. */
+  readonly scales: readonly number[];
+  /** Share of the variance the kept components explain at least (scikit-learn's float n_components). */
+  readonly varianceShare: number;
+  /** Every principal axis's share of the variance, largest first (one per column). */
+  readonly explainedVarianceRatio: readonly number[];
+  /** The kept principal axes, each a unit vector over `columns`. */
+  readonly components: readonly (readonly number[])[];
+  /** The other axes (with `components`, an orthonormal basis): a row's error is its length along them. */
+  readonly residualAxes: readonly (readonly number[])[];
+  /**
+   * The fitted rows' own reconstruction errors — the reference "chunks" of one row: how many, their mean and
+   * standard deviation (ddof = 1). The spread of a window's mean over K rows is std / √K.
+   */
+  readonly rowErrors: { readonly rows: number; readonly mean: number; readonly std: number };
+  /** True when it was fitted on a uniform sample of the reference's rows (`rowErrors.rows` of `rows`). */
+  readonly sampled: boolean;
+}
+
+/** Why a profile has no multivariate model (fewer than two numerical features, constant features...). */
+export interface MultivariateNotFitted {
+  readonly method: 'pca-reconstruction';
+  readonly skipped: string;
+}
+
+export type MultivariateProfile = MultivariateReference | MultivariateNotFitted;
+
 /** The reference a detector compares windows against: built once, stored as JSON (file or Elasticsearch). */
 export interface ReferenceProfile {
   readonly schemaVersion: 1;
@@ -56,6 +94,8 @@ export interface ReferenceProfile {
   readonly bins: number;
   readonly reservoirSize: number;
   readonly features: readonly FeatureProfile[];
+  /** Multivariate drift's model; absent in profiles built before it (their multivariate drift is skipped). */
+  readonly multivariate?: MultivariateProfile;
 }
 
 export const OTHER_CATEGORY = '__other__';

@@ -1,4 +1,5 @@
 import type { DataQualityReport } from '../data-quality/types';
+import { multivariateHtmlCard } from './render-multivariate';
 import type { DriftReport, FeatureDrift } from './report-types';
 
 const esc = (s: string): string =>
@@ -163,6 +164,7 @@ th{font-weight:600;color:#555;font-size:12px;text-transform:uppercase}tr.d td{co
 <div class="banner ${d.drift ? 'bad' : 'ok'}"><b>${d.drift ? 'Dataset drift detected' : 'No dataset drift'}</b> — ${d.driftedFeatures} of ${d.testedFeatures} features drifted (share ${(d.driftShare * 100).toFixed(1)}%, threshold ${(d.driftShareThreshold * 100).toFixed(0)}%, correction ${d.correction}).</div>
 <section class="card" style="border-left-color:#6e7fd6"><table><thead><tr><th>feature</th><th>type</th><th>deciding test</th><th>statistic</th><th>p-value</th><th>threshold</th><th>verdict</th></tr></thead><tbody>${overview}</tbody></table>
 <div class="muted" style="margin:0">p-value tests drift when p &lt; α; distance tests when statistic ≥ threshold. Definitions: docs/stattests.md.</div></section>
+${report.multivariate ? multivariateHtmlCard(report.multivariate) : ''}
 ${meta.dataQuality ? qualitySection(meta.dataQuality) : ''}
 ${cards}
 </main></body></html>

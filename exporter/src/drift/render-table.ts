@@ -1,4 +1,5 @@
 import type { DataQualityReport } from '../data-quality/types';
+import { multivariateTableLine } from './render-multivariate';
 import type { DriftReport } from './report-types';
 
 const fmt = (x: number | undefined): string => {
@@ -66,6 +67,7 @@ export function renderDriftTable(report: DriftReport, dataQuality?: DataQualityR
     `* deciding test per feature. Dataset: ${d.driftedFeatures} of ${d.testedFeatures} features drifted ` +
       `(share ${fmt(d.driftShare)}, threshold ${fmt(d.driftShareThreshold)}, correction ${d.correction}) → ` +
       (d.drift ? 'DATASET DRIFT' : 'no dataset drift'),
+    ...(report.multivariate ? [multivariateTableLine(report.multivariate)] : []),
     ...(dataQuality ? ['', ...renderQuality(dataQuality)] : []),
   ].join('\n');
 }

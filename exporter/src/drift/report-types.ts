@@ -1,5 +1,6 @@
 import type { FeatureType, StatTestId } from '../stattests/types';
 import type { Correction } from '../stattests/corrections';
+import type { MultivariateOutcome } from './multivariate';
 import type { NumericSummary } from './profile-types';
 
 /** One test's outcome for one feature (the `tests[]` entries of `plumbline drift --json`). */
@@ -91,4 +92,6 @@ export interface DriftReport {
   readonly label?: FeatureDrift;
   /** Columns in the window that the reference does not know (ignored). */
   readonly unknownColumns: string[];
+  /** Multivariate drift by data reconstruction (multivariate.ts), or why it was skipped. */
+  readonly multivariate?: MultivariateOutcome;
 }

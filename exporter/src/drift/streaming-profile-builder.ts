@@ -4,6 +4,7 @@ import { isMissing, parseNumber, trim, type CellValue } from '../stats/missing';
 import { psiBinEdges } from '../stats/psi-bin-edges';
 import { quantileSorted } from '../stats/quantile-sorted';
 import type { FeatureType } from '../stattests/types';
+import { fitMultivariateReference } from './multivariate';
 import { SUMMARY_QUANTILES } from './numeric-summary';
 import { resolveProfileOptions, type ProfileOptions, type ResolvedProfileOptions } from './profile-options';
 import {
@@ -14,6 +15,7 @@ import {
   type ReferenceProfile,
 } from './profile-types';
 import { Reservoir } from './reservoir';
+import { RowReservoir } from './row-reservoir';
 import { withSample } from './sorted-sample';
 
 class ColumnAccumulator {
@@ -97,17 +99,18 @@ class ColumnAccumulator {
     this.categorical = true;
   }
 
-  add(v: CellValue): void {
+  /** Counts one value; returns its number (NaN when it is missing or not a number). */
+  add(v: CellValue): number {
     if (isMissing(v)) {
       this.missing++;
-      return;
+      return Number.NaN;
     }
     this.present++;
     this.countCategory(v as number | string | boolean);
     const x = typeof v === 'boolean' ? Number.NaN : parseNumber(v);
     if (Number.isNaN(x)) {
       this.nonNumeric++;
-      return;
+      return x;
     }
     this.n++;
     const delta = x - this.mean;
@@ -117,6 +120,7 @@ class ColumnAccumulator {
     if (x > this.max) this.max = x;
     if (Number.isFinite(x)) this.sketch.accept(x);
     this.reservoir.add(x);
+    return x;
   }
 }
 
@@ -125,7 +129,9 @@ class ColumnAccumulator {
  * streamed in, in memory independent of the number of rows: pass 1 (`addRow`) counts, sums, sketches, samples and
  * counts categories; if a numerical column has more values than the reservoir holds, its PSI edges come from the
  * sample's quantiles and a pass 2 (`binRow` over the same rows, after `needsBinningPass()`) counts every value into
- * those bins. `build()` returns the profile. Options as for the in-memory builder (profile-options.ts).
+ * those bins. Pass 1 also keeps a uniform sample of rows (the numbers of the columns that may be numerical) for
+ * the multivariate drift fit (row-reservoir.ts, multivariate.ts). `build()` returns the profile. Options as for
+ * the in-memory builder (profile-options.ts).
  */
 export class ReferenceProfileBuilder {
   private readonly acc: ColumnAccumulator[];
@@ -136,6 +142,8 @@ export class ReferenceProfileBuilder {
   private readonly recount: number[] = [];
   private binned = 0;
   private readonly opts: ResolvedProfileOptions;
+  /** The rows the multivariate fit sees; a column is dropped as soon as it cannot be numerical. */
+  private readonly fitRows: RowReservoir;
 
   constructor(
     readonly columns: readonly string[],
@@ -152,13 +160,28 @@ export class ReferenceProfileBuilder {
           this.opts.forcedType(c) === 'categorical',
         ),
     );
+    this.fitRows = new RowReservoir(this.opts.reservoirSize, columns.length, this.opts.seed + columns.length);
+    // Only features that may be numerical are fitted on: the prediction and label columns are not kept.
+    columns.forEach((c, i) => {
+      if (this.opts.forcedType(c) === 'categorical' || this.opts.roleOf(c) !== 'feature')
+        this.fitRows.drop(i);
+    });
   }
 
   /** Pass 1: one row, values in `columns` order. */
   addRow(values: readonly CellValue[]): void {
     if (this.phase !== 'collect') throw new Error('addRow after the collection pass ended');
     this.rows++;
-    for (let i = 0; i < this.acc.length; i++) this.acc[i].add(values[i]);
+    const slot = this.fitRows.offer();
+    const fit = this.fitRows.columns;
+    for (let i = 0; i < this.acc.length; i++) {
+      const a = this.acc[i];
+      const x = a.add(values[i]);
+      const kept = fit[i];
+      if (kept === null) continue;
+      if (a.nonNumeric > 0 && this.opts.forcedType(a.name) !== 'numerical') this.fitRows.drop(i);
+      else if (slot >= 0) kept[slot] = x;
+    }
   }
 
   private decideTypes(): void {
@@ -272,6 +295,15 @@ export class ReferenceProfileBuilder {
         sample,
       );
     });
+    const fitColumns = new Map<string, Float64Array>();
+    features.forEach((f, i) => {
+      const kept = this.fitRows.column(i);
+      if (f.type === 'numerical' && f.role === 'feature' && f.count > 0 && kept) fitColumns.set(f.name, kept);
+    });
+    const multivariate = fitMultivariateReference(
+      { size: this.fitRows.size, columns: fitColumns },
+      { varianceShare: this.opts.multivariateVarianceShare, sampled: !this.fitRows.complete },
+    );
     return {
       schemaVersion: 1,
       createdAt: new Date().toISOString(),
@@ -279,6 +311,7 @@ export class ReferenceProfileBuilder {
       bins: this.opts.bins,
       reservoirSize: this.opts.reservoirSize,
       features,
+      multivariate,
     };
   }
 }
