@@ -208,7 +208,7 @@ export const ExporterConfigSchema = z.strictObject({
   dedupe: z
     .strictObject({
       horizonSeconds: z.number().min(1).default(900),
-      /** Most ids remembered (about 40 bytes each); past it the horizon shortens. */
+      /** Most ids remembered per model (about 40 bytes each); past it the horizon shortens. */
       maxIds: z.number().int().min(2).default(2_000_000),
     })
     .default({ horizonSeconds: 900, maxIds: 2_000_000 }),

@@ -80,6 +80,17 @@ describe('window store', () => {
     expect(w.bucketStarts).toEqual(Array.from({ length: 10 }, (_, i) => T0 + i * 60_000));
   });
 
+  it('a forgotten model (its partition went to another instance) folds its events again when they come back', () => {
+    const clock = { now: T0 + 700_000 };
+    const store = storeAt(clock);
+    const events = makeStream(800, { seed: 21 });
+    fold(store, events);
+    store.forget('m');
+    expect(store.size).toBe(0);
+    fold(store, events); // re-read from the committed offsets after the partition returns: not duplicates
+    expect(store.window('m', range).state.rows).toBe(800);
+  });
+
   it('merges only the buckets inside the range, and filters by the configured version', () => {
     const clock = { now: T0 + 700_000 };
     const store = createWindowStore({

@@ -8,8 +8,8 @@
  *   folded anew from then on (`coveredFrom` says since when), unless the source can re-read (Elasticsearch refolds
  *   every bucket of the retention at its next sync). A model without a baseline folds under a schema of its configured
  *   features (counts and summaries; no verdict).
- * - Every event counted once: an event id seen in the last `dedupe.horizonMs` is skipped (recent-ids.ts) — a Kafka
- *   or spool redelivery. Sources that re-read a bucket whole (`refold`) replace it instead.
+ * - Every event counted once: an event id of the model seen in the last `dedupe.horizonMs` is skipped (recent-ids.ts,
+ *   per model) — a Kafka or spool redelivery. Sources that re-read a bucket whole (`refold`) replace it instead.
  * - Events older than the retention (the longest window plus one step) are skipped and counted, and so are events
  *   more than the retention in the future (a sidecar with a broken clock must not grow the store without bound).
  */
@@ -172,6 +172,9 @@ interface ModelSlot {
   companion: WindowCompanion | null;
   /** Bumped whenever the companion takes a label (a checkpoint rewrites the labels only then). */
   labelGeneration: number;
+  /** The model's event ids seen recently (redeliveries are skipped); reset when the model is forgotten, so a
+   * partition that comes back after a rebalance is read again in full. */
+  recent: RecentIds | null;
 }
 
 export function createWindowStore(options: WindowStoreOptions): WindowStore {
@@ -180,7 +183,8 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
   if (!(Number.isInteger(width) && width > 0))
     throw new RangeError(`bucket width must be a positive integer of ms, got ${width}`);
   const seed = options.seed ?? 0;
-  const recent: RecentIds | null = options.dedupe ? createRecentIds({ ...options.dedupe, now }) : null;
+  const newRecentIds = (): RecentIds | null =>
+    options.dedupe ? createRecentIds({ ...options.dedupe, now }) : null;
   const slots = new Map<string, ModelSlot>();
   for (const m of options.models) {
     const profile = blankProfile([]);
@@ -193,6 +197,7 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
       coveredFrom: null,
       companion: options.companion?.(m.name) ?? null,
       labelGeneration: 0,
+      recent: newRecentIds(),
     });
   }
   let generation = 0;
@@ -251,7 +256,7 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
         options.onSkip?.('out_of_retention', slot.config.name);
         return;
       }
-      if (recent && !recent.firstSeen(event.event_id)) {
+      if (slot.recent && !slot.recent.firstSeen(event.event_id)) {
         options.onSkip?.('duplicate', slot.config.name);
         return;
       }
@@ -354,6 +359,7 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
       const slot = slots.get(model);
       if (!slot) return;
       for (const start of [...slot.buckets.keys()]) dropBucket(slot, start);
+      slot.recent = newRecentIds();
       if (coveredFrom !== undefined) slot.coveredFrom = coveredFrom;
     },
 
