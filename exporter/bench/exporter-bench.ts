@@ -305,8 +305,8 @@ function copyMinute(
       ),
     },
     counters: {
-      ignoredPredictions: 0,
-      ignoredLabels: 0,
+      sampledOutPredictions: 0,
+      sampledOutLabels: 0,
       expiredLabels: 0,
       lastSampledOutLabelAtMs: null,
       evictedBeforeMs: null,

@@ -181,7 +181,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       return rt.baseline.value;
     const value = await deps.driftEngine.load(model);
     rt.baseline = { value, loadedAt: at };
-    if (store.setProfile(model.name, value?.profile ?? null, model.features))
+    if (store.setProfile(model.name, value?.profile ?? null, model.features, value?.knownColumns))
       log.info(
         { model: model.name, baselineVersion: value?.baselineVersion ?? null },
         'baseline changed: the window is folded anew under it',

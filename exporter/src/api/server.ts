@@ -105,6 +105,8 @@ function driftBody(model: string, history: readonly ModelWindowReport[], limit: 
         drift: f.drift,
       })),
       summaries: latest.summaries,
+      dataQuality: latest.dataQuality,
+      multivariate: latest.multivariate,
       quality: latest.quality && {
         predictions: latest.quality.predictions,
         labelled: latest.quality.labelled,
@@ -116,6 +118,9 @@ function driftBody(model: string, history: readonly ModelWindowReport[], limit: 
         labelDelaySeconds: latest.quality.labelDelaySeconds,
         lowConfidenceShare: latest.quality.lowConfidenceShare,
         predictionShare: latest.quality.predictionShare,
+        ...(latest.quality.sampled !== undefined
+          ? { sampled: latest.quality.sampled, samplingRate: latest.quality.samplingRate }
+          : {}),
       },
     },
     history: history.slice(-limit).map(summary),

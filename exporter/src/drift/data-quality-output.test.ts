@@ -66,7 +66,7 @@ describe('plumbline drift: data-quality checks', () => {
   test('--json has top-level dataQuality { checks: [{ feature, check, value, threshold, failed }], failed }', async () => {
     const { out, exitCode } = await run(['--reference', reference, '--current', clean, '--json']);
     const json = JSON.parse(out) as QualityJson & Record<string, unknown>;
-    expect(Object.keys(json)).toEqual(['features', 'dataset', 'dataQuality']);
+    expect(Object.keys(json)).toEqual(['features', 'dataset', 'dataQuality', 'multivariate']);
     expect(Object.keys(json.dataQuality)).toEqual(['checks', 'failed']);
     expect(json.dataQuality.failed).toBe(0);
     expect(json.dataQuality.checks.length).toBeGreaterThan(10);

@@ -2,7 +2,8 @@ import { isMissing, parseNumber, type CellValue } from '../stats/missing';
 import { moments, pairwiseSum } from '../stats/pairwise-sum';
 import { principalComponents } from '../stats/principal-components';
 import { reconstructionErrors } from '../stats/reconstruction-errors';
-import type { NumericalColumnSchema, RowSample } from '../windows/buckets';
+import type { NumericalColumnSchema } from '../windows/buckets/bucket-schema';
+import type { RowSample } from '../windows/buckets/row-sample';
 import type {
   MultivariateNotFitted,
   MultivariateProfile,

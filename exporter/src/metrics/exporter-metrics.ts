@@ -124,6 +124,23 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
       ledger.set(metrics.datasetDriftDetected, mv, r.drift.dataset.drift ? 1 : 0);
     }
 
+    if (r.dataQuality) {
+      for (const c of r.dataQuality.checks) {
+        const l = { ...mv, feature: c.feature, check: c.check };
+        ledger.set(metrics.dataQualityValue, l, c.value);
+        ledger.set(metrics.dataQualityThreshold, l, c.threshold);
+        ledger.set(metrics.dataQualityFailed, l, c.failed ? 1 : 0);
+      }
+      ledger.set(metrics.dataQualityFailedChecks, mv, r.dataQuality.failed);
+    }
+    const mvd = r.multivariate;
+    if (mvd && !('skipped' in mvd)) {
+      ledger.set(metrics.multivariateDriftError, mv, mvd.currentError);
+      ledger.set(metrics.multivariateDriftUpper, mv, mvd.upper);
+      if (mvd.lower !== null) ledger.set(metrics.multivariateDriftLower, mv, mvd.lower);
+      ledger.set(metrics.multivariateDriftDetected, mv, mvd.drift ? 1 : 0);
+    }
+
     const q = r.quality;
     if (q) {
       for (const [cls, share] of Object.entries(q.predictionShare))

@@ -55,6 +55,9 @@ export interface LoadedBaseline {
   /** The reference profile the detector compares with (narrowed to the configured features): what the model's
    * buckets fold under. */
   profile: ReferenceProfile;
+  /** Every feature of the stored baseline, watched or not (a feature `models[].features` leaves out is not a new
+   * column). */
+  knownColumns?: readonly string[];
   /** Features the baseline profiles (already narrowed to the model's `features` when given). */
   features: { name: string; type: 'numerical' | 'categorical' }[];
   /** Which stored baseline version is in use (for /api). */

@@ -8,6 +8,14 @@
  * a small window says nothing reliable, and a false "no drift" is worse than an honest "not enough data".
  */
 import type { ModelConfig } from '../config';
+import { dataQualityChecks } from '../data-quality';
+import {
+  MULTIVARIATE_METHOD,
+  multivariateDrift,
+  multivariatePartOf,
+  rowsOfWindowSample,
+  type MultivariateOutcome,
+} from '../drift/multivariate';
 import { countsEntries, windowDriftInputs } from '../windows/buckets';
 import type { ModelWindow } from '../windows/store';
 import { hasEnoughSamples, windowFeatureSummaries, type TimeRange } from '../windows';
@@ -39,6 +47,24 @@ export function dominantVersion(window: ModelWindow, fallback: string | null): s
   return best ?? fallback;
 }
 
+/**
+ * Multivariate drift of a window from its uniform row sample. The reconstruction needs every column the PCA was
+ * fitted on: when `models[].features` leaves some out, they are not folded and there is no figure (said why).
+ */
+export function windowMultivariateDrift(window: ModelWindow): MultivariateOutcome {
+  const part = multivariatePartOf(window.profile);
+  if (!('skipped' in part)) {
+    const folded = new Set(window.schema.numerical.map((c) => c.name));
+    const left = part.columns.filter((c) => !folded.has(c));
+    if (left.length > 0)
+      return {
+        method: MULTIVARIATE_METHOD,
+        skipped: `models[].features leaves out ${left.join(', ')}, which the reconstruction needs`,
+      };
+  }
+  return multivariateDrift(part, rowsOfWindowSample(window.schema.numerical, window.state.sample));
+}
+
 export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
   const started = performance.now();
   const { model, baseline, window } = input;
@@ -62,6 +88,8 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
     drift: null,
     summaries: {},
     quality: null,
+    dataQuality: null,
+    multivariate: null,
     durationSeconds: 0,
   };
   const features = new Set(baseline ? baseline.features.map((f) => f.name) : model.features);
@@ -69,6 +97,8 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
   for (const name of Object.keys(summaries)) if (!features.has(name)) delete summaries[name];
   report.summaries = summaries;
 
+  if (baseline && rows > 0)
+    report.dataQuality = dataQualityChecks(window.state, window.schema, window.profile, model.dataQuality);
   if (!baseline) {
     report.status = 'no_baseline';
     report.reason = `no baseline stored for model ${model.name}; import one with \`plumbline baseline import\``;
@@ -79,6 +109,7 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
     report.drift = baseline.detector.evaluateInputs(
       windowDriftInputs(window.state, window.schema, window.profile),
     );
+    report.multivariate = windowMultivariateDrift(window);
     report.quality =
       window.quality?.({
         confidenceThreshold: input.confidenceThreshold,

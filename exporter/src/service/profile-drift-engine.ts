@@ -6,6 +6,7 @@
  * naming the key.
  */
 import { ConfigError, type ModelConfig } from '../config';
+import { checkDataQualityFeatures } from '../data-quality/check-features';
 import { createDriftDetector, type DriftDetectorOptions, type FeatureDriftOptions } from '../drift/detector';
 import type { NumericPool } from '../drift/numeric-pool';
 import type { ReferenceProfile } from '../drift/profile-types';
@@ -55,6 +56,7 @@ export function detectorOptions(
     }
     features[name] = { ...features[name], thresholds: thresholds as Partial<Record<StatTestId, number>> };
   }
+  checkDataQualityFeatures(model.dataQuality, profile, key('dataQuality'), model.name);
   return {
     features,
     thresholds: model.thresholds as Partial<Record<StatTestId, number>>,
@@ -99,6 +101,7 @@ export function createProfileDriftEngine(
       return {
         detector,
         profile,
+        knownColumns: stored.profile.features.map((f) => f.name),
         baselineVersion: stored.version,
         features: profile.features
           .filter((f) => f.role === 'feature')

@@ -1,4 +1,6 @@
 /** What one evaluation of one model's window produced: stored in history, served on /api, published to /metrics. */
+import type { DataQualityReport } from '../data-quality';
+import type { MultivariateOutcome } from '../drift/multivariate';
 import type { QualityReport } from '../quality';
 import type { FeatureSummary, WindowStatus } from '../windows';
 import type { DriftReport } from './drift-engine';
@@ -29,5 +31,9 @@ export interface ModelWindowReport {
   /** Per feature, for the window's rows (also below the minimum sample size: they are facts, not verdicts). */
   summaries: Record<string, FeatureSummary>;
   quality: QualityReport | null;
+  /** Issue #12's data-quality checks against the baseline (whenever there is one and the window has rows). */
+  dataQuality: DataQualityReport | null;
+  /** Multivariate drift by data reconstruction (null unless status is ok). */
+  multivariate: MultivariateOutcome | null;
   durationSeconds: number;
 }

@@ -35,6 +35,8 @@ function report(drift: boolean): ModelWindowReport {
     },
     summaries: {},
     quality: null,
+    dataQuality: null,
+    multivariate: null,
     durationSeconds: 0.01,
   };
 }

@@ -15,7 +15,6 @@ import { feedbackEvent, inferenceEvent } from '../helpers/events';
 jest.setTimeout(180_000);
 
 const now = Date.now();
-const range = { from: now - 10 * 60_000, to: now + 60_000 };
 const id = randomUUID().slice(0, 8);
 const topics = { inference: `exp-inference-${id}`, feedback: `exp-feedback-${id}` };
 const MODELS = ['iris', 'wine', 'churn', 'fraud', 'price', 'spam'];

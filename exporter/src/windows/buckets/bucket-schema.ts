@@ -108,8 +108,14 @@ export interface BucketSchema {
 export function bucketSchemaFromProfile(
   profile: ReferenceProfile,
   options: BucketSchemaOptions = {},
+  /**
+   * Feature names that are not new columns although this profile lacks them: the features of the stored baseline
+   * that `models[].features` leaves unwatched (the service folds a narrowed profile).
+   */
+  alsoKnown: Iterable<string> = [],
 ): BucketSchema {
   const o = { ...DEFAULT_BUCKET_SCHEMA_OPTIONS, ...options };
+  const knownColumns = new Set([...profile.features.map((f) => f.name), ...alsoKnown]);
   for (const [key, v] of Object.entries(o))
     if (!(Number.isInteger(v) && v >= 1))
       throw new RangeError(`bucket schema: ${key} must be an integer ≥ 1, got ${v}`);
@@ -152,6 +158,7 @@ export function bucketSchemaFromProfile(
       JSON.stringify({
         formatVersion: BUCKET_FORMAT_VERSION,
         options: o,
+        knownColumns: [...knownColumns].sort(),
         labelColumn,
         columns: columns.map((c) =>
           c.type === 'numerical'
@@ -179,7 +186,7 @@ export function bucketSchemaFromProfile(
     categorical: columns.filter((c): c is CategoricalColumnSchema => c.type === 'categorical'),
     predictionColumn,
     labelColumn,
-    knownColumns: new Set(profile.features.map((f) => f.name)),
+    knownColumns,
     ...o,
   };
 }

@@ -110,7 +110,12 @@ export interface WindowStore extends RefoldableSink {
    * Sets the profile a model's buckets fold under (null: no baseline yet — a schema of `features`). Returns true
    * when the schema changed and the model's buckets were dropped.
    */
-  setProfile(model: string, profile: ReferenceProfile | null, features: readonly string[]): boolean;
+  setProfile(
+    model: string,
+    profile: ReferenceProfile | null,
+    features: readonly string[],
+    alsoKnown?: readonly string[],
+  ): boolean;
   /** The schema a model folds under now (null for a model that is not watched). */
   schemaOf(model: string): BucketSchema | null;
   /** The merged window of `model` over [range.from, range.to). */
@@ -308,10 +313,10 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
       if (!slot.buckets.has(startMs)) slot.generations.delete(startMs);
     },
 
-    setProfile(model, profile, features) {
+    setProfile(model, profile, features, alsoKnown = []) {
       const slot = slotOf(model);
       const next = profile ?? blankProfile(features);
-      const schema = bucketSchemaFromProfile(next);
+      const schema = bucketSchemaFromProfile(next, {}, alsoKnown);
       slot.profile = next;
       if (schema.id === slot.schema.id) return false;
       const hadBuckets = slot.buckets.size > 0;
