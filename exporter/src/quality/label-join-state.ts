@@ -16,10 +16,9 @@
  */
 import { BucketStateError, DEFAULT_BUCKET_WIDTH_MS, bucketStartFor } from '../windows/buckets';
 import { HashSlotIndex } from './hash-slot-index';
-import type { LabelledRow } from './join';
 import { KEY_HASH_SPACE, keyHash } from './key-hash';
 import { lowConfidenceShare } from './low-confidence-share';
-import { qualityFromJoin, type QualityReport } from './quality-report';
+import { addPair, qualityFromTally, type QualityReport } from './quality-report';
 import { StringInterner } from './string-interner';
 
 /** Held predictions before sampling starts. @default 1000000 */
@@ -181,6 +180,11 @@ const STRING = 2;
 const NUMBER = 3;
 const BOOLEAN = 4;
 
+/** Pair codes: actual code · base + predicted code (codes of distinct labels met in one report, < 2^26). */
+const PAIR_CODE_BASE = 2 ** 26;
+/** Pairs of the first 128 codes are counted in a dense 128 × 128 array, the rest in a Map. */
+const DENSE_CODES = 128;
+
 interface Bucket {
   readonly startMs: number;
   slots: Int32Array;
@@ -230,6 +234,8 @@ class LabelJoinStateImpl implements LabelJoinState {
   private pKind: Uint8Array;
   private pPrev: Int32Array;
   private pNext: Int32Array;
+  /** The label slot of the row's key, −1 without one (kept in step, so a report looks nothing up). */
+  private pLabel: Int32Array;
   private pFree: Int32Array;
   private pFreeTop = 0;
   private pHigh = 0;
@@ -241,6 +247,8 @@ class LabelJoinStateImpl implements LabelJoinState {
   private lAt: Float64Array;
   private lValue: Float64Array;
   private lKind: Uint8Array;
+  /** Predictions held with the label's key (0: the label is unmatched). */
+  private lPredictions: Int32Array;
   private lFree: Int32Array;
   private lFreeTop = 0;
   private lHigh = 0;
@@ -264,12 +272,14 @@ class LabelJoinStateImpl implements LabelJoinState {
     this.pKind = new Uint8Array(p);
     this.pPrev = new Int32Array(p);
     this.pNext = new Int32Array(p);
+    this.pLabel = new Int32Array(p);
     this.pFree = new Int32Array(p);
     const l = Math.min(1024, this.maxLabels + 1);
     this.lHash = new Float64Array(l);
     this.lAt = new Float64Array(l);
     this.lValue = new Float64Array(l);
     this.lKind = new Uint8Array(l);
+    this.lPredictions = new Int32Array(l);
     this.lFree = new Int32Array(l);
   }
 
@@ -348,50 +358,91 @@ class LabelJoinStateImpl implements LabelJoinState {
     if (!(confidenceThreshold >= 0 && confidenceThreshold <= 1))
       throw new RangeError('threshold must be in [0, 1]');
     const starts = [...new Set(bucketStarts)].sort((a, b) => a - b);
-    const rows: LabelledRow[] = [];
-    const classCounts = new Map<string, number>();
-    const confidences: number[] = [];
+    const buckets = starts.flatMap((start) => this.buckets.get(start) ?? []);
     let predictions = 0;
+    for (const b of buckets) predictions += b.length;
+    const delays = new Float64Array(predictions);
+    let labelled = 0;
+    const classification = this.task === 'classification';
+    // Classification: usable rows counted per (actual, predicted) code, codes given to label strings as met.
+    const codes = new Map<string, number>();
+    const names: string[] = [];
+    const codeOf = (label: string): number => {
+      let c = codes.get(label);
+      if (c === undefined) {
+        codes.set(label, (c = names.length));
+        names.push(label);
+      }
+      return c;
+    };
+    const codeOfString = new Int32Array(this.strings.capacity).fill(-1);
+    const codeOfId = (id: number): number =>
+      codeOfString[id] >= 0 ? codeOfString[id] : (codeOfString[id] = codeOf(this.strings.get(id)));
+    const densePairs = new Float64Array(classification ? DENSE_CODES * DENSE_CODES : 0);
+    const pairCounts = new Map<number, number>();
+    const actual: number[] = [];
+    const predicted: number[] = [];
+    const classCounts = new Float64Array(this.strings.capacity);
+    const confidences = exact?.confidenceBelow ? [] : new Array<number>(predictions);
+    let row = 0;
     let targets: Map<number, number> | null = null;
-    for (const start of starts) {
-      const b = this.buckets.get(start);
-      if (!b) continue;
-      predictions += b.length;
-      for (let i = 0; i < b.length; i++) {
+    for (const b of buckets) {
+      for (let i = 0; i < b.length; i++, row++) {
         const s = b.slots[i];
-        if (this.pKind[s] === STRING) {
-          const c = this.strings.get(this.pValue[s]);
-          classCounts.set(c, (classCounts.get(c) ?? 0) + 1);
-        }
-        if (!exact?.confidenceBelow) confidences.push(this.pConfidence[s]);
-        const l = this.labelIndex.get(this.pHash[s]);
+        if (this.pKind[s] === STRING) classCounts[this.pValue[s]]++;
+        if (!exact?.confidenceBelow) confidences[row] = this.pConfidence[s];
+        const l = this.pLabel[s];
         if (l < 0) continue;
         if (this.pPrev[s] !== -1 || this.pNext[s] !== -1) {
           targets ??= this.joinTargets();
           if (targets.get(this.pHash[s]) !== s) continue;
         }
-        rows.push({
-          predicted: this.predictedOf(s),
-          actual: this.truthOf(l),
-          delaySeconds: Math.max(0, (this.lAt[l] - this.pAt[s]) / 1000),
-        });
+        delays[labelled++] = Math.max(0, (this.lAt[l] - this.pAt[s]) / 1000);
+        const pKind = this.pKind[s];
+        const lKind = this.lKind[l];
+        if (classification) {
+          if (pKind === NULL) continue;
+          // String(value), as evaluateQuality labels them.
+          const p = pKind === STRING ? codeOfId(this.pValue[s]) : codeOf(String(this.pValue[s]));
+          const a =
+            lKind === STRING
+              ? codeOfId(this.lValue[l])
+              : codeOf(lKind === BOOLEAN ? String(this.lValue[l] === 1) : String(this.lValue[l]));
+          if (a < DENSE_CODES && p < DENSE_CODES) densePairs[a * DENSE_CODES + p]++;
+          else {
+            const pair = a * PAIR_CODE_BASE + p;
+            pairCounts.set(pair, (pairCounts.get(pair) ?? 0) + 1);
+          }
+        } else if (pKind === NUMBER && lKind === NUMBER) {
+          actual.push(this.lValue[l]);
+          predicted.push(this.pValue[s]);
+        }
       }
     }
+    const pairs = new Map<string, Map<string, number>>();
+    for (let i = 0; i < densePairs.length; i++)
+      if (densePairs[i] > 0)
+        addPair(pairs, names[Math.floor(i / DENSE_CODES)], names[i % DENSE_CODES], densePairs[i]);
+    for (const [pair, n] of pairCounts)
+      addPair(pairs, names[Math.floor(pair / PAIR_CODE_BASE)], names[pair % PAIR_CODE_BASE], n);
     const inWindow = new Set(starts);
     let unmatchedFeedback = 0;
     for (let l = 0; l < this.lHigh; l++)
       if (
         this.lKind[l] !== FREE &&
-        inWindow.has(bucketStartFor(this.lAt[l], this.bucketWidthMs)) &&
-        this.predictionIndex.get(this.lHash[l]) < 0
+        this.lPredictions[l] === 0 &&
+        inWindow.has(bucketStartFor(this.lAt[l], this.bucketWidthMs))
       )
         unmatchedFeedback++;
+    const classes = new Map<string, number>();
+    for (let id = 0; id < classCounts.length; id++)
+      if (classCounts[id] > 0) classes.set(this.strings.get(id), classCounts[id]);
     const below = exact?.confidenceBelow;
-    const report = qualityFromJoin(
-      { rows, unmatchedFeedback },
+    const report = qualityFromTally(
+      { labelled, unmatchedFeedback, delaysSeconds: delays.subarray(0, labelled), pairs, actual, predicted },
       {
         predictions: exact?.predictions ?? predictions,
-        classCounts: exact?.classCounts ?? classCounts,
+        classCounts: exact?.classCounts ?? classes,
         lowConfidenceShare: below
           ? below.rows === 0
             ? null
@@ -401,7 +452,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       { task: this.task, confidenceThreshold, maxClasses },
     );
     if (this.threshold < KEY_HASH_SPACE) {
-      report.sampled = rows.length;
+      report.sampled = labelled;
       report.samplingRate = this.threshold / KEY_HASH_SPACE;
     }
     return report;
@@ -411,6 +462,7 @@ class LabelJoinStateImpl implements LabelJoinState {
     let bucketBytes = 0;
     for (const b of this.buckets.values()) bucketBytes += b.slots.byteLength;
     const columns = [
+      this.pLabel,
       this.pHash,
       this.pAt,
       this.pValue,
@@ -420,7 +472,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       this.pNext,
       this.pFree,
     ];
-    const labelColumns = [this.lHash, this.lAt, this.lValue, this.lKind, this.lFree];
+    const labelColumns = [this.lHash, this.lAt, this.lValue, this.lKind, this.lPredictions, this.lFree];
     return {
       buckets: this.buckets.size,
       predictions: this.pCount,
@@ -540,6 +592,9 @@ class LabelJoinStateImpl implements LabelJoinState {
       if (n !== -1) this.pPrev[n] = s;
       this.pNext[m] = s;
     }
+    const l = this.labelIndex.get(hash);
+    this.pLabel[s] = l;
+    if (l >= 0) this.lPredictions[l]++;
     if (bucket.length === bucket.slots.length) bucket.slots = grown(bucket.slots, bucket.slots.length * 2);
     bucket.slots[bucket.length++] = s;
     this.pCount++;
@@ -565,6 +620,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       this.lHash[s] = hash;
       this.labelIndex.set(hash, s);
       this.lCount++;
+      this.lPredictions[s] = this.linkRows(hash, s);
     }
     this.lAt[s] = atMs;
     this.lKind[s] = kind;
@@ -595,6 +651,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       this.pKind = grown(this.pKind, n);
       this.pPrev = grown(this.pPrev, n);
       this.pNext = grown(this.pNext, n);
+      this.pLabel = grown(this.pLabel, n);
       this.pFree = grown(this.pFree, n);
     }
     return this.pHigh++;
@@ -608,6 +665,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       this.lAt = grown(this.lAt, n);
       this.lValue = grown(this.lValue, n);
       this.lKind = grown(this.lKind, n);
+      this.lPredictions = grown(this.lPredictions, n);
       this.lFree = grown(this.lFree, n);
     }
     return this.lHigh++;
@@ -618,6 +676,8 @@ class LabelJoinStateImpl implements LabelJoinState {
     const hash = this.pHash[s];
     const prev = this.pPrev[s];
     const next = this.pNext[s];
+    const l = this.pLabel[s];
+    if (l >= 0) this.lPredictions[l]--;
     if (prev !== -1) this.pNext[prev] = next;
     if (next !== -1) this.pPrev[next] = prev;
     if (this.predictionIndex.get(hash) === s) {
@@ -632,11 +692,22 @@ class LabelJoinStateImpl implements LabelJoinState {
   }
 
   private freeLabel(s: number): void {
+    if (this.lPredictions[s] > 0) this.linkRows(this.lHash[s], -1);
     this.labelIndex.delete(this.lHash[s]);
     if (this.lKind[s] === STRING) this.strings.release(this.lValue[s]);
     this.lKind[s] = FREE;
     this.lFree[this.lFreeTop++] = s;
     this.lCount--;
+  }
+
+  /** Points every held row of key hash `hash` at label slot `label` (−1: none); returns how many there are. */
+  private linkRows(hash: number, label: number): number {
+    const m = this.predictionIndex.get(hash);
+    if (m < 0) return 0;
+    let rows = 0;
+    for (let s = m; s !== -1; s = this.pNext[s], rows++) this.pLabel[s] = label;
+    for (let s = this.pPrev[m]; s !== -1; s = this.pPrev[s], rows++) this.pLabel[s] = label;
+    return rows;
   }
 
   private removeBucket(startMs: number): void {
@@ -700,20 +771,6 @@ class LabelJoinStateImpl implements LabelJoinState {
       }
     }
     return targets;
-  }
-
-  private predictedOf(s: number): string | number | null {
-    const kind = this.pKind[s];
-    return kind === NULL ? null : kind === STRING ? this.strings.get(this.pValue[s]) : this.pValue[s];
-  }
-
-  private truthOf(l: number): string | number | boolean {
-    const kind = this.lKind[l];
-    return kind === STRING
-      ? this.strings.get(this.lValue[l])
-      : kind === BOOLEAN
-        ? this.lValue[l] === 1
-        : this.lValue[l];
   }
 
   private document(buckets: readonly Bucket[], withLabels: boolean): LabelJoinStateJson {
