@@ -16,6 +16,7 @@ export {
   DEFAULT_MAX_HELD_PREDICTIONS,
   LABEL_JOIN_FORMAT_VERSION,
   LABEL_JOIN_STATE_FORMAT,
+  MAX_ROWS_PER_KEY,
   createLabelJoinState,
   labelJoinStateFromJson,
 } from './label-join-state';

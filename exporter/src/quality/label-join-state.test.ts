@@ -13,7 +13,7 @@ import {
 import { bucketStartFor } from '../windows/buckets';
 import { evaluateQuality } from './evaluate-quality';
 import { labelJoinKey } from './key-hash';
-import { createLabelJoinState, type LabelJoinState } from './label-join-state';
+import { MAX_ROWS_PER_KEY, createLabelJoinState, type LabelJoinState } from './label-join-state';
 
 const OPTIONS = { confidenceThreshold: 0.6, maxClasses: 4 };
 const ALL_MINUTES = [0, 1, 2, 3, 4, 5].map((m) => T0 + m * MINUTE);
@@ -229,6 +229,19 @@ describe('joining', () => {
     state.dropBucket(T0);
     expect(state.quality([T0 + MINUTE], OPTIONS)).toMatchObject({ predictions: 1, labelled: 1 });
     expect(state.quality([T0 + MINUTE], OPTIONS).classification!.accuracy).toBe(0);
+  });
+
+  it('holds at most MAX_ROWS_PER_KEY rows of one key, and counts the rest', () => {
+    const state = createLabelJoinState({ task: 'classification', maxPredictions: 1000 });
+    for (let i = 0; i < MAX_ROWS_PER_KEY + 36; i++)
+      state.addPrediction(prediction({ predicted: `c${i % 3}` }));
+    state.addLabel({ key, atMs: T0 + 2000, truth: 'c0' });
+    expect(state.stats()).toMatchObject({
+      predictions: MAX_ROWS_PER_KEY,
+      duplicateRowsDropped: 36,
+      samplingRate: 1,
+    });
+    expect(state.quality([T0], OPTIONS)).toMatchObject({ predictions: MAX_ROWS_PER_KEY, labelled: 1 });
   });
 
   it('counts as unmatched a label in the window whose key has no prediction held anywhere', () => {

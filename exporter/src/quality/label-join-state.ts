@@ -8,8 +8,8 @@
  *   its prediction. The latest label of a key wins (greatest `atMs`; ties: the one added last), as in joinFeedback.
  * - `quality(bucketStarts)` reports the window made of those buckets, by prediction time: each held prediction in
  *   them joined with its key's label if one is held, whenever that label arrived.
- * - Keys are kept as 52-bit hashes (key-hash.ts); rows as typed-array columns (~70 bytes per held prediction,
- *   ~45 per held label, with the index). Past `maxPredictions` held predictions or `maxLabels` held labels, only
+ * - Keys are kept as 52-bit hashes (key-hash.ts); rows as typed-array columns (~82 bytes per held prediction,
+ *   ~83 per held label, with the index, measured by exporter/bench/label-join-bench.ts). Past `maxPredictions` held predictions or `maxLabels` held labels, only
  *   keys whose hash is below a threshold are kept, the threshold halving each time a cap is hit: the joined rows are
  *   then a uniform hash sample of the window's rows, and the report says so (`sampled`, `samplingRate`).
  * Pure: no I/O, no clock. The window store calls it from its sinks (sources/follow.ts).
@@ -25,6 +25,8 @@ import { StringInterner } from './string-interner';
 export const DEFAULT_MAX_HELD_PREDICTIONS = 1_000_000;
 /** Held labels before sampling starts. @default 1000000 */
 export const DEFAULT_MAX_HELD_LABELS = 1_000_000;
+/** Rows held per key at most: a key's further predictions are dropped (counted). */
+export const MAX_ROWS_PER_KEY = 64;
 /** The `format` field of a serialised label join state. */
 export const LABEL_JOIN_STATE_FORMAT = 'plumbline.label-join-state';
 /** The version this code writes and reads. */
@@ -95,6 +97,8 @@ export interface LabelJoinStats {
   sampledOutLabels: number;
   /** Labels not held because they are older than the last `evictLabelsBefore`. */
   expiredLabels: number;
+  /** Predictions not held because their key already had MAX_ROWS_PER_KEY rows held. */
+  duplicateRowsDropped: number;
   /** Bytes of the typed arrays and indices (not counting the class strings). */
   bytes: number;
 }
@@ -139,6 +143,7 @@ interface CountersJson {
   readonly sampledOutPredictions: number;
   readonly sampledOutLabels: number;
   readonly expiredLabels: number;
+  readonly duplicateRowsDropped: number;
   readonly lastSampledOutLabelAtMs: number | null;
   readonly evictedBeforeMs: number | null;
 }
@@ -218,6 +223,7 @@ class LabelJoinStateImpl implements LabelJoinState {
   private sampledOutPredictions = 0;
   private sampledOutLabels = 0;
   private expiredLabels = 0;
+  private duplicateRowsDropped = 0;
   /** Latest time of a label not held because of sampling (ignored, or evicted when the threshold fell). */
   private lastSampledOutLabelAtMs: number | null = null;
   private evictedBeforeMs: number | null = null;
@@ -481,6 +487,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       sampledOutPredictions: this.sampledOutPredictions,
       sampledOutLabels: this.sampledOutLabels,
       expiredLabels: this.expiredLabels,
+      duplicateRowsDropped: this.duplicateRowsDropped,
       bytes:
         [...columns, ...labelColumns].reduce((sum, a) => sum + a.byteLength, 0) +
         bucketBytes +
@@ -551,6 +558,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       this.sampledOutPredictions += c.sampledOutPredictions;
       this.sampledOutLabels += c.sampledOutLabels;
       this.expiredLabels += c.expiredLabels;
+      this.duplicateRowsDropped += c.duplicateRowsDropped;
       if (c.lastSampledOutLabelAtMs !== null) this.noteSampledOutLabelAt(c.lastSampledOutLabelAtMs);
       if (c.evictedBeforeMs !== null) this.evictLabelsBefore(c.evictedBeforeMs);
     }
@@ -573,13 +581,20 @@ class LabelJoinStateImpl implements LabelJoinState {
     value: number,
     confidence: number,
   ): void {
+    const m = this.predictionIndex.get(hash);
+    if (m >= 0 && this.rowsOfKey(m) >= MAX_ROWS_PER_KEY) {
+      // One key delivered over and over (a client reusing a request id): its label can join one row only, and
+      // without this bound one key could fill the state and drive the sampling threshold to nothing.
+      if (kind === STRING) this.strings.release(value);
+      this.duplicateRowsDropped++;
+      return;
+    }
     const s = this.allocPrediction();
     this.pHash[s] = hash;
     this.pAt[s] = atMs;
     this.pKind[s] = kind;
     this.pValue[s] = value;
     this.pConfidence[s] = confidence;
-    const m = this.predictionIndex.get(hash);
     if (m < 0) {
       this.pPrev[s] = -1;
       this.pNext[s] = -1;
@@ -698,6 +713,14 @@ class LabelJoinStateImpl implements LabelJoinState {
     this.lKind[s] = FREE;
     this.lFree[this.lFreeTop++] = s;
     this.lCount--;
+  }
+
+  /** Held rows of the key of row `m` (its chain's length). */
+  private rowsOfKey(m: number): number {
+    let rows = 1;
+    for (let s = this.pNext[m]; s !== -1; s = this.pNext[s]) rows++;
+    for (let s = this.pPrev[m]; s !== -1; s = this.pPrev[s]) rows++;
+    return rows;
   }
 
   /** Points every held row of key hash `hash` at label slot `label` (−1: none); returns how many there are. */
@@ -847,6 +870,7 @@ class LabelJoinStateImpl implements LabelJoinState {
             sampledOutPredictions: this.sampledOutPredictions,
             sampledOutLabels: this.sampledOutLabels,
             expiredLabels: this.expiredLabels,
+            duplicateRowsDropped: this.duplicateRowsDropped,
             lastSampledOutLabelAtMs: this.lastSampledOutLabelAtMs,
             evictedBeforeMs: this.evictedBeforeMs,
           }
