@@ -951,7 +951,17 @@ function checkDocument(json: unknown): LabelJoinStateJson {
     kinds(l.kind, l.size, [STRING, NUMBER, BOOLEAN]);
     stringRefs(l.kind, l.value, l.size);
   }
-  shape((j.labels === null) === (j.counters === null), 'labels and counters go together');
+  shape(
+    j.labels === null ? j.counters === null : typeof j.counters === 'object' && j.counters !== null,
+    'labels and counters go together',
+  );
+  if (j.counters) {
+    const c = j.counters;
+    for (const n of [c.sampledOutPredictions, c.sampledOutLabels, c.expiredLabels, c.duplicateRowsDropped])
+      shape(Number.isInteger(n) && n >= 0, 'bad counters');
+    for (const t of [c.lastSampledOutLabelAtMs, c.evictedBeforeMs])
+      shape(t === null || typeof t === 'number', 'bad counters');
+  }
   return j;
 }
 
