@@ -31,17 +31,41 @@ export function confusionMatrix(
   if (actual.length !== predicted.length) {
     throw new RangeError(`actual and predicted differ in length (${actual.length} vs ${predicted.length})`);
   }
+  const pairs = new Map<string, Map<string, number>>();
+  for (let i = 0; i < actual.length; i += 1) {
+    let row = pairs.get(actual[i]);
+    if (!row) pairs.set(actual[i], (row = new Map()));
+    row.set(predicted[i], (row.get(predicted[i]) ?? 0) + 1);
+  }
+  return confusionMatrixFromCounts(pairs, options);
+}
+
+/**
+ * The same matrix from counts of (actual, predicted) pairs: `pairs.get(a).get(p)` rows of actual class a predicted
+ * as p (for callers that hold counts, like the label join state). Cost: O(pairs + k²).
+ *
+ * @example confusionMatrixFromCounts(new Map([['a', new Map([['a', 1]])], ['b', new Map([['a', 1]])]])) → the example above
+ */
+export function confusionMatrixFromCounts(
+  pairs: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  options: ConfusionMatrixOptions = {},
+): ConfusionMatrix {
   const frequency = new Map<string, number>();
-  for (const label of [...actual, ...predicted]) frequency.set(label, (frequency.get(label) ?? 0) + 1);
+  let total = 0;
+  for (const [a, row] of pairs)
+    for (const [p, n] of row) {
+      frequency.set(a, (frequency.get(a) ?? 0) + n);
+      frequency.set(p, (frequency.get(p) ?? 0) + n);
+      total += n;
+    }
   const { labels, rename } = capClasses(frequency, options.maxClasses);
   const index = new Map(labels.map((label, i) => [label, i]));
   const counts = labels.map(() => labels.map(() => 0));
-  for (let i = 0; i < actual.length; i += 1) {
-    const a = index.get(rename.get(actual[i]) ?? actual[i])!;
-    const p = index.get(rename.get(predicted[i]) ?? predicted[i])!;
-    counts[a][p] += 1;
+  for (const [a, row] of pairs) {
+    const i = index.get(rename.get(a) ?? a)!;
+    for (const [p, n] of row) counts[i][index.get(rename.get(p) ?? p)!] += n;
   }
-  return { labels, counts, total: actual.length };
+  return { labels, counts, total };
 }
 
 /** The labels a capped set of classes keeps, and the classes renamed to {@link OTHER_CLASS}. */

@@ -5,13 +5,13 @@
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import { joinFeedback } from './join';
 import { lowConfidenceShare } from './low-confidence-share';
-import { qualityFromJoin, type QualityOptions, type QualityReport } from './quality-report';
+import { qualityFromTally, tallyJoin, type QualityOptions, type QualityReport } from './quality-report';
 
 export type { QualityOptions, QualityReport } from './quality-report';
 
 /**
  * Quality of a window from its raw events: joins each prediction with its latest ground truth
- * ({@link joinFeedback}), then {@link qualityFromJoin}.
+ * ({@link joinFeedback}), then {@link tallyJoin} and {@link qualityFromTally}.
  */
 export function evaluateQuality(
   inference: readonly InferenceEvent[],
@@ -23,8 +23,8 @@ export function evaluateQuality(
     const label = e.outputs.label;
     if (label !== null) classCounts.set(label, (classCounts.get(label) ?? 0) + 1);
   }
-  return qualityFromJoin(
-    joinFeedback(inference, feedback),
+  return qualityFromTally(
+    tallyJoin(joinFeedback(inference, feedback), options.task),
     {
       predictions: inference.length,
       classCounts,

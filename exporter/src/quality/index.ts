@@ -1,6 +1,6 @@
 export { joinFeedback } from './join';
 export type { LabelledRow, JoinResult } from './join';
-export { capClasses, confusionMatrix, OTHER_CLASS } from './confusion-matrix';
+export { capClasses, confusionMatrix, confusionMatrixFromCounts, OTHER_CLASS } from './confusion-matrix';
 export type { CappedClasses, ConfusionMatrix, ConfusionMatrixOptions } from './confusion-matrix';
 export { classificationMetrics } from './classification-metrics';
 export type { ClassificationMetrics, ClassScores } from './classification-metrics';
@@ -9,13 +9,14 @@ export type { RegressionMetrics } from './regression-metrics';
 export { lowConfidenceShare } from './low-confidence-share';
 export { median } from './median';
 export { evaluateQuality } from './evaluate-quality';
-export { predictionShare, qualityFromJoin } from './quality-report';
-export type { PredictionTallies, QualityOptions, QualityReport } from './quality-report';
+export { predictionShare, qualityFromTally, tallyJoin } from './quality-report';
+export type { JoinTally, PredictionTallies, QualityOptions, QualityReport } from './quality-report';
 export {
   DEFAULT_MAX_HELD_LABELS,
   DEFAULT_MAX_HELD_PREDICTIONS,
   LABEL_JOIN_FORMAT_VERSION,
   LABEL_JOIN_STATE_FORMAT,
+  MAX_ROWS_PER_KEY,
   createLabelJoinState,
   labelJoinStateFromJson,
 } from './label-join-state';

@@ -94,6 +94,8 @@ describe('a label join state saved and loaded', () => {
     refused({ ...doc, buckets: [{ ...doc.buckets[0], size: doc.buckets[0].size + 1 }] }, /wrong length/);
     refused({ ...doc, strings: [] }, /bad string index/);
     refused({ ...doc, counters: null }, /labels and counters go together/);
+    refused({ ...doc, counters: undefined }, /labels and counters go together/);
+    refused({ ...doc, counters: { ...doc.counters!, expiredLabels: -1 } }, /bad counters/);
     const other = createLabelJoinState({ task: 'regression' });
     expect(() => other.load(doc)).toThrow(/a classification model cannot be loaded into a regression one/);
     const wider = createLabelJoinState({ task: 'classification', bucketWidthMs: 5 * MINUTE });

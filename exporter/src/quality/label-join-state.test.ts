@@ -13,7 +13,7 @@ import {
 import { bucketStartFor } from '../windows/buckets';
 import { evaluateQuality } from './evaluate-quality';
 import { labelJoinKey } from './key-hash';
-import { createLabelJoinState, type LabelJoinState } from './label-join-state';
+import { MAX_ROWS_PER_KEY, createLabelJoinState, type LabelJoinState } from './label-join-state';
 
 const OPTIONS = { confidenceThreshold: 0.6, maxClasses: 4 };
 const ALL_MINUTES = [0, 1, 2, 3, 4, 5].map((m) => T0 + m * MINUTE);
@@ -131,6 +131,46 @@ describe.each(['classification', 'regression'] as const)('the label join state o
   });
 });
 
+describe('a classifier with many classes', () => {
+  it('reports what evaluateQuality reports past the 128 classes counted densely (and pools past maxClasses)', () => {
+    const predictions: StreamPrediction[] = [];
+    const labels: StreamLabel[] = [];
+    let x = 12345;
+    const next = (n: number): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) % n;
+    for (let i = 0; i < 5000; i++) {
+      const requestId = `many-${i}`;
+      const atMs = T0 + next(6 * MINUTE);
+      const label = `class-${next(300)}`;
+      const key = labelJoinKey(requestId, 0);
+      predictions.push({
+        key,
+        requestId,
+        row: 0,
+        bucketStartMs: bucketStartFor(atMs),
+        atMs,
+        label,
+        value: null,
+        predicted: label,
+        confidence: null,
+      });
+      if (next(4) > 0)
+        labels.push({ key, requestId, row: 0, atMs, truth: next(3) === 0 ? label : `class-${next(300)}` });
+    }
+    const state = createLabelJoinState({ task: 'classification' });
+    for (const p of predictions) state.addPrediction(p);
+    for (const l of labels) state.addLabel(l);
+    for (const maxClasses of [1000, 40]) {
+      const options = { confidenceThreshold: 0.6, maxClasses };
+      expect(state.quality(ALL_MINUTES, options)).toEqual(
+        evaluateQuality(inferenceEventsOf(predictions), feedbackEventsOf(labels), {
+          task: 'classification',
+          ...options,
+        }),
+      );
+    }
+  });
+});
+
 describe('joining', () => {
   const key = labelJoinKey('r1', 0);
   const prediction = (over: Partial<StreamPrediction> = {}) => ({
@@ -189,6 +229,19 @@ describe('joining', () => {
     state.dropBucket(T0);
     expect(state.quality([T0 + MINUTE], OPTIONS)).toMatchObject({ predictions: 1, labelled: 1 });
     expect(state.quality([T0 + MINUTE], OPTIONS).classification!.accuracy).toBe(0);
+  });
+
+  it('holds at most MAX_ROWS_PER_KEY rows of one key, and counts the rest', () => {
+    const state = createLabelJoinState({ task: 'classification', maxPredictions: 1000 });
+    for (let i = 0; i < MAX_ROWS_PER_KEY + 36; i++)
+      state.addPrediction(prediction({ predicted: `c${i % 3}` }));
+    state.addLabel({ key, atMs: T0 + 2000, truth: 'c0' });
+    expect(state.stats()).toMatchObject({
+      predictions: MAX_ROWS_PER_KEY,
+      duplicateRowsDropped: 36,
+      samplingRate: 1,
+    });
+    expect(state.quality([T0], OPTIONS)).toMatchObject({ predictions: MAX_ROWS_PER_KEY, labelled: 1 });
   });
 
   it('counts as unmatched a label in the window whose key has no prediction held anywhere', () => {

@@ -8,24 +8,25 @@
  *   its prediction. The latest label of a key wins (greatest `atMs`; ties: the one added last), as in joinFeedback.
  * - `quality(bucketStarts)` reports the window made of those buckets, by prediction time: each held prediction in
  *   them joined with its key's label if one is held, whenever that label arrived.
- * - Keys are kept as 52-bit hashes (key-hash.ts); rows as typed-array columns (~70 bytes per held prediction,
- *   ~45 per held label, with the index). Past `maxPredictions` held predictions or `maxLabels` held labels, only
+ * - Keys are kept as 52-bit hashes (key-hash.ts); rows as typed-array columns (~82 bytes per held prediction,
+ *   ~83 per held label, with the index, measured by exporter/bench/label-join-bench.ts). Past `maxPredictions` held predictions or `maxLabels` held labels, only
  *   keys whose hash is below a threshold are kept, the threshold halving each time a cap is hit: the joined rows are
  *   then a uniform hash sample of the window's rows, and the report says so (`sampled`, `samplingRate`).
  * Pure: no I/O, no clock. The window store calls it from its sinks (sources/follow.ts).
  */
 import { BucketStateError, DEFAULT_BUCKET_WIDTH_MS, bucketStartFor } from '../windows/buckets';
 import { HashSlotIndex } from './hash-slot-index';
-import type { LabelledRow } from './join';
 import { KEY_HASH_SPACE, keyHash } from './key-hash';
 import { lowConfidenceShare } from './low-confidence-share';
-import { qualityFromJoin, type QualityReport } from './quality-report';
+import { addPair, qualityFromTally, type QualityReport } from './quality-report';
 import { StringInterner } from './string-interner';
 
 /** Held predictions before sampling starts. @default 1000000 */
 export const DEFAULT_MAX_HELD_PREDICTIONS = 1_000_000;
 /** Held labels before sampling starts. @default 1000000 */
 export const DEFAULT_MAX_HELD_LABELS = 1_000_000;
+/** Rows held per key at most: a key's further predictions are dropped (counted). */
+export const MAX_ROWS_PER_KEY = 64;
 /** The `format` field of a serialised label join state. */
 export const LABEL_JOIN_STATE_FORMAT = 'plumbline.label-join-state';
 /** The version this code writes and reads. */
@@ -96,6 +97,8 @@ export interface LabelJoinStats {
   sampledOutLabels: number;
   /** Labels not held because they are older than the last `evictLabelsBefore`. */
   expiredLabels: number;
+  /** Predictions not held because their key already had MAX_ROWS_PER_KEY rows held. */
+  duplicateRowsDropped: number;
   /** Bytes of the typed arrays and indices (not counting the class strings). */
   bytes: number;
 }
@@ -140,6 +143,7 @@ interface CountersJson {
   readonly sampledOutPredictions: number;
   readonly sampledOutLabels: number;
   readonly expiredLabels: number;
+  readonly duplicateRowsDropped: number;
   readonly lastSampledOutLabelAtMs: number | null;
   readonly evictedBeforeMs: number | null;
 }
@@ -181,6 +185,11 @@ const STRING = 2;
 const NUMBER = 3;
 const BOOLEAN = 4;
 
+/** Pair codes: actual code · base + predicted code (codes of distinct labels met in one report, < 2^26). */
+const PAIR_CODE_BASE = 2 ** 26;
+/** Pairs of the first 128 codes are counted in a dense 128 × 128 array, the rest in a Map. */
+const DENSE_CODES = 128;
+
 interface Bucket {
   readonly startMs: number;
   slots: Int32Array;
@@ -214,6 +223,7 @@ class LabelJoinStateImpl implements LabelJoinState {
   private sampledOutPredictions = 0;
   private sampledOutLabels = 0;
   private expiredLabels = 0;
+  private duplicateRowsDropped = 0;
   /** Latest time of a label not held because of sampling (ignored, or evicted when the threshold fell). */
   private lastSampledOutLabelAtMs: number | null = null;
   private evictedBeforeMs: number | null = null;
@@ -230,6 +240,8 @@ class LabelJoinStateImpl implements LabelJoinState {
   private pKind: Uint8Array;
   private pPrev: Int32Array;
   private pNext: Int32Array;
+  /** The label slot of the row's key, −1 without one (kept in step, so a report looks nothing up). */
+  private pLabel: Int32Array;
   private pFree: Int32Array;
   private pFreeTop = 0;
   private pHigh = 0;
@@ -241,6 +253,8 @@ class LabelJoinStateImpl implements LabelJoinState {
   private lAt: Float64Array;
   private lValue: Float64Array;
   private lKind: Uint8Array;
+  /** Predictions held with the label's key (0: the label is unmatched). */
+  private lPredictions: Int32Array;
   private lFree: Int32Array;
   private lFreeTop = 0;
   private lHigh = 0;
@@ -264,12 +278,14 @@ class LabelJoinStateImpl implements LabelJoinState {
     this.pKind = new Uint8Array(p);
     this.pPrev = new Int32Array(p);
     this.pNext = new Int32Array(p);
+    this.pLabel = new Int32Array(p);
     this.pFree = new Int32Array(p);
     const l = Math.min(1024, this.maxLabels + 1);
     this.lHash = new Float64Array(l);
     this.lAt = new Float64Array(l);
     this.lValue = new Float64Array(l);
     this.lKind = new Uint8Array(l);
+    this.lPredictions = new Int32Array(l);
     this.lFree = new Int32Array(l);
   }
 
@@ -348,50 +364,91 @@ class LabelJoinStateImpl implements LabelJoinState {
     if (!(confidenceThreshold >= 0 && confidenceThreshold <= 1))
       throw new RangeError('threshold must be in [0, 1]');
     const starts = [...new Set(bucketStarts)].sort((a, b) => a - b);
-    const rows: LabelledRow[] = [];
-    const classCounts = new Map<string, number>();
-    const confidences: number[] = [];
+    const buckets = starts.flatMap((start) => this.buckets.get(start) ?? []);
     let predictions = 0;
+    for (const b of buckets) predictions += b.length;
+    const delays = new Float64Array(predictions);
+    let labelled = 0;
+    const classification = this.task === 'classification';
+    // Classification: usable rows counted per (actual, predicted) code, codes given to label strings as met.
+    const codes = new Map<string, number>();
+    const names: string[] = [];
+    const codeOf = (label: string): number => {
+      let c = codes.get(label);
+      if (c === undefined) {
+        codes.set(label, (c = names.length));
+        names.push(label);
+      }
+      return c;
+    };
+    const codeOfString = new Int32Array(this.strings.capacity).fill(-1);
+    const codeOfId = (id: number): number =>
+      codeOfString[id] >= 0 ? codeOfString[id] : (codeOfString[id] = codeOf(this.strings.get(id)));
+    const densePairs = new Float64Array(classification ? DENSE_CODES * DENSE_CODES : 0);
+    const pairCounts = new Map<number, number>();
+    const actual: number[] = [];
+    const predicted: number[] = [];
+    const classCounts = new Float64Array(this.strings.capacity);
+    const confidences = exact?.confidenceBelow ? [] : new Array<number>(predictions);
+    let row = 0;
     let targets: Map<number, number> | null = null;
-    for (const start of starts) {
-      const b = this.buckets.get(start);
-      if (!b) continue;
-      predictions += b.length;
-      for (let i = 0; i < b.length; i++) {
+    for (const b of buckets) {
+      for (let i = 0; i < b.length; i++, row++) {
         const s = b.slots[i];
-        if (this.pKind[s] === STRING) {
-          const c = this.strings.get(this.pValue[s]);
-          classCounts.set(c, (classCounts.get(c) ?? 0) + 1);
-        }
-        if (!exact?.confidenceBelow) confidences.push(this.pConfidence[s]);
-        const l = this.labelIndex.get(this.pHash[s]);
+        if (this.pKind[s] === STRING) classCounts[this.pValue[s]]++;
+        if (!exact?.confidenceBelow) confidences[row] = this.pConfidence[s];
+        const l = this.pLabel[s];
         if (l < 0) continue;
         if (this.pPrev[s] !== -1 || this.pNext[s] !== -1) {
           targets ??= this.joinTargets();
           if (targets.get(this.pHash[s]) !== s) continue;
         }
-        rows.push({
-          predicted: this.predictedOf(s),
-          actual: this.truthOf(l),
-          delaySeconds: Math.max(0, (this.lAt[l] - this.pAt[s]) / 1000),
-        });
+        delays[labelled++] = Math.max(0, (this.lAt[l] - this.pAt[s]) / 1000);
+        const pKind = this.pKind[s];
+        const lKind = this.lKind[l];
+        if (classification) {
+          if (pKind === NULL) continue;
+          // String(value), as evaluateQuality labels them.
+          const p = pKind === STRING ? codeOfId(this.pValue[s]) : codeOf(String(this.pValue[s]));
+          const a =
+            lKind === STRING
+              ? codeOfId(this.lValue[l])
+              : codeOf(lKind === BOOLEAN ? String(this.lValue[l] === 1) : String(this.lValue[l]));
+          if (a < DENSE_CODES && p < DENSE_CODES) densePairs[a * DENSE_CODES + p]++;
+          else {
+            const pair = a * PAIR_CODE_BASE + p;
+            pairCounts.set(pair, (pairCounts.get(pair) ?? 0) + 1);
+          }
+        } else if (pKind === NUMBER && lKind === NUMBER) {
+          actual.push(this.lValue[l]);
+          predicted.push(this.pValue[s]);
+        }
       }
     }
+    const pairs = new Map<string, Map<string, number>>();
+    for (let i = 0; i < densePairs.length; i++)
+      if (densePairs[i] > 0)
+        addPair(pairs, names[Math.floor(i / DENSE_CODES)], names[i % DENSE_CODES], densePairs[i]);
+    for (const [pair, n] of pairCounts)
+      addPair(pairs, names[Math.floor(pair / PAIR_CODE_BASE)], names[pair % PAIR_CODE_BASE], n);
     const inWindow = new Set(starts);
     let unmatchedFeedback = 0;
     for (let l = 0; l < this.lHigh; l++)
       if (
         this.lKind[l] !== FREE &&
-        inWindow.has(bucketStartFor(this.lAt[l], this.bucketWidthMs)) &&
-        this.predictionIndex.get(this.lHash[l]) < 0
+        this.lPredictions[l] === 0 &&
+        inWindow.has(bucketStartFor(this.lAt[l], this.bucketWidthMs))
       )
         unmatchedFeedback++;
+    const classes = new Map<string, number>();
+    for (let id = 0; id < classCounts.length; id++)
+      if (classCounts[id] > 0) classes.set(this.strings.get(id), classCounts[id]);
     const below = exact?.confidenceBelow;
-    const report = qualityFromJoin(
-      { rows, unmatchedFeedback },
+    const report = qualityFromTally(
+      { labelled, unmatchedFeedback, delaysSeconds: delays.subarray(0, labelled), pairs, actual, predicted },
       {
         predictions: exact?.predictions ?? predictions,
-        classCounts: exact?.classCounts ?? classCounts,
+        classCounts: exact?.classCounts ?? classes,
         lowConfidenceShare: below
           ? below.rows === 0
             ? null
@@ -401,7 +458,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       { task: this.task, confidenceThreshold, maxClasses },
     );
     if (this.threshold < KEY_HASH_SPACE) {
-      report.sampled = rows.length;
+      report.sampled = labelled;
       report.samplingRate = this.threshold / KEY_HASH_SPACE;
     }
     return report;
@@ -411,6 +468,7 @@ class LabelJoinStateImpl implements LabelJoinState {
     let bucketBytes = 0;
     for (const b of this.buckets.values()) bucketBytes += b.slots.byteLength;
     const columns = [
+      this.pLabel,
       this.pHash,
       this.pAt,
       this.pValue,
@@ -420,7 +478,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       this.pNext,
       this.pFree,
     ];
-    const labelColumns = [this.lHash, this.lAt, this.lValue, this.lKind, this.lFree];
+    const labelColumns = [this.lHash, this.lAt, this.lValue, this.lKind, this.lPredictions, this.lFree];
     return {
       buckets: this.buckets.size,
       predictions: this.pCount,
@@ -429,6 +487,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       sampledOutPredictions: this.sampledOutPredictions,
       sampledOutLabels: this.sampledOutLabels,
       expiredLabels: this.expiredLabels,
+      duplicateRowsDropped: this.duplicateRowsDropped,
       bytes:
         [...columns, ...labelColumns].reduce((sum, a) => sum + a.byteLength, 0) +
         bucketBytes +
@@ -499,6 +558,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       this.sampledOutPredictions += c.sampledOutPredictions;
       this.sampledOutLabels += c.sampledOutLabels;
       this.expiredLabels += c.expiredLabels;
+      this.duplicateRowsDropped += c.duplicateRowsDropped;
       if (c.lastSampledOutLabelAtMs !== null) this.noteSampledOutLabelAt(c.lastSampledOutLabelAtMs);
       if (c.evictedBeforeMs !== null) this.evictLabelsBefore(c.evictedBeforeMs);
     }
@@ -521,13 +581,20 @@ class LabelJoinStateImpl implements LabelJoinState {
     value: number,
     confidence: number,
   ): void {
+    const m = this.predictionIndex.get(hash);
+    if (m >= 0 && this.rowsOfKey(m) >= MAX_ROWS_PER_KEY) {
+      // One key delivered over and over (a client reusing a request id): its label can join one row only, and
+      // without this bound one key could fill the state and drive the sampling threshold to nothing.
+      if (kind === STRING) this.strings.release(value);
+      this.duplicateRowsDropped++;
+      return;
+    }
     const s = this.allocPrediction();
     this.pHash[s] = hash;
     this.pAt[s] = atMs;
     this.pKind[s] = kind;
     this.pValue[s] = value;
     this.pConfidence[s] = confidence;
-    const m = this.predictionIndex.get(hash);
     if (m < 0) {
       this.pPrev[s] = -1;
       this.pNext[s] = -1;
@@ -540,6 +607,9 @@ class LabelJoinStateImpl implements LabelJoinState {
       if (n !== -1) this.pPrev[n] = s;
       this.pNext[m] = s;
     }
+    const l = this.labelIndex.get(hash);
+    this.pLabel[s] = l;
+    if (l >= 0) this.lPredictions[l]++;
     if (bucket.length === bucket.slots.length) bucket.slots = grown(bucket.slots, bucket.slots.length * 2);
     bucket.slots[bucket.length++] = s;
     this.pCount++;
@@ -565,6 +635,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       this.lHash[s] = hash;
       this.labelIndex.set(hash, s);
       this.lCount++;
+      this.lPredictions[s] = this.linkRows(hash, s);
     }
     this.lAt[s] = atMs;
     this.lKind[s] = kind;
@@ -595,6 +666,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       this.pKind = grown(this.pKind, n);
       this.pPrev = grown(this.pPrev, n);
       this.pNext = grown(this.pNext, n);
+      this.pLabel = grown(this.pLabel, n);
       this.pFree = grown(this.pFree, n);
     }
     return this.pHigh++;
@@ -608,6 +680,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       this.lAt = grown(this.lAt, n);
       this.lValue = grown(this.lValue, n);
       this.lKind = grown(this.lKind, n);
+      this.lPredictions = grown(this.lPredictions, n);
       this.lFree = grown(this.lFree, n);
     }
     return this.lHigh++;
@@ -618,6 +691,8 @@ class LabelJoinStateImpl implements LabelJoinState {
     const hash = this.pHash[s];
     const prev = this.pPrev[s];
     const next = this.pNext[s];
+    const l = this.pLabel[s];
+    if (l >= 0) this.lPredictions[l]--;
     if (prev !== -1) this.pNext[prev] = next;
     if (next !== -1) this.pPrev[next] = prev;
     if (this.predictionIndex.get(hash) === s) {
@@ -632,11 +707,30 @@ class LabelJoinStateImpl implements LabelJoinState {
   }
 
   private freeLabel(s: number): void {
+    if (this.lPredictions[s] > 0) this.linkRows(this.lHash[s], -1);
     this.labelIndex.delete(this.lHash[s]);
     if (this.lKind[s] === STRING) this.strings.release(this.lValue[s]);
     this.lKind[s] = FREE;
     this.lFree[this.lFreeTop++] = s;
     this.lCount--;
+  }
+
+  /** Held rows of the key of row `m` (its chain's length). */
+  private rowsOfKey(m: number): number {
+    let rows = 1;
+    for (let s = this.pNext[m]; s !== -1; s = this.pNext[s]) rows++;
+    for (let s = this.pPrev[m]; s !== -1; s = this.pPrev[s]) rows++;
+    return rows;
+  }
+
+  /** Points every held row of key hash `hash` at label slot `label` (−1: none); returns how many there are. */
+  private linkRows(hash: number, label: number): number {
+    const m = this.predictionIndex.get(hash);
+    if (m < 0) return 0;
+    let rows = 0;
+    for (let s = m; s !== -1; s = this.pNext[s], rows++) this.pLabel[s] = label;
+    for (let s = this.pPrev[m]; s !== -1; s = this.pPrev[s], rows++) this.pLabel[s] = label;
+    return rows;
   }
 
   private removeBucket(startMs: number): void {
@@ -700,20 +794,6 @@ class LabelJoinStateImpl implements LabelJoinState {
       }
     }
     return targets;
-  }
-
-  private predictedOf(s: number): string | number | null {
-    const kind = this.pKind[s];
-    return kind === NULL ? null : kind === STRING ? this.strings.get(this.pValue[s]) : this.pValue[s];
-  }
-
-  private truthOf(l: number): string | number | boolean {
-    const kind = this.lKind[l];
-    return kind === STRING
-      ? this.strings.get(this.lValue[l])
-      : kind === BOOLEAN
-        ? this.lValue[l] === 1
-        : this.lValue[l];
   }
 
   private document(buckets: readonly Bucket[], withLabels: boolean): LabelJoinStateJson {
@@ -790,6 +870,7 @@ class LabelJoinStateImpl implements LabelJoinState {
             sampledOutPredictions: this.sampledOutPredictions,
             sampledOutLabels: this.sampledOutLabels,
             expiredLabels: this.expiredLabels,
+            duplicateRowsDropped: this.duplicateRowsDropped,
             lastSampledOutLabelAtMs: this.lastSampledOutLabelAtMs,
             evictedBeforeMs: this.evictedBeforeMs,
           }
@@ -870,7 +951,17 @@ function checkDocument(json: unknown): LabelJoinStateJson {
     kinds(l.kind, l.size, [STRING, NUMBER, BOOLEAN]);
     stringRefs(l.kind, l.value, l.size);
   }
-  shape((j.labels === null) === (j.counters === null), 'labels and counters go together');
+  shape(
+    j.labels === null ? j.counters === null : typeof j.counters === 'object' && j.counters !== null,
+    'labels and counters go together',
+  );
+  if (j.counters) {
+    const c = j.counters;
+    for (const n of [c.sampledOutPredictions, c.sampledOutLabels, c.expiredLabels, c.duplicateRowsDropped])
+      shape(Number.isInteger(n) && n >= 0, 'bad counters');
+    for (const t of [c.lastSampledOutLabelAtMs, c.evictedBeforeMs])
+      shape(t === null || typeof t === 'number', 'bad counters');
+  }
   return j;
 }
 

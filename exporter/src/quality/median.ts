@@ -5,7 +5,7 @@
  *
  * @example median([4, 1, 3, 2]) → 2.5
  */
-export function median(values: readonly number[]): number | null {
+export function median(values: ArrayLike<number>): number | null {
   if (values.length === 0) return null;
   const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;

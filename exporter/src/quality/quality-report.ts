@@ -4,7 +4,7 @@
  * joining use it — {@link evaluateQuality} on a window's raw events, and the label join state
  * (label-join-state.ts) on what it holds — so each figure has one formula.
  */
-import { capClasses, confusionMatrix, type ConfusionMatrix } from './confusion-matrix';
+import { capClasses, confusionMatrixFromCounts, type ConfusionMatrix } from './confusion-matrix';
 import { classificationMetrics, type ClassificationMetrics } from './classification-metrics';
 import { regressionMetrics, type RegressionMetrics } from './regression-metrics';
 import { median } from './median';
@@ -77,30 +77,82 @@ export function predictionShare(
   return shares;
 }
 
-function labelOf(value: string | number | boolean): string {
-  return String(value);
+/**
+ * What a join yields, in the form the report needs (no object per joined row, so the label join state can fill it
+ * from typed arrays): the joined rows' count and delays, and the usable ones — for a classifier the counts of
+ * (String(actual), String(predicted)) pairs of rows with a prediction; for a regressor the rows whose prediction
+ * and ground truth are both numbers, in row order.
+ */
+export interface JoinTally {
+  /** Predictions joined with a label. */
+  labelled: number;
+  unmatchedFeedback: number;
+  /** Seconds from each joined prediction to its label. */
+  delaysSeconds: ArrayLike<number>;
+  /** Classification: pairs.get(actual).get(predicted) = usable rows. */
+  pairs: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Regression: the usable rows' ground truth and prediction. */
+  actual: readonly number[];
+  predicted: readonly number[];
+}
+
+/** Adds one usable classification row to `pairs`. */
+export function addPair(
+  pairs: Map<string, Map<string, number>>,
+  actual: string,
+  predicted: string,
+  n = 1,
+): void {
+  let row = pairs.get(actual);
+  if (!row) pairs.set(actual, (row = new Map()));
+  row.set(predicted, (row.get(predicted) ?? 0) + n);
 }
 
 /**
- * The quality report of a window from its joined rows (`join`) and its prediction tallies.
- * - classification: rows with a prediction are usable (the others are `unusable`); the confusion matrix of
- *   String(actual) × String(predicted), capped at `maxClasses`, and its metrics;
- * - regression: rows whose prediction and ground truth are both numbers are usable; MAE / RMSE.
- * `labelDelaySeconds` is the median delay of every joined row. Cost: O(n log n) for n joined rows (the median).
+ * The tally of joined rows. Usable: classification, a row with a prediction; regression, a row whose prediction and
+ * ground truth are both numbers. Cost: O(n).
  */
-export function qualityFromJoin(
-  join: JoinResult,
+export function tallyJoin(join: JoinResult, task: QualityOptions['task']): JoinTally {
+  const { rows } = join;
+  const pairs = new Map<string, Map<string, number>>();
+  const actual: number[] = [];
+  const predicted: number[] = [];
+  for (const r of rows) {
+    if (task === 'classification') {
+      if (r.predicted !== null) addPair(pairs, String(r.actual), String(r.predicted));
+    } else if (typeof r.predicted === 'number' && typeof r.actual === 'number') {
+      actual.push(r.actual);
+      predicted.push(r.predicted);
+    }
+  }
+  return {
+    labelled: rows.length,
+    unmatchedFeedback: join.unmatchedFeedback,
+    delaysSeconds: rows.map((r) => r.delaySeconds),
+    pairs,
+    actual,
+    predicted,
+  };
+}
+
+/**
+ * The quality report of a window from its join tally and its prediction tallies: `unusable` = joined rows that are
+ * not usable; classification: the confusion matrix of the usable pairs, capped at `maxClasses`, and its metrics;
+ * regression: MAE / RMSE of the usable rows. `labelDelaySeconds` is the median delay of every joined row.
+ * Cost: O(n log n) for n joined rows (the median).
+ */
+export function qualityFromTally(
+  join: JoinTally,
   tallies: PredictionTallies,
   options: QualityOptions,
 ): QualityReport {
-  const { rows, unmatchedFeedback } = join;
   const report: QualityReport = {
     task: options.task,
     predictions: tallies.predictions,
-    labelled: rows.length,
+    labelled: join.labelled,
     unusable: 0,
-    unmatchedFeedback,
-    labelDelaySeconds: median(rows.map((r) => r.delaySeconds)),
+    unmatchedFeedback: join.unmatchedFeedback,
+    labelDelaySeconds: median(join.delaysSeconds),
     lowConfidenceShare: tallies.lowConfidenceShare,
     predictionShare: {},
     confusionMatrix: null,
@@ -109,26 +161,17 @@ export function qualityFromJoin(
   };
   if (options.task === 'classification') {
     report.predictionShare = predictionShare(tallies.classCounts, options.maxClasses);
-    const usable = rows.filter((r) => r.predicted !== null);
-    report.unusable = rows.length - usable.length;
-    if (usable.length > 0) {
-      const matrix = confusionMatrix(
-        usable.map((r) => labelOf(r.actual)),
-        usable.map((r) => labelOf(r.predicted!)),
-        { maxClasses: options.maxClasses },
-      );
+    let usable = 0;
+    for (const row of join.pairs.values()) for (const n of row.values()) usable += n;
+    report.unusable = join.labelled - usable;
+    if (usable > 0) {
+      const matrix = confusionMatrixFromCounts(join.pairs, { maxClasses: options.maxClasses });
       report.confusionMatrix = matrix;
       report.classification = classificationMetrics(matrix);
     }
   } else {
-    const usable = rows.filter((r) => typeof r.predicted === 'number' && typeof r.actual === 'number');
-    report.unusable = rows.length - usable.length;
-    if (usable.length > 0) {
-      report.regression = regressionMetrics(
-        usable.map((r) => r.actual as number),
-        usable.map((r) => r.predicted as number),
-      );
-    }
+    report.unusable = join.labelled - join.actual.length;
+    if (join.actual.length > 0) report.regression = regressionMetrics(join.actual, join.predicted);
   }
   return report;
 }

@@ -34,6 +34,11 @@ export class StringInterner {
     return this.strings[id]!;
   }
 
+  /** One more than the largest number given out so far (numbers are below it). */
+  get capacity(): number {
+    return this.strings.length;
+  }
+
   /** Distinct strings held. */
   get size(): number {
     return this.ids.size;
