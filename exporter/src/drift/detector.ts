@@ -66,7 +66,14 @@ export interface DriftDetector {
    * the same decisions as `evaluate`, with `n`, `missing` and `invalid` the window's exact counts, and the
    * outcome of every test that read raw values from a sample of the window marking it `sampled`.
    */
-  evaluateInputs(inputs: readonly WindowColumnInput[]): DriftReport;
+  /**
+   * The report of a window built from buckets. `raw`: columns the buckets do not fold, as raw values (the label
+   * column, from the label join), evaluated as `evaluate` does.
+   */
+  evaluateInputs(
+    inputs: readonly WindowColumnInput[],
+    raw?: Readonly<Record<string, readonly CellValue[]>>,
+  ): DriftReport;
 }
 
 function configError(message: string): UsageError {
@@ -430,80 +437,92 @@ export function createDriftDetector(
     };
   }
 
+  /** The current side of each of `features` from raw columns (a column absent from them has no values). */
+  function rawSides(
+    features: readonly FeatureProfile[],
+    currentColumns: Readonly<Record<string, readonly CellValue[]>>,
+  ): Map<FeatureProfile, CurrentSide> {
+    // The numbers of every numerical column go into one shared buffer; each column's sort, bins, summary and
+    // tests go to the drift worker pool as soon as its numbers are in, and this thread then does the categorical
+    // features and joins in (numeric-pool.ts).
+    const numericFeatures = features.filter((f) => f.type === 'numerical');
+    let total = 0;
+    for (const f of numericFeatures) total += currentColumns[f.name]?.length ?? 0;
+    // Nothing in the report keeps these numbers: the pool's reused scratch (no fresh pages per window).
+    const buffer = pool.scratch(total);
+    let offset = 0;
+    const columns: NumericColumn[] = [];
+    const job = pool.startJob<CompareColumnTask>(numericFeatures.length, total);
+    for (const f of numericFeatures) {
+      const raw = currentColumns[f.name] ?? [];
+      const column = numericColumn(raw, { into: buffer.subarray(offset, offset + raw.length) });
+      offset += raw.length;
+      columns.push(column);
+      job.add({
+        kind: 'compare',
+        current: column.values,
+        missing: column.missing,
+        referenceCount: f.count,
+        referenceSorted: refSamples.get(f.name)!,
+        binEdges: f.binEdges,
+        referenceBinCounts: f.binCounts,
+        referenceStd: f.summary.std,
+        tests: testsFor(f, column.values.length).map((d) => d.id),
+      });
+    }
+    const sides = new Map<FeatureProfile, CurrentSide>();
+    for (const f of features)
+      if (f.type === 'categorical') {
+        const col = categoricalColumn(currentColumns[f.name] ?? []);
+        const comparison: CategoricalComparison | null =
+          f.count > 0 && col.n > 0
+            ? {
+                type: 'categorical',
+                referenceCounts: refCategories.get(f.name)!,
+                currentCounts: col.counts,
+              }
+            : null;
+        sides.set(
+          f,
+          categoricalSide(
+            f,
+            comparison,
+            col.n,
+            col.missing,
+            categoricalSummary(col.counts, col.n, col.missing),
+          ),
+        );
+      }
+    job.finish().forEach((result, k) => {
+      const column = columns[k];
+      sides.set(numericFeatures[k], {
+        n: column.values.length,
+        missing: column.missing,
+        invalid: column.invalid,
+        summary: result.summary,
+        compared: result.compared && { type: 'numerical', ...result.compared },
+      });
+    });
+    return sides;
+  }
+
   return {
     profile,
     evaluate(currentColumns) {
       const unknownColumns = Object.keys(currentColumns).filter((c) => !byName.has(c));
-      // The numbers of every numerical column go into one shared buffer; each column's sort, bins, summary and
-      // tests go to the drift worker pool as soon as its numbers are in, and this thread then does the categorical
-      // features and joins in (numeric-pool.ts).
-      const numericFeatures = profile.features.filter((f) => f.type === 'numerical');
-      let total = 0;
-      for (const f of numericFeatures) total += currentColumns[f.name]?.length ?? 0;
-      // Nothing in the report keeps these numbers: the pool's reused scratch (no fresh pages per window).
-      const buffer = pool.scratch(total);
-      let offset = 0;
-      const columns: NumericColumn[] = [];
-      const job = pool.startJob<CompareColumnTask>(numericFeatures.length, total);
-      for (const f of numericFeatures) {
-        const raw = currentColumns[f.name] ?? [];
-        const column = numericColumn(raw, { into: buffer.subarray(offset, offset + raw.length) });
-        offset += raw.length;
-        columns.push(column);
-        job.add({
-          kind: 'compare',
-          current: column.values,
-          missing: column.missing,
-          referenceCount: f.count,
-          referenceSorted: refSamples.get(f.name)!,
-          binEdges: f.binEdges,
-          referenceBinCounts: f.binCounts,
-          referenceStd: f.summary.std,
-          tests: testsFor(f, column.values.length).map((d) => d.id),
-        });
-      }
-      const sides = new Map<FeatureProfile, CurrentSide>();
-      for (const f of profile.features)
-        if (f.type === 'categorical') {
-          const col = categoricalColumn(currentColumns[f.name] ?? []);
-          const comparison: CategoricalComparison | null =
-            f.count > 0 && col.n > 0
-              ? {
-                  type: 'categorical',
-                  referenceCounts: refCategories.get(f.name)!,
-                  currentCounts: col.counts,
-                }
-              : null;
-          sides.set(
-            f,
-            categoricalSide(
-              f,
-              comparison,
-              col.n,
-              col.missing,
-              categoricalSummary(col.counts, col.n, col.missing),
-            ),
-          );
-        }
-      job.finish().forEach((result, k) => {
-        const column = columns[k];
-        sides.set(numericFeatures[k], {
-          n: column.values.length,
-          missing: column.missing,
-          invalid: column.invalid,
-          summary: result.summary,
-          compared: result.compared && { type: 'numerical', ...result.compared },
-        });
-      });
-      return assemble(sides, unknownColumns);
+      return assemble(rawSides(profile.features, currentColumns), unknownColumns);
     },
-    evaluateInputs(inputs) {
+    evaluateInputs(inputs, raw = {}) {
       const byInput = new Map(inputs.map((i) => [i.name, i]));
       const unknownColumns = inputs.filter((i) => !byName.has(i.name)).map((i) => i.name);
+      const fromRaw = rawSides(
+        profile.features.filter((f) => !byInput.has(f.name) && Object.hasOwn(raw, f.name)),
+        raw,
+      );
       const sides = new Map<FeatureProfile, CurrentSide>();
       for (const f of profile.features) {
         const input = byInput.get(f.name);
-        sides.set(f, input ? inputSide(f, input) : emptySide(f));
+        sides.set(f, input ? inputSide(f, input) : (fromRaw.get(f) ?? emptySide(f)));
       }
       return assemble(sides, unknownColumns);
     },

@@ -166,6 +166,12 @@ export interface LabelJoinState {
   bucketStarts(): number[];
   /** The quality report of the window made of these buckets. */
   quality(bucketStarts: Iterable<number>, options: StateQualityOptions): QualityReport;
+  /**
+   * The ground truth of the window's joined rows (the rows `quality` counts as labelled, in bucket order), and the
+   * predictions held in those buckets: the window's label column for label drift (rows − values.length are
+   * predictions without ground truth, i.e. missing). Over the hash sample when the state samples (`sampled`).
+   */
+  truths(bucketStarts: Iterable<number>): { values: (string | number | boolean)[]; rows: number; sampled: boolean };
   stats(): LabelJoinStats;
   /** The whole state, or (with a bucket start) that bucket's predictions only. */
   toJSON(bucketStartMs?: number): LabelJoinStateJson;
@@ -462,6 +468,39 @@ class LabelJoinStateImpl implements LabelJoinState {
       report.samplingRate = this.threshold / KEY_HASH_SPACE;
     }
     return report;
+  }
+
+  truths(bucketStarts: Iterable<number>): {
+    values: (string | number | boolean)[];
+    rows: number;
+    sampled: boolean;
+  } {
+    const values: (string | number | boolean)[] = [];
+    let rows = 0;
+    let targets: Map<number, number> | null = null;
+    for (const start of [...new Set(bucketStarts)].sort((a, b) => a - b)) {
+      const b = this.buckets.get(start);
+      if (!b) continue;
+      rows += b.length;
+      for (let i = 0; i < b.length; i++) {
+        const s = b.slots[i];
+        const l = this.pLabel[s];
+        if (l < 0) continue;
+        if (this.pPrev[s] !== -1 || this.pNext[s] !== -1) {
+          targets ??= this.joinTargets();
+          if (targets.get(this.pHash[s]) !== s) continue;
+        }
+        const kind = this.lKind[l];
+        values.push(
+          kind === STRING
+            ? this.strings.get(this.lValue[l])
+            : kind === BOOLEAN
+              ? this.lValue[l] === 1
+              : this.lValue[l],
+        );
+      }
+    }
+    return { values, rows, sampled: this.threshold < KEY_HASH_SPACE };
   }
 
   stats(): LabelJoinStats {

@@ -47,7 +47,11 @@ export interface DriftReport {
 export interface DriftDetector {
   evaluate(columns: Readonly<Record<string, readonly CellValue[]>>): DriftReport;
   /** The same report from a window's folded state (windowDriftInputs): exact counts, sampled raw values. */
-  evaluateInputs(inputs: readonly WindowColumnInput[]): DriftReport;
+  /** `raw`: columns the buckets do not fold (the label column from the label join), as raw values. */
+  evaluateInputs(
+    inputs: readonly WindowColumnInput[],
+    raw?: Readonly<Record<string, readonly CellValue[]>>,
+  ): DriftReport;
 }
 
 export interface LoadedBaseline {

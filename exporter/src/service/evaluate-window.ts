@@ -8,6 +8,7 @@
  * a small window says nothing reliable, and a false "no drift" is worse than an honest "not enough data".
  */
 import type { ModelConfig } from '../config';
+import type { CellValue } from '../stats/missing';
 import { dataQualityChecks } from '../data-quality';
 import {
   MULTIVARIATE_METHOD,
@@ -65,6 +66,19 @@ export function windowMultivariateDrift(window: ModelWindow): MultivariateOutcom
   return multivariateDrift(part, rowsOfWindowSample(window.schema.numerical, window.state.sample));
 }
 
+/**
+ * The label column of a window (the profile's ground-truth column, for label drift): the ground truth of the rows
+ * the label join holds, a missing value for each prediction without one — what the detector's raw path takes.
+ */
+function labelColumn(window: ModelWindow): Record<string, CellValue[]> {
+  const name = window.schema.labelColumn;
+  const joined = window.truths?.();
+  if (!name || !joined) return {};
+  const column: CellValue[] = joined.values;
+  for (let i = joined.values.length; i < joined.rows; i++) column.push(null);
+  return { [name]: column };
+}
+
 export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
   const started = performance.now();
   const { model, baseline, window } = input;
@@ -108,6 +122,7 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
   } else {
     report.drift = baseline.detector.evaluateInputs(
       windowDriftInputs(window.state, window.schema, window.profile),
+      labelColumn(window),
     );
     report.multivariate = windowMultivariateDrift(window);
     report.quality =

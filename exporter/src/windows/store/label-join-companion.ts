@@ -79,6 +79,7 @@ export function createLabelJoinCompanion(options: {
         exact: exactPredictionCounts(state, o.confidenceThreshold),
       });
     },
+    truths: (starts) => join.truths(starts),
     bucketToJson: (start) => join.toJSON(start),
     labelsToJson: () => join.labelsToJSON(),
     load: (json) => join.load(json),

@@ -56,6 +56,8 @@ export interface WindowCompanion {
     state: FoldedState,
     options: { confidenceThreshold: number; maxClasses: number },
   ): QualityReport;
+  /** The ground truth of the window's joined rows, and the predictions those buckets hold. */
+  truths(bucketStarts: readonly number[]): { values: (string | number | boolean)[]; rows: number };
   /** A bucket's part of the state (checkpoints), and the labels. */
   bucketToJson(bucketStartMs: number): unknown;
   labelsToJson(): unknown;
@@ -93,6 +95,8 @@ export interface ModelWindow {
   readonly bucketStarts: readonly number[];
   /** Events before this time (epoch ms) were not folded under this schema; null = the whole window was. */
   readonly coveredFrom: number | null;
+  /** The ground truth joined to the window's predictions (for label drift); null when the store keeps none. */
+  readonly truths: (() => { values: (string | number | boolean)[]; rows: number }) | null;
   /** The window's quality from the model's label join; null when the store keeps none. */
   readonly quality: ((options: { confidenceThreshold: number; maxClasses: number }) => QualityReport) | null;
 }
@@ -349,6 +353,7 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
         bucketStarts: starts,
         coveredFrom: covered,
         quality: companion ? (o) => companion.quality(starts, state, o) : null,
+        truths: companion ? () => companion.truths(starts) : null,
       };
     },
 
