@@ -38,6 +38,13 @@ export const ALERT_THRESHOLDS = {
   latencySloTarget: 0.99,
   /** Events waiting in memory for one sink. @default 1000 */
   sinkBacklogEvents: 1000,
+  /**
+   * A data-quality check must fail this many window lengths before we page. The exporter evaluates its sliding
+   * window every 60 s, so a burst of bad rows stays in the window, and fails the check, for a whole window length
+   * after it ends: one window of `for` would page on a burst of a minute. Two windows page only on a break that
+   * outlasts the window it appeared in. @default 2
+   */
+  dataQualityWindows: 2,
   /** Seconds since the exporter's last successful evaluation of a model. @default 900 */
   exporterStaleSeconds: 900,
   /**
@@ -85,6 +92,12 @@ export interface AlertSpec {
   dashboard: DashboardLink;
   /** Labels of the alert's series passed to the dashboard as `var-<name>` (dashboard variable ← label). */
   dashboardVars: Record<string, string>;
+  /**
+   * A second figure the summary and description may quote as `{{THRESHOLD}}` (formatted like the value): the
+   * series of `metric` with the alert's labels, `max by (<labels>) (metric{…})`. Prometheus reads it with a
+   * template query, Grafana with a second query. `labels` must be the labels of the alert's series.
+   */
+  threshold?: { metric: string; labels: readonly string[] };
 }
 
 /** Prometheus job names the rules and the compose / Kubernetes scrape configs agree on. */
@@ -207,6 +220,12 @@ const eventLoopLagExpr = [SIDECAR_PROCESS_METRICS, EXPORTER_PROCESS_METRICS]
   .map((p) => `max by (job, instance) (${p.eventLoopLagP99.name}) > ${num(T.eventLoopLagSeconds)}`)
   .join('\n  or ');
 
+/** The labels a data-quality alert carries: one alert per model, feature and check, whatever the version. */
+const DATA_QUALITY_LABELS = ['model', 'feature', 'check'] as const;
+
+/** The alert the retrain bridge treats as output drift (it triggers only when its policy switch is on). */
+export const PREDICTION_DRIFT_ALERT = 'PlumblinePredictionDriftPersistent';
+
 const predictionRate = (offset: string): string =>
   `sum by (model) (rate(${S.predictions.name}[1h]${offset ? ` offset ${offset}` : ''}))`;
 
@@ -241,6 +260,44 @@ export const ALERTS: readonly AlertSpec[] = [
       `(threshold ${num(T.datasetDriftShare * 100)}%): the input data no longer looks like the training data.`,
     valueFormat: 'percentage',
     runbook: 'dataset-drift.md',
+    dashboard: DASHBOARDS.drift,
+    dashboardVars: MV,
+  },
+  {
+    name: PREDICTION_DRIFT_ALERT,
+    uid: 'plumbline-prediction-drift-persistent',
+    category: 'drift',
+    severity: 'warning',
+    // As the feature-drift alert: flagged by any of the output's tests (the metrics do not mark the deciding one).
+    expr: `max by (model, model_version) (${E.predictionDriftDetected.name}) == 1`,
+    for: duration(T.driftWindowSeconds * T.driftConsecutiveWindows),
+    summary: 'Predictions of {{ $labels.model }} drift',
+    description:
+      `The output distribution of model {{ $labels.model }} (version {{ $labels.model_version }}) has drifted ` +
+      `against its baseline in every window for ${T.driftConsecutiveWindows} consecutive ` +
+      `${duration(T.driftWindowSeconds)} windows: the model answers differently than it did on the reference data.`,
+    valueFormat: 'number',
+    runbook: 'prediction-drift.md',
+    dashboard: DASHBOARDS.drift,
+    dashboardVars: MV,
+  },
+  {
+    name: 'PlumblineMultivariateDrift',
+    uid: 'plumbline-multivariate-drift',
+    category: 'drift',
+    severity: 'warning',
+    expr:
+      `max by (model, model_version) (${E.multivariateDriftError.name})\n` +
+      `  and on (model, model_version) max by (model, model_version) (${E.multivariateDriftDetected.name}) == 1`,
+    for: duration(T.driftWindowSeconds * T.driftConsecutiveWindows),
+    summary: 'Features of {{ $labels.model }} no longer move together as in the baseline',
+    description:
+      `The reconstruction error of model {{ $labels.model }} (version {{ $labels.model_version }}) is {{VALUE}}, ` +
+      `outside its thresholds in every window for ${T.driftConsecutiveWindows} consecutive ` +
+      `${duration(T.driftWindowSeconds)} windows: the way the numerical features vary together has changed, even ` +
+      `if each one alone may not drift.`,
+    valueFormat: 'number',
+    runbook: 'multivariate-drift.md',
     dashboard: DASHBOARDS.drift,
     dashboardVars: MV,
   },
@@ -393,6 +450,29 @@ export const ALERTS: readonly AlertSpec[] = [
     runbook: 'event-loop-lag.md',
     dashboard: DASHBOARDS.pipeline,
     dashboardVars: {},
+  },
+  {
+    name: 'PlumblineDataQualityCheckFailed',
+    uid: 'plumbline-data-quality-check-failed',
+    category: 'pipeline',
+    severity: 'critical',
+    // The failing checks' values; by model, feature and check only, so a new version does not page again.
+    expr:
+      `max by (${DATA_QUALITY_LABELS.join(', ')}) ` +
+      `(${E.dataQualityValue.name} and ${E.dataQualityFailed.name} == 1)`,
+    for: duration(T.driftWindowSeconds * T.dataQualityWindows),
+    summary: 'Check {{ $labels.check }} fails for {{ $labels.feature }} of {{ $labels.model }}',
+    description:
+      `Data-quality check {{ $labels.check }} of feature {{ $labels.feature }} of model {{ $labels.model }} ` +
+      `reads {{VALUE}}, above its threshold {{THRESHOLD}}, in every window for ` +
+      `${duration(T.driftWindowSeconds * T.dataQualityWindows)}: the feature pipeline feeding the model is ` +
+      `probably broken (a renamed or dropped column, nulls from a join, a unit or type change, a new category, ` +
+      `NaN from upstream arithmetic, a frozen value).`,
+    valueFormat: 'number',
+    runbook: 'data-quality-check-failed.md',
+    dashboard: DASHBOARDS.drift,
+    dashboardVars: { model: 'model', feature: 'feature' },
+    threshold: { metric: E.dataQualityThreshold.name, labels: DATA_QUALITY_LABELS },
   },
   {
     name: 'PlumblineExporterStale',

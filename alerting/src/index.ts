@@ -1,6 +1,7 @@
 export {
   ALERTS,
   ALERT_THRESHOLDS,
+  PREDICTION_DRIFT_ALERT,
   DASHBOARDS,
   RECORDING_RULES,
   SCRAPE_JOBS,
@@ -14,6 +15,7 @@ export {
   inlineRecordingRules,
   dashboardUrl,
   runbookUrl,
+  prometheusThreshold,
 } from './render';
 export type { RenderOptions, PrometheusRuleFile } from './render';
 export { GENERATED_DIR, PROMETHEUS_RULES_FILE, GRAFANA_RULES_FILE, renderAll, writeAll } from './generate';

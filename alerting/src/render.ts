@@ -46,6 +46,35 @@ const GRAFANA_VALUE = {
   seconds: '{{ humanizeDuration $values.V.Value }}',
 } as const;
 
+/**
+ * The PromQL of an alert's second figure (`threshold`): one series per alert instance in Grafana (no selector),
+ * or, with `selector`, the instance's own series for Prometheus' template query.
+ */
+function thresholdQuery(spec: AlertSpec, selector = ''): string {
+  if (!spec.threshold) throw new Error(`${spec.name} has no threshold`);
+  const { metric, labels } = spec.threshold;
+  return `max by (${labels.join(', ')}) (${metric}${selector})`;
+}
+
+/**
+ * Prometheus' template for `{{THRESHOLD}}`: queries the threshold series with the alert's labels (`%q` quotes and
+ * escapes each label value as a PromQL string) and formats its value like the alert's.
+ */
+export function prometheusThreshold(spec: AlertSpec): string {
+  if (!spec.threshold) return '';
+  const labels = spec.threshold.labels;
+  const query = thresholdQuery(spec, `{${labels.map((l) => `${l}=%q`).join(',')}}`);
+  const format = PROMETHEUS_VALUE[spec.valueFormat].replace('{{ $value | ', '').replace(' }}', '');
+  return (
+    `{{ with printf "${query}" ${labels.map((l) => `$labels.${l}`).join(' ')} | query }}` +
+    `{{ . | first | value | ${format} }}{{ end }}`
+  );
+}
+
+/** Grafana's template for `{{THRESHOLD}}`: the reduced threshold query T with the instance's labels. */
+const grafanaThreshold = (spec: AlertSpec): string =>
+  GRAFANA_VALUE[spec.valueFormat].replace('$values.V.Value', '$values.T.Value');
+
 export function dashboardUrl(spec: AlertSpec, options: RenderOptions): string {
   const vars = Object.entries(spec.dashboardVars)
     .map(([variable, label]) => `var-${variable}={{ $labels.${label} }}`)
@@ -57,10 +86,20 @@ export function runbookUrl(spec: AlertSpec, options: RenderOptions): string {
   return `${options.runbookBaseUrl}/${spec.runbook}`;
 }
 
-function annotations(spec: AlertSpec, options: RenderOptions, value: string): Record<string, string> {
+function annotations(
+  spec: AlertSpec,
+  options: RenderOptions,
+  value: string,
+  threshold: string,
+): Record<string, string> {
+  const fill = (text: string): string => {
+    if (text.includes('{{THRESHOLD}}') && !spec.threshold)
+      throw new Error(`${spec.name} quotes {{THRESHOLD}} but declares no threshold`);
+    return text.replaceAll('{{VALUE}}', value).replaceAll('{{THRESHOLD}}', threshold);
+  };
   return {
-    summary: spec.summary.replaceAll('{{VALUE}}', value),
-    description: spec.description.replaceAll('{{VALUE}}', value),
+    summary: fill(spec.summary),
+    description: fill(spec.description),
     runbook_url: runbookUrl(spec, options),
     dashboard_url: dashboardUrl(spec, options),
   };
@@ -109,7 +148,7 @@ export function renderPrometheusRules(
             expr: a.expr,
             for: a.for,
             labels: labels(a),
-            annotations: annotations(a, options, PROMETHEUS_VALUE[a.valueFormat]),
+            annotations: annotations(a, options, PROMETHEUS_VALUE[a.valueFormat], prometheusThreshold(a)),
           })),
       })),
     ].filter((g) => g.rules.length > 0),
@@ -169,6 +208,13 @@ export function renderGrafanaRules(
               prometheusQuery('R', expr),
               expression('B', { type: 'reduce', expression: 'A', reducer: 'last' }),
               expression('V', { type: 'reduce', expression: 'R', reducer: 'last' }),
+              // RT / T: the second figure annotations quote as the threshold, one series per instance.
+              ...(a.threshold
+                ? [
+                    prometheusQuery('RT', thresholdQuery(a)),
+                    expression('T', { type: 'reduce', expression: 'RT', reducer: 'last' }),
+                  ]
+                : []),
               expression('C', {
                 type: 'threshold',
                 expression: 'B',
@@ -180,7 +226,12 @@ export function renderGrafanaRules(
             for: a.for,
             labels: labels(a),
             annotations: {
-              ...annotations(a, options, GRAFANA_VALUE[a.valueFormat]),
+              ...annotations(
+                a,
+                options,
+                GRAFANA_VALUE[a.valueFormat],
+                a.threshold ? grafanaThreshold(a) : '',
+              ),
               __dashboardUid__: a.dashboard.uid,
             },
             isPaused: false,

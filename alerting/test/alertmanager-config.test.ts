@@ -42,6 +42,11 @@ test.each([
     'retrain-bridge,ml-platform-chat',
   ],
   [
+    'a failing data-quality check of iris pages the iris team, never the retrain bridge',
+    'alertname=PlumblineDataQualityCheckFailed category=pipeline severity=critical model=iris feature=petal_length check=missing_share',
+    'iris-team-pager',
+  ],
+  [
     'a model-less critical pipeline alert pages the platform',
     'category=pipeline severity=critical',
     'ml-platform-pager',

@@ -27,12 +27,14 @@ test('policy knobs are read from the environment', () => {
     PLUMBLINE_BRIDGE_COOLDOWN_SECONDS: '60',
     PLUMBLINE_BRIDGE_MIN_WINDOW_SAMPLES: '10',
     PLUMBLINE_BRIDGE_MAX_ACCURACY: '0.9',
+    PLUMBLINE_BRIDGE_PREDICTION_DRIFT: 'true',
   });
   expect(c.policy).toEqual({
     categories: ['drift', 'quality'],
     cooldownSeconds: 60,
     minWindowSamples: 10,
     maxAccuracy: 0.9,
+    predictionDrift: true,
   });
 });
 
@@ -48,6 +50,10 @@ test.each([
     'PLUMBLINE_BRIDGE_MAX_ACCURACY: expected a number in (0, 1], got "1.5"',
   ],
   [{ PLUMBLINE_BRIDGE_CATEGORIES: ' , ' }, 'PLUMBLINE_BRIDGE_CATEGORIES: at least one category'],
+  [
+    { PLUMBLINE_BRIDGE_PREDICTION_DRIFT: 'yes' },
+    'PLUMBLINE_BRIDGE_PREDICTION_DRIFT: expected true or false, got "yes"',
+  ],
 ])('%j → %s (exit 2)', (override, message) => {
   let error: unknown;
   try {

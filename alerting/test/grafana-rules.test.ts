@@ -72,3 +72,26 @@ describe.each(gRules.map((r) => [r.title, r] as const))('%s', (title, g) => {
     expect(text).not.toContain('$value '); // Prometheus syntax would render wrong in Grafana
   });
 });
+
+describe.each(ALERTS.filter((a) => a.threshold).map((a) => [a.name, a] as const))(
+  '%s quotes a threshold',
+  (name, spec) => {
+    const g = gRules.find((r) => r.title === name)!;
+    const p = pRules.find((r) => r.alert === name)!;
+    test('Grafana: RT queries the threshold by the alert labels, T reduces it, the description reads T', () => {
+      const byRef = new Map(g.data.map((d) => [d.refId, d]));
+      const { metric, labels } = spec.threshold!;
+      expect(byRef.get('RT')!.model.expr).toBe(`max by (${labels.join(', ')}) (${metric})`);
+      expect(byRef.get('RT')!.datasourceUid).toBe('plumbline-prometheus');
+      expect(byRef.get('T')!.model).toMatchObject({ type: 'reduce', expression: 'RT' });
+      expect(g.annotations.description).toContain('$values.T.Value');
+      expect(g.annotations.description).not.toContain('{{THRESHOLD}}');
+    });
+    test('Prometheus: a template query of the threshold with every label of the alert', () => {
+      const { metric, labels } = spec.threshold!;
+      expect(p.annotations!.description).toContain(`| query }}`);
+      expect(p.annotations!.description).toContain(metric);
+      for (const l of labels) expect(p.annotations!.description).toContain(`${l}=%q`);
+    });
+  },
+);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { ALERTS, type AlertSpec } from '../src/alerts';
 import { GENERATED_DIR, PROMETHEUS_RULES_FILE } from '../src/generate';
-import { DEFAULT_RENDER_OPTIONS, renderPrometheusRules } from '../src/render';
+import { DEFAULT_RENDER_OPTIONS, prometheusThreshold, renderPrometheusRules } from '../src/render';
 import { PROMTOOL_CASES, type PromtoolCase, type PromtoolScenario } from './promtool-cases';
 import { runTool } from './tools';
 
@@ -18,18 +18,25 @@ const RULES = path.join(GENERATED_DIR, PROMETHEUS_RULES_FILE);
 // A deadline against hangs only; nothing here asserts on time.
 jest.setTimeout(60_000);
 
-/** The annotations Prometheus should render for one alert instance: templates filled with labels and value. */
+/**
+ * The annotations Prometheus should render for one alert instance: templates filled with labels, value and, for an
+ * alert with a second figure, the threshold its template query reads.
+ */
 function expectedAnnotations(
   spec: AlertSpec,
   labels: Record<string, string>,
   value: string,
+  threshold?: string,
 ): Record<string, string> {
+  const thresholdTemplate = prometheusThreshold(spec);
+  if (thresholdTemplate && threshold === undefined)
+    throw new Error(`${spec.name}: the case must give the threshold its annotations quote`);
   const rule = renderPrometheusRules(DEFAULT_RENDER_OPTIONS, [spec])
     .groups.flatMap((g) => g.rules)
     .find((r) => 'alert' in r && r.alert === spec.name);
   if (!rule || !('annotations' in rule)) throw new Error(`${spec.name} was not rendered as an alert`);
   const fill = (template: string): string =>
-    template
+    (thresholdTemplate ? template.replaceAll(thresholdTemplate, threshold ?? '') : template)
       .replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, name: string) => {
         if (!(name in labels))
           throw new Error(`${spec.name}: annotation uses label ${name} the case does not set`);
@@ -55,7 +62,7 @@ function promtoolTestFile(spec: AlertSpec, c: PromtoolCase, scenario: PromtoolSc
               alertname: spec.name,
               exp_alerts: scenario.fires.map((f) => ({
                 exp_labels: { ...f.labels, severity: spec.severity, category: spec.category },
-                exp_annotations: expectedAnnotations(spec, f.labels, f.value),
+                exp_annotations: expectedAnnotations(spec, f.labels, f.value, f.threshold),
               })),
             },
           ],

@@ -8,8 +8,11 @@ export interface PromtoolScenario {
   title: string;
   series: { series: string; values: string }[];
   evalTime: string;
-  /** Alerts expected at evalTime: the output series' labels and the formatted value. Empty: silent. */
-  fires: { labels: Record<string, string>; value: string }[];
+  /**
+   * Alerts expected at evalTime: the output series' labels, the formatted value and, for an alert that quotes one,
+   * the formatted threshold. Empty: silent.
+   */
+  fires: { labels: Record<string, string>; value: string; threshold?: string }[];
 }
 
 export interface PromtoolCase {
@@ -83,6 +86,56 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
       title: 'one of four features drifts',
       series: [series('plumbline_dataset_drift_share', IRIS, '0.25x20')],
       evalTime: '15m',
+      fires: [],
+    },
+  },
+  {
+    alert: 'PlumblinePredictionDriftPersistent',
+    interval: '1m',
+    firing: {
+      title: 'the output drifts in every window for 20 minutes on one of its tests',
+      series: [
+        series('plumbline_prediction_drift_detected', { ...IRIS, stattest: 'chisquare' }, '1x25'),
+        series('plumbline_prediction_drift_detected', { ...IRIS, stattest: 'psi' }, '0x25'),
+        series(
+          'plumbline_prediction_drift_detected',
+          { model: 'fraud', model_version: '3', stattest: 'ks' },
+          '0x25',
+        ),
+      ],
+      evalTime: '20m',
+      fires: [{ labels: IRIS, value: '1' }],
+    },
+    silent: {
+      title: 'one clean window resets the count',
+      series: [
+        series('plumbline_prediction_drift_detected', { ...IRIS, stattest: 'chisquare' }, '1x10 0 1x15'),
+      ],
+      evalTime: '20m',
+      fires: [],
+    },
+  },
+  {
+    alert: 'PlumblineMultivariateDrift',
+    interval: '1m',
+    firing: {
+      title: 'the reconstruction error stays above its upper threshold for 20 minutes',
+      series: [
+        series('plumbline_multivariate_drift_error', IRIS, '2.8x25'),
+        series('plumbline_multivariate_drift_upper_threshold', IRIS, '1.9x25'),
+        series('plumbline_multivariate_drift_lower_threshold', IRIS, '1.5x25'),
+        series('plumbline_multivariate_drift_detected', IRIS, '1x25'),
+      ],
+      evalTime: '20m',
+      fires: [{ labels: IRIS, value: '2.8' }],
+    },
+    silent: {
+      title: 'a few windows outside the band, then back inside',
+      series: [
+        series('plumbline_multivariate_drift_error', IRIS, '1.7x10 2.1x5 1.7x10'),
+        series('plumbline_multivariate_drift_detected', IRIS, '0x10 1x5 0x10'),
+      ],
+      evalTime: '20m',
       fires: [],
     },
   },
@@ -314,6 +367,112 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
       series: [
         series('plumbline_sidecar_nodejs_eventloop_lag_p99_seconds', SIDECAR_A, '0.011x5 0.5x5 0.011x10'),
         series('plumbline_exporter_nodejs_eventloop_lag_p99_seconds', EXPORTER, '0.15x20'),
+      ],
+      evalTime: '15m',
+      fires: [],
+    },
+  },
+  {
+    alert: 'PlumblineDataQualityCheckFailed',
+    interval: '1m',
+    firing: {
+      title:
+        'a renamed column: two clear alerts, once across a version change, and a passing check stays quiet',
+      series: [
+        // Version 1 until minute 8, then version 2: the same break, one alert per model, feature and check.
+        series(
+          'plumbline_data_quality_value',
+          { ...IRIS, feature: 'petal_length', check: 'missing_column' },
+          '1x8',
+        ),
+        series(
+          'plumbline_data_quality_threshold',
+          { ...IRIS, feature: 'petal_length', check: 'missing_column' },
+          '0x8',
+        ),
+        series(
+          'plumbline_data_quality_failed',
+          { ...IRIS, feature: 'petal_length', check: 'missing_column' },
+          '1x8',
+        ),
+        series(
+          'plumbline_data_quality_value',
+          { model: 'iris', model_version: '2', feature: 'petal_length', check: 'missing_column' },
+          '_x8 1x16',
+        ),
+        series(
+          'plumbline_data_quality_threshold',
+          { model: 'iris', model_version: '2', feature: 'petal_length', check: 'missing_column' },
+          '_x8 0x16',
+        ),
+        series(
+          'plumbline_data_quality_failed',
+          { model: 'iris', model_version: '2', feature: 'petal_length', check: 'missing_column' },
+          '_x8 1x16',
+        ),
+        series(
+          'plumbline_data_quality_value',
+          { ...IRIS, feature: 'petal_len', check: 'new_column' },
+          '0.98x25',
+        ),
+        series(
+          'plumbline_data_quality_threshold',
+          { ...IRIS, feature: 'petal_len', check: 'new_column' },
+          '0.01x25',
+        ),
+        series(
+          'plumbline_data_quality_failed',
+          { ...IRIS, feature: 'petal_len', check: 'new_column' },
+          '1x25',
+        ),
+        series(
+          'plumbline_data_quality_value',
+          { ...IRIS, feature: 'sepal_width', check: 'missing_share' },
+          '0.03x25',
+        ),
+        series(
+          'plumbline_data_quality_threshold',
+          { ...IRIS, feature: 'sepal_width', check: 'missing_share' },
+          '0.0612x25',
+        ),
+        series(
+          'plumbline_data_quality_failed',
+          { ...IRIS, feature: 'sepal_width', check: 'missing_share' },
+          '0x25',
+        ),
+      ],
+      evalTime: '15m',
+      fires: [
+        {
+          labels: { model: 'iris', feature: 'petal_length', check: 'missing_column' },
+          value: '1',
+          threshold: '0',
+        },
+        {
+          labels: { model: 'iris', feature: 'petal_len', check: 'new_column' },
+          value: '0.98',
+          threshold: '0.01',
+        },
+      ],
+    },
+    silent: {
+      title: 'a burst of nulls fails the check while it stays in the sliding window, then clears',
+      series: [
+        series(
+          'plumbline_data_quality_value',
+          { ...IRIS, feature: 'sepal_width', check: 'missing_share' },
+          '0.03x3 0.31x6 0.03x16',
+        ),
+        series(
+          'plumbline_data_quality_threshold',
+          { ...IRIS, feature: 'sepal_width', check: 'missing_share' },
+          '0.0612x25',
+        ),
+        series(
+          'plumbline_data_quality_failed',
+          { ...IRIS, feature: 'sepal_width', check: 'missing_share' },
+          '0x3 1x6 0x16',
+        ),
       ],
       evalTime: '15m',
       fires: [],

@@ -51,6 +51,43 @@ describe('preCheck', () => {
   });
 });
 
+describe('output drift (the predictionDrift switch)', () => {
+  const output = (): AlertmanagerAlert => {
+    const a = drift({}, { alertname: 'PlumblinePredictionDriftPersistent' });
+    delete a.labels.feature;
+    return a;
+  };
+  test('off by default: a firing output-drift alert is skipped, saying how to turn it on', () => {
+    expect(DEFAULT_POLICY.predictionDrift).toBe(false);
+    expect(preCheck(output(), DEFAULT_POLICY, undefined, NOW)).toMatchObject({
+      ok: false,
+      decision: {
+        action: 'skip',
+        model: 'iris',
+        reason: 'output drift triggers retraining only with PLUMBLINE_BRIDGE_PREDICTION_DRIFT=true',
+      },
+    });
+  });
+  test('on: it passes like any drift alert, and the quality gate and the reason name the output', () => {
+    const policy = { ...DEFAULT_POLICY, predictionDrift: true };
+    expect(preCheck(output(), policy, undefined, NOW)).toEqual({ ok: true, model: 'iris' });
+    expect(decide(output(), 'iris', { accuracy: 0.8, windowSamples: 500 }, policy)).toMatchObject({
+      action: 'trigger',
+      reason: 'PlumblinePredictionDriftPersistent: the model output drifts (accuracy 0.8, 500 rows)',
+    });
+    expect(decide(output(), 'iris', { accuracy: 0.97, windowSamples: 500 }, policy)).toMatchObject({
+      action: 'skip',
+    });
+  });
+  test('the switch does not open other categories, and input drift triggers with it off', () => {
+    const policy = { ...DEFAULT_POLICY, predictionDrift: true };
+    expect(preCheck(drift({}, { category: 'pipeline' }), policy, undefined, NOW)).toMatchObject({
+      ok: false,
+    });
+    expect(preCheck(drift(), DEFAULT_POLICY, undefined, NOW)).toEqual({ ok: true, model: 'iris' });
+  });
+});
+
 describe('decide (quality gate)', () => {
   test('too few rows in the window: drift on a handful of rows is noise', () => {
     expect(decide(drift(), 'iris', { accuracy: 0.5, windowSamples: 99 }, DEFAULT_POLICY)).toMatchObject({

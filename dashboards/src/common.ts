@@ -47,7 +47,7 @@ export const BOARDS = {
     uid: 'plumbline-data-drift',
     title: 'Plumbline / Data drift',
     description:
-      'Per-feature drift statistics and verdicts over time, dataset drift share, reference vs current.',
+      'Per-feature drift statistics and verdicts over time, dataset drift share, data-quality checks, multivariate drift, reference vs current.',
   },
   quality: {
     uid: 'plumbline-model-quality',

@@ -53,6 +53,8 @@ export const BridgeConfigSchema = z.strictObject({
       maxAccuracy: checked(z.number(), 'a number in (0, 1]', (n) => n > 0 && n <= 1).default(
         DEFAULT_POLICY.maxAccuracy,
       ),
+      /** Output drift (PlumblinePredictionDriftPersistent) may trigger too. @default false */
+      predictionDrift: z.boolean().default(DEFAULT_POLICY.predictionDrift),
     })
     .default(() => ({ ...DEFAULT_POLICY, categories: [...DEFAULT_POLICY.categories] })),
 });
@@ -79,6 +81,7 @@ export const BRIDGE_ENV: Settings = {
   PLUMBLINE_BRIDGE_COOLDOWN_SECONDS: { key: 'policy.cooldownSeconds', kind: 'duration' },
   PLUMBLINE_BRIDGE_MIN_WINDOW_SAMPLES: { key: 'policy.minWindowSamples', kind: 'number' },
   PLUMBLINE_BRIDGE_MAX_ACCURACY: { key: 'policy.maxAccuracy', kind: 'number' },
+  PLUMBLINE_BRIDGE_PREDICTION_DRIFT: { key: 'policy.predictionDrift', kind: 'boolean' },
 };
 
 /** A configuration error: `<VARIABLE>: <problem>`, exit code 2. */

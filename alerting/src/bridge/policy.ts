@@ -3,7 +3,9 @@
  *
  * An alert triggers a retrain only when all of these hold, checked in this order:
  *   1. it is firing (resolved notifications never trigger);
- *   2. it is a drift alert (`category="drift"`): latency, pipeline or quality alerts are for humans;
+ *   2. it is a drift alert (`category="drift"`): latency, pipeline or quality alerts are for humans; output drift
+ *      (PlumblinePredictionDriftPersistent) only when `predictionDrift` is on (off by default: the output moves with
+ *      the traffic mix too, and input drift already triggers);
  *   3. it names a model;
  *   4. the model is out of its cooldown (one retrain per model per `cooldownSeconds`, however many of its
  *      features drift at once; the retrain endpoint enforces its own cooldown as well);
@@ -11,6 +13,8 @@
  *      of rows is noise), and, when ground truth is known, accuracy is below `maxAccuracy` (a model that still
  *      performs does not need retraining because its inputs moved). Unknown accuracy (labels not in yet) passes.
  */
+
+import { PREDICTION_DRIFT_ALERT } from '../alerts';
 
 /** One alert of Alertmanager's webhook payload (version 4). */
 export interface AlertmanagerAlert {
@@ -38,6 +42,8 @@ export interface RetrainPolicy {
   minWindowSamples: number;
   /** Retrain only while accuracy is below this (when known). @default 0.95 */
   maxAccuracy: number;
+  /** Output drift (PlumblinePredictionDriftPersistent) may trigger too. @default false */
+  predictionDrift: boolean;
 }
 
 export const DEFAULT_POLICY: RetrainPolicy = {
@@ -45,6 +51,7 @@ export const DEFAULT_POLICY: RetrainPolicy = {
   cooldownSeconds: 21600,
   minWindowSamples: 100,
   maxAccuracy: 0.95,
+  predictionDrift: false,
 };
 
 /** What the quality gate knows about a model right now; null where the metric has no value. */
@@ -73,6 +80,9 @@ export function preCheck(
   const category = alert.labels.category ?? '';
   if (!policy.categories.includes(category)) {
     return skip(`category "${category}" does not trigger retraining (only ${policy.categories.join(', ')})`);
+  }
+  if (alert.labels.alertname === PREDICTION_DRIFT_ALERT && !policy.predictionDrift) {
+    return skip('output drift triggers retraining only with PLUMBLINE_BRIDGE_PREDICTION_DRIFT=true');
   }
   if (!model) return skip('alert has no model label');
   if (lastTriggerMs !== undefined) {
@@ -103,7 +113,12 @@ export function decide(
       reason: `quality gate: accuracy ${quality.accuracy} is still at or above ${policy.maxAccuracy}`,
     };
   }
-  const what = alert.labels.feature ? `feature ${alert.labels.feature}` : 'dataset';
+  const what =
+    alert.labels.alertname === PREDICTION_DRIFT_ALERT
+      ? 'the model output'
+      : alert.labels.feature
+        ? `feature ${alert.labels.feature}`
+        : 'dataset';
   const accuracy = quality.accuracy === null ? 'accuracy unknown' : `accuracy ${quality.accuracy}`;
   return {
     action: 'trigger',

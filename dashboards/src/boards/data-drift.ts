@@ -24,6 +24,10 @@ import {
 
 const MVF = `${MV}, feature=~"$feature"`;
 
+/** A data-quality series (value or threshold) of the checks that fail, for the table of failing checks. */
+const failingChecks = (metric: string): string =>
+  `${metric}{${MV}} and on (model, model_version, feature, check) ${E.dataQualityFailed.name}{${MV}} == 1`;
+
 export function dataDrift(): Dashboard {
   const b = board(BOARDS.drift)
     .variables(variables(E.driftStatistic.name, true))
@@ -62,6 +66,64 @@ export function dataDrift(): Dashboard {
         .height(8)
         .span(24)
         .withTarget(prom('A', `max by (feature) (${E.driftDetected.name}{${MVF}})`, '{{feature}}')),
+    )
+    .withRow(row('Data quality'))
+    .withPanel(
+      stat(
+        'Failing checks',
+        'Data-quality checks that fail in the latest window (a broken feature pipeline: docs/stattests.md, "Data-quality checks").',
+        'none',
+      )
+        .thresholds(thresholds('green', [1, 'red']))
+        .withTarget(prom('A', `sum(${E.dataQualityFailedChecks.name}{${MV}})`)),
+    )
+    .withPanel(
+      stat(
+        'Multivariate drift',
+        'Whether the reconstruction error of the latest window is outside its thresholds (features no longer move together as in the baseline).',
+        'none',
+      )
+        .mappings(verdictMappings('no drift', 'DRIFT'))
+        .thresholds(thresholds('green', [1, 'red']))
+        .withTarget(prom('A', `max(${E.multivariateDriftDetected.name}{${MV}})`)),
+    )
+    .withPanel(
+      timeseries('Failing checks over time', 'Data-quality checks that fail per window.', 'none')
+        .min(0)
+        .withTarget(perVersion(E.dataQualityFailedChecks.name)),
+    )
+    .withPanel(
+      new TableBuilder()
+        .title('Failing checks')
+        .description(
+          'Every data-quality check failing in the latest window, per feature (new columns included) and check: its value and the threshold it is above.',
+        )
+        .height(8)
+        .span(12)
+        .withTarget(promTable('A', failingChecks(E.dataQualityValue.name)))
+        .withTarget(promTable('B', failingChecks(E.dataQualityThreshold.name)))
+        .withTransformation({ id: 'merge', options: {} })
+        .withTransformation({
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true, __name__: true, instance: true, job: true },
+            indexByName: { model: 0, model_version: 1, feature: 2, check: 3, 'Value #A': 4, 'Value #B': 5 },
+            renameByName: { 'Value #A': 'value', 'Value #B': 'threshold' },
+          },
+        }),
+    )
+    .withPanel(
+      timeseries(
+        'Multivariate drift: reconstruction error',
+        'Mean PCA reconstruction error of each window (multivariate drift by data reconstruction) with the thresholds for its row count; drift when it leaves the band.',
+        'none',
+      ).targets(
+        proms(
+          [`${E.multivariateDriftError.name}{${MV}}`, 'error {{model}} {{model_version}}'],
+          [`${E.multivariateDriftUpper.name}{${MV}}`, 'upper {{model}} {{model_version}}'],
+          [`${E.multivariateDriftLower.name}{${MV}}`, 'lower {{model}} {{model_version}}'],
+        ),
+      ),
     )
     .withRow(row('Statistics'))
     .withPanel(
