@@ -307,6 +307,7 @@ function copyMinute(
     counters: {
       sampledOutPredictions: 0,
       sampledOutLabels: 0,
+      duplicateRowsDropped: 0,
       expiredLabels: 0,
       lastSampledOutLabelAtMs: null,
       evictedBeforeMs: null,

@@ -82,6 +82,7 @@ export interface ElasticsearchPosition extends SourcePosition {
 }
 
 interface Hit {
+  _id?: string;
   _source?: unknown;
   sort?: unknown[];
 }
@@ -115,6 +116,23 @@ const epochMs = (range: Record<string, number>): Query => ({
 });
 
 /** Documents after `cursor` (in the tail's sort order) and before `toMs`. */
+/** How far before its cursor feedback is read again on each sync (labels that became visible late). */
+export const FEEDBACK_OVERLAP_MS = 60_000;
+
+/** Counters for documents read again: counted the first time already. */
+const quietCounters: SourceCounters = { consumed: () => undefined, invalid: () => undefined };
+
+/**
+ * True when a hit (its sort values: time, event id) is past the cursor — not handed over yet. A cursor
+ * `(at, null)` has handed over everything before `at`; `(at, id)` also the ids up to `id` at `at`.
+ */
+function isPast(sort: readonly unknown[] | undefined, cursor: TailCursor): boolean {
+  const [at, id] = sort ?? [];
+  if (typeof at !== 'number') return false;
+  if (at !== cursor.at) return at > cursor.at;
+  return cursor.eventId === null || typeof id !== 'string' || id > cursor.eventId;
+}
+
 function afterCursor(cursor: TailCursor, toMs: number): Query[] {
   const before = epochMs({ lt: toMs });
   if (cursor.eventId === null) return [epochMs({ gte: cursor.at }), before];
@@ -171,6 +189,8 @@ export function createElasticsearchFollower(options: ElasticsearchFollowerOption
   let sink: RefoldableSink | null = null;
   let inferenceCursor: TailCursor = { at: 0, eventId: null };
   let feedbackCursor: TailCursor = { at: 0, eventId: null };
+  /** Feedback ids read within FEEDBACK_OVERLAP_MS of the cursor, and their times (read again: not counted). */
+  const recentFeedback = new Map<string, number>();
   /** Documents found invalid per model and bucket start: in the index's counts, never in the sink's. */
   const invalidRows = new Map<string, Map<number, number>>();
   let queue: Promise<void> = Promise.resolve();
@@ -247,17 +267,32 @@ export function createElasticsearchFollower(options: ElasticsearchFollowerOption
     if (toMs > inferenceCursor.at) inferenceCursor = { at: toMs, eventId: null };
   }
 
+  /**
+   * Feedback is read again from FEEDBACK_OVERLAP_MS before the cursor on every sync: a label that became visible
+   * late (index refresh, the sidecar's batching) is still found, and reading a label twice changes nothing (the
+   * label join keeps the latest per row). Each label counts as consumed once.
+   */
   async function tailFeedback(target: RefoldableSink, toMs: number): Promise<void> {
-    const query = { bool: { filter: afterCursor(feedbackCursor, toMs) } };
+    const from: TailCursor = { at: Math.max(0, feedbackCursor.at - FEEDBACK_OVERLAP_MS), eventId: null };
+    const query = { bool: { filter: afterCursor(from, toMs) } };
     await scan(config.feedbackIndex, query, (hits) => {
-      if (hits.length > 0) counters.consumed('feedback', hits.length);
       for (const hit of hits) {
-        feedbackCursor = cursorAfter(hit, feedbackCursor);
-        const event: FeedbackEvent | null = acceptFeedback(hit._source, counters);
+        if (isPast(hit.sort, feedbackCursor)) feedbackCursor = cursorAfter(hit, feedbackCursor);
+        // Counted once: the ids read in the overlap are remembered for as long as they can be read again.
+        const id = hit._id ?? '';
+        const at = typeof hit.sort?.[0] === 'number' ? hit.sort[0] : 0;
+        const isNew = id === '' || !recentFeedback.has(id);
+        if (isNew) {
+          recentFeedback.set(id, at);
+          counters.consumed('feedback', 1);
+        }
+        const event: FeedbackEvent | null = acceptFeedback(hit._source, isNew ? counters : quietCounters);
         if (event) target.feedback(event);
       }
     });
     if (toMs > feedbackCursor.at) feedbackCursor = { at: toMs, eventId: null };
+    for (const [id, at] of recentFeedback)
+      if (at < feedbackCursor.at - FEEDBACK_OVERLAP_MS) recentFeedback.delete(id);
   }
 
   /** Inference documents per model and bucket start in [fromMs, toMs), as the index holds them now. */

@@ -9,7 +9,11 @@ import { createKafkaFollower } from './kafka-follower';
 import { createSpoolFollower } from './spool-follower';
 
 export { createElasticsearchSource } from './elasticsearch-source';
-export { createElasticsearchFollower, DEFAULT_ELASTICSEARCH_LAG_MS } from './elasticsearch-follower';
+export {
+  createElasticsearchFollower,
+  DEFAULT_ELASTICSEARCH_LAG_MS,
+  FEEDBACK_OVERLAP_MS,
+} from './elasticsearch-follower';
 export type {
   ElasticsearchFollowerOptions,
   ElasticsearchPosition,
