@@ -18,11 +18,21 @@
  *   capture). A group left by a crash expires after the broker's `offsets.retention.minutes`.
  * - `owns(model)` maps the model name to its partition with kafkajs's DefaultPartitioner (Java-compatible
  *   murmur2, what the sidecar's producer uses) and checks the current assignment.
+ * - With `scaleOut` (the sidecar keys messages by model + request id, so a model is on every partition) the sink
+ *   is a sharded store: each event is handed over with its partition and each assignment is announced, so every
+ *   instance folds its partitions apart; `owns(model)` then says which instance evaluates the model
+ *   (exporter/README.md "Scale out").
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaMessage } from 'kafkajs';
 import type { KafkaSourceConfig } from '../config';
-import type { EventFollower, RefoldableSink, SourcePosition } from './follow';
+import {
+  isShardedSink,
+  type EventFollower,
+  type RefoldableSink,
+  type ShardedSink,
+  type SourcePosition,
+} from './follow';
 import { SourceError, type SourceCounters } from './source';
 import { acceptFeedback, acceptInference, parseJson } from './validate-entry';
 
@@ -132,6 +142,8 @@ export function createKafkaFollower(options: KafkaFollowerOptions): EventFollowe
   let feedbackNext = new Map<number, bigint>();
   let resume = new Map<number, bigint>();
   let sink: RefoldableSink | null = null;
+  /** With `scaleOut`: the sink told which partition each event came from. */
+  let sharded: ShardedSink | null = null;
 
   function track(partition: number): PartitionTrack {
     let t = tracks.get(partition);
@@ -154,7 +166,8 @@ export function createKafkaFollower(options: KafkaFollowerOptions): EventFollowe
     const last = t.firsts[t.firsts.length - 1];
     if ((!last || last.bucketEnd !== bucketEnd) && t.firsts.length < MAX_TRACKED_BUCKETS)
       t.firsts.push({ bucketEnd, offset });
-    sink!.inference(event);
+    if (sharded) sharded.inferenceFrom(partition, event);
+    else sink!.inference(event);
   }
 
   function onFeedback(partition: number, message: KafkaMessage): void {
@@ -201,6 +214,13 @@ export function createKafkaFollower(options: KafkaFollowerOptions): EventFollowe
     kind: 'kafka',
     async start(target, from) {
       sink = target;
+      if (config.scaleOut) {
+        if (!isShardedSink(target))
+          throw new RangeError(
+            'source.scaleOut needs a sink that keeps the partitions apart (a sharded store)',
+          );
+        sharded = target;
+      }
       resume = resumeOffsets(from, config.inferenceTopic);
       const timeoutMs = options.startTimeoutMs ?? 30_000;
       try {
@@ -225,6 +245,7 @@ export function createKafkaFollower(options: KafkaFollowerOptions): EventFollowe
             inferenceConsumer.seek({ topic: config.inferenceTopic, partition: p, offset: at.toString() });
           }
           assigned = next;
+          sharded?.assignShards(next, partitions);
           joined = true;
           options.log?.info({ partitions: [...assigned] }, 'kafka partitions assigned');
         });
