@@ -10,6 +10,8 @@
  * - Offsets are committed by hand, up to the oldest message whose bucket is still in the retention: an instance
  *   that takes a partition over in a rebalance — or restarts without its checkpoint — re-reads exactly what the
  *   windows of that partition's models need, and the old owner drops those models' buckets (`owns` turns false).
+ *   A partition an instance keeps through a rebalance is read on from where it was (kafkajs would resume it from
+ *   the committed offset too, folding again what it holds).
  * - Feedback is small and keyed by model too, but may carry no model (`model: null` → key `unknown`): every
  *   instance reads the whole feedback topic through its own group (`<groupId>.feedback.<instance>`), so a label
  *   reaches the instance that owns its prediction whatever its key. Labels are idempotent (the latest per row wins),
@@ -233,7 +235,21 @@ export function createKafkaFollower(options: KafkaFollowerOptions): EventFollowe
           const next = new Set(e.payload.memberAssignment[config.inferenceTopic] ?? []);
           for (const p of [...tracks.keys()]) if (!next.has(p)) tracks.delete(p);
           for (const p of next) {
-            if (assigned.has(p)) continue;
+            if (assigned.has(p)) {
+              // Kept through the rebalance: kafkajs resumes every assigned partition from its committed offset
+              // (the oldest message a window still needs), which would fold again what is folded already — past
+              // the dedupe horizon, twice. Continue where this instance was instead.
+              const t = tracks.get(p);
+              if (t?.next !== null && t?.next !== undefined) {
+                t.floor = t.next;
+                inferenceConsumer.seek({
+                  topic: config.inferenceTopic,
+                  partition: p,
+                  offset: t.next.toString(),
+                });
+              }
+              continue;
+            }
             // Newly ours: resume at the checkpoint's offset when it has one (only once: a partition that comes
             // back after a rebalance starts from the committed offsets, its models' buckets having been dropped).
             const at = resume.get(p);
