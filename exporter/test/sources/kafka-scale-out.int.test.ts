@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import pino from 'pino';
-import { Kafka, logLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { sharedKafka } from '@plumbline/harness';
 import { createPipeline } from '@plumbline/sidecar';
 import { createFileBaselineStore } from '../../src/baseline/file-store';
@@ -263,6 +263,20 @@ describe('one model over several exporter instances (real Kafka, partitionBy req
     // Every instance folds some partitions, and every model is evaluated by exactly one of them (round checks it).
     for (const r of group) expect(r.exporter.scaleOut!.store.shards().length).toBeGreaterThan(0);
     expect(group.reduce((k, r) => k + r.exporter.scaleOut!.store.shards().length, 0)).toBe(PARTITIONS);
+    // The state topic was created compacted: the newest state of each (model, partition, bucket) is what stays.
+    const admin = new Kafka({ clientId: 'scale-out-test', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: `state${n}-${id}`, configNames: ['cleanup.policy'] },
+      ],
+    });
+    await admin.disconnect();
+    expect(described.resources[0].configEntries[0]).toMatchObject({
+      configName: 'cleanup.policy',
+      configValue: 'compact',
+    });
     if (n === 3) {
       // One instance goes: the other two take its partitions over, re-read them from the committed offsets,
       // republish them under the same keys, and report the same figures.
