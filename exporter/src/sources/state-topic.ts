@@ -62,7 +62,13 @@ export function createStateTopic(options: StateTopicOptions): StateTopic {
   });
   const group = `${options.groupId}.state.${randomUUID()}`;
   const admin: Admin = kafka.admin();
-  const consumer: Consumer = kafka.consumer({ groupId: group, allowAutoTopicCreation: false });
+  const consumer: Consumer = kafka.consumer({
+    groupId: group,
+    allowAutoTopicCreation: false,
+    // One bucket's state can be a few MB: fetch whole records.
+    maxBytesPerPartition: STATE_MAX_MESSAGE_BYTES,
+    maxBytes: 2 * STATE_MAX_MESSAGE_BYTES,
+  });
   const producer: Producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1 });
   /** Next offset applied, per partition of the state topic. */
   const next = new Map<number, bigint>();
