@@ -24,14 +24,7 @@ import type { FeedbackEvent } from '@plumbline/schema';
 import type { ReferenceProfile } from '../../drift/profile-types';
 import type { ShardedSink } from '../../sources/follow';
 import type { TimeRange } from '../window';
-import {
-  bucketFromJson,
-  bucketSchemaFromProfile,
-  bucketToJson,
-  mergeBuckets,
-  type BucketSchema,
-  type BucketState,
-} from '../buckets';
+import { bucketFromJson, bucketToJson, mergeBuckets, type BucketSchema, type BucketState } from '../buckets';
 import type { LabelJoinCompanion } from './label-join-companion';
 import {
   blankProfile,
@@ -94,7 +87,8 @@ interface RemoteBucket {
 
 interface ModelEntry {
   profile: ReferenceProfile;
-  features: readonly string[];
+  /** What setProfile was last given (each new shard store gets it too); null before the first call. */
+  profileArgs: Parameters<WindowStore['setProfile']> | null;
   schema: BucketSchema;
   coveredFrom: number | null;
   /** The model's labels (no predictions): every feedback event of the model. */
@@ -112,13 +106,14 @@ export function createShardedWindowStore(options: ShardedWindowStoreOptions): Sh
   const now = options.now ?? Date.now;
   const width = options.bucketWidthMs;
   const seed = options.seed ?? 0;
+  // Never fed: derives each model's schema from setProfile's arguments exactly as a shard store does.
+  const template = createWindowStore({ ...options, companion: undefined, dedupe: undefined });
   const models = new Map<string, ModelEntry>();
   for (const m of options.models) {
-    const profile = blankProfile([]);
     models.set(m.name, {
-      profile,
-      features: [],
-      schema: bucketSchemaFromProfile(profile),
+      profile: blankProfile([]),
+      profileArgs: null,
+      schema: template.schemaOf(m.name)!,
       coveredFrom: null,
       labels: options.companion?.(m.name) ?? null,
       remote: new Map(),
@@ -145,7 +140,7 @@ export function createShardedWindowStore(options: ShardedWindowStoreOptions): Sh
         refoldable: false,
         companion: options.companion,
       });
-      for (const [name, e] of models) s.setProfile(name, e.profile, e.features);
+      for (const e of models.values()) if (e.profileArgs) s.setProfile(...e.profileArgs);
       local.set(shard, s);
       published.set(shard, new Map());
     }
@@ -237,16 +232,17 @@ export function createShardedWindowStore(options: ShardedWindowStoreOptions): Sh
       unsupported('refold');
     },
 
-    setProfile(model, profile, features) {
+    setProfile(...args) {
+      const [model, profile, features] = args;
       const e = entryOf(model);
-      const next = profile ?? blankProfile(features);
-      const schema = bucketSchemaFromProfile(next);
-      e.profile = next;
-      e.features = features;
+      template.setProfile(...args);
+      const schema = template.schemaOf(model)!;
+      e.profile = profile ?? blankProfile(features);
+      e.profileArgs = args;
       let hadBuckets = false;
       for (const s of local.values()) {
         hadBuckets ||= s.buckets().some((b) => b.model === model);
-        s.setProfile(model, next, features);
+        s.setProfile(...args);
       }
       if (schema.id === e.schema.id) return false;
       e.schema = schema;
