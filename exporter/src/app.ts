@@ -455,8 +455,14 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     }
     await source.start(store, position);
     if (sharded && stateTopic) {
-      await stateTopic.start((key, value) => sharded.applyState(key, value));
-      await maybePublish(true);
+      try {
+        await stateTopic.start((key, value) => sharded.applyState(key, value));
+        await maybePublish(true);
+      } catch (err) {
+        // Leave the group again: an instance that cannot share its state must not hold partitions.
+        await Promise.allSettled([source.close(), stateTopic.close()]);
+        throw err;
+      }
     }
   }
 
