@@ -17,12 +17,15 @@ import { evaluateWindow } from './service/evaluate-window';
 import type { ModelWindowReport } from './service/report';
 import type { EventFollower } from './sources/follow';
 import type { EventKind, SourceCounters } from './sources/source';
+import type { StateTopic } from './sources/state-topic';
 import { bucketSecondsFor, latestWindow, retentionMs, type TimeRange } from './windows';
 import {
   createCheckpointer,
   createLabelJoinCompanion,
+  createShardedWindowStore,
   createWindowStore,
   type Checkpointer,
+  type ShardedWindowStore,
   type SkipReason,
   type WindowStore,
 } from './windows/store';
@@ -53,6 +56,17 @@ export interface ExporterDeps {
   onReport?: (report: ModelWindowReport) => void;
   /** Where people find the drift report (links in notifications). */
   publicUrl?: string | null;
+  /** With `source.scaleOut`: the state topic the instances share their partitions' buckets through. */
+  stateTopic?: StateTopic;
+}
+
+/** An exporter scaled out over several instances (`source.scaleOut`, README "Scale out"). */
+export interface ScaleOut {
+  readonly store: ShardedWindowStore;
+  /** Publishes the buckets of this instance's partitions that changed (normally every checkpoint.intervalSeconds). */
+  publish(): Promise<void>;
+  /** Waits until every record on the state topic when called has been read (done before each evaluation). */
+  catchUp(): Promise<void>;
 }
 
 export interface Exporter {
@@ -64,6 +78,8 @@ export interface Exporter {
   readonly source: EventFollower;
   /** Every event folded once, per model and bucket. */
   readonly store: WindowStore;
+  /** Null unless `source.scaleOut` is set. */
+  readonly scaleOut: ScaleOut | null;
   /** Evaluates every owned model's latest window that has not been evaluated yet (`force`: again anyway). */
   evaluateOnce(options?: { force?: boolean }): Promise<ModelWindowReport[]>;
   history(model: string): readonly ModelWindowReport[];
@@ -142,7 +158,11 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
   const source = deps.createSource(counters);
   built.source = source;
   const { bucketWidthMs, retentionMs: retention } = windowStoreGeometry(config);
-  const store: WindowStore = createWindowStore({
+  const scaleOutConfig = config.source.kind === 'kafka' ? config.source.scaleOut : null;
+  const stateTopic = scaleOutConfig ? deps.stateTopic : undefined;
+  if (scaleOutConfig && !stateTopic)
+    throw new RangeError('source.scaleOut needs the state topic (deps.stateTopic)');
+  const storeOptions = {
     models: config.models.map((m) => ({ name: m.name, version: m.version })),
     bucketWidthMs,
     retentionMs: retention,
@@ -153,16 +173,37 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     refoldable: source.kind === 'elasticsearch',
     now,
     onSkip: (reason: SkipReason) => metrics.eventsSkipped.inc({ source: sourceLabel(), reason }),
-    companion: (name) =>
+    companion: (name: string) =>
       createLabelJoinCompanion({
         task: config.models.find((m) => m.name === name)!.task,
         bucketWidthMs,
       }),
-  });
-  const checkpointer: Checkpointer | null = config.checkpoint.dir
-    ? createCheckpointer(config.checkpoint.dir, store)
-    : null;
+  };
+  // Scaled out: the partitions' buckets kept apart and shared through the state topic; else one store.
+  const sharded: ShardedWindowStore | null = scaleOutConfig ? createShardedWindowStore(storeOptions) : null;
+  const store: WindowStore = sharded ?? createWindowStore(storeOptions);
+  // A scaled-out instance is rebuilt from its partitions' committed offsets and the state topic, not a checkpoint.
+  if (sharded && config.checkpoint.dir)
+    log.warn(
+      { dir: config.checkpoint.dir },
+      'checkpoint.dir is not used with source.scaleOut (the state topic and the committed offsets restore the window)',
+    );
+  const checkpointer: Checkpointer | null =
+    config.checkpoint.dir && !sharded ? createCheckpointer(config.checkpoint.dir, store) : null;
   let lastCheckpointAt = 0;
+  let lastPublishAt = 0;
+  /** Publishes this instance's changed buckets (at most every checkpoint.intervalSeconds, unless forced). */
+  async function maybePublish(force: boolean): Promise<void> {
+    if (!sharded || !stateTopic) return;
+    const at = now();
+    if (!force && at - lastPublishAt < config.checkpoint.intervalSeconds * 1000) return;
+    lastPublishAt = at;
+    await stateTopic.publish(sharded.stateChanges());
+  }
+  const scaleOut: ScaleOut | null =
+    sharded && stateTopic
+      ? { store: sharded, publish: () => maybePublish(true), catchUp: () => stateTopic.catchUp() }
+      : null;
   const notifier: Notifier = createNotifier({
     config: config.notify,
     metrics,
@@ -273,10 +314,24 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     }
   }
 
+  /** Scaled out: publishes this instance's buckets, then reads what the others published (failures as the source's). */
+  async function shareState(): Promise<boolean> {
+    try {
+      await maybePublish(false);
+      await scaleOut!.catchUp();
+      return true;
+    } catch (err) {
+      sourceError = `state topic: ${(err as Error).message}`;
+      log.error({ stage: 'source', err: sourceError }, 'state topic failed');
+      return false;
+    }
+  }
+
   async function evaluateDue(options: { force?: boolean }): Promise<ModelWindowReport[]> {
     const range = latestWindow(now() - config.window.graceSeconds * 1000, config.window);
-    const synced = await syncSource();
+    let synced = await syncSource();
     store.evict();
+    if (synced && scaleOut) synced = await shareState();
     const reports: ModelWindowReport[] = [];
     for (const model of config.models) {
       const rt = runtimes.get(model.name)!;
@@ -399,6 +454,16 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         );
     }
     await source.start(store, position);
+    if (sharded && stateTopic) {
+      try {
+        await stateTopic.start((key, value) => sharded.applyState(key, value));
+        await maybePublish(true);
+      } catch (err) {
+        // Leave the group again: an instance that cannot share its state must not hold partitions.
+        await Promise.allSettled([source.close(), stateTopic.close()]);
+        throw err;
+      }
+    }
   }
 
   return {
@@ -408,6 +473,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     server,
     source,
     store,
+    scaleOut,
     evaluateOnce,
     history: (model) => runtimes.get(model)?.history ?? [],
     checkpoint: () => maybeCheckpoint(true),
@@ -427,7 +493,12 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       if (timer) clearTimeout(timer);
       await running;
       await chain;
+      // The last state of this instance's partitions stands in for them until their new owners republish.
+      await maybePublish(true).catch((err: unknown) =>
+        log.warn({ err: (err as Error).message }, 'last state publish failed'),
+      );
       await source.close();
+      await stateTopic?.close();
       await maybeCheckpoint(true);
       await deps.driftEngine.close?.();
     },

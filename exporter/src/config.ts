@@ -95,6 +95,16 @@ export const KafkaSourceSchema = z.strictObject({
   fromBeginning: z.boolean().default(true),
   /** Most events held in memory per partition (the oldest are evicted first). */
   maxBufferedEvents: z.number().int().min(1).default(200_000),
+  /**
+   * One model's traffic over several instances of the group (the sidecar's `sinks.kafka.partitionBy: request`):
+   * each instance folds the partitions it is assigned, publishes their buckets to `stateTopic` (a compacted topic,
+   * created if missing) and reads everyone else's; the owner of a model's home partition evaluates the merge of
+   * every partition's buckets. exporter/README.md "Scale out". null = off: one instance per model.
+   */
+  scaleOut: z
+    .strictObject({ stateTopic: z.string().min(1) })
+    .nullable()
+    .default(null),
 });
 
 export const SpoolSourceSchema = z.strictObject({

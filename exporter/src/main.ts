@@ -14,7 +14,7 @@ import type { ModelWindowReport } from './service/report';
 import { loadConfig, type ExporterConfig, type FlagValues } from './config';
 import { createBaselineDriftEngine, createBaselineStoreFromConfig } from './service/baseline-drift-engine';
 import type { DriftEngine } from './service/drift-engine';
-import { createFollower, createSource } from './sources';
+import { createFollower, createSource, createStateTopic } from './sources';
 import { createRetrainService, parseRetrainConfig, type RetrainService } from './retrain';
 import { captureProductionBaseline } from './service/production-baseline';
 
@@ -76,6 +76,16 @@ export async function startExporter(
     extraHandlers,
     onReport: options.onReport,
     logger,
+    stateTopic:
+      config.source.kind === 'kafka' && config.source.scaleOut
+        ? createStateTopic({
+            brokers: config.source.brokers,
+            clientId: config.source.clientId,
+            topic: config.source.scaleOut.stateTopic,
+            groupId: config.source.groupId,
+            log: logger,
+          })
+        : undefined,
   });
   await new Promise<void>((resolve, reject) => {
     exporter.server.once('error', reject);

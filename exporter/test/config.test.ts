@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config';
+import { loadConfig, parseConfig } from '../src/config';
 import { configError } from './helpers/config-error';
 
 const dir = mkdtempSync(join(tmpdir(), 'plumbline-exporter-config-'));
@@ -54,6 +54,20 @@ describe('loadConfig', () => {
       groupId: 'plumbline-exporter',
       inferenceTopic: 'plumbline.inference',
     });
+  });
+
+  it('source.scaleOut is off by default; on, it names the state topic (and nothing else)', () => {
+    const off = parseConfig({ models: [{ name: 'iris' }], source: { kind: 'kafka' } }).source;
+    expect(off).toMatchObject({ kind: 'kafka', scaleOut: null });
+    const on = parseConfig({
+      models: [{ name: 'iris' }],
+      source: { kind: 'kafka', scaleOut: { stateTopic: 'plumbline.exporter-state' } },
+    }).source;
+    expect(on).toMatchObject({ scaleOut: { stateTopic: 'plumbline.exporter-state' } });
+    for (const scaleOut of [{}, { stateTopic: '' }, { stateTopic: 's', topic: 's' }])
+      expect(() => parseConfig({ models: [{ name: 'iris' }], source: { kind: 'kafka', scaleOut } })).toThrow(
+        /source\.scaleOut/,
+      );
   });
 
   it('infers the source and baseline store kind from the keys given (PLUMBLINE_SPOOL_DIR alone is a spool)', () => {

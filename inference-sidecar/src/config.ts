@@ -156,6 +156,12 @@ export const SidecarConfigSchema = z.strictObject({
           inferenceTopic: z.string().min(1).optional(),
           /** @default 'plumbline.feedback' */
           feedbackTopic: z.string().min(1).optional(),
+          /**
+           * Key of inference messages: 'model' = the model name (a model's events on one partition, read by one
+           * exporter instance); 'request' = model + request id (a model's events spread over every partition, for
+           * an exporter scaled out with `source.scaleOut`). Feedback is keyed by model either way. @default 'model'
+           */
+          partitionBy: z.enum(['model', 'request']).optional(),
         })
         .optional(),
       /** Local spool directory (takes events while a sink is down; the embedded store without ES/Kafka). @default './plumbline-spool' */

@@ -86,6 +86,41 @@ describe.each(['classification', 'regression'] as const)('the label join state o
     }
   });
 
+  it.each(seeds)(
+    "merges shards' predictions of the same buckets (load with merge): the report of one state holding all (seed %i)",
+    (seed) => {
+      const arrivals = labelStream({ seed, task, predictions: 3000, duplicates: 0 });
+      const whole = createLabelJoinState({ task });
+      feed(whole, arrivals);
+      // Three shards (a key's rows always on one), each holding its predictions of every minute; the labels elsewhere.
+      const shardOf = (key: string): number => [...key].reduce((h, c) => h + c.charCodeAt(0), 0) % 3;
+      const shards = [0, 1, 2].map(() => createLabelJoinState({ task }));
+      const labels = createLabelJoinState({ task });
+      for (const a of arrivals)
+        if (a.kind === 'prediction') shards[shardOf(a.p.key)].addPrediction(a.p);
+        else labels.addLabel(a.l);
+      const merged = createLabelJoinState({ task });
+      merged.load(labels.labelsToJSON());
+      for (const shard of shards)
+        for (const start of shard.bucketStarts()) merged.load(shard.toJSON(start), { merge: true });
+      expect(shards.every((shard) => shard.stats().predictions > 500)).toBe(true);
+      expect(merged.stats().predictions).toBe(whole.stats().predictions);
+      // Rows joined in another order: sums (mae, rmse) equal to 12 significant digits, everything else exactly.
+      const digits = (report: unknown): unknown =>
+        JSON.parse(
+          JSON.stringify(report, (_, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v)),
+        );
+      expect(digits(merged.quality(ALL_MINUTES, OPTIONS))).toEqual(
+        digits(whole.quality(ALL_MINUTES, OPTIONS)),
+      );
+      // Without merge, a shard's bucket replaces the one held: only the last shard's predictions remain.
+      const replaced = createLabelJoinState({ task });
+      for (const shard of shards)
+        for (const start of shard.bucketStarts()) replaced.load(shard.toJSON(start));
+      expect(replaced.stats().predictions).toBe(shards[2].stats().predictions);
+    },
+  );
+
   it('gives the same report whatever the arrival order of predictions and labels', () => {
     const arrivals = labelStream({ seed: 9, task, predictions: 2000, duplicates: 0 });
     const forward = createLabelJoinState({ task });

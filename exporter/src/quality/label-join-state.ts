@@ -178,10 +178,11 @@ export interface LabelJoinState {
   /** The labels and counters, no bucket. */
   labelsToJSON(): LabelJoinStateJson;
   /**
-   * Adds what a document holds: its buckets replace held ones of the same start, its labels join the held ones
+   * Adds what a document holds: its buckets replace held ones of the same start (with `merge`: their rows are
+   * added to them — another shard's predictions of the same minute, disjoint rows), its labels join the held ones
    * (latest wins), its counters add up; the sampling threshold becomes the lower of the two.
    */
-  load(json: unknown): void;
+  load(json: unknown, options?: { merge?: boolean }): void;
 }
 
 // Kinds of a column entry.
@@ -551,7 +552,7 @@ class LabelJoinStateImpl implements LabelJoinState {
     return this.document([], true);
   }
 
-  load(json: unknown): void {
+  load(json: unknown, options: { merge?: boolean } = {}): void {
     const doc = checkDocument(json);
     if (doc.task !== this.task)
       throw new BucketStateError(
@@ -569,7 +570,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       const kind = Buffer.from(b.kind, 'base64');
       const value = columnFromBase64(b.value, b.size);
       const confidence = columnFromBase64(b.confidence, b.size);
-      this.removeBucket(b.startMs);
+      if (!options.merge) this.removeBucket(b.startMs);
       const bucket = this.bucketAt(b.startMs);
       for (let i = 0; i < b.size; i++) {
         if (hash[i] >= this.threshold) {

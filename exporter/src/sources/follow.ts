@@ -32,6 +32,21 @@ export interface RefoldableSink extends EventSink {
   refold(model: string, startMs: number, events: readonly InferenceEvent[]): void;
 }
 
+/**
+ * A sink fed by shards (Kafka partitions) that a consumer group splits between instances (`source.scaleOut`): it
+ * keeps each shard's state apart, so an instance that takes a shard over rebuilds exactly that shard's state.
+ */
+export interface ShardedSink extends RefoldableSink {
+  /** An inference event read from shard `shard`. */
+  inferenceFrom(shard: number, event: InferenceEvent): void;
+  /** The shards this instance reads now, of `total` (after each rebalance): the state of the others is let go. */
+  assignShards(shards: ReadonlySet<number>, total: number): void;
+}
+
+export function isShardedSink(sink: EventSink): sink is ShardedSink {
+  return typeof (sink as Partial<ShardedSink>).inferenceFrom === 'function';
+}
+
 /** A source's position as JSON (saved in checkpoints). Its shape is the source's own. */
 export type SourcePosition = { readonly kind: string } & Record<string, unknown>;
 

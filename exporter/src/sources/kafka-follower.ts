@@ -10,6 +10,8 @@
  * - Offsets are committed by hand, up to the oldest message whose bucket is still in the retention: an instance
  *   that takes a partition over in a rebalance — or restarts without its checkpoint — re-reads exactly what the
  *   windows of that partition's models need, and the old owner drops those models' buckets (`owns` turns false).
+ *   A partition an instance keeps through a rebalance is read on from where it was (kafkajs would resume it from
+ *   the committed offset too, folding again what it holds).
  * - Feedback is small and keyed by model too, but may carry no model (`model: null` → key `unknown`): every
  *   instance reads the whole feedback topic through its own group (`<groupId>.feedback.<instance>`), so a label
  *   reaches the instance that owns its prediction whatever its key. Labels are idempotent (the latest per row wins),
@@ -18,11 +20,21 @@
  *   capture). A group left by a crash expires after the broker's `offsets.retention.minutes`.
  * - `owns(model)` maps the model name to its partition with kafkajs's DefaultPartitioner (Java-compatible
  *   murmur2, what the sidecar's producer uses) and checks the current assignment.
+ * - With `scaleOut` (the sidecar keys messages by model + request id, so a model is on every partition) the sink
+ *   is a sharded store: each event is handed over with its partition and each assignment is announced, so every
+ *   instance folds its partitions apart; `owns(model)` then says which instance evaluates the model
+ *   (exporter/README.md "Scale out").
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaMessage } from 'kafkajs';
 import type { KafkaSourceConfig } from '../config';
-import type { EventFollower, RefoldableSink, SourcePosition } from './follow';
+import {
+  isShardedSink,
+  type EventFollower,
+  type RefoldableSink,
+  type ShardedSink,
+  type SourcePosition,
+} from './follow';
 import { SourceError, type SourceCounters } from './source';
 import { acceptFeedback, acceptInference, parseJson } from './validate-entry';
 
@@ -132,6 +144,8 @@ export function createKafkaFollower(options: KafkaFollowerOptions): EventFollowe
   let feedbackNext = new Map<number, bigint>();
   let resume = new Map<number, bigint>();
   let sink: RefoldableSink | null = null;
+  /** With `scaleOut`: the sink told which partition each event came from. */
+  let sharded: ShardedSink | null = null;
 
   function track(partition: number): PartitionTrack {
     let t = tracks.get(partition);
@@ -154,7 +168,8 @@ export function createKafkaFollower(options: KafkaFollowerOptions): EventFollowe
     const last = t.firsts[t.firsts.length - 1];
     if ((!last || last.bucketEnd !== bucketEnd) && t.firsts.length < MAX_TRACKED_BUCKETS)
       t.firsts.push({ bucketEnd, offset });
-    sink!.inference(event);
+    if (sharded) sharded.inferenceFrom(partition, event);
+    else sink!.inference(event);
   }
 
   function onFeedback(partition: number, message: KafkaMessage): void {
@@ -201,6 +216,13 @@ export function createKafkaFollower(options: KafkaFollowerOptions): EventFollowe
     kind: 'kafka',
     async start(target, from) {
       sink = target;
+      if (config.scaleOut) {
+        if (!isShardedSink(target))
+          throw new RangeError(
+            'source.scaleOut needs a sink that keeps the partitions apart (a sharded store)',
+          );
+        sharded = target;
+      }
       resume = resumeOffsets(from, config.inferenceTopic);
       const timeoutMs = options.startTimeoutMs ?? 30_000;
       try {
@@ -213,7 +235,21 @@ export function createKafkaFollower(options: KafkaFollowerOptions): EventFollowe
           const next = new Set(e.payload.memberAssignment[config.inferenceTopic] ?? []);
           for (const p of [...tracks.keys()]) if (!next.has(p)) tracks.delete(p);
           for (const p of next) {
-            if (assigned.has(p)) continue;
+            if (assigned.has(p)) {
+              // Kept through the rebalance: kafkajs resumes every assigned partition from its committed offset
+              // (the oldest message a window still needs), which would fold again what is folded already — past
+              // the dedupe horizon, twice. Continue where this instance was instead.
+              const t = tracks.get(p);
+              if (t?.next !== null && t?.next !== undefined) {
+                t.floor = t.next;
+                inferenceConsumer.seek({
+                  topic: config.inferenceTopic,
+                  partition: p,
+                  offset: t.next.toString(),
+                });
+              }
+              continue;
+            }
             // Newly ours: resume at the checkpoint's offset when it has one (only once: a partition that comes
             // back after a rebalance starts from the committed offsets, its models' buckets having been dropped).
             const at = resume.get(p);
@@ -225,6 +261,7 @@ export function createKafkaFollower(options: KafkaFollowerOptions): EventFollowe
             inferenceConsumer.seek({ topic: config.inferenceTopic, partition: p, offset: at.toString() });
           }
           assigned = next;
+          sharded?.assignShards(next, partitions);
           joined = true;
           options.log?.info({ partitions: [...assigned] }, 'kafka partitions assigned');
         });

@@ -31,6 +31,9 @@ export function createKafkaSource(options: KafkaSourceOptions): EventSource {
     start: () => follower.start(buffer.sink(), null),
     async read(q: WindowQuery): Promise<WindowEvents> {
       buffer.evict(now() - options.retentionMs);
+      // A model another instance of the group owns now: its events held here (read before the rebalance) are that
+      // instance's to report, not this one's.
+      if (!follower.owns(q.model)) return { inference: [], feedback: [], total: 0, truncated: false };
       const { inference, feedback } = buffer.window(q.model, q.version, q.range);
       return { inference, feedback, total: inference.length, truncated: false };
     },

@@ -1,7 +1,10 @@
 /**
  * Kafka sink (kafkajs): a producer with acks = all (-1) and one request in flight, one message per event, key =
  * model name (so a model's events stay in order on one partition), inference and feedback events on two topics,
- * created if absent through the admin client.
+ * created if absent through the admin client. With `partitionBy: 'request'` an inference message's key is
+ * `${model}\u0000${request_id}`: a model's events spread over every partition (an exporter scaled out over several
+ * instances of one consumer group, exporter/README.md "Scale out"), the rows of a request and its redeliveries
+ * together on one.
  *
  * Size: the limit is the topic's `max.message.bytes` (read at setup; `maxMessageBytes` overrides it). A message
  * over it can never be written: it is rejected with reason `oversize` (the pipeline counts it as
@@ -63,6 +66,13 @@ export interface KafkaSinkOptions {
   connectionTimeoutMs?: number;
   /** Sink name (metric label, spool stream). @default 'kafka' */
   name?: string;
+  /**
+   * Key of inference messages: 'model' = the model name (a model's events in order on one partition); 'request' =
+   * `${model}\u0000${request_id}` (a model's events spread over every partition, the rows of one request together:
+   * what an exporter scaled out over several instances reads). Feedback is keyed by model either way.
+   * @default 'model'
+   */
+  partitionBy?: 'model' | 'request';
 }
 
 export const DEFAULT_INFERENCE_TOPIC = 'plumbline.inference';
@@ -139,6 +149,7 @@ export function createKafkaSink(options: KafkaSinkOptions, logger?: Logger): Sin
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => logger?.debug({ kafka: entry.namespace, ...entry.log }, entry.log.message),
   });
+  const byRequest = options.partitionBy === 'request';
   let producer: Producer | null = null;
   let maxBytes = options.maxMessageBytes ?? 0;
   let setUp = false;
@@ -205,7 +216,8 @@ export function createKafkaSink(options: KafkaSinkOptions, logger?: Logger): Sin
 
   function encode(record: SinkRecord): Encoded {
     const value = Buffer.from(eventJson(record), 'utf8');
-    const key = record.event.model?.name ?? 'unknown';
+    const model = record.event.model?.name ?? 'unknown';
+    const key = byRequest && record.kind === 'inference' ? `${model}\u0000${record.event.request_id}` : model;
     const eventId = record.event.event_id;
     const headers = { event_id: eventId, kind: record.kind, schema_version: SCHEMA_VERSION_HEADER };
     const bytes =

@@ -89,6 +89,10 @@ describe('sidecar config', () => {
       'models.m.generic.features',
     ],
     [{ upstream: 'http://x:1', sinks: { kafka: { brokers: ['nohost'] } } }, 'sinks.kafka.brokers.0'],
+    [
+      { upstream: 'http://x:1', sinks: { kafka: { brokers: ['a:9092'], partitionBy: 'row' } } },
+      'sinks.kafka.partitionBy',
+    ],
     [{ upstream: 'http://x:1', timeouts: { headersMs: -1 } }, 'timeouts.headersMs'],
     [{ upstream: 'http://x:1', prot: 'v2' }, 'prot'],
     [{ upstream: 'http://x:1', models: { m: { sample_rate: 1 } } }, 'models.m.sample_rate'],

@@ -15,3 +15,10 @@ export { createRecentIds } from './recent-ids';
 export type { RecentIds, RecentIdsOptions } from './recent-ids';
 export { createLabelJoinCompanion, exactPredictionCounts } from './label-join-companion';
 export type { LabelJoinCompanion } from './label-join-companion';
+export { createShardedWindowStore, parseShardBucketKey, shardBucketKey } from './sharded-store';
+export type {
+  ShardBucketJson,
+  ShardedWindowStore,
+  ShardedWindowStoreOptions,
+  StateRecord,
+} from './sharded-store';
