@@ -266,24 +266,27 @@ export function createShardedWindowStore(options: ShardedWindowStoreOptions): Sh
       const starts = [...new Set(parts.map((p) => p.state.startMs))].sort((a, b) => a - b);
       const covered = e.coveredFrom !== null && e.coveredFrom > range.from ? e.coveredFrom : null;
       const labels = e.labels;
+      /** This window's join: the model's labels and every shard's predictions of its buckets (built once). */
+      let joined: ReturnType<NonNullable<typeof options.companion>> | null = null;
+      const windowJoin = () => {
+        if (!joined) {
+          joined = options.companion!(model)!;
+          joined.load(labels!.labelsToJson());
+          for (const p of parts) {
+            const json = p.join();
+            if (json) joined.join.load(json, { merge: true });
+          }
+        }
+        return joined;
+      };
       return {
         schema: e.schema,
         profile: e.profile,
         state,
         bucketStarts: starts,
         coveredFrom: covered,
-        quality: labels
-          ? (o) => {
-              // This window's join: the model's labels and every shard's predictions of its buckets.
-              const join = options.companion!(model)!;
-              join.load(labels.labelsToJson());
-              for (const p of parts) {
-                const json = p.join();
-                if (json) join.join.load(json, { merge: true });
-              }
-              return join.quality(starts, state, o);
-            }
-          : null,
+        quality: labels ? (o) => windowJoin()!.quality(starts, state, o) : null,
+        truths: labels ? () => windowJoin()!.truths(starts) : null,
       };
     },
 
