@@ -348,8 +348,26 @@ class LabelJoinStateImpl implements LabelJoinState {
     if (!(confidenceThreshold >= 0 && confidenceThreshold <= 1))
       throw new RangeError('threshold must be in [0, 1]');
     const starts = [...new Set(bucketStarts)].sort((a, b) => a - b);
+    const inWindow = new Set(starts);
+    // One pass over the held labels (a tenth of the predictions, or fewer) finds each one's predictions through the
+    // prediction index, so the pass over the predictions reads its label by slot instead of a hash look-up per
+    // row; the same pass counts the labels of the window that joined nothing.
+    const labelOfSlot = new Int32Array(this.pHigh); // label slot + 1; 0: no label held for the key
+    let unmatchedFeedback = 0;
+    for (let l = 0; l < this.lHigh; l++) {
+      if (this.lKind[l] === FREE) continue;
+      const m = this.predictionIndex.get(this.lHash[l]);
+      if (m < 0) {
+        if (inWindow.has(bucketStartFor(this.lAt[l], this.bucketWidthMs))) unmatchedFeedback++;
+        continue;
+      }
+      labelOfSlot[m] = l + 1;
+      for (let s = this.pPrev[m]; s !== -1; s = this.pPrev[s]) labelOfSlot[s] = l + 1;
+      for (let s = this.pNext[m]; s !== -1; s = this.pNext[s]) labelOfSlot[s] = l + 1;
+    }
     const rows: LabelledRow[] = [];
-    const classCounts = new Map<string, number>();
+    // Per-row class counts only when the caller has no exact ones (they would be thrown away).
+    const classCounts = exact?.classCounts ? null : new Map<string, number>();
     const confidences: number[] = [];
     let predictions = 0;
     let targets: Map<number, number> | null = null;
@@ -359,12 +377,12 @@ class LabelJoinStateImpl implements LabelJoinState {
       predictions += b.length;
       for (let i = 0; i < b.length; i++) {
         const s = b.slots[i];
-        if (this.pKind[s] === STRING) {
+        if (classCounts && this.pKind[s] === STRING) {
           const c = this.strings.get(this.pValue[s]);
           classCounts.set(c, (classCounts.get(c) ?? 0) + 1);
         }
         if (!exact?.confidenceBelow) confidences.push(this.pConfidence[s]);
-        const l = this.labelIndex.get(this.pHash[s]);
+        const l = labelOfSlot[s] - 1;
         if (l < 0) continue;
         if (this.pPrev[s] !== -1 || this.pNext[s] !== -1) {
           targets ??= this.joinTargets();
@@ -377,21 +395,12 @@ class LabelJoinStateImpl implements LabelJoinState {
         });
       }
     }
-    const inWindow = new Set(starts);
-    let unmatchedFeedback = 0;
-    for (let l = 0; l < this.lHigh; l++)
-      if (
-        this.lKind[l] !== FREE &&
-        inWindow.has(bucketStartFor(this.lAt[l], this.bucketWidthMs)) &&
-        this.predictionIndex.get(this.lHash[l]) < 0
-      )
-        unmatchedFeedback++;
     const below = exact?.confidenceBelow;
     const report = qualityFromJoin(
       { rows, unmatchedFeedback },
       {
         predictions: exact?.predictions ?? predictions,
-        classCounts: exact?.classCounts ?? classCounts,
+        classCounts: exact?.classCounts ?? classCounts!,
         lowConfidenceShare: below
           ? below.rows === 0
             ? null
