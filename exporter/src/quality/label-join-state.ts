@@ -352,7 +352,8 @@ class LabelJoinStateImpl implements LabelJoinState {
     // One pass over the held labels (a tenth of the predictions, or fewer) finds each one's predictions through the
     // prediction index, so the pass over the predictions reads its label by slot instead of a hash look-up per
     // row; the same pass counts the labels of the window that joined nothing.
-    const labelOfSlot = new Int32Array(this.pHigh); // label slot + 1; 0: no label held for the key
+    // Per slot: label slot + 1, negated when the key has more than one held row; 0 when no label is held for it.
+    const labelOfSlot = new Int32Array(this.pHigh);
     let unmatchedFeedback = 0;
     for (let l = 0; l < this.lHigh; l++) {
       if (this.lKind[l] === FREE) continue;
@@ -361,9 +362,12 @@ class LabelJoinStateImpl implements LabelJoinState {
         if (inWindow.has(bucketStartFor(this.lAt[l], this.bucketWidthMs))) unmatchedFeedback++;
         continue;
       }
-      labelOfSlot[m] = l + 1;
-      for (let s = this.pPrev[m]; s !== -1; s = this.pPrev[s]) labelOfSlot[s] = l + 1;
-      for (let s = this.pNext[m]; s !== -1; s = this.pNext[s]) labelOfSlot[s] = l + 1;
+      const prev = this.pPrev[m];
+      const next = this.pNext[m];
+      const mark = prev === -1 && next === -1 ? l + 1 : -(l + 1);
+      labelOfSlot[m] = mark;
+      for (let s = prev; s !== -1; s = this.pPrev[s]) labelOfSlot[s] = mark;
+      for (let s = next; s !== -1; s = this.pNext[s]) labelOfSlot[s] = mark;
     }
     const rows: LabelledRow[] = [];
     // Per-row class counts only when the caller has no exact ones (they would be thrown away).
@@ -382,9 +386,11 @@ class LabelJoinStateImpl implements LabelJoinState {
           classCounts.set(c, (classCounts.get(c) ?? 0) + 1);
         }
         if (!exact?.confidenceBelow) confidences.push(this.pConfidence[s]);
-        const l = labelOfSlot[s] - 1;
-        if (l < 0) continue;
-        if (this.pPrev[s] !== -1 || this.pNext[s] !== -1) {
+        const mark = labelOfSlot[s];
+        if (mark === 0) continue;
+        const l = Math.abs(mark) - 1;
+        if (mark < 0) {
+          // One of several rows of the key: the label joins one of them.
           targets ??= this.joinTargets();
           if (targets.get(this.pHash[s]) !== s) continue;
         }
