@@ -32,7 +32,8 @@ export function confusionMatrix(
     throw new RangeError(`actual and predicted differ in length (${actual.length} vs ${predicted.length})`);
   }
   const frequency = new Map<string, number>();
-  for (const label of [...actual, ...predicted]) frequency.set(label, (frequency.get(label) ?? 0) + 1);
+  for (const label of actual) frequency.set(label, (frequency.get(label) ?? 0) + 1);
+  for (const label of predicted) frequency.set(label, (frequency.get(label) ?? 0) + 1);
   const { labels, rename } = capClasses(frequency, options.maxClasses);
   const index = new Map(labels.map((label, i) => [label, i]));
   const counts = labels.map(() => labels.map(() => 0));

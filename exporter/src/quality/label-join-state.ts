@@ -354,6 +354,8 @@ class LabelJoinStateImpl implements LabelJoinState {
     // row; the same pass counts the labels of the window that joined nothing.
     // Per slot: label slot + 1, negated when the key has more than one held row; 0 when no label is held for it.
     const labelOfSlot = new Int32Array(this.pHigh);
+    // One bit per slot, set where labelOfSlot is not 0: small enough to stay in cache while every row is checked.
+    const labelled = new Uint32Array((this.pHigh + 31) >>> 5);
     let unmatchedFeedback = 0;
     for (let l = 0; l < this.lHigh; l++) {
       if (this.lKind[l] === FREE) continue;
@@ -365,9 +367,14 @@ class LabelJoinStateImpl implements LabelJoinState {
       const prev = this.pPrev[m];
       const next = this.pNext[m];
       const mark = prev === -1 && next === -1 ? l + 1 : -(l + 1);
-      labelOfSlot[m] = mark;
-      for (let s = prev; s !== -1; s = this.pPrev[s]) labelOfSlot[s] = mark;
-      for (let s = next; s !== -1; s = this.pNext[s]) labelOfSlot[s] = mark;
+      for (let s = m; s !== -1; s = this.pPrev[s]) {
+        labelOfSlot[s] = mark;
+        labelled[s >>> 5] |= 1 << (s & 31);
+      }
+      for (let s = next; s !== -1; s = this.pNext[s]) {
+        labelOfSlot[s] = mark;
+        labelled[s >>> 5] |= 1 << (s & 31);
+      }
     }
     const rows: LabelledRow[] = [];
     // Per-row class counts only when the caller has no exact ones (they would be thrown away).
@@ -386,8 +393,8 @@ class LabelJoinStateImpl implements LabelJoinState {
           classCounts.set(c, (classCounts.get(c) ?? 0) + 1);
         }
         if (!exact?.confidenceBelow) confidences.push(this.pConfidence[s]);
+        if ((labelled[s >>> 5] & (1 << (s & 31))) === 0) continue;
         const mark = labelOfSlot[s];
-        if (mark === 0) continue;
         const l = Math.abs(mark) - 1;
         if (mark < 0) {
           // One of several rows of the key: the label joins one of them.
