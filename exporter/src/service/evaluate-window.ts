@@ -17,7 +17,7 @@ import {
   rowsOfWindowSample,
   type MultivariateOutcome,
 } from '../drift/multivariate';
-import { countsEntries, windowDriftInputs } from '../windows/buckets';
+import { countsEntries, sortedSampleColumns, windowDriftInputs } from '../windows/buckets';
 import type { ModelWindow } from '../windows/store';
 import { hasEnoughSamples, windowFeatureSummaries, type TimeRange } from '../windows';
 import type { LoadedBaseline } from './drift-engine';
@@ -107,7 +107,9 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
     durationSeconds: 0,
   };
   const features = new Set(baseline ? baseline.features.map((f) => f.name) : model.features);
-  const summaries = windowFeatureSummaries(window.state, window.schema);
+  // Each sample column sorted once, for the summaries and the stat tests alike.
+  const sorted = sortedSampleColumns(window.state);
+  const summaries = windowFeatureSummaries(window.state, window.schema, sorted);
   for (const name of Object.keys(summaries)) if (!features.has(name)) delete summaries[name];
   report.summaries = summaries;
 
@@ -121,7 +123,7 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
     report.reason = `${report.samples} rows in the window, fewer than the minimum of ${input.minimumSamples}`;
   } else {
     report.drift = baseline.detector.evaluateInputs(
-      windowDriftInputs(window.state, window.schema, window.profile),
+      windowDriftInputs(window.state, window.schema, window.profile, sorted),
       labelColumn(window),
     );
     report.multivariate = windowMultivariateDrift(window);

@@ -10,11 +10,11 @@
 import { SUMMARY_QUANTILES as DRIFT_SUMMARY_QUANTILES } from '../drift/numeric-summary';
 import type { NumericSummary } from '../drift/profile-types';
 import { quantileSorted } from '../stats/quantile-sorted';
-import { sortFloat64 } from '../stats/sort-float64';
 import type { BucketSchema } from './buckets/bucket-schema';
 import type { FoldedState } from './buckets/bucket-state';
 import { momentsOf } from './buckets/compensated-moments';
 import type { NumericalColumnState } from './buckets/numerical-column-state';
+import { sortedSampleColumns, type SortedSampleColumns } from './buckets/sorted-sample-columns';
 import { SUMMARY_QUANTILES, type FeatureSummary } from './feature-summary';
 
 /**
@@ -69,17 +69,6 @@ export function windowNumericSummary(
   };
 }
 
-/** The finite values of one numerical column in the window's sample, sorted. */
-function finiteSampleValues(window: FoldedState, sampleIndex: number): Float64Array {
-  const column = window.sample.columns[sampleIndex];
-  const size = window.sample.size;
-  let finite = 0;
-  for (let i = 0; i < size; i++) if (Number.isFinite(column[i])) finite++;
-  const values = new Float64Array(finite);
-  for (let i = 0, j = 0; i < size; i++) if (Number.isFinite(column[i])) values[j++] = column[i];
-  return sortFloat64(values);
-}
-
 /**
  * The service's per-feature summaries of a window (FeatureSummary, what summarizeFeature gives from raw values),
  * for the schema's feature columns (the prediction column is left out, as the service summarises the baseline's
@@ -96,13 +85,16 @@ function finiteSampleValues(window: FoldedState, sampleIndex: number): Float64Ar
  * detector (`parseNumber`), a type mismatch to the window.
  * When the sample holds every row, each summary equals summarizeFeature's on the same rows: exactly but for the
  * mean and std, within the moments' tolerance (window-summaries.test.ts).
- * Cost: O(K log K) per numerical column (K sample rows), O(1) per categorical one.
+ * `sorted`: the window's sample columns sorted (sortedSampleColumns), when the caller shares them with the drift
+ * inputs; sorted here otherwise.
+ * Cost: O(K log K) per numerical column (K sample rows; the sort, unless given), O(1) per categorical one.
  *
  * @example windowFeatureSummaries(mergeBuckets(schema, lastHour), schema).age.missingRatio
  */
 export function windowFeatureSummaries(
   window: FoldedState,
   schema: BucketSchema,
+  sorted: SortedSampleColumns = sortedSampleColumns(window),
 ): Record<string, FeatureSummary> {
   if (window.schemaId !== schema.id)
     throw new RangeError(`window folded under schema ${window.schemaId}, not ${schema.id}`);
@@ -123,12 +115,12 @@ export function windowFeatureSummaries(
       out[c.name] = { rows, missingRatio: ratio(rows), numeric: null };
       continue;
     }
-    const sorted = finiteSampleValues(window, c.sampleIndex);
+    const values = sorted.finite[c.sampleIndex];
     const { mean, std } = momentsOf(s.moments, 1);
     const quantiles: Record<string, number> = {};
     for (const q of SUMMARY_QUANTILES)
-      quantiles[String(q)] = sorted.length ? quantileSorted(sorted, q) : Number.NaN;
-    const fromSample = (i: number): number => (sorted.length ? sorted[i] : Number.NaN);
+      quantiles[String(q)] = values.length ? quantileSorted(values, q) : Number.NaN;
+    const fromSample = (i: number): number => (values.length ? values[i] : Number.NaN);
     out[c.name] = {
       rows,
       missingRatio: ratio(rows - finite),
@@ -136,9 +128,9 @@ export function windowFeatureSummaries(
         mean,
         std: finite > 1 ? std : null,
         min: Number.isFinite(s.min) ? s.min : fromSample(0),
-        max: Number.isFinite(s.max) ? s.max : fromSample(sorted.length - 1),
+        max: Number.isFinite(s.max) ? s.max : fromSample(values.length - 1),
         quantiles,
-        ...(sampleComplete ? {} : { sampled: sorted.length }),
+        ...(sampleComplete ? {} : { sampled: values.length }),
       },
     };
   }

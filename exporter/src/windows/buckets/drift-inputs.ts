@@ -2,12 +2,12 @@ import { categoricalSummary } from '../../drift/categorical-summary';
 import type { CategoricalFeatureProfile, NumericSummary, ReferenceProfile } from '../../drift/profile-types';
 import type { CategoricalSummary } from '../../drift/report-types';
 import { sortedSampleOf } from '../../drift/sorted-sample';
-import { sortFloat64 } from '../../stats/sort-float64';
 import type { FeatureComparison, FeatureType } from '../../stattests/types';
 import { windowNumericSummary } from '../window-summaries';
 import type { BucketSchema } from './bucket-schema';
 import { countsEntries } from './bounded-counts';
 import type { FoldedState } from './bucket-state';
+import { sortedSampleColumns, type SortedSampleColumns } from './sorted-sample-columns';
 
 /** The category under which unseen values past `maxUnseenValues` distinct ones are pooled in a comparison. */
 export const POOLED_UNSEEN_CATEGORY = '__unseen__';
@@ -54,12 +54,15 @@ export interface WindowColumnInput {
  *    value, then (only past `maxUnseenValues` distinct unseen values) one pooled {@link POOLED_UNSEEN_CATEGORY}.
  * When the window's sample holds every row and no more than `maxUnseenValues` distinct unseen values arrived,
  * each comparison equals the detector's on the same rows, so every statistic, p-value and verdict does (tested).
- * Cost: O(K log K) per numerical column (the sort), O(categories) per categorical one.
+ * `sorted`: the window's sample columns sorted (sortedSampleColumns), when the caller shares them with the
+ * summaries; sorted here otherwise.
+ * Cost: O(K log K) per numerical column (the sort, unless given), O(categories) per categorical one.
  */
 export function windowDriftInputs(
   window: FoldedState,
   schema: BucketSchema,
   profile: ReferenceProfile,
+  sorted: SortedSampleColumns = sortedSampleColumns(window),
 ): WindowColumnInput[] {
   if (window.schemaId !== schema.id)
     throw new RangeError(`window folded under schema ${window.schemaId}, not ${schema.id}`);
@@ -72,13 +75,7 @@ export function windowDriftInputs(
       throw new RangeError(`column "${c.name}" is not in the profile as ${c.type}`);
     if (c.type === 'numerical' && f.type === 'numerical') {
       const s = window.numerical[c.sampleIndex];
-      const column = window.sample.columns[c.sampleIndex];
-      let present = 0;
-      for (let i = 0; i < window.sample.size; i++) if (column[i] === column[i]) present++;
-      const values = new Float64Array(present);
-      for (let i = 0, j = 0; i < window.sample.size; i++)
-        if (column[i] === column[i]) values[j++] = column[i];
-      const currentSorted = sortFloat64(values);
+      const currentSorted = sorted.present[c.sampleIndex];
       out.push({
         name: c.name,
         type: 'numerical',

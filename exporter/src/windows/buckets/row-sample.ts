@@ -80,14 +80,6 @@ export function ensureRoom(s: RowSample, n: number): void {
   s.confidences = grow(s.confidences);
 }
 
-/** Copies row `from` of `src` into row `to` of `dst` (same columns). */
-export function copyRow(src: RowSample, from: number, dst: RowSample, to: number): void {
-  for (let c = 0; c < src.columns.length; c++) dst.columns[c][to] = src.columns[c][from];
-  dst.labels[to] = src.labels[from];
-  dst.values[to] = src.values[from];
-  dst.confidences[to] = src.confidences[from];
-}
-
 export function copyRowSample(s: RowSample): RowSample {
   return {
     ...s,
