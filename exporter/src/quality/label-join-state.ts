@@ -171,7 +171,11 @@ export interface LabelJoinState {
    * predictions held in those buckets: the window's label column for label drift (rows − values.length are
    * predictions without ground truth, i.e. missing). Over the hash sample when the state samples (`sampled`).
    */
-  truths(bucketStarts: Iterable<number>): { values: (string | number | boolean)[]; rows: number; sampled: boolean };
+  truths(bucketStarts: Iterable<number>): {
+    values: (string | number | boolean)[];
+    rows: number;
+    sampled: boolean;
+  };
   stats(): LabelJoinStats;
   /** The whole state, or (with a bucket start) that bucket's predictions only. */
   toJSON(bucketStartMs?: number): LabelJoinStateJson;
