@@ -213,9 +213,12 @@ beforeAll(async () => {
       kafka: { brokers, inferenceTopic: TOPICS.inference, feedbackTopic: TOPICS.feedback },
       spoolDir,
       spoolFsync: 'never',
-      // Bulk requests of 5,000 documents: Elasticsearch's indexing is the slow part of this test.
+      // Bulk requests of 5,000 documents: Elasticsearch's indexing is the slow part of this test. The embedded
+      // store's lane has no spool to spill to: once it is maxQueueEvents behind it drops the newest (with 500 per
+      // write it dropped 92,000 of this traffic on a busy machine), so it gets the same batches and some room.
       batchSize: 5000,
       flushIntervalMs: 200,
+      maxQueueEvents: 50_000,
     },
   });
   // What the sidecar builds from `config.sinks` (sidecar-core's pipelineOptions), plus the embedded store.
