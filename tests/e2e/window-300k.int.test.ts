@@ -213,9 +213,10 @@ beforeAll(async () => {
       kafka: { brokers, inferenceTopic: TOPICS.inference, feedbackTopic: TOPICS.feedback },
       spoolDir,
       spoolFsync: 'never',
-      // Bulk requests of 5,000 documents: Elasticsearch's indexing is the slow part of this test. The embedded
-      // store's lane has no spool to spill to: once it is maxQueueEvents behind it drops the newest (with 500 per
-      // write it dropped 92,000 of this traffic on a busy machine), so it gets the same batches and some room.
+      // Bulk requests of 5,000 documents: Elasticsearch's indexing is the slow part of this test, and room for
+      // 50,000 queued events per lane. (The embedded store's lane, which has no spool to spill to, wrote 500 per
+      // append and dropped 92,000 of this traffic on a busy machine; it now takes its whole backlog per append:
+      // inference-sidecar/test/pipeline/store-lane-drains-its-backlog.test.ts.)
       batchSize: 5000,
       flushIntervalMs: 200,
       maxQueueEvents: 50_000,

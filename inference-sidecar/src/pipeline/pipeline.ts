@@ -186,9 +186,17 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
       (typeof options.store === 'object' ? options.store.maxBytes : undefined) ??
       options.spool.maxBytes ??
       DEFAULT_SPOOL_BYTES;
-    const store = createStoreSink(openLog('store', maxBytes, false, 'store'));
+    const store = createStoreSink(openLog('store', maxBytes, false, 'store'), {
+      maxAppendBytes: Math.floor(maxBytes / 4),
+    });
     lanes.push({
-      queue: createQueue(withCounting(store, metrics), pick(undefined), { metrics, logger }),
+      // The store has no spool below it: each append takes the whole backlog, so it never falls behind the
+      // request path one batch at a time (300,000 events through the sidecar dropped 92,000 before).
+      queue: createQueue(
+        withCounting(store, metrics),
+        { ...pick(undefined), drainAll: true },
+        { metrics, logger },
+      ),
       spooling: null,
     });
   }

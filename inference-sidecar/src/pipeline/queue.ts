@@ -21,6 +21,12 @@ export interface QueueOptions {
   batchSize?: number;
   /** Longest time a record waits in memory for its batch to fill. @default 1000 */
   flushIntervalMs?: number;
+  /**
+   * Each write takes everything queued (not `batchSize`): while one write is in flight the next batch grows, so a
+   * sink whose cost is per write (the local store: one append, one fsync) keeps up with any rate it can write in
+   * bulk. For a lane with no spool below it to spill into. @default false
+   */
+  drainAll?: boolean;
 }
 
 export interface QueuedSink {
@@ -83,7 +89,7 @@ export function createQueue(sink: Sink, options: QueueOptions, deps: QueueDeps):
 
   async function pump(): Promise<void> {
     while (pending.length > 0 && (due || pending.length >= batchSize)) {
-      const batch = pending.splice(0, batchSize);
+      const batch = pending.splice(0, options.drainAll ? pending.length : batchSize);
       if (pending.length === 0) due = false;
       setDepth();
       const result = await safeWrite(sink, batch);

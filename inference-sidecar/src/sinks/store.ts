@@ -6,17 +6,36 @@
 import { encodeSpoolRecord, type SegmentLog } from '@plumbline/spool';
 import { SUCCESS, retryable, type Sink, type SinkRecord, type SinkResult } from './sink';
 
-export function createStoreSink(log: Promise<SegmentLog | null>): Sink {
+export interface StoreSinkOptions {
+  /**
+   * Most bytes one append carries: a write (the lane takes its whole backlog) is split into appends of at most
+   * this many, so a burst never exceeds what the store holds at once (`maxBytes`: an append larger than that is
+   * refused whole) and rotation keeps the newest events. @default Infinity
+   */
+  readonly maxAppendBytes?: number;
+}
+
+export function createStoreSink(log: Promise<SegmentLog | null>, options: StoreSinkOptions = {}): Sink {
+  const maxAppendBytes = options.maxAppendBytes ?? Number.POSITIVE_INFINITY;
   return {
     name: 'store',
     async write(records: readonly SinkRecord[]): Promise<SinkResult> {
       const store = await log;
       if (!store) return retryable(records, new Error('the spool store could not be opened'));
+      const payloads = records.map((r) => encodeSpoolRecord(r));
+      let from = 0;
       try {
-        await store.append(records.map((r) => encodeSpoolRecord(r)));
+        while (from < payloads.length) {
+          let to = from;
+          let bytes = 0;
+          while (to < payloads.length && (to === from || bytes + payloads[to].length <= maxAppendBytes))
+            bytes += payloads[to++].length;
+          await store.append(payloads.slice(from, to));
+          from = to;
+        }
         return SUCCESS;
       } catch (error) {
-        return retryable(records, error);
+        return retryable(records.slice(from), error);
       }
     },
     async close() {},
