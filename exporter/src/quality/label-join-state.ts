@@ -14,6 +14,7 @@
  *   then a uniform hash sample of the window's rows, and the report says so (`sampled`, `samplingRate`).
  * Pure: no I/O, no clock. The window store calls it from its sinks (sources/follow.ts).
  */
+import { float64FromBase64, float64ToBase64 } from '../io/float64-base64';
 import { BucketStateError, DEFAULT_BUCKET_WIDTH_MS, bucketStartFor } from '../windows/buckets';
 import { HashSlotIndex } from './hash-slot-index';
 import { KEY_HASH_SPACE, keyHash } from './key-hash';
@@ -866,11 +867,11 @@ class LabelJoinStateImpl implements LabelJoinState {
       return {
         startMs: b.startMs,
         size: n,
-        hash: columnToBase64(hash),
-        atMs: columnToBase64(at),
+        hash: float64ToBase64(hash),
+        atMs: float64ToBase64(at),
         kind: Buffer.from(kind).toString('base64'),
-        value: columnToBase64(value),
-        confidence: columnToBase64(confidence),
+        value: float64ToBase64(value),
+        confidence: float64ToBase64(confidence),
       };
     });
     let labels: LabelColumnsJson | null = null;
@@ -892,10 +893,10 @@ class LabelJoinStateImpl implements LabelJoinState {
       }
       labels = {
         size: n,
-        hash: columnToBase64(hash),
-        atMs: columnToBase64(at),
+        hash: float64ToBase64(hash),
+        atMs: float64ToBase64(at),
         kind: Buffer.from(kind).toString('base64'),
-        value: columnToBase64(value),
+        value: float64ToBase64(value),
       };
     }
     return {
@@ -1009,17 +1010,8 @@ function checkDocument(json: unknown): LabelJoinStateJson {
   return j;
 }
 
-function columnToBase64(values: Float64Array): string {
-  const bytes = new Uint8Array(values.length * 8);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i], true);
-  return Buffer.from(bytes).toString('base64');
-}
-
 function columnFromBase64(text: string, n: number): Float64Array {
-  const bytes = Buffer.from(text, 'base64');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = view.getFloat64(i * 8, true);
+  const out = float64FromBase64(text, n);
+  if (!out) throw new BucketStateError(`label join state: a column does not hold ${n} values`);
   return out;
 }

@@ -1,3 +1,4 @@
+import { float64FromBase64, float64ToBase64 } from '../../io/float64-base64';
 import { BUCKET_FORMAT_VERSION, type BucketSchema } from './bucket-schema';
 import type { BucketState } from './bucket-state';
 import { createBoundedCounts, countsEntries, type BoundedCounts } from './bounded-counts';
@@ -293,18 +294,8 @@ function fromCountsJson(j: CountsJson): BoundedCounts {
   return c;
 }
 
-function float64ToBase64(values: Float64Array): string {
-  const bytes = new Uint8Array(values.length * 8);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i], true);
-  return Buffer.from(bytes).toString('base64');
-}
-
 function base64ToFloat64(text: string, n: number, shape: (ok: boolean, what: string) => void): Float64Array {
-  const bytes = Buffer.from(text, 'base64');
-  shape(bytes.length === n * 8, 'a sample column has the wrong length');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Float64Array(Math.max(n, 1));
-  for (let i = 0; i < n; i++) out[i] = view.getFloat64(i * 8, true);
-  return out;
+  const out = float64FromBase64(text, n, Math.max(n, 1));
+  shape(out !== null, 'a sample column has the wrong length');
+  return out!;
 }
