@@ -62,6 +62,11 @@ test('Alertmanager reaches the bridge with the token; a caller without it is ref
     requestedBy: 'alertmanager',
   });
 
+  // The bridge logs its decision once the retrain call has returned, a moment after the pipeline saw the call.
+  const logged = Date.now() + 10_000;
+  while (!log.join('').includes('retrain bridge: trigger iris') && Date.now() < logged) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   const text = log.join('');
   expect(text).toContain('retrain bridge: trigger iris');
   expect(text).not.toContain(API_TOKEN);
