@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { correlationFlipCsv } from '../../test/helpers/correlation-flip';
-import { registerDriftCommand } from './command';
+import { driftCli } from '../../test/helpers/drift-cli';
+
+const run = async (args: string[]): Promise<string> => (await driftCli(args)).out;
 
 const dir = mkdtempSync(join(tmpdir(), 'plumbline-multivariate-'));
 const file = (name: string, text: string): string => {
@@ -20,22 +21,6 @@ const nannyml = (
     byChunkSize: Record<string, { analysis: Record<string, { chunks: number[]; alerts: boolean[] }> }>;
   }
 ).byChunkSize['2000'].analysis;
-
-async function run(args: string[]): Promise<string> {
-  const program = new Command().exitOverride();
-  registerDriftCommand(program);
-  let out = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'plumbline', 'drift', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
 
 interface Json {
   features: { name: string; drift: boolean; tests: { name: string; drift: boolean }[] }[];

@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { registerDriftCommand, runDrift } from './command';
+import { runDrift } from './command';
 import { mulberry32 } from './reservoir';
+import { driftCli } from '../../test/helpers/drift-cli';
+
+const run = async (args: string[]): Promise<string> => (await driftCli(args)).out;
 
 const dir = mkdtempSync(join(tmpdir(), 'plumbline-drift-'));
 const file = (name: string, text: string | Buffer): string => {
@@ -27,22 +29,6 @@ const reference = file('ref.csv', csv(400, 1, 0));
 const current = file('cur.csv', csv(300, 2, 0.6));
 /** Parquet files pyarrow wrote, and their CSV twins (exporter/scripts/gen_parquet_fixtures.py). */
 const parquetFixture = (name: string): string => join(__dirname, '..', '..', 'fixtures', 'parquet', name);
-
-async function run(args: string[]): Promise<string> {
-  const program = new Command().exitOverride();
-  registerDriftCommand(program);
-  let out = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['node', 'plumbline', 'drift', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
 
 describe('plumbline drift', () => {
   test('--json prints the contract shape with every applicable test per feature', async () => {

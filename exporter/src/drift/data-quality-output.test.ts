@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { registerDriftCommand, runDrift } from './command';
+import { runDrift } from './command';
 import { mulberry32 } from './reservoir';
+import { driftCli as run } from '../../test/helpers/drift-cli';
 
 // plumbline drift and issue #12: the data-quality checks of the current file in --json, the table and --html;
 // a new or missing column is a finding, not an error; --fail-on-quality sets exit code 1.
@@ -36,24 +36,6 @@ function csv(rows: number, seed: number, change: 'none' | 'cm' | 'renamed' | 'ex
 
 const reference = file('ref.csv', csv(2000, 1));
 const clean = file('clean.csv', csv(800, 2));
-
-async function run(args: string[]): Promise<{ out: string; exitCode: number }> {
-  const program = new Command().exitOverride();
-  registerDriftCommand(program);
-  let out = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const before = process.exitCode;
-  try {
-    await program.parseAsync(['node', 'plumbline', 'drift', ...args]);
-    return { out, exitCode: Number(process.exitCode ?? 0) };
-  } finally {
-    spy.mockRestore();
-    process.exitCode = before;
-  }
-}
 
 interface QualityJson {
   dataQuality: {
