@@ -1,0 +1,392 @@
+/**
+ * The label horizon store (issue #11, item 1): every prediction of the watched models kept on disk for
+ * `quality.labelHorizon` (14 days by default) so that feedback arriving that long after it is still joined, and the
+ * realized quality of each five-minute bucket of prediction time tallied as labels arrive. Memory does not grow with
+ * traffic: the rows live in an embedded LMDB environment (the `lmdb` package, prebuilt binaries inside the npm
+ * package), the tallies are small; docs/stattests.md, "Realized quality by prediction time", and exporter/README.md,
+ * "Late labels" (costs).
+ *
+ * On disk, one environment `label-horizon.mdb` in the store's directory, with named databases:
+ * - `p:<YYYY-MM-DD>`: the predictions made on that UTC day. Key `[model, keyHash(request_id + row)]` (52-bit hash,
+ *   quality/key-hash.ts); value a msgpack array `[atMs, version, predicted, confidence, probabilities, labelAtMs,
+ *   truth]` (the last two null until a label joins). A day is dropped whole once it ended more than the horizon
+ *   plus one day ago: a label for a prediction past the horizon is recognised and counted as `expired` for at least
+ *   one day after it, then as `unknown`.
+ * - `tallies`: key `[model, bucketStartMs]` → the bucket's RealizedTally (quality/realized-tally.ts), written in the
+ *   same transaction as the rows it counts, so rows and tallies never disagree (also after a crash).
+ * - `pending`: labels that came before their prediction, key `[model, hash]` → `[labelAtMs, truth, arrivedAtMs]`;
+ *   one that finds no prediction within `pendingWaitMs` is counted as `unknown`.
+ * - `meta`: the days held.
+ *
+ * Events are buffered and applied `batchSize` at a time in one write transaction (and by `flush()`, which the
+ * exporter calls before each evaluation and checkpoint). Every step is idempotent — a prediction already held is
+ * skipped, a label is applied only when it is newer than the one held — so a restart that re-reads events the store
+ * already applied (the checkpoint's source position is older than the store) counts nothing twice.
+ * Latest label wins (greatest label time): a replaced label's contribution is taken out of its tally first.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { keyHash } from '../quality/key-hash';
+import {
+  addRealizedTally,
+  createRealizedTally,
+  realizedRangeQuality,
+  realizedTallyFromJson,
+  realizedTallyToJson,
+  tallyLabel,
+  tallyPrediction,
+  type RealizedRangeQuality,
+  type RealizedTally,
+  type RealizedTallyJson,
+} from '../quality/realized-tally';
+
+/** Width of the prediction-time buckets realized quality is tallied in. */
+export const TALLY_BUCKET_MS = 5 * 60_000;
+/** Width of the databases predictions are kept in (dropped whole). */
+export const DAY_MS = 86_400_000;
+/** Labels held waiting for their prediction, at most (past it a label without a prediction is `unknown` at once). */
+export const MAX_PENDING_LABELS = 1_000_000;
+/** The file of the store's LMDB environment, inside its directory. */
+export const LABEL_HORIZON_FILE = 'label-horizon.mdb';
+
+/** Why a label was not joined: its prediction is older than the horizon, or no prediction with its key is held. */
+export type UnjoinedReason = 'expired' | 'unknown';
+
+export interface HorizonPrediction {
+  /** `labelJoinKey(request_id, row)`. */
+  key: string;
+  atMs: number;
+  version: string | null;
+  predicted: string | number | null;
+  confidence: number | null;
+  probabilities: Record<string, number> | null;
+}
+
+export interface HorizonLabel {
+  key: string;
+  /** The feedback's time. */
+  atMs: number;
+  truth: string | number | boolean;
+}
+
+export interface LabelHorizonStoreOptions {
+  /** Directory of the LMDB environment (created if missing). */
+  dir: string;
+  models: readonly { name: string; task: 'classification' | 'regression' }[];
+  /** Feedback up to this long after its prediction is joined. */
+  horizonMs: number;
+  /** How long a label that came before its prediction waits for it. @default 3600000 */
+  pendingWaitMs?: number;
+  /** Events applied per write transaction. @default 2000 */
+  batchSize?: number;
+  /** Labels held waiting, at most. @default MAX_PENDING_LABELS */
+  maxPendingLabels?: number;
+  now?: () => number;
+  onUnjoined?: (model: string, reason: UnjoinedReason) => void;
+}
+
+export interface LabelHorizonStats {
+  /** Day databases held. */
+  days: number;
+  /** Predictions held, over every day. */
+  predictions: number;
+  /** Labels waiting for their prediction. */
+  pendingLabels: number;
+  /** Tallies (model × bucket) held in memory. */
+  tallies: number;
+  /** Size of the environment's file. */
+  diskBytes: number;
+}
+
+export interface TallyBucket {
+  readonly startMs: number;
+  readonly tally: RealizedTally;
+}
+
+export interface LabelHorizonStore {
+  readonly horizonMs: number;
+  readonly dir: string;
+  addPrediction(model: string, p: HorizonPrediction): void;
+  addLabel(model: string, l: HorizonLabel): void;
+  /** Applies what is buffered, drops the days past the horizon and the labels that waited too long. */
+  flush(): void;
+  /** The model's tallies of the buckets starting in [fromMs, toMs), ascending (flushes first). Read-only. */
+  tallies(model: string, fromMs: number, toMs: number): TallyBucket[];
+  /**
+   * Realized quality of each range: the predictions made in its last `seconds` — whole buckets, the one now
+   * filling included — with the labels arrived so far.
+   */
+  rangeQuality(
+    model: string,
+    ranges: readonly { range: string; seconds: number }[],
+    maxClasses: number,
+  ): RealizedRangeQuality[];
+  stats(): LabelHorizonStats;
+  close(): Promise<void>;
+}
+
+type Op =
+  | { readonly kind: 0; readonly model: string; readonly p: HorizonPrediction }
+  | { readonly kind: 1; readonly model: string; readonly l: HorizonLabel; readonly arrivedAtMs: number };
+
+/** [atMs, version, predicted, confidence, probabilities, labelAtMs, truth] */
+type RowValue = [
+  number,
+  string | null,
+  string | number | null,
+  number | null,
+  Record<string, number> | null,
+  number | null,
+  string | number | boolean | null,
+];
+/** [labelAtMs, truth, arrivedAtMs] */
+type PendingValue = [number, string | number | boolean, number];
+type Key = [string, number];
+
+function dayName(startMs: number): string {
+  return `p:${new Date(startMs).toISOString().slice(0, 10)}`;
+}
+
+function positive(value: number, what: string): number {
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${what} must be > 0, got ${value}`);
+  return value;
+}
+
+export function createLabelHorizonStore(options: LabelHorizonStoreOptions): LabelHorizonStore {
+  const now = options.now ?? Date.now;
+  const horizonMs = positive(options.horizonMs, 'horizonMs');
+  const pendingWaitMs = positive(options.pendingWaitMs ?? 3_600_000, 'pendingWaitMs');
+  const batchSize = positive(options.batchSize ?? 2000, 'batchSize');
+  const maxPending = positive(options.maxPendingLabels ?? MAX_PENDING_LABELS, 'maxPendingLabels');
+  const tasks = new Map(options.models.map((m) => [m.name, m.task]));
+  const onUnjoined = options.onUnjoined ?? (() => {});
+  mkdirSync(options.dir, { recursive: true });
+  const path = join(options.dir, LABEL_HORIZON_FILE);
+  const env: RootDatabase = open({
+    path,
+    maxDbs: Math.ceil(horizonMs / DAY_MS) + 16,
+    compression: false,
+  });
+  const meta = env.openDB<number[], string>('meta', {});
+  const talliesDb = env.openDB<RealizedTallyJson, Key>('tallies', {});
+  const pendingDb = env.openDB<PendingValue, Key>('pending', {});
+  const days = new Map<number, Database<RowValue, Key>>();
+  for (const start of meta.get('days') ?? []) days.set(start, env.openDB<RowValue, Key>(dayName(start), {}));
+  const tallies = new Map<string, Map<number, RealizedTally>>();
+  for (const m of tasks.keys()) tallies.set(m, new Map());
+  for (const { key, value } of talliesDb.getRange({})) {
+    const byBucket = tallies.get(key[0]);
+    if (byBucket) byBucket.set(key[1], realizedTallyFromJson(value));
+  }
+  let pendingCount = pendingDb.getCount();
+  let lastPendingSweep = now();
+  let buffer: Op[] = [];
+  const dirty = new Set<RealizedTally>();
+  const dirtyKeys = new Map<RealizedTally, Key>();
+  let daysChanged = false;
+
+  function tallyOf(model: string, atMs: number): RealizedTally {
+    const start = Math.floor(atMs / TALLY_BUCKET_MS) * TALLY_BUCKET_MS;
+    const byBucket = tallies.get(model)!;
+    let t = byBucket.get(start);
+    if (!t) byBucket.set(start, (t = createRealizedTally()));
+    dirty.add(t);
+    dirtyKeys.set(t, [model, start]);
+    return t;
+  }
+
+  function dayOf(atMs: number): Database<RowValue, Key> {
+    const start = Math.floor(atMs / DAY_MS) * DAY_MS;
+    let db = days.get(start);
+    if (!db) {
+      days.set(start, (db = env.openDB<RowValue, Key>(dayName(start), {})));
+      daysChanged = true;
+    }
+    return db;
+  }
+
+  /** The held row of a key, newest day first. */
+  function findRow(key: Key): { db: Database<RowValue, Key>; row: RowValue } | null {
+    const starts = [...days.keys()].sort((a, b) => b - a);
+    for (const s of starts) {
+      const db = days.get(s)!;
+      const row = db.get(key);
+      if (row !== undefined) return { db, row };
+    }
+    return null;
+  }
+
+  /** Joins a label to a held row (latest label wins); false when the label is older than the one held. */
+  function join_(
+    model: string,
+    task: 'classification' | 'regression',
+    row: RowValue,
+    l: HorizonLabel,
+  ): boolean {
+    const [atMs, , predicted, , , labelAtMs, truth] = row;
+    if (labelAtMs !== null && (l.atMs < labelAtMs || (l.atMs === labelAtMs && truth === l.truth)))
+      return false;
+    if (l.atMs - atMs > horizonMs) {
+      onUnjoined(model, 'expired');
+      return false;
+    }
+    const t = tallyOf(model, atMs);
+    if (labelAtMs !== null && truth !== null) tallyLabel(t, task, predicted, truth, -1);
+    tallyLabel(t, task, predicted, l.truth, 1);
+    row[5] = l.atMs;
+    row[6] = l.truth;
+    return true;
+  }
+
+  function applyPrediction(model: string, p: HorizonPrediction): void {
+    const task = tasks.get(model);
+    if (!task || p.atMs < now() - horizonMs) return;
+    const key: Key = [model, keyHash(p.key)];
+    const db = dayOf(p.atMs);
+    if (db.get(key) !== undefined) return; // already held: a redelivery, or re-read after a restart
+    // The same key in another day's database (a reused request id): the first prediction keeps the key.
+    if (findRow(key) !== null) return;
+    tallyPrediction(tallyOf(model, p.atMs), task, p.predicted);
+    const row: RowValue = [p.atMs, p.version, p.predicted, p.confidence, p.probabilities, null, null];
+    if (pendingCount > 0) {
+      const waiting = pendingDb.get(key);
+      if (waiting !== undefined) {
+        pendingDb.removeSync(key);
+        pendingCount--;
+        join_(model, task, row, { key: p.key, atMs: waiting[0], truth: waiting[1] });
+      }
+    }
+    db.putSync(key, row);
+  }
+
+  function applyLabel(model: string, l: HorizonLabel, arrivedAtMs: number): void {
+    const task = tasks.get(model);
+    if (!task) return;
+    const key: Key = [model, keyHash(l.key)];
+    const found = findRow(key);
+    if (found) {
+      if (join_(model, task, found.row, l)) found.db.putSync(key, found.row);
+      return;
+    }
+    const waiting = pendingDb.get(key);
+    if (waiting !== undefined) {
+      if (l.atMs > waiting[0]) pendingDb.putSync(key, [l.atMs, l.truth, waiting[2]]);
+      return;
+    }
+    if (pendingCount >= maxPending) {
+      onUnjoined(model, 'unknown');
+      return;
+    }
+    pendingDb.putSync(key, [l.atMs, l.truth, arrivedAtMs]);
+    pendingCount++;
+  }
+
+  function expire(): void {
+    const t = now();
+    for (const [start, db] of [...days]) {
+      if (start + DAY_MS > t - horizonMs - DAY_MS) continue;
+      db.dropSync();
+      days.delete(start);
+      daysChanged = true;
+      for (const [model, byBucket] of tallies)
+        for (const bucket of [...byBucket.keys()])
+          if (bucket >= start && bucket < start + DAY_MS) {
+            byBucket.delete(bucket);
+            talliesDb.removeSync([model, bucket]);
+          }
+    }
+    if (pendingCount > 0 && t - lastPendingSweep >= Math.min(pendingWaitMs / 4, 60_000)) {
+      lastPendingSweep = t;
+      for (const { key, value } of pendingDb.getRange({}))
+        if (value[2] < t - pendingWaitMs) {
+          pendingDb.removeSync(key);
+          pendingCount--;
+          onUnjoined(key[0], 'unknown');
+        }
+    }
+  }
+
+  function apply(): void {
+    const ops = buffer;
+    buffer = [];
+    env.transactionSync(() => {
+      for (const op of ops) {
+        if (op.kind === 0) applyPrediction(op.model, op.p);
+        else applyLabel(op.model, op.l, op.arrivedAtMs);
+      }
+      expire();
+      for (const t of dirty) {
+        const key = dirtyKeys.get(t)!;
+        // A tally of a dropped day is not written back.
+        if (tallies.get(key[0])!.get(key[1]) === t) talliesDb.putSync(key, realizedTallyToJson(t));
+      }
+      dirty.clear();
+      dirtyKeys.clear();
+      if (daysChanged) {
+        meta.putSync(
+          'days',
+          [...days.keys()].sort((a, b) => a - b),
+        );
+        daysChanged = false;
+      }
+    });
+  }
+
+  function push(op: Op): void {
+    buffer.push(op);
+    if (buffer.length >= batchSize) apply();
+  }
+
+  const store: LabelHorizonStore = {
+    horizonMs,
+    dir: options.dir,
+    addPrediction(model, p) {
+      if (!Number.isFinite(p.atMs)) throw new RangeError('a prediction needs a finite atMs');
+      push({ kind: 0, model, p });
+    },
+    addLabel(model, l) {
+      if (!Number.isFinite(l.atMs)) throw new RangeError('a label needs a finite atMs');
+      push({ kind: 1, model, l, arrivedAtMs: now() });
+    },
+    flush: apply,
+    tallies(model, fromMs, toMs) {
+      apply();
+      const byBucket = tallies.get(model);
+      if (!byBucket) return [];
+      return [...byBucket]
+        .filter(([start]) => start >= fromMs && start < toMs)
+        .sort((a, b) => a[0] - b[0])
+        .map(([startMs, tally]) => ({ startMs, tally }));
+    },
+    rangeQuality(model, ranges, maxClasses) {
+      const task = tasks.get(model);
+      if (!task) throw new RangeError(`model "${model}" is not watched by this exporter`);
+      const toMs = Math.floor(now() / TALLY_BUCKET_MS) * TALLY_BUCKET_MS + TALLY_BUCKET_MS;
+      return ranges.map((r) => {
+        const fromMs = toMs - Math.ceil((r.seconds * 1000) / TALLY_BUCKET_MS) * TALLY_BUCKET_MS;
+        const sum = createRealizedTally();
+        for (const b of store.tallies(model, fromMs, toMs)) addRealizedTally(sum, b.tally);
+        return realizedRangeQuality(sum, task, { ...r, fromMs, toMs }, maxClasses);
+      });
+    },
+    stats() {
+      let predictions = 0;
+      for (const db of days.values()) predictions += db.getCount();
+      let n = 0;
+      for (const byBucket of tallies.values()) n += byBucket.size;
+      let diskBytes = 0;
+      try {
+        diskBytes = statSync(path).blocks * 512;
+      } catch {
+        diskBytes = 0;
+      }
+      return { days: days.size, predictions, pendingLabels: pendingCount, tallies: n, diskBytes };
+    },
+    async close() {
+      apply();
+      await env.close();
+    },
+  };
+  return store;
+}
