@@ -6,10 +6,19 @@
  * listens.
  */
 import { randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { Registry } from 'prom-client';
 import type { ExporterConfig, ModelConfig } from './config';
 import { createApiServer, type ExtraHandler, type HealthBody } from './api';
+import {
+  TALLY_BUCKET_MS,
+  createLabelHorizonStore,
+  withLabelHorizon,
+  type LabelHorizonStore,
+} from './label-horizon';
 import { createExporterMetrics, createMetricsPublisher, type ExporterMetrics } from './metrics';
 import { createNotifier, type Notifier } from './notify';
 import type { DriftEngine, LoadedBaseline } from './service/drift-engine';
@@ -174,11 +183,36 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     now,
     onSkip: (reason: SkipReason) => metrics.eventsSkipped.inc({ source: sourceLabel(), reason }),
     companion: (name: string) =>
-      createLabelJoinCompanion({
-        task: config.models.find((m) => m.name === name)!.task,
-        bucketWidthMs,
-      }),
+      withLabelHorizon(
+        createLabelJoinCompanion({
+          task: config.models.find((m) => m.name === name)!.task,
+          bucketWidthMs,
+        }),
+        name,
+        () => horizon,
+      ),
   };
+  // Late labels (issue #11): predictions kept on disk for quality.labelHorizon, opened by start(). Not with
+  // source.scaleOut: an instance sees only its partitions' predictions (README "Late labels").
+  let horizon: LabelHorizonStore | null = null;
+  let horizonTempDir: string | null = null;
+  function openHorizon(): void {
+    if (sharded || horizon) return;
+    const dir =
+      config.quality.dir ??
+      (config.checkpoint.dir
+        ? join(config.checkpoint.dir, 'label-horizon')
+        : (horizonTempDir = mkdtempSync(join(tmpdir(), 'plumbline-label-horizon-'))));
+    horizon = createLabelHorizonStore({
+      dir,
+      models: config.models.map((m) => ({ name: m.name, task: m.task })),
+      horizonMs: config.quality.labelHorizon * 1000,
+      // A label that came before its prediction waits as long as the window store takes predictions that old.
+      pendingWaitMs: retention,
+      now,
+      onUnjoined: (model, reason) => metrics.labelsUnjoined.inc({ model, reason }),
+    });
+  }
   // Scaled out: the partitions' buckets kept apart and shared through the state topic; else one store.
   const sharded: ShardedWindowStore | null = scaleOutConfig ? createShardedWindowStore(storeOptions) : null;
   const store: WindowStore = sharded ?? createWindowStore(storeOptions);
@@ -254,6 +288,13 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         maxClasses: config.maxClasses,
         now: now(),
       });
+      if (horizon) {
+        report.qualityByPredictionTime = {
+          labelHorizonSeconds: config.quality.labelHorizon,
+          bucketSeconds: TALLY_BUCKET_MS / 1000,
+          ranges: horizon.rangeQuality(model.name, config.quality.ranges, config.maxClasses),
+        };
+      }
       stageOf.stage = 'publish';
       publisher.publish(report);
       record(rt, report);
@@ -331,6 +372,12 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     const range = latestWindow(now() - config.window.graceSeconds * 1000, config.window);
     let synced = await syncSource();
     store.evict();
+    if (horizon) {
+      horizon.flush();
+      const held = horizon.stats();
+      metrics.labelHorizonPredictions.set(held.predictions);
+      metrics.labelHorizonDiskBytes.set(held.diskBytes);
+    }
     if (synced && scaleOut) synced = await shareState();
     const reports: ModelWindowReport[] = [];
     for (const model of config.models) {
@@ -367,6 +414,8 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     lastCheckpointAt = at;
     const started_ = performance.now();
     try {
+      // The store first: the source position saved must never be ahead of what the store applied.
+      horizon?.flush();
       await checkpointer.write(checkpointer.capture(source.position()));
       metrics.checkpointDuration.observe((performance.now() - started_) / 1000);
     } catch (err) {
@@ -438,6 +487,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         );
       }
     }
+    openHorizon();
     let position = null;
     if (checkpointer) {
       const restored = await checkpointer.restore(source.kind);
@@ -500,6 +550,9 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       await source.close();
       await stateTopic?.close();
       await maybeCheckpoint(true);
+      await horizon?.close();
+      horizon = null;
+      if (horizonTempDir) rmSync(horizonTempDir, { recursive: true, force: true });
       await deps.driftEngine.close?.();
     },
   };

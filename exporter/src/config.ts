@@ -9,6 +9,7 @@ import {
   API_AUTH_ENV,
   apiAuthFields,
   createConfigLoader,
+  durationSeconds,
   formatConfigIssue,
   UsageError,
   type LoadConfigOptions as LoaderOptions,
@@ -189,6 +190,68 @@ export const NotifyConfigSchema = z.strictObject({
 });
 export type NotifyConfig = z.infer<typeof NotifyConfigSchema>;
 
+/** A duration: seconds (`86400`) or a number with a unit (`90s`, `5m`, `1h`, `14d`), read as seconds. */
+const DurationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const seconds = typeof v === 'number' ? v : durationSeconds(v);
+  if (seconds === undefined || !(seconds > 0)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration > 0 (seconds, or 30s, 5m, 1h, 14d), got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+/** A reporting range of realized quality: as written (its `range` label), and its length. */
+const ReportingRangeSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const seconds = typeof v === 'number' ? v : durationSeconds(v);
+  if (seconds === undefined || !(seconds >= 300) || seconds % 300 !== 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration of whole five minutes (1h, 24h, 7d), got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  }
+  return { range: typeof v === 'number' ? `${v}s` : v.trim(), seconds };
+});
+
+/** The reporting ranges when `quality.ranges` is not set (those that fit in the horizon). */
+export const DEFAULT_REPORTING_RANGES: readonly { range: string; seconds: number }[] = [
+  { range: '1h', seconds: 3600 },
+  { range: '24h', seconds: 86_400 },
+  { range: '7d', seconds: 7 * 86_400 },
+];
+
+/**
+ * Realized quality from late labels (issue #11): the label horizon store (exporter/src/label-horizon/) and the
+ * reporting ranges of quality by prediction time (docs/stattests.md, "Realized quality by prediction time").
+ */
+export const QualityConfigSchema = z
+  .strictObject({
+    /** Feedback up to this long after its prediction is joined to it (predictions are kept on disk that long). */
+    labelHorizon: DurationSchema.default(14 * 86_400),
+    /** Reporting ranges: quality of the predictions made in the last of each, with the labels arrived so far;
+     * null = 1h, 24h and 7d, those of them that fit in the horizon. */
+    ranges: z.array(ReportingRangeSchema).min(1).max(10).nullable().default(null),
+    /** Directory of the store; null = `<checkpoint.dir>/label-horizon`, else a directory of its own under the
+     * system's temporary directory, removed when the exporter stops. */
+    dir: z.string().min(1).nullable().default(null),
+  })
+  .refine((q) => q.ranges === null || new Set(q.ranges.map((r) => r.range)).size === q.ranges.length, {
+    message: 'ranges must not repeat',
+    path: ['ranges'],
+  })
+  .refine((q) => q.ranges === null || q.ranges.every((r) => r.seconds <= q.labelHorizon), {
+    message: 'every range must be at most labelHorizon (older predictions are not kept)',
+    path: ['ranges'],
+  })
+  .transform((q) => ({
+    ...q,
+    ranges: q.ranges ?? DEFAULT_REPORTING_RANGES.filter((r) => r.seconds <= q.labelHorizon),
+  }));
+export type QualityConfig = z.infer<typeof QualityConfigSchema>;
+
 export const ExporterConfigSchema = z.strictObject({
   /** Models to watch (at least one). */
   models: z.array(ModelConfigSchema).min(1),
@@ -228,6 +291,8 @@ export const ExporterConfigSchema = z.strictObject({
       intervalSeconds: z.number().min(0.05).default(30),
     })
     .default({ intervalSeconds: 30 }),
+  /** Late labels joined over a horizon, quality reported by prediction time (QualityConfigSchema). */
+  quality: QualityConfigSchema.prefault({}),
   /** Predictions whose confidence is below this are counted as handed to a human. */
   confidenceThreshold: z.number().min(0).max(1).default(0.6),
   /** Most classes with their own `class` label; the rest are reported as `other`. */
@@ -282,6 +347,7 @@ export const EXPORTER_ENV: Settings = {
   PLUMBLINE_WINDOW_GRACE_SECONDS: { key: 'window.graceSeconds', kind: 'duration' },
   PLUMBLINE_SCHEDULE_SECONDS: { key: 'schedule.intervalSeconds', kind: 'duration' },
   PLUMBLINE_CHECKPOINT_DIR: { key: 'checkpoint.dir', kind: 'string' },
+  PLUMBLINE_LABEL_HORIZON: { key: 'quality.labelHorizon', kind: 'duration' },
   PLUMBLINE_CONFIDENCE_THRESHOLD: { key: 'confidenceThreshold', kind: 'number' },
   PLUMBLINE_WEBHOOK_URL: { key: 'notify.webhookUrl', kind: 'string' },
   PLUMBLINE_ALERTMANAGER_URL: { key: 'notify.alertmanagerUrl', kind: 'string' },

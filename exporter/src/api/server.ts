@@ -122,6 +122,7 @@ function driftBody(model: string, history: readonly ModelWindowReport[], limit: 
           ? { sampled: latest.quality.sampled, samplingRate: latest.quality.samplingRate }
           : {}),
       },
+      qualityByPredictionTime: latest.qualityByPredictionTime ?? null,
     },
     history: history.slice(-limit).map(summary),
   };

@@ -170,6 +170,26 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
         ledger.set(metrics.rmse, mv, q.regression.rmse);
       }
     }
+    for (const q of r.qualityByPredictionTime?.ranges ?? []) {
+      // Labelled by model and range only: the tallies are per model (every version), by prediction time.
+      const mr = { model: r.model, range: q.range };
+      ledger.set(metrics.realizedPredictionRows, mr, q.predictions);
+      ledger.set(metrics.realizedLabelledRows, mr, q.labelled);
+      if (q.coverage !== null) ledger.set(metrics.realizedLabelCoverage, mr, q.coverage);
+      if (q.accuracy !== null) ledger.set(metrics.realizedAccuracy, mr, q.accuracy);
+      if (q.precisionMacro !== null) ledger.set(metrics.realizedPrecisionMacro, mr, q.precisionMacro);
+      if (q.recallMacro !== null) ledger.set(metrics.realizedRecallMacro, mr, q.recallMacro);
+      if (q.f1Macro !== null) ledger.set(metrics.realizedF1Macro, mr, q.f1Macro);
+      for (const [cls, c] of Object.entries(q.perClass)) {
+        const l = { ...mr, class: cls };
+        ledger.set(metrics.realizedPrecision, l, c.precision);
+        ledger.set(metrics.realizedRecall, l, c.recall);
+        ledger.set(metrics.realizedF1, l, c.f1);
+        if (c.coverage !== null) ledger.set(metrics.realizedClassLabelCoverage, l, c.coverage);
+      }
+      if (q.mae !== null) ledger.set(metrics.realizedMae, mr, q.mae);
+      if (q.rmse !== null) ledger.set(metrics.realizedRmse, mr, q.rmse);
+    }
     ledger.commit(r.model);
 
     if (r.status !== 'error') {

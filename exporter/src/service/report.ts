@@ -2,6 +2,7 @@
 import type { DataQualityReport } from '../data-quality';
 import type { MultivariateOutcome } from '../drift/multivariate';
 import type { QualityReport } from '../quality';
+import type { RealizedRangeQuality } from '../quality/realized-tally';
 import type { FeatureSummary, WindowStatus } from '../windows';
 import type { DriftReport } from './drift-engine';
 
@@ -31,9 +32,23 @@ export interface ModelWindowReport {
   /** Per feature, for the window's rows (also below the minimum sample size: they are facts, not verdicts). */
   summaries: Record<string, FeatureSummary>;
   quality: QualityReport | null;
+  /**
+   * Realized quality by prediction time (issue #11): per reporting range, the predictions made in it and the labels
+   * joined to them so far, up to `quality.labelHorizon` late. Absent when the exporter keeps no label horizon store
+   * (scaled out).
+   */
+  qualityByPredictionTime?: QualityByPredictionTime | null;
   /** Issue #12's data-quality checks against the baseline (whenever there is one and the window has rows). */
   dataQuality: DataQualityReport | null;
   /** Multivariate drift by data reconstruction (null unless status is ok). */
   multivariate: MultivariateOutcome | null;
   durationSeconds: number;
+}
+
+/** Realized quality of the reporting ranges (label-horizon/, docs/stattests.md "Realized quality by prediction time"). */
+export interface QualityByPredictionTime {
+  labelHorizonSeconds: number;
+  /** Width of the prediction-time buckets the ranges are made of. */
+  bucketSeconds: number;
+  ranges: RealizedRangeQuality[];
 }

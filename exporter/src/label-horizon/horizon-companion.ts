@@ -1,0 +1,40 @@
+/**
+ * Feeds the label horizon store from the window store's companion hooks: every prediction the window store folds
+ * (after its de-duplication, version and retention checks) and every label it hands a model's label join go to the
+ * store too. The window's own label join (label-join-companion.ts) is unchanged; the store adds the joins that come
+ * later than the window.
+ */
+import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
+import { labelJoinKey } from '../quality/key-hash';
+import type { LabelJoinCompanion } from '../windows/store';
+import type { LabelHorizonStore } from './label-horizon-store';
+
+/** The same companion, also feeding `store()` (null: no store open, nothing fed) under the model's name. */
+export function withLabelHorizon(
+  companion: LabelJoinCompanion,
+  model: string,
+  store: () => LabelHorizonStore | null,
+): LabelJoinCompanion {
+  return {
+    ...companion,
+    prediction(event: InferenceEvent, bucketStartMs: number) {
+      companion.prediction(event, bucketStartMs);
+      store()?.addPrediction(model, {
+        key: labelJoinKey(event.request_id, event.row),
+        atMs: Date.parse(event['@timestamp']),
+        version: event.model.version,
+        predicted: event.outputs.label ?? event.outputs.value,
+        confidence: event.outputs.confidence,
+        probabilities: event.outputs.probabilities,
+      });
+    },
+    label(event: FeedbackEvent) {
+      companion.label(event);
+      store()?.addLabel(model, {
+        key: labelJoinKey(event.request_id, event.row),
+        atMs: Date.parse(event['@timestamp']),
+        truth: event.ground_truth,
+      });
+    },
+  };
+}
