@@ -244,9 +244,9 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
     if (!task || p.atMs < now() - horizonMs) return;
     const key: Key = [model, keyHash(p.key)];
     const db = dayOf(p.atMs);
-    if (db.get(key) !== undefined) return; // already held: a redelivery, or re-read after a restart
-    // The same key in another day's database (a reused request id): the first prediction keeps the key.
-    if (findRow(key) !== null) return;
+    // Already held: a redelivery, or re-read after a restart (the same event, so the same day). A request id reused
+    // on another day is a prediction of its own there; a label joins the newest one.
+    if (db.get(key) !== undefined) return;
     tallyPrediction(tallyOf(model, p.atMs), task, p.predicted);
     const row: RowValue = [p.atMs, p.version, p.predicted, p.confidence, p.probabilities, null, null];
     if (pendingCount > 0) {
