@@ -250,7 +250,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         window: store.window(model.name, range),
         baseline,
         minimumSamples: config.window.minimumSamples,
-        confidenceThreshold: config.confidenceThreshold,
+        confidenceThreshold: model.confidenceThreshold ?? config.confidenceThreshold,
         maxClasses: config.maxClasses,
         now: now(),
       });

@@ -22,11 +22,11 @@ export const FeedbackEventSchema = z.object({
    * `confirm` (the prediction is right: `ground_truth` is the predicted class), `correct` (`ground_truth` is the
    * right class), `reject` (the input is unusable: left out of quality and training data; `ground_truth` is the
    * predicted class, kept for the record), `retract` (withdraws the row's human label; `ground_truth` is the label
-   * withdrawn). label-precedence.ts folds a row's events into its one label.
+   * withdrawn). label-precedence.ts folds a row's events into its one label. Absent (or null) in older events.
    */
-  action: z.enum(['confirm', 'correct', 'reject', 'retract']).nullable().default(null),
+  action: z.enum(['confirm', 'correct', 'reject', 'retract']).nullish(),
   /** Who reviewed it (the Grafana login the review panel forwards in `X-Grafana-User`); null when not a review. */
-  reviewer: z.string().nullable().default(null),
+  reviewer: z.string().nullish(),
 });
 export type FeedbackEvent = z.infer<typeof FeedbackEventSchema>;
 
