@@ -12,6 +12,7 @@ import type { ExporterConfig, ModelConfig } from './config';
 import { createApiServer, type ExtraHandler, type HealthBody } from './api';
 import { createExporterMetrics, createMetricsPublisher, type ExporterMetrics } from './metrics';
 import { createNotifier, type Notifier } from './notify';
+import { reviewRoutes, type ReviewService } from './review';
 import type { DriftEngine, LoadedBaseline } from './service/drift-engine';
 import { evaluateWindow } from './service/evaluate-window';
 import type { ModelWindowReport } from './service/report';
@@ -58,6 +59,11 @@ export interface ExporterDeps {
   publicUrl?: string | null;
   /** With `source.scaleOut`: the state topic the instances share their partitions' buckets through. */
   stateTopic?: StateTopic;
+  /**
+   * The review queue (exporter/src/review/): null when the source cannot serve one (Kafka alone: its routes
+   * answer 501); absent: no review routes.
+   */
+  review?: ReviewService | null;
 }
 
 /** An exporter scaled out over several instances (`source.scaleOut`, README "Scale out"). */
@@ -415,6 +421,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
   const server = createApiServer({
     registry,
     extraHandlers: deps.extraHandlers,
+    routes: deps.review === undefined ? [] : reviewRoutes(deps.review, { now }),
     auth: { token: config.apiToken, reads: config.requireTokenForReads },
     state: {
       history: (model) => runtimes.get(model)?.history ?? [],
@@ -501,6 +508,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       await stateTopic?.close();
       await maybeCheckpoint(true);
       await deps.driftEngine.close?.();
+      await deps.review?.close();
     },
   };
 }
