@@ -21,6 +21,7 @@ import {
 } from './label-horizon';
 import { createExporterMetrics, createMetricsPublisher, type ExporterMetrics } from './metrics';
 import { createNotifier, type Notifier } from './notify';
+import { reviewRoutes, type ReviewService } from './review';
 import type { DriftEngine, LoadedBaseline } from './service/drift-engine';
 import { evaluateWindow } from './service/evaluate-window';
 import type { ModelWindowReport } from './service/report';
@@ -67,6 +68,11 @@ export interface ExporterDeps {
   publicUrl?: string | null;
   /** With `source.scaleOut`: the state topic the instances share their partitions' buckets through. */
   stateTopic?: StateTopic;
+  /**
+   * The review queue (exporter/src/review/): null when the source cannot serve one (Kafka alone: its routes
+   * answer 501); absent: no review routes.
+   */
+  review?: ReviewService | null;
 }
 
 /** An exporter scaled out over several instances (`source.scaleOut`, README "Scale out"). */
@@ -284,7 +290,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         window: store.window(model.name, range),
         baseline,
         minimumSamples: config.window.minimumSamples,
-        confidenceThreshold: config.confidenceThreshold,
+        confidenceThreshold: model.confidenceThreshold ?? config.confidenceThreshold,
         maxClasses: config.maxClasses,
         now: now(),
       });
@@ -464,6 +470,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
   const server = createApiServer({
     registry,
     extraHandlers: deps.extraHandlers,
+    routes: deps.review === undefined ? [] : reviewRoutes(deps.review, { now }),
     auth: { token: config.apiToken, reads: config.requireTokenForReads },
     state: {
       history: (model) => runtimes.get(model)?.history ?? [],
@@ -554,6 +561,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       horizon = null;
       if (horizonTempDir) rmSync(horizonTempDir, { recursive: true, force: true });
       await deps.driftEngine.close?.();
+      await deps.review?.close();
     },
   };
 }

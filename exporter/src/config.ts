@@ -61,6 +61,11 @@ export const ModelConfigSchema = z.strictObject({
   /** Data-quality checks (issue #12): margins per check, per model and per feature, and checks to skip; every
    * default is in exporter/src/data-quality/config.ts (docs/stattests.md, "Data-quality checks"). */
   dataQuality: DataQualityConfigSchema.prefault({}),
+  /** Predictions of this model below this confidence go to people (the review queue); null = the exporter-wide
+   * `confidenceThreshold`. */
+  confidenceThreshold: z.number().min(0).max(1).nullable().default(null),
+  /** A limit per predicted class (`{ spam: 0.9 }`), winning over `confidenceThreshold` (exporter/src/review/limits.ts). */
+  classThresholds: z.record(z.string().min(1), z.number().min(0).max(1)).default({}),
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
@@ -252,6 +257,18 @@ export const QualityConfigSchema = z
   }));
 export type QualityConfig = z.infer<typeof QualityConfigSchema>;
 
+export const ReviewConfigSchema = z.strictObject({
+  /**
+   * The sidecar's admin URL (`http://sidecar:9466`): review actions are posted to its `POST /feedback` as feedback
+   * events with `source: "human"`, so they take the path every feedback takes (Elasticsearch, Kafka, the spool
+   * store), with the exporter's API token. null = review writes answer 503 (EXPORTER_ERR_REVIEW_WRITE).
+   */
+  feedbackUrl: url.nullable().default(null),
+  /** Per-request timeout of that post. */
+  timeoutMs: z.number().int().min(1).default(5000),
+});
+export type ReviewConfig = z.infer<typeof ReviewConfigSchema>;
+
 export const ExporterConfigSchema = z.strictObject({
   /** Models to watch (at least one). */
   models: z.array(ModelConfigSchema).min(1),
@@ -293,8 +310,11 @@ export const ExporterConfigSchema = z.strictObject({
     .default({ intervalSeconds: 30 }),
   /** Late labels joined over a horizon, quality reported by prediction time (QualityConfigSchema). */
   quality: QualityConfigSchema.prefault({}),
-  /** Predictions whose confidence is below this are counted as handed to a human. */
+  /** Predictions whose confidence is below this are counted as handed to a human (the default of every model's
+   * `confidenceThreshold`). */
   confidenceThreshold: z.number().min(0).max(1).default(0.6),
+  /** The review queue's writes (exporter/src/review/, issue #13). */
+  review: ReviewConfigSchema.default({ feedbackUrl: null, timeoutMs: 5000 }),
   /** Most classes with their own `class` label; the rest are reported as `other`. */
   maxClasses: z.number().int().min(2).max(1000).default(50),
   /** Window reports kept per model for /api history. */
@@ -349,6 +369,7 @@ export const EXPORTER_ENV: Settings = {
   PLUMBLINE_CHECKPOINT_DIR: { key: 'checkpoint.dir', kind: 'string' },
   PLUMBLINE_LABEL_HORIZON: { key: 'quality.labelHorizon', kind: 'duration' },
   PLUMBLINE_CONFIDENCE_THRESHOLD: { key: 'confidenceThreshold', kind: 'number' },
+  PLUMBLINE_REVIEW_FEEDBACK_URL: { key: 'review.feedbackUrl', kind: 'string' },
   PLUMBLINE_WEBHOOK_URL: { key: 'notify.webhookUrl', kind: 'string' },
   PLUMBLINE_ALERTMANAGER_URL: { key: 'notify.alertmanagerUrl', kind: 'string' },
   PLUMBLINE_NOTIFY_COOLDOWN_SECONDS: { key: 'notify.cooldownSeconds', kind: 'duration' },

@@ -38,6 +38,13 @@ export const EXPORTER_ERRORS = {
   EXPORTER_ERR_RETRAIN_UNAUTHORIZED: { http: 401, message: 'unauthorized' },
   /** A model not in `retrain.models`. */
   EXPORTER_ERR_RETRAIN_UNKNOWN_MODEL: { http: 404, message: 'model may not be retrained' },
+  /** The review queue on a source that cannot serve it: Kafka alone (no lookup by request id, no newest first). */
+  EXPORTER_ERR_REVIEW_UNSUPPORTED: {
+    http: 501,
+    message: 'the review queue needs Elasticsearch or the spool store',
+  },
+  /** A review could not be handed to the sidecar (review.feedbackUrl unset: 503; refused: 502; timeout: 504). */
+  EXPORTER_ERR_REVIEW_WRITE: { http: 502, message: 'the review could not be written' },
   /** A method the retrain routes do not answer. */
   EXPORTER_ERR_RETRAIN_METHOD: { http: 405, message: 'method not allowed' },
   /** A bug in the retrain endpoint; the exporter kept running. */

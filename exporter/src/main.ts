@@ -17,6 +17,7 @@ import type { DriftEngine } from './service/drift-engine';
 import { createFollower, createSource, createStateTopic } from './sources';
 import { createRetrainService, parseRetrainConfig, type RetrainService } from './retrain';
 import { captureProductionBaseline } from './service/production-baseline';
+import { createReviewServiceFromConfig } from './review';
 
 export interface StartExporterOptions {
   /** @default the baseline store from config with STATS' drift detector */
@@ -76,6 +77,7 @@ export async function startExporter(
     extraHandlers,
     onReport: options.onReport,
     logger,
+    review: createReviewServiceFromConfig(config),
     stateTopic:
       config.source.kind === 'kafka' && config.source.scaleOut
         ? createStateTopic({

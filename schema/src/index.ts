@@ -8,8 +8,17 @@ export {
   inferenceEventId,
 } from './inference-event';
 export type { Protocol, FeatureValue, ModelRef, Outputs, InferenceEvent } from './inference-event';
-export { FeedbackEventSchema, feedbackEventId } from './feedback-event';
-export type { FeedbackEvent } from './feedback-event';
+export { FeedbackEventSchema, feedbackEventId, reviewEventId, REVIEW_ACTIONS } from './feedback-event';
+export type { FeedbackEvent, ReviewAction } from './feedback-event';
+export {
+  HUMAN_SOURCE,
+  foldFeedback,
+  isHumanFeedback,
+  labelOf,
+  rowLabel,
+  standingReview,
+} from './label-precedence';
+export type { LabelFeedback, LatestFeedback, RowFeedbackState, RowLabel } from './label-precedence';
 export { validateInferenceEvent, validateFeedbackEvent } from './validate';
 export type { Validation } from './validate';
 export { inferenceEventJsonSchema, feedbackEventJsonSchema } from './json-schema';

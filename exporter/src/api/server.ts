@@ -1,14 +1,20 @@
 /**
  * The exporter's HTTP surface, a route table on service-kit's createHttpHandler: GET /metrics, GET /api/health,
  * GET /api/models, GET /api/models/:model/drift, /api/models/:model/confusion-matrix,
- * /api/models/:model/histograms. Shapes are documented in exporter/README.md; errors are
+ * /api/models/:model/histograms, and the review queue's routes (exporter/src/review/routes.ts). Shapes are documented in exporter/README.md; errors are
  * `{ "error": { "code": "EXPORTER_ERR_…", "message" } }` (docs/errors.md).
  *
  * Other modules mount their own routes through `extraHandlers` (the retrain endpoint does): each handler is
  * asked in turn and resolves true when it answered the request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createHttpHandler, HttpError, type HttpAuth, type RequestContext } from '@plumbline/service-kit';
+import {
+  createHttpHandler,
+  HttpError,
+  type HttpAuth,
+  type RequestContext,
+  type Route,
+} from '@plumbline/service-kit';
 import type { Registry } from 'prom-client';
 import type { ExporterErrorCode } from '../errors';
 import type { ModelWindowReport } from '../service/report';
@@ -41,6 +47,8 @@ export interface ApiServerOptions {
   registry: Registry;
   state: ApiState;
   extraHandlers?: readonly ExtraHandler[];
+  /** More routes under the same auth (the review queue, exporter/src/review/routes.ts). */
+  routes?: readonly Route[];
   /**
    * The API token: every route that is not a GET needs it (none today; the next write gets the check by being a
    * route), GETs too with `reads`. Mounted handlers (the retrain endpoint) check their own. @default open
@@ -220,6 +228,7 @@ export function createApiServer(options: ApiServerOptions): Server {
           ctx.send(200, histogramsBody(model, latestOf(history), ctx.query.get('feature')));
         },
       },
+      ...(options.routes ?? []),
     ],
   });
   return createServer(handler);

@@ -157,6 +157,10 @@ export interface LabelJoinState {
   addPrediction(p: PredictionInput): void;
   /** Latest `atMs` wins (ties: the one added last); older than the last `evictLabelsBefore`: not held (counted). */
   addLabel(l: LabelInput): void;
+  /** The key's label goes (a review retracted it or rejected the row: schema/src/label-precedence.ts). */
+  removeLabel(key: string): void;
+  /** The label held for the key, or null. */
+  heldLabel(key: string): { atMs: number; truth: string | number | boolean } | null;
   /** The bucket left the retention: its predictions go (labels stay). */
   dropBucket(bucketStartMs: number): void;
   /** The bucket was refolded from its source: its predictions become `predictions` (labels stay). */
@@ -339,6 +343,22 @@ class LabelJoinStateImpl implements LabelJoinState {
             : FREE;
     if (kind === FREE) throw new TypeError(`truth must be a string, a number or a boolean, got ${typeof t}`);
     this.holdLabel(keyHash(l.key), l.atMs, kind, t);
+  }
+
+  removeLabel(key: string): void {
+    const s = this.labelIndex.get(keyHash(key));
+    if (s >= 0) this.freeLabel(s);
+  }
+
+  heldLabel(key: string): { atMs: number; truth: string | number | boolean } | null {
+    const s = this.labelIndex.get(keyHash(key));
+    if (s < 0) return null;
+    const kind = this.lKind[s];
+    const v = this.lValue[s];
+    return {
+      atMs: this.lAt[s],
+      truth: kind === STRING ? this.strings.get(v) : kind === BOOLEAN ? v === 1 : v,
+    };
   }
 
   dropBucket(bucketStartMs: number): void {

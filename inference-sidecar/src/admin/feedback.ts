@@ -5,6 +5,7 @@
  */
 import {
   feedbackEventId,
+  REVIEW_ACTIONS,
   SCHEMA_VERSION,
   validateFeedbackEvent,
   type FeedbackEvent,
@@ -26,6 +27,11 @@ const FeedbackItemSchema = z.strictObject({
     ])
     .optional(),
   source: z.string().min(1).max(100).optional(),
+  /** A review's action and reviewer: what the exporter's review API forwards (schema/src/label-precedence.ts). */
+  action: z.enum(REVIEW_ACTIONS).optional(),
+  reviewer: z.string().min(1).max(200).optional(),
+  /** The event id, for a review (`reviewEventId`); else `${request_id}:${row}:feedback`. */
+  event_id: z.string().min(1).max(300).optional(),
   '@timestamp': z.iso.datetime({ offset: true }).optional(),
 });
 
@@ -72,13 +78,15 @@ export function parseFeedback(body: unknown, now: () => Date = () => new Date())
           : { name: item.model.name, version: item.model.version ?? null };
     const candidate = {
       schema_version: SCHEMA_VERSION,
-      event_id: feedbackEventId(item.request_id, item.row),
+      event_id: item.event_id ?? feedbackEventId(item.request_id, item.row),
       request_id: item.request_id,
       row: item.row,
       '@timestamp': item['@timestamp'] ?? timestamp,
       model,
       ground_truth: truth,
       source: item.source ?? 'api',
+      action: item.action ?? null,
+      reviewer: item.reviewer ?? null,
     };
     const valid = validateFeedbackEvent(candidate);
     if (!valid.ok) return { ok: false, error: `${at}${valid.error}` };

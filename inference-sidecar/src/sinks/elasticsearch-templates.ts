@@ -114,6 +114,9 @@ export function feedbackTemplate(index: string, replicas?: number): IndexTemplat
       // A label or a value: indexed as keyword ("3.5", "true"); _source keeps the original JSON type.
       ground_truth: keyword,
       source: { type: 'keyword' },
+      // A review's action and reviewer (the exporter's review API), null for plain ground truth.
+      action: { type: 'keyword' },
+      reviewer: { type: 'keyword' },
     },
   });
 }

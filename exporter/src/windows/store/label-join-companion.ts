@@ -4,7 +4,14 @@
  * buckets it merges — with the exact per-window counts (predictions, classes, confidences below the threshold) taken
  * from the merged bucket state, so they stay exact when the join samples.
  */
-import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
+import {
+  foldFeedback,
+  isHumanFeedback,
+  rowLabel,
+  type FeedbackEvent,
+  type InferenceEvent,
+  type RowFeedbackState,
+} from '@plumbline/schema';
 import {
   createLabelJoinState,
   labelJoinKey,
@@ -51,6 +58,8 @@ export function createLabelJoinCompanion(options: {
   maxLabels?: number;
 }): LabelJoinCompanion {
   const join = createLabelJoinState(options);
+  /** Rows with a review: every event folded (label-precedence.ts); the join holds what they add up to. */
+  const reviewed = new Map<string, RowFeedbackState>();
   return {
     join,
     prediction(event: InferenceEvent, bucketStartMs: number) {
@@ -63,15 +72,41 @@ export function createLabelJoinCompanion(options: {
       });
     },
     label(event: FeedbackEvent) {
-      join.addLabel({
-        key: labelJoinKey(event.request_id, event.row),
-        atMs: Date.parse(event['@timestamp']),
-        truth: event.ground_truth,
-      });
+      const key = labelJoinKey(event.request_id, event.row);
+      const atMs = Date.parse(event['@timestamp']);
+      let state: RowFeedbackState | null | undefined = reviewed.get(key);
+      if (state === undefined && !isHumanFeedback(event)) {
+        // No review of this row: the latest label wins, as the join does by itself.
+        join.addLabel({ key, atMs, truth: event.ground_truth });
+        return;
+      }
+      if (state === undefined) {
+        // The row's first review: what the join holds so far is its latest label of other sources.
+        const held = join.heldLabel(key);
+        state = held
+          ? foldFeedback(null, {
+              event_id: '',
+              '@timestamp': new Date(held.atMs).toISOString(),
+              ground_truth: held.truth,
+              source: 'api',
+            })
+          : null;
+      }
+      state = foldFeedback(state ?? null, event);
+      reviewed.set(key, state);
+      // label-precedence.ts decides: the human label, none for a rejected row, the other label after a retract.
+      const label = rowLabel(state);
+      join.removeLabel(key);
+      if (label.kind === 'label') join.addLabel({ key, atMs: label.from.atMs, truth: label.label });
     },
     dropBucket: (start) => join.dropBucket(start),
     resetBucket: (start) => join.replaceBucket(start, []),
-    evictLabelsBefore: (atMs) => join.evictLabelsBefore(atMs),
+    evictLabelsBefore: (atMs) => {
+      join.evictLabelsBefore(atMs);
+      for (const [key, state] of reviewed)
+        if (Math.max(state.human?.atMs ?? -Infinity, state.other?.atMs ?? -Infinity) < atMs)
+          reviewed.delete(key);
+    },
     quality(bucketStarts, state, o): QualityReport {
       return join.quality(bucketStarts, {
         confidenceThreshold: o.confidenceThreshold,

@@ -1,0 +1,82 @@
+/**
+ * The window's label join applies the one precedence rule (schema/src/label-precedence.ts): a human label wins over
+ * other sources whatever their times, a rejected row has no label (out of quality), a retract withdraws the human
+ * label (the other source's label is back).
+ */
+import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
+import { createLabelJoinCompanion } from './label-join-companion';
+
+const T0 = Date.UTC(2026, 0, 1);
+const at = (s: number) => new Date(T0 + s * 1000).toISOString();
+
+function prediction(i: number, label: string): InferenceEvent {
+  return {
+    schema_version: 1,
+    event_id: `r${i}:0`,
+    request_id: `r${i}`,
+    row: 0,
+    '@timestamp': at(i),
+    model: { name: 'm', version: null },
+    protocol: 'v2',
+    parsed: true,
+    features: {},
+    outputs: { label, value: null, probabilities: null, confidence: 0.5, invalid: null },
+    latency_ms: { total: 1, upstream: 1 },
+    http_status: 200,
+    error: null,
+  };
+}
+
+let n = 0;
+function feedback(i: number, truth: string, s: number, extra: Partial<FeedbackEvent> = {}): FeedbackEvent {
+  n += 1;
+  return {
+    schema_version: 1,
+    event_id: `r${i}:0:${n}`,
+    request_id: `r${i}`,
+    row: 0,
+    '@timestamp': at(s),
+    model: { name: 'm', version: null },
+    ground_truth: truth,
+    source: 'api',
+    ...extra,
+  };
+}
+const review = (i: number, action: FeedbackEvent['action'], truth: string, s: number) =>
+  feedback(i, truth, s, { source: 'human', action, reviewer: 'ana' });
+
+function truthsAfter(events: FeedbackEvent[]): (string | number | boolean)[] {
+  const c = createLabelJoinCompanion({ task: 'classification', bucketWidthMs: 60_000 });
+  for (let i = 0; i < 4; i++) c.prediction(prediction(i, 'a'), T0);
+  for (const e of events) c.label(e);
+  return c.join.truths([T0]).values.slice();
+}
+
+describe('the label join and reviews', () => {
+  it('keeps the latest label of other sources without reviews', () => {
+    expect(truthsAfter([feedback(0, 'a', 10), feedback(0, 'b', 20)])).toEqual(['b']);
+  });
+
+  it('lets a human label win over a later one of another source', () => {
+    expect(truthsAfter([review(0, 'correct', 'c', 10), feedback(0, 'b', 20)])).toEqual(['c']);
+  });
+
+  it('leaves a rejected row out, whatever arrives after it from other sources', () => {
+    expect(truthsAfter([feedback(0, 'a', 5), review(0, 'reject', 'a', 10), feedback(0, 'b', 20)])).toEqual(
+      [],
+    );
+  });
+
+  it('gives the row its other label back when the review is retracted', () => {
+    const events = [feedback(1, 'b', 5), review(1, 'correct', 'c', 10), review(1, 'retract', 'c', 11)];
+    expect(truthsAfter(events)).toEqual(['b']);
+    expect(truthsAfter(events.slice(1))).toEqual([]);
+  });
+
+  it('ends on the later of two racing reviews, in either arrival order', () => {
+    const x = review(2, 'correct', 'b', 10);
+    const y = review(2, 'correct', 'c', 11);
+    expect(truthsAfter([x, y])).toEqual(['c']);
+    expect(truthsAfter([y, x])).toEqual(['c']);
+  });
+});
