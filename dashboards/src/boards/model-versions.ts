@@ -55,8 +55,8 @@ function segmentPicker(name: string, label: string, query: string): QueryVariabl
     .current({ text: 'All', value: '$__all' });
 }
 
-const CHAMPION = `${M}, model_version="$champion"`;
-const CHALLENGER = `${M}, model_version="$challenger"`;
+const CHAMPION = `${M}, model_version=~"$champion"`;
+const CHALLENGER = `${M}, model_version=~"$challenger"`;
 const SEGMENTS = `${M}, segment_feature=~"$segment_feature", segment=~"$segment"`;
 
 /** The four headline figures of one side (champion or challenger), 3 columns each: 12 columns a side. */
@@ -121,7 +121,7 @@ export function modelVersions(): Dashboard {
         .withTarget(
           prom(
             'A',
-            `max by (metric) (${E.versionComparisonWorse.name}{${CHALLENGER}, baseline_version="$champion"})`,
+            `max by (metric) (${E.versionComparisonWorse.name}{${CHALLENGER}, baseline_version=~"$champion"})`,
             '{{metric}}',
           ),
         ),
@@ -137,7 +137,7 @@ export function modelVersions(): Dashboard {
         .withTarget(
           prom(
             'A',
-            `${E.versionComparisonPValue.name}{${CHALLENGER}, baseline_version="$champion"}`,
+            `${E.versionComparisonPValue.name}{${CHALLENGER}, baseline_version=~"$champion"}`,
             '{{metric}}',
           ),
         ),
