@@ -145,6 +145,41 @@ describe('versions side by side', () => {
   });
 });
 
+describe('versions bound', () => {
+  it('keeps versions.max versions: the one idle the longest is dropped and counted', async () => {
+    const t = testExporter({ models: [{ name: 'iris' }], versions: { max: 2 } }, engine());
+    await t.exporter.start({ schedule: false });
+    // 1 first, then 2, then 1 again, then 3: version 2 is the idlest when 3 arrives.
+    const order = [
+      ...Array(50).fill('1'),
+      ...Array(50).fill('2'),
+      ...Array(50).fill('1'),
+      ...Array(50).fill('3'),
+    ];
+    order.forEach((version, i) =>
+      t.source.push(
+        'inference',
+        inferenceEvent({ requestId: `r${i}`, at: W0 + i * 250, version, features: { x: 1, y: 1 } }),
+      ),
+    );
+    await t.exporter.evaluateOnce();
+    expect(t.exporter.latestSlices('iris')!.versions.map((v) => [v.key, v.samples])).toEqual([
+      [{ kind: 'version', version: '1' }, 100],
+      [{ kind: 'version', version: '3' }, 50],
+    ]);
+    expect(
+      await seriesValue(t.exporter.registry, 'plumbline_exporter_versions_evicted_total', { model: 'iris' }),
+    ).toBe(1);
+    // The model's own window still holds every row.
+    expect(
+      await seriesValue(t.exporter.registry, 'plumbline_exporter_window_samples', {
+        model: 'iris',
+        model_version: '1',
+      }),
+    ).toBe(200);
+  });
+});
+
 describe('segments', () => {
   it("shows one region's drop while the overall figure holds", async () => {
     const t = testExporter(
