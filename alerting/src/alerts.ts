@@ -52,6 +52,11 @@ export const ALERT_THRESHOLDS = {
    * the 10 ms sampling interval, so an idle loop reads about 0.01. @default 0.2
    */
   eventLoopLagSeconds: 0.2,
+  /**
+   * A newer version must stay significantly worse than the oldest in the window for this long before we page (the
+   * exporter re-tests every step; one window length keeps a single unlucky step from paging). @default 300
+   */
+  rolloutWorseSeconds: 300,
 } as const;
 
 export type Severity = 'critical' | 'warning';
@@ -68,6 +73,7 @@ export const DASHBOARDS = {
   drift: { uid: 'plumbline-data-drift', slug: 'plumbline-data-drift' },
   quality: { uid: 'plumbline-model-quality', slug: 'plumbline-model-quality' },
   pipeline: { uid: 'plumbline-pipeline-health', slug: 'plumbline-pipeline-health' },
+  versions: { uid: 'plumbline-model-versions', slug: 'plumbline-model-versions' },
 } as const satisfies Record<string, DashboardLink>;
 
 export interface AlertSpec {
@@ -107,6 +113,8 @@ const T = ALERT_THRESHOLDS;
 const S = SIDECAR_METRICS;
 const E = EXPORTER_METRICS;
 const MV = { model: 'model', version: 'model_version' };
+/** The labels of a version comparison's series: the newer version, the one it is compared with, the metric. */
+const VERSION_COMPARISON_LABELS = ['model', 'model_version', 'baseline_version', 'metric'] as const;
 
 /** Formats a number for PromQL without floating-point noise (0.1 + 0.2 style). */
 export function num(x: number): string {
@@ -331,6 +339,29 @@ export const ALERTS: readonly AlertSpec[] = [
     short: 'Macro F1',
     long: 'Macro-averaged F1',
   }),
+  {
+    name: 'PlumblineNewVersionWorse',
+    uid: 'plumbline-new-version-worse',
+    category: 'quality',
+    severity: 'critical',
+    // The comparison's p-value where the exporter found the newer version significantly worse (after Bonferroni).
+    expr:
+      `max by (${VERSION_COMPARISON_LABELS.join(', ')}) (${E.versionComparisonPValue.name})\n` +
+      `  and on (${VERSION_COMPARISON_LABELS.join(', ')}) ` +
+      `max by (${VERSION_COMPARISON_LABELS.join(', ')}) (${E.versionComparisonWorse.name}) == 1`,
+    for: duration(T.rolloutWorseSeconds),
+    summary:
+      'Version {{ $labels.model_version }} of {{ $labels.model }} is worse than {{ $labels.baseline_version }} on {{ $labels.metric }}',
+    description:
+      `Version {{ $labels.model_version }} of model {{ $labels.model }} has been significantly worse than version ` +
+      `{{ $labels.baseline_version }} on {{ $labels.metric }} (two-proportion z-test, p = {{VALUE}}, Bonferroni-` +
+      `corrected) for ${duration(T.rolloutWorseSeconds)}, on the traffic both served in the same window. Stop the ` +
+      `rollout or roll back before it takes more traffic.`,
+    valueFormat: 'number',
+    runbook: 'new-version-worse.md',
+    dashboard: DASHBOARDS.versions,
+    dashboardVars: { model: 'model', champion: 'baseline_version', challenger: 'model_version' },
+  },
   {
     name: 'PlumblinePredictionRateChanged',
     uid: 'plumbline-prediction-rate-changed',

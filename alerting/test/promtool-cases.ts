@@ -24,6 +24,8 @@ export interface PromtoolCase {
 }
 
 const IRIS = { model: 'iris', model_version: '1' };
+/** A rollout: version 2 of iris against version 1, the oldest in the window. */
+const ROLLOUT = { model: 'iris', model_version: '2', baseline_version: '1' };
 /** One input series in promtool's notation: `name{label="value",…}` and its expanding values. */
 const series = (name: string, labels: Record<string, string>, values: string) => ({
   series: `${name}{${Object.entries(labels)
@@ -136,6 +138,41 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
         series('plumbline_multivariate_drift_detected', IRIS, '0x10 1x5 0x10'),
       ],
       evalTime: '20m',
+      fires: [],
+    },
+  },
+  {
+    alert: 'PlumblineNewVersionWorse',
+    interval: '1m',
+    firing: {
+      title:
+        'version 2 errs significantly more than version 1 for 10 minutes; its accuracy test is not significant',
+      series: [
+        series('plumbline_version_comparison_worse', { ...ROLLOUT, metric: 'error_rate' }, '0x3 1x12'),
+        series(
+          'plumbline_version_comparison_p_value',
+          { ...ROLLOUT, metric: 'error_rate' },
+          '0.2x3 0.0012x12',
+        ),
+        series('plumbline_version_comparison_worse', { ...ROLLOUT, metric: 'accuracy' }, '0x15'),
+        series('plumbline_version_comparison_p_value', { ...ROLLOUT, metric: 'accuracy' }, '0.3x15'),
+      ],
+      evalTime: '12m',
+      fires: [{ labels: { ...ROLLOUT, metric: 'error_rate' }, value: '0.0012' }],
+    },
+    silent: {
+      title: 'significantly worse for two minutes only, then not; a better version never fires',
+      series: [
+        series('plumbline_version_comparison_worse', { ...ROLLOUT, metric: 'error_rate' }, '0x3 1x2 0x10'),
+        series(
+          'plumbline_version_comparison_p_value',
+          { ...ROLLOUT, metric: 'error_rate' },
+          '0.2x3 0.001x2 0.3x10',
+        ),
+        series('plumbline_version_comparison_worse', { ...ROLLOUT, metric: 'accuracy' }, '0x15'),
+        series('plumbline_version_comparison_p_value', { ...ROLLOUT, metric: 'accuracy' }, '0.00001x15'),
+      ],
+      evalTime: '12m',
       fires: [],
     },
   },

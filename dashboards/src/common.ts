@@ -60,6 +60,12 @@ export const BOARDS = {
     description:
       'Sink queues, spool, dropped events, exporter evaluations; CPU, memory, event-loop delay and GC of each process.',
   },
+  versions: {
+    uid: 'plumbline-model-versions',
+    title: 'Plumbline / Model versions',
+    description:
+      'A champion and a challenger side by side (errors, accuracy, latency, drift, confidence, class mix), their comparison, and segments.',
+  },
 } as const satisfies Record<string, BoardInfo>;
 
 /** PromQL label matchers for the model / version variables (multi-value, "All" = `.*`). */

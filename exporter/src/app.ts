@@ -23,12 +23,14 @@ import { createExporterMetrics, createMetricsPublisher, type ExporterMetrics } f
 import { createNotifier, type Notifier } from './notify';
 import { reviewRoutes, type ReviewService } from './review';
 import type { DriftEngine, LoadedBaseline } from './service/drift-engine';
+import { evaluateSlices, type SlicesReport } from './service/evaluate-slices';
 import { evaluateWindow } from './service/evaluate-window';
 import type { ModelWindowReport } from './service/report';
-import type { EventFollower } from './sources/follow';
+import type { EventFollower, RefoldableSink } from './sources/follow';
 import type { EventKind, SourceCounters } from './sources/source';
 import type { StateTopic } from './sources/state-topic';
 import { bucketSecondsFor, latestWindow, retentionMs, type TimeRange } from './windows';
+import { createKeyedWindows, type KeyedWindows } from './windows/keyed';
 import {
   createCheckpointer,
   createLabelJoinCompanion,
@@ -95,6 +97,10 @@ export interface Exporter {
   readonly store: WindowStore;
   /** Null unless `source.scaleOut` is set. */
   readonly scaleOut: ScaleOut | null;
+  /** The window state per version and per segment (null when neither is on, or with `source.scaleOut`). */
+  readonly slices: KeyedWindows | null;
+  /** The latest evaluation of a model's versions and segments (null before the first). */
+  latestSlices(model: string): SlicesReport | null;
   /** Evaluates every owned model's latest window that has not been evaluated yet (`force`: again anyway). */
   evaluateOnce(options?: { force?: boolean }): Promise<ModelWindowReport[]>;
   history(model: string): readonly ModelWindowReport[];
@@ -117,6 +123,7 @@ interface ModelRuntime {
   lastSuccessAt: string | null;
   lastError: string | null;
   baseline: { value: LoadedBaseline | null; loadedAt: number } | null;
+  slices: SlicesReport | null;
 }
 
 /**
@@ -147,6 +154,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         lastSuccessAt: null,
         lastError: null,
         baseline: null,
+        slices: null,
       },
     ]),
   );
@@ -177,6 +185,8 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
   const stateTopic = scaleOutConfig ? deps.stateTopic : undefined;
   if (scaleOutConfig && !stateTopic)
     throw new RangeError('source.scaleOut needs the state topic (deps.stateTopic)');
+  // Set by onSkip while the store takes an event: the slices fold only what the model's store folded.
+  const skipped = { last: false };
   const storeOptions = {
     models: config.models.map((m) => ({ name: m.name, version: m.version })),
     bucketWidthMs,
@@ -187,7 +197,10 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     dedupe: { horizonMs: config.dedupe.horizonSeconds * 1000, maxIds: config.dedupe.maxIds },
     refoldable: source.kind === 'elasticsearch',
     now,
-    onSkip: (reason: SkipReason) => metrics.eventsSkipped.inc({ source: sourceLabel(), reason }),
+    onSkip: (reason: SkipReason) => {
+      skipped.last = true;
+      metrics.eventsSkipped.inc({ source: sourceLabel(), reason });
+    },
     companion: (name: string) =>
       withLabelHorizon(
         createLabelJoinCompanion({
@@ -222,6 +235,58 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
   // Scaled out: the partitions' buckets kept apart and shared through the state topic; else one store.
   const sharded: ShardedWindowStore | null = scaleOutConfig ? createShardedWindowStore(storeOptions) : null;
   const store: WindowStore = sharded ?? createWindowStore(storeOptions);
+  // Versions and segments side by side (issues #14, #12): one more window store per slice, fed the events the
+  // model's store folds. Not with scale-out: a slice needs every event of its model on one instance.
+  const wantsSlices = config.versions.max > 0 || config.models.some((m) => m.segments.length > 0);
+  if (sharded && wantsSlices)
+    log.warn(
+      {},
+      'versions and segments are not kept apart with source.scaleOut (each instance sees part of a model)',
+    );
+  const slices: KeyedWindows | null =
+    wantsSlices && !sharded
+      ? createKeyedWindows({
+          models: config.models.map((m) => ({
+            name: m.name,
+            version: m.version,
+            maxVersions: config.versions.max,
+            segments: m.segments,
+            segmentTopK: config.segments.topK,
+          })),
+          bucketWidthMs,
+          retentionMs: retention,
+          bucketSampleSize: config.sliceBucketSampleSize,
+          windowSampleSize: Math.min(config.window.sampleSize, config.sliceBucketSampleSize * 100),
+          seed: storeOptions.seed,
+          refoldable: storeOptions.refoldable,
+          now,
+          companion: storeOptions.companion,
+          onVersionEvicted: (model, version) => {
+            metrics.versionsEvicted.inc({ model });
+            log.info({ model, version, max: config.versions.max }, 'version dropped from the window state');
+          },
+        })
+      : null;
+  /** What the source feeds: the model's store, then the slices with the events it folded. */
+  const sink: RefoldableSink = slices
+    ? {
+        bucketWidthMs: store.bucketWidthMs,
+        inference(event) {
+          skipped.last = false;
+          store.inference(event);
+          if (!skipped.last) slices.inference(event);
+        },
+        feedback(event) {
+          store.feedback(event);
+          slices.feedback(event);
+        },
+        foldedRows: (model, range) => store.foldedRows(model, range),
+        refold(model, startMs, events) {
+          store.refold(model, startMs, events);
+          slices.refold(model, startMs, events);
+        },
+      }
+    : store;
   // A scaled-out instance is rebuilt from its partitions' committed offsets and the state topic, not a checkpoint.
   if (sharded && config.checkpoint.dir)
     log.warn(
@@ -262,6 +327,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       return rt.baseline.value;
     const value = await deps.driftEngine.load(model);
     rt.baseline = { value, loadedAt: at };
+    slices?.setProfile(model.name, value?.profile ?? null, model.features, value?.knownColumns);
     if (store.setProfile(model.name, value?.profile ?? null, model.features, value?.knownColumns))
       log.info(
         { model: model.name, baselineVersion: value?.baselineVersion ?? null },
@@ -309,6 +375,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'onReport callback failed');
       }
+      if (slices) evaluateModelSlices(model, range, baseline, rt);
       rt.lastRangeTo = range.to;
       rt.lastSuccessAt = report.evaluatedAt;
       rt.lastError = null;
@@ -333,6 +400,37 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         'evaluation failed',
       );
       return null;
+    }
+  }
+
+  /** The model's versions and segments, evaluated like its window; a failure is logged and counted, never fatal. */
+  function evaluateModelSlices(
+    model: ModelConfig,
+    range: TimeRange,
+    baseline: LoadedBaseline | null,
+    rt: ModelRuntime,
+  ): void {
+    try {
+      const report = evaluateSlices({
+        model,
+        range,
+        windowKind: config.window.kind,
+        slices: slices!.slices(model.name),
+        baseline,
+        minimumSamples: config.window.minimumSamples,
+        confidenceThreshold: config.confidenceThreshold,
+        maxClasses: config.maxClasses,
+        now: now(),
+        compare: { minimumSamples: config.versions.minimumSamples, alpha: config.versions.alpha },
+      });
+      rt.slices = report;
+      publisher.publishSlices(report);
+    } catch (err) {
+      metrics.evaluationErrors.inc({ model: model.name, stage: 'slices' });
+      log.error(
+        { model: model.name, stage: 'slices', err: (err as Error).message },
+        'slice evaluation failed',
+      );
     }
   }
 
@@ -384,6 +482,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       metrics.labelHorizonPredictions.set(held.predictions);
       metrics.labelHorizonDiskBytes.set(held.diskBytes);
     }
+    slices?.evict();
     if (synced && scaleOut) synced = await shareState();
     const reports: ModelWindowReport[] = [];
     for (const model of config.models) {
@@ -393,6 +492,8 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         // drop its buckets (if it comes back, the source re-reads what its window needs).
         if (publisher.models().includes(model.name)) publisher.forget(model.name);
         store.forget(model.name);
+        slices?.forget(model.name);
+        rt.slices = null;
         continue;
       }
       if (!options.force && rt.lastRangeTo === range.to) continue;
@@ -476,6 +577,8 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       history: (model) => runtimes.get(model)?.history ?? [],
       models: () => config.models.map((m) => m.name),
       health,
+      slices: (model) => runtimes.get(model)?.slices ?? null,
+      compare: { minimumSamples: config.versions.minimumSamples, alpha: config.versions.alpha },
     },
     onError: (err) => log.error({ err: (err as Error).message }, 'request failed'),
   });
@@ -502,6 +605,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       for (const [model, why] of Object.entries(restored.skipped)) {
         // Its events before the checkpoint's position are not in the store: the window restarts now.
         if (position) store.forget(model, now());
+        slices?.forget(model);
         log.warn({ model, reason: why }, 'checkpointed window not restored');
       }
       if (position)
@@ -510,7 +614,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
           'window checkpoint restored',
         );
     }
-    await source.start(store, position);
+    await source.start(sharded ?? sink, position);
     if (sharded && stateTopic) {
       try {
         await stateTopic.start((key, value) => sharded.applyState(key, value));
@@ -531,6 +635,8 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     source,
     store,
     scaleOut,
+    slices,
+    latestSlices: (model) => runtimes.get(model)?.slices ?? null,
     evaluateOnce,
     history: (model) => runtimes.get(model)?.history ?? [],
     checkpoint: () => maybeCheckpoint(true),

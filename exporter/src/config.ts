@@ -66,6 +66,13 @@ export const ModelConfigSchema = z.strictObject({
   confidenceThreshold: z.number().min(0).max(1).nullable().default(null),
   /** A limit per predicted class (`{ spam: 0.9 }`), winning over `confidenceThreshold` (exporter/src/review/limits.ts). */
   classThresholds: z.record(z.string().min(1), z.number().min(0).max(1)).default({}),
+  /** Features whose values split the traffic into segments (issue #12): drift, quality and traffic per value, for
+   * the top `segments.topK` values (the rest pooled as `other`), exported with a `segment` label. */
+  segments: z
+    .array(z.string().min(1))
+    .max(10)
+    .refine((a) => new Set(a).size === a.length, 'a segment feature is listed twice')
+    .default([]),
 });
 export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
@@ -294,6 +301,26 @@ export const ExporterConfigSchema = z.strictObject({
       intervalSeconds: z.number().min(1).default(30),
     })
     .default({ dir: null, intervalSeconds: 30 }),
+  /** Versions side by side (issue #14): every version's window state kept apart and compared. */
+  versions: z
+    .strictObject({
+      /** Most versions kept per model; a new one past it drops the version idle the longest (counted). 0 = off. */
+      max: z.number().int().min(0).max(50).default(5),
+      /** Least rows (labelled rows for accuracy) each version needs before a comparison test runs. */
+      minimumSamples: z.number().int().min(1).default(200),
+      /** Family-wise significance level of a comparison (Bonferroni over its tests and the challengers). */
+      alpha: z.number().gt(0).lt(1).default(0.05),
+    })
+    .prefault({}),
+  /** Segments (issue #12, `models[].segments`). */
+  segments: z
+    .strictObject({
+      /** Values per segment feature with a segment of their own: the reference's most frequent categories. */
+      topK: z.number().int().min(1).max(100).default(10),
+    })
+    .prefault({}),
+  /** Rows each bucket of a version or segment samples for its tests on raw values (its counts are exact). */
+  sliceBucketSampleSize: z.number().int().min(10).max(1_000_000).default(200),
   /** An event id seen again within this horizon is a redelivery (Kafka retry, spool replay): folded once. */
   dedupe: z
     .strictObject({

@@ -75,6 +75,13 @@ export { startExporter, runExporter, captureBaselines } from './main';
 export type { RunningExporter, StartExporterOptions } from './main';
 export type { ExtraHandler } from './api';
 export type { ModelWindowReport } from './service/report';
+// Versions and segments side by side (issues #14, #12): the keyed window state, its figures, the comparison.
+export type { SliceFigures, SlicesReport } from './service/evaluate-slices';
+export { createKeyedWindows, OTHER_SEGMENT, sliceId } from './windows/keyed';
+export type { KeyedWindows, KeyedWindowsOptions, SliceKey, SliceView, TrafficFigures } from './windows/keyed';
+export { compareVersions, VERDICTS } from './versions';
+export type { ComparisonTest, Verdict, VersionComparison, VersionCounts } from './versions';
+export { twoProportionZTest } from './stats/two-proportion-z-test';
 export type { DriftEngine, LoadedBaseline } from './service/drift-engine';
 export { createBaselineDriftEngine, createBaselineStoreFromConfig } from './service/baseline-drift-engine';
 export { captureProductionBaseline } from './service/production-baseline';

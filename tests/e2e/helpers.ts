@@ -43,13 +43,13 @@ export interface ModelServerProcess {
  * The model server as users run it: the built CLI in a child process (onnxruntime-node's typed-array checks fail
  * inside jest's sandboxed globals, so it cannot run in the test process).
  */
-export async function serveModel(): Promise<ModelServerProcess> {
+export async function serveModel(extraArgs: readonly string[] = []): Promise<ModelServerProcess> {
   if (!existsSync(path.join(ROOT, 'cli', 'dist', 'main.js'))) {
     throw new Error('the CLI is not built: run `npm run build` before this test');
   }
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    [path.join(ROOT, 'bin', 'plumbline.js'), 'serve-model', '--port', '0'],
+    [path.join(ROOT, 'bin', 'plumbline.js'), 'serve-model', '--port', '0', ...extraArgs],
     { cwd: ROOT },
   );
   let out = '';
@@ -73,13 +73,24 @@ export async function serveModel(): Promise<ModelServerProcess> {
   };
 }
 
-/** A dashboard query with its Grafana variables filled in for one model. */
-export function concrete(expr: string, model: string): string {
+/**
+ * A dashboard query with its Grafana variables filled in for one model (the Model versions board's champion and
+ * challenger: any version, unless given).
+ */
+export function concrete(
+  expr: string,
+  model: string,
+  versions: { champion?: string; challenger?: string } = {},
+): string {
   return expr
     .replaceAll('$__rate_interval', '1m')
     .replaceAll('$model', model)
     .replaceAll('$version', '.*')
-    .replaceAll('$feature', '.*');
+    .replaceAll('$feature', '.*')
+    .replaceAll('$champion', versions.champion ?? '.*')
+    .replaceAll('$challenger', versions.challenger ?? '.*')
+    .replaceAll('$segment_feature', '.*')
+    .replaceAll('$segment', '.*');
 }
 
 /** The shipped iris model's feature and class names. */

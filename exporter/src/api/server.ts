@@ -1,7 +1,8 @@
 /**
  * The exporter's HTTP surface, a route table on service-kit's createHttpHandler: GET /metrics, GET /api/health,
  * GET /api/models, GET /api/models/:model/drift, /api/models/:model/confusion-matrix,
- * /api/models/:model/histograms, and the review queue's routes (exporter/src/review/routes.ts). Shapes are documented in exporter/README.md; errors are
+ * /api/models/:model/histograms, /api/models/:model/versions (+ /compare?a=&b=), /api/models/:model/segments, and
+ * the review queue's routes (exporter/src/review/routes.ts). Shapes are documented in exporter/README.md; errors are
  * `{ "error": { "code": "EXPORTER_ERR_…", "message" } }` (docs/errors.md).
  *
  * Other modules mount their own routes through `extraHandlers` (the retrain endpoint does): each handler is
@@ -18,6 +19,8 @@ import {
 import type { Registry } from 'prom-client';
 import type { ExporterErrorCode } from '../errors';
 import type { ModelWindowReport } from '../service/report';
+import { versionCounts, type SliceFigures, type SlicesReport } from '../service/evaluate-slices';
+import { compareVersions } from '../versions';
 
 /** Resolves true when it handled (answered) the request, false to pass it on. */
 export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
@@ -27,6 +30,10 @@ export interface ApiState {
   history(model: string): readonly ModelWindowReport[];
   models(): string[];
   health(): HealthBody;
+  /** The model's latest versions and segments (null: not evaluated yet, or neither is kept). */
+  slices?(model: string): SlicesReport | null;
+  /** The comparison's settings (`versions.minimumSamples`, `versions.alpha`). */
+  compare?: { minimumSamples: number; alpha: number };
 }
 
 export interface HealthBody {
@@ -159,6 +166,13 @@ function histogramsBody(model: string, latest: ModelWindowReport, feature: strin
   return { model, modelVersion: latest.modelVersion, window: latest.window, status: latest.status, features };
 }
 
+function sliceBody(f: SliceFigures): Record<string, unknown> {
+  const { key, ...rest } = f;
+  return key.kind === 'version'
+    ? { version: key.version, ...rest }
+    : { feature: key.feature, segment: key.value, ...rest };
+}
+
 export function createApiServer(options: ApiServerOptions): Server {
   const { registry, state } = options;
 
@@ -171,6 +185,15 @@ export function createApiServer(options: ApiServerOptions): Server {
     return { model, history };
   }
   const latestOf = (history: readonly ModelWindowReport[]) => history[history.length - 1];
+
+  /** The model's latest slices; 404 when the model is not configured or its slices were not evaluated yet. */
+  function slicesOf(ctx: RequestContext): SlicesReport {
+    const { model } = ctx.params;
+    if (!state.models().includes(model)) throw notFound(`model ${model} is not configured`);
+    const report = state.slices?.(model) ?? null;
+    if (!report) throw notFound(`model ${model} has no versions or segments evaluated yet`);
+    return report;
+  }
 
   const handler = createHttpHandler({
     codes: API_ERRORS,
@@ -229,6 +252,61 @@ export function createApiServer(options: ApiServerOptions): Server {
         },
       },
       ...(options.routes ?? []),
+      {
+        method: 'GET',
+        path: '/api/models/:model/versions',
+        handle: (ctx) => {
+          const r = slicesOf(ctx);
+          ctx.send(200, {
+            model: r.model,
+            window: r.window,
+            evaluatedAt: r.evaluatedAt,
+            versions: r.versions.map(sliceBody),
+            comparisons: r.comparisons,
+          });
+        },
+      },
+      {
+        method: 'GET',
+        path: '/api/models/:model/versions/compare',
+        handle: (ctx) => {
+          const r = slicesOf(ctx);
+          const a = ctx.query.get('a');
+          const b = ctx.query.get('b');
+          if (!a || !b)
+            throw new HttpError(
+              400,
+              API_ERRORS.badRequest,
+              'give the two versions to compare: ?a=<version>&b=<version>',
+            );
+          const find = (v: string) => {
+            const f = r.versions.find((x) => x.key.kind === 'version' && x.key.version === v);
+            if (!f)
+              throw notFound(
+                `version ${v} of model ${r.model} has no rows in the window (versions: ${r.versions.map((x) => (x.key.kind === 'version' ? x.key.version : '')).join(', ') || 'none'})`,
+              );
+            return f;
+          };
+          const comparison = compareVersions(versionCounts(find(a)), versionCounts(find(b)), state.compare);
+          ctx.send(200, { model: r.model, window: r.window, evaluatedAt: r.evaluatedAt, ...comparison });
+        },
+      },
+      {
+        method: 'GET',
+        path: '/api/models/:model/segments',
+        handle: (ctx) => {
+          const r = slicesOf(ctx);
+          const feature = ctx.query.get('feature');
+          ctx.send(200, {
+            model: r.model,
+            window: r.window,
+            evaluatedAt: r.evaluatedAt,
+            segments: r.segments
+              .filter((g) => feature === null || (g.key.kind === 'segment' && g.key.feature === feature))
+              .map(sliceBody),
+          });
+        },
+      },
     ],
   });
   return createServer(handler);

@@ -11,6 +11,7 @@ import { EXPORTER_METRICS, getOrCreateMetric, type MetricFor } from '@plumbline/
 import type { Gauge, Registry } from 'prom-client';
 import type { WindowStatus } from '../windows';
 import type { ModelWindowReport } from '../service/report';
+import type { SlicesReport } from '../service/evaluate-slices';
 
 type Section = typeof EXPORTER_METRICS;
 /** Each metric typed as the catalog declares it (counter, gauge or histogram). */
@@ -72,6 +73,8 @@ class SeriesLedger {
 
 export interface MetricsPublisher {
   publish(report: ModelWindowReport): void;
+  /** A model's versions and segments side by side (plumbline_version_*, plumbline_segment_*); replaces the last. */
+  publishSlices(report: SlicesReport): void;
   /** A failed evaluation: flips the status series to `error`, keeps the last good values, counts the stage. */
   publishError(model: string, modelVersion: string | null, stage: string): void;
   /** Drops every series of a model (it left the config). */
@@ -81,6 +84,55 @@ export interface MetricsPublisher {
 
 export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublisher {
   const ledger = new SeriesLedger();
+  // The slices' series have a ledger of their own: the model's publish and its slices' replace only their own.
+  const slicesLedger = new SeriesLedger();
+
+  function publishSlices(r: SlicesReport): void {
+    slicesLedger.begin();
+    for (const v of r.versions) {
+      if (v.key.kind !== 'version') continue;
+      const mv = { model: r.model, model_version: v.key.version };
+      slicesLedger.set(metrics.versionWindowSamples, mv, v.samples);
+      if (v.traffic.errorRate !== null) slicesLedger.set(metrics.versionErrorRatio, mv, v.traffic.errorRate);
+      if (v.traffic.latencyMs) {
+        const l = v.traffic.latencyMs;
+        slicesLedger.set(metrics.versionLatency, { ...mv, q: '0.5' }, l.p50 / 1000);
+        slicesLedger.set(metrics.versionLatency, { ...mv, q: '0.9' }, l.p90 / 1000);
+        slicesLedger.set(metrics.versionLatency, { ...mv, q: '0.99' }, l.p99 / 1000);
+      }
+      if (v.quality) {
+        slicesLedger.set(metrics.versionLabelledSamples, mv, v.quality.labelled);
+        if (v.quality.accuracy !== null) slicesLedger.set(metrics.versionAccuracy, mv, v.quality.accuracy);
+        if (v.quality.mae !== null) slicesLedger.set(metrics.versionMae, mv, v.quality.mae);
+      }
+      if (v.drift) slicesLedger.set(metrics.versionDatasetDriftShare, mv, v.drift.share);
+      if (v.dataQuality) slicesLedger.set(metrics.versionDataQualityFailedChecks, mv, v.dataQuality.failed);
+      if (v.confidence.lowConfidenceShare !== null)
+        slicesLedger.set(metrics.versionLowConfidenceShare, mv, v.confidence.lowConfidenceShare);
+      for (const [cls, share] of Object.entries(v.classMix))
+        slicesLedger.set(metrics.versionPredictionShare, { ...mv, class: cls }, share);
+    }
+    for (const c of r.comparisons) {
+      for (const t of c.tests) {
+        const l = { model: r.model, model_version: c.b, baseline_version: c.a, metric: t.metric };
+        if (t.pValue !== null) slicesLedger.set(metrics.versionComparisonPValue, l, t.pValue);
+        slicesLedger.set(metrics.versionComparisonWorse, l, t.direction === 'worse' ? 1 : 0);
+      }
+    }
+    for (const g of r.segments) {
+      if (g.key.kind !== 'segment') continue;
+      const l = { model: r.model, segment_feature: g.key.feature, segment: g.key.value };
+      slicesLedger.set(metrics.segmentWindowSamples, l, g.samples);
+      if (g.traffic.errorRate !== null) slicesLedger.set(metrics.segmentErrorRatio, l, g.traffic.errorRate);
+      if (g.quality?.accuracy != null) slicesLedger.set(metrics.segmentAccuracy, l, g.quality.accuracy);
+      if (g.quality?.mae != null) slicesLedger.set(metrics.segmentMae, l, g.quality.mae);
+      if (g.drift) {
+        slicesLedger.set(metrics.segmentDatasetDriftShare, l, g.drift.share);
+        slicesLedger.set(metrics.segmentDatasetDriftDetected, l, g.drift.detected ? 1 : 0);
+      }
+    }
+    slicesLedger.commit(r.model);
+  }
 
   function publish(r: ModelWindowReport): void {
     const mv = { model: r.model, model_version: r.modelVersion ?? '' };
@@ -207,9 +259,11 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
 
   return {
     publish,
+    publishSlices,
     publishError,
     forget: (model) => {
       ledger.forget(model);
+      slicesLedger.forget(model);
       metrics.lastSuccess.remove({ model });
     },
     models: () => ledger.models(),

@@ -1,0 +1,181 @@
+/**
+ * What keeping versions and segments apart costs the exporter (issues #14, #12): the fold rate of production-like
+ * traffic (exporter/bench/production-events.ts) into the model's window store alone, and with the slices the service
+ * adds beside it (windows/keyed) — two versions at 50/50, then also one segment feature (top 10 values + other) —
+ * and the evaluation time of a one-hour window alone and with its slices. One run, ratios against the store alone.
+ *
+ *   npm run bench:slices
+ */
+import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
+import { windowStoreGeometry } from '../src/app';
+import { parseConfig, type ExporterConfig } from '../src/config';
+import { buildReferenceProfile } from '../src/drift/in-memory-profile-builder';
+import { createNumericPool } from '../src/drift/numeric-pool';
+import { evaluateSlices } from '../src/service/evaluate-slices';
+import { evaluateWindow } from '../src/service/evaluate-window';
+import { createProfileDriftEngine } from '../src/service/profile-drift-engine';
+import { createKeyedWindows, type KeyedWindows } from '../src/windows/keyed';
+import { createLabelJoinCompanion, createWindowStore, type WindowStore } from '../src/windows/store';
+import { MODEL, TrafficGenerator, referenceColumns } from './production-events';
+
+const EVENTS = 200_000;
+const T0 = Date.UTC(2026, 0, 1, 0);
+const HOUR_MS = 3_600_000;
+const RANGE = { from: T0, to: T0 + HOUR_MS };
+const SEGMENT_FEATURE = 'country';
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+interface Setup {
+  name: string;
+  config: ExporterConfig;
+}
+
+const SETUPS: Setup[] = [
+  { name: 'model store alone', config: parseConfig({ models: [{ name: MODEL }], versions: { max: 0 } }) },
+  { name: '+ 2 versions', config: parseConfig({ models: [{ name: MODEL }] }) },
+  {
+    name: '+ 2 versions + 1 segment feature (top 10)',
+    config: parseConfig({ models: [{ name: MODEL, segments: [SEGMENT_FEATURE] }] }),
+  },
+];
+
+/** The model's store and its slices exactly as createExporter wires them (app.ts). */
+function wire(
+  config: ExporterConfig,
+  now: () => number,
+): { store: WindowStore; slices: KeyedWindows | null } {
+  const { bucketWidthMs, retentionMs } = windowStoreGeometry(config);
+  const companion = () => createLabelJoinCompanion({ task: 'classification', bucketWidthMs });
+  const store = createWindowStore({
+    models: [{ name: MODEL, version: null }],
+    bucketWidthMs,
+    retentionMs,
+    bucketSampleSize: config.window.bucketSampleSize,
+    windowSampleSize: config.window.sampleSize,
+    seed: 12345,
+    dedupe: { horizonMs: config.dedupe.horizonSeconds * 1000, maxIds: config.dedupe.maxIds },
+    now,
+    companion,
+  });
+  const on = config.versions.max > 0 || config.models[0].segments.length > 0;
+  const slices = on
+    ? createKeyedWindows({
+        models: [
+          {
+            name: MODEL,
+            version: null,
+            maxVersions: config.versions.max,
+            segments: config.models[0].segments,
+            segmentTopK: config.segments.topK,
+          },
+        ],
+        bucketWidthMs,
+        retentionMs,
+        bucketSampleSize: config.sliceBucketSampleSize,
+        windowSampleSize: Math.min(config.window.sampleSize, config.sliceBucketSampleSize * 100),
+        seed: 12345,
+        now,
+        companion,
+      })
+    : null;
+  return { store, slices };
+}
+
+async function main(): Promise<void> {
+  const profile = buildReferenceProfile(referenceColumns(50_000), { predictionColumn: 'prediction' });
+  const gen = new TrafficGenerator({ seed: 11 });
+  const events: [InferenceEvent, FeedbackEvent | null][] = [];
+  for (let i = 0; i < EVENTS; i++) {
+    const [e, f] = gen.next(T0 + Math.floor((i * HOUR_MS) / EVENTS), 0.1, 1000);
+    // A 50/50 canary: the version alternates by request.
+    e.model.version = e.request_id.charCodeAt(e.request_id.length - 1) % 2 === 0 ? '3' : '4';
+    events.push([e, f]);
+  }
+  const now = () => T0 + HOUR_MS + 6_000;
+  const pool = createNumericPool();
+  const rows: string[][] = [];
+  let baseFold = 0;
+  let baseEval = 0;
+  try {
+    for (const setup of SETUPS) {
+      const model = setup.config.models[0];
+      const engine = createProfileDriftEngine(async () => ({ profile, version: 'bench' }), [model], pool);
+      const baseline = (await engine.load(model))!;
+      const { store, slices } = wire(setup.config, now);
+      store.setProfile(MODEL, profile, [], baseline.knownColumns);
+      slices?.setProfile(MODEL, profile, [], baseline.knownColumns);
+      gc();
+      const t = performance.now();
+      for (const [e, f] of events) {
+        store.inference(e);
+        slices?.inference(e);
+        if (f) {
+          store.feedback(f);
+          slices?.feedback(f);
+        }
+      }
+      const foldMs = performance.now() - t;
+      const common = {
+        model,
+        range: RANGE,
+        windowKind: 'sliding' as const,
+        baseline,
+        minimumSamples: 100,
+        confidenceThreshold: 0.6,
+        maxClasses: 50,
+        now: now(),
+      };
+      gc();
+      const t2 = performance.now();
+      evaluateWindow({ ...common, window: store.window(MODEL, RANGE) });
+      const report = slices
+        ? evaluateSlices({
+            ...common,
+            slices: slices.slices(MODEL),
+            compare: { minimumSamples: 200, alpha: 0.05 },
+          })
+        : null;
+      const evalMs = performance.now() - t2;
+      if (!slices) {
+        baseFold = foldMs;
+        baseEval = evalMs;
+      }
+      const rate = EVENTS / (foldMs / 1000);
+      rows.push([
+        setup.name,
+        String(slices?.size ?? 0),
+        Math.round(rate).toLocaleString('en'),
+        `${(foldMs / baseFold).toFixed(2)}×`,
+        `${evalMs.toFixed(0)} ms`,
+        `${(evalMs / baseEval).toFixed(2)}×`,
+        report ? report.comparisons.map((c) => c.verdict).join(', ') || '—' : '—',
+      ]);
+    }
+  } finally {
+    await pool.close();
+  }
+  const header = [
+    'setup',
+    'slices',
+    'events/s folded',
+    'fold time vs alone',
+    'evaluation (1 h window)',
+    'vs alone',
+    'verdict',
+  ];
+  process.stdout.write(
+    [
+      `Versions and segments: ${EVENTS.toLocaleString('en')} events over one hour (20 numerical + 5 categorical features, 10% labelled), Node ${process.version}, one run.`,
+      '',
+      `| ${header.join(' | ')} |`,
+      `| ${header.map(() => '---').join(' | ')} |`,
+      ...rows.map((r) => `| ${r.join(' | ')} |`),
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,352 @@
+/**
+ * The window state split by a key (issues #14 and #12): beside the model's own window store, one more window store
+ * per slice of its traffic — per model version, and per value of each segment feature (`models[].segments`) — each
+ * folding the events of its slice once, exactly like the model's store (same buckets, same profile, same label
+ * join), plus per bucket the slice's errors and latency (traffic-counts.ts). A slice's window is evaluated by the
+ * same evaluateWindow as the model's, so every figure the model has (drift, data quality, realized quality,
+ * confidence, class mix) exists per version and per segment without a second code path.
+ *
+ * Bounded: at most `maxVersions` versions per model (a new version past it drops the version idle the longest —
+ * the one whose newest event is oldest — and says so through `onVersionEvicted`), at most `segmentTopK` values per
+ * segment feature plus `other` (segment-values.ts). A slice whose buckets all left the retention is dropped.
+ * Slices sample fewer rows per bucket than the model (`bucketSampleSize`): their counts are exact, their tests on
+ * raw values run on that smaller sample.
+ *
+ * Not here: de-duplication and the retention check (the caller feeds only the events the model's store folded),
+ * checkpoints (a restarted exporter rebuilds its slices from the events it reads after the restart) and scale-out
+ * (one instance must see every event of a model).
+ */
+import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
+import type { ReferenceProfile } from '../../drift/profile-types';
+import { bucketStartFor } from '../buckets';
+import type { TimeRange } from '../window';
+import { createWindowStore, type ModelWindow, type WindowCompanion, type WindowStore } from '../store';
+import { createSegmentValues, type SegmentValues } from './segment-values';
+import {
+  createTrafficCounts,
+  foldTraffic,
+  trafficFigures,
+  type TrafficCounts,
+  type TrafficFigures,
+} from './traffic-counts';
+
+export type SliceKey =
+  | { readonly kind: 'version'; readonly version: string }
+  | { readonly kind: 'segment'; readonly feature: string; readonly value: string };
+
+/** A slice's id: `version:<v>` or `segment:<feature>=<value>`. */
+export function sliceId(key: SliceKey): string {
+  return key.kind === 'version' ? `version:${key.version}` : `segment:${key.feature}=${key.value}`;
+}
+
+export interface KeyedModelPlan {
+  readonly name: string;
+  /** Only events of this version (the model's `version` filter); null = every version. */
+  readonly version: string | null;
+  /** Most versions kept at once; 0 = no per-version state. */
+  readonly maxVersions: number;
+  /** Segment features (`models[].segments`). */
+  readonly segments: readonly string[];
+  /** Values per segment feature with a slice of their own (the rest pooled as `other`). */
+  readonly segmentTopK: number;
+}
+
+export interface KeyedWindowsOptions {
+  readonly models: readonly KeyedModelPlan[];
+  readonly bucketWidthMs: number;
+  readonly retentionMs: number;
+  /** Rows sampled per bucket of a slice. */
+  readonly bucketSampleSize: number;
+  /** Rows of a slice window's merged sample. */
+  readonly windowSampleSize: number;
+  readonly seed?: number;
+  readonly refoldable?: boolean;
+  readonly now?: () => number;
+  /** The label join of a slice (null: none). Called once per slice. */
+  readonly companion?: (model: string) => WindowCompanion | null;
+  /** A version was dropped to make room for a new one. */
+  readonly onVersionEvicted?: (model: string, version: string) => void;
+}
+
+/** One slice of a model's traffic, ready to evaluate. */
+export interface SliceView {
+  readonly key: SliceKey;
+  window(range: TimeRange): ModelWindow;
+  traffic(range: TimeRange): TrafficFigures;
+  /** Start of the slice's earliest bucket in the range (null: none). */
+  firstBucket(range: TimeRange): number | null;
+}
+
+export interface KeyedWindows {
+  /** An inference event the model's store folded (already de-duplicated and within the retention). */
+  inference(event: InferenceEvent): void;
+  feedback(event: FeedbackEvent): void;
+  /** The model's bucket was refolded from these events: the slices' buckets are rebuilt from them too. */
+  refold(model: string, startMs: number, events: readonly InferenceEvent[]): void;
+  setProfile(
+    model: string,
+    profile: ReferenceProfile | null,
+    features: readonly string[],
+    alsoKnown?: readonly string[],
+  ): void;
+  /** Drops buckets past the retention, and the slices left without any. */
+  evict(): void;
+  /** Drops every slice of the model. */
+  forget(model: string): void;
+  /** The model's slices (versions first, then segments, each sorted by id). */
+  slices(model: string): SliceView[];
+  /** How a segment feature's values were chosen, and which have a slice of their own. */
+  segmentValues(
+    model: string,
+    feature: string,
+  ): { chosenBy: 'profile' | 'first-seen'; values: string[] } | null;
+  /** Slices held now, over every model. */
+  readonly size: number;
+}
+
+interface Slice {
+  readonly key: SliceKey;
+  readonly store: WindowStore;
+  readonly traffic: Map<number, TrafficCounts>;
+  /** Newest event time folded (for the version bound: the idlest is dropped first). */
+  lastEventMs: number;
+}
+
+interface ModelSlices {
+  readonly plan: KeyedModelPlan;
+  profile: ReferenceProfile | null;
+  features: readonly string[];
+  alsoKnown: readonly string[];
+  readonly versions: Map<string, Slice>;
+  readonly choosers: Map<string, SegmentValues>;
+  /** By sliceId. */
+  readonly segments: Map<string, Slice>;
+}
+
+/** True for an event a shadow deployment answered (issue #14's `role: "shadow"`): not the primary's traffic. */
+function isShadow(event: InferenceEvent): boolean {
+  return (event as { role?: unknown }).role === 'shadow';
+}
+
+/** FNV-1a of a string, to give each slice its own reservoir seed. */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
+  const now = options.now ?? Date.now;
+  const width = options.bucketWidthMs;
+  const models = new Map<string, ModelSlices>();
+  for (const plan of options.models) {
+    if (!(Number.isInteger(plan.maxVersions) && plan.maxVersions >= 0))
+      throw new RangeError(`maxVersions must be an integer ≥ 0, got ${plan.maxVersions}`);
+    const ms: ModelSlices = {
+      plan,
+      profile: null,
+      features: [],
+      alsoKnown: [],
+      versions: new Map(),
+      choosers: new Map(),
+      segments: new Map(),
+    };
+    for (const f of plan.segments) ms.choosers.set(f, createSegmentValues(f, plan.segmentTopK, null));
+    models.set(plan.name, ms);
+  }
+
+  function newSlice(ms: ModelSlices, key: SliceKey): Slice {
+    const name = ms.plan.name;
+    const store = createWindowStore({
+      models: [{ name, version: ms.plan.version }],
+      bucketWidthMs: width,
+      retentionMs: options.retentionMs,
+      bucketSampleSize: options.bucketSampleSize,
+      windowSampleSize: options.windowSampleSize,
+      seed: ((options.seed ?? 0) ^ hashOf(sliceId(key))) >>> 0,
+      refoldable: options.refoldable,
+      now,
+      companion: options.companion ? () => options.companion!(name) : undefined,
+    });
+    store.setProfile(name, ms.profile, ms.features, ms.alsoKnown);
+    return { key, store, traffic: new Map(), lastEventMs: Number.NEGATIVE_INFINITY };
+  }
+
+  function versionSlice(ms: ModelSlices, version: string): Slice | null {
+    const held = ms.versions.get(version);
+    if (held) return held;
+    if (ms.plan.maxVersions === 0) return null;
+    if (ms.versions.size >= ms.plan.maxVersions) {
+      let idlest: Slice | null = null;
+      for (const s of ms.versions.values()) if (!idlest || s.lastEventMs < idlest.lastEventMs) idlest = s;
+      const gone = idlest!.key as { version: string };
+      ms.versions.delete(gone.version);
+      options.onVersionEvicted?.(ms.plan.name, gone.version);
+    }
+    const slice = newSlice(ms, { kind: 'version', version });
+    ms.versions.set(version, slice);
+    return slice;
+  }
+
+  function segmentSlice(ms: ModelSlices, feature: string, value: string): Slice {
+    const key: SliceKey = { kind: 'segment', feature, value };
+    const id = sliceId(key);
+    let slice = ms.segments.get(id);
+    if (!slice) {
+      slice = newSlice(ms, key);
+      ms.segments.set(id, slice);
+    }
+    return slice;
+  }
+
+  /** The slices an event of the model belongs to (creating them). */
+  function slicesOf(ms: ModelSlices, event: InferenceEvent): Slice[] {
+    if (isShadow(event)) return [];
+    if (ms.plan.version !== null && event.model.version !== ms.plan.version) return [];
+    const out: Slice[] = [];
+    if (event.model.version !== null) {
+      const v = versionSlice(ms, event.model.version);
+      if (v) out.push(v);
+    }
+    for (const [feature, chooser] of ms.choosers)
+      out.push(segmentSlice(ms, feature, chooser.segmentOf(event.features[feature])));
+    return out;
+  }
+
+  function trafficBucket(slice: Slice, start: number): TrafficCounts {
+    let t = slice.traffic.get(start);
+    if (!t) {
+      t = createTrafficCounts();
+      slice.traffic.set(start, t);
+    }
+    return t;
+  }
+
+  function allSlices(ms: ModelSlices): Slice[] {
+    return [...ms.versions.values(), ...ms.segments.values()];
+  }
+
+  function view(ms: ModelSlices, slice: Slice): SliceView {
+    const inRange = (range: TimeRange) => (s: number) => s >= range.from && s + width <= range.to;
+    return {
+      key: slice.key,
+      window: (range) => slice.store.window(ms.plan.name, range),
+      traffic: (range) =>
+        trafficFigures([...slice.traffic].filter(([s]) => inRange(range)(s)).map(([, t]) => t)),
+      firstBucket: (range) => {
+        const starts = [...slice.traffic.keys()].filter(inRange(range));
+        return starts.length ? Math.min(...starts) : null;
+      },
+    };
+  }
+
+  return {
+    inference(event) {
+      const ms = models.get(event.model.name);
+      if (!ms) return;
+      const at = Date.parse(event['@timestamp']);
+      const start = bucketStartFor(at, width);
+      for (const slice of slicesOf(ms, event)) {
+        slice.store.inference(event);
+        foldTraffic(trafficBucket(slice, start), event);
+        if (at > slice.lastEventMs) slice.lastEventMs = at;
+      }
+    },
+
+    feedback(event) {
+      const targets = event.model === null ? [...models.values()] : [models.get(event.model.name)];
+      for (const ms of targets) if (ms) for (const slice of allSlices(ms)) slice.store.feedback(event);
+    },
+
+    refold(model, startMs, events) {
+      const ms = models.get(model);
+      if (!ms) return;
+      const bySlice = new Map<Slice, InferenceEvent[]>();
+      for (const slice of allSlices(ms)) bySlice.set(slice, []);
+      for (const e of events) {
+        if (e.model.name !== model) continue;
+        for (const slice of slicesOf(ms, e)) {
+          const list = bySlice.get(slice) ?? [];
+          list.push(e);
+          bySlice.set(slice, list);
+        }
+      }
+      for (const [slice, list] of bySlice) {
+        slice.store.refold(model, startMs, list);
+        slice.traffic.delete(startMs);
+        for (const e of list) {
+          foldTraffic(trafficBucket(slice, startMs), e);
+          const at = Date.parse(e['@timestamp']);
+          if (at > slice.lastEventMs) slice.lastEventMs = at;
+        }
+      }
+    },
+
+    setProfile(model, profile, features, alsoKnown = []) {
+      const ms = models.get(model);
+      if (!ms) return;
+      ms.profile = profile;
+      ms.features = features;
+      ms.alsoKnown = alsoKnown;
+      for (const feature of ms.plan.segments) {
+        const before = ms.choosers.get(feature)!;
+        const next = createSegmentValues(feature, ms.plan.segmentTopK, profile);
+        if (next.chosenBy === 'first-seen' && before.chosenBy === 'first-seen') continue;
+        const same =
+          next.chosenBy === before.chosenBy &&
+          next.values().join('\u0000') === before.values().join('\u0000');
+        if (same) continue;
+        // Other values get their own slice now: the feature's segments start again.
+        ms.choosers.set(feature, next);
+        for (const [id, slice] of ms.segments)
+          if (slice.key.kind === 'segment' && slice.key.feature === feature) ms.segments.delete(id);
+      }
+      for (const slice of allSlices(ms)) slice.store.setProfile(model, profile, features, alsoKnown);
+    },
+
+    evict() {
+      const before = now() - options.retentionMs;
+      for (const ms of models.values()) {
+        for (const [map, id, slice] of [
+          ...[...ms.versions].map(([id, s]) => [ms.versions, id, s] as const),
+          ...[...ms.segments].map(([id, s]) => [ms.segments, id, s] as const),
+        ]) {
+          slice.store.evict();
+          for (const start of [...slice.traffic.keys()])
+            if (start + width <= before) slice.traffic.delete(start);
+          if (slice.store.size === 0 && slice.traffic.size === 0) map.delete(id);
+        }
+      }
+    },
+
+    forget(model) {
+      const ms = models.get(model);
+      if (!ms) return;
+      ms.versions.clear();
+      ms.segments.clear();
+    },
+
+    slices(model) {
+      const ms = models.get(model);
+      if (!ms) return [];
+      const byId = (a: Slice, b: Slice) => (sliceId(a.key) < sliceId(b.key) ? -1 : 1);
+      return [...[...ms.versions.values()].sort(byId), ...[...ms.segments.values()].sort(byId)].map((s) =>
+        view(ms, s),
+      );
+    },
+
+    segmentValues(model, feature) {
+      const chooser = models.get(model)?.choosers.get(feature);
+      return chooser ? { chosenBy: chooser.chosenBy, values: chooser.values() } : null;
+    },
+
+    get size() {
+      let n = 0;
+      for (const ms of models.values()) n += ms.versions.size + ms.segments.size;
+      return n;
+    },
+  };
+}
