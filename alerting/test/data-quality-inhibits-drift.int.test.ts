@@ -1,7 +1,8 @@
 /**
  * The shipped alertmanager.yml: a failing data-quality check of a feature inhibits that feature's drift alert, so
  * the broken pipeline pages once and the drift alert never reaches the retrain bridge (retraining on broken inputs
- * would bake the break into the model). The drift of another feature of the same model still gets through.
+ * would bake the break into the model). The drift of another feature of the same model still gets through; the
+ * model-level drift alerts (dataset drift share, multivariate, prediction drift) of that model are held as well.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,4 +84,35 @@ test('the drift alert of a feature with a failing check is suppressed; another f
   await new Promise((res) => setTimeout(res, 3000));
   expect(decisions()).toHaveLength(1);
   expect(decisions()[0]).toContain('feature sepal_width drifts');
+});
+
+test('the model-level drift alerts of a model with a failing check are suppressed too; another model keeps them', async () => {
+  // BROKEN (iris) is still firing from the test above; it is posted again so this test stands on its own.
+  await post([BROKEN]);
+  const modelLevel = (model: string) =>
+    [
+      'PlumblineDatasetDriftShareHigh',
+      'PlumblineMultivariateDrift',
+      'PlumblinePredictionDriftPersistent',
+    ].map((alertname) => ({
+      alertname,
+      category: 'drift',
+      severity: alertname === 'PlumblineDatasetDriftShareHigh' ? 'critical' : 'warning',
+      model,
+      model_version: '1',
+    }));
+  await post([...modelLevel('iris'), ...modelLevel('fraud')]);
+
+  const r = await request(`${chain.alertmanager.url}/api/v2/alerts`);
+  const alerts = (await r.body.json()) as AmAlert[];
+  for (const alertname of [
+    'PlumblineDatasetDriftShareHigh',
+    'PlumblineMultivariateDrift',
+    'PlumblinePredictionDriftPersistent',
+  ]) {
+    const state = (model: string) =>
+      alerts.find((a) => a.labels.alertname === alertname && a.labels.model === model)?.status;
+    expect({ alertname, ...state('iris') }).toMatchObject({ alertname, state: 'suppressed' });
+    expect({ alertname, ...state('fraud') }).toMatchObject({ alertname, state: 'active' });
+  }
 });

@@ -195,6 +195,70 @@ it('serves inference through the sidecar, detects the planted drift, and stops c
   expect(mean(late)).toBeGreaterThan(mean(early));
 }, 60_000);
 
+it('after the drift, breaks petal_width_cm as a pipeline would and prints the checks that catch it', async () => {
+  // 5 s windows every second; drift after 4 s, petal_width_cm missing from 8 s to 14 s, then in millimetres.
+  const r = run([
+    ...PORTS,
+    '--spool-dir',
+    spoolDir,
+    '--rate',
+    '40',
+    '--drift-after',
+    '4',
+    '--break-after',
+    '8',
+    '--break-missing-for',
+    '6',
+    '--window',
+    '5',
+    '--evaluate-every',
+    '1',
+    '--min-samples',
+    '30',
+    '--status-every',
+    '0',
+    '--duration',
+    '50',
+  ]);
+  children.push(r.child);
+  const missing = await r.waitFor(/>> pipeline break: petal_width_cm goes missing for 6 s/, 40_000);
+  // The windows that hold the null rows fail a missing check of petal_width_cm (missing_share, or missing_column
+  // once every row of the window is missing).
+  const caught = await r.waitFor(
+    /data quality: \d+ failed {2}.*petal_width_cm missing_(share|column)/,
+    15_000,
+    missing.index,
+  );
+  const back = await r.waitFor(/>> pipeline break: petal_width_cm is back, in the wrong unit \(×10/, 15_000);
+  expect(back.index).toBeGreaterThan(caught.index ?? 0);
+  // Once the missing rows have left the window, the wrong unit alone: out of the reference's range.
+  const [unitLine] = await r.waitFor(
+    /data quality: \d+ failed {2}(?:(?!petal_width_cm missing).)*petal_width_cm out_of_range_share [\d.]+ > [\d.]+(?:(?!petal_width_cm missing).)*$/m,
+    20_000,
+    back.index,
+  );
+  expect(unitLine).not.toContain('petal_width_cm missing');
+  r.child.kill('SIGINT');
+  expect(await r.exited).toEqual({ code: 0, signal: null });
+  expect(r.stderr()).not.toMatch(/unhandled|Error:/i);
+
+  // What the sidecar captured: null while missing (the model server refused those requests), then ×10 values.
+  const demo: InferenceEvent[] = [];
+  for await (const entry of openSpoolReader(spoolDir).entries())
+    if (entry.kind === 'inference' && entry.event.request_id.startsWith('demo-')) demo.push(entry.event);
+  const width = (e: InferenceEvent): unknown => e.features.petal_width_cm;
+  const byTime = demo.sort((a, b) => a['@timestamp'].localeCompare(b['@timestamp']));
+  expect(byTime.some((e) => width(e) === null && e.http_status === 400)).toBe(true);
+  const training = readTrainingData(SHIPPED_MODEL.trainCsvPath);
+  const column = training.features.indexOf('petal_width_cm');
+  const trainingWidths = new Set(training.rows.map((row) => Math.round(row[column] * 1e6)));
+  const late = byTime.slice(-40).map(width) as number[];
+  expect(late.every((v) => typeof v === 'number' && trainingWidths.has(Math.round(v * 1e5)))).toBe(true);
+  expect(byTime.slice(0, 40).every((e) => trainingWidths.has(Math.round((width(e) as number) * 1e6)))).toBe(
+    true,
+  );
+}, 60_000);
+
 it('--duration ends the run by itself with exit 0; --no-demo sends nothing', async () => {
   const r = run([...PORTS, '--no-demo', '--duration', '2']);
   children.push(r.child);

@@ -9,9 +9,14 @@ import { runEmbeddedStack, type EmbeddedStackOptions } from './demo/stack';
 import { readTrainingData } from './demo/training-data';
 import { durationArg, integerArg, portArg, readApiToken, UsageError } from '@plumbline/service-kit';
 import { addDemoTrafficOptions, driftFromFlag, type DemoTrafficFlags } from './demo-traffic-flags';
+import {
+  addPipelineBreakOptions,
+  pipelineBreakFromFlags,
+  type PipelineBreakFlags,
+} from './demo/pipeline-break';
 
 /** Flags as commander hands them over: every number already read by its parser (a bad one exits 2 naming it). */
-interface StartFlags extends DemoTrafficFlags {
+interface StartFlags extends DemoTrafficFlags, PipelineBreakFlags {
   host: string;
   port: number;
   adminPort: number;
@@ -56,6 +61,7 @@ export function startOptionsFromFlags(
     evaluateEverySeconds: flags.evaluateEvery,
     minimumSamples: flags.minSamples,
     statusEverySeconds: flags.statusEvery,
+    pipelineBreak: pipelineBreakFromFlags(flags, features),
   };
 }
 
@@ -80,7 +86,7 @@ export function registerStartCommand(program: Command): void {
       'where the sidecar spools events (default: a temporary directory, removed on exit)',
     )
     .option('--no-demo', 'no demo traffic: send your own requests to the sidecar');
-  addDemoTrafficOptions(command, { driftAfterSeconds: 45 })
+  addPipelineBreakOptions(addDemoTrafficOptions(command, { driftAfterSeconds: 45 }))
     .option(
       '--window <seconds>',
       'drift evaluation window',

@@ -1,7 +1,9 @@
 /**
  * `npm run bench:drift` — one run on one generated data set (20 numerical + 5 categorical columns, 200k reference ×
  * 200k current rows; KS alone on 1M vs 1M): Plumbline's drift report vs scipy per feature (ks_2samp /
- * chi2_contingency) vs Evidently's DataDriftPreset report, plus reference-profile memory at two row counts.
+ * chi2_contingency) vs Evidently's DataDriftPreset report; the whole `plumbline drift` report (drift + data-quality
+ * checks + multivariate drift, issue #12) vs Evidently's DataDriftPreset + DataSummaryPreset report; plus
+ * reference-profile memory at two row counts.
  * Every side gets the data already in memory (no file parsing is timed). Plumbline's runs each start after a
  * forced full garbage collection (untimed; since this commit: before it, one run's garbage was collected in the
  * next run's time, which made the end-to-end row vary by ±25% from run to run). Plumbline's profile and evaluate
@@ -14,12 +16,12 @@
  * one-shot `plumbline drift` pays their first-touch page faults once, ~20 ms at this size). The worker loads the compiled
  * exporter/dist (build first: `npx tsc -b exporter`); without it every column runs in the calling thread, and the
  * line under the table says how many column tasks the worker ran. scipy and Evidently run as they come (numpy may
- * use threads of its own). Python runs in its own venv, ~/.cache/plumbline/bench-venv (created here with
- * pip install evidently 'pandas<3' scipy numpy when missing).
+ * use threads of its own). Python runs in its own venv, ~/.cache/plumbline/bench-venv, created here on first use
+ * with the versions pinned in bench/requirements.txt (`npm run setup` does not make it).
  * Not a test: it prints a table with times and ratios.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDriftDetector } from '../src/drift/detector';
@@ -29,6 +31,10 @@ import { ksTwoSample } from '../src/stats/ks-two-sample';
 import { createNumericPool } from '../src/drift/numeric-pool';
 import { mulberry32 } from '../src/drift/reservoir';
 import type { CellValue } from '../src/stats/missing';
+import { dataQualityChecks } from '../src/data-quality/data-quality';
+import { multivariateDrift, multivariatePartOf, rowsOfTable } from '../src/drift/multivariate';
+import { bucketSchemaFromProfile } from '../src/windows/buckets/bucket-schema';
+import { tableState } from '../src/windows/buckets/fold-table';
 
 const venv = join(homedir(), '.cache', 'plumbline', 'bench-venv');
 // PLUMBLINE_BENCH_PYTHON: use another interpreter (it then needs scipy/numpy, and evidently for that column).
@@ -36,25 +42,29 @@ const python = process.env.PLUMBLINE_BENCH_PYTHON ?? join(venv, 'bin', 'python')
 const script = join(__dirname, 'drift_bench.py');
 const dataDir = join(tmpdir(), 'plumbline-bench-drift');
 
+const requirements = join(__dirname, 'requirements.txt');
+const stamp = join(venv, 'plumbline-requirements.txt');
+
+/**
+ * Creates ~/.cache/plumbline/bench-venv with the pinned versions of bench/requirements.txt, once: a venv whose
+ * stamp (the requirements it was made from) differs is made again, so a changed pin takes effect.
+ */
 function ensureVenv(): void {
   if (process.env.PLUMBLINE_BENCH_PYTHON) return;
-  if (existsSync(python)) {
-    try {
-      execFileSync(python, ['-c', 'import evidently, scipy, numpy, pandas; from evidently import Report'], {
-        stdio: 'ignore',
-      });
-      return;
-    } catch {
-      /* fall through and install */
-    }
-  }
-  process.stderr.write(`creating ${venv} (pip install evidently 'pandas<3' scipy numpy) …\n`);
+  const wanted = readFileSync(requirements, 'utf8');
+  if (existsSync(python) && existsSync(stamp) && readFileSync(stamp, 'utf8') === wanted) return;
+  process.stderr.write(`creating ${venv} (pip install -r exporter/bench/requirements.txt) …\n`);
+  rmSync(venv, { recursive: true, force: true });
   mkdirSync(join(homedir(), '.cache', 'plumbline'), { recursive: true });
   execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-  // evidently 0.7 does not import under pandas 3 (infer_dtype_from_object was removed).
-  execFileSync(python, ['-m', 'pip', 'install', '--quiet', 'evidently', 'pandas<3', 'scipy', 'numpy'], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    python,
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements],
+    {
+      stdio: 'inherit',
+    },
+  );
+  writeFileSync(stamp, wanted);
 }
 
 const f64 = (file: string): Float64Array => {
@@ -125,6 +135,7 @@ function main(): void {
     ksSeconds: number;
     ks: { statistic: number; pValue: number };
     evidentlySeconds: number | null;
+    evidentlyFullSeconds: number | null;
     evidentlyVersion: string | null;
     evidentlyError: string | null;
     scipyVersion: string;
@@ -150,6 +161,18 @@ function main(): void {
       curCols,
     ),
   );
+  // The whole report `plumbline drift` writes (issue #12): the same drift, plus the data-quality checks of the
+  // current data (folded into one window state, as runDrift does) and multivariate drift (PCA reconstruction; its
+  // fit is part of every profile build above too).
+  const nCur = curCols[meta.numerical[0]].length;
+  const whole = best(3, () => {
+    const profile = buildReferenceProfile(refCols, { reservoirSize: Infinity, pool });
+    const report = createDriftDetector(profile, { pool }).evaluate(curCols);
+    const schema = bucketSchemaFromProfile(profile);
+    const dataQuality = dataQualityChecks(tableState(schema, curCols, nCur), schema, profile);
+    const part = multivariatePartOf(profile);
+    return { report, dataQuality, multivariate: multivariateDrift(part, rowsOfTable(curCols, part)) };
+  });
   // Same tests as scipy per feature (KS / chi-square only).
   const same = best(3, () =>
     createDriftDetector(buildReferenceProfile(refCols, { reservoirSize: Infinity, pool }), {
@@ -183,6 +206,7 @@ function main(): void {
     x === null ? 'n/a' : x < 1 ? `${(x * 1000).toFixed(1)} ms` : `${x.toFixed(2)} s`;
   const r = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(1)}×`);
   const ev = py.evidentlySeconds;
+  const evFull = py.evidentlyFullSeconds;
   const rows: string[][] = [
     ['case', 'plumbline', 'scipy', 'evidently', 'scipy / plumbline', 'evidently / plumbline'],
     [
@@ -192,6 +216,14 @@ function main(): void {
       s(ev),
       r(py.scipySeconds / full.seconds),
       r(ev && ev / full.seconds),
+    ],
+    [
+      'whole report: drift + data-quality checks + multivariate (vs Evidently DataDriftPreset + DataSummaryPreset)',
+      s(whole.seconds),
+      '',
+      s(evFull),
+      '',
+      r(evFull && evFull / whole.seconds),
     ],
     [
       'drift report, KS + chi-square only (same tests as scipy)',
@@ -229,6 +261,7 @@ function main(): void {
     `Evidently ${py.evidentlyVersion ?? 'not installed'}${py.evidentlyError ? ` — failed: ${py.evidentlyError}` : ''}. Best of 3 runs (Evidently: 1 run); data already in memory on every side.`,
     `Drift worker threads: ${pool.stats().tasksInWorkers} column tasks ran in a worker thread, the rest in the calling thread.`,
     `Drift found: ${full.value.dataset.driftedFeatures}/${full.value.dataset.testedFeatures} features (5 numerical + 1 categorical were shifted).`,
+    `Whole report: ${whole.value.dataQuality.failed} of ${whole.value.dataQuality.checks.length} data-quality checks failed; multivariate ${'skipped' in whole.value.multivariate ? `skipped (${whole.value.multivariate.skipped})` : `${whole.value.multivariate.components} components, error ${whole.value.multivariate.currentError.toFixed(3)} vs reference ${whole.value.multivariate.referenceError.toFixed(3)}, drift ${whole.value.multivariate.drift}`}.`,
     '',
     '| reference profile (5 num + 1 cat columns, reservoir 50k) | rows | retained memory | profile JSON | build time |',
     '|---|---|---|---|---|',

@@ -11,6 +11,7 @@ import {
   startExporter,
 } from '@plumbline/exporter';
 import type { WindowReportLike } from './evaluation-line';
+import type { DataQualityLike } from './pipeline-break';
 import type { TrainingData } from './training-data';
 
 export interface RunningSidecar {
@@ -53,7 +54,7 @@ export interface ExporterPartOptions {
   /** Below this many rows a window gets no verdict. */
   minimumSamples: number;
   /** Called with each window report the exporter produces. */
-  onReport(report: WindowReportLike): void;
+  onReport(report: WindowReportLike & { readonly dataQuality: DataQualityLike | null }): void;
 }
 
 /** The sidecar on the V2 protocol in front of the model server, the spool as its only sink (the embedded store). */

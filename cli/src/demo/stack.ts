@@ -12,6 +12,7 @@ import path from 'node:path';
 import { SHIPPED_MODEL, startModelServer } from '@plumbline/sidecar';
 import { describeDrift, type DriftShifts } from './drift-plan';
 import { formatEvaluation, summarizeReport } from './evaluation-line';
+import { describeBreakPhase, formatDataQualityLine, type PipelineBreak } from './pipeline-break';
 import { startExporterPart, startSidecarPart } from './parts';
 import { readTrainingData } from './training-data';
 import { createDemoTraffic, type DemoTraffic } from './traffic';
@@ -38,6 +39,8 @@ export interface EmbeddedStackOptions {
   minimumSamples: number;
   /** Print a traffic line this often (0: never). */
   statusEverySeconds: number;
+  /** The feature pipeline break planted after the drift (pipeline-break.ts); null: none. @default null */
+  pipelineBreak?: PipelineBreak | null;
   /**
    * The API token POST /feedback needs (the traffic sends it). @default a random one for this run, never printed:
    * set PLUMBLINE_API_TOKEN to post your own feedback to the demo's sidecar
@@ -133,6 +136,8 @@ export async function runEmbeddedStack(
       onReport: (report) => {
         const summary = summarizeReport(report);
         out(typeof summary === 'string' ? summary : formatEvaluation(summary));
+        const dataQuality = formatDataQualityLine(report.dataQuality);
+        if (dataQuality) out(dataQuality);
       },
     });
     stops.push({ name: 'exporter', stop: () => exporter.stop() });
@@ -166,6 +171,8 @@ export async function runEmbeddedStack(
         driftAfterMs,
         drift: options.drift,
         onDriftPlanted: () => out(`  >> drift planted: ${describeDrift(options.drift)}`),
+        pipelineBreak: options.pipelineBreak,
+        onBreakPhase: (phase) => out(`  ${describeBreakPhase(options.pipelineBreak!, phase)}`),
       });
       out(
         `  demo traffic   ${options.requestsPerSecond} req/s sampled from ${path.basename(SHIPPED_MODEL.trainCsvPath)} ` +

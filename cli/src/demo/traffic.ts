@@ -8,6 +8,7 @@
  * feedback still waiting.
  */
 import { applyDrift, type DriftShifts } from './drift-plan';
+import { applyBreak, breakPhase, type BreakPhase, type PipelineBreak } from './pipeline-break';
 import type { TrainingData } from './training-data';
 
 export interface DemoTrafficOptions {
@@ -43,6 +44,10 @@ export interface DemoTrafficOptions {
   random?: () => number;
   /** Called once when the drift is planted. */
   onDriftPlanted?: () => void;
+  /** A feature pipeline break planted on top of the drift (pipeline-break.ts). @default none */
+  pipelineBreak?: PipelineBreak | null;
+  /** Called once as each phase of the break starts. */
+  onBreakPhase?: (phase: Exclude<BreakPhase, 'intact'>) => void;
 }
 
 export interface DemoTrafficStats {
@@ -108,6 +113,7 @@ export function createDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
   let tick: NodeJS.Timeout | undefined;
   let feedbackTick: NodeJS.Timeout | undefined;
   let stopped = false;
+  let phase: BreakPhase = 'intact';
 
   function fail(message: string): void {
     stats.lastError = message;
@@ -120,9 +126,16 @@ export function createDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
     }
     const n = 1 + Math.floor(random() * maxRows);
     const picked = Array.from({ length: n }, () => Math.floor(random() * data.rows.length));
-    const rows = picked.map((i) =>
-      stats.driftPlanted ? applyDrift(data.rows[i], data.features, options.drift) : data.rows[i],
-    );
+    const plan = options.pipelineBreak;
+    if (plan) {
+      const now = breakPhase(plan, Date.now() - startedAt);
+      if (now !== phase && now !== 'intact') options.onBreakPhase?.(now);
+      phase = now;
+    }
+    const rows = picked.map((i) => {
+      const row = stats.driftPlanted ? applyDrift(data.rows[i], data.features, options.drift) : data.rows[i];
+      return plan ? applyBreak(row, data.features, plan, phase) : row;
+    });
     const requestId = `demo-${runId}-${++seq}`;
     stats.requests++;
     stats.rows += n;

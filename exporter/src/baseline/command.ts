@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { FeatureType } from '../stattests/types';
 import { createElasticsearchBaselineStore } from './elasticsearch-store';
 import { createFileBaselineStore } from './file-store';
-import { profileFile, type ProfileProgress } from './profile-file';
+import { startReadProgress, type ProgressStream, type ReadProgressOptions } from '../io/read-progress';
+import { profileFile } from './profile-file';
 import { DEFAULT_MODEL_VERSION, checkBaselineKey, type BaselineStore } from './store';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -35,21 +36,6 @@ export function openBaselineStore(flags: StoreFlags): BaselineStore {
   return createFileBaselineStore(flags.store);
 }
 
-function progressPrinter(stream: NodeJS.WriteStream): ((p: ProfileProgress) => void) | undefined {
-  if (!stream.isTTY) return undefined;
-  return (p) => {
-    const width = 30;
-    if (p.total) {
-      const filled = Math.round((p.rows / p.total) * width);
-      stream.write(
-        `\rpass 2/2 binning  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.rows}/${p.total} rows`,
-      );
-    } else {
-      stream.write(`\rpass 1 profiling  ${p.rows.toLocaleString('en')} rows`);
-    }
-  };
-}
-
 interface ImportFlags extends StoreFlags {
   model: string;
   version?: string;
@@ -62,8 +48,16 @@ interface ImportFlags extends StoreFlags {
   json?: boolean;
 }
 
-/** `plumbline baseline import`: profile the file (streaming) and store the profile under (model, version). */
-export async function runBaselineImport(flags: ImportFlags, stderr: NodeJS.WriteStream = process.stderr) {
+/**
+ * `plumbline baseline import`: profile the file (streaming) and store the profile under (model, version). On a
+ * terminal `stderr`, a profile that takes more than a second and a half shows its progress there (rows and bytes of
+ * both passes, rates: io/read-progress.ts); otherwise nothing is written to it.
+ */
+export async function runBaselineImport(
+  flags: ImportFlags,
+  stderr: ProgressStream = process.stderr,
+  progressOptions: ReadProgressOptions = {},
+) {
   const model = checkBaselineKey('model', flags.model);
   const version = checkBaselineKey('version', flags.version ?? DEFAULT_MODEL_VERSION);
   const columnTypes: Record<string, FeatureType> = {};
@@ -77,19 +71,28 @@ export async function runBaselineImport(flags: ImportFlags, stderr: NodeJS.Write
     typeof v === 'string' ? parse(v) : v;
   const store = openBaselineStore(flags);
   try {
-    const progress = progressPrinter(stderr);
-    const profile = await profileFile(
-      flags.file,
-      {
-        columnTypes,
-        bins: read(binsArg, flags.bins),
-        reservoirSize: read(reservoirSizeArg, flags.reservoirSize),
-        predictionColumn: flags.predictionColumn,
-        labelColumn: flags.labelColumn,
-      },
-      progress,
-    );
-    if (progress) stderr.write('\n');
+    const progress = startReadProgress(stderr, `profiling ${flags.file}`, progressOptions);
+    let profile;
+    try {
+      profile = await profileFile(
+        flags.file,
+        {
+          columnTypes,
+          bins: read(binsArg, flags.bins),
+          reservoirSize: read(reservoirSizeArg, flags.reservoirSize),
+          predictionColumn: flags.predictionColumn,
+          labelColumn: flags.labelColumn,
+        },
+        {
+          counter: progress.counter,
+          onPass: (pass) => {
+            if (pass === 2) progress.phase(`binning ${flags.file} (pass 2 of 2)`);
+          },
+        },
+      );
+    } finally {
+      progress.stop();
+    }
     for (const [flag, col] of [
       ['--prediction-column', flags.predictionColumn],
       ['--label-column', flags.labelColumn],

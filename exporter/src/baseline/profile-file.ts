@@ -1,13 +1,14 @@
+import type { ReadCounter } from '../io/read-progress';
 import { readTableRows } from '../io/read-table';
 import type { ProfileOptions } from '../drift/profile-options';
 import { ReferenceProfileBuilder } from '../drift/streaming-profile-builder';
 import type { ReferenceProfile } from '../drift/profile-types';
 
-export interface ProfileProgress {
-  readonly pass: 1 | 2;
-  readonly rows: number;
-  /** Total rows, known in pass 2. */
-  readonly total?: number;
+export interface ProfileFileProgress {
+  /** Rows handed out and bytes read, both passes added up (read-progress.ts). */
+  readonly counter?: ReadCounter;
+  /** Called as each pass over the file starts. */
+  readonly onPass?: (pass: 1 | 2) => void;
 }
 
 /**
@@ -18,28 +19,22 @@ export interface ProfileProgress {
 export async function profileFile(
   file: string,
   options: ProfileOptions = {},
-  onProgress?: (p: ProfileProgress) => void,
+  progress: ProfileFileProgress = {},
 ): Promise<ReferenceProfile> {
   let builder: ReferenceProfileBuilder | null = null;
-  let rows = 0;
-  const every = 10000;
+  progress.onPass?.(1);
   for await (const row of readTableRows(
     file,
     (columns) => (builder = new ReferenceProfileBuilder(columns, options)),
+    progress.counter,
   )) {
     builder!.addRow(row.values);
-    if (++rows % every === 0) onProgress?.({ pass: 1, rows });
   }
   const b = builder as ReferenceProfileBuilder | null;
   if (!b) throw new Error(`${file}: no data rows`);
-  onProgress?.({ pass: 1, rows });
   if (b.needsBinningPass()) {
-    let done = 0;
-    for await (const row of readTableRows(file, () => undefined)) {
-      b.binRow(row.values);
-      if (++done % every === 0) onProgress?.({ pass: 2, rows: done, total: rows });
-    }
-    onProgress?.({ pass: 2, rows: done, total: rows });
+    progress.onPass?.(2);
+    for await (const row of readTableRows(file, () => undefined, progress.counter)) b.binRow(row.values);
   }
   return b.build();
 }

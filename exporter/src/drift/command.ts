@@ -3,6 +3,7 @@ import { integerArg, numberArg, UsageError } from '@plumbline/service-kit';
 import type { Command } from 'commander';
 import { dataQualityChecks } from '../data-quality/data-quality';
 import type { DataQualityReport } from '../data-quality/types';
+import { startReadProgress, type ProgressStream, type ReadProgressOptions } from '../io/read-progress';
 import { readTable } from '../io/read-table';
 import type { CellValue } from '../stats/missing';
 import type { Correction } from '../stattests/corrections';
@@ -61,10 +62,23 @@ function numberFlag(flag: keyof typeof FLAG_PARSERS, value: number | string | un
  * evaluates the current file against it and returns the report, with the data-quality checks of the current file
  * (its rows folded into one window state, checked by the function the service uses). A column of the current file
  * that the reference lacks, or one it lacks, is a finding (`new_column`, `missing_column`), not an error. Bad files
- * and flags throw UsageErrors (exit code 2).
+ * and flags throw UsageErrors (exit code 2). On a terminal `stderr`, a read that takes more than a second and a half
+ * shows its progress there (rows, bytes, rates: io/read-progress.ts); otherwise nothing is written to it.
  */
-export async function runDrift(opts: DriftCommandOptions): Promise<DriftCommandReport> {
-  const [ref, cur] = [await readTable(opts.reference), await readTable(opts.current)];
+export async function runDrift(
+  opts: DriftCommandOptions,
+  stderr: ProgressStream = process.stderr,
+  progressOptions: ReadProgressOptions = {},
+): Promise<DriftCommandReport> {
+  const progress = startReadProgress(stderr, `reading ${opts.reference}`, progressOptions);
+  let ref, cur;
+  try {
+    ref = await readTable(opts.reference, progress.counter);
+    progress.phase(`reading ${opts.current}`);
+    cur = await readTable(opts.current, progress.counter);
+  } finally {
+    progress.stop();
+  }
   // A reference column the current file lacks is missing on every row (as an absent key in an event is).
   const current: Record<string, CellValue[]> = { ...cur.data };
   for (const c of ref.columns)

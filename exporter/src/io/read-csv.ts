@@ -10,6 +10,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { Parser } from 'papaparse';
+import type { ReadCounter } from './read-progress';
 import type { TableRow } from './table-types';
 import { TableError } from './table-error';
 
@@ -25,6 +26,8 @@ interface ParseResult {
 export interface ReadCsvOptions {
   /** Bytes read from the file at a time. @default 1048576 */
   readonly chunkBytes?: number;
+  /** Bytes read from the file are added to `counter.bytes` as they are read (progress on a terminal). */
+  readonly counter?: ReadCounter;
 }
 
 /**
@@ -79,9 +82,14 @@ export async function* readCsvBatches(
   /** Line breaks before `pending`: the number of lines already parsed. */
   let linesBefore = 0;
   let width = -1;
+  let bytesSeen = 0;
   try {
     for (;;) {
       const next = await chunks.next();
+      if (options.counter) {
+        options.counter.bytes += stream.bytesRead - bytesSeen;
+        bytesSeen = stream.bytesRead;
+      }
       const final = next.done === true;
       let text = final ? pending : pending + next.value;
       if (atStart && text !== '') {

@@ -3,6 +3,7 @@ import type { DecodedArray, FileMetaData, ParquetParsers, ParquetScan, SchemaEle
   'resolution-mode': 'import',
 };
 import type { CellValue } from '../stats/missing';
+import type { ReadCounter } from './read-progress';
 import type { Table, TableRow } from './table-types';
 import { TableError } from './table-error';
 
@@ -137,9 +138,20 @@ function nestedKind(element: SchemaElement, hasChildren: boolean): string | null
   return null;
 }
 
-async function openParquet(file: string): Promise<ParquetSource> {
+async function openParquet(file: string, counter?: ReadCounter): Promise<ParquetSource> {
   const { hyparquet, compressors } = await loadLibraries();
-  const buffer = await hyparquet.asyncBufferFromFile(file);
+  const fileBuffer = await hyparquet.asyncBufferFromFile(file);
+  // With a counter, every byte range hyparquet reads from the file is added to counter.bytes.
+  const buffer: typeof fileBuffer = counter
+    ? {
+        byteLength: fileBuffer.byteLength,
+        slice: async (start, end) => {
+          const bytes = await fileBuffer.slice(start, end);
+          counter.bytes += bytes.byteLength;
+          return bytes;
+        },
+      }
+    : fileBuffer;
   const { head, tail } = await readMagic(file, buffer.byteLength);
   if (head !== MAGIC) throw new TableError(file, null, 'not a Parquet file (it does not start with "PAR1")');
   if (buffer.byteLength < 12 || tail !== MAGIC)
@@ -242,8 +254,9 @@ async function readCells(
 export async function* readParquetRows(
   file: string,
   onHeader: (columns: string[]) => void,
+  counter?: ReadCounter,
 ): AsyncGenerator<TableRow> {
-  const source = await openParquet(file);
+  const source = await openParquet(file, counter);
   const names = source.columns.map((c) => c.name);
   onHeader(names);
   const width = names.length;
@@ -259,9 +272,12 @@ export async function* readParquetRows(
   }
 }
 
-/** Reads a whole Parquet file into columns, column by column and row group by row group. */
-export async function readParquetTable(file: string): Promise<Table> {
-  const source = await openParquet(file);
+/**
+ * Reads a whole Parquet file into columns, column by column and row group by row group. With a counter, the bytes
+ * read are added as they are read and the rows once the first column is in.
+ */
+export async function readParquetTable(file: string, counter?: ReadCounter): Promise<Table> {
+  const source = await openParquet(file, counter);
   const columns = source.columns.map((c) => c.name);
   const data: Record<string, CellValue[]> = {};
   for (const column of source.columns) {
@@ -273,6 +289,7 @@ export async function readParquetTable(file: string): Promise<Table> {
     }
     values.length = at;
     data[column.name] = values;
+    if (counter && column === source.columns[0]) counter.rows += at;
   }
   const rows = source.scan.ranges.reduce((n, r) => n + r.rowEnd - r.rowStart, 0);
   return { file, columns, headerLine: null, data, rows };

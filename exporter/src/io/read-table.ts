@@ -2,6 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { CellValue } from '../stats/missing';
 import { readCsvBatches } from './read-csv';
 import { readParquetRows, readParquetTable } from './read-parquet';
+import type { ReadCounter } from './read-progress';
 import { TableError } from './table-error';
 import type { Table, TableRow } from './table-types';
 
@@ -67,23 +68,27 @@ async function fileHead(file: string): Promise<string> {
  * defined them (the CSV header, the first JSON object; null for Parquet, whose columns come from its schema). Errors are
  * {@link TableError}s naming the file and line: missing or empty file, ragged CSV rows, malformed JSON, a line that is
  * not an object, an unknown key, a file that is not Parquet or is truncated or corrupt, a nested column, no data rows.
- * Memory: one row at a time (CSV, JSON Lines), one row group (Parquet).
+ * Memory: one row at a time (CSV, JSON Lines), one row group (Parquet). With a `counter`, the rows handed out and the
+ * bytes read from the file are added to it as they go (read-progress.ts).
  */
 export async function* readTableRows(
   file: string,
   onHeader: (columns: string[], line: number | null) => void,
+  counter?: ReadCounter,
 ): AsyncGenerator<TableRow> {
   checkReadable(file);
   const format = tableFormat(file, await fileHead(file));
   let rows = 0;
   if (format === 'parquet') {
-    for await (const row of readParquetRows(file, (columns) => onHeader(columns, null))) {
+    for await (const row of readParquetRows(file, (columns) => onHeader(columns, null), counter)) {
       rows++;
+      if (counter) counter.rows++;
       yield row;
     }
   } else if (format === 'csv') {
-    for await (const batch of readCsvBatches(file, onHeader)) {
+    for await (const batch of readCsvBatches(file, onHeader, { counter })) {
       rows += batch.length;
+      if (counter) counter.rows += batch.length;
       yield* batch;
     }
   } else {
@@ -129,9 +134,16 @@ export async function* readTableRows(
         values[i] = v as CellValue;
       }
       rows++;
+      if (counter) counter.rows++;
       return { line, values };
     };
-    for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    let bytesSeen = 0;
+    for await (const chunk of stream) {
+      if (counter) {
+        counter.bytes += stream.bytesRead - bytesSeen;
+        bytesSeen = stream.bytesRead;
+      }
       const parts = (rest + String(chunk)).split('\n');
       rest = parts.pop()!;
       for (const part of parts) {
@@ -149,13 +161,13 @@ export async function* readTableRows(
 
 /**
  * Reads a whole CSV / JSON Lines / Parquet file into columns (see {@link readTableRows} for the formats and errors);
- * Parquet is read column by column.
+ * Parquet is read column by column. With a `counter`, rows and bytes are added to it as they are read.
  */
-export async function readTable(file: string): Promise<Table> {
+export async function readTable(file: string, counter?: ReadCounter): Promise<Table> {
   checkReadable(file);
   const format = tableFormat(file, await fileHead(file));
   if (format === 'parquet') {
-    const table = await readParquetTable(file);
+    const table = await readParquetTable(file, counter);
     if (table.rows === 0) throw new TableError(file, null, 'no data rows');
     return table;
   }
@@ -174,10 +186,13 @@ export async function readTable(file: string): Promise<Table> {
   };
   if (format === 'csv') {
     // A chunk's rows at a time rather than an await per row.
-    for await (const batch of readCsvBatches(file, onHeader)) for (const row of batch) add(row);
+    for await (const batch of readCsvBatches(file, onHeader, { counter })) {
+      for (const row of batch) add(row);
+      if (counter) counter.rows += batch.length;
+    }
     if (rows === 0) throw new TableError(file, null, 'no data rows');
   } else {
-    for await (const row of readTableRows(file, onHeader)) add(row);
+    for await (const row of readTableRows(file, onHeader, counter)) add(row);
   }
   return { file, columns, headerLine, data, rows };
 }
