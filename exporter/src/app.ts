@@ -89,6 +89,11 @@ export interface Exporter {
   readonly store: WindowStore;
   /** Null unless `source.scaleOut` is set. */
   readonly scaleOut: ScaleOut | null;
+  /**
+   * The label horizon store (late labels, realized tallies per model and five-minute bucket of prediction time:
+   * `tallies(model, from, to)`); null before start, after stop, and with `source.scaleOut`.
+   */
+  labelHorizon(): LabelHorizonStore | null;
   /** Evaluates every owned model's latest window that has not been evaluated yet (`force`: again anyway). */
   evaluateOnce(options?: { force?: boolean }): Promise<ModelWindowReport[]>;
   history(model: string): readonly ModelWindowReport[];
@@ -524,6 +529,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     source,
     store,
     scaleOut,
+    labelHorizon: () => horizon,
     evaluateOnce,
     history: (model) => runtimes.get(model)?.history ?? [],
     checkpoint: () => maybeCheckpoint(true),
