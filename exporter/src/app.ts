@@ -195,12 +195,23 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         }),
         name,
         () => horizon,
+        horizonFailed,
       ),
   };
   // Late labels (issue #11): predictions kept on disk for quality.labelHorizon, opened by start(). Not with
   // source.scaleOut: an instance sees only its partitions' predictions (README "Late labels").
   let horizon: LabelHorizonStore | null = null;
   let horizonTempDir: string | null = null;
+  let horizonErrors = 0;
+  /** The store failed (a full disk, say): logged (the first ten, then one in a thousand), the window goes on. */
+  function horizonFailed(err: unknown): void {
+    horizonErrors += 1;
+    if (horizonErrors <= 10 || horizonErrors % 1000 === 0)
+      log.error(
+        { err: (err as Error).message, dir: horizon?.dir ?? config.quality.dir, failures: horizonErrors },
+        'label horizon store failed',
+      );
+  }
   function openHorizon(): void {
     if (sharded || horizon) return;
     const dir =
@@ -294,11 +305,17 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         now: now(),
       });
       if (horizon) {
-        report.qualityByPredictionTime = {
-          labelHorizonSeconds: config.quality.labelHorizon,
-          bucketSeconds: TALLY_BUCKET_MS / 1000,
-          ranges: horizon.rangeQuality(model.name, config.quality.ranges, config.maxClasses),
-        };
+        try {
+          report.qualityByPredictionTime = {
+            labelHorizonSeconds: config.quality.labelHorizon,
+            bucketSeconds: TALLY_BUCKET_MS / 1000,
+            ranges: horizon.rangeQuality(model.name, config.quality.ranges, config.maxClasses),
+          };
+        } catch (err) {
+          // The window's drift and quality stand without it.
+          report.qualityByPredictionTime = null;
+          horizonFailed(err);
+        }
       }
       stageOf.stage = 'publish';
       publisher.publish(report);
@@ -378,10 +395,14 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     let synced = await syncSource();
     store.evict();
     if (horizon) {
-      horizon.flush();
-      const held = horizon.stats();
-      metrics.labelHorizonPredictions.set(held.predictions);
-      metrics.labelHorizonDiskBytes.set(held.diskBytes);
+      try {
+        horizon.flush();
+        const held = horizon.stats();
+        metrics.labelHorizonPredictions.set(held.predictions);
+        metrics.labelHorizonDiskBytes.set(held.diskBytes);
+      } catch (err) {
+        horizonFailed(err);
+      }
     }
     if (synced && scaleOut) synced = await shareState();
     const reports: ModelWindowReport[] = [];
@@ -419,7 +440,8 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     lastCheckpointAt = at;
     const started_ = performance.now();
     try {
-      // The store first: the source position saved must never be ahead of what the store applied.
+      // The store first: the source position saved must never be ahead of what the store applied (a store that
+      // cannot write fails the checkpoint, which keeps the previous one).
       horizon?.flush();
       await checkpointer.write(checkpointer.capture(source.position()));
       metrics.checkpointDuration.observe((performance.now() - started_) / 1000);
