@@ -228,6 +228,12 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       now,
       onUnjoined: (model, reason) => metrics.labelsUnjoined.inc({ model, reason }),
     });
+    log.info(
+      { dir, labelHorizonSeconds: config.quality.labelHorizon, temporary: horizonTempDir !== null },
+      horizonTempDir
+        ? 'label horizon store in a temporary directory (set checkpoint.dir or quality.dir to keep it across restarts)'
+        : 'label horizon store opened',
+    );
   }
   // Scaled out: the partitions' buckets kept apart and shared through the state topic; else one store.
   const sharded: ShardedWindowStore | null = scaleOutConfig ? createShardedWindowStore(storeOptions) : null;
