@@ -101,6 +101,11 @@ export interface Exporter {
   readonly slices: KeyedWindows | null;
   /** The latest evaluation of a model's versions and segments (null before the first). */
   latestSlices(model: string): SlicesReport | null;
+  /**
+   * The label horizon store (late labels, realized tallies per model and five-minute bucket of prediction time:
+   * `tallies(model, from, to)`); null before start, after stop, and with `source.scaleOut`.
+   */
+  labelHorizon(): LabelHorizonStore | null;
   /** Evaluates every owned model's latest window that has not been evaluated yet (`force`: again anyway). */
   evaluateOnce(options?: { force?: boolean }): Promise<ModelWindowReport[]>;
   history(model: string): readonly ModelWindowReport[];
@@ -209,12 +214,23 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         }),
         name,
         () => horizon,
+        horizonFailed,
       ),
   };
   // Late labels (issue #11): predictions kept on disk for quality.labelHorizon, opened by start(). Not with
   // source.scaleOut: an instance sees only its partitions' predictions (README "Late labels").
   let horizon: LabelHorizonStore | null = null;
   let horizonTempDir: string | null = null;
+  let horizonErrors = 0;
+  /** The store failed (a full disk, say): logged (the first ten, then one in a thousand), the window goes on. */
+  function horizonFailed(err: unknown): void {
+    horizonErrors += 1;
+    if (horizonErrors <= 10 || horizonErrors % 1000 === 0)
+      log.error(
+        { err: (err as Error).message, dir: horizon?.dir ?? config.quality.dir, failures: horizonErrors },
+        'label horizon store failed',
+      );
+  }
   function openHorizon(): void {
     if (sharded || horizon) return;
     const dir =
@@ -231,6 +247,12 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       now,
       onUnjoined: (model, reason) => metrics.labelsUnjoined.inc({ model, reason }),
     });
+    log.info(
+      { dir, labelHorizonSeconds: config.quality.labelHorizon, temporary: horizonTempDir !== null },
+      horizonTempDir
+        ? 'label horizon store in a temporary directory (set checkpoint.dir or quality.dir to keep it across restarts)'
+        : 'label horizon store opened',
+    );
   }
   // Scaled out: the partitions' buckets kept apart and shared through the state topic; else one store.
   const sharded: ShardedWindowStore | null = scaleOutConfig ? createShardedWindowStore(storeOptions) : null;
@@ -361,11 +383,17 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         now: now(),
       });
       if (horizon) {
-        report.qualityByPredictionTime = {
-          labelHorizonSeconds: config.quality.labelHorizon,
-          bucketSeconds: TALLY_BUCKET_MS / 1000,
-          ranges: horizon.rangeQuality(model.name, config.quality.ranges, config.maxClasses),
-        };
+        try {
+          report.qualityByPredictionTime = {
+            labelHorizonSeconds: config.quality.labelHorizon,
+            bucketSeconds: TALLY_BUCKET_MS / 1000,
+            ranges: horizon.rangeQuality(model.name, config.quality.ranges, config.maxClasses),
+          };
+        } catch (err) {
+          // The window's drift and quality stand without it.
+          report.qualityByPredictionTime = null;
+          horizonFailed(err);
+        }
       }
       stageOf.stage = 'publish';
       publisher.publish(report);
@@ -477,10 +505,14 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     let synced = await syncSource();
     store.evict();
     if (horizon) {
-      horizon.flush();
-      const held = horizon.stats();
-      metrics.labelHorizonPredictions.set(held.predictions);
-      metrics.labelHorizonDiskBytes.set(held.diskBytes);
+      try {
+        horizon.flush();
+        const held = horizon.stats();
+        metrics.labelHorizonPredictions.set(held.predictions);
+        metrics.labelHorizonDiskBytes.set(held.diskBytes);
+      } catch (err) {
+        horizonFailed(err);
+      }
     }
     slices?.evict();
     if (synced && scaleOut) synced = await shareState();
@@ -521,7 +553,8 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     lastCheckpointAt = at;
     const started_ = performance.now();
     try {
-      // The store first: the source position saved must never be ahead of what the store applied.
+      // The store first: the source position saved must never be ahead of what the store applied (a store that
+      // cannot write fails the checkpoint, which keeps the previous one).
       horizon?.flush();
       await checkpointer.write(checkpointer.capture(source.position()));
       metrics.checkpointDuration.observe((performance.now() - started_) / 1000);
@@ -637,6 +670,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     scaleOut,
     slices,
     latestSlices: (model) => runtimes.get(model)?.slices ?? null,
+    labelHorizon: () => horizon,
     evaluateOnce,
     history: (model) => runtimes.get(model)?.history ?? [],
     checkpoint: () => maybeCheckpoint(true),

@@ -250,10 +250,16 @@ export const QualityConfigSchema = z
      * system's temporary directory, removed when the exporter stops. */
     dir: z.string().min(1).nullable().default(null),
   })
-  .refine((q) => q.ranges === null || new Set(q.ranges.map((r) => r.range)).size === q.ranges.length, {
-    message: 'ranges must not repeat',
-    path: ['ranges'],
-  })
+  .refine(
+    (q) =>
+      q.ranges === null ||
+      (new Set(q.ranges.map((r) => r.range)).size === q.ranges.length &&
+        new Set(q.ranges.map((r) => r.seconds)).size === q.ranges.length),
+    {
+      message: 'ranges must not repeat (nor two name the same length)',
+      path: ['ranges'],
+    },
+  )
   .refine((q) => q.ranges === null || q.ranges.every((r) => r.seconds <= q.labelHorizon), {
     message: 'every range must be at most labelHorizon (older predictions are not kept)',
     path: ['ranges'],

@@ -98,3 +98,13 @@ export type {
 } from './sources';
 export { evaluateQuality, confusionMatrix, classificationMetrics, regressionMetrics } from './quality';
 export type { QualityReport } from './quality';
+export { createLabelHorizonStore, TALLY_BUCKET_MS } from './label-horizon';
+export type {
+  LabelHorizonStore,
+  LabelHorizonStoreOptions,
+  TallyBucket,
+  UnjoinedReason,
+} from './label-horizon';
+export { realizedRangeQuality } from './quality/realized-tally';
+export type { RealizedRangeQuality, RealizedTally } from './quality/realized-tally';
+export type { QualityByPredictionTime } from './service/report';

@@ -9,32 +9,51 @@ import { labelJoinKey } from '../quality/key-hash';
 import type { LabelJoinCompanion } from '../windows/store';
 import type { LabelHorizonStore } from './label-horizon-store';
 
-/** The same companion, also feeding `store()` (null: no store open, nothing fed) under the model's name. */
+/**
+ * The same companion, also feeding `store()` (null: no store open, nothing fed) under the model's name. A store
+ * that fails (a full disk) never throws into the source: the error goes to `onError`, and the window goes on.
+ */
 export function withLabelHorizon(
   companion: LabelJoinCompanion,
   model: string,
   store: () => LabelHorizonStore | null,
+  onError: (err: unknown) => void = () => {},
 ): LabelJoinCompanion {
+  const guarded = (feed: () => void): void => {
+    try {
+      feed();
+    } catch (err) {
+      onError(err);
+    }
+  };
   return {
     ...companion,
     prediction(event: InferenceEvent, bucketStartMs: number) {
       companion.prediction(event, bucketStartMs);
-      store()?.addPrediction(model, {
-        key: labelJoinKey(event.request_id, event.row),
-        atMs: Date.parse(event['@timestamp']),
-        version: event.model.version,
-        predicted: event.outputs.label ?? event.outputs.value,
-        confidence: event.outputs.confidence,
-        probabilities: event.outputs.probabilities,
-      });
+      const s = store();
+      if (!s) return;
+      guarded(() =>
+        s.addPrediction(model, {
+          key: labelJoinKey(event.request_id, event.row),
+          atMs: Date.parse(event['@timestamp']),
+          version: event.model.version,
+          predicted: event.outputs.label ?? event.outputs.value,
+          confidence: event.outputs.confidence,
+          probabilities: event.outputs.probabilities,
+        }),
+      );
     },
     label(event: FeedbackEvent) {
       companion.label(event);
-      store()?.addLabel(model, {
-        key: labelJoinKey(event.request_id, event.row),
-        atMs: Date.parse(event['@timestamp']),
-        truth: event.ground_truth,
-      });
+      const s = store();
+      if (!s) return;
+      guarded(() =>
+        s.addLabel(model, {
+          key: labelJoinKey(event.request_id, event.row),
+          atMs: Date.parse(event['@timestamp']),
+          truth: event.ground_truth,
+        }),
+      );
     },
   };
 }

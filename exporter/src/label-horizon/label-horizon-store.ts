@@ -282,10 +282,15 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
     pendingCount++;
   }
 
+  /** A day ended more than the horizon plus one day ago (dropped whole). */
+  const pastKeeping = (start: number, t: number): boolean => start + DAY_MS <= t - horizonMs - DAY_MS;
+  const sweepDue = (t: number): boolean =>
+    pendingCount > 0 && t - lastPendingSweep >= Math.min(pendingWaitMs / 4, 60_000);
+
   function expire(): void {
     const t = now();
     for (const [start, db] of [...days]) {
-      if (start + DAY_MS > t - horizonMs - DAY_MS) continue;
+      if (!pastKeeping(start, t)) continue;
       db.dropSync();
       days.delete(start);
       daysChanged = true;
@@ -296,18 +301,23 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
             talliesDb.removeSync([model, bucket]);
           }
     }
-    if (pendingCount > 0 && t - lastPendingSweep >= Math.min(pendingWaitMs / 4, 60_000)) {
+    if (sweepDue(t)) {
       lastPendingSweep = t;
-      for (const { key, value } of pendingDb.getRange({}))
-        if (value[2] < t - pendingWaitMs) {
-          pendingDb.removeSync(key);
-          pendingCount--;
-          onUnjoined(key[0], 'unknown');
-        }
+      const stale: Key[] = [];
+      for (const { key, value } of pendingDb.getRange({})) if (value[2] < t - pendingWaitMs) stale.push(key);
+      for (const key of stale) {
+        pendingDb.removeSync(key);
+        pendingCount--;
+        onUnjoined(key[0], 'unknown');
+      }
     }
   }
 
   function apply(): void {
+    const t = now();
+    // Nothing to write: no transaction (a commit is an fsync).
+    if (buffer.length === 0 && !sweepDue(t) && ![...days.keys()].some((start) => pastKeeping(start, t)))
+      return;
     const ops = buffer;
     buffer = [];
     env.transactionSync(() => {

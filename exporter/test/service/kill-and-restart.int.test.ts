@@ -200,4 +200,10 @@ it('a SIGKILLed exporter restarted from its checkpoint reports what an uninterru
   expect(rb.quality.predictions).toBe(60_000);
   expect(rb.quality.labelled).toBe(ra.quality.labelled);
   expect(rb.quality.accuracy).toBe(ra.quality.accuracy);
+  // The label horizon store (issue #11) too: B's, beside its checkpoint, was killed mid-write and reopened; the
+  // events B read again after the checkpoint's position changed nothing there twice.
+  const hourOf = (r: { qualityByPredictionTime: { ranges: { range: string }[] } }) =>
+    r.qualityByPredictionTime.ranges.find((q) => q.range === '1h');
+  expect(hourOf(ra)).toMatchObject({ predictions: 60_000 });
+  expect(hourOf(rb)).toEqual(hourOf(ra));
 });
