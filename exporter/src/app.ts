@@ -283,6 +283,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
           refoldable: storeOptions.refoldable,
           now,
           companion: storeOptions.companion,
+          modelStore: store,
           onVersionEvicted: (model, version) => {
             metrics.versionsEvicted.inc({ model });
             log.info({ model, version, max: config.versions.max }, 'version dropped from the window state');
@@ -295,6 +296,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         bucketWidthMs: store.bucketWidthMs,
         inference(event) {
           skipped.last = false;
+          slices.prepare(event);
           store.inference(event);
           if (!skipped.last) slices.inference(event);
         },
@@ -304,6 +306,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         },
         foldedRows: (model, range) => store.foldedRows(model, range),
         refold(model, startMs, events) {
+          for (const e of events) slices.prepare(e);
           store.refold(model, startMs, events);
           slices.refold(model, startMs, events);
         },

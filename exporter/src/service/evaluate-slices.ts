@@ -135,14 +135,14 @@ export function versionCounts(f: SliceFigures): VersionCounts {
   };
 }
 
-/** Versions oldest first: by the first bucket they have in the window, then by name. */
+/** Versions oldest first: by the first bucket they have in the window, then by name, numbers by value (9 before 10). */
 export function byAge(a: SliceFigures, b: SliceFigures): number {
   const fa = a.firstSeen ?? '';
   const fb = b.firstSeen ?? '';
   if (fa !== fb) return fa < fb ? -1 : 1;
   const va = a.key.kind === 'version' ? a.key.version : '';
   const vb = b.key.kind === 'version' ? b.key.version : '';
-  return va < vb ? -1 : va > vb ? 1 : 0;
+  return va.localeCompare(vb, 'en', { numeric: true });
 }
 
 export function evaluateSlices(input: EvaluateSlicesInput): SlicesReport {

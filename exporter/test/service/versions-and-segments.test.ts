@@ -180,6 +180,46 @@ describe('versions bound', () => {
   });
 });
 
+describe('which version is the champion', () => {
+  it('the version with the earliest rows in the window, then by name with numbers by value (9 before 10)', async () => {
+    const t = testExporter(
+      {
+        models: [{ name: 'iris' }],
+        window: { kind: 'tumbling', sizeSeconds: 60, minimumSamples: 10, graceSeconds: 0, bucketSeconds: 30 },
+      },
+      engine(),
+    );
+    await t.exporter.start({ schedule: false });
+    // 10 and 9 start in the first 30 s bucket; 1, first by name, only in the second.
+    for (const [version, from] of [
+      ['10', 0],
+      ['9', 0],
+      ['1', 30_000],
+    ] as const)
+      for (let i = 0; i < 20; i++)
+        t.source.push(
+          'inference',
+          inferenceEvent({
+            requestId: `r${version}-${i}`,
+            at: W0 + from + i * 100,
+            version,
+            features: { x: 1, y: 1 },
+          }),
+        );
+    await t.exporter.evaluateOnce();
+    const slices = t.exporter.latestSlices('iris')!;
+    expect(slices.versions.map((v) => (v.key.kind === 'version' ? v.key.version : ''))).toEqual([
+      '9',
+      '10',
+      '1',
+    ]);
+    expect(slices.comparisons.map((c) => [c.a, c.b, c.family])).toEqual([
+      ['9', '10', 2],
+      ['9', '1', 2],
+    ]);
+  });
+});
+
 describe('segments', () => {
   it("shows one region's drop while the overall figure holds", async () => {
     const t = testExporter(

@@ -145,6 +145,112 @@ describe('keyed window state: per version', () => {
   });
 });
 
+describe('keyed window state: a lone version mirrors the model', () => {
+  /** The model's store and the keyed state wired as the exporter wires them: prepare, the store, then the slices. */
+  function wired(clock: { now: number }) {
+    const store = createWindowStore({
+      models: [{ name: 'm', version: null }],
+      bucketWidthMs: 60_000,
+      retentionMs: HOUR,
+      bucketSampleSize: 100,
+      windowSampleSize: 1000,
+      now: () => clock.now,
+    });
+    store.setProfile('m', profile, []);
+    const k = keyed(clock, { modelStore: store });
+    return {
+      store,
+      k,
+      feed(e: InferenceEvent) {
+        k.prepare(e);
+        store.inference(e);
+        k.inference(e);
+      },
+    };
+  }
+
+  it('keeps no buckets of its own while one version is seen, and its window is the model’s', () => {
+    const clock = { now: T0 + 700_000 };
+    const w = wired(clock);
+    const events = makeStream(1000, { seed: 21 }).map((e) => ({ ...e, model: { name: 'm', version: '1' } }));
+    for (const e of events) w.feed(e);
+    const [only] = w.k.slices('m');
+    expect(exactFields(only.window(range).state)).toEqual(exactFields(w.store.window('m', range).state));
+    expect(only.traffic(range).rows).toBe(1000);
+    expect(w.store.buckets().length).toBe(10);
+  });
+
+  it("gives each version exactly its own rows once a second one arrives (the first's copied from the model)", () => {
+    const clock = { now: T0 + 700_000 };
+    const w = wired(clock);
+    // Version 1 alone for five minutes, then 1 and 2 mixed.
+    const events = makeStream(3000, { seed: 22 }).map((e) => {
+      const at = Date.parse(e['@timestamp']);
+      return {
+        ...e,
+        model: { name: 'm', version: at < T0 + 300_000 || e.model.version === '1' ? '1' : '2' },
+      };
+    });
+    for (const e of events) w.feed(e);
+    const slices = w.k.slices('m');
+    expect(slices.map((s) => sliceId(s.key))).toEqual(['version:1', 'version:2']);
+    for (const s of slices) {
+      const version = s.key.kind === 'version' ? s.key.version : '';
+      const own = events.filter((e) => e.model.version === version);
+      expect(exactFields(s.window(range).state)).toEqual(exactFields(alone(own)));
+      expect(s.traffic(range).rows).toBe(own.length);
+    }
+  });
+
+  it('gives each version its own rows when the versions first meet in a refolded bucket (Elasticsearch catch-up)', () => {
+    const clock = { now: T0 + 700_000 };
+    const w = wired(clock);
+    // Every minute is read by refolding it whole, as the Elasticsearch follower does for buckets it finds short;
+    // versions 1 and 2 are mixed from the first minute on.
+    const events = makeStream(3000, { seed: 23 });
+    for (let minute = 0; minute < 10; minute++) {
+      const start = T0 + minute * 60_000;
+      const bucket = events.filter((e) => {
+        const t = Date.parse(e['@timestamp']);
+        return t >= start && t < start + 60_000;
+      });
+      for (const e of bucket) w.k.prepare(e);
+      w.store.refold('m', start, bucket);
+      w.k.refold('m', start, bucket);
+    }
+    const slices = w.k.slices('m');
+    expect(slices.map((s) => sliceId(s.key))).toEqual(['version:1', 'version:2']);
+    for (const s of slices) {
+      const version = s.key.kind === 'version' ? s.key.version : '';
+      const own = events.filter((e) => e.model.version === version);
+      expect(exactFields(s.window(range).state)).toEqual(exactFields(alone(own)));
+      expect(s.traffic(range).rows).toBe(own.length);
+    }
+  });
+
+  it('mirrors again when the other versions left the retention', () => {
+    const clock = { now: T0 + 700_000 };
+    const w = wired(clock);
+    const at = (v: string, minute: number, i: number): InferenceEvent => ({
+      ...makeStream(1, { seed: 100 + i })[0],
+      event_id: `${v}-${i}:0`,
+      request_id: `${v}-${i}`,
+      '@timestamp': new Date(T0 + minute * 60_000).toISOString(),
+      model: { name: 'm', version: v },
+    });
+    w.feed(at('1', 0, 1));
+    w.feed(at('2', 1, 2));
+    clock.now = T0 + 70 * 60_000; // version 1's minute has left the hour of retention, 2's not yet
+    w.feed(at('2', 69, 3));
+    w.store.evict();
+    w.k.evict();
+    const slices = w.k.slices('m');
+    expect(slices.map((s) => sliceId(s.key))).toEqual(['version:2']);
+    const r = { from: T0, to: T0 + 70 * 60_000 };
+    expect(exactFields(slices[0].window(r).state)).toEqual(exactFields(w.store.window('m', r).state));
+  });
+});
+
 describe('keyed window state: per segment', () => {
   it("gives the reference's top K categories a segment each and pools the rest (and missing) as other", () => {
     const clock = { now: T0 + 700_000 };

@@ -6,6 +6,13 @@
  * same evaluateWindow as the model's, so every figure the model has (drift, data quality, realized quality,
  * confidence, class mix) exists per version and per segment without a second code path.
  *
+ * A model's only version costs next to nothing: while one version is held, its slice mirrors the model's own store
+ * (`modelStore`: its window is the model's, only its errors and latency are counted apart). When a second version
+ * arrives, the first one's slice is materialised from the model's buckets and label join as they are at that moment
+ * (before the new version's event is folded: the caller calls {@link KeyedWindows.prepare} first), and from then on
+ * each version folds its own events; when a single version is left, it mirrors again. Rows without a version count
+ * for the mirrored version.
+ *
  * Bounded: at most `maxVersions` versions per model (a new version past it drops the version idle the longest —
  * the one whose newest event is oldest — and says so through `onVersionEvicted`), at most `segmentTopK` values per
  * segment feature plus `other` (segment-values.ts). A slice whose buckets all left the retention is dropped.
@@ -18,7 +25,7 @@
  */
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import type { ReferenceProfile } from '../../drift/profile-types';
-import { bucketStartFor } from '../buckets';
+import { bucketStartFor, copyBucketState } from '../buckets';
 import type { TimeRange } from '../window';
 import { createWindowStore, type ModelWindow, type WindowCompanion, type WindowStore } from '../store';
 import { createSegmentValues, type SegmentValues } from './segment-values';
@@ -66,6 +73,8 @@ export interface KeyedWindowsOptions {
   readonly companion?: (model: string) => WindowCompanion | null;
   /** A version was dropped to make room for a new one. */
   readonly onVersionEvicted?: (model: string, version: string) => void;
+  /** The models' own store: a model's only version mirrors it instead of folding every row again. */
+  readonly modelStore?: WindowStore;
 }
 
 /** One slice of a model's traffic, ready to evaluate. */
@@ -78,6 +87,11 @@ export interface SliceView {
 }
 
 export interface KeyedWindows {
+  /**
+   * Called before the model's store takes an event (or refolds a bucket): an event of a new version makes the
+   * mirrored version's slice a copy of the model's buckets first, while they hold only that version's rows.
+   */
+  prepare(event: InferenceEvent): void;
   /** An inference event the model's store folded (already de-duplicated and within the retention). */
   inference(event: InferenceEvent): void;
   feedback(event: FeedbackEvent): void;
@@ -110,6 +124,8 @@ interface Slice {
   readonly traffic: Map<number, TrafficCounts>;
   /** Newest event time folded (for the version bound: the idlest is dropped first). */
   lastEventMs: number;
+  /** True while this version is the model's only one: its window is the model's, its store stays empty. */
+  mirror: boolean;
 }
 
 interface ModelSlices {
@@ -172,7 +188,26 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
       companion: options.companion ? () => options.companion!(name) : undefined,
     });
     store.setProfile(name, ms.profile, ms.features, ms.alsoKnown);
-    return { key, store, traffic: new Map(), lastEventMs: Number.NEGATIVE_INFINITY };
+    return { key, store, traffic: new Map(), lastEventMs: Number.NEGATIVE_INFINITY, mirror: false };
+  }
+
+  /** A mirrored version's slice becomes a copy of the model's buckets and label join (a second version arrived). */
+  function materialise(ms: ModelSlices, slice: Slice): void {
+    const main = options.modelStore!;
+    const name = ms.plan.name;
+    const from = main.companionOf(name);
+    const to = slice.store.companionOf(name);
+    const coveredFrom = main.coveredFrom(name);
+    for (const b of main.buckets()) {
+      if (b.model !== name) continue;
+      // Same profile, same schema: restore only refuses a bucket folded under another (never here; and a sink must
+      // not throw into its source, so such a bucket would be left out rather than stop the stream).
+      if (b.state.schemaId !== slice.store.schemaOf(name)?.id) continue;
+      slice.store.restore(name, copyBucketState(b.state), coveredFrom);
+      if (from && to) to.load(from.bucketToJson(b.state.startMs));
+    }
+    if (from && to) to.load(from.labelsToJson());
+    slice.mirror = false;
   }
 
   function versionSlice(ms: ModelSlices, version: string): Slice | null {
@@ -186,9 +221,21 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
       ms.versions.delete(gone.version);
       options.onVersionEvicted?.(ms.plan.name, gone.version);
     }
+    // A second version: the mirrored one gets its own buckets now (prepare() did it already when it could; in a
+    // refold the version may only have appeared inside this very bucket, whose refold then corrects the copy).
+    for (const held of ms.versions.values()) if (held.mirror) materialise(ms, held);
     const slice = newSlice(ms, { kind: 'version', version });
+    slice.mirror = ms.versions.size === 0 && options.modelStore !== undefined;
     ms.versions.set(version, slice);
     return slice;
+  }
+
+  /** Before a new version's first event reaches the model's store: the mirrored version gets its own buckets. */
+  function prepareFor(ms: ModelSlices, event: InferenceEvent): void {
+    const v = event.model.version;
+    if (v === null || ms.plan.maxVersions === 0 || ms.versions.has(v) || isShadow(event)) return;
+    if (ms.plan.version !== null && v !== ms.plan.version) return;
+    for (const slice of ms.versions.values()) if (slice.mirror) materialise(ms, slice);
   }
 
   function segmentSlice(ms: ModelSlices, feature: string, value: string): Slice {
@@ -233,7 +280,10 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
     const inRange = (range: TimeRange) => (s: number) => s >= range.from && s + width <= range.to;
     return {
       key: slice.key,
-      window: (range) => slice.store.window(ms.plan.name, range),
+      window: (range) =>
+        slice.mirror
+          ? options.modelStore!.window(ms.plan.name, range)
+          : slice.store.window(ms.plan.name, range),
       traffic: (range) =>
         trafficFigures([...slice.traffic].filter(([s]) => inRange(range)(s)).map(([, t]) => t)),
       firstBucket: (range) => {
@@ -244,13 +294,18 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
   }
 
   return {
+    prepare(event) {
+      const ms = models.get(event.model.name);
+      if (ms) prepareFor(ms, event);
+    },
+
     inference(event) {
       const ms = models.get(event.model.name);
       if (!ms) return;
       const at = Date.parse(event['@timestamp']);
       const start = bucketStartFor(at, width);
       for (const slice of slicesOf(ms, event)) {
-        slice.store.inference(event);
+        if (!slice.mirror) slice.store.inference(event);
         foldTraffic(trafficBucket(slice, start), event);
         if (at > slice.lastEventMs) slice.lastEventMs = at;
       }
@@ -258,12 +313,15 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
 
     feedback(event) {
       const targets = event.model === null ? [...models.values()] : [models.get(event.model.name)];
-      for (const ms of targets) if (ms) for (const slice of allSlices(ms)) slice.store.feedback(event);
+      // A mirrored version takes the model's labels when it is materialised, not before.
+      for (const ms of targets)
+        if (ms) for (const slice of allSlices(ms)) if (!slice.mirror) slice.store.feedback(event);
     },
 
     refold(model, startMs, events) {
       const ms = models.get(model);
       if (!ms) return;
+      for (const e of events) if (e.model.name === model) prepareFor(ms, e);
       const bySlice = new Map<Slice, InferenceEvent[]>();
       for (const slice of allSlices(ms)) bySlice.set(slice, []);
       for (const e of events) {
@@ -275,7 +333,7 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
         }
       }
       for (const [slice, list] of bySlice) {
-        slice.store.refold(model, startMs, list);
+        if (!slice.mirror) slice.store.refold(model, startMs, list);
         slice.traffic.delete(startMs);
         for (const e of list) {
           foldTraffic(trafficBucket(slice, startMs), e);
@@ -318,6 +376,14 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
           for (const start of [...slice.traffic.keys()])
             if (start + width <= before) slice.traffic.delete(start);
           if (slice.store.size === 0 && slice.traffic.size === 0) map.delete(id);
+        }
+        // One version left, the others' rows gone from the retention: it mirrors the model's store again.
+        if (ms.versions.size === 1 && options.modelStore) {
+          const [only] = ms.versions.values();
+          if (!only.mirror) {
+            only.store.forget(ms.plan.name);
+            only.mirror = true;
+          }
         }
       }
     },
