@@ -164,6 +164,7 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
         origin,
         basePath,
         requestIdHeader: config.requestIdHeader,
+        versionHeader: config.versionHeader,
         captureMaxBytes: config.captureMaxBytes,
         headersTimeoutMs: config.timeouts.headersMs,
         bodyTimeoutMs: config.timeouts.bodyMs,

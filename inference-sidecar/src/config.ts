@@ -12,8 +12,14 @@ import { isJsonPointer } from './protocols/json';
 const port = z.number().int().min(0).max(65535);
 const pointer = z.string().refine(isJsonPointer, 'must be a JSON pointer ("" or starting with "/")');
 const positiveMs = z.number().int().positive();
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name')
+  .transform((s) => s.toLowerCase());
 
 const ModelSettingsObject = z.strictObject({
+  /** The model's version when neither the path, the answer nor the `versionHeader` names one. @default none */
+  version: z.string().min(1).optional(),
   /** Share of requests whose events are kept, 0..1 (metrics always see every request). @default 1 */
   sampleRate: z.number().min(0).max(1).default(1),
   /** Feature names in column order, for requests whose rows are positional arrays. @default none */
@@ -83,11 +89,12 @@ export const SidecarConfigSchema = z.strictObject({
   /** Wire protocol, or auto-detection from path and body. @default 'auto' */
   protocol: z.enum(['auto', 'v2', 'kserve-v1', 'tfserving', 'mlflow', 'seldon', 'generic']).default('auto'),
   /** Header carrying the request id; propagated when the client sends one, added otherwise. @default 'x-request-id' */
-  requestIdHeader: z
-    .string()
-    .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name')
-    .transform((s) => s.toLowerCase())
-    .default('x-request-id'),
+  requestIdHeader: headerName.default('x-request-id'),
+  /**
+   * Header naming the model version, read from the model server's response, else from the request, when the path
+   * and the body name none (MLflow, Seldon, generic servers). @default 'x-model-version'
+   */
+  versionHeader: headerName.default('x-model-version'),
   /** Upstream keep-alive pool. */
   upstreamPool: z
     .strictObject({
