@@ -85,7 +85,7 @@ interface CaptureSide {
 
 function inlineCapture(core: SidecarCore): CaptureSide {
   return {
-    record: (ex) => core.capture.record(ex),
+    record: (ex) => core.record(ex),
     async start() {
       return { adminUrl: await core.listen(), failed: new Promise<never>(() => undefined) };
     },

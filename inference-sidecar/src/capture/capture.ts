@@ -16,7 +16,7 @@ import {
 } from '@plumbline/schema';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
-import { modelSettings, type ModelSettings, type SidecarConfig } from '../config';
+import { modelSettings, shadowSettings, type ModelSettings, type SidecarConfig } from '../config';
 import type { SidecarMetrics } from '../metrics/sidecar-metrics';
 import { adapterForBody, adapterForPath, mayBeInference } from '../protocols/detect';
 import { parseJson } from '../protocols/json';
@@ -336,7 +336,7 @@ export function createCapture(deps: CaptureDeps): Capture {
   ): string {
     if (found !== '') return found;
     if (ex.shadowOf === undefined) return modelSettings(config, model).version ?? '';
-    return pathVersion ?? '';
+    return shadowSettings(config, model)?.version ?? pathVersion ?? '';
   }
 
   function sample(settings: ModelSettings, events: InferenceEvent[]): InferenceEvent[] {
@@ -403,7 +403,8 @@ function usesHmac(settings: ModelSettings): boolean {
   return Object.values(settings.redact).includes('hmac-sha256');
 }
 
-function modelFromPath(path: string): { model?: string; version?: string } {
+/** The model (and version) a path names: V2, KServe V1 and TF Serving routes; {} for any other path. */
+export function modelFromPath(path: string): { model?: string; version?: string } {
   const m = V2_MODEL.exec(path);
   if (m) {
     return { model: decode(m[1]), version: m[2] === undefined ? undefined : decode(m[2]) };
