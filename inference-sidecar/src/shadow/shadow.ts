@@ -34,8 +34,6 @@ export interface ShadowDeps {
 export interface Shadow {
   /** Sends a copy of a finished exchange to its model's challenger, if it has one. Never throws, never waits. */
   mirror(exchange: Exchange): void;
-  /** Copies in flight now. */
-  inFlight(): number;
   /** Abandons the copies in flight (counted as dropped) and closes the connections to the challengers. */
   close(): Promise<void>;
 }
@@ -101,7 +99,6 @@ export function createShadow(deps: ShadowDeps): Shadow {
     const controller = new AbortController();
     controllers.add(controller);
     const timer = setTimeout(() => controller.abort(new Abandoned('timeout')), timeoutMs);
-    const receivedAt = Date.now();
     const started = performance.now();
     const headers: Record<string, string> = { [config.requestIdHeader]: ex.requestId };
     if (ex.contentType !== null) headers['content-type'] = ex.contentType;
@@ -125,7 +122,7 @@ export function createShadow(deps: ShadowDeps): Shadow {
       const ms = performance.now() - started;
       count(model, res.statusCode >= 500 ? 'error' : 'sent');
       onAnswer({
-        ...answer(ex, receivedAt, ms),
+        ...answer(ex, ms),
         status: res.statusCode,
         headerVersion: typeof version === 'string' && version !== '' ? version : null,
         responseBody: truncated || chunks.length === 0 ? null : Buffer.concat(chunks),
@@ -148,7 +145,7 @@ export function createShadow(deps: ShadowDeps): Shadow {
           : classifyUpstreamError(reason);
       logFailure(model, outcome, coded.message);
       onAnswer({
-        ...answer(ex, receivedAt, performance.now() - started),
+        ...answer(ex, performance.now() - started),
         status: coded.statusCode,
         headerVersion: null,
         responseBody: null,
@@ -180,7 +177,6 @@ export function createShadow(deps: ShadowDeps): Shadow {
         logger.error({ err, requestId: ex.requestId }, 'shadow copy failed unexpectedly');
       });
     },
-    inFlight: () => controllers.size,
     async close() {
       closed = true;
       for (const c of controllers) c.abort(new Abandoned('dropped'));
@@ -190,16 +186,19 @@ export function createShadow(deps: ShadowDeps): Shadow {
   };
 }
 
-/** The fields of a shadow exchange that come from the primary's request. */
+/**
+ * The fields of a shadow exchange that come from the primary's request. `receivedAt` is the primary's (when the
+ * request reached the sidecar), so a shadow row lands in the same time bucket as the row it answers; the latency
+ * is the challenger's own.
+ */
 function answer(
   ex: Exchange,
-  receivedAt: number,
   ms: number,
 ): Omit<Exchange, 'status' | 'headerVersion' | 'responseBody' | 'responseBytes' | 'responseTruncated'> {
   return {
     requestId: ex.requestId,
     shadowOf: ex.requestId,
-    receivedAt,
+    receivedAt: ex.receivedAt,
     method: ex.method,
     path: ex.path,
     query: ex.query,

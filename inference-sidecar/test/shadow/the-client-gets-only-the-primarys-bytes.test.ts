@@ -87,8 +87,9 @@ describe('shadow traffic: the client gets only the primary bytes', () => {
         '0',
       ],
     ]);
-    // Same features as the primary row it answers.
+    // Same features and time (the request reached the sidecar once) as the primary row it answers.
     expect(shadowRows.map((e) => e.features)).toEqual(primaryRows.map((e) => e.features));
+    expect(shadowRows.map((e) => e['@timestamp'])).toEqual(primaryRows.map((e) => e['@timestamp']));
 
     const metrics = await sidecar.metricsMatching(
       /plumbline_sidecar_shadow_requests_total\{model="iris",outcome="sent"\} 1/,
