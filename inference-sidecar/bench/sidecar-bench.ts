@@ -311,7 +311,12 @@ function cpuRows(hop: CpuReport | null, sidecar: CpuReport | null): string[][] {
  * (their spread is the run's noise), pooled with shadow traffic on, the change, and whether it is within the noise.
  * Plus how the shadow copies ended.
  */
-function shadowRows(without: Run[], withShadow: Run[], metricsText: string): string[][] {
+function shadowRows(
+  without: Run[],
+  withShadow: Run[],
+  metricsText: string,
+  cpu: CpuReport | null,
+): string[][] {
   const rows: string[][] = [];
   for (const [name, pick] of [
     ['p50', (r: { p50: number }) => r.p50],
@@ -340,6 +345,21 @@ function shadowRows(without: Run[], withShadow: Run[], metricsText: string): str
     '',
     ['sent', 'error', 'timeout', 'dropped'].map((o) => String(outcome(o))).join(' / '),
     '',
+    '',
+    '',
+  ]);
+  // Where the copies cost CPU: the proxy thread should do what it does without shadow, the capture thread more.
+  const per = (pick: (r: CpuReport) => NodeJS.CpuUsage | undefined): string => {
+    const c = cpu === null ? undefined : pick(cpu);
+    if (cpu === null || c === undefined || cpu.requests === 0) return 'n/a';
+    return `${(c.user / cpu.requests).toFixed(1)} / ${(c.system / cpu.requests).toFixed(1)}`;
+  };
+  rows.push([
+    'shadow on, CPU µs per request: proxy thread; capture + I/O',
+    '',
+    '',
+    `${per((r) => r.threads?.main)}; ${per((r) => r.threads?.started)}`,
+    'fixed-rate runs only',
     '',
     '',
   ]);
@@ -439,9 +459,12 @@ async function main(): Promise<void> {
     const withShadow: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of Object.keys(modes) as Mode[]) {
+        // Both sidecars' sinks idle: the shadow sidecar's writes (twice the events) never land in another run.
         await sinksIdle(sidecar.info.adminUrl);
+        await sinksIdle(shadowSidecar.info.adminUrl);
         fixed[mode].push(await paced(modes[mode], FIXED_RATE, FIXED_SECONDS));
       }
+      await sinksIdle(sidecar.info.adminUrl);
       await sinksIdle(shadowSidecar.info.adminUrl);
       withShadow.push(await paced(shadowSidecar.info.url, FIXED_RATE, FIXED_SECONDS));
       for (const mode of Object.keys(modes) as Mode[]) {
@@ -463,6 +486,8 @@ async function main(): Promise<void> {
     await sinksIdle(sidecar.info.adminUrl);
     const metricsText = await (await fetch(`${sidecar.info.adminUrl}/metrics`)).text();
     const shadowMetricsText = await (await fetch(`${shadowSidecar.info.adminUrl}/metrics`)).text();
+    // The shadow sidecar first: its final flush must not compete with the first sidecar's, whose events are counted.
+    const shadowCpu = await stopWithReport(shadowSidecar.child);
     const [hopCpu, sidecarCpu] = await Promise.all([
       stopWithReport(hop.child),
       stopWithReport(sidecar.child),
@@ -566,7 +591,7 @@ async function main(): Promise<void> {
         n === captured ? 'yes' : 'NO',
       ]);
     }
-    rows.push(...shadowRows(fixed.sidecar, withShadow, shadowMetricsText));
+    rows.push(...shadowRows(fixed.sidecar, withShadow, shadowMetricsText, shadowCpu));
     rows.push(...cpuRows(hopCpu, sidecarCpu));
     if (overheadSeries && overheadCount) {
       const mean = (Number(overheadSeries[1]) / Number(overheadCount[1])) * 1000;
