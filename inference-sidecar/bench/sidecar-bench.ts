@@ -5,6 +5,8 @@
  *   load generator (this process) ──▶ minimal node:http + undici proxy (child) ──▶ same server   "Node hop"
  *   load generator (this process) ──▶ sidecar (child) ──▶ the same model server              "sidecar"
  *                                       └─▶ Elasticsearch + Kafka (harness, on 127.0.0.1) + Prometheus metrics
+ *   load generator (this process) ──▶ sidecar with shadow traffic (child) ──▶ the same model server  "shadow on"
+ *                                       └─▶ a copy of every request ──▶ a second model server (child)
  *
  * The "Node hop" is a reference, not a competitor: the smallest proxy Node does well (reference-proxy-process.ts,
  * no capture), so the table separates what one extra process hop costs on this machine from what the sidecar adds.
@@ -25,6 +27,10 @@
  * the threads it started (the sidecar's capture thread, libuv's I/O pool) and V8's helper threads (GC).
  * BENCH_SIDECAR_NODE_ARGS / BENCH_HOP_NODE_ARGS pass node flags to the children, e.g. "--cpu-prof
  * --cpu-prof-dir=DIR" for one .cpuprofile per thread.
+ * Shadow traffic: a second sidecar, configured like the first plus `shadow.url` = a second model server, runs the
+ * fixed-rate phase in every round too. Its p50 / p99 are compared with the sidecar's without shadow, and that
+ * difference with the spread of the sidecar's own rounds (the run's noise): the shadow must not move the primary's
+ * latency by more than that.
  * Not a test: it prints a table; targets are printed next to the measurements.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -300,6 +306,66 @@ function cpuRows(hop: CpuReport | null, sidecar: CpuReport | null): string[][] {
   ];
 }
 
+/**
+ * Table rows of the shadow comparison: the sidecar's p50 / p99 at the fixed rate in each round without shadow
+ * (their spread is the run's noise), pooled with shadow traffic on, the change, and whether it is within the noise.
+ * Plus how the shadow copies ended.
+ */
+function shadowRows(
+  without: Run[],
+  withShadow: Run[],
+  metricsText: string,
+  cpu: CpuReport | null,
+): string[][] {
+  const rows: string[][] = [];
+  for (const [name, pick] of [
+    ['p50', (r: { p50: number }) => r.p50],
+    ['p99', (r: { p99: number }) => r.p99],
+  ] as const) {
+    const rounds = without.map((r) => pick(summarise(r)));
+    const noise = Math.max(...rounds) - Math.min(...rounds);
+    const off = pick(summarise(pool(without)));
+    const on = pick(summarise(pool(withShadow)));
+    const change = on - off;
+    rows.push([
+      `${name} @ ${FIXED_RATE} req/s, shadow on (ms)`,
+      '',
+      '',
+      `${ms(on)} (off: ${ms(off)})`,
+      `${change >= 0 ? '+' : ''}${ms(change)}; rounds off ${rounds.map(ms).join(' / ')}, noise ${ms(noise)}`,
+      '≤ noise',
+      change <= noise ? 'yes' : 'NO',
+    ]);
+  }
+  const outcome = (o: string): number =>
+    sumSeries(metricsText, `plumbline_sidecar_shadow_requests_total\\{[^}]*outcome="${o}"[^}]*\\}`);
+  rows.push([
+    'shadow copies sent / error / timeout / dropped',
+    '',
+    '',
+    ['sent', 'error', 'timeout', 'dropped'].map((o) => String(outcome(o))).join(' / '),
+    '',
+    '',
+    '',
+  ]);
+  // Where the copies cost CPU: the proxy thread should do what it does without shadow, the capture thread more.
+  const per = (pick: (r: CpuReport) => NodeJS.CpuUsage | undefined): string => {
+    const c = cpu === null ? undefined : pick(cpu);
+    if (cpu === null || c === undefined || cpu.requests === 0) return 'n/a';
+    return `${(c.user / cpu.requests).toFixed(1)} / ${(c.system / cpu.requests).toFixed(1)}`;
+  };
+  rows.push([
+    'shadow on, CPU µs per request: proxy thread; capture + I/O',
+    '',
+    '',
+    `${per((r) => r.threads?.main)}; ${per((r) => r.threads?.started)}`,
+    'fixed-rate runs only',
+    '',
+    '',
+  ]);
+  return rows;
+}
+
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0].toFixed(2);
   const sinks = await withSinks();
@@ -344,22 +410,63 @@ async function main(): Promise<void> {
   const sidecarUrl = sidecar.info.url;
   const hop = await startChild('reference-proxy-process.js', [modelUrl], nodeArgs('BENCH_HOP_NODE_ARGS'));
   const hopUrl = hop.info.url;
+  // The same sidecar with shadow traffic on: every request is also copied to a second model server. Its own
+  // index, topic and spool, so the sink counts below stay the first sidecar's.
+  const challenger = await startChild('model-server-process.js');
+  const shadowConfig = {
+    ...config,
+    shadow: { url: challenger.info.url },
+    sinks: {
+      ...config.sinks,
+      ...(config.sinks.elasticsearch
+        ? {
+            elasticsearch: {
+              ...config.sinks.elasticsearch,
+              inferenceIndex: `${INDEX}-shadow`,
+              feedbackIndex: `${INDEX.replace('inference', 'feedback')}-shadow`,
+            },
+          }
+        : {}),
+      ...(config.sinks.kafka
+        ? {
+            kafka: {
+              ...config.sinks.kafka,
+              inferenceTopic: `${TOPIC}.shadow`,
+              feedbackTopic: `${TOPIC}.shadow.feedback`,
+            },
+          }
+        : {}),
+      spoolDir: mkdtempSync(join(tmpdir(), 'plumbline-bench-shadow-spool-')),
+    },
+  };
+  const shadowSidecar = await startChild(
+    'sidecar-process.js',
+    [JSON.stringify(shadowConfig)],
+    nodeArgs('BENCH_SIDECAR_NODE_ARGS'),
+  );
   let servedBySidecar = 0;
   try {
     // Warm up every path (JIT, keep-alive pools, ES/Kafka connections).
     await load(modelUrl, { connections: 8, seconds: 3 });
     await load(hopUrl, { connections: 8, seconds: 3 });
     servedBySidecar += (await load(sidecarUrl, { connections: 8, seconds: 3 })).ok;
+    await load(shadowSidecar.info.url, { connections: 8, seconds: 3 });
 
     const modes = { direct: modelUrl, hop: hopUrl, sidecar: sidecarUrl };
     type Mode = keyof typeof modes;
     const fixed: Record<Mode, Run[]> = { direct: [], hop: [], sidecar: [] };
     const saturated: Record<Mode, Run[]> = { direct: [], hop: [], sidecar: [] };
+    const withShadow: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of Object.keys(modes) as Mode[]) {
+        // Both sidecars' sinks idle: the shadow sidecar's writes (twice the events) never land in another run.
         await sinksIdle(sidecar.info.adminUrl);
+        await sinksIdle(shadowSidecar.info.adminUrl);
         fixed[mode].push(await paced(modes[mode], FIXED_RATE, FIXED_SECONDS));
       }
+      await sinksIdle(sidecar.info.adminUrl);
+      await sinksIdle(shadowSidecar.info.adminUrl);
+      withShadow.push(await paced(shadowSidecar.info.url, FIXED_RATE, FIXED_SECONDS));
       for (const mode of Object.keys(modes) as Mode[]) {
         saturated[mode].push(
           await load(modes[mode], { connections: SATURATION_CONNECTIONS, seconds: SATURATION_SECONDS }),
@@ -378,6 +485,9 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await sinksIdle(sidecar.info.adminUrl);
     const metricsText = await (await fetch(`${sidecar.info.adminUrl}/metrics`)).text();
+    const shadowMetricsText = await (await fetch(`${shadowSidecar.info.adminUrl}/metrics`)).text();
+    // The shadow sidecar first: its final flush must not compete with the first sidecar's, whose events are counted.
+    const shadowCpu = await stopWithReport(shadowSidecar.child);
     const [hopCpu, sidecarCpu] = await Promise.all([
       stopWithReport(hop.child),
       stopWithReport(sidecar.child),
@@ -481,6 +591,7 @@ async function main(): Promise<void> {
         n === captured ? 'yes' : 'NO',
       ]);
     }
+    rows.push(...shadowRows(fixed.sidecar, withShadow, shadowMetricsText, shadowCpu));
     rows.push(...cpuRows(hopCpu, sidecarCpu));
     if (overheadSeries && overheadCount) {
       const mean = (Number(overheadSeries[1]) / Number(overheadCount[1])) * 1000;
@@ -500,6 +611,8 @@ async function main(): Promise<void> {
   } finally {
     await stopChild(hop.child);
     await stopChild(sidecar.child);
+    await stopChild(shadowSidecar.child);
+    await stopChild(challenger.child);
     await stopChild(model.child);
     await sinks.stop();
   }

@@ -86,6 +86,7 @@ const NO_METRICS: SidecarMetrics = {
   sampledOut: () => undefined,
   captureLost: () => undefined,
   feedback: () => undefined,
+  shadowRequest: () => undefined,
 };
 
 interface Measured {
@@ -117,6 +118,9 @@ async function realExchange(): Promise<Exchange> {
       receivedAt: started,
       method: 'POST',
       path: '/v2/models/iris/infer',
+      query: '',
+      contentType: 'application/json',
+      headerVersion: null,
       requestBody: Buffer.from(BODY),
       requestBytes: BODY.length,
       requestTruncated: false,

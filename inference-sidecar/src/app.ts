@@ -85,7 +85,7 @@ interface CaptureSide {
 
 function inlineCapture(core: SidecarCore): CaptureSide {
   return {
-    record: (ex) => core.capture.record(ex),
+    record: (ex) => core.record(ex),
     async start() {
       return { adminUrl: await core.listen(), failed: new Promise<never>(() => undefined) };
     },
@@ -164,6 +164,7 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
         origin,
         basePath,
         requestIdHeader: config.requestIdHeader,
+        versionHeader: config.versionHeader,
         captureMaxBytes: config.captureMaxBytes,
         headersTimeoutMs: config.timeouts.headersMs,
         bodyTimeoutMs: config.timeouts.bodyMs,

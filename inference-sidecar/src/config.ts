@@ -12,8 +12,29 @@ import { isJsonPointer } from './protocols/json';
 const port = z.number().int().min(0).max(65535);
 const pointer = z.string().refine(isJsonPointer, 'must be a JSON pointer ("" or starting with "/")');
 const positiveMs = z.number().int().positive();
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name')
+  .transform((s) => s.toLowerCase());
+
+/**
+ * A challenger that gets a copy of a model's requests after the primary answered (src/shadow/). Its answers become
+ * events with `role: "shadow"`; the client never sees them.
+ */
+const ModelShadowSchema = z.strictObject({
+  /** The challenger's base URL, like `upstream` (a path prefix is kept). Required. */
+  url: z.url({ protocol: /^https?$/ }),
+  /** Share of requests copied to the challenger, 0..1. @default 1 */
+  sampleRate: z.number().min(0).max(1).default(1),
+  /** The challenger's version when neither its path, its answer nor its `versionHeader` names one. @default none */
+  version: z.string().min(1).optional(),
+});
 
 const ModelSettingsObject = z.strictObject({
+  /** The model's version when neither the path, the answer nor the `versionHeader` names one. @default none */
+  version: z.string().min(1).optional(),
+  /** Copies of this model's requests to a challenger (overrides the top-level `shadow`). @default none */
+  shadow: ModelShadowSchema.optional(),
   /** Share of requests whose events are kept, 0..1 (metrics always see every request). @default 1 */
   sampleRate: z.number().min(0).max(1).default(1),
   /** Feature names in column order, for requests whose rows are positional arrays. @default none */
@@ -83,11 +104,31 @@ export const SidecarConfigSchema = z.strictObject({
   /** Wire protocol, or auto-detection from path and body. @default 'auto' */
   protocol: z.enum(['auto', 'v2', 'kserve-v1', 'tfserving', 'mlflow', 'seldon', 'generic']).default('auto'),
   /** Header carrying the request id; propagated when the client sends one, added otherwise. @default 'x-request-id' */
-  requestIdHeader: z
-    .string()
-    .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name')
-    .transform((s) => s.toLowerCase())
-    .default('x-request-id'),
+  requestIdHeader: headerName.default('x-request-id'),
+  /**
+   * Header naming the model version, read from the model server's response, else from the request, when the path
+   * and the body name none (MLflow, Seldon, generic servers). @default 'x-model-version'
+   */
+  versionHeader: headerName.default('x-model-version'),
+  /**
+   * Shadow traffic: a copy of every request (or a `sampleRate` sample) goes to a challenger after the primary's
+   * response was written; `models.<m>.shadow` overrides `url`, `sampleRate` and `version` per model. The copies
+   * have their own bounded concurrency and timeout: what cannot be sent is counted, never queued.
+   */
+  shadow: z
+    .strictObject({
+      /** The challenger for every model without its own `models.<m>.shadow`. @default none (no shadow traffic) */
+      url: z.url({ protocol: /^https?$/ }).optional(),
+      /** Share of requests copied, 0..1. @default 1 */
+      sampleRate: z.number().min(0).max(1).default(1),
+      /** The challenger's version when nothing else names it. @default none */
+      version: z.string().min(1).optional(),
+      /** Shadow calls in flight at once (over every challenger); a copy past it is dropped and counted. @default 16 */
+      maxConcurrent: z.number().int().positive().default(16),
+      /** Longest a shadow call may take, request sent → answer read; then it is abandoned as a timeout. @default 5000 */
+      timeoutMs: positiveMs.default(5_000),
+    })
+    .default({ sampleRate: 1, maxConcurrent: 16, timeoutMs: 5_000 }),
   /** Upstream keep-alive pool. */
   upstreamPool: z
     .strictObject({
@@ -211,6 +252,7 @@ export const SIDECAR_ENV: Settings = {
   PLUMBLINE_KAFKA: { key: 'sinks.kafka.brokers', kind: 'list', replacedBy: 'PLUMBLINE_KAFKA_BROKERS' },
   PLUMBLINE_SPOOL_DIR: { key: 'sinks.spoolDir', kind: 'string' },
   PLUMBLINE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
+  PLUMBLINE_SHADOW_URL: { key: 'shadow.url', kind: 'string' },
   PLUMBLINE_REDACTION_KEY_FILE: { key: 'redaction.keyFile', kind: 'string' },
   ...API_AUTH_ENV,
 };
@@ -232,6 +274,7 @@ export const SIDECAR_FLAGS = {
   kafka: { key: 'sinks.kafka.brokers', kind: 'list', replacedBy: 'kafkaBrokers' },
   spoolDir: { key: 'sinks.spoolDir', kind: 'string' },
   logLevel: { key: 'logLevel', kind: 'string' },
+  shadow: { key: 'shadow.url', kind: 'string' },
 } satisfies Settings;
 
 /** The command-line flags the sidecar reads: texts, or values already read by `sidecarConfigLoader.argParser`. */
@@ -306,4 +349,19 @@ export function resolveConfig(
   const { config, ...overrides } = flags;
   const file = config ?? (env[CONFIG_FILE_ENV] || undefined);
   return sidecarConfigLoader.load({ file, env, flags: overrides, warn });
+}
+
+/** Where a model's shadow copies go: its own `shadow` (or the '*' entry's), else the top-level one. */
+export interface ShadowTarget {
+  url: string;
+  sampleRate: number;
+  version?: string;
+}
+
+/** The challenger of a model, or undefined when its requests are not copied. */
+export function shadowSettings(config: SidecarConfig, model: string): ShadowTarget | undefined {
+  const own = modelSettings(config, model).shadow;
+  if (own !== undefined) return own;
+  const { url, sampleRate, version } = config.shadow;
+  return url === undefined ? undefined : { url, sampleRate, version };
 }

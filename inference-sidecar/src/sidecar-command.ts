@@ -40,6 +40,10 @@ export function registerSidecarCommand(program: Command): void {
     // Old names of --elasticsearch-url and --kafka-brokers, kept working (with a deprecation warning).
     .addOption(new Option('--elasticsearch <url>').hideHelp())
     .addOption(new Option('--kafka <brokers>').argParser(read('kafka')).hideHelp())
+    .option(
+      '--shadow <url>',
+      'challenger that gets a copy of every request after the primary answered; its answers become role "shadow" events (env PLUMBLINE_SHADOW_URL)',
+    )
     .option('--spool-dir <dir>', 'local spool directory (default ./plumbline-spool; env PLUMBLINE_SPOOL_DIR)')
     .option(
       '--log-level <level>',

@@ -1,7 +1,7 @@
 /**
  * The sidecar's core: everything that happens after a response was written — capture (exchange → events),
- * the Prometheus metrics, the event pipeline (sinks, spool) and the admin server (/metrics, /healthz, /readyz,
- * /feedback). It runs in the capture thread (src/capture-thread/worker.ts) so that none of it competes with the
+ * shadow traffic (a copy of the request for a challenger model, src/shadow/), the Prometheus metrics, the event
+ * pipeline (sinks, spool) and the admin server (/metrics, /healthz, /readyz, /feedback). It runs in the capture thread (src/capture-thread/worker.ts) so that none of it competes with the
  * proxy's event loop, or on the proxy's own thread with createSidecar's `captureMode: 'inline'` (for tests
  * with fakes).
  */
@@ -12,13 +12,22 @@ import { Registry } from 'prom-client';
 import { Pool, type Dispatcher } from 'undici';
 import { createAdminServer } from './admin/admin-server';
 import { createCapture, type Capture, type EventPipeline } from './capture/capture';
+import type { Exchange } from './capture/exchange';
 import type { SidecarConfig } from './config';
 import { baseUrl, closeServer, listen } from './http-server';
 import { createSidecarMetrics, type SidecarMetrics } from './metrics/sidecar-metrics';
 import { createPipeline, type PipelineOptions } from './pipeline/pipeline';
+import { createShadow, hasShadow, type Shadow } from './shadow/shadow';
 
 export interface SidecarCore {
+  /**
+   * Where the data plane hands every finished exchange, once its response was written: capture, and a copy for
+   * the model's shadow (challenger) when it has one. Never throws.
+   */
+  record(exchange: Exchange): void;
   readonly capture: Capture;
+  /** Copies for the shadow models; undefined when no model has one (config `shadow`, `models.<m>.shadow`). */
+  readonly shadow: Shadow | undefined;
   readonly pipeline: EventPipeline;
   readonly registry: Registry;
   readonly metrics: SidecarMetrics;
@@ -87,6 +96,14 @@ export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps):
     knownModels: Object.keys(config.models).filter((name) => name !== '*'),
   });
   const capture = createCapture({ config, metrics, pipeline, logger, redactionKey: deps.redactionKey });
+  const shadow = hasShadow(config)
+    ? createShadow({
+        config,
+        logger,
+        count: (model, outcome) => metrics.shadowRequest(model, outcome),
+        onAnswer: (ex) => capture.record(ex),
+      })
+    : undefined;
 
   const { origin, basePath } = upstreamTarget(config);
   const healthPath = config.upstreamHealthPath ?? (config.protocol === 'v2' ? '/v2/health/ready' : '/');
@@ -117,7 +134,12 @@ export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps):
   });
 
   return {
+    record(exchange) {
+      capture.record(exchange);
+      shadow?.mirror(exchange);
+    },
     capture,
+    shadow,
     pipeline,
     registry,
     metrics,
@@ -128,6 +150,7 @@ export function createSidecarCore(config: SidecarConfig, deps: SidecarCoreDeps):
     },
     async close() {
       await closeServer(adminServer, 0);
+      await shadow?.close();
       capture.drain();
       if (ownPipeline) await pipeline.close();
       else await pipeline.flush();

@@ -34,6 +34,27 @@ describe('inference event', () => {
     expect(validateInferenceEvent({ ...noTime, protocol: 'grpc' }).ok).toBe(false);
   });
 
+  it('reads an event without a role (written before shadow traffic) as it was, and takes a shadow event', () => {
+    expect(event).not.toHaveProperty('role');
+    expect(validateInferenceEvent(event)).toEqual({ ok: true, value: event });
+    const shadow: InferenceEvent = {
+      ...event,
+      event_id: 'req-1:shadow:0',
+      request_id: 'req-1:shadow',
+      model: { name: 'iris', version: '2' },
+      role: 'shadow',
+      shadow_of: { request_id: 'req-1', row: 0 },
+    };
+    expect(validateInferenceEvent(shadow)).toEqual({ ok: true, value: shadow });
+  });
+
+  it('refuses an unknown role and a shadow_of without its row', () => {
+    expect(validateInferenceEvent({ ...event, role: 'canary' }).ok).toBe(false);
+    const result = validateInferenceEvent({ ...event, role: 'shadow', shadow_of: { request_id: 'req-1' } });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toContain('shadow_of.row');
+  });
+
   it('uses request id and row as the stable event id', () => {
     expect(inferenceEventId('abc', 3)).toBe('abc:3');
   });

@@ -5,9 +5,19 @@ export {
   ModelRefSchema,
   OutputsSchema,
   InferenceEventSchema,
+  EVENT_ROLES,
+  ShadowOfSchema,
   inferenceEventId,
 } from './inference-event';
-export type { Protocol, FeatureValue, ModelRef, Outputs, InferenceEvent } from './inference-event';
+export type {
+  Protocol,
+  FeatureValue,
+  ModelRef,
+  Outputs,
+  InferenceEvent,
+  EventRole,
+  ShadowOf,
+} from './inference-event';
 export { FeedbackEventSchema, feedbackEventId, reviewEventId, REVIEW_ACTIONS } from './feedback-event';
 export type { FeedbackEvent, ReviewAction } from './feedback-event';
 export {

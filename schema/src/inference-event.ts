@@ -18,9 +18,26 @@ export type FeatureValue = z.infer<typeof FeatureValueSchema>;
 
 export const ModelRefSchema = z.object({
   name: z.string().min(1),
+  /**
+   * The model version that answered: from the path (V2, KServe V1, TF Serving `/versions/{v}`), else the body
+   * (V2 `model_version`), else the sidecar's `versionHeader` (`x-model-version`; the response's, else the
+   * request's), else `models.<m>.version` in the sidecar's config; null when nothing names one. A shadow event's is
+   * the challenger's (its response header or body, else `shadow.version` in config).
+   */
   version: z.string().nullable().default(null),
 });
 export type ModelRef = z.infer<typeof ModelRefSchema>;
+
+/** `primary`: what the client got; `shadow`: a challenger's answer to a copy of the request (never seen by the client). */
+export const EVENT_ROLES = ['primary', 'shadow'] as const;
+export type EventRole = (typeof EVENT_ROLES)[number];
+
+/** The primary row a shadow event answers: compare their outputs for agreement. */
+export const ShadowOfSchema = z.object({
+  request_id: z.string().min(1),
+  row: z.number().int().min(0),
+});
+export type ShadowOf = z.infer<typeof ShadowOfSchema>;
 
 export const OutputsSchema = z.object({
   /** Predicted class for classifiers. */
@@ -45,6 +62,14 @@ export const InferenceEventSchema = z.object({
   /** ISO-8601 time the request reached the sidecar. */
   '@timestamp': z.iso.datetime({ offset: true }),
   model: ModelRefSchema,
+  /**
+   * Whose answer this is; absent reads as `primary` (events written before shadow traffic existed have none). A
+   * shadow event's `request_id` is the primary's with `:shadow` appended (so `event_id`s and feedback joins never
+   * mix the two); `shadow_of` names the primary row it answers. Anything that sums client traffic skips shadows.
+   */
+  role: z.enum(EVENT_ROLES).optional(),
+  /** Shadow events only: the primary's request id and row this event is the challenger's answer to. */
+  shadow_of: ShadowOfSchema.optional(),
   protocol: z.enum(PROTOCOLS),
   /** False when the adapter could not read the body: features/outputs are then empty. */
   parsed: z.boolean(),

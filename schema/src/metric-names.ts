@@ -189,6 +189,13 @@ export const SIDECAR_METRICS = {
     help: 'Bytes held in the local spool.',
     labels: [],
   }),
+  shadowRequests: m({
+    emitter: 'sidecar',
+    name: 'plumbline_sidecar_shadow_requests_total',
+    type: 'counter',
+    help: 'Copies of requests for the shadow model (challenger), each counted once by how it ended: sent (answered below 500), error (refused, reset or a 5xx answer), timeout (no full answer within shadow.timeoutMs), dropped (not sent: maxConcurrent copies already in flight, the request body was not kept whole, the client left, or the sidecar was stopping).',
+    labels: ['model', 'outcome'],
+  }),
 } as const;
 
 const MVF = [...MV, 'feature'] as const;

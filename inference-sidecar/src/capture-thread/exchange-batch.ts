@@ -11,7 +11,10 @@ export interface ExchangeBatch {
   count: number;
   /** NUMBERS values per exchange, see the offsets below. */
   numbers: ArrayBuffer;
-  /** JSON array: requestId, method, path, errorCode, errorMessage of each exchange in turn. */
+  /**
+   * JSON array: requestId, method, path, errorCode, errorMessage, query, contentType, headerVersion of each
+   * exchange in turn.
+   */
   strings: string;
   /** The bodies, back to back in batch order (request, then response, of each exchange). */
   bytes: ArrayBuffer;
@@ -27,7 +30,7 @@ const FLAGS = 6;
 const REQUEST_BODY_LENGTH = 7;
 const RESPONSE_BODY_LENGTH = 8;
 const NUMBERS = 9;
-const STRINGS = 5;
+const STRINGS = 8;
 const REQUEST_TRUNCATED = 1;
 const RESPONSE_TRUNCATED = 2;
 
@@ -61,6 +64,9 @@ export function packExchanges(exchanges: readonly Exchange[]): ExchangeBatch {
     strings[s + 2] = ex.path;
     strings[s + 3] = ex.errorCode;
     strings[s + 4] = ex.errorMessage;
+    strings[s + 5] = ex.query;
+    strings[s + 6] = ex.contentType;
+    strings[s + 7] = ex.headerVersion;
   }
   return { count, numbers: numbers.buffer, strings: JSON.stringify(strings), bytes };
 }
@@ -85,6 +91,9 @@ export function unpackExchanges(batch: ExchangeBatch): Exchange[] {
       receivedAt: numbers[n + RECEIVED_AT],
       method: strings[s + 1] as string,
       path: strings[s + 2] as string,
+      query: strings[s + 5] as string,
+      contentType: strings[s + 6],
+      headerVersion: strings[s + 7],
       requestBody: body(numbers[n + REQUEST_BODY_LENGTH]),
       requestBytes: numbers[n + REQUEST_BYTES],
       requestTruncated: (flags & REQUEST_TRUNCATED) !== 0,

@@ -64,7 +64,7 @@ port.on('message', (message: ToCaptureThread) => {
   if (message.type === 'exchanges') {
     if (message.lost > 0) core.metrics.captureLost(message.lost);
     const exchanges = unpackExchanges(message);
-    for (const ex of exchanges) core.capture.record(ex);
+    for (const ex of exchanges) core.record(ex);
     progress.add(exchanges.length, message.bytes.byteLength);
   } else if (message.type === 'process-metrics') {
     waitingForProcessMetrics.get(message.id)?.(message.text);

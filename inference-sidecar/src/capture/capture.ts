@@ -16,7 +16,7 @@ import {
 } from '@plumbline/schema';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
-import { modelSettings, type ModelSettings, type SidecarConfig } from '../config';
+import { modelSettings, shadowSettings, type ModelSettings, type SidecarConfig } from '../config';
 import type { SidecarMetrics } from '../metrics/sidecar-metrics';
 import { adapterForBody, adapterForPath, mayBeInference } from '../protocols/detect';
 import { parseJson } from '../protocols/json';
@@ -163,7 +163,11 @@ export function createCapture(deps: CaptureDeps): Capture {
   function toEvents(ex: Exchange): InferenceEvent[] {
     const pathModel = modelFromPath(ex.path);
     let model = pathModel.model ?? config.model;
-    let version = pathModel.version ?? '';
+    // A shadow exchange (src/shadow/) is the challenger's answer to a copy: it makes events, but the metrics of
+    // client traffic (requests, latency, predictions, features) stay the primary's.
+    const primary = ex.shadowOf === undefined;
+    const observe = primary ? observeRequest : ignoreRequest;
+    let version = primary ? (pathModel.version ?? ex.headerVersion ?? '') : (ex.headerVersion ?? '');
     let adapter: ProtocolAdapter | undefined = mayBeInference(ex.method)
       ? adapterForPath(ex.path, config.protocol)
       : undefined;
@@ -191,7 +195,7 @@ export function createCapture(deps: CaptureDeps): Capture {
     const protocol: Protocol = adapter?.protocol ?? 'unknown';
     if (adapter === undefined) {
       // Not an inference (health, metadata, an unknown route): counted, no event.
-      observeRequest(ex, model, version, protocol);
+      observe(ex, model, versionFallback(ex, model, pathModel.version, version), protocol);
       return [];
     }
 
@@ -230,8 +234,12 @@ export function createCapture(deps: CaptureDeps): Capture {
     if (result.model !== undefined && pathModel.model === undefined && result.model !== model) {
       model = result.model;
     }
-    if (result.version !== undefined && version === '') version = result.version;
-    observeRequest(ex, model, version, protocol);
+    if (primary) {
+      // The path, then the body (V2's model_version), then the version header, then models.<m>.version.
+      if (pathModel.version === undefined && result.version !== undefined) version = result.version;
+    } else if (version === '' && result.version !== undefined) version = result.version;
+    version = versionFallback(ex, model, pathModel.version, version);
+    observe(ex, model, version, protocol);
 
     // What the events keep follows the model they are labelled with, also when only the body named it.
     const { keep, minimised, settings: kept } = settingsFor(model);
@@ -242,6 +250,12 @@ export function createCapture(deps: CaptureDeps): Capture {
     const timestamp = new Date(ex.receivedAt).toISOString();
     const latency = { total: ex.totalMs, upstream: ex.upstreamMs };
     const modelRef = { name: model, version: version === '' ? null : version };
+    const requestId = primary ? ex.requestId : shadowRequestId(ex.requestId);
+    const role = primary ? ('primary' as const) : ('shadow' as const);
+    const shadowOf = ex.shadowOf;
+    /** role, and for a shadow the primary row it answers (spread into each event). */
+    const roleFields = (row: number): Pick<InferenceEvent, 'role' | 'shadow_of'> =>
+      shadowOf === undefined ? { role } : { role, shadow_of: { request_id: shadowOf, row } };
 
     if (!result.ok) {
       metrics.unparsed(model, protocol, result.direction);
@@ -249,11 +263,12 @@ export function createCapture(deps: CaptureDeps): Capture {
       metrics.events(model, version, 1);
       const event: InferenceEvent = {
         schema_version: SCHEMA_VERSION,
-        event_id: inferenceEventId(ex.requestId, 0),
-        request_id: ex.requestId,
+        event_id: inferenceEventId(requestId, 0),
+        request_id: requestId,
         row: 0,
         '@timestamp': timestamp,
         model: modelRef,
+        ...roleFields(0),
         protocol,
         parsed: false,
         features: {},
@@ -262,7 +277,7 @@ export function createCapture(deps: CaptureDeps): Capture {
         http_status: ex.status,
         error: error ?? `${result.direction}: ${detail(result.error)}`,
       };
-      return sample(settings, [event]);
+      return primary ? sample(settings, [event]) : [event];
     }
     if (result.requestError !== undefined) {
       metrics.unparsed(model, protocol, 'request');
@@ -277,21 +292,24 @@ export function createCapture(deps: CaptureDeps): Capture {
       const { outputs } = rows[i];
       // Allowlist and redaction first: histograms observe only what the event keeps.
       const features = keep(rows[i].features);
-      if (outputs.label !== null) metrics.prediction(model, version, outputs.label);
-      if (outputs.confidence !== null) metrics.confidence(model, version, outputs.confidence);
-      if (outputs.value !== null) metrics.regressionOutput(model, version, outputs.value);
-      if (outputs.invalid !== null) metrics.invalidOutput(model, version, outputs.invalid);
-      for (const name of histogramFeatures) {
-        const v = features[name];
-        if (typeof v === 'number') metrics.featureValue(model, version, name, v);
+      if (primary) {
+        if (outputs.label !== null) metrics.prediction(model, version, outputs.label);
+        if (outputs.confidence !== null) metrics.confidence(model, version, outputs.confidence);
+        if (outputs.value !== null) metrics.regressionOutput(model, version, outputs.value);
+        if (outputs.invalid !== null) metrics.invalidOutput(model, version, outputs.invalid);
+        for (const name of histogramFeatures) {
+          const v = features[name];
+          if (typeof v === 'number') metrics.featureValue(model, version, name, v);
+        }
       }
       events[i] = {
         schema_version: SCHEMA_VERSION,
-        event_id: inferenceEventId(ex.requestId, i),
-        request_id: ex.requestId,
+        event_id: inferenceEventId(requestId, i),
+        request_id: requestId,
         row: i,
         '@timestamp': timestamp,
         model: modelRef,
+        ...roleFields(i),
         protocol,
         parsed: result.requestError === undefined,
         features,
@@ -301,7 +319,24 @@ export function createCapture(deps: CaptureDeps): Capture {
         error,
       };
     }
-    return sample(settings, events);
+    // The challenger's copies were sampled when they were sent (shadow.sampleRate), not again here.
+    return primary ? sample(settings, events) : events;
+  }
+
+  /**
+   * The version when neither the path nor the body named one: the version header (already in `found` when the
+   * exchange carried it), else `models.<m>.version` (a primary) or the challenger's configured version, else the
+   * path's (a shadow: the copy went to the primary's path).
+   */
+  function versionFallback(
+    ex: Exchange,
+    model: string,
+    pathVersion: string | undefined,
+    found: string,
+  ): string {
+    if (found !== '') return found;
+    if (ex.shadowOf === undefined) return modelSettings(config, model).version ?? '';
+    return shadowSettings(config, model)?.version ?? pathVersion ?? '';
   }
 
   function sample(settings: ModelSettings, events: InferenceEvent[]): InferenceEvent[] {
@@ -327,6 +362,8 @@ export function createCapture(deps: CaptureDeps): Capture {
       responseBytes: ex.responseBytes,
     });
   }
+
+  function ignoreRequest(): void {}
 
   function errorOf(ex: Exchange, minimised: boolean): string | null {
     if (ex.errorCode !== null)
@@ -357,11 +394,17 @@ function withoutExcerpt(message: string): string {
   return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' (excerpt left out)');
 }
 
+/** The request id a shadow exchange's events carry: the primary's, marked, so event ids and joins never collide. */
+export function shadowRequestId(primaryRequestId: string): string {
+  return `${primaryRequestId}:shadow`;
+}
+
 function usesHmac(settings: ModelSettings): boolean {
   return Object.values(settings.redact).includes('hmac-sha256');
 }
 
-function modelFromPath(path: string): { model?: string; version?: string } {
+/** The model (and version) a path names: V2, KServe V1 and TF Serving routes; {} for any other path. */
+export function modelFromPath(path: string): { model?: string; version?: string } {
   const m = V2_MODEL.exec(path);
   if (m) {
     return { model: decode(m[1]), version: m[2] === undefined ? undefined : decode(m[2]) };

@@ -9,6 +9,15 @@ export interface Exchange {
   method: string;
   /** Path without the query string. */
   path: string;
+  /** The query string with its `?`, or '' (a shadow copy is sent to the same path and query). */
+  query: string;
+  /** The request's Content-Type, or null (a shadow copy is sent with it). */
+  contentType: string | null;
+  /**
+   * The value of the `versionHeader` (default `x-model-version`): the model server's response header, else the
+   * request's; null when neither carried it. A shadow exchange has only its challenger's response header here.
+   */
+  headerVersion: string | null;
   requestBody: Buffer | null;
   requestBytes: number;
   requestTruncated: boolean;
@@ -22,4 +31,9 @@ export interface Exchange {
   /** SIDECAR_ERR_* code when the sidecar answered instead of the upstream, or the client aborted. */
   errorCode: string | null;
   errorMessage: string | null;
+  /**
+   * Set on a shadow exchange only (src/shadow/): the request id of the primary exchange it copies. Its events get
+   * `role: "shadow"` and point back to the primary's rows. Never set on what a client sent.
+   */
+  shadowOf?: string;
 }

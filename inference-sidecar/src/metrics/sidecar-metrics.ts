@@ -44,7 +44,12 @@ export interface SidecarMetrics {
   /** Exchanges the proxy thread could not hand to the capture thread (its backlog bound was reached). */
   captureLost(n: number): void;
   feedback(model: string, n: number): void;
+  /** One copy for the shadow model, by how it ended (src/shadow/). */
+  shadowRequest(model: string, outcome: ShadowOutcome): void;
 }
+
+/** How a copy for the shadow model ended: the `outcome` label of plumbline_sidecar_shadow_requests_total. */
+export type ShadowOutcome = 'sent' | 'error' | 'timeout' | 'dropped';
 
 export function createSidecarMetrics(
   registry: Registry,
@@ -76,6 +81,7 @@ export function createSidecarMetrics(
   const unparsed = getOrCreateMetric(registry, S.unparsed);
   const feedback = getOrCreateMetric(registry, S.feedback);
   const dropped = getOrCreateMetric(registry, S.dropped);
+  const shadowRequests = getOrCreateMetric(registry, S.shadowRequests);
 
   interface RequestChildren {
     total: HistogramChild;
@@ -190,6 +196,10 @@ export function createSidecarMetrics(
     feedback(rawModel, n) {
       const model = m(rawModel);
       c(feedback, `fb\u0000${model}`, [model]).inc(n);
+    },
+    shadowRequest(rawModel, outcome) {
+      const model = m(rawModel);
+      c(shadowRequests, `sh\u0000${model}\u0000${outcome}`, [model, outcome]).inc();
     },
   };
 }

@@ -20,6 +20,8 @@ export interface ProxyOptions {
   /** Path prefix of the upstream URL ('' for none). */
   basePath: string;
   requestIdHeader: string;
+  /** Header naming the model version (lower case): the response's wins over the request's. */
+  versionHeader: string;
   captureMaxBytes: number;
   headersTimeoutMs: number;
   bodyTimeoutMs: number;
@@ -62,6 +64,7 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
   private status = 0;
   private errorCode: string | null = null;
   private errorMessage: string | null = null;
+  private headerVersion: string | null = null;
   private done = false;
 
   constructor(
@@ -94,6 +97,8 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
       );
       return;
     }
+    const requestVersion = req.headers[options.versionHeader];
+    if (typeof requestVersion === 'string' && requestVersion !== '') this.headerVersion = requestVersion;
     const lengthHeader = req.headers['content-length'];
     const chunked = req.headers['transfer-encoding'] !== undefined;
     const length = lengthHeader === undefined ? -1 : Number(lengthHeader);
@@ -164,6 +169,8 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
   ): void {
     if (statusCode < 200 || this.done) return;
     this.status = statusCode;
+    const responseVersion = headers[this.options.versionHeader];
+    if (typeof responseVersion === 'string' && responseVersion !== '') this.headerVersion = responseVersion;
     const out = clientHeaders(headers, this.options.requestIdHeader, this.requestId);
     try {
       if (statusMessage) this.res.writeHead(statusCode, statusMessage, out);
@@ -251,11 +258,17 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
     const totalMs = performance.now() - this.startedAt;
     const reqChunks = this.reqChunks;
     const resChunks = this.resChunks;
+    const url = this.req.url ?? '/';
+    const q = url.indexOf('?');
+    const contentType = this.req.headers['content-type'];
     this.options.onExchange({
       requestId: this.requestId,
       receivedAt: this.receivedAt,
       method: this.req.method ?? 'GET',
-      path: pathOf(this.req.url ?? '/'),
+      path: q < 0 ? url : url.slice(0, q),
+      query: q < 0 ? '' : url.slice(q),
+      contentType: contentType === undefined ? null : contentType,
+      headerVersion: this.headerVersion,
       requestBody:
         reqChunks === null || reqChunks.length === 0
           ? null
@@ -293,11 +306,6 @@ async function* teeBody(
     exchange.onStreamData(chunk as Buffer);
     yield chunk as Buffer;
   }
-}
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
 }
 
 /**

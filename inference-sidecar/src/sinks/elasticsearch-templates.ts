@@ -88,6 +88,8 @@ export function inferenceTemplate(index: string, replicas?: number): IndexTempla
     ],
     properties: {
       ...EVENT_PROPERTIES,
+      role: { type: 'keyword' },
+      shadow_of: { properties: { request_id: { type: 'keyword' }, row: { type: 'integer' } } },
       protocol: { type: 'keyword' },
       parsed: { type: 'boolean' },
       features: { type: 'object', dynamic: true },

@@ -20,6 +20,7 @@ describe('the proxy hands an exchange to capture only after the response is writ
         origin: upstream.url,
         basePath: '',
         requestIdHeader: 'x-request-id',
+        versionHeader: 'x-model-version',
         captureMaxBytes: 1024,
         headersTimeoutMs: 1000,
         bodyTimeoutMs: 1000,

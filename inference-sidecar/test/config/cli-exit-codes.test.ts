@@ -26,6 +26,7 @@ describe('plumbline sidecar: bad configuration → exit code 2 and a message nam
       ['--upstream', 'http://127.0.0.1:1', '--kafka', 'broker-without-port'],
       /^invalid config: sinks\.kafka\.brokers\.0: must be host:port/,
     ],
+    [['--upstream', 'http://127.0.0.1:1', '--shadow', 'challenger:8080'], /^invalid config: shadow\.url: /],
     [
       ['--upstream', 'http://127.0.0.1:1', '--config', '/nonexistent/sidecar.yaml'],
       /^invalid config: config: cannot read/,
