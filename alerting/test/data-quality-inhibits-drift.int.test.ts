@@ -86,9 +86,10 @@ test('the drift alert of a feature with a failing check is suppressed; another f
   expect(decisions()[0]).toContain('feature sepal_width drifts');
 });
 
-test('the model-level drift alerts of a model with a failing check are suppressed too; another model keeps them', async () => {
-  // BROKEN (iris) is still firing from the test above; it is posted again so this test stands on its own.
-  await post([BROKEN]);
+test('the model-level drift alerts of a model with a failing structural check are suppressed too; another model keeps them', async () => {
+  // A structural break (a renamed column): BROKEN's value check (out_of_range_share) alone holds no model-level alert,
+  // the next test shows.
+  await post([{ ...BROKEN, feature: 'petal_width', check: 'missing_column' }]);
   const modelLevel = (model: string) =>
     [
       'PlumblineDatasetDriftShareHigh',
@@ -115,4 +116,21 @@ test('the model-level drift alerts of a model with a failing check are suppresse
     expect({ alertname, ...state('iris') }).toMatchObject({ alertname, state: 'suppressed' });
     expect({ alertname, ...state('fraud') }).toMatchObject({ alertname, state: 'active' });
   }
+});
+
+test('a value check (out_of_range_share) holds only its feature: a real drift that moves values out of range still reaches the model-level alerts', async () => {
+  const drift = {
+    alertname: 'PlumblineDatasetDriftShareHigh',
+    category: 'drift',
+    severity: 'critical',
+    model: 'wine',
+    model_version: '1',
+  };
+  await post([{ ...BROKEN, model: 'wine' }, drift]);
+  const r = await request(`${chain.alertmanager.url}/api/v2/alerts`);
+  const alerts = (await r.body.json()) as AmAlert[];
+  const state = alerts.find(
+    (a) => a.labels.alertname === 'PlumblineDatasetDriftShareHigh' && a.labels.model === 'wine',
+  )?.status;
+  expect(state).toMatchObject({ state: 'active' });
 });

@@ -161,7 +161,7 @@ test('Prometheus fires the drift alert, Alertmanager routes it to the bridge, th
   };
   expect(body).toMatchObject({ model: 'iris', requestedBy: 'alertmanager' });
   expect(body.reason).toMatch(
-    /^Plumbline(FeatureDriftPersistent|DatasetDriftShareHigh|PsiHigh): .* drifts \(accuracy /,
+    /^Plumbline(FeatureDriftPersistent|DatasetDriftShareHigh|PsiHigh|MultivariateDrift): .* \(accuracy /,
   );
   // More drift alerts of the same model arrive (other features, dataset level): the cooldown holds them.
   await new Promise((r) => setTimeout(r, 3000));
