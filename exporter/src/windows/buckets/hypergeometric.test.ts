@@ -25,6 +25,27 @@ describe('the generator (xoshiro128**)', () => {
     for (const c of counts) expect(Math.abs(c - 10000)).toBeLessThan(460);
     expect(() => uniformInt(a, 0)).toThrow(RangeError);
   });
+
+  it('takes the draw and the rejection limit modulo n exactly as % does (the remainder by division)', () => {
+    // uniformInt computes x mod n as x − ⌊x / n⌋ · n; the window's sample depends on every bit of it.
+    const byPercent = (s: Uint32Array, n: number): number => {
+      if (n === 1) return 0;
+      const limit = 2 ** 32 - (2 ** 32 % n);
+      for (;;) {
+        const x = nextUint32(s);
+        if (x < limit) return x % n;
+      }
+    };
+    const sizes = createRandom(3);
+    const a = createRandom(9);
+    const b = createRandom(9);
+    const edges = [1, 2, 3, 7, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 - 1, 2 ** 32];
+    for (let i = 0; i < 200_000; i++) {
+      const n = i < edges.length ? edges[i] : 1 + (nextUint32(sizes) >>> (nextUint32(sizes) & 31));
+      expect(uniformInt(a, n)).toBe(byPercent(b, n));
+    }
+    expect(Array.from(a)).toEqual(Array.from(b));
+  });
 });
 
 /** Exact hypergeometric pmf by the ratio recurrence (small parameters). */
