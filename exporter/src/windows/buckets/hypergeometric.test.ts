@@ -62,6 +62,38 @@ function pmf(n: number, g: number, k: number): number[] {
 }
 
 describe('sampleHypergeometric', () => {
+  it('draws item by item with uniformInt: the same results and the same generator state afterwards', () => {
+    // The definition, as written before the draws were inlined: the j-th item is marked with probability
+    // (marked left) / (items left), each a uniformInt draw.
+    const byDefinition = (rng: Uint32Array, n: number, g: number, k: number): number => {
+      if (k > n - k) return g - byDefinition(rng, n, g, n - k);
+      let left = n;
+      let marked = g;
+      let hits = 0;
+      for (let j = 0; j < k && marked > 0; j++) {
+        if (marked === left) return hits + (k - j);
+        if (uniformInt(rng, left) < marked) {
+          hits++;
+          marked--;
+        }
+        left--;
+      }
+      return hits;
+    };
+    const params = createRandom(17);
+    const a = createRandom(23);
+    const b = createRandom(23);
+    for (let i = 0; i < 3000; i++) {
+      const n = uniformInt(params, i < 1000 ? 12 : 5_000_000) + 1;
+      const g = uniformInt(params, n + 1);
+      const k = uniformInt(params, Math.min(n, 4000) + 1);
+      expect(sampleHypergeometric(a, { population: n, successes: g, draws: k })).toBe(
+        byDefinition(b, n, g, k),
+      );
+    }
+    expect(Array.from(a)).toEqual(Array.from(b));
+  });
+
   it.each([
     [20, 7, 5],
     [20, 7, 15], // drawn through the complement
