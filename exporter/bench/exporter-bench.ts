@@ -240,7 +240,15 @@ interface WindowResult {
   memory: { before: Memory; after: Memory; stateBytes: number };
   bucket: { rows: number; heapBytes: number; jsonBytes: number };
   labelJoin: { predictions: number; labels: number; samplingRate: number; bytes: number };
-  evaluation: { totalMs: number[]; stages: StageTimes; status: string; drifted: number; tested: number };
+  evaluation: {
+    totalMs: number[];
+    /** CPU time of each evaluation, every thread of the process (a shared machine's wall time includes waits). */
+    cpuMs: number[];
+    stages: StageTimes;
+    status: string;
+    drifted: number;
+    tested: number;
+  };
   checkpoint: {
     full: { ms: number; bytes: number; files: number };
     oneBucket: { ms: number; bytes: number; files: number };
@@ -410,12 +418,16 @@ async function windowPart(ratePerSecond: number): Promise<WindowResult> {
     now: EVALUATED_AT,
   });
   const totalMs: number[] = [];
+  const cpuMs: number[] = [];
   let report = null;
   for (let i = 0; i < 5; i++) {
     gc();
     const t = performance.now();
+    const cpu = process.cpuUsage();
     report = evaluateWindow(evalInput(store.window(MODEL, RANGE)));
+    const used = process.cpuUsage(cpu);
     totalMs.push(ms(t));
+    cpuMs.push((used.user + used.system) / 1000);
   }
   const stages: StageTimes[] = [];
   for (let i = 0; i < 5; i++) {
@@ -473,6 +485,7 @@ async function windowPart(ratePerSecond: number): Promise<WindowResult> {
     },
     evaluation: {
       totalMs,
+      cpuMs,
       stages: {
         merge: median(stages.map((s) => s.merge)),
         summaries: median(stages.map((s) => s.summaries)),
@@ -731,6 +744,7 @@ function main(): void {
         row('process RSS', (x) => MB(x.memory.after.rss)),
         row('evaluation, median of 5 (merge + evaluateWindow)', (x) => msText(median(x.evaluation.totalMs))),
         row('evaluation, slowest of 5', (x) => msText(Math.max(...x.evaluation.totalMs))),
+        row('evaluation CPU time, median of 5 (all threads)', (x) => msText(median(x.evaluation.cpuMs))),
         row(
           '… merge 60 buckets (store.window)',
           stat((s) => s.merge),
@@ -755,7 +769,9 @@ function main(): void {
           'verdict',
           (x) => `${x.evaluation.status}, ${x.evaluation.drifted}/${x.evaluation.tested} features drifted`,
         ),
-        row('evaluation ≤ 100 ms', (x) => (median(x.evaluation.totalMs) <= 100 ? 'met' : 'missed')),
+        row('evaluation ≤ 100 ms (wall, median)', (x) =>
+          median(x.evaluation.totalMs) <= 100 ? 'met' : 'missed',
+        ),
       ]),
       '',
     );
@@ -882,7 +898,7 @@ function main(): void {
     'Method:',
     `- Traffic: one classifier, 20 numerical + 5 categorical features (skewed, 0–3% missing, rare unseen categories), predicted class with probabilities; ground truth for ${LABELLED_SHARE * 100}% of rows, ${LABEL_DELAY_MS / 1000} s after the prediction (exporter/bench/production-events.ts). Baseline profiled from ${n(REFERENCE_ROWS)} reference rows; the traffic is mildly shifted on a few features. The store, detector and config are the service's (parseConfig defaults, windowStoreGeometry, createProfileDriftEngine, the label join companion).`,
     `- Fold rate: ${n(FOLD_EVENTS)} events (6 s at 50,000/s) parsed from JSON beforehand; best of 3 on a fresh store; events/s counts inference events, the feedback's time included. The label join holds every row at this size (below its 1,000,000 cap).`,
-    `- Window: at 1,000/s every minute is folded from generated events (3.6M); at 10,000 and 50,000/s the first 2 minutes are folded from events (1.2M and 6M) and minutes 3–60 are copies of minute 2 with new starts: its bucket state copied, and its label-join rows (predictions and their labels) with times moved and key hashes mapped to new keys below the join's sampling threshold. "One bucket" is that folded minute: its size does not depend on the rows it folded once the 2,000-row reservoir is full. Memory: heap + array buffers after a forced GC, the window state = after − before creating the store (buckets, label join, the duplicate-id set). Evaluation: the hour's window (60 buckets), median of 5, each after a forced GC.`,
+    `- Window: at 1,000/s every minute is folded from generated events (3.6M); at 10,000 and 50,000/s the first 2 minutes are folded from events (1.2M and 6M) and minutes 3–60 are copies of minute 2 with new starts: its bucket state copied, and its label-join rows (predictions and their labels) with times moved and key hashes mapped to new keys below the join's sampling threshold. "One bucket" is that folded minute: its size does not depend on the rows it folded once the 2,000-row reservoir is full. Memory: heap + array buffers after a forced GC, the window state = after − before creating the store (buckets, label join, the duplicate-id set). Evaluation: the hour's window (60 buckets), median of 5, each after a forced GC; wall time, and the CPU time of the process over the same call (process.cpuUsage: every thread, the GC's helpers included) — on a machine shared with other work the wall time also holds the waits for a core.`,
     `- Old design: the newest N events of the 1,000/s hour (the very events the store folded), held in an EventBuffer as JSON-parsed, validated objects, with the ground truth of those rows that arrived by the evaluation (the old sources held other feedback too: its memory is a lower bound); then main's evaluateWindow step by step: buffer.window, toColumns, summarizeFeature per feature, the prediction column, createDriftDetector(profile).evaluate (with the service's drift worker pool), evaluateQuality. N = ${n(OLD_CAP)} (the old cap) and the most rows that fit in the default heap (per-row cost from the ${n(OLD_CAP)} run, 15% slack).`,
     '- Checkpoints go to the OS temp dir; each is one capture + write; bytes are the files written plus the manifest.',
     `- Each part in its own process (Node ${process.version}); 2 shared cores, load average ${load.toFixed(1)} at the start; whole run ${(ms(t) / 1000).toFixed(0)} s.`,

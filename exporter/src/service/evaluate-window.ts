@@ -75,7 +75,12 @@ function labelColumn(window: ModelWindow): Record<string, CellValue[]> {
   const joined = window.truths?.();
   if (!name || !joined) return {};
   const column: CellValue[] = joined.values;
-  for (let i = joined.values.length; i < joined.rows; i++) column.push(null);
+  const labelled = column.length;
+  if (joined.rows > labelled) {
+    // One allocation for the missing rows (pushing ~a million nulls one by one regrows the array many times).
+    column.length = joined.rows;
+    column.fill(null, labelled);
+  }
   return { [name]: column };
 }
 

@@ -134,16 +134,27 @@ function scatter(
   }
 }
 
-/** Values sorted by high word: orders each run of equal high words (same sign, so `>` is the key order). */
+/**
+ * Values sorted by high word: orders each run of equal high words (same sign, so `>` is the key order). A long run
+ * already in order — typically one value repeated, as in a count or a flag column — is left as it is: the native
+ * sort would only move equal values among themselves.
+ */
 function sortRunsOfEqualHighWords(values: Float64Array, words: Uint32Array): void {
   const n = values.length;
   let start = 0;
   for (let i = 1; i <= n; i++) {
     if (i < n && words[2 * i + 1] === words[2 * start + 1]) continue;
-    if (i - start > INSERTION_MAX_RUN) values.subarray(start, i).sort();
-    else if (i - start > 1) insertionSort(values, start, i);
+    if (i - start > INSERTION_MAX_RUN) {
+      if (!isAscending(values, start, i)) values.subarray(start, i).sort();
+    } else if (i - start > 1) insertionSort(values, start, i);
     start = i;
   }
+}
+
+/** True when values[from … to) never decreases (a run of one sign: no −0 / +0 pair to order). */
+function isAscending(values: Float64Array, from: number, to: number): boolean {
+  for (let k = from + 1; k < to; k++) if (values[k] < values[k - 1]) return false;
+  return true;
 }
 
 function insertionSort(values: Float64Array, from: number, to: number): void {

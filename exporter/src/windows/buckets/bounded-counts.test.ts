@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { addCount, countsEntries, createBoundedCounts, mergeCountsInto, totalCount } from './bounded-counts';
+import {
+  addCount,
+  countsEntries,
+  createBoundedCounts,
+  mergeCountsInto,
+  totalCount,
+  trimCounts,
+} from './bounded-counts';
 
 describe('bounded counts (bottom-k by hash, exact counts)', () => {
   it('end in the same state whatever the order and the split of the stream, and keep the total exact', () => {
@@ -28,6 +35,36 @@ describe('bounded counts (bottom-k by hash, exact counts)', () => {
         },
       ),
       { numRuns: 300, seed: 7 },
+    );
+  });
+
+  it('merged untrimmed and trimmed once, equal merging with a trim each time: counts, other and Map order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.array(
+            fc.integer({ min: 0, max: 60 }).map((i) => `v${i}`),
+            { maxLength: 80 },
+          ),
+          { maxLength: 8 },
+        ),
+        fc.integer({ min: 1, max: 12 }),
+        (parts, capacity) => {
+          const states = parts.map((values) => {
+            const c = createBoundedCounts(capacity);
+            for (const v of values) addCount(c, v);
+            return c;
+          });
+          const eachTime = createBoundedCounts(capacity);
+          for (const s of states) mergeCountsInto(eachTime, s);
+          const once = createBoundedCounts(capacity);
+          for (const s of states) mergeCountsInto(once, s, { trim: false });
+          trimCounts(once);
+          expect([...once.counts.entries()]).toEqual([...eachTime.counts.entries()]);
+          expect(once.other).toBe(eachTime.other);
+        },
+      ),
+      { numRuns: 300, seed: 11 },
     );
   });
 });

@@ -47,12 +47,27 @@ export function addCount(c: BoundedCounts, value: string, n = 1): void {
   } else c.other += n;
 }
 
-/** Adds every count of `from` into `into` (the result is the same in any order of merging). */
-export function mergeCountsInto(into: BoundedCounts, from: BoundedCounts): void {
+/**
+ * Adds every count of `from` into `into` (the result is the same in any order of merging).
+ * With `trim: false` the values past capacity stay until {@link trimCounts}: merging many states one after
+ * another and trimming once gives the same tracked values, counts, `other` and Map order as trimming after each
+ * merge (a value of the final bottom-k is in the bottom-k of every part, so no intermediate trim removes it, and
+ * it enters the Map when first met either way) — one sort instead of one per merge (a window merges 60 buckets).
+ */
+export function mergeCountsInto(
+  into: BoundedCounts,
+  from: BoundedCounts,
+  options: { readonly trim?: boolean } = {},
+): void {
   if (into.capacity !== from.capacity)
     throw new RangeError(`cannot merge bounded counts of capacity ${from.capacity} into ${into.capacity}`);
   into.other += from.other;
   for (const [v, n] of from.counts) into.counts.set(v, (into.counts.get(v) ?? 0) + n);
+  if (options.trim ?? true) trimCounts(into);
+}
+
+/** Moves the counts of the values past the bottom-`capacity` into `other` (after merges with `trim: false`). */
+export function trimCounts(into: BoundedCounts): void {
   if (into.counts.size <= into.capacity) return;
   // compareKeys' order, each value hashed once (not once per comparison: a window merges 60 buckets).
   const keys = [...into.counts.keys()].map((value) => ({ value, hash: fnv1a(value) }));

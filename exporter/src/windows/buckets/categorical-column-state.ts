@@ -69,7 +69,12 @@ export function foldCategorical(
   }
 }
 
-export function mergeCategoricalInto(into: CategoricalColumnState, from: CategoricalColumnState): void {
+/** Adds `from` into `into`; with `trim: false` the unseen values are trimmed later (mergeCountsInto). */
+export function mergeCategoricalInto(
+  into: CategoricalColumnState,
+  from: CategoricalColumnState,
+  options: { readonly trim?: boolean } = {},
+): void {
   into.present += from.present;
   into.missing += from.missing;
   into.typeMismatch += from.typeMismatch;
@@ -77,7 +82,7 @@ export function mergeCategoricalInto(into: CategoricalColumnState, from: Categor
     throw new RangeError(`cannot merge ${from.counts.length} categories into ${into.counts.length}`);
   for (let i = 0; i < into.counts.length; i++) into.counts[i] += from.counts[i];
   into.unseen += from.unseen;
-  mergeCountsInto(into.unseenValues, from.unseenValues);
+  mergeCountsInto(into.unseenValues, from.unseenValues, options);
 }
 
 export function copyCategoricalColumnState(s: CategoricalColumnState): CategoricalColumnState {

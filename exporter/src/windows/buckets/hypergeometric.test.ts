@@ -25,6 +25,27 @@ describe('the generator (xoshiro128**)', () => {
     for (const c of counts) expect(Math.abs(c - 10000)).toBeLessThan(460);
     expect(() => uniformInt(a, 0)).toThrow(RangeError);
   });
+
+  it('takes the draw and the rejection limit modulo n exactly as % does (the remainder by division)', () => {
+    // uniformInt computes x mod n as x − ⌊x / n⌋ · n; the window's sample depends on every bit of it.
+    const byPercent = (s: Uint32Array, n: number): number => {
+      if (n === 1) return 0;
+      const limit = 2 ** 32 - (2 ** 32 % n);
+      for (;;) {
+        const x = nextUint32(s);
+        if (x < limit) return x % n;
+      }
+    };
+    const sizes = createRandom(3);
+    const a = createRandom(9);
+    const b = createRandom(9);
+    const edges = [1, 2, 3, 7, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 - 1, 2 ** 32];
+    for (let i = 0; i < 200_000; i++) {
+      const n = i < edges.length ? edges[i] : 1 + (nextUint32(sizes) >>> (nextUint32(sizes) & 31));
+      expect(uniformInt(a, n)).toBe(byPercent(b, n));
+    }
+    expect(Array.from(a)).toEqual(Array.from(b));
+  });
 });
 
 /** Exact hypergeometric pmf by the ratio recurrence (small parameters). */
@@ -41,6 +62,38 @@ function pmf(n: number, g: number, k: number): number[] {
 }
 
 describe('sampleHypergeometric', () => {
+  it('draws item by item with uniformInt: the same results and the same generator state afterwards', () => {
+    // The definition, as written before the draws were inlined: the j-th item is marked with probability
+    // (marked left) / (items left), each a uniformInt draw.
+    const byDefinition = (rng: Uint32Array, n: number, g: number, k: number): number => {
+      if (k > n - k) return g - byDefinition(rng, n, g, n - k);
+      let left = n;
+      let marked = g;
+      let hits = 0;
+      for (let j = 0; j < k && marked > 0; j++) {
+        if (marked === left) return hits + (k - j);
+        if (uniformInt(rng, left) < marked) {
+          hits++;
+          marked--;
+        }
+        left--;
+      }
+      return hits;
+    };
+    const params = createRandom(17);
+    const a = createRandom(23);
+    const b = createRandom(23);
+    for (let i = 0; i < 3000; i++) {
+      const n = uniformInt(params, i < 1000 ? 12 : 5_000_000) + 1;
+      const g = uniformInt(params, n + 1);
+      const k = uniformInt(params, Math.min(n, 4000) + 1);
+      expect(sampleHypergeometric(a, { population: n, successes: g, draws: k })).toBe(
+        byDefinition(b, n, g, k),
+      );
+    }
+    expect(Array.from(a)).toEqual(Array.from(b));
+  });
+
   it.each([
     [20, 7, 5],
     [20, 7, 15], // drawn through the complement

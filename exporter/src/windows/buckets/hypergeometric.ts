@@ -1,4 +1,4 @@
-import { uniformInt, type RandomState } from './random';
+import type { RandomState } from './random';
 
 /**
  * One draw from the hypergeometric distribution: how many of `draws` items taken without replacement from a
@@ -29,19 +29,56 @@ export function sampleHypergeometric(
     );
   // Drawing the complement: the marked items among the population − draws items left behind.
   if (k > n - k) return g - sampleHypergeometric(rng, { population: n, successes: g, draws: n - k });
-  let left = n;
-  let marked = g;
+  return drawMarked(rng, n, g, k);
+}
+
+/**
+ * The item-by-item draws of {@link sampleHypergeometric}: each is `uniformInt(rng, left) < marked`, with the
+ * generator's four words held in locals for the loop and written back at the end (a window's merge makes
+ * ~300,000 of these draws; through the Uint32Array each step loads and stores the state). The same outputs, the
+ * same rejections and the same final state as calling uniformInt (random.ts), which the tests check.
+ */
+function drawMarked(rng: RandomState, population: number, successes: number, draws: number): number {
+  let s0 = rng[0] | 0;
+  let s1 = rng[1] | 0;
+  let s2 = rng[2] | 0;
+  let s3 = rng[3] | 0;
+  let left = population;
+  let marked = successes;
   let hits = 0;
-  for (let j = 0; j < k && marked > 0; j++) {
-    if (marked === left) return hits + (k - j); // only marked items are left
-    if (uniformInt(rng, left) < marked) {
+  for (let j = 0; j < draws && marked > 0; j++) {
+    if (marked === left) {
+      hits += draws - j; // only marked items are left
+      break;
+    }
+    let x = 0; // uniformInt(rng, left), inlined (left ≥ 2 here: marked < left)
+    const limit = Math.floor(TWO_32 / left) * left;
+    do {
+      // nextUint32 (xoshiro128**)
+      const m = Math.imul(s1, 5);
+      x = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+    } while (x >= limit);
+    if (x - Math.floor(x / left) * left < marked) {
       hits++;
       marked--;
     }
     left--;
   }
+  rng[0] = s0;
+  rng[1] = s1;
+  rng[2] = s2;
+  rng[3] = s3;
   return hits;
 }
+
+const TWO_32 = 4294967296;
 
 /**
  * One draw from the multivariate hypergeometric distribution: how many of `draws` items taken without replacement

@@ -1,5 +1,5 @@
 import type { BucketSchema } from './bucket-schema';
-import { mergeCountsInto } from './bounded-counts';
+import { mergeCountsInto, trimCounts } from './bounded-counts';
 import { emptyFoldedState, type BucketState, type FoldedState } from './bucket-state';
 import { mergeCategoricalInto } from './categorical-column-state';
 import { mergeRowSamples, type SampleMergeInfo } from './merge-row-samples';
@@ -38,13 +38,24 @@ function checkSameSchema(schema: BucketSchema, states: readonly FoldedState[]): 
     throw new RangeError(`cannot merge buckets of different models: ${[...models].join(', ')}`);
 }
 
-/** Adds every exact field and the moments of `from` into `into` (not the sample). */
-function mergeExactInto(into: FoldedState, from: FoldedState): void {
+/**
+ * Adds every exact field and the moments of `from` into `into` (not the sample). With `trim: false` the bounded
+ * counts (unseen values, classes, versions, new columns) may pass their capacity until {@link trimExact}.
+ */
+function mergeExactInto(into: FoldedState, from: FoldedState, options: { trim?: boolean } = {}): void {
   into.rows += from.rows;
   into.numerical.forEach((s, i) => mergeNumericalInto(s, from.numerical[i]));
-  into.categorical.forEach((s, i) => mergeCategoricalInto(s, from.categorical[i]));
-  mergePredictionInto(into.prediction, from.prediction);
-  mergeCountsInto(into.newColumns, from.newColumns);
+  into.categorical.forEach((s, i) => mergeCategoricalInto(s, from.categorical[i], options));
+  mergePredictionInto(into.prediction, from.prediction, options);
+  mergeCountsInto(into.newColumns, from.newColumns, options);
+}
+
+/** Trims every bounded count of `into` to its capacity (see mergeCountsInto: the same as trimming per merge). */
+function trimExact(into: FoldedState): void {
+  for (const c of into.categorical) trimCounts(c.unseenValues);
+  trimCounts(into.prediction.classes);
+  trimCounts(into.prediction.versions);
+  trimCounts(into.newColumns);
 }
 
 /**
@@ -68,7 +79,8 @@ export function mergeBuckets(
   const endMs = buckets.length ? Math.max(...buckets.map((b) => b.endMs)) : 0;
   const sampleSize = options.sampleSize ?? DEFAULT_WINDOW_SAMPLE_SIZE;
   const out = emptyFoldedState(schema, { model, startMs, endMs }, sampleSize);
-  for (const b of buckets) mergeExactInto(out, b);
+  for (const b of buckets) mergeExactInto(out, b, { trim: false });
+  trimExact(out);
   const rng = createRandom(deriveSeed(model, startMs) ^ (options.seed ?? 0));
   const { sample, info } = mergeRowSamples(
     buckets.map((b) => b.sample),

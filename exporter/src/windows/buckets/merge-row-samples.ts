@@ -121,15 +121,30 @@ export function mergeRowSamples(
     picks,
     out.confidences,
   );
-  let at = 0;
-  samples.forEach((s, i) => {
-    for (const j of picks[i]) out.labels[at++] = s.labels[j];
-  });
+  copyPickedLabels(
+    samples.map((s) => s.labels),
+    picks,
+    out.labels,
+  );
   return { sample: out, info };
 }
 
 /** Writes `from[i][picks[i][j]]`, bucket after bucket, into `into` from index 0. */
 function copyPicked(from: readonly Float64Array[], picks: readonly Int32Array[], into: Float64Array): void {
+  let at = 0;
+  for (let i = 0; i < from.length; i++) {
+    const source = from[i];
+    const rows = picks[i];
+    for (let j = 0; j < rows.length; j++) into[at++] = source[rows[j]];
+  }
+}
+
+/** copyPicked for the class labels (an indexed loop: `for … of` over a typed array goes through an iterator). */
+function copyPickedLabels(
+  from: readonly (readonly (string | null)[])[],
+  picks: readonly Int32Array[],
+  into: (string | null)[],
+): void {
   let at = 0;
   for (let i = 0; i < from.length; i++) {
     const source = from[i];

@@ -87,8 +87,13 @@ export function foldPrediction(s: PredictionState, outputs: Outputs, version: st
   else s.withoutVersion++;
 }
 
-export function mergePredictionInto(into: PredictionState, from: PredictionState): void {
-  mergeCountsInto(into.classes, from.classes);
+/** Adds `from` into `into`; with `trim: false` the classes and versions are trimmed later (mergeCountsInto). */
+export function mergePredictionInto(
+  into: PredictionState,
+  from: PredictionState,
+  options: { readonly trim?: boolean } = {},
+): void {
+  mergeCountsInto(into.classes, from.classes, options);
   into.withoutClass += from.withoutClass;
   if (into.confidence.length !== from.confidence.length)
     throw new RangeError(
@@ -101,7 +106,7 @@ export function mergePredictionInto(into: PredictionState, from: PredictionState
   if (from.valueMax > into.valueMax) into.valueMax = from.valueMax;
   into.withoutValue += from.withoutValue;
   into.invalid += from.invalid;
-  mergeCountsInto(into.versions, from.versions);
+  mergeCountsInto(into.versions, from.versions, options);
   into.withoutVersion += from.withoutVersion;
 }
 

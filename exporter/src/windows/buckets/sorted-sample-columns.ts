@@ -23,11 +23,10 @@ export function sortedSampleColumns(window: FoldedState): SortedSampleColumns {
   const present: Float64Array[] = [];
   const finite: Float64Array[] = [];
   for (const column of window.sample.columns) {
-    let n = 0;
-    for (let i = 0; i < size; i++) if (column[i] === column[i]) n++;
-    // Its own array per column (sorted in place; the sorter's scratch is shared between columns).
-    const values = new Float64Array(n);
-    for (let i = 0, j = 0; i < size; i++) if (column[i] === column[i]) values[j++] = column[i];
+    // Its own array per column (sorted in place; the sorter's scratch is shared between columns): the present
+    // values copied in one pass, then the array cut to them (a view; the few missing rows' room stays unused).
+    const values = presentValues(column, size);
+    const n = values.length;
     sorter.sort(values);
     let from = 0;
     let to = n;
@@ -37,4 +36,15 @@ export function sortedSampleColumns(window: FoldedState): SortedSampleColumns {
     finite.push(values.subarray(from, to));
   }
   return { present, finite };
+}
+
+/** The values of column[0 … size) that are not NaN, in order, in a new array (a view of it when some are NaN). */
+function presentValues(column: Float64Array, size: number): Float64Array {
+  const out = new Float64Array(size);
+  let n = 0;
+  for (let i = 0; i < size; i++) {
+    const x = column[i];
+    if (x === x) out[n++] = x;
+  }
+  return n === size ? out : out.subarray(0, n);
 }
