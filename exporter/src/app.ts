@@ -12,7 +12,7 @@ import type { ExporterConfig, ModelConfig } from './config';
 import { createApiServer, type ExtraHandler, type HealthBody } from './api';
 import { createExporterMetrics, createMetricsPublisher, type ExporterMetrics } from './metrics';
 import { createNotifier, type Notifier } from './notify';
-import { reviewRoutes, type ReviewService } from './review';
+import { confidenceLimits, handedToPeople, reviewRoutes, type ReviewService } from './review';
 import type { DriftEngine, LoadedBaseline } from './service/drift-engine';
 import { evaluateWindow } from './service/evaluate-window';
 import type { ModelWindowReport } from './service/report';
@@ -241,6 +241,13 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     if (rt.history.length > config.historySize) rt.history.splice(0, rt.history.length - config.historySize);
   }
 
+  /** The model's confidence limits as the routing predicate (review/limits.ts). */
+  function routingOf(model: ModelConfig) {
+    const limits = confidenceLimits(model, config.confidenceThreshold);
+    return (predicted: string | number | null, confidence: number | null) =>
+      handedToPeople(limits, predicted, confidence);
+  }
+
   async function evaluateModel(model: ModelConfig, range: TimeRange): Promise<ModelWindowReport | null> {
     const rt = runtimes.get(model.name)!;
     const stageOf = { stage: 'baseline' };
@@ -257,6 +264,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         baseline,
         minimumSamples: config.window.minimumSamples,
         confidenceThreshold: model.confidenceThreshold ?? config.confidenceThreshold,
+        toPeople: routingOf(model),
         maxClasses: config.maxClasses,
         now: now(),
       });

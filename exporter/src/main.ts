@@ -103,7 +103,7 @@ export async function startExporter(
     extraHandlers,
     onReport: options.onReport,
     logger,
-    review: createReviewServiceFromConfig(config),
+    review: createReviewServiceFromConfig(config, { registry }),
     stateTopic:
       config.source.kind === 'kafka' && config.source.scaleOut
         ? createStateTopic({

@@ -109,6 +109,8 @@ export interface ReviewServiceOptions {
   models: ReadonlyMap<string, ConfidenceLimits>;
   /** @default Date.now */
   now?: () => number;
+  /** Called after each review written (plumbline_review_actions_total). */
+  onReview?: (model: string, action: ReviewAction) => void;
   /** How long a written review is folded into reads (the store's lag: index refresh, sidecar batching). @default 600000 */
   overlayTtlMs?: number;
 }
@@ -310,6 +312,7 @@ export function createReviewService(options: ReviewServiceOptions): ReviewServic
           reviewer,
         };
         await writer.write(event);
+        options.onReview?.(model, r.action);
         const held = overlay.get(key);
         if (held) {
           held.events.push(event);

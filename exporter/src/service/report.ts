@@ -2,6 +2,7 @@
 import type { DataQualityReport } from '../data-quality';
 import type { MultivariateOutcome } from '../drift/multivariate';
 import type { QualityReport } from '../quality';
+import type { RoutingCounts } from '../quality/label-join-state';
 import type { FeatureSummary, WindowStatus } from '../windows';
 import type { DriftReport } from './drift-engine';
 
@@ -31,6 +32,11 @@ export interface ModelWindowReport {
   /** Per feature, for the window's rows (also below the minimum sample size: they are facts, not verdicts). */
   summaries: Record<string, FeatureSummary>;
   quality: QualityReport | null;
+  /**
+   * Issue #13: the window's predictions handled automatically (confidence at or above their limit) and handed to
+   * people, with the labelled and correct rows of each group; absent without a label join or with too few rows.
+   */
+  routing?: RoutingCounts | null;
   /** Issue #12's data-quality checks against the baseline (whenever there is one and the window has rows). */
   dataQuality: DataQualityReport | null;
   /** Multivariate drift by data reconstruction (null unless status is ok). */
