@@ -3,11 +3,13 @@ import { registerExporterCommand } from './service/command';
 import { registerBaselineCommand } from './baseline/command';
 import { registerDriftCommand } from './drift/command';
 import { registerDatasetCommand } from './dataset/command';
+import { registerReviewCommand } from './review/command';
 
-/** Registers `plumbline exporter`, `plumbline baseline`, `plumbline drift` and `plumbline dataset`. */
+/** Registers `plumbline exporter`, `plumbline baseline`, `plumbline drift`, `plumbline dataset` and `plumbline review`. */
 export function registerExporterCommands(program: Command): void {
   registerExporterCommand(program);
   registerBaselineCommand(program);
   registerDriftCommand(program);
   registerDatasetCommand(program);
+  registerReviewCommand(program);
 }
