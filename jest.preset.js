@@ -28,9 +28,11 @@ module.exports = function preset(displayName, overrides = {}) {
       '^@plumbline/harness/retrain-chain$': path.join(__dirname, 'tests/harness/retrain-chain.ts'),
     },
     testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-    // ES-module-only dependencies (the exporter's Parquet reader): jest runs CommonJS, so @swc/jest compiles them too.
+    // ES-module-only dependencies (the exporter's Parquet reader and writer): jest runs CommonJS, so @swc/jest compiles them too.
     // Node itself loads them with import() (exporter/src/io/read-parquet.ts).
-    transformIgnorePatterns: ['/node_modules/(?!(hyparquet|hyparquet-compressors|hysnappy|fzstd)/)'],
+    transformIgnorePatterns: [
+      '/node_modules/(?!(hyparquet|hyparquet-compressors|hyparquet-writer|hysnappy|fzstd)/)',
+    ],
     ...overrides,
   };
 };

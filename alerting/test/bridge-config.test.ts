@@ -16,6 +16,10 @@ test('defaults around the three required variables', () => {
     retrainUrl: 'http://exporter:9464/api/retrain',
     retrainToken: 'secret',
     timeoutMs: 10_000,
+    // Scheduled triggers (issue #13) are off unless configured.
+    models: [],
+    triggers: [],
+    triggerIntervalSeconds: 300,
     policy: DEFAULT_POLICY,
   });
 });

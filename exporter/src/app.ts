@@ -21,7 +21,7 @@ import {
 } from './label-horizon';
 import { createExporterMetrics, createMetricsPublisher, type ExporterMetrics } from './metrics';
 import { createNotifier, type Notifier } from './notify';
-import { reviewRoutes, type ReviewService } from './review';
+import { confidenceLimits, handedToPeople, reviewRoutes, type ReviewService } from './review';
 import type { DriftEngine, LoadedBaseline } from './service/drift-engine';
 import { evaluateSlices, type SlicesReport } from './service/evaluate-slices';
 import { evaluateWindow } from './service/evaluate-window';
@@ -366,6 +366,13 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     if (rt.history.length > config.historySize) rt.history.splice(0, rt.history.length - config.historySize);
   }
 
+  /** The model's confidence limits as the routing predicate (review/limits.ts). */
+  function routingOf(model: ModelConfig) {
+    const limits = confidenceLimits(model, config.confidenceThreshold);
+    return (predicted: string | number | null, confidence: number | null) =>
+      handedToPeople(limits, predicted, confidence);
+  }
+
   async function evaluateModel(model: ModelConfig, range: TimeRange): Promise<ModelWindowReport | null> {
     const rt = runtimes.get(model.name)!;
     const stageOf = { stage: 'baseline' };
@@ -382,6 +389,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         baseline,
         minimumSamples: config.window.minimumSamples,
         confidenceThreshold: model.confidenceThreshold ?? config.confidenceThreshold,
+        toPeople: routingOf(model),
         maxClasses: config.maxClasses,
         now: now(),
       });

@@ -2,10 +2,14 @@ import type { Command } from 'commander';
 import { registerExporterCommand } from './service/command';
 import { registerBaselineCommand } from './baseline/command';
 import { registerDriftCommand } from './drift/command';
+import { registerDatasetCommand } from './dataset/command';
+import { registerReviewCommand } from './review/command';
 
-/** Registers `plumbline exporter`, `plumbline baseline` and `plumbline drift`. */
+/** Registers `plumbline exporter`, `plumbline baseline`, `plumbline drift`, `plumbline dataset` and `plumbline review`. */
 export function registerExporterCommands(program: Command): void {
   registerExporterCommand(program);
   registerBaselineCommand(program);
   registerDriftCommand(program);
+  registerDatasetCommand(program);
+  registerReviewCommand(program);
 }

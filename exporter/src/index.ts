@@ -108,3 +108,27 @@ export type {
 export { realizedRangeQuality } from './quality/realized-tally';
 export type { RealizedRangeQuality, RealizedTally } from './quality/realized-tally';
 export type { QualityByPredictionTime } from './service/report';
+// The review queue (issue #13): limits, the advisor, the stores, the service and its routes; the dataset export.
+export {
+  adviseLimits,
+  confidenceLimits,
+  createElasticsearchReviewStore,
+  createReviewService,
+  createReviewServiceFromConfig,
+  createReviewStore,
+  createSpoolReviewStore,
+  handedToPeople,
+  limitFor,
+  reviewRoutes,
+} from './review';
+export type {
+  ClassAdvice,
+  ConfidenceLimits,
+  QueueItem,
+  QueuePage,
+  ReviewResult,
+  ReviewService,
+  ReviewStore,
+} from './review';
+export { countDataset, datasetFormatOf, exportDataset } from './dataset/export-dataset';
+export type { DatasetExportOptions, DatasetExportResult, DatasetFormat } from './dataset/export-dataset';

@@ -17,7 +17,10 @@ import type { DriftEngine } from './service/drift-engine';
 import { createFollower, createSource, createStateTopic } from './sources';
 import { createRetrainService, parseRetrainConfig, type RetrainService } from './retrain';
 import { captureProductionBaseline } from './service/production-baseline';
-import { createReviewServiceFromConfig } from './review';
+import { createReviewServiceFromConfig, createReviewStore } from './review';
+import { countDataset } from './dataset/export-dataset';
+import { datasetExportCommand } from './dataset/command';
+import type { RetrainDataset } from './retrain';
 
 export interface StartExporterOptions {
   /** @default the baseline store from config with STATS' drift detector */
@@ -52,11 +55,34 @@ export async function startExporter(
   // CPU, memory, event-loop delay and GC of this process (EXPORTER_PROCESS_METRICS), on the exporter's /metrics.
   collectProcessMetrics(registry, 'exporter');
   // The retrain endpoint (PLUGINS) shares the registry and is mounted before the exporter's own routes.
+  // The webhook's `dataset`: the labelled rows since the last retrain, counted under the export's rules.
+  const datasetStore = config.retrain ? createReviewStore(config) : null;
+  const dataset = datasetStore
+    ? async (model: string, sinceMs: number | null, untilMs: number): Promise<RetrainDataset> => {
+        const counts = await countDataset({
+          store: datasetStore,
+          model,
+          from: sinceMs ?? 0,
+          to: untilMs,
+          source: 'any',
+        });
+        const since = sinceMs === null ? null : new Date(sinceMs).toISOString();
+        const until = new Date(untilMs).toISOString();
+        return {
+          since,
+          until,
+          rows: counts.rows,
+          humanRows: counts.humanRows,
+          export: datasetExportCommand({ model, since, until }),
+        };
+      }
+    : undefined;
   const retrain: RetrainService | null = config.retrain
     ? createRetrainService({
         config: parseRetrainConfig(config.retrain, env, config.apiToken),
         registry,
         log: logger,
+        dataset,
       })
     : null;
   const extraHandlers = [...(retrain ? [retrain.handle] : []), ...(options.extraHandlers ?? [])];
@@ -77,7 +103,7 @@ export async function startExporter(
     extraHandlers,
     onReport: options.onReport,
     logger,
-    review: createReviewServiceFromConfig(config),
+    review: createReviewServiceFromConfig(config, { registry }),
     stateTopic:
       config.source.kind === 'kafka' && config.source.scaleOut
         ? createStateTopic({
@@ -118,6 +144,7 @@ export async function startExporter(
       stopping ??= (async () => {
         await exporter.stop();
         await retrain?.close();
+        await datasetStore?.close();
         exporter.server.closeAllConnections();
         await new Promise<void>((resolve) => exporter.server.close(() => resolve()));
       })();

@@ -39,9 +39,11 @@ export const REVIEW_ACTIONS = ['confirm', 'correct', 'reject', 'retract'] as con
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
 
 /**
- * `${request_id}:${row}:review:${atMs}`: every review action is an event of its own (a retract does not erase the
- * confirm before it, both are kept), ordered by time; label-precedence.ts decides what they add up to.
+ * `${request_id}:${row}:review:${atMs}:${discriminator}`: every review action is an event of its own (a retract does
+ * not erase the confirm before it, both are kept), ordered by time; label-precedence.ts decides what they add up to.
+ * The discriminator (a short hash of action, label and reviewer) keeps two reviews stamped in the same millisecond
+ * by two exporters apart, so neither overwrites the other and the tie is broken the same way everywhere.
  */
-export function reviewEventId(requestId: string, row: number, atMs: number): string {
-  return `${requestId}:${row}:review:${atMs}`;
+export function reviewEventId(requestId: string, row: number, atMs: number, discriminator: string): string {
+  return `${requestId}:${row}:review:${atMs}:${discriminator}`;
 }

@@ -561,6 +561,27 @@ export const EXPORTER_METRICS = {
     help: 'Share of predictions below the confidence threshold (handed to a human).',
     labels: [...MV],
   }),
+  routingShare: m({
+    emitter: 'exporter',
+    name: 'plumbline_review_routing_share',
+    type: 'gauge',
+    help: "Share of the latest window's predictions by route: `automatic` (confidence at or above its limit: the class's `classThresholds` entry, else the model's `confidenceThreshold`) or `people` (below it: the review queue).",
+    labels: [...MV, 'route'],
+  }),
+  routingAccuracy: m({
+    emitter: 'exporter',
+    name: 'plumbline_review_routing_accuracy',
+    type: 'gauge',
+    help: "Realized accuracy of each route's labelled predictions in the latest window (absent for a route with no labelled row).",
+    labels: [...MV, 'route'],
+  }),
+  reviewActions: m({
+    emitter: 'exporter',
+    name: 'plumbline_review_actions_total',
+    type: 'counter',
+    help: 'Reviews written through the review API (`POST /api/models/{model}/review`) by action: confirm, correct, reject, retract.',
+    labels: ['model', 'action'],
+  }),
   windowSamples: m({
     emitter: 'exporter',
     name: 'plumbline_exporter_window_samples',

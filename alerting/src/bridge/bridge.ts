@@ -19,12 +19,12 @@ import type { AddressInfo } from 'node:net';
 import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/service-kit';
 import type { Logger } from 'pino';
 import { request } from 'undici';
+import { evaluateTrigger, type TriggerDecision, type TriggerReadings, type TriggerSpec } from './triggers';
 import {
   decide,
   parsePayload,
   preCheck,
   type AlertmanagerAlert,
-  type Decision,
   type QualitySnapshot,
   type RetrainPolicy,
 } from './policy';
@@ -39,11 +39,21 @@ export interface BridgeConfig {
   policy: RetrainPolicy;
   /** Timeout of one call to the retrain endpoint or Prometheus. @default 10000 */
   timeoutMs: number;
+  /** Models the scheduled triggers (triggers.ts) watch. @default none */
+  models?: readonly string[];
+  /** Retraining triggers beyond drift, checked every `triggerIntervalSeconds` for each of `models`. @default none */
+  triggers?: readonly TriggerSpec[];
+  /** @default 300 */
+  triggerIntervalSeconds?: number;
 }
 
 export interface BridgeDeps {
   /** Reads accuracy and window size of a model (Prometheus in production). */
   quality(model: string): Promise<QualitySnapshot>;
+  /** What a scheduled trigger reads for a model (Prometheus in production); needed with `triggers`. */
+  readings?(model: string, spec: TriggerSpec, lastRetrainMs: number | null): Promise<TriggerReadings>;
+  /** The model's last successful retrain, epoch ms, or null. @default the retrain endpoint's status route */
+  lastRetrain?(model: string): Promise<number | null>;
   now?: () => number;
   log?: Logger;
 }
@@ -74,17 +84,71 @@ export const BRIDGE_ERRORS = {
   internal: 'BRIDGE_ERR_INTERNAL',
 } as const;
 
+/** One scheduled trigger's decision for one model. */
+export type TriggerRecord = TriggerDecision & { outcome?: string; httpStatus?: number };
+
 export interface Bridge {
   /** Decides (and triggers) for one payload; exposed for tests and embedding. */
   handleAlerts(alerts: AlertmanagerAlert[]): Promise<DecisionRecord[]>;
+  /** Checks every scheduled trigger for every watched model once (the timer calls it); exposed for tests. */
+  checkTriggers(): Promise<TriggerRecord[]>;
   server: Server;
 }
 
 export function createBridge(config: BridgeConfig, deps: BridgeDeps): Bridge {
   const now = deps.now ?? Date.now;
   const lastTrigger = new Map<string, number>();
+  const startedMs = now();
+  /** Per model and trigger kind: when it last fired (its own cooldown). */
+  const lastFired = new Map<string, number>();
 
-  async function callRetrain(d: Extract<Decision, { action: 'trigger' }>) {
+  async function lastRetrainFromStatus(model: string): Promise<number | null> {
+    const url = `${config.retrainUrl.replace(/\/+$/, '')}/status?model=${encodeURIComponent(model)}`;
+    const res = await request(url, {
+      headers: { authorization: `Bearer ${config.retrainToken}` },
+      headersTimeout: config.timeoutMs,
+      bodyTimeout: config.timeoutMs,
+    });
+    const body = (await res.body.json().catch(() => null)) as {
+      last?: { outcome?: string; at?: string } | null;
+    } | null;
+    if (res.statusCode !== 200) throw new Error(`retrain status answered ${res.statusCode}`);
+    const last = body?.last;
+    return last && last.outcome === 'triggered' && last.at ? Date.parse(last.at) : null;
+  }
+
+  async function checkTriggers(): Promise<TriggerRecord[]> {
+    const out: TriggerRecord[] = [];
+    const triggers = config.triggers ?? [];
+    if (triggers.length === 0) return out;
+    for (const model of config.models ?? []) {
+      const lastRetrain = await (deps.lastRetrain ?? lastRetrainFromStatus)(model);
+      for (const spec of triggers) {
+        const key = `${model}\u0000${spec.kind}`;
+        const readings = deps.readings ? await deps.readings(model, spec, lastRetrain) : {};
+        const decision = evaluateTrigger(
+          spec,
+          model,
+          { ...readings, lastRetrainMs: readings.lastRetrainMs ?? lastRetrain },
+          { nowMs: now(), lastFiredMs: lastFired.get(key), startedMs },
+        );
+        if (decision.action === 'skip') {
+          out.push(decision);
+          continue;
+        }
+        const result = await callRetrain(decision);
+        if (result.status < 400 || result.status === 409 || result.status === 429) lastFired.set(key, now());
+        out.push({ ...decision, outcome: result.outcome, httpStatus: result.status });
+        // One retrain per model per check: the next trigger of this model waits for the next round.
+        if (result.status < 400) break;
+      }
+    }
+    for (const d of out)
+      deps.log?.info({ trigger: d }, `retrain bridge: ${d.action} ${d.model} (${d.trigger}): ${d.reason}`);
+    return out;
+  }
+
+  async function callRetrain(d: { model: string; reason: string; idempotencyKey: string }) {
     const res = await request(config.retrainUrl, {
       method: 'POST',
       headers: {
@@ -176,7 +240,7 @@ export function createBridge(config: BridgeConfig, deps: BridgeDeps): Bridge {
       ],
     }),
   );
-  return { handleAlerts, server };
+  return { handleAlerts, checkTriggers, server };
 }
 
 /** Starts the bridge on host:port (0 = any free port); resolves with its URL. */
@@ -191,9 +255,33 @@ export async function startBridge(
     bridge.server.listen(listen.port, listen.host, () => resolve());
   });
   const { port } = bridge.server.address() as AddressInfo;
+  // The scheduled triggers: one check per interval, never two at once; a failed check is logged and retried.
+  let timer: NodeJS.Timeout | null = null;
+  if ((config.triggers?.length ?? 0) > 0 && (config.models?.length ?? 0) > 0) {
+    let running = false;
+    timer = setInterval(
+      () => {
+        if (running) return;
+        running = true;
+        bridge
+          .checkTriggers()
+          .catch((err: unknown) =>
+            deps.log?.warn({ err, code: BRIDGE_ERRORS.upstream }, 'retrain bridge: trigger check failed'),
+          )
+          .finally(() => {
+            running = false;
+          });
+      },
+      (config.triggerIntervalSeconds ?? 300) * 1000,
+    );
+    timer.unref();
+  }
   return {
     ...bridge,
     url: `http://${listen.host}:${port}`,
-    close: () => new Promise<void>((resolve) => bridge.server.close(() => resolve())),
+    close: () => {
+      if (timer) clearInterval(timer);
+      return new Promise<void>((resolve) => bridge.server.close(() => resolve()));
+    },
   };
 }

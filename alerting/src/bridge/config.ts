@@ -6,6 +6,7 @@
 import { apiAuthFields, createConfigLoader, UsageError, type Settings } from '@plumbline/service-kit';
 import { z } from 'zod';
 import { DEFAULT_POLICY, type RetrainPolicy } from './policy';
+import { TriggerSpecSchema, type TriggerSpec } from './triggers';
 import type { BridgeConfig } from './bridge';
 
 /** `expected <what>, got "<value>"` for a value that fails `ok`. */
@@ -34,6 +35,13 @@ export const BridgeConfigSchema = z.strictObject({
   apiToken: apiAuthFields.apiToken,
   /** Timeout of one call to the retrain endpoint or Prometheus. @default 10000 */
   timeoutMs: checked(z.number(), 'milliseconds > 0', (n) => n > 0).default(10_000),
+  /** Models the scheduled triggers watch. @default [] */
+  models: z.array(z.string().min(1)).default([]),
+  /** Retraining triggers beyond drift (triggers.ts): quality below the reference's, N new human labels, a maximum
+   * model age; each with its own cooldown. @default [] */
+  triggers: z.array(TriggerSpecSchema).default([]),
+  /** How often the triggers are checked. @default 300 */
+  triggerIntervalSeconds: checked(z.number(), 'seconds > 0', (n) => n > 0).default(300),
   policy: z
     .strictObject({
       /** Alert categories allowed to trigger. @default ['drift'] */
@@ -67,6 +75,9 @@ export interface BridgeEnvConfig extends BridgeConfig {
   /** Prometheus base URL for the quality gate. */
   prometheusUrl: string;
   policy: RetrainPolicy;
+  models: string[];
+  triggers: TriggerSpec[];
+  triggerIntervalSeconds: number;
 }
 
 /** PLUMBLINE_* variables the bridge reads and the config key each one sets. */
@@ -82,6 +93,9 @@ export const BRIDGE_ENV: Settings = {
   PLUMBLINE_BRIDGE_MIN_WINDOW_SAMPLES: { key: 'policy.minWindowSamples', kind: 'number' },
   PLUMBLINE_BRIDGE_MAX_ACCURACY: { key: 'policy.maxAccuracy', kind: 'number' },
   PLUMBLINE_BRIDGE_PREDICTION_DRIFT: { key: 'policy.predictionDrift', kind: 'boolean' },
+  PLUMBLINE_BRIDGE_MODELS: { key: 'models', kind: 'list' },
+  PLUMBLINE_BRIDGE_TRIGGERS: { key: 'triggers', kind: 'json' },
+  PLUMBLINE_BRIDGE_TRIGGER_INTERVAL_SECONDS: { key: 'triggerIntervalSeconds', kind: 'duration' },
 };
 
 /** A configuration error: `<VARIABLE>: <problem>`, exit code 2. */
@@ -92,8 +106,11 @@ export class BridgeConfigError extends UsageError {
   }
 }
 
+/** The variable that sets `key`, or a key inside it (`triggers.0.count` → PLUMBLINE_BRIDGE_TRIGGERS). */
 const variableOf = (key: string): string =>
-  Object.entries(BRIDGE_ENV).find(([, setting]) => setting.key === key)?.[0] ?? key;
+  Object.entries(BRIDGE_ENV).find(([, s]) => s.key === key)?.[0] ??
+  Object.entries(BRIDGE_ENV).find(([, s]) => key.startsWith(`${s.key}.`))?.[0] ??
+  key;
 
 /** The bridge's use of the one config loader; errors name the variable, not the key. */
 export const bridgeConfigLoader = createConfigLoader({

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { startBridge } from './bridge';
 import { isUsageError } from '@plumbline/service-kit';
 import { bridgeConfigFromEnv } from './config';
-import { createPrometheusQuality } from './prometheus-quality';
+import { createPrometheusQuality, createPrometheusTriggerReadings } from './prometheus-quality';
 
 async function main(): Promise<void> {
   const log = pino({ name: 'plumbline-retrain-bridge' });
@@ -22,7 +22,11 @@ async function main(): Promise<void> {
   }
   const bridge = await startBridge(
     config,
-    { quality: createPrometheusQuality(config.prometheusUrl, config.timeoutMs), log },
+    {
+      quality: createPrometheusQuality(config.prometheusUrl, config.timeoutMs),
+      readings: createPrometheusTriggerReadings(config.prometheusUrl, config.timeoutMs),
+      log,
+    },
     { host: config.host, port: config.port },
   );
   log.info({ url: bridge.url, policy: config.policy }, 'retrain bridge listening');

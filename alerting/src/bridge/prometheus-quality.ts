@@ -5,6 +5,7 @@
 import { request } from 'undici';
 import { EXPORTER_METRICS } from '@plumbline/schema';
 import type { QualitySnapshot } from './policy';
+import type { TriggerReadings, TriggerSpec } from './triggers';
 
 /** A PromQL string literal (double-quoted, escaped). */
 function quote(s: string): string {
@@ -39,5 +40,41 @@ export function createPrometheusQuality(
       instant(prometheusUrl, `sum(${EXPORTER_METRICS.windowSamples.name}${m})`, timeoutMs),
     ]);
     return { accuracy, windowSamples };
+  };
+}
+
+/**
+ * What the scheduled triggers read (triggers.ts): the quality metric and its reference per model, and the human
+ * labels since the last retrain — reviews that confirm or correct a prediction, `increase()` of
+ * plumbline_review_actions_total over the time since then (its whole count when there was none).
+ */
+export function createPrometheusTriggerReadings(
+  prometheusUrl: string,
+  timeoutMs = 10_000,
+  now: () => number = Date.now,
+): (model: string, spec: TriggerSpec, lastRetrainMs: number | null) => Promise<TriggerReadings> {
+  return async (model, spec, lastRetrainMs) => {
+    const m = `model=${quote(model)}`;
+    switch (spec.kind) {
+      case 'quality': {
+        const [value, reference] = await Promise.all([
+          instant(prometheusUrl, `min(${spec.metric}{${m}})`, timeoutMs),
+          spec.referenceMetric
+            ? instant(prometheusUrl, `min(${spec.referenceMetric}{${m}})`, timeoutMs)
+            : Promise.resolve(null),
+        ]);
+        return { value, reference };
+      }
+      case 'humanLabels': {
+        const series = `${EXPORTER_METRICS.reviewActions.name}{${m},action=~"confirm|correct"}`;
+        const seconds =
+          lastRetrainMs === null ? null : Math.max(1, Math.ceil((now() - lastRetrainMs) / 1000));
+        const query = seconds === null ? `sum(${series})` : `sum(increase(${series}[${seconds}s]))`;
+        const n = await instant(prometheusUrl, query, timeoutMs);
+        return { humanLabels: n === null ? 0 : Math.round(n) };
+      }
+      case 'maxModelAge':
+        return {};
+    }
   };
 }

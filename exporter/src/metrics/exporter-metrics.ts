@@ -198,6 +198,14 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
       for (const [cls, share] of Object.entries(q.predictionShare))
         ledger.set(metrics.predictionShare, { ...mv, class: cls }, share);
       if (q.lowConfidenceShare !== null) ledger.set(metrics.lowConfidenceShare, mv, q.lowConfidenceShare);
+      const routing = r.routing;
+      const total = routing ? routing.automatic.predictions + routing.people.predictions : 0;
+      if (routing && total > 0)
+        for (const route of ['automatic', 'people'] as const) {
+          const g = routing[route];
+          ledger.set(metrics.routingShare, { ...mv, route }, g.predictions / total);
+          if (g.labelled > 0) ledger.set(metrics.routingAccuracy, { ...mv, route }, g.correct / g.labelled);
+        }
       if (q.labelDelaySeconds !== null) ledger.set(metrics.labelDelay, mv, q.labelDelaySeconds);
       if (q.confusionMatrix) {
         const { labels, counts } = q.confusionMatrix;

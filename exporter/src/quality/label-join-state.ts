@@ -149,6 +149,12 @@ interface CountersJson {
   readonly evictedBeforeMs: number | null;
 }
 
+/** Predictions handled automatically and handed to people, with their labelled and correct rows. */
+export interface RoutingCounts {
+  automatic: { predictions: number; labelled: number; correct: number };
+  people: { predictions: number; labelled: number; correct: number };
+}
+
 export interface LabelJoinState {
   readonly task: 'classification' | 'regression';
   readonly bucketWidthMs: number;
@@ -157,6 +163,15 @@ export interface LabelJoinState {
   addPrediction(p: PredictionInput): void;
   /** Latest `atMs` wins (ties: the one added last); older than the last `evictLabelsBefore`: not held (counted). */
   addLabel(l: LabelInput): void;
+  /**
+   * The window's predictions split by where their confidence limit sends them (`toPeople`, exporter/src/review/
+   * limits.ts): per group the predictions, the labelled ones and the correctly predicted among those (realized
+   * accuracy = correct / labelled). Over the hash sample when the state samples.
+   */
+  routing(
+    bucketStarts: Iterable<number>,
+    toPeople: (predicted: string | number | null, confidence: number | null) => boolean,
+  ): RoutingCounts;
   /** The key's label goes (a review retracted it or rejected the row: schema/src/label-precedence.ts). */
   removeLabel(key: string): void;
   /** The label held for the key, or null. */
@@ -343,6 +358,46 @@ class LabelJoinStateImpl implements LabelJoinState {
             : FREE;
     if (kind === FREE) throw new TypeError(`truth must be a string, a number or a boolean, got ${typeof t}`);
     this.holdLabel(keyHash(l.key), l.atMs, kind, t);
+  }
+
+  routing(
+    bucketStarts: Iterable<number>,
+    toPeople: (predicted: string | number | null, confidence: number | null) => boolean,
+  ): RoutingCounts {
+    const out: RoutingCounts = {
+      automatic: { predictions: 0, labelled: 0, correct: 0 },
+      people: { predictions: 0, labelled: 0, correct: 0 },
+    };
+    let targets: Map<number, number> | null = null;
+    for (const start of new Set(bucketStarts)) {
+      const b = this.buckets.get(start);
+      if (!b) continue;
+      for (let i = 0; i < b.length; i++) {
+        const s = b.slots[i];
+        const kind = this.pKind[s];
+        const predicted =
+          kind === STRING ? this.strings.get(this.pValue[s]) : kind === NUMBER ? this.pValue[s] : null;
+        const c = this.pConfidence[s];
+        const group = toPeople(predicted, Number.isNaN(c) ? null : c) ? out.people : out.automatic;
+        group.predictions++;
+        const l = this.pLabel[s];
+        if (l < 0) continue;
+        if (this.pPrev[s] !== -1 || this.pNext[s] !== -1) {
+          targets ??= this.joinTargets();
+          if (targets.get(this.pHash[s]) !== s) continue;
+        }
+        group.labelled++;
+        const lKind = this.lKind[l];
+        const truth =
+          lKind === STRING
+            ? this.strings.get(this.lValue[l])
+            : lKind === BOOLEAN
+              ? String(this.lValue[l] === 1)
+              : String(this.lValue[l]);
+        if (predicted !== null && String(predicted) === truth) group.correct++;
+      }
+    }
+    return out;
   }
 
   removeLabel(key: string): void {

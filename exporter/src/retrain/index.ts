@@ -1,7 +1,7 @@
 export { parseRetrainConfig, RetrainConfigSchema, RetrainConfigError } from './config';
 export type { RetrainConfig, RetrainConfigInput, WebhookConfig } from './config';
 export { buildWebhookRequest } from './webhook-templates';
-export type { RetrainContext, WebhookRequest } from './webhook-templates';
+export type { RetrainContext, RetrainDataset, WebhookRequest } from './webhook-templates';
 export { createFileAuditStore, createElasticsearchAuditStore } from './audit-store';
 export type { RetrainAuditStore } from './audit-store';
 export type {

@@ -29,7 +29,7 @@ import type {
   RetrainResponse,
   RetrainStatus,
 } from './types';
-import { buildWebhookRequest } from './webhook-templates';
+import { buildWebhookRequest, type RetrainDataset } from './webhook-templates';
 
 export const RETRAIN_PATH = '/api/retrain';
 const MAX_BODY_BYTES = 16 * 1024;
@@ -53,6 +53,12 @@ export interface RetrainServiceOptions {
   now?: () => number;
   /** Logger with pino's signature; @default silent */
   log?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /**
+   * The webhook payload's `dataset` for a model: the labelled rows from `sinceMs` (the last successful trigger, null
+   * when none) to `untilMs`. Absent, or resolving null: no `dataset` in the payload; a failure is logged and the
+   * trigger goes on without it.
+   */
+  dataset?: (model: string, sinceMs: number | null, untilMs: number) => Promise<RetrainDataset | null>;
 }
 
 export interface RetrainService {
@@ -195,13 +201,25 @@ export function createRetrainService(options: RetrainServiceOptions): RetrainSer
     };
   }
 
+  async function datasetFor(model: string, untilMs: number): Promise<RetrainDataset | null> {
+    if (!options.dataset) return null;
+    try {
+      return await options.dataset(model, lastTriggered.get(model) ?? null, untilMs);
+    } catch (err) {
+      log?.warn({ err: (err as Error).message, model }, 'retrain dataset could not be counted');
+      return null;
+    }
+  }
+
   async function callWebhook(event: RetrainAuditEvent): Promise<RetrainResult> {
+    const dataset = await datasetFor(event.model, Date.parse(event.at));
     const call = buildWebhookRequest(config.webhook, {
       model: event.model,
       reason: event.reason,
       requestedBy: event.requestedBy,
       requestId: event.requestId,
       requestedAt: event.at,
+      ...(dataset ? { dataset } : {}),
     });
     try {
       const res = await request(call.url, {

@@ -4,12 +4,29 @@
  */
 import type { WebhookConfig } from './config';
 
+/**
+ * The labelled data the next model can train on (issue #13): the labelled predictions since the last successful
+ * retrain (`since`, null: none yet) until the trigger, and how to get them.
+ */
+export interface RetrainDataset {
+  since: string | null;
+  until: string;
+  /** Rows `plumbline dataset export` would write (labelled, rejected left out). */
+  rows: number;
+  /** Of them, rows with a human label. */
+  humanRows: number;
+  /** The command that produces the dataset. */
+  export: string;
+}
+
 export interface RetrainContext {
   model: string;
   reason: string;
   requestedBy: string;
   requestId: string;
   requestedAt: string;
+  /** Absent when the exporter's source cannot count labelled rows (Kafka) or counting failed. */
+  dataset?: RetrainDataset;
 }
 
 export interface WebhookRequest {
@@ -56,6 +73,7 @@ export function buildWebhookRequest(webhook: WebhookConfig, ctx: RetrainContext)
             reason: ctx.reason,
             requested_by: ctx.requestedBy,
             request_id: ctx.requestId,
+            ...(ctx.dataset ? { dataset: JSON.stringify(ctx.dataset) } : {}),
           },
         }),
         okStatus: is2xx,
@@ -67,6 +85,7 @@ export function buildWebhookRequest(webhook: WebhookConfig, ctx: RetrainContext)
       form.set('variables[PLUMBLINE_REASON]', ctx.reason);
       form.set('variables[PLUMBLINE_REQUESTED_BY]', ctx.requestedBy);
       form.set('variables[PLUMBLINE_REQUEST_ID]', ctx.requestId);
+      if (ctx.dataset) form.set('variables[PLUMBLINE_DATASET]', JSON.stringify(ctx.dataset));
       return {
         url: `${trimSlash(webhook.baseUrl)}/api/v4/projects/${encodeURIComponent(webhook.projectId)}/trigger/pipeline`,
         method: 'POST',
@@ -83,6 +102,7 @@ export function buildWebhookRequest(webhook: WebhookConfig, ctx: RetrainContext)
         REQUESTED_BY: ctx.requestedBy,
         REQUEST_ID: ctx.requestId,
       });
+      if (ctx.dataset) params.set('DATASET', JSON.stringify(ctx.dataset));
       const jobPath = webhook.job
         .split('/')
         .filter((s) => s && s !== 'job')
@@ -117,6 +137,7 @@ export function buildWebhookRequest(webhook: WebhookConfig, ctx: RetrainContext)
               `reason=${ctx.reason}`,
               `requested_by=${ctx.requestedBy}`,
               `request_id=${ctx.requestId}`,
+              ...(ctx.dataset ? [`dataset=${JSON.stringify(ctx.dataset)}`] : []),
             ],
           },
         }),

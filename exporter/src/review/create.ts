@@ -1,4 +1,6 @@
 /** The review service a config asks for: its store from the source, its writer from review.feedbackUrl. */
+import { EXPORTER_METRICS, getOrCreateMetric } from '@plumbline/schema';
+import type { Registry } from 'prom-client';
 import type { ExporterConfig } from '../config';
 import { createSidecarFeedbackWriter, NO_FEEDBACK_WRITER } from './feedback-writer';
 import { confidenceLimits, type ConfidenceLimits } from './limits';
@@ -25,7 +27,10 @@ export function createReviewStore(config: ExporterConfig): ReviewStore | null {
 }
 
 /** The review service of a config, or null when its source cannot serve the queue. */
-export function createReviewServiceFromConfig(config: ExporterConfig): ReviewService | null {
+export function createReviewServiceFromConfig(
+  config: ExporterConfig,
+  options: { registry?: Registry } = {},
+): ReviewService | null {
   const store = createReviewStore(config);
   if (!store) return null;
   const writer = config.review.feedbackUrl
@@ -35,5 +40,13 @@ export function createReviewServiceFromConfig(config: ExporterConfig): ReviewSer
         timeoutMs: config.review.timeoutMs,
       })
     : NO_FEEDBACK_WRITER;
-  return createReviewService({ store, writer, models: modelLimits(config) });
+  const actions = options.registry
+    ? getOrCreateMetric(options.registry, EXPORTER_METRICS.reviewActions)
+    : null;
+  return createReviewService({
+    store,
+    writer,
+    models: modelLimits(config),
+    onReview: (model, action) => actions?.inc({ model, action }),
+  });
 }

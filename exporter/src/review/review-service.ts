@@ -12,6 +12,7 @@
  * - Reads see this exporter's own reviews at once: each written event is held (for `overlayTtlMs`) and folded into
  *   what the store returns, until the store has caught up with it (folding an event twice changes nothing).
  */
+import { createHash } from 'node:crypto';
 import {
   foldFeedback,
   HUMAN_SOURCE,
@@ -109,6 +110,8 @@ export interface ReviewServiceOptions {
   models: ReadonlyMap<string, ConfidenceLimits>;
   /** @default Date.now */
   now?: () => number;
+  /** Called after each review written (plumbline_review_actions_total). */
+  onReview?: (model: string, action: ReviewAction) => void;
   /** How long a written review is folded into reads (the store's lag: index refresh, sidecar batching). @default 600000 */
   overlayTtlMs?: number;
 }
@@ -299,7 +302,15 @@ export function createReviewService(options: ReviewServiceOptions): ReviewServic
         const atMs = Math.max(now(), Number.isFinite(latest) ? latest + 1 : 0);
         const event: FeedbackEvent = {
           schema_version: SCHEMA_VERSION,
-          event_id: reviewEventId(r.requestId, r.row, atMs),
+          event_id: reviewEventId(
+            r.requestId,
+            r.row,
+            atMs,
+            createHash('sha256')
+              .update(JSON.stringify([r.action, truth, reviewer]))
+              .digest('hex')
+              .slice(0, 12),
+          ),
           request_id: r.requestId,
           row: r.row,
           '@timestamp': new Date(atMs).toISOString(),
@@ -310,6 +321,7 @@ export function createReviewService(options: ReviewServiceOptions): ReviewServic
           reviewer,
         };
         await writer.write(event);
+        options.onReview?.(model, r.action);
         const held = overlay.get(key);
         if (held) {
           held.events.push(event);

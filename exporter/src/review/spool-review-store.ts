@@ -7,8 +7,10 @@
  * small record (for a review of a row that was not queued), and every row's folded feedback. The index holds at most
  * `maxRows` predictions, oldest dropped first, as the store itself drops its oldest segments.
  *
- * `labelled()` (the dataset export, the advisor) does not use the index: it reads the stream twice, feedback first
- * (folded per row: two small records per labelled row), then the predictions, streamed.
+ * `labelled()` (the dataset export, the advisor) does not use the index. It joins in bounded memory: a first pass
+ * counts the model's feedback events; with more than `maxLabelsPerPass` of them the rows are split into P hash
+ * partitions of the row key, and each partition is one pass folding its rows' feedback (two small records per row)
+ * and one pass streaming its predictions. Rows come oldest first within a partition.
  */
 import { foldFeedback, type InferenceEvent, type RowFeedbackState } from '@plumbline/schema';
 import { openSpoolReader, type SpoolPosition, type SpoolReader } from '@plumbline/spool';
@@ -28,6 +30,18 @@ export interface SpoolReviewStoreOptions {
   models: ReadonlyMap<string, ConfidenceLimits>;
   /** Most predictions the index holds (about 150 bytes each, plus the queued rows' features). @default 1000000 */
   maxRows?: number;
+  /** Most rows' folded feedback `labelled()` holds at once (about 400 bytes each). @default 20000 */
+  maxLabelsPerPass?: number;
+}
+
+/** FNV-1a of the row key: which partition of a partitioned `labelled()` pass a row falls in. */
+function partitionOf(key: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
 }
 
 /** The prediction of an inference event, as the review API shows it. */
@@ -138,21 +152,29 @@ export function createSpoolReviewStore(options: SpoolReviewStoreOptions): Review
       return out;
     },
     async *labelled(model, range) {
-      const folded = new Map<string, RowFeedbackState>();
       const stream = openSpoolReader(options.dir);
-      for await (const entry of stream.entries()) {
-        if (entry.kind !== 'feedback') continue;
-        const e = entry.event;
-        if (e.model !== null && e.model.name !== model) continue;
-        const key = rowKey(e.request_id, e.row);
-        folded.set(key, foldFeedback(folded.get(key) ?? null, e));
-      }
-      for await (const entry of stream.entries()) {
-        if (entry.kind !== 'inference' || entry.event.model.name !== model) continue;
-        const at = Date.parse(entry.event['@timestamp']);
-        if (!(at >= range.from && at < range.to)) continue;
-        const key = rowKey(entry.event.request_id, entry.event.row);
-        yield { prediction: reviewPrediction(entry.event), feedback: folded.get(key) ?? null };
+      const ofModel = (e: { model: { name: string } | null }) => e.model === null || e.model.name === model;
+      let events = 0;
+      for await (const entry of stream.entries())
+        if (entry.kind === 'feedback' && ofModel(entry.event)) events += 1;
+      const partitions = Math.max(1, Math.ceil(events / (options.maxLabelsPerPass ?? 20_000)));
+      for (let part = 0; part < partitions; part++) {
+        let folded: Map<string, RowFeedbackState> | null = new Map();
+        for await (const entry of stream.entries()) {
+          if (entry.kind !== 'feedback' || !ofModel(entry.event)) continue;
+          const key = rowKey(entry.event.request_id, entry.event.row);
+          if (partitions > 1 && partitionOf(key, partitions) !== part) continue;
+          folded.set(key, foldFeedback(folded.get(key) ?? null, entry.event));
+        }
+        for await (const entry of stream.entries()) {
+          if (entry.kind !== 'inference' || entry.event.model.name !== model) continue;
+          const at = Date.parse(entry.event['@timestamp']);
+          if (!(at >= range.from && at < range.to)) continue;
+          const key = rowKey(entry.event.request_id, entry.event.row);
+          if (partitions > 1 && partitionOf(key, partitions) !== part) continue;
+          yield { prediction: reviewPrediction(entry.event), feedback: folded.get(key) ?? null };
+        }
+        folded = null;
       }
     },
     async close() {

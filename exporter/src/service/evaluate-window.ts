@@ -33,6 +33,8 @@ export interface EvaluateWindowInput {
   confidenceThreshold: number;
   maxClasses: number;
   now: number;
+  /** Where a prediction goes by its confidence limit (review/limits.ts); absent: no routing figures. */
+  toPeople?: (predicted: string | number | null, confidence: number | null) => boolean;
 }
 
 /** The most frequent `model.version` of the window's rows (ties: the lexically greatest, i.e. usually newest). */
@@ -137,6 +139,7 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
         confidenceThreshold: input.confidenceThreshold,
         maxClasses: input.maxClasses,
       }) ?? null;
+    if (input.toPeople && window.routing) report.routing = window.routing(input.toPeople);
   }
   report.durationSeconds = (performance.now() - started) / 1000;
   return report;

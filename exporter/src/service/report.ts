@@ -3,6 +3,7 @@ import type { DataQualityReport } from '../data-quality';
 import type { MultivariateOutcome } from '../drift/multivariate';
 import type { QualityReport } from '../quality';
 import type { RealizedRangeQuality } from '../quality/realized-tally';
+import type { RoutingCounts } from '../quality/label-join-state';
 import type { FeatureSummary, WindowStatus } from '../windows';
 import type { DriftReport } from './drift-engine';
 
@@ -38,6 +39,11 @@ export interface ModelWindowReport {
    * (scaled out).
    */
   qualityByPredictionTime?: QualityByPredictionTime | null;
+  /**
+   * Issue #13: the window's predictions handled automatically (confidence at or above their limit) and handed to
+   * people, with the labelled and correct rows of each group; absent without a label join or with too few rows.
+   */
+  routing?: RoutingCounts | null;
   /** Issue #12's data-quality checks against the baseline (whenever there is one and the window has rows). */
   dataQuality: DataQualityReport | null;
   /** Multivariate drift by data reconstruction (null unless status is ok). */

@@ -115,6 +115,7 @@ export function createLabelJoinCompanion(options: {
       });
     },
     truths: (starts) => join.truths(starts),
+    routing: (starts, toPeople) => join.routing(starts, toPeople),
     bucketToJson: (start) => join.toJSON(start),
     labelsToJson: () => join.labelsToJSON(),
     load: (json) => join.load(json),

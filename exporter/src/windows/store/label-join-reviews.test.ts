@@ -80,3 +80,31 @@ describe('the label join and reviews', () => {
     expect(truthsAfter([y, x])).toEqual(['c']);
   });
 });
+
+describe('routing: automatic vs handed to people, with realized accuracy', () => {
+  it('splits the window by each class limit and counts the labelled and correct rows of each route', () => {
+    const c = createLabelJoinCompanion({ task: 'classification', bucketWidthMs: 60_000 });
+    // Class a is held to 0.9, others to 0.6. Rows: a@0.95 (auto, right), a@0.8 (people, wrong),
+    // b@0.7 (auto, wrong), b@0.5 (people, right), b@0.65 (auto, no label), a@0.85 (people, rejected: no label).
+    const rows: [string, number, string | null][] = [
+      ['a', 0.95, 'a'],
+      ['a', 0.8, 'b'],
+      ['b', 0.7, 'a'],
+      ['b', 0.5, 'b'],
+      ['b', 0.65, null],
+      ['a', 0.85, 'a'],
+    ];
+    rows.forEach(([label, confidence, truth], i) => {
+      const p = prediction(i, label);
+      c.prediction({ ...p, outputs: { ...p.outputs, confidence } }, T0);
+      if (truth) c.label(feedback(i, truth, 100));
+    });
+    c.label(review(5, 'reject', 'a', 101));
+    const limit = (cls: string | number | null) => (cls === 'a' ? 0.9 : 0.6);
+    const routing = c.routing!([T0], (cls, conf) => conf !== null && conf < limit(cls));
+    expect(routing).toEqual({
+      automatic: { predictions: 3, labelled: 2, correct: 1 },
+      people: { predictions: 3, labelled: 2, correct: 1 },
+    });
+  });
+});

@@ -16,6 +16,10 @@
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import type { ReferenceProfile } from '../../drift/profile-types';
 import type { QualityReport } from '../../quality';
+import type { RoutingCounts } from '../../quality/label-join-state';
+
+/** True when a prediction's confidence is below its limit (exporter/src/review/limits.ts). */
+export type RoutingPredicate = (predicted: string | number | null, confidence: number | null) => boolean;
 import type { RefoldableSink } from '../../sources/follow';
 import type { TimeRange } from '../window';
 import {
@@ -58,6 +62,8 @@ export interface WindowCompanion {
   ): QualityReport;
   /** The ground truth of the window's joined rows, and the predictions those buckets hold. */
   truths(bucketStarts: readonly number[]): { values: (string | number | boolean)[]; rows: number };
+  /** The window's predictions split by confidence limit (RoutingCounts in quality/label-join-state.ts). */
+  routing?(bucketStarts: readonly number[], toPeople: RoutingPredicate): RoutingCounts;
   /** A bucket's part of the state (checkpoints), and the labels. */
   bucketToJson(bucketStartMs: number): unknown;
   labelsToJson(): unknown;
@@ -97,6 +103,8 @@ export interface ModelWindow {
   readonly coveredFrom: number | null;
   /** The ground truth joined to the window's predictions (for label drift); null when the store keeps none. */
   readonly truths: (() => { values: (string | number | boolean)[]; rows: number }) | null;
+  /** Automatic vs handed-to-people predictions and their realized accuracy (issue #13); absent without a label join. */
+  readonly routing?: ((toPeople: RoutingPredicate) => RoutingCounts) | null;
   /** The window's quality from the model's label join; null when the store keeps none. */
   readonly quality: ((options: { confidenceThreshold: number; maxClasses: number }) => QualityReport) | null;
 }
@@ -354,6 +362,7 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
         coveredFrom: covered,
         quality: companion ? (o) => companion.quality(starts, state, o) : null,
         truths: companion ? () => companion.truths(starts) : null,
+        routing: companion?.routing ? (toPeople) => companion.routing!(starts, toPeople) : null,
       };
     },
 
