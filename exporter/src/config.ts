@@ -9,6 +9,9 @@ import {
   API_AUTH_ENV,
   apiAuthFields,
   createConfigLoader,
+  elasticsearchConnectionProblem,
+  elasticsearchSecurityEnv,
+  elasticsearchSecurityFields,
   formatConfigIssue,
   UsageError,
   type LoadConfigOptions as LoaderOptions,
@@ -77,6 +80,8 @@ export const ElasticsearchSourceSchema = z.strictObject({
   maxEventsPerWindow: z.number().int().min(1).default(200_000),
   /** Request timeout. */
   timeoutMs: z.number().int().min(1).default(30_000),
+  /** API key or basic auth, CA file or fingerprint (docs/config.md#secured-elasticsearch). */
+  ...elasticsearchSecurityFields,
 });
 
 export const KafkaSourceSchema = z.strictObject({
@@ -173,6 +178,8 @@ export const BaselineStoreConfigSchema = z.discriminatedUnion('kind', [
     url: url.default('http://127.0.0.1:9200'),
     /** Index holding baseline profiles. */
     index: z.string().min(1).default('plumbline-baselines'),
+    /** API key or basic auth, CA file or fingerprint (docs/config.md#secured-elasticsearch). */
+    ...elasticsearchSecurityFields,
   }),
 ]);
 export type BaselineStoreConfig = z.infer<typeof BaselineStoreConfigSchema>;
@@ -271,6 +278,7 @@ export const EXPORTER_ENV: Settings = {
   PLUMBLINE_MODELS: { key: 'models', kind: 'json' },
   PLUMBLINE_SOURCE: { key: 'source.kind', kind: 'string' },
   PLUMBLINE_ELASTICSEARCH_URL: { key: 'source.url', kind: 'string' },
+  ...elasticsearchSecurityEnv('source'),
   PLUMBLINE_KAFKA_BROKERS: { key: 'source.brokers', kind: 'list' },
   PLUMBLINE_KAFKA_GROUP_ID: { key: 'source.groupId', kind: 'string' },
   PLUMBLINE_SPOOL_DIR: { key: 'source.dir', kind: 'string' },
@@ -330,7 +338,24 @@ export const exporterConfigLoader = createConfigLoader({
   apiToken: true,
   error: (issue) => new ConfigError(formatConfigIssue(issue), issue.key, { cause: issue.cause }),
   prepare: inferKinds,
+  check: checkElasticsearchConnections,
 });
+
+/** Each Elasticsearch connection's security keys fit together (service-kit's elasticsearchConnectionProblem). */
+function checkElasticsearchConnections(config: ExporterConfig): { key: string; problem: string } | undefined {
+  const audit = config.retrain?.audit;
+  return (
+    (config.source.kind === 'elasticsearch'
+      ? elasticsearchConnectionProblem(config.source, 'source')
+      : undefined) ??
+    (config.baselineStore.kind === 'elasticsearch'
+      ? elasticsearchConnectionProblem(config.baselineStore, 'baselineStore')
+      : undefined) ??
+    (audit && 'elasticsearch' in audit
+      ? elasticsearchConnectionProblem(audit.elasticsearch, 'retrain.audit.elasticsearch')
+      : undefined)
+  );
+}
 
 /**
  * Validates a raw config object. Throws ConfigError naming the first bad key; `origins` maps keys to where

@@ -3,7 +3,15 @@
  * start-up. Sources, lowest precedence first: a YAML/JSON file (`--config`), `PLUMBLINE_*` environment variables,
  * command-line flags. An invalid value ends start-up with one message naming the key (exit code 2).
  */
-import { API_AUTH_ENV, apiAuthFields, createConfigLoader, type Settings } from '@plumbline/service-kit';
+import {
+  API_AUTH_ENV,
+  apiAuthFields,
+  createConfigLoader,
+  elasticsearchConnectionProblem,
+  elasticsearchSecurityEnv,
+  elasticsearchSecurityFields,
+  type Settings,
+} from '@plumbline/service-kit';
 import { z } from 'zod';
 import { REDACTIONS, type Redaction } from './capture/redact';
 import { configError } from './errors';
@@ -146,6 +154,8 @@ export const SidecarConfigSchema = z.strictObject({
           inferenceIndex: z.string().min(1).optional(),
           /** @default 'plumbline-feedback' */
           feedbackIndex: z.string().min(1).optional(),
+          /** API key or basic auth, CA file or fingerprint (docs/config.md#secured-elasticsearch). */
+          ...elasticsearchSecurityFields,
         })
         .optional(),
       kafka: z
@@ -207,6 +217,7 @@ export const SIDECAR_ENV: Settings = {
     kind: 'string',
     replacedBy: 'PLUMBLINE_ELASTICSEARCH_URL',
   },
+  ...elasticsearchSecurityEnv('sinks.elasticsearch'),
   PLUMBLINE_KAFKA_BROKERS: { key: 'sinks.kafka.brokers', kind: 'list' },
   PLUMBLINE_KAFKA: { key: 'sinks.kafka.brokers', kind: 'list', replacedBy: 'PLUMBLINE_KAFKA_BROKERS' },
   PLUMBLINE_SPOOL_DIR: { key: 'sinks.spoolDir', kind: 'string' },
@@ -255,7 +266,9 @@ export const sidecarConfigLoader = createConfigLoader({
           key: 'models.<name>.generic',
           problem: 'protocol "generic" needs JSON pointers for features and outputs',
         }
-      : checkRedactionKey(config),
+      : (checkRedactionKey(config) ??
+        (config.sinks.elasticsearch &&
+          elasticsearchConnectionProblem(config.sinks.elasticsearch, 'sinks.elasticsearch'))),
 });
 
 /** An `hmac-sha256` field needs the key file (whose content is read and checked at start-up, readRedactionKey). */

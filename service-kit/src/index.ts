@@ -41,3 +41,12 @@ export {
   ApiTokenError,
   readApiToken,
 } from './config/api-token';
+export {
+  elasticsearchClientSettings,
+  elasticsearchConnectionProblem,
+  elasticsearchSecurityEnv,
+  elasticsearchSecurityFields,
+  ElasticsearchConnectionError,
+  type ElasticsearchClientSettings,
+  type ElasticsearchConnection,
+} from './elasticsearch/connection';

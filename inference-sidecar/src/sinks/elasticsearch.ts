@@ -14,6 +14,7 @@
  */
 import { Client, errors, type estypes } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
+import { elasticsearchClientSettings, type ElasticsearchConnection } from '@plumbline/service-kit';
 import { eventJson } from '@plumbline/spool';
 import {
   errorMessage,
@@ -26,17 +27,17 @@ import {
 } from './sink';
 import { feedbackTemplate, inferenceTemplate } from './elasticsearch-templates';
 
-export interface ElasticsearchSinkOptions {
-  /** e.g. http://127.0.0.1:9200 */
-  url: string;
+/**
+ * `url` (e.g. http://127.0.0.1:9200) and the shared security keys (API key or basic auth, CA file or fingerprint:
+ * service-kit's ElasticsearchConnection; files are read when the sink is created).
+ */
+export interface ElasticsearchSinkOptions extends ElasticsearchConnection {
   /** Index of inference events. @default 'plumbline-inference' */
   inferenceIndex?: string;
   /** Index of feedback events. @default 'plumbline-feedback' */
   feedbackIndex?: string;
   /** Timeout of one bulk request. @default 10000 */
   requestTimeoutMs?: number;
-  /** Basic auth or an API key. */
-  auth?: { username: string; password: string } | { apiKey: string };
   /** Install (overwrite) the index templates before the first write. @default true */
   installTemplates?: boolean;
   /** number_of_replicas in the templates; unset keeps the cluster default. */
@@ -64,10 +65,9 @@ export function createElasticsearchSink(
     feedback: options.feedbackIndex ?? DEFAULT_FEEDBACK_INDEX,
   };
   const client = new Client({
-    node: options.url,
+    ...elasticsearchClientSettings(options, 'sinks.elasticsearch'),
     requestTimeout: options.requestTimeoutMs ?? 10_000,
     maxRetries: 0, // the pipeline's retry and spool decorators own retrying
-    auth: options.auth,
   });
   let templatesInstalled = options.installTemplates === false;
   const actionPrefix = {
