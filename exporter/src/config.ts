@@ -13,6 +13,9 @@ import {
   elasticsearchSecurityEnv,
   elasticsearchSecurityFields,
   formatConfigIssue,
+  kafkaConnectionProblem,
+  kafkaSecurityEnv,
+  kafkaSecurityFields,
   UsageError,
   type LoadConfigOptions as LoaderOptions,
   type Settings,
@@ -110,6 +113,8 @@ export const KafkaSourceSchema = z.strictObject({
     .strictObject({ stateTopic: z.string().min(1) })
     .nullable()
     .default(null),
+  /** TLS and SASL (docs/config.md#secured-kafka). */
+  ...kafkaSecurityFields,
 });
 
 export const SpoolSourceSchema = z.strictObject({
@@ -281,6 +286,7 @@ export const EXPORTER_ENV: Settings = {
   ...elasticsearchSecurityEnv('source'),
   PLUMBLINE_KAFKA_BROKERS: { key: 'source.brokers', kind: 'list' },
   PLUMBLINE_KAFKA_GROUP_ID: { key: 'source.groupId', kind: 'string' },
+  ...kafkaSecurityEnv('source'),
   PLUMBLINE_SPOOL_DIR: { key: 'source.dir', kind: 'string' },
   PLUMBLINE_BASELINE_DIR: { key: 'baselineStore.dir', kind: 'string' },
   PLUMBLINE_WINDOW_KIND: { key: 'window.kind', kind: 'string' },
@@ -338,16 +344,17 @@ export const exporterConfigLoader = createConfigLoader({
   apiToken: true,
   error: (issue) => new ConfigError(formatConfigIssue(issue), issue.key, { cause: issue.cause }),
   prepare: inferKinds,
-  check: checkElasticsearchConnections,
+  check: checkConnections,
 });
 
-/** Each Elasticsearch connection's security keys fit together (service-kit's elasticsearchConnectionProblem). */
-function checkElasticsearchConnections(config: ExporterConfig): { key: string; problem: string } | undefined {
+/** Each connection's security keys fit together (service-kit's elasticsearch/kafkaConnectionProblem). */
+function checkConnections(config: ExporterConfig): { key: string; problem: string } | undefined {
   const audit = config.retrain?.audit;
   return (
     (config.source.kind === 'elasticsearch'
       ? elasticsearchConnectionProblem(config.source, 'source')
       : undefined) ??
+    (config.source.kind === 'kafka' ? kafkaConnectionProblem(config.source, 'source') : undefined) ??
     (config.baselineStore.kind === 'elasticsearch'
       ? elasticsearchConnectionProblem(config.baselineStore, 'baselineStore')
       : undefined) ??

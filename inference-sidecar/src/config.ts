@@ -10,6 +10,9 @@ import {
   elasticsearchConnectionProblem,
   elasticsearchSecurityEnv,
   elasticsearchSecurityFields,
+  kafkaConnectionProblem,
+  kafkaSecurityEnv,
+  kafkaSecurityFields,
   type Settings,
 } from '@plumbline/service-kit';
 import { z } from 'zod';
@@ -172,6 +175,8 @@ export const SidecarConfigSchema = z.strictObject({
            * an exporter scaled out with `source.scaleOut`). Feedback is keyed by model either way. @default 'model'
            */
           partitionBy: z.enum(['model', 'request']).optional(),
+          /** TLS and SASL (docs/config.md#secured-kafka). */
+          ...kafkaSecurityFields,
         })
         .optional(),
       /** Local spool directory (takes events while a sink is down; the embedded store without ES/Kafka). @default './plumbline-spool' */
@@ -220,6 +225,7 @@ export const SIDECAR_ENV: Settings = {
   ...elasticsearchSecurityEnv('sinks.elasticsearch'),
   PLUMBLINE_KAFKA_BROKERS: { key: 'sinks.kafka.brokers', kind: 'list' },
   PLUMBLINE_KAFKA: { key: 'sinks.kafka.brokers', kind: 'list', replacedBy: 'PLUMBLINE_KAFKA_BROKERS' },
+  ...kafkaSecurityEnv('sinks.kafka'),
   PLUMBLINE_SPOOL_DIR: { key: 'sinks.spoolDir', kind: 'string' },
   PLUMBLINE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   PLUMBLINE_REDACTION_KEY_FILE: { key: 'redaction.keyFile', kind: 'string' },
@@ -268,7 +274,8 @@ export const sidecarConfigLoader = createConfigLoader({
         }
       : (checkRedactionKey(config) ??
         (config.sinks.elasticsearch &&
-          elasticsearchConnectionProblem(config.sinks.elasticsearch, 'sinks.elasticsearch'))),
+          elasticsearchConnectionProblem(config.sinks.elasticsearch, 'sinks.elasticsearch')) ??
+        (config.sinks.kafka && kafkaConnectionProblem(config.sinks.kafka, 'sinks.kafka'))),
 });
 
 /** An `hmac-sha256` field needs the key file (whose content is read and checked at start-up, readRedactionKey). */

@@ -50,3 +50,14 @@ export {
   type ElasticsearchClientSettings,
   type ElasticsearchConnection,
 } from './elasticsearch/connection';
+export {
+  kafkaClientSettings,
+  kafkaConnectionProblem,
+  kafkaSecurityEnv,
+  kafkaSecurityFields,
+  KafkaConnectionError,
+  KAFKA_SASL_MECHANISMS,
+  type KafkaClientSettings,
+  type KafkaConnection,
+  type KafkaSaslMechanism,
+} from './kafka/connection';

@@ -14,7 +14,7 @@ export {
   type ElasticsearchSecuritySetup,
 } from './elasticsearch';
 export { testSecret, recordTestSecret } from './secrets';
-export { startKafka, type KafkaHandle, type KafkaOptions } from './kafka';
+export { startKafka, type KafkaHandle, type KafkaOptions, type KafkaSasl } from './kafka';
 export { sharedElasticsearch, sharedKafka } from './shared';
 export { startPrometheus, type PrometheusOptions } from './prometheus';
 export { startAlertmanager, type AlertmanagerOptions } from './alertmanager';
