@@ -146,6 +146,23 @@ export const SidecarConfigSchema = z.strictObject({
       keyFile: z.string().min(1).optional(),
     })
     .default({}),
+  /**
+   * How long captured events are kept (docs/security.md#retention): older ones are deleted from Elasticsearch (a
+   * delete-by-query of both indices), the spool and the embedded store (whole segments), and topics the Kafka sink
+   * creates get it as `retention.ms`. Checked every `intervalSeconds`.
+   */
+  retention: z
+    .strictObject({
+      /** Age past which events go; null keeps them forever. @default 2592000 (30 days) */
+      maxAgeSeconds: z
+        .number()
+        .positive()
+        .nullable()
+        .default(30 * 86_400),
+      /** How often the age is enforced. @default 3600 */
+      intervalSeconds: z.number().positive().default(3600),
+    })
+    .default({ maxAgeSeconds: 30 * 86_400, intervalSeconds: 3600 }),
   /** Where events go (src/pipeline). With neither Elasticsearch nor Kafka, the spool is the store the exporter reads. */
   sinks: z
     .strictObject({
@@ -227,6 +244,7 @@ export const SIDECAR_ENV: Settings = {
   PLUMBLINE_KAFKA: { key: 'sinks.kafka.brokers', kind: 'list', replacedBy: 'PLUMBLINE_KAFKA_BROKERS' },
   ...kafkaSecurityEnv('sinks.kafka'),
   PLUMBLINE_SPOOL_DIR: { key: 'sinks.spoolDir', kind: 'string' },
+  PLUMBLINE_RETENTION_MAX_AGE_SECONDS: { key: 'retention.maxAgeSeconds', kind: 'duration' },
   PLUMBLINE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   PLUMBLINE_REDACTION_KEY_FILE: { key: 'redaction.keyFile', kind: 'string' },
   ...API_AUTH_ENV,

@@ -60,6 +60,11 @@ export interface KafkaSinkOptions extends KafkaConnection {
   numPartitions?: number;
   /** Replication factor of topics this sink creates; -1 = the broker's default. @default -1 */
   replicationFactor?: number;
+  /**
+   * `retention.ms` of the topics this sink creates (events older than this are deleted by the broker); topics
+   * that already exist keep theirs. @default the broker's default (unset)
+   */
+  retentionMs?: number;
   /** Largest message accepted; default: the topic's max.message.bytes, else 1,048,588 (the broker default). */
   maxMessageBytes?: number;
   /** @default 10000 */
@@ -189,6 +194,10 @@ export function createKafkaSink(options: KafkaSinkOptions, logger?: Logger): Sin
             topic,
             numPartitions: options.numPartitions ?? 1,
             replicationFactor: options.replicationFactor ?? -1,
+            configEntries:
+              options.retentionMs === undefined
+                ? undefined
+                : [{ name: 'retention.ms', value: String(options.retentionMs) }],
           })),
         });
         logger?.info({ topics: missing }, 'kafka topics created');
