@@ -43,6 +43,7 @@ export {
 } from './config/api-token';
 export {
   elasticsearchClientSettings,
+  elasticsearchConnectionFromEnv,
   elasticsearchConnectionProblem,
   elasticsearchSecurityEnv,
   elasticsearchSecurityFields,

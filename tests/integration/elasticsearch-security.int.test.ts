@@ -163,6 +163,18 @@ test('the exporter source reads as a user of the plumbline-exporter-source role 
   }
 });
 
+test('retention deletes old events with the plumbline-sidecar role', async () => {
+  const sink = createElasticsearchSink({ url: es.url, ...login('sidecar', 'file'), caFile: security.caFile });
+  try {
+    // makeEvents' timestamps are W0 + i ms: a cutoff at W0 + 10 ms takes the first ten.
+    expect(await sink.expire!(W0 + 10)).toBe(10);
+  } finally {
+    await sink.close();
+  }
+  await admin.indices.refresh({ index: 'plumbline-inference' });
+  expect((await admin.count({ index: 'plumbline-inference' })).count).toBe(events.length - 10);
+});
+
 test('the baseline store and the audit store work with their documented roles', async () => {
   const baselines = createElasticsearchBaselineStore({
     url: es.url,

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   createConfigLoader,
   elasticsearchClientSettings,
+  elasticsearchConnectionFromEnv,
   elasticsearchConnectionProblem,
   elasticsearchSecurityEnv,
   elasticsearchSecurityFields,
@@ -150,4 +151,15 @@ test('a secret setting cannot be a flag', () => {
       flags: { password: { key: 'password', kind: 'string', secret: true } },
     }),
   ).toThrow(/cannot be a secret/);
+});
+
+test('a command without a config file takes the connection from the variables', () => {
+  expect(
+    elasticsearchConnectionFromEnv('https://es:9200', {
+      PLUMBLINE_ELASTICSEARCH_API_KEY_FILE: '/run/secrets/key',
+      PLUMBLINE_ELASTICSEARCH_CA_FINGERPRINT: 'AB'.repeat(32),
+      PLUMBLINE_ELASTICSEARCH_USERNAME: '',
+      PLUMBLINE_ELASTICSEARCH_URL: 'http://ignored:9200',
+    }),
+  ).toStrictEqual({ url: 'https://es:9200', apiKeyFile: '/run/secrets/key', caFingerprint: 'AB'.repeat(32) });
 });

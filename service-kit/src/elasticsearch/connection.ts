@@ -72,6 +72,24 @@ export function elasticsearchSecurityEnv(prefix: string): Settings {
   };
 }
 
+/**
+ * A connection to `url` with the security keys the PLUMBLINE_ELASTICSEARCH_* variables set, for a command that
+ * takes its URL as a flag and has no config file (`plumbline baseline import --elasticsearch URL`).
+ */
+export function elasticsearchConnectionFromEnv(
+  url: string,
+  env: Record<string, string | undefined>,
+): ElasticsearchConnection {
+  const connection: ElasticsearchConnection = { url };
+  for (const [name, setting] of Object.entries(elasticsearchSecurityEnv('connection'))) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const field = setting.key.slice('connection.'.length) as Exclude<keyof ElasticsearchConnection, 'url'>;
+    connection[field] = value;
+  }
+  return connection;
+}
+
 /** What the factory hands to `new Client(…)` of `@elastic/elasticsearch` (a subset of its ClientOptions). */
 export interface ElasticsearchClientSettings {
   node: string;
