@@ -100,7 +100,12 @@ export interface ElasticsearchClientSettings {
 
 /** A connection's security keys do not fit together, or a file they name cannot be used; names the key. */
 export class ElasticsearchConnectionError extends UsageError {
-  constructor(key: string, problem: string, options: { cause?: unknown } = {}) {
+  constructor(
+    key: string,
+    /** What is wrong, without the key (for a service that words its own config errors). */
+    readonly problem: string,
+    options: { cause?: unknown } = {},
+  ) {
     super(`invalid config key ${key}: ${problem}`, { key, cause: options.cause });
     this.name = 'ElasticsearchConnectionError';
   }
