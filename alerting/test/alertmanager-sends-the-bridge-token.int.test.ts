@@ -11,11 +11,12 @@ import pino from 'pino';
 import { request } from 'undici';
 import { startRetrainChain, type RetrainChain } from '@plumbline/harness/retrain-chain';
 import { DRIFT_ALERT_LABELS } from './drift-alert';
+import { testSecret } from '@plumbline/harness';
 
 jest.setTimeout(120_000);
 
-const RETRAIN_TOKEN = 'retrain-token-for-this-test-01';
-const API_TOKEN = 'api-token-alertmanager-sends-02';
+const RETRAIN_TOKEN = testSecret('alertmanager-sends-the-bridge-token retrain token');
+const API_TOKEN = testSecret('alertmanager-sends-the-bridge-token api token');
 const log: string[] = [];
 let chain: RetrainChain;
 let dir: string;

@@ -9,8 +9,9 @@ import { request } from 'undici';
 import { startBridge } from '../src/bridge/bridge';
 import { bridgeConfigFromEnv, BridgeConfigError } from '../src/bridge/config';
 import { DEFAULT_POLICY } from '../src/bridge/policy';
+import { testSecret } from '@plumbline/harness';
 
-const TOKEN = 'bridge-api-token-7c3e90a1f2';
+const TOKEN = testSecret('bridge-api-token token');
 const WRONG = 'bridge-wrong-token-0a9b8c7d6e';
 const BASE = {
   PLUMBLINE_RETRAIN_URL: 'http://exporter:9464/api/retrain',

@@ -16,10 +16,11 @@ import { startRetrainChain, type RetrainChain } from '@plumbline/harness/retrain
 import type { DecisionRecord } from '../src/bridge/bridge';
 import { createPrometheusQuality } from '../src/bridge/prometheus-quality';
 import { DRIFT_ALERT_LABELS } from './drift-alert';
+import { testSecret } from '@plumbline/harness';
 
 jest.setTimeout(180_000);
 
-const TOKEN = 'bridge-test-token-0123456789';
+const TOKEN = testSecret('retrain-bridge token');
 
 async function until<T>(
   what: string,

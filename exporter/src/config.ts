@@ -10,7 +10,13 @@ import {
   apiAuthFields,
   createConfigLoader,
   durationSeconds,
+  elasticsearchConnectionProblem,
+  elasticsearchSecurityEnv,
+  elasticsearchSecurityFields,
   formatConfigIssue,
+  kafkaConnectionProblem,
+  kafkaSecurityEnv,
+  kafkaSecurityFields,
   UsageError,
   type LoadConfigOptions as LoaderOptions,
   type Settings,
@@ -90,6 +96,8 @@ export const ElasticsearchSourceSchema = z.strictObject({
   maxEventsPerWindow: z.number().int().min(1).default(200_000),
   /** Request timeout. */
   timeoutMs: z.number().int().min(1).default(30_000),
+  /** API key or basic auth, CA file or fingerprint (docs/config.md#secured-elasticsearch). */
+  ...elasticsearchSecurityFields,
 });
 
 export const KafkaSourceSchema = z.strictObject({
@@ -118,6 +126,8 @@ export const KafkaSourceSchema = z.strictObject({
     .strictObject({ stateTopic: z.string().min(1) })
     .nullable()
     .default(null),
+  /** TLS and SASL (docs/config.md#secured-kafka). */
+  ...kafkaSecurityFields,
 });
 
 export const SpoolSourceSchema = z.strictObject({
@@ -186,6 +196,8 @@ export const BaselineStoreConfigSchema = z.discriminatedUnion('kind', [
     url: url.default('http://127.0.0.1:9200'),
     /** Index holding baseline profiles. */
     index: z.string().min(1).default('plumbline-baselines'),
+    /** API key or basic auth, CA file or fingerprint (docs/config.md#secured-elasticsearch). */
+    ...elasticsearchSecurityFields,
   }),
 ]);
 export type BaselineStoreConfig = z.infer<typeof BaselineStoreConfigSchema>;
@@ -389,8 +401,10 @@ export const EXPORTER_ENV: Settings = {
   PLUMBLINE_MODELS: { key: 'models', kind: 'json' },
   PLUMBLINE_SOURCE: { key: 'source.kind', kind: 'string' },
   PLUMBLINE_ELASTICSEARCH_URL: { key: 'source.url', kind: 'string' },
+  ...elasticsearchSecurityEnv('source'),
   PLUMBLINE_KAFKA_BROKERS: { key: 'source.brokers', kind: 'list' },
   PLUMBLINE_KAFKA_GROUP_ID: { key: 'source.groupId', kind: 'string' },
+  ...kafkaSecurityEnv('source'),
   PLUMBLINE_SPOOL_DIR: { key: 'source.dir', kind: 'string' },
   PLUMBLINE_BASELINE_DIR: { key: 'baselineStore.dir', kind: 'string' },
   PLUMBLINE_WINDOW_KIND: { key: 'window.kind', kind: 'string' },
@@ -450,7 +464,25 @@ export const exporterConfigLoader = createConfigLoader({
   apiToken: true,
   error: (issue) => new ConfigError(formatConfigIssue(issue), issue.key, { cause: issue.cause }),
   prepare: inferKinds,
+  check: checkConnections,
 });
+
+/** Each connection's security keys fit together (service-kit's elasticsearch/kafkaConnectionProblem). */
+function checkConnections(config: ExporterConfig): { key: string; problem: string } | undefined {
+  const audit = config.retrain?.audit;
+  return (
+    (config.source.kind === 'elasticsearch'
+      ? elasticsearchConnectionProblem(config.source, 'source')
+      : undefined) ??
+    (config.source.kind === 'kafka' ? kafkaConnectionProblem(config.source, 'source') : undefined) ??
+    (config.baselineStore.kind === 'elasticsearch'
+      ? elasticsearchConnectionProblem(config.baselineStore, 'baselineStore')
+      : undefined) ??
+    (audit && 'elasticsearch' in audit
+      ? elasticsearchConnectionProblem(audit.elasticsearch, 'retrain.audit.elasticsearch')
+      : undefined)
+  );
+}
 
 /**
  * Validates a raw config object. Throws ConfigError naming the first bad key; `origins` maps keys to where

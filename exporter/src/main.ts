@@ -107,6 +107,7 @@ export async function startExporter(
     stateTopic:
       config.source.kind === 'kafka' && config.source.scaleOut
         ? createStateTopic({
+            ...config.source,
             brokers: config.source.brokers,
             clientId: config.source.clientId,
             topic: config.source.scaleOut.stateTopic,

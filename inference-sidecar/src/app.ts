@@ -26,6 +26,7 @@ import { startCaptureThread, type CaptureThread } from './capture-thread/bridge'
 import { redactedFields, type SidecarConfig } from './config';
 import { baseUrl, closeServer, listen } from './http-server';
 import { createProxyHandler } from './proxy/proxy';
+import { checkSinkCredentials } from './sinks/credentials';
 import { readRedactionKey } from './redaction-key';
 import { createSidecarCore, upstreamPool, upstreamTarget, type SidecarCore } from './sidecar-core';
 
@@ -126,6 +127,7 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
   // Read once, here, before anything listens: a missing or short key file stops start-up (SIDECAR_ERR_CONFIG).
   const keyFile = config.redaction.keyFile;
   const redactionKey = deps.redactionKey ?? (keyFile === undefined ? undefined : readRedactionKey(keyFile));
+  checkSinkCredentials(config);
   const plainHashed = redactedFields(config, 'sha256');
   if (plainHashed.length > 0) {
     logger.warn(

@@ -3,7 +3,18 @@
  * start-up. Sources, lowest precedence first: a YAML/JSON file (`--config`), `PLUMBLINE_*` environment variables,
  * command-line flags. An invalid value ends start-up with one message naming the key (exit code 2).
  */
-import { API_AUTH_ENV, apiAuthFields, createConfigLoader, type Settings } from '@plumbline/service-kit';
+import {
+  API_AUTH_ENV,
+  apiAuthFields,
+  createConfigLoader,
+  elasticsearchConnectionProblem,
+  elasticsearchSecurityEnv,
+  elasticsearchSecurityFields,
+  kafkaConnectionProblem,
+  kafkaSecurityEnv,
+  kafkaSecurityFields,
+  type Settings,
+} from '@plumbline/service-kit';
 import { z } from 'zod';
 import { REDACTIONS, type Redaction } from './capture/redact';
 import { configError } from './errors';
@@ -176,6 +187,23 @@ export const SidecarConfigSchema = z.strictObject({
       keyFile: z.string().min(1).optional(),
     })
     .default({}),
+  /**
+   * How long captured events are kept (docs/security.md#retention): older ones are deleted from Elasticsearch (a
+   * delete-by-query of both indices), the spool and the embedded store (whole segments), and topics the Kafka sink
+   * creates get it as `retention.ms`. Checked every `intervalSeconds`.
+   */
+  retention: z
+    .strictObject({
+      /** Age past which events go; null keeps them forever. @default 2592000 (30 days) */
+      maxAgeSeconds: z
+        .number()
+        .positive()
+        .nullable()
+        .default(30 * 86_400),
+      /** How often the age is enforced. @default 3600 */
+      intervalSeconds: z.number().positive().default(3600),
+    })
+    .default({ maxAgeSeconds: 30 * 86_400, intervalSeconds: 3600 }),
   /** Where events go (src/pipeline). With neither Elasticsearch nor Kafka, the spool is the store the exporter reads. */
   sinks: z
     .strictObject({
@@ -187,6 +215,8 @@ export const SidecarConfigSchema = z.strictObject({
           inferenceIndex: z.string().min(1).optional(),
           /** @default 'plumbline-feedback' */
           feedbackIndex: z.string().min(1).optional(),
+          /** API key or basic auth, CA file or fingerprint (docs/config.md#secured-elasticsearch). */
+          ...elasticsearchSecurityFields,
         })
         .optional(),
       kafka: z
@@ -203,6 +233,8 @@ export const SidecarConfigSchema = z.strictObject({
            * an exporter scaled out with `source.scaleOut`). Feedback is keyed by model either way. @default 'model'
            */
           partitionBy: z.enum(['model', 'request']).optional(),
+          /** TLS and SASL (docs/config.md#secured-kafka). */
+          ...kafkaSecurityFields,
         })
         .optional(),
       /** Local spool directory (takes events while a sink is down; the embedded store without ES/Kafka). @default './plumbline-spool' */
@@ -248,9 +280,12 @@ export const SIDECAR_ENV: Settings = {
     kind: 'string',
     replacedBy: 'PLUMBLINE_ELASTICSEARCH_URL',
   },
+  ...elasticsearchSecurityEnv('sinks.elasticsearch'),
   PLUMBLINE_KAFKA_BROKERS: { key: 'sinks.kafka.brokers', kind: 'list' },
   PLUMBLINE_KAFKA: { key: 'sinks.kafka.brokers', kind: 'list', replacedBy: 'PLUMBLINE_KAFKA_BROKERS' },
+  ...kafkaSecurityEnv('sinks.kafka'),
   PLUMBLINE_SPOOL_DIR: { key: 'sinks.spoolDir', kind: 'string' },
+  PLUMBLINE_RETENTION_MAX_AGE_SECONDS: { key: 'retention.maxAgeSeconds', kind: 'duration' },
   PLUMBLINE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   PLUMBLINE_SHADOW_URL: { key: 'shadow.url', kind: 'string' },
   PLUMBLINE_REDACTION_KEY_FILE: { key: 'redaction.keyFile', kind: 'string' },
@@ -298,7 +333,10 @@ export const sidecarConfigLoader = createConfigLoader({
           key: 'models.<name>.generic',
           problem: 'protocol "generic" needs JSON pointers for features and outputs',
         }
-      : checkRedactionKey(config),
+      : (checkRedactionKey(config) ??
+        (config.sinks.elasticsearch &&
+          elasticsearchConnectionProblem(config.sinks.elasticsearch, 'sinks.elasticsearch')) ??
+        (config.sinks.kafka && kafkaConnectionProblem(config.sinks.kafka, 'sinks.kafka'))),
 });
 
 /** An `hmac-sha256` field needs the key file (whose content is read and checked at start-up, readRedactionKey). */

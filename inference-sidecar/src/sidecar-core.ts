@@ -60,6 +60,13 @@ export function pipelineOptions(config: SidecarConfig, registry: Registry, logge
     kafka: s.kafka && { ...s.kafka },
     spool: { dir: s.spoolDir, maxBytes: s.spoolMaxBytes, fsync: s.spoolFsync },
     queue: { batchSize: s.batchSize, flushIntervalMs: s.flushIntervalMs, maxEvents: s.maxQueueEvents },
+    retention:
+      config.retention.maxAgeSeconds === null
+        ? undefined
+        : {
+            maxAgeMs: config.retention.maxAgeSeconds * 1000,
+            intervalMs: config.retention.intervalSeconds * 1000,
+          },
     registry,
     logger,
   };

@@ -41,3 +41,24 @@ export {
   ApiTokenError,
   readApiToken,
 } from './config/api-token';
+export {
+  elasticsearchClientSettings,
+  elasticsearchConnectionFromEnv,
+  elasticsearchConnectionProblem,
+  elasticsearchSecurityEnv,
+  elasticsearchSecurityFields,
+  ElasticsearchConnectionError,
+  type ElasticsearchClientSettings,
+  type ElasticsearchConnection,
+} from './elasticsearch/connection';
+export {
+  kafkaClientSettings,
+  kafkaConnectionProblem,
+  kafkaSecurityEnv,
+  kafkaSecurityFields,
+  KafkaConnectionError,
+  KAFKA_SASL_MECHANISMS,
+  type KafkaClientSettings,
+  type KafkaConnection,
+  type KafkaSaslMechanism,
+} from './kafka/connection';

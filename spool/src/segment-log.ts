@@ -20,6 +20,9 @@
  *   sink may yet take them): `ack()` says it did, so they were never lost; `release()` says it did not, and only
  *   then are they reported. Every record is thus either acknowledged or reported dropped, never both.
  *
+ * - Retention: `expire(cutoffMs)` drops whole segments, oldest first, whose last write (the file's mtime: a
+ *   segment is only ever appended to) is before the cutoff; their unreplayed records go to `onExpire`.
+ *
  * All operations on one log run one at a time (a promise chain), so appends, reads and drops never interleave.
  */
 import { promises as fs } from 'node:fs';
@@ -43,6 +46,8 @@ export interface SegmentLogOptions {
    * Records of the batch in flight (read, not yet acknowledged) are reported only by `release()`.
    */
   onDrop?: (records: number) => void;
+  /** Called with the number of not-yet-replayed records (every record, without a cursor) `expire()` removed. */
+  onExpire?: (records: number) => void;
   /** Called with the change in bytes held on disk. */
   onBytes?: (delta: number) => void;
   /** Called once per segment whose tail was torn or corrupt at open. */
@@ -189,6 +194,33 @@ export class SegmentLog {
     return this.run(async () => this.doRelease());
   }
 
+  /**
+   * Retention: drops the segments, oldest first, last written before `cutoffMs` (epoch ms), stopping at the first
+   * newer one. Returns what went; records not yet replayed (all of them, without a cursor) are also reported
+   * through `onExpire`.
+   */
+  expire(cutoffMs: number): Promise<{ segments: number; records: number }> {
+    return this.run(async () => {
+      let segments = 0;
+      let records = 0;
+      while (this.segments.length > 0) {
+        const oldest = this.segments[0];
+        let mtimeMs: number;
+        try {
+          mtimeMs = (await fs.stat(oldest.file)).mtimeMs;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+          mtimeMs = -Infinity; // gone already: forget it
+        }
+        if (mtimeMs >= cutoffMs) break;
+        segments += 1;
+        records += oldest.records;
+        await this.dropOldest((lost) => this.options.onExpire?.(lost));
+      }
+      return { segments, records };
+    });
+  }
+
   close(): Promise<void> {
     return this.run(async () => {
       this.closed = true;
@@ -327,7 +359,9 @@ export class SegmentLog {
     return Math.max(0, end - start);
   }
 
-  private async dropOldest(): Promise<void> {
+  private async dropOldest(
+    report: (lost: number) => void = (lost) => this.options.onDrop?.(lost),
+  ): Promise<void> {
     const oldest = this.segments.shift();
     if (!oldest) return;
     const unread = this.unreadRecords(oldest);
@@ -338,7 +372,7 @@ export class SegmentLog {
     if (this.segments.length === 0) await this.closeActive();
     await fs.rm(oldest.file, { force: true });
     this.options.onBytes?.(-oldest.bytes);
-    if (lost > 0) this.options.onDrop?.(lost);
+    if (lost > 0) report(lost);
     if (this.useCursor && this.cursor.seq <= oldest.seq) {
       const next = this.segments[0];
       this.cursor = { seq: next ? next.seq : oldest.seq + 1, offset: 0, index: 0 };

@@ -35,10 +35,11 @@ import {
   until,
   type ModelServerProcess,
 } from './helpers';
+import { testSecret } from '../harness/secrets';
 
 const RUN = `loop${process.pid}${Date.now().toString(36)}`;
 const INDICES = { inference: `plumbline-inference-${RUN}`, feedback: `plumbline-feedback-${RUN}` };
-const TOKEN = 'e2e-retrain-token-0123456789abcdef';
+const TOKEN = testSecret('drift-alert-loop token');
 const REQUESTS = 120;
 const ROWS = 2;
 

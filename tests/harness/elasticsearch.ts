@@ -2,21 +2,153 @@
  * Elasticsearch 8.x (integ-test-zip from Maven Central): single node, security off, 512 MB heap, loopback only,
  * disk watermarks off, `action.destructive_requires_name: false`. As root it runs as the unprivileged
  * `plumbline` user (Elasticsearch refuses root) with config, data and logs in an instance dir that user owns.
+ *
+ * `security: true` starts the second flavour: `xpack.security.enabled: true`, TLS on HTTP (an `https://` URL) with
+ * a certificate made by Elasticsearch's own `elasticsearch-certutil` (a test CA and a node certificate for
+ * 127.0.0.1/localhost, made once and cached under ~/.cache/plumbline/elasticsearch-certs), and one superuser of
+ * the file realm whose password is a fresh {@link testSecret}. The handle says how to reach it (`security`).
+ * Only the suites about security use it: every other suite keeps the plain cluster.
+ *
+ * Users and roles live in the file realm (`users`, `roles.yml`), given as options: the integ-test-zip lacks the
+ * analysis-common module the `.security` index's mappings need, so the native realm (PUT _security/user, roles by
+ * API) and API keys cannot be created on this cluster.
  */
-import { chownSync, cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { Agent, request } from 'undici';
+import { stringify as stringifyYaml } from 'yaml';
 import { answers200 } from './http';
-import { SERVICE_USER, elasticsearchHome, isRoot, javaHome } from './paths';
+import { SERVICE_USER, cacheDir, elasticsearchHome, isRoot, javaHome } from './paths';
 import { freePort, instanceDir, startService, type RestartableService, type ServiceOptions } from './process';
 import { assertInstalled } from './installed';
+import { run } from './run-command';
+import { testSecret } from './secrets';
 
-export type ElasticsearchHandle = RestartableService;
+/** How to reach a secured instance: its CA (file and SHA-256 fingerprint) and a superuser of the file realm. */
+export interface ElasticsearchSecurity {
+  /** PEM file of the CA that signed the node's HTTP certificate. */
+  caFile: string;
+  /** SHA-256 fingerprint of that CA (`AA:BB:…`), what `caFingerprint` pins. */
+  caFingerprint: string;
+  /** A superuser (file realm): for the test's own checks, not for the code under test. */
+  username: string;
+  password: string;
+  /** The password of each user of `ElasticsearchSecuritySetup.users` (fresh test secrets). */
+  passwords: Record<string, string>;
+}
+
+/** File-realm roles (Elasticsearch role descriptors: `cluster`, `indices`) and users holding them. */
+export interface ElasticsearchSecuritySetup {
+  roles?: Record<string, { cluster?: string[]; indices?: { names: string[]; privileges: string[] }[] }>;
+  users?: { username: string; roles: string[] }[];
+}
+
+export type ElasticsearchHandle = RestartableService & {
+  /** Set when started with `security: true`. */
+  security?: ElasticsearchSecurity;
+};
 
 /** startTimeoutMs @default 180000 */
 export interface ElasticsearchOptions extends ServiceOptions {
   /** Heap size, e.g. '512m'. @default '512m' */
   heap?: string;
+  /** Security on and TLS on HTTP, with these file-realm roles and users (see the file's comment). @default false */
+  security?: boolean | ElasticsearchSecuritySetup;
+}
+
+/** The user the harness makes in a secured instance. */
+export const ELASTICSEARCH_ADMIN_USER = 'plumbline-admin';
+
+/**
+ * The test CA and the node certificate (for 127.0.0.1 and localhost), made once with elasticsearch-certutil and
+ * kept in the cache; made in a temporary directory and renamed into place, so concurrent first uses do not clash.
+ * `node.crt` holds the node certificate followed by the CA, so the server sends the whole chain (what a
+ * `caFingerprint` client checks).
+ */
+function elasticsearchCerts(env: NodeJS.ProcessEnv): { dir: string; caFile: string } {
+  const dir = join(cacheDir(), 'elasticsearch-certs');
+  const caFile = join(dir, 'ca.crt');
+  if (existsSync(join(dir, 'node.key'))) return { dir, caFile };
+  mkdirSync(cacheDir(), { recursive: true });
+  const work = mkdtempSync(join(cacheDir(), 'elasticsearch-certs-'));
+  const certutil = join(elasticsearchHome(), 'bin', 'elasticsearch-certutil');
+  run(certutil, ['ca', '--pem', '--silent', '--days', '3650', '--out', join(work, 'ca.zip')], { env });
+  run('unzip', ['-q', '-o', join(work, 'ca.zip'), '-d', work]);
+  run(
+    certutil,
+    [
+      'cert',
+      '--pem',
+      '--silent',
+      '--days',
+      '3650',
+      '--ca-cert',
+      join(work, 'ca', 'ca.crt'),
+      '--ca-key',
+      join(work, 'ca', 'ca.key'),
+      '--ip',
+      '127.0.0.1',
+      '--dns',
+      'localhost',
+      '--name',
+      'node',
+      '--out',
+      join(work, 'node.zip'),
+    ],
+    { env },
+  );
+  run('unzip', ['-q', '-o', join(work, 'node.zip'), '-d', work]);
+  const out = join(work, 'certs');
+  mkdirSync(out);
+  const ca = readFileSync(join(work, 'ca', 'ca.crt'), 'utf8');
+  writeFileSync(join(out, 'ca.crt'), ca);
+  writeFileSync(
+    join(out, 'node.crt'),
+    `${readFileSync(join(work, 'node', 'node.crt'), 'utf8').trimEnd()}\n${ca}`,
+  );
+  writeFileSync(join(out, 'node.key'), readFileSync(join(work, 'node', 'node.key')));
+  try {
+    renameSync(out, dir);
+  } catch (err) {
+    // Another process made them first: use theirs.
+    if (!existsSync(join(dir, 'node.key'))) throw err;
+  }
+  rmSync(work, { recursive: true, force: true });
+  return { dir, caFile };
+}
+
+/** True when the secured instance answers its cluster health as the superuser. */
+async function secureHealthy(url: string, security: ElasticsearchSecurity): Promise<boolean> {
+  const dispatcher = new Agent({ connect: { ca: readFileSync(security.caFile, 'utf8') } });
+  try {
+    const res = await request(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`, {
+      dispatcher,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${security.username}:${security.password}`).toString('base64')}`,
+      },
+      headersTimeout: 3000,
+      bodyTimeout: 3000,
+    });
+    await res.body.text();
+    return res.statusCode === 200;
+  } catch {
+    return false;
+  } finally {
+    await dispatcher.close();
+  }
 }
 
 function chownTree(dir: string, uid: number, gid: number): void {
@@ -45,6 +177,48 @@ export async function startElasticsearch(options: ElasticsearchOptions = {}): Pr
   for (const sub of ['data', 'logs', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
   const port = await freePort();
   const transportPort = await freePort();
+  const toolEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    LANG: 'C.UTF-8',
+    ES_PATH_CONF: conf,
+    ES_JAVA_HOME: javaHome(),
+    CLI_JAVA_OPTS: '-XX:TieredStopAtLevel=1',
+  };
+  let security: ElasticsearchSecurity | undefined;
+  let securitySettings = ['xpack.security.enabled: false'];
+  if (options.security) {
+    const certs = elasticsearchCerts(toolEnv);
+    cpSync(certs.dir, join(conf, 'certs'), { recursive: true });
+    const setup = options.security === true ? {} : options.security;
+    writeFileSync(join(conf, 'roles.yml'), stringifyYaml(setup.roles ?? {}));
+    const users = [{ username: ELASTICSEARCH_ADMIN_USER, roles: ['superuser'] }, ...(setup.users ?? [])];
+    const passwords: Record<string, string> = {};
+    for (const user of users) {
+      passwords[user.username] = testSecret(`elasticsearch password of ${user.username}`);
+      run(
+        join(home, 'bin', 'elasticsearch-users'),
+        ['useradd', user.username, '-p', passwords[user.username], '-r', user.roles.join(',')],
+        { env: toolEnv },
+      );
+    }
+    security = {
+      caFile: certs.caFile,
+      caFingerprint: new X509Certificate(readFileSync(certs.caFile)).fingerprint256,
+      username: ELASTICSEARCH_ADMIN_USER,
+      password: passwords[ELASTICSEARCH_ADMIN_USER],
+      passwords,
+    };
+    securitySettings = [
+      'xpack.security.enabled: true',
+      'xpack.security.authc.api_key.enabled: true',
+      'xpack.security.http.ssl.enabled: true',
+      'xpack.security.http.ssl.certificate: certs/node.crt',
+      'xpack.security.http.ssl.key: certs/node.key',
+      'xpack.security.http.ssl.certificate_authorities: [certs/ca.crt]',
+      'xpack.security.transport.ssl.enabled: false',
+    ];
+  }
   writeFileSync(
     join(conf, 'elasticsearch.yml'),
     [
@@ -56,7 +230,7 @@ export async function startElasticsearch(options: ElasticsearchOptions = {}): Pr
       `transport.port: ${transportPort}`,
       `path.data: ${join(dir, 'data')}`,
       `path.logs: ${join(dir, 'logs')}`,
-      'xpack.security.enabled: false',
+      ...securitySettings,
       'cluster.routing.allocation.disk.threshold_enabled: false',
       'action.destructive_requires_name: false',
       'bootstrap.memory_lock: false',
@@ -84,8 +258,8 @@ export async function startElasticsearch(options: ElasticsearchOptions = {}): Pr
     CLI_JAVA_OPTS: '-XX:TieredStopAtLevel=1',
     ES_JAVA_OPTS: `-Xms${heap} -Xmx${heap} -XX:-AlwaysPreTouch -XX:TieredStopAtLevel=1 -XX:-HeapDumpOnOutOfMemoryError`,
   };
-  const url = `http://127.0.0.1:${port}`;
-  return startService({
+  const url = `${security ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const handle = await startService({
     name: 'elasticsearch',
     url,
     port,
@@ -97,7 +271,11 @@ export async function startElasticsearch(options: ElasticsearchOptions = {}): Pr
       env,
       startTimeoutMs: 180_000,
       stopGraceMs: 20_000,
-      healthy: () => answers200(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`),
+      healthy: () =>
+        security
+          ? secureHealthy(url, security)
+          : answers200(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`),
     },
   });
+  return Object.assign(handle, { security });
 }

@@ -5,8 +5,16 @@
  * the file aborts). Shared instances (shared*) are one per jest run, reused by every suite, stopped by the root
  * globalTeardown; never stop them from a test.
  */
-export { startElasticsearch, type ElasticsearchHandle, type ElasticsearchOptions } from './elasticsearch';
-export { startKafka, type KafkaHandle, type KafkaOptions } from './kafka';
+export {
+  startElasticsearch,
+  ELASTICSEARCH_ADMIN_USER,
+  type ElasticsearchHandle,
+  type ElasticsearchOptions,
+  type ElasticsearchSecurity,
+  type ElasticsearchSecuritySetup,
+} from './elasticsearch';
+export { testSecret, recordTestSecret } from './secrets';
+export { startKafka, type KafkaHandle, type KafkaOptions, type KafkaSasl } from './kafka';
 export { sharedElasticsearch, sharedKafka } from './shared';
 export { startPrometheus, type PrometheusOptions } from './prometheus';
 export { startAlertmanager, type AlertmanagerOptions } from './alertmanager';

@@ -104,5 +104,7 @@ export function javaHome(): string {
 
 /** Set by the root jest globalSetup: the directory of this jest run (shared-service state, service-use records). */
 export const RUN_DIR_ENV = 'PLUMBLINE_JEST_RUN_DIR';
+/** When the jest run began (epoch ms): the secret scan reads service logs written since. */
+export const RUN_STARTED_ENV = 'PLUMBLINE_JEST_RUN_STARTED';
 /** Set by the root jest globalSetup: pid of the jest process, owner of the shared services. */
 export const RUN_OWNER_ENV = 'PLUMBLINE_JEST_OWNER_PID';

@@ -5,8 +5,9 @@
 import fc from 'fast-check';
 import { DEFAULT_POLICY, startBridge } from '@plumbline/alerting';
 import { attackSuite, recordingLogger, suiteWebhook } from './attack';
+import { testSecret } from '../harness/secrets';
 
-const API_TOKEN = 'bridge-fuzz-api-token-0123456789';
+const API_TOKEN = testSecret('alert-bridge api token');
 
 const labelValue = fc.oneof(
   { weight: 8, arbitrary: fc.string({ maxLength: 20 }) },

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { parseConfig, startExporter } from '@plumbline/exporter';
 import { attackSuite, recordingLogger, suiteDir, suiteWebhook } from './attack';
 import { retrainRequest } from './retrain-bodies';
+import { testSecret } from '../harness/secrets';
 
-const TOKEN = 'exporter-fuzz-token-0123456789';
+const TOKEN = testSecret('exporter-api token');
 
 attackSuite(
   async (defer) => {

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { parseRetrainConfig, startRetrainService } from '@plumbline/exporter/retrain';
 import { attackSuite, suiteDir, suiteWebhook } from './attack';
 import { retrainRequest } from './retrain-bodies';
+import { testSecret } from '../harness/secrets';
 
-const TOKEN = 'retrain-fuzz-token-0123456789';
+const TOKEN = testSecret('retrain-endpoint token');
 
 attackSuite(
   async (defer) => {

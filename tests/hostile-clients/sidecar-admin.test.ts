@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { parseConfig, startSidecar } from '@plumbline/sidecar';
 import { attackSuite, recordingLogger, suiteDir } from './attack';
+import { testSecret } from '../harness/secrets';
 
-const TOKEN = 'sidecar-fuzz-token-0123456789';
+const TOKEN = testSecret('sidecar-admin token');
 
 const scalar = fc.oneof(fc.string({ maxLength: 20 }), fc.double(), fc.integer(), fc.boolean());
 const item = fc.record(

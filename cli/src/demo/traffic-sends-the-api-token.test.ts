@@ -15,8 +15,9 @@ import {
 import { DEFAULT_DRIFT } from './drift-plan';
 import { readTrainingData } from './training-data';
 import { createDemoTraffic } from './traffic';
+import { testSecret } from '@plumbline/harness';
 
-const TOKEN = 'demo-traffic-token-5e0d7c1a';
+const TOKEN = testSecret('traffic-sends-the-api-token token');
 const data = readTrainingData(SHIPPED_MODEL.trainCsvPath);
 const spoolDir = mkdtempSync(path.join(tmpdir(), 'traffic-token-'));
 let model: RunningModelServer;

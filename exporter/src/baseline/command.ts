@@ -1,4 +1,9 @@
-import { integerArg, UsageError } from '@plumbline/service-kit';
+import {
+  elasticsearchConnectionFromEnv,
+  elasticsearchConnectionProblem,
+  integerArg,
+  UsageError,
+} from '@plumbline/service-kit';
 import type { Command } from 'commander';
 import type { FeatureType } from '../stattests/types';
 import { createElasticsearchBaselineStore } from './elasticsearch-store';
@@ -18,8 +23,11 @@ interface StoreFlags {
   elasticsearch?: string;
 }
 
-/** The file store (default dir, or --store DIR) or the Elasticsearch store (--elasticsearch URL). */
-export function openBaselineStore(flags: StoreFlags): BaselineStore {
+/**
+ * The file store (default dir, or --store DIR) or the Elasticsearch store (--elasticsearch URL, authenticated and
+ * trusted as the PLUMBLINE_ELASTICSEARCH_* variables say: docs/security.md).
+ */
+export function openBaselineStore(flags: StoreFlags, env: NodeJS.ProcessEnv = process.env): BaselineStore {
   if (flags.store && flags.elasticsearch)
     throw usage('--store and --elasticsearch are exclusive: pick one store');
   if (flags.elasticsearch) {
@@ -31,7 +39,10 @@ export function openBaselineStore(flags: StoreFlags): BaselineStore {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw usage(`--elasticsearch: expected http(s) URL, got "${flags.elasticsearch}"`);
-    return createElasticsearchBaselineStore({ url: flags.elasticsearch });
+    const connection = elasticsearchConnectionFromEnv(flags.elasticsearch, env);
+    const problem = elasticsearchConnectionProblem(connection, 'connection');
+    if (problem) throw usage(`--elasticsearch: the PLUMBLINE_ELASTICSEARCH_* variables: ${problem.problem}`);
+    return createElasticsearchBaselineStore(connection);
   }
   return createFileBaselineStore(flags.store);
 }

@@ -1,4 +1,6 @@
 import { Client } from '@elastic/elasticsearch';
+import { elasticsearchClientSettings, type ElasticsearchConnection } from '@plumbline/service-kit';
+import { indexExists } from '../io/elasticsearch-index-exists';
 import { checkBaselineKey, summarize, type BaselineStore, type StoredBaseline } from './store';
 
 export const BASELINE_INDEX = 'plumbline-baselines';
@@ -8,18 +10,16 @@ export const BASELINE_INDEX = 'plumbline-baselines';
  * `<model>@<version>`; `model`, `version` are keywords, `storedAt` a date, and the profile is stored but not indexed
  * (`enabled: false`), so feature names never turn into mapping fields.
  */
-export function createElasticsearchBaselineStore(options: {
-  url: string;
-  index?: string;
-  client?: Client;
-}): BaselineStore {
+export function createElasticsearchBaselineStore(
+  options: ElasticsearchConnection & { index?: string; client?: Client },
+): BaselineStore {
   const index = options.index ?? BASELINE_INDEX;
-  const client = options.client ?? new Client({ node: options.url });
+  const client = options.client ?? new Client(elasticsearchClientSettings(options, 'baselineStore'));
   let ready: Promise<void> | null = null;
 
   async function ensureIndex(): Promise<void> {
     ready ??= (async () => {
-      const exists = await client.indices.exists({ index });
+      const exists = await indexExists(client, index);
       if (exists) return;
       try {
         await client.indices.create({

@@ -6,6 +6,8 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
+import { elasticsearchClientSettings, type ElasticsearchConnection } from '@plumbline/service-kit';
+import { indexExists } from '../io/elasticsearch-index-exists';
 import type { RetrainAuditEvent, RetrainOutcome } from './types';
 
 export interface RetrainAuditStore {
@@ -64,12 +66,18 @@ const MAPPINGS = {
 } as const;
 
 /** Audit events as documents (id = requestId) in `index`, created with explicit keyword mappings. */
-export function createElasticsearchAuditStore(options: { url: string; index: string }): RetrainAuditStore {
-  const client = new Client({ node: options.url, requestTimeout: 10_000, maxRetries: 2 });
+export function createElasticsearchAuditStore(
+  options: ElasticsearchConnection & { index: string },
+): RetrainAuditStore {
+  const client = new Client({
+    ...elasticsearchClientSettings(options, 'retrain.audit.elasticsearch'),
+    requestTimeout: 10_000,
+    maxRetries: 2,
+  });
   let ready: Promise<void> | undefined;
   const ensureIndex = (): Promise<void> =>
     (ready ??= (async () => {
-      const exists = await client.indices.exists({ index: options.index });
+      const exists = await indexExists(client, options.index);
       if (exists) return;
       try {
         await client.indices.create({ index: options.index, mappings: MAPPINGS });

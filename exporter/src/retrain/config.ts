@@ -3,7 +3,7 @@
  * server-side), how often a model may be retrained, which pipeline webhook to call and where audit events go.
  * Validated once at start-up; every error names the key that is wrong.
  */
-import { createConfigLoader, UsageError } from '@plumbline/service-kit';
+import { createConfigLoader, elasticsearchSecurityFields, UsageError } from '@plumbline/service-kit';
 import { z } from 'zod';
 
 const url = z.string().url();
@@ -86,7 +86,12 @@ export const RetrainConfigSchema = z.strictObject({
   audit: z
     .union([
       z.strictObject({
-        elasticsearch: z.strictObject({ url, index: z.string().min(1).default('plumbline-retrain-audit') }),
+        elasticsearch: z.strictObject({
+          url,
+          index: z.string().min(1).default('plumbline-retrain-audit'),
+          /** API key or basic auth, CA file or fingerprint (docs/config.md#secured-elasticsearch). */
+          ...elasticsearchSecurityFields,
+        }),
       }),
       z.strictObject({ file: z.string().min(1) }),
     ])

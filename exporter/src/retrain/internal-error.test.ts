@@ -5,8 +5,9 @@
 import { request } from 'undici';
 import { parseRetrainConfig } from './config';
 import { startRetrainService } from './service';
+import { testSecret } from '@plumbline/harness';
 
-const TOKEN = 'retrain-token-0123456789';
+const TOKEN = testSecret('internal-error token');
 
 it('hides the audit store error behind a generic 500 and logs it', async () => {
   const warned: { obj: object; msg?: string }[] = [];

@@ -6,10 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { request } from 'undici';
-import { startWebhookServer } from '@plumbline/harness';
+import { startWebhookServer, testSecret } from '@plumbline/harness';
 import { createApiServer } from '../api';
 import { parseRetrainConfig } from './config';
 import { createRetrainService } from './service';
+
+const TOKEN = testSecret('mounted retrain token');
 
 it('answers /api/retrain beside the exporter routes and counts outcomes on the exporter registry', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'retrain-mounted-'));
@@ -18,7 +20,7 @@ it('answers /api/retrain beside the exporter routes and counts outcomes on the e
   const retrain = createRetrainService({
     registry,
     config: parseRetrainConfig({
-      token: 'mounted-token-0123456789',
+      token: TOKEN,
       webhook: { kind: 'generic', url: `${webhook.url}/hook` },
       audit: { file: join(dir, 'audit.jsonl') },
     }),
@@ -37,7 +39,7 @@ it('answers /api/retrain beside the exporter routes and counts outcomes on the e
   try {
     const res = await request(`${base}/api/retrain`, {
       method: 'POST',
-      headers: { authorization: 'Bearer mounted-token-0123456789', 'x-grafana-user': 'dana' },
+      headers: { authorization: `Bearer ${TOKEN}`, 'x-grafana-user': 'dana' },
       body: JSON.stringify({ model: 'iris', reason: 'recall of virginica fell' }),
     });
     expect(res.statusCode).toBe(202);

@@ -7,8 +7,9 @@ import { sharedElasticsearch, startWebhookServer, type WebhookServer } from '@pl
 import { parseRetrainConfig } from './config';
 import { startRetrainService } from './service';
 import type { RetrainAuditEvent } from './types';
+import { testSecret } from '@plumbline/harness';
 
-const TOKEN = 'retrain-token-0123456789';
+const TOKEN = testSecret('retrain-elasticsearch token');
 const headers = {
   authorization: `Bearer ${TOKEN}`,
   'content-type': 'application/json',

@@ -8,8 +8,9 @@ import { request } from 'undici';
 import { startWebhookServer, type WebhookServer } from '@plumbline/harness';
 import { parseRetrainConfig } from './config';
 import { startRetrainService } from './service';
+import { testSecret } from '@plumbline/harness';
 
-const TOKEN = 'retrain-token-0123456789';
+const TOKEN = testSecret('retrain-endpoint token');
 const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
 let webhook: WebhookServer;

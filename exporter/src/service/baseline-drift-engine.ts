@@ -17,7 +17,7 @@ export function createBaselineStoreFromConfig(
 ): BaselineStore {
   return config.kind === 'file'
     ? createFileBaselineStore(config.dir ?? defaultBaselineDir(env))
-    : createElasticsearchBaselineStore({ url: config.url, index: config.index });
+    : createElasticsearchBaselineStore(config);
 }
 
 export async function findBaseline(store: BaselineStore, model: ModelConfig): Promise<StoredProfile | null> {

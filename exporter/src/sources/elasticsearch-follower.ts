@@ -41,6 +41,7 @@
  * Memory: a page of documents while tailing; one whole bucket of one model while refolding it.
  */
 import { Client } from '@elastic/elasticsearch';
+import { elasticsearchClientSettings } from '@plumbline/service-kit';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import type { ElasticsearchSourceConfig } from '../config';
 import { elasticsearchError, isMissingIndex } from './elasticsearch-errors';
@@ -182,7 +183,12 @@ export function createElasticsearchFollower(options: ElasticsearchFollowerOption
   const lagMs = options.lagMs ?? DEFAULT_ELASTICSEARCH_LAG_MS;
   const now = options.now ?? Date.now;
   const client =
-    options.client ?? new Client({ node: config.url, requestTimeout: config.timeoutMs, maxRetries: 2 });
+    options.client ??
+    new Client({
+      ...elasticsearchClientSettings(config, 'source'),
+      requestTimeout: config.timeoutMs,
+      maxRetries: 2,
+    });
   const clauses = modelClauses(options.models);
   const modelsQuery: Query = { bool: { should: [...clauses.values()], minimum_should_match: 1 } };
 

@@ -5,6 +5,7 @@
  * `maxEventsPerWindow` rows — a consistent snapshot even while the sidecar keeps writing.
  */
 import { Client } from '@elastic/elasticsearch';
+import { elasticsearchClientSettings } from '@plumbline/service-kit';
 import type { ElasticsearchSourceConfig } from '../config';
 import { acceptFeedback, acceptInference } from './validate-entry';
 import type { EventKind, EventSource, SourceCounters, WindowEvents, WindowQuery } from './source';
@@ -49,7 +50,12 @@ function feedbackQuery(q: WindowQuery): Query {
 export function createElasticsearchSource(options: ElasticsearchSourceOptions): EventSource {
   const { config, counters } = options;
   const client =
-    options.client ?? new Client({ node: config.url, requestTimeout: config.timeoutMs, maxRetries: 2 });
+    options.client ??
+    new Client({
+      ...elasticsearchClientSettings(config, 'source'),
+      requestTimeout: config.timeoutMs,
+      maxRetries: 2,
+    });
 
   const wrap = (what: string, err: unknown) => elasticsearchError(config.url, what, err);
 

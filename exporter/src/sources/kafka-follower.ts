@@ -26,6 +26,7 @@
  *   (exporter/README.md "Scale out").
  */
 import { randomUUID } from 'node:crypto';
+import { kafkaClientSettings } from '@plumbline/service-kit';
 import { Kafka, logLevel, Partitioners, type Admin, type Consumer, type KafkaMessage } from 'kafkajs';
 import type { KafkaSourceConfig } from '../config';
 import {
@@ -121,6 +122,7 @@ export function createKafkaFollower(options: KafkaFollowerOptions): EventFollowe
   const kafka = new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
+    ...kafkaClientSettings(config, 'source'),
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },

@@ -13,6 +13,7 @@
  *   before evaluating, so it merges what every instance published until then.
  */
 import { randomUUID } from 'node:crypto';
+import { kafkaClientSettings, type KafkaConnection } from '@plumbline/service-kit';
 import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import { SourceError } from './source';
 
@@ -21,7 +22,8 @@ export const STATE_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 /** Bytes of records per produce request (a few requests rather than one huge one). */
 const SEND_CHUNK_BYTES = 8 * 1024 * 1024;
 
-export interface StateTopicOptions {
+/** `brokers` and the source's security keys (TLS, SASL: service-kit's KafkaConnection). */
+export interface StateTopicOptions extends KafkaConnection {
   brokers: readonly string[];
   clientId: string;
   topic: string;
@@ -55,6 +57,7 @@ export function createStateTopic(options: StateTopicOptions): StateTopic {
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
+    ...kafkaClientSettings(options, 'source'),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },

@@ -10,8 +10,9 @@ import pino from 'pino';
 import { request } from 'undici';
 import { loadConfig } from '../../src/config';
 import { startExporter, type RunningExporter } from '../../src/main';
+import { testSecret } from '@plumbline/harness';
 
-const TOKEN = 'exporter-api-token-93b1f0c2d4';
+const TOKEN = testSecret('writes-need-the-api-token token');
 const WRONG = 'exporter-wrong-token-11aa22bb';
 const dir = mkdtempSync(join(tmpdir(), 'exporter-api-token-'));
 let pipeline: Server;

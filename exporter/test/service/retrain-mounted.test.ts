@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { parseConfig } from '../../src/config';
 import { startExporter } from '../../src/main';
+import { testSecret } from '@plumbline/harness';
 
-const TOKEN = 'a-test-token-of-enough-length';
+const TOKEN = testSecret('retrain-mounted token');
 let pipeline: Server;
 const triggered: unknown[] = [];
 

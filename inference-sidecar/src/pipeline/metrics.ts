@@ -40,4 +40,6 @@ export const DROP_REASONS = {
   spoolError: 'spool_error',
   /** submit() after close(). */
   closed: 'closed',
+  /** Past the retention age while still waiting in the spool for its sink (retention.maxAgeSeconds). */
+  expired: 'expired',
 } as const;

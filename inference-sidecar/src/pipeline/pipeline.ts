@@ -43,6 +43,24 @@ export interface StoreOptions {
   maxBytes?: number;
 }
 
+/** Retention of captured events (issue #15): what a storing sink and the spool keep. */
+export interface RetentionOptions {
+  /** Events older than this go: from Elasticsearch (Sink.expire), the spool streams and the store. */
+  maxAgeMs: number;
+  /** How often the pipeline expires. @default 3600000 (hourly) */
+  intervalMs?: number;
+  /** The clock (tests pass their own). @default Date.now */
+  now?: () => number;
+}
+
+/** What one retention pass removed. */
+export interface RetentionReport {
+  /** Events deleted per storing sink (by name); a sink that could not be asked is missing and logged. */
+  sinks: Record<string, number>;
+  /** Spool and store records removed (whole segments last written before the cutoff). */
+  spoolRecords: number;
+}
+
 export interface PipelineOptions {
   /** Elasticsearch sink; batching options here override `queue`. */
   elasticsearch?: ElasticsearchSinkOptions & QueueOptions;
@@ -61,6 +79,8 @@ export interface PipelineOptions {
   queue?: QueueOptions;
   retry?: RetryOptions;
   replay?: SpoolingOptions;
+  /** Expire captured events older than an age, on a timer (first pass once the spool is open). @default off */
+  retention?: RetentionOptions;
   /** prom-client Registry for the pipeline metrics (from the catalog). @default a private Registry */
   registry?: Registry;
   /** @default silent */
@@ -87,6 +107,8 @@ export interface EventPipeline {
   readonly ready: Promise<void>;
   stats(): SinkStats[];
   readonly metrics: PipelineMetrics;
+  /** One retention pass now (what the timer runs); rejects only when retention is off. */
+  expire(): Promise<RetentionReport>;
 }
 
 const DEFAULT_SPOOL_BYTES = 512 * 1024 * 1024;
@@ -123,6 +145,12 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
         if (!cursor) return; // the store rotating its oldest segment is retention, not loss
         metrics.dropped.inc({ sink: sinkName, reason: DROP_REASONS.spoolFull }, records);
         logger.warn({ sink: sinkName, records, stream }, 'spool full: oldest segment dropped');
+      },
+      onExpire: (records) => {
+        // The store's records are the stored events themselves: past the age they go by design.
+        if (!cursor) return;
+        metrics.dropped.inc({ sink: sinkName, reason: DROP_REASONS.expired }, records);
+        logger.warn({ sink: sinkName, records, stream }, 'retention: spooled events expired before replay');
       },
       onCorrupt: (detail) => logger.warn({ ...detail, stream }, 'spool: torn or corrupt tail skipped'),
     }).catch((error: unknown) => {
@@ -168,16 +196,24 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
   }
 
   const lanes: Lane[] = [];
+  const storingSinks: Sink[] = [];
   const pick = (o: QueueOptions | undefined): QueueOptions => ({
     maxEvents: o?.maxEvents ?? options.queue?.maxEvents,
     batchSize: o?.batchSize ?? options.queue?.batchSize,
     flushIntervalMs: o?.flushIntervalMs ?? options.queue?.flushIntervalMs,
   });
+  const addLane = (sink: Sink, queueOptions: QueueOptions): void => {
+    if (sink.expire) storingSinks.push(sink);
+    lanes.push(lane(sink, queueOptions));
+  };
   if (options.elasticsearch) {
-    lanes.push(lane(createElasticsearchSink(options.elasticsearch, logger), pick(options.elasticsearch)));
+    addLane(createElasticsearchSink(options.elasticsearch, logger), pick(options.elasticsearch));
   }
-  if (options.kafka) lanes.push(lane(createKafkaSink(options.kafka, logger), pick(options.kafka)));
-  for (const sink of options.sinks ?? []) lanes.push(lane(sink, pick(undefined)));
+  if (options.kafka) {
+    const retentionMs = options.kafka.retentionMs ?? options.retention?.maxAgeMs;
+    addLane(createKafkaSink({ ...options.kafka, retentionMs }, logger), pick(options.kafka));
+  }
+  for (const sink of options.sinks ?? []) addLane(sink, pick(undefined));
 
   const storeWanted =
     options.store === undefined ? lanes.length === 0 && options.spool !== undefined : options.store !== false;
@@ -206,6 +242,43 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
   });
   let closing: Promise<void> | null = null;
 
+  const retention = options.retention;
+  async function expire(): Promise<RetentionReport> {
+    if (!retention) throw new Error('retention is off');
+    await ready;
+    const cutoff = (retention.now ?? Date.now)() - retention.maxAgeMs;
+    const report: RetentionReport = { sinks: {}, spoolRecords: 0 };
+    for (const sink of storingSinks) {
+      try {
+        report.sinks[sink.name] = await (sink.expire as (cutoffMs: number) => Promise<number>)(cutoff);
+      } catch (error) {
+        logger.warn({ sink: sink.name, err: error }, 'retention: the sink could not expire old events');
+      }
+    }
+    for (const log of await Promise.all(logs)) {
+      if (!log) continue;
+      try {
+        report.spoolRecords += (await log.expire(cutoff)).records;
+      } catch (error) {
+        logger.warn({ err: error }, 'retention: a spool stream could not expire old segments');
+      }
+    }
+    if (report.spoolRecords > 0 || Object.values(report.sinks).some((n) => n > 0)) {
+      logger.info({ ...report, cutoff: new Date(cutoff).toISOString() }, 'retention: old events expired');
+    }
+    return report;
+  }
+  let retentionTimer: NodeJS.Timeout | undefined;
+  if (retention) {
+    const pass = () => {
+      if (!closing)
+        void expire().catch((error: unknown) => logger.warn({ err: error }, 'retention pass failed'));
+    };
+    void ready.then(pass);
+    retentionTimer = setInterval(pass, retention.intervalMs ?? 3_600_000);
+    retentionTimer.unref();
+  }
+
   function submitRecords(records: SinkRecord[]): void {
     if (records.length === 0) return;
     for (const l of lanes) {
@@ -230,6 +303,7 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
       await ready;
       await Promise.all(lanes.map((l) => l.queue.flush()));
     },
+    expire,
     stats(): SinkStats[] {
       return lanes.map((l) => ({
         name: l.queue.name,
@@ -239,6 +313,7 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
     },
     close(): Promise<void> {
       closing ??= (async () => {
+        clearInterval(retentionTimer);
         await ready;
         // Stop probing first so a down sink is not retried during shutdown: what is left goes to the spool.
         stopper.stop();

@@ -14,6 +14,7 @@
  */
 import { Client, errors, type estypes } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
+import { elasticsearchClientSettings, type ElasticsearchConnection } from '@plumbline/service-kit';
 import { eventJson } from '@plumbline/spool';
 import {
   errorMessage,
@@ -26,17 +27,17 @@ import {
 } from './sink';
 import { feedbackTemplate, inferenceTemplate } from './elasticsearch-templates';
 
-export interface ElasticsearchSinkOptions {
-  /** e.g. http://127.0.0.1:9200 */
-  url: string;
+/**
+ * `url` (e.g. http://127.0.0.1:9200) and the shared security keys (API key or basic auth, CA file or fingerprint:
+ * service-kit's ElasticsearchConnection; files are read when the sink is created).
+ */
+export interface ElasticsearchSinkOptions extends ElasticsearchConnection {
   /** Index of inference events. @default 'plumbline-inference' */
   inferenceIndex?: string;
   /** Index of feedback events. @default 'plumbline-feedback' */
   feedbackIndex?: string;
   /** Timeout of one bulk request. @default 10000 */
   requestTimeoutMs?: number;
-  /** Basic auth or an API key. */
-  auth?: { username: string; password: string } | { apiKey: string };
   /** Install (overwrite) the index templates before the first write. @default true */
   installTemplates?: boolean;
   /** number_of_replicas in the templates; unset keeps the cluster default. */
@@ -47,6 +48,9 @@ export interface ElasticsearchSinkOptions {
 
 export const DEFAULT_INFERENCE_INDEX = 'plumbline-inference';
 export const DEFAULT_FEEDBACK_INDEX = 'plumbline-feedback';
+
+/** Ids per page of a retention pass. */
+const EXPIRE_PAGE = 1000;
 
 const RETRYABLE_ITEM_STATUS = (status: number) => status === 429 || status === 408 || status >= 500;
 
@@ -64,10 +68,9 @@ export function createElasticsearchSink(
     feedback: options.feedbackIndex ?? DEFAULT_FEEDBACK_INDEX,
   };
   const client = new Client({
-    node: options.url,
+    ...elasticsearchClientSettings(options, 'sinks.elasticsearch'),
     requestTimeout: options.requestTimeoutMs ?? 10_000,
     maxRetries: 0, // the pipeline's retry and spool decorators own retrying
-    auth: options.auth,
   });
   let templatesInstalled = options.installTemplates === false;
   const actionPrefix = {
@@ -143,6 +146,42 @@ export function createElasticsearchSink(
       } catch (error) {
         const status = error instanceof errors.ResponseError ? error.statusCode : undefined;
         return retryable(records, status ? `HTTP ${status}: ${errorMessage(error)}` : error);
+      }
+    },
+    /**
+     * Retention on any cluster, ILM or not, reindex module or not (the test cluster has neither, so no
+     * _delete_by_query): the ids of events older than the cutoff, a page at a time, deleted with _bulk and made
+     * visible before the next page. Needs `read` and `delete` on both indices (docs/security.md).
+     */
+    async expire(cutoffMs: number): Promise<number> {
+      const query = { range: { '@timestamp': { lt: new Date(cutoffMs).toISOString() } } };
+      let deleted = 0;
+      for (;;) {
+        const page = await client.search({
+          index: [indices.inference, indices.feedback],
+          ignore_unavailable: true,
+          allow_no_indices: true,
+          query,
+          size: EXPIRE_PAGE,
+          _source: false,
+          sort: ['_doc'],
+        });
+        const hits = page.hits.hits;
+        if (hits.length === 0) return deleted;
+        const result = await client.bulk({
+          refresh: 'wait_for',
+          operations: hits.map((hit) => ({ delete: { _index: hit._index, _id: hit._id } })),
+        });
+        const gone = result.items.filter((item) => {
+          const status = item.delete?.status ?? 0;
+          return status === 200 || status === 404;
+        }).length;
+        deleted += result.items.filter((item) => item.delete?.status === 200).length;
+        // Nothing could be deleted on this page (refused): stop rather than read the same page again.
+        if (gone === 0)
+          throw new Error(
+            `elasticsearch refused to delete expired events: ${JSON.stringify(result.items[0])}`,
+          );
       }
     },
     async close(): Promise<void> {

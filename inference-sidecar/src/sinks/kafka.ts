@@ -33,6 +33,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Logger } from 'pino';
+import { kafkaClientSettings, type KafkaConnection } from '@plumbline/service-kit';
 import { eventJson } from '@plumbline/spool';
 import {
   errorMessage,
@@ -43,7 +44,8 @@ import {
   type SinkResult,
 } from './sink';
 
-export interface KafkaSinkOptions {
+/** `brokers` and the shared security keys (TLS, SASL: service-kit's KafkaConnection; files read at creation). */
+export interface KafkaSinkOptions extends KafkaConnection {
   /** host:port list. */
   brokers: string[];
   /** @default 'plumbline-sidecar' */
@@ -58,6 +60,11 @@ export interface KafkaSinkOptions {
   numPartitions?: number;
   /** Replication factor of topics this sink creates; -1 = the broker's default. @default -1 */
   replicationFactor?: number;
+  /**
+   * `retention.ms` of the topics this sink creates (events older than this are deleted by the broker); topics
+   * that already exist keep theirs. @default the broker's default (unset)
+   */
+  retentionMs?: number;
   /** Largest message accepted; default: the topic's max.message.bytes, else 1,048,588 (the broker default). */
   maxMessageBytes?: number;
   /** @default 10000 */
@@ -127,6 +134,25 @@ export const CachedKeyPartitioner: ICustomPartitioner = () => {
   };
 };
 
+/**
+ * kafkajs' message with the messages of the errors it aggregates: "Topic creation errors" alone said nothing;
+ * the inner "Topic authorization failed" is what a user without the CREATE ACL needs to read (found by
+ * tests/integration/kafka-sasl.int.test.ts).
+ */
+export function kafkaErrorMessage(error: unknown): string {
+  const inner = (error as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(inner) || inner.length === 0) return errorMessage(error);
+  const details = [
+    ...new Set(
+      inner.map((e: unknown) => {
+        const topic = (e as { topic?: unknown }).topic;
+        return typeof topic === 'string' ? `${topic}: ${errorMessage(e)}` : errorMessage(e);
+      }),
+    ),
+  ];
+  return `${errorMessage(error)} (${details.join('; ')})`;
+}
+
 export function isTooLarge(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 5) return false;
   const e = error as { type?: unknown; originalError?: unknown; errors?: unknown; cause?: unknown };
@@ -143,6 +169,7 @@ export function createKafkaSink(options: KafkaSinkOptions, logger?: Logger): Sin
   const kafka = new Kafka({
     clientId: options.clientId ?? 'plumbline-sidecar',
     brokers: options.brokers,
+    ...kafkaClientSettings(options, 'sinks.kafka'),
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     requestTimeout: options.requestTimeoutMs ?? 10_000,
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
@@ -167,6 +194,10 @@ export function createKafkaSink(options: KafkaSinkOptions, logger?: Logger): Sin
             topic,
             numPartitions: options.numPartitions ?? 1,
             replicationFactor: options.replicationFactor ?? -1,
+            configEntries:
+              options.retentionMs === undefined
+                ? undefined
+                : [{ name: 'retention.ms', value: String(options.retentionMs) }],
           })),
         });
         logger?.info({ topics: missing }, 'kafka topics created');
@@ -279,7 +310,7 @@ export function createKafkaSink(options: KafkaSinkOptions, logger?: Logger): Sin
         try {
           await setup();
         } catch (error) {
-          return sinkResult(records, [], `kafka setup: ${errorMessage(error)}`);
+          return sinkResult(records, [], `kafka setup: ${kafkaErrorMessage(error)}`);
         }
       }
       const rejected: Rejection[] = [];

@@ -44,6 +44,12 @@ export interface Sink {
   write(records: readonly SinkRecord[]): Promise<SinkResult>;
   /** Releases connections and files. */
   close(): Promise<void>;
+  /**
+   * Retention, for a sink that stores (Elasticsearch): removes the events whose `@timestamp` is before `cutoffMs`
+   * (epoch ms) and resolves with how many went. Rejects when the backend cannot be asked (run off the request path,
+   * by the pipeline's retention timer, which logs it and tries again next time).
+   */
+  expire?(cutoffMs: number): Promise<number>;
 }
 
 export const SUCCESS: SinkResult = Object.freeze({ status: 'success', retry: [], rejected: [] });

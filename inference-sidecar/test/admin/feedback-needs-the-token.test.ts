@@ -12,8 +12,9 @@ import { startSidecar, type RunningSidecar } from '../../src/app';
 import { parseConfig } from '../../src/config';
 import { memoryPipeline } from '../helpers/memory-pipeline';
 import { startUpstream } from '../helpers/upstream';
+import { testSecret } from '@plumbline/harness';
 
-const TOKEN = 'sidecar-api-token-4f1c9a7e2b';
+const TOKEN = testSecret('feedback-needs-the-token token');
 const WRONG = 'not-the-token-8d2e6b0c55a1';
 
 let upstream: Awaited<ReturnType<typeof startUpstream>>;

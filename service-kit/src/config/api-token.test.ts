@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { apiAuthFields, API_AUTH_ENV, createConfigLoader } from '../index';
+import { testSecret } from '@plumbline/harness';
 
-const TOKEN = 'the-api-token-0123456789';
+const TOKEN = testSecret('api-token token');
 const dir = mkdtempSync(path.join(tmpdir(), 'api-token-'));
 const file = (name: string, text: string): string => {
   const p = path.join(dir, name);

@@ -18,6 +18,11 @@ export interface Setting {
   kind: ValueKind;
   /** On an old name kept working: the name to use instead (reading the old one prints a one-line warning). */
   replacedBy?: string;
+  /**
+   * A secret (a password, an API key): taken from the environment only — a config file that holds its key is
+   * refused, and its text is never quoted in an error. Only for environment variables, never for flags.
+   */
+  secret?: boolean;
 }
 
 /** Environment variables (`PLUMBLINE_PORT`) or flags (commander's attribute names: `adminPort`) → settings. */
@@ -112,6 +117,10 @@ export function createConfigLoader<S extends z.ZodType>(
     ((issue) => new UsageError(formatConfigIssue(issue), { key: issue.key, cause: issue.cause }));
   const envSettings = oldNamesFirst(spec.env ?? {});
   const flagSettings = spec.flags ?? {};
+  for (const [name, setting] of Object.entries(flagSettings)) {
+    if (setting.secret)
+      throw new Error(`config loader: flag "${name}" cannot be a secret (secrets never come from flags)`);
+  }
 
   const fail = (issue: Omit<ConfigIssue, 'more'> & { more?: number }): never => {
     throw toError({ more: 0, ...issue });
@@ -123,7 +132,12 @@ export function createConfigLoader<S extends z.ZodType>(
       return readValue(text, setting.kind);
     } catch (err) {
       if (!(err instanceof ValueKindError)) throw err;
-      return fail({ key: setting.key, problem: err.problem, origin, received: text });
+      return fail({
+        key: setting.key,
+        problem: err.problem,
+        origin,
+        received: setting.secret ? undefined : text,
+      });
     }
   };
 
@@ -149,7 +163,9 @@ export function createConfigLoader<S extends z.ZodType>(
     const raw = clone(options.base ?? {});
     const origins: Record<string, string> = {};
     if (options.file !== undefined) {
-      for (const [key, value] of Object.entries(readFile(options.file))) {
+      const fromFile = readFile(options.file);
+      refuseSecretsInFile(fromFile, options.file);
+      for (const [key, value] of Object.entries(fromFile)) {
         raw[key] = value;
         origins[key] = options.file;
       }
@@ -178,6 +194,15 @@ export function createConfigLoader<S extends z.ZodType>(
     }
     spec.prepare?.(raw);
     return parse(raw, origins);
+  };
+
+  /** A config file must not hold a secret setting's key (it gets committed): its variable is the one way in. */
+  const refuseSecretsInFile = (fromFile: Record<string, unknown>, file: string): void => {
+    for (const [name, setting] of envSettings) {
+      if (setting.secret && getPath(fromFile, setting.key) !== undefined) {
+        fail({ key: setting.key, origin: file, problem: `set it through ${name}, not in a config file` });
+      }
+    }
   };
 
   /** The token from the environment only: a config file that holds one is refused (it gets committed). */
@@ -248,6 +273,15 @@ function oldNamesFirst(settings: Settings): [string, Setting][] {
     ...entries.filter(([, s]) => s.replacedBy !== undefined),
     ...entries.filter(([, s]) => !s.replacedBy),
   ];
+}
+
+function getPath(source: Record<string, unknown>, key: string): unknown {
+  let node: unknown = source;
+  for (const part of key.split('.')) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
 }
 
 function setPath(target: Record<string, unknown>, key: string, value: unknown): void {

@@ -3,8 +3,9 @@
 // every route is open.
 import { createHttpHandler, tokenMatches } from '../../src';
 import { call, serve, type Served } from './serve';
+import { testSecret } from '@plumbline/harness';
 
-const TOKEN = 'test-token-0123456789abcdef';
+const TOKEN = testSecret('bearer-token token');
 const CODES = {
   notFound: 'TEST_ERR_NOT_FOUND',
   methodNotAllowed: 'TEST_ERR_METHOD',
