@@ -11,6 +11,7 @@ const files = [
   'src/confusionmatrix/plugin.json',
   'src/drift/plugin.json',
   'src/retrain/plugin.json',
+  'src/review/plugin.json',
 ];
 const load = (f: string) => JSON.parse(readFileSync(join(root, f), 'utf8'));
 
@@ -35,6 +36,7 @@ describe('plugin.json', () => {
       'plumbline-confusionmatrix-panel',
       'plumbline-drift-panel',
       'plumbline-retrain-panel',
+      'plumbline-review-panel',
     ]);
   });
 
@@ -55,5 +57,27 @@ describe('plugin.json', () => {
     for (const r of routes) {
       expect(r.url).toMatch(/^\{\{ \.JsonData\.\w+ \}\}/);
     }
+  });
+
+  it('guards the review route: GET for Viewers, POST for Editors, the token added server-side, the user by Grafana', () => {
+    const app = load('src/plugin.json');
+    const routes: Array<Record<string, any>> = app.routes;
+    const review = routes.filter((r) => r.path === 'models/*');
+    // Grafana matches app routes as patterns (`*` takes the rest of the path, appended to the url), so a panel call
+    // to models/iris/review reaches <exporterUrl>/api/models/iris/review.
+    expect(review.map((r) => r.method).sort()).toEqual(['GET', 'POST']);
+    for (const r of review) {
+      expect(r).toMatchObject({ url: '{{ .JsonData.exporterUrl }}/api/models', reqSignedIn: true });
+      expect(r.reqRole).toBe(r.method === 'POST' ? 'Editor' : 'Viewer');
+      // The bearer token comes from secureJsonData only (never jsonData, which every Viewer can read).
+      expect(r.headers).toEqual([{ name: 'Authorization', content: 'Bearer {{ .SecureJsonData.retrainToken }}' }]);
+      // The reviewer is never a route header: Grafana's proxy sets X-Grafana-User from the signed-in user
+      // ([dataproxy] send_user_header) and drops any the browser sent; route templates know no user fields.
+      expect(JSON.stringify(r)).not.toMatch(/X-Grafana-User|SignedInUser/i);
+    }
+    // No other route takes POST to the exporter, and no route takes any other write method.
+    expect(routes.filter((r) => r.method === 'POST').map((r) => r.path)).toEqual(['retrain', 'models/*']);
+    expect(routes.every((r) => r.method === 'GET' || r.method === 'POST')).toBe(true);
+    expect(app.includes).toEqual(expect.arrayContaining([{ type: 'panel', name: 'Review queue' }]));
   });
 });
