@@ -423,7 +423,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   time: css({ color: theme.colors.text.secondary }),
   num: css({ fontVariantNumeric: 'tabular-nums' }),
-  probs: css({ display: 'flex', gap: theme.spacing(0.5) }),
+  probs: css({ '& > span + span': { marginLeft: theme.spacing(0.75) } }),
   prob: css({ color: theme.colors.text.secondary }),
   predicted: css({ color: theme.colors.text.primary, fontWeight: theme.typography.fontWeightMedium }),
   picked: css({
