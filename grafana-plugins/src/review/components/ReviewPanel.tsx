@@ -68,9 +68,10 @@ export function ReviewPanel({ options, width, height, replaceVariables, timeZone
   const selectedRow = useRef<HTMLTableRowElement | null>(null);
 
   const load = useCallback(
-    async (before: string | null, selectLast = false) => {
+    /** Loads the page after cursor `before`; answers how many rows it holds (null when the request failed). */
+    async (before: string | null, selectLast = false): Promise<number | null> => {
       if (!model) {
-        return;
+        return null;
       }
       setLoading(true);
       try {
@@ -78,8 +79,10 @@ export function ReviewPanel({ options, width, height, replaceVariables, timeZone
         dispatch({ type: 'loaded', before, page, selectLast });
         setError(null);
         setLoaded(true);
+        return page.items.length;
       } catch (e) {
         setError(e instanceof Error ? e.message : String(e));
+        return null;
       } finally {
         setLoading(false);
       }
@@ -107,9 +110,13 @@ export function ReviewPanel({ options, width, height, replaceVariables, timeZone
       dispatch(then);
       setError(null);
       setNotice(done);
-      if (after.items.length === 0 && after.next !== null) {
-        // The page is done: ask for it again (handled rows are no longer in the queue, older ones move up).
-        await load(after.pages[after.pages.length - 1]);
+      if (after.items.length === 0 && (after.next !== null || after.pages.length > 1)) {
+        // The page is done: ask for it again (handled rows are no longer in the queue, older ones move up); past
+        // the last page, start again from the newest.
+        const rows = await load(after.pages[after.pages.length - 1]);
+        if (rows === 0 && after.pages.length > 1) {
+          await load(null);
+        }
       }
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
