@@ -80,4 +80,49 @@ describe('plugin.json', () => {
     expect(routes.every((r) => r.method === 'GET' || r.method === 'POST')).toBe(true);
     expect(app.includes).toEqual(expect.arrayContaining([{ type: 'panel', name: 'Review queue' }]));
   });
+
+  it('every path the panels call matches a route the way Grafana matches app routes', () => {
+    // Grafana (pkg/api/pluginproxy) matches an app route's path as a pattern over the whole proxied path: static
+    // segments must be equal, a trailing `*` takes the rest (appended to the route's url), and the first route
+    // whose method and pattern match wins. A static path never matches a longer one.
+    const routes: Array<Record<string, any>> = load('src/plugin.json').routes;
+    const matches = (pattern: string, path: string): string | null => {
+      const [p, u] = [pattern.split('/'), path.split('/')];
+      for (let i = 0; i < p.length; i++) {
+        if (p[i] === '*' && i === p.length - 1) {
+          return u.length > i ? u.slice(i).join('/') : null;
+        }
+        if (u[i] !== p[i]) {
+          return null;
+        }
+      }
+      return u.length === p.length ? '' : null;
+    };
+    const route = (method: string, path: string) => {
+      for (const r of routes) {
+        const rest = r.method === method ? matches(r.path, path) : null;
+        if (rest !== null) {
+          return { path: r.path, url: `${r.url}${rest ? `/${rest}` : ''}`, reqRole: r.reqRole };
+        }
+      }
+      return null;
+    };
+    expect(route('GET', 'retrain/status')).toMatchObject({ path: 'retrain/status', reqRole: 'Viewer' });
+    expect(route('POST', 'retrain')).toMatchObject({ path: 'retrain', reqRole: 'Editor' });
+    expect(route('GET', 'models/iris/review')).toEqual({
+      path: 'models/*',
+      url: '{{ .JsonData.exporterUrl }}/api/models/iris/review',
+      reqRole: 'Viewer',
+    });
+    expect(route('POST', 'models/iris/review')).toMatchObject({ path: 'models/*', reqRole: 'Editor' });
+    expect(route('PUT', 'models/iris/review')).toBeNull();
+    expect(route('GET', 'models')).toBeNull();
+    // Regression: the drift panel's calls (exporter/api/models/<m>/drift) matched no route while it was the static
+    // path `exporter`: Grafana answered 404 "plugin route match not found".
+    expect(route('GET', 'exporter/api/models/iris/drift')).toEqual({
+      path: 'exporter/*',
+      url: '{{ .JsonData.exporterUrl }}/api/models/iris/drift',
+      reqRole: 'Viewer',
+    });
+  });
 });

@@ -2,8 +2,8 @@
  * A real HTTP server that stands in for the parts of Grafana the panels talk to: it serves the test page and plays
  * the app plugin's proxy routes exactly as src/plugin.json declares them — `retrain` (POST, Editor+) and
  * `retrain/status` (GET) forwarded to the real retrain endpoint with `Authorization: Bearer <token>` added
- * server-side and the user in X-Grafana-User; `exporter/...` forwarded to an exporter-shaped JSON server. The
- * review routes (`models/*`) are played from src/plugin.json itself, the way Grafana's plugin proxy applies a route:
+ * server-side and the user in X-Grafana-User. The exporter routes (`exporter/*` to an exporter-shaped JSON
+ * server, and the review routes `models/*`) are played from src/plugin.json itself, the way Grafana's plugin proxy applies a route:
  * method and path pattern (`*` takes the rest, appended to the url), reqRole, the url and headers templated from
  * jsonData / secureJsonData, and X-Grafana-User set to the signed-in login ([dataproxy] send_user_header).
  */
@@ -120,7 +120,7 @@ export async function startGrafanaStandIn(options: {
           return;
         }
         await forward(req, res, options.retrainUrl, auth);
-      } else if (rest.startsWith('models/')) {
+      } else if (rest.startsWith('models/') || rest.startsWith('exporter/')) {
         const matched = matchRoute(req.method ?? 'GET', rest);
         if (!matched) {
           res.writeHead(404, { 'content-type': 'application/json' });
@@ -141,8 +141,6 @@ export async function startGrafanaStandIn(options: {
           headers[h.name.toLowerCase()] = template(h.content, data);
         }
         await forward(req, res, `${template(matched.route.url, data)}/${matched.tail}${url.search}`, headers);
-      } else if (rest.startsWith('exporter/') && req.method === 'GET') {
-        await forward(req, res, `${options.exporterUrl}/${rest.slice('exporter/'.length)}${url.search}`, {});
       } else {
         res.writeHead(404, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: 'Plugin route not found' }));
