@@ -129,6 +129,25 @@ describe('ReviewPanel', () => {
     expect(befores).toEqual([null, 'c1', 'c1', null]);
   });
 
+  it('starts a fresh queue for another model: nothing left to undo there', async () => {
+    const client = recordingClient({
+      queue: async (model) => ({ items: [item(model === 'fraud' ? 1 : 7)], next: null }),
+      review: async () => ({ changed: true, label: { kind: 'label', label: 'legit', label_source: 'human' } }),
+    });
+    const view = renderPanel(client);
+    await screen.findAllByTestId('review-row');
+    fireEvent.keyDown(panel(), { key: 'Enter' });
+    await waitFor(() => expect(client.reviews).toHaveLength(1));
+    view.rerender(
+      <PlumblineClientProvider client={client}>
+        <ReviewPanel {...panelProps({ options: DEFAULT_REVIEW_OPTIONS, variables: { model: 'churn' } })} />
+      </PlumblineClientProvider>
+    );
+    await waitFor(() => expect(screen.getByTestId('review-row')).toHaveAttribute('data-request-id', 'r7'));
+    fireEvent.keyDown(panel(), { key: 'u' });
+    expect(client.reviews).toEqual([{ model: 'fraud', body: { request_id: 'r1', row: 0, action: 'confirm' } }]);
+  });
+
   it('asks for the model while the variable is unset', () => {
     renderPanel(recordingClient({}), {}, '$model');
     expect(panel()).toHaveTextContent('Set the model in the panel options.');

@@ -34,11 +34,26 @@ function resolved(text: string): string {
 }
 
 /**
+ * The panel: one queue per model and filter. Another model or filter mounts a fresh queue (React's `key`), so
+ * nothing of the old one stays on screen or in the undo stack — `u` never retracts a review of another model.
+ */
+export function ReviewPanel(props: PanelProps<ReviewOptions>) {
+  const { options, replaceVariables } = props;
+  const key = [
+    replaceVariables(options.model ?? ''),
+    replaceVariables(options.classFilter ?? ''),
+    options.pageSize,
+    options.maxConfidence,
+  ].join('\u0000');
+  return <ReviewQueue key={key} {...props} />;
+}
+
+/**
  * The review queue of one model, keyboard first: j/k move, 1–9 pick a class, Enter confirms (or corrects to the
  * picked class), r rejects, u undoes the last review. Editors and Admins act; Viewers read. Every call goes through
  * the app plugin's `models/*` proxy route, which adds the exporter's token and the reviewer server-side.
  */
-export function ReviewPanel({ options, width, height, replaceVariables, timeZone }: PanelProps<ReviewOptions>) {
+function ReviewQueue({ options, width, height, replaceVariables, timeZone }: PanelProps<ReviewOptions>) {
   const styles = useStyles2(getStyles);
   const client = usePlumblineClient();
   const panelContext = usePanelContext();
@@ -135,7 +150,9 @@ export function ReviewPanel({ options, width, height, replaceVariables, timeZone
     if (!command) {
       return;
     }
+    // Handled here: neither the browser nor Grafana's own shortcuts (bound on the document) act on it too.
     event.preventDefault();
+    event.stopPropagation();
     if (busy.current || loading) {
       return;
     }
