@@ -6,7 +6,7 @@ import type { Configuration } from 'webpack';
 import grafanaConfig, { type Env } from './.config/webpack/webpack.config.ts';
 import { getPackageJson } from './.config/bundler/utils.ts';
 
-const NESTED = ['confusionmatrix', 'drift', 'retrain'];
+const NESTED = ['confusionmatrix', 'drift', 'retrain', 'review'];
 
 const config = async (env: Env): Promise<Configuration> => {
   const base = await grafanaConfig(env);

@@ -52,7 +52,7 @@ export const BOARDS = {
   quality: {
     uid: 'plumbline-model-quality',
     title: 'Plumbline / Model quality',
-    description: 'Confusion matrix, accuracy and F1 over time, label delay, retraining.',
+    description: 'Confusion matrix, accuracy and F1 over time, label delay, the review queue, retraining.',
   },
   pipeline: {
     uid: 'plumbline-pipeline-health',

@@ -64,6 +64,9 @@ test('the plugin panels sit on their boards with the options the plugins read', 
   expect(byType(BOARDS.quality.uid, 'plumbline-retrain-panel')[0]).toMatchObject({
     options: { model: '$model' },
   });
+  expect(byType(BOARDS.quality.uid, 'plumbline-review-panel')[0]).toMatchObject({
+    options: { model: '$model', pageSize: 50, classFilter: '', maxConfidence: 0 },
+  });
 });
 
 test('provisioning: datasources with fixed uids, the app plugin token from the environment', () => {

@@ -1,4 +1,4 @@
-/** Model quality: how often the model is right once ground truth arrives, and the retrain button. */
+/** Model quality: how often the model is right once ground truth arrives, the review queue and the retrain button. */
 import { PanelBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { EXPORTER_METRICS as E } from '@plumbline/schema';
 import {
@@ -78,6 +78,18 @@ export function modelQuality(): Dashboard {
         .options({ model: '$model', pollSeconds: 15, viewerMode: 'disabled' })
         .height(12)
         .span(12),
+    )
+    .withRow(row('People in the loop'))
+    .withPanel(
+      new PanelBuilder()
+        .type('plumbline-review-panel')
+        .title('Review queue: $model')
+        .description(
+          'Predictions below their confidence limit, newest first. Click in the panel, then j/k to move, 1-9 to pick a class, Enter to confirm (or correct to the picked class), r to reject, u to undo. Editors act, Viewers read; your Grafana login is recorded as the reviewer.',
+        )
+        .options({ model: '$model', pageSize: 50, classFilter: '', maxConfidence: 0 })
+        .height(14)
+        .span(24),
     )
     .withRow(row('Over time'))
     .withPanel(

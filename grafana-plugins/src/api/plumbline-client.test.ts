@@ -39,6 +39,28 @@ describe('createGrafanaClient', () => {
     ]);
   });
 
+  it('sends the review queue and reviews to the models/* route, with only the query parts that are set', async () => {
+    const { calls } = backend(() => ({ items: [], next: null }));
+    const client = createGrafanaClient();
+    await client.reviewQueue('iris v2', { limit: 50 });
+    await client.reviewQueue('iris', { limit: 10, before: 'c/1', class: 'setosa', maxConfidence: 0.6 });
+    await client.review('iris', { request_id: 'r1', row: 0, action: 'correct', label: 'virginica' });
+    expect(calls).toEqual([
+      expect.objectContaining({
+        url: 'api/plugin-proxy/plumbline-mlobservability-app/models/iris%20v2/review?limit=50',
+        method: 'GET',
+      }),
+      expect.objectContaining({
+        url: 'api/plugin-proxy/plumbline-mlobservability-app/models/iris/review?limit=10&before=c%2F1&class=setosa&maxConfidence=0.6',
+      }),
+      expect.objectContaining({
+        url: 'api/plugin-proxy/plumbline-mlobservability-app/models/iris/review',
+        method: 'POST',
+        data: { request_id: 'r1', row: 0, action: 'correct', label: 'virginica' },
+      }),
+    ]);
+  });
+
   it('turns Grafana fetch errors into messages a person can act on, keeping the body', async () => {
     const body = { outcome: 'cooldown', message: 'Model iris was retrained recently; try again in 540s.' };
     backend(() => ({ status: 429, data: body }));

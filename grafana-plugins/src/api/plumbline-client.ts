@@ -8,6 +8,7 @@ import { getBackendSrv, isFetchError } from '@grafana/runtime';
 // The retrain endpoint's bodies, as the exporter defines them (a types-only entry: nothing of node in the bundle).
 import type { RetrainRequest, RetrainResponse, RetrainStatus } from '@plumbline/exporter/retrain-types';
 import { PROXY_BASE } from '../constants';
+import type { ReviewQueryInput, ReviewQueuePage, ReviewRequest, ReviewResult } from '../review/types';
 
 export interface PlumblineClient {
   retrainStatus(model: string): Promise<RetrainStatus>;
@@ -19,7 +20,28 @@ export interface PlumblineClient {
   }): Promise<RetrainResponse>;
   /** GET `<exporterUrl>/<path>` through the proxy route; `path` is relative (e.g. `api/drift?model=iris`). */
   exporterGet(path: string): Promise<unknown>;
+  /** GET the model's review queue through the `models/*` route (exporter `GET /api/models/{model}/review`). */
+  reviewQueue(model: string, query: ReviewQueryInput): Promise<ReviewQueuePage>;
+  /** POST a review through the `models/*` route (Editor role; Grafana adds the token and X-Grafana-User). */
+  review(model: string, body: ReviewRequest): Promise<ReviewResult>;
 }
+
+/** `?limit=50&before=…&class=…&maxConfidence=…`, leaving out what is unset. */
+export function reviewQueryString(query: ReviewQueryInput): string {
+  const q = new URLSearchParams({ limit: String(query.limit) });
+  if (query.before) {
+    q.set('before', query.before);
+  }
+  if (query.class) {
+    q.set('class', query.class);
+  }
+  if (query.maxConfidence !== undefined && query.maxConfidence > 0) {
+    q.set('maxConfidence', String(query.maxConfidence));
+  }
+  return q.toString();
+}
+
+const reviewPath = (model: string) => `${PROXY_BASE}/models/${encodeURIComponent(model)}/review`;
 
 /** An HTTP failure with the server's message, ready to show. */
 export class PlumblineHttpError extends Error {
@@ -49,7 +71,7 @@ function messageOf(status: number, data: unknown): string {
     }
   }
   if (status === 403) {
-    return 'Forbidden: your Grafana role may not use this (Editor or above is required to retrain).';
+    return 'Forbidden: your Grafana role may not use this (Editor or above is required to retrain or review).';
   }
   if (status === 502) {
     return 'Grafana could not reach the Plumbline service (check the URL in the app plugin settings).';
@@ -91,5 +113,8 @@ export function createGrafanaClient(): PlumblineClient {
       });
     },
     exporterGet: (path) => call<unknown>({ url: `${PROXY_BASE}/exporter/${path.replace(/^\/+/, '')}`, method: 'GET' }),
+    reviewQueue: (model, query) =>
+      call<ReviewQueuePage>({ url: `${reviewPath(model)}?${reviewQueryString(query)}`, method: 'GET' }),
+    review: (model, body) => call<ReviewResult>({ url: reviewPath(model), method: 'POST', data: body }),
   };
 }

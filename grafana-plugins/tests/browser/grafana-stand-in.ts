@@ -2,12 +2,16 @@
  * A real HTTP server that stands in for the parts of Grafana the panels talk to: it serves the test page and plays
  * the app plugin's proxy routes exactly as src/plugin.json declares them — `retrain` (POST, Editor+) and
  * `retrain/status` (GET) forwarded to the real retrain endpoint with `Authorization: Bearer <token>` added
- * server-side and the user in X-Grafana-User; `exporter/...` forwarded to an exporter-shaped JSON server.
+ * server-side and the user in X-Grafana-User. The exporter routes (`exporter/*` to an exporter-shaped JSON
+ * server, and the review routes `models/*`) are played from src/plugin.json itself, the way Grafana's plugin proxy applies a route:
+ * method and path pattern (`*` takes the rest, appended to the url), reqRole, the url and headers templated from
+ * jsonData / secureJsonData, and X-Grafana-User set to the signed-in login ([dataproxy] send_user_header).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listenLoopback } from '@plumbline/harness';
+import type { ReviewApiStandIn } from './review-api-stand-in';
 import { driftFeature, driftReportBody, PETAL_LENGTH_TESTS, REGION_TESTS } from '../../src/test-utils/exporter-drift';
 
 const APP = '/api/plugin-proxy/plumbline-mlobservability-app/';
@@ -22,6 +26,39 @@ export interface StandIn {
 }
 
 const ROLE_RANK = { Viewer: 1, Editor: 2, Admin: 3 } as const;
+
+interface AppRoute {
+  path: string;
+  method: string;
+  url: string;
+  reqRole?: keyof typeof ROLE_RANK;
+  headers?: Array<{ name: string; content: string }>;
+}
+
+const appRoutes: AppRoute[] = JSON.parse(readFileSync(join(__dirname, '../../src/plugin.json'), 'utf8')).routes;
+
+/** `{{ .JsonData.x }}` / `{{ .SecureJsonData.x }}` as Grafana's route templates fill them. */
+function template(text: string, data: { JsonData: Record<string, string>; SecureJsonData: Record<string, string> }) {
+  return text.replace(
+    /\{\{\s*\.(JsonData|SecureJsonData)\.(\w+)\s*\}\}/g,
+    (_, kind: keyof typeof data, key: string) => {
+      return data[kind][key] ?? '';
+    }
+  );
+}
+
+/** The first route of plugin.json whose method and path pattern match, and the part `*` took. */
+function matchRoute(method: string, rest: string): { route: AppRoute; tail: string } | null {
+  for (const route of appRoutes) {
+    if (route.method !== method) {
+      continue;
+    }
+    if (route.path.endsWith('/*') ? rest.startsWith(route.path.slice(0, -1)) : rest === route.path) {
+      return { route, tail: route.path.endsWith('/*') ? rest.slice(route.path.length - 1) : '' };
+    }
+  }
+  return null;
+}
 
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -83,8 +120,27 @@ export async function startGrafanaStandIn(options: {
           return;
         }
         await forward(req, res, options.retrainUrl, auth);
-      } else if (rest.startsWith('exporter/') && req.method === 'GET') {
-        await forward(req, res, `${options.exporterUrl}/${rest.slice('exporter/'.length)}${url.search}`, {});
+      } else if (rest.startsWith('models/') || rest.startsWith('exporter/')) {
+        const matched = matchRoute(req.method ?? 'GET', rest);
+        if (!matched) {
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: 'plugin route match not found' }));
+          return;
+        }
+        if (ROLE_RANK[user.role] < ROLE_RANK[matched.route.reqRole ?? 'Viewer']) {
+          res.writeHead(403, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ message: 'plugin proxy route access denied' }));
+          return;
+        }
+        const data = {
+          JsonData: { exporterUrl: options.exporterUrl, retrainUrl: options.retrainUrl },
+          SecureJsonData: { retrainToken: options.retrainToken },
+        };
+        const headers: Record<string, string> = { 'x-grafana-user': user.login };
+        for (const h of matched.route.headers ?? []) {
+          headers[h.name.toLowerCase()] = template(h.content, data);
+        }
+        await forward(req, res, `${template(matched.route.url, data)}/${matched.tail}${url.search}`, headers);
       } else {
         res.writeHead(404, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: 'Plugin route not found' }));
@@ -100,7 +156,9 @@ export async function startGrafanaStandIn(options: {
 }
 
 /** Answers like the exporter's /api/models/:model/drift and /histograms (shapes from exporter/src/api/server.ts). */
-export async function startExporterApiStandIn(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startExporterApiStandIn(
+  review?: ReviewApiStandIn
+): Promise<{ url: string; close(): Promise<void> }> {
   const drift = driftReportBody({
     window: { start: '2026-11-23T09:00:00.000Z', end: '2026-11-23T10:00:00.000Z' },
     driftShare: 0.5,
@@ -137,6 +195,21 @@ export async function startExporterApiStandIn(): Promise<{ url: string; close():
   };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://exporter');
+    if (review && /\/review$/.test(url.pathname)) {
+      review.handle(req, res, url).then(
+        (done) => {
+          if (!done) {
+            res.writeHead(404);
+            res.end();
+          }
+        },
+        (err: unknown) => {
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: { code: 'EXPORTER_ERR_INTERNAL', message: String(err) } }));
+        }
+      );
+      return;
+    }
     const m = /^\/api\/models\/([^/]+)\/(drift|histograms)$/.exec(url.pathname);
     if (!m || decodeURIComponent(m[1]) !== 'iris') {
       res.writeHead(404, { 'content-type': 'application/json' });

@@ -1,9 +1,10 @@
 /**
  * @jest-environment node
  */
-// The three panels in real Chromium with the real @grafana/ui and theme, both themes, several sizes. The retrain
+// The four panels in real Chromium with the real @grafana/ui and theme, both themes, several sizes. The retrain
 // flow goes page → Grafana stand-in (proxy route, token added server-side) → the real retrain endpoint → a real
-// local webhook server. Screenshots land in test-artifacts/grafana-plugins/.
+// local webhook server; the review flow goes page → the stand-in playing plugin.json's models/* routes → an
+// exporter-shaped review API (review-api-stand-in.ts). Screenshots land in test-artifacts/grafana-plugins/.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { artifactsDir, launchChromium, startWebhookServer, type WebhookServer } 
 import { parseRetrainConfig, startRetrainService } from '@plumbline/exporter/retrain';
 import { buildPage } from './build-page';
 import { startExporterApiStandIn, startGrafanaStandIn, type StandIn } from './grafana-stand-in';
+import { createReviewApiStandIn, type ReviewApiStandIn } from './review-api-stand-in';
 
 jest.setTimeout(120_000);
 
@@ -23,6 +25,7 @@ let grafana: StandIn;
 let webhook: WebhookServer;
 let retrain: Awaited<ReturnType<typeof startRetrainService>>;
 let exporter: Awaited<ReturnType<typeof startExporterApiStandIn>>;
+const reviewApi: ReviewApiStandIn = createReviewApiStandIn({ token: TOKEN });
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -32,7 +35,7 @@ beforeAll(async () => {
     buildPage(join(work, 'page')),
     launchChromium(),
     startWebhookServer(),
-    startExporterApiStandIn(),
+    startExporterApiStandIn(reviewApi),
   ]);
   browser = b;
   webhook = w;
@@ -313,6 +316,215 @@ describe('retrain panel in Chromium', () => {
     await expect(page.getByTestId('retrain-viewer-note').isVisible()).resolves.toBe(true);
     await shot(page, 'retrain-viewer-light');
     expect(webhook.calls).toHaveLength(1);
+    await page.close();
+  });
+
+  it('raised no uncaught errors in the retrain pages', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('review panel in Chromium', () => {
+  const selectedBackground: Record<string, string> = {};
+  afterAll(() => expect(selectedBackground.dark).not.toBe(selectedBackground.light));
+
+  const rows = (page: Page) => page.getByTestId('review-row');
+  const selectedId = (page: Page) =>
+    page.locator('[data-testid="review-row"][aria-selected="true"]').getAttribute('data-request-id');
+  const ids = (page: Page) =>
+    page.$$eval('[data-testid="review-row"]', (trs) => trs.map((tr) => tr.getAttribute('data-request-id')));
+
+  async function openReview(query: Record<string, string | number>): Promise<Page> {
+    const page = await open({ panel: 'review', w: 900, h: 420, ...query });
+    return page;
+  }
+
+  it.each(['dark', 'light'])(
+    'an Editor reviews from the keyboard: j/k, Enter confirms, 1-9 + Enter corrects, r rejects, u undoes (%s)',
+    async (theme) => {
+      reviewApi.reset();
+      grafana.user.login = 'alice';
+      grafana.user.role = 'Editor';
+      const page = await openReview({ theme, role: 'Editor', login: 'alice', model: 'iris' });
+      await rows(page).first().waitFor();
+      await expect(rows(page).count()).resolves.toBe(7);
+      // Classes from the probabilities' keys, numbered in a stable (natural) order.
+      await expect(page.getByTestId('review-classes').innerText()).resolves.toMatch(
+        /1\s+setosa\s+2\s+versicolor\s+3\s+virginica/
+      );
+      await expect(page.getByTestId('review-table').innerText()).resolves.toMatch(/petal_length[\s\S]*Predicted/);
+      await page.getByTestId('review-panel').focus();
+      await page.keyboard.press('j');
+      await page.keyboard.press('j');
+      await page.keyboard.press('k');
+      await expect(selectedId(page)).resolves.toBe('req-iris-1');
+      selectedBackground[theme] = await page
+        .locator('[data-testid="review-row"][aria-selected="true"]')
+        .evaluate((tr) => getComputedStyle(tr).backgroundColor);
+
+      // Enter on a row with no class picked confirms its prediction; the row leaves, the next one is selected.
+      await page.keyboard.press('Enter');
+      await page
+        .getByTestId('review-notice')
+        .getByText(/Confirmed req-iris-1#0 as virginica/)
+        .waitFor();
+      await expect(ids(page)).resolves.not.toContain('req-iris-1');
+      await expect(selectedId(page)).resolves.toBe('req-iris-2');
+
+      // 3 picks virginica (req-iris-2 predicted versicolor): Enter corrects to it.
+      await page.keyboard.press('3');
+      await expect(page.getByTestId('review-picked').innerText()).resolves.toContain('virginica');
+      await shot(page, `review-picked-${theme}-900x420`);
+      await page.keyboard.press('Enter');
+      await page
+        .getByTestId('review-notice')
+        .getByText(/Corrected req-iris-2#0 as virginica/)
+        .waitFor();
+
+      // r rejects the row now selected; u takes the rejection back (a retract) and the row returns in its place.
+      await expect(selectedId(page)).resolves.toBe('req-iris-3');
+      await page.keyboard.press('r');
+      await page
+        .getByTestId('review-notice')
+        .getByText(/Rejected req-iris-3#0/)
+        .waitFor();
+      await expect(rows(page).count()).resolves.toBe(4);
+      await page.keyboard.press('u');
+      await page
+        .getByTestId('review-notice')
+        .getByText(/is back/)
+        .waitFor();
+      await expect(ids(page)).resolves.toEqual(['req-iris-0', 'req-iris-3', 'req-iris-4', 'req-iris-5', 'req-iris-6']);
+      await expect(selectedId(page)).resolves.toBe('req-iris-3');
+      await shot(page, `review-editor-${theme}-900x420`);
+
+      // What reached the exporter: through the proxy route, with the reviewer from Grafana's user header.
+      expect(reviewApi.reviews).toEqual([
+        { model: 'iris', request_id: 'req-iris-1', row: 0, action: 'confirm', reviewer: 'alice' },
+        { model: 'iris', request_id: 'req-iris-2', row: 0, action: 'correct', label: 'virginica', reviewer: 'alice' },
+        { model: 'iris', request_id: 'req-iris-3', row: 0, action: 'reject', reviewer: 'alice' },
+        { model: 'iris', request_id: 'req-iris-3', row: 0, action: 'retract', reviewer: 'alice' },
+      ]);
+      // The queue itself agrees after a reload: the two standing reviews are gone, the retracted row is back.
+      await page.reload();
+      await rows(page).first().waitFor();
+      await expect(ids(page)).resolves.toEqual(['req-iris-0', 'req-iris-3', 'req-iris-4', 'req-iris-5', 'req-iris-6']);
+      await page.close();
+    }
+  );
+
+  it('shows an empty queue as such', async () => {
+    const page = await openReview({ theme: 'light', model: 'empty', w: 480, h: 240 });
+    await page
+      .getByTestId('review-empty')
+      .getByText(/Nothing to review/)
+      .waitFor();
+    await expect(rows(page).count()).resolves.toBe(0);
+    await shot(page, 'review-empty-light-480x240');
+    await page.close();
+  });
+
+  it('pages a 10,000-row queue by cursor, from the keyboard and with the buttons', async () => {
+    reviewApi.reset();
+    grafana.user.role = 'Editor';
+    grafana.proxied.length = 0;
+    const small = await openReview({ theme: 'dark', model: 'big', pageSize: 50 });
+    await rows(small).first().waitFor();
+    await expect(rows(small).count()).resolves.toBe(50);
+    await small.getByTestId('review-panel').focus();
+    for (let i = 0; i < 49; i++) {
+      await small.keyboard.press('j');
+    }
+    await expect(selectedId(small)).resolves.toBe('req-big-49');
+    await small.keyboard.press('j'); // past the last row: the next page
+    await small
+      .getByTestId('review-page')
+      .getByText(/^Page 2 · 50 waiting/)
+      .waitFor();
+    await expect(selectedId(small)).resolves.toBe('req-big-50');
+    await small.keyboard.press('k'); // above the first row: back to the page before, its last row selected
+    await small
+      .getByTestId('review-page')
+      .getByText(/^Page 1 /)
+      .waitFor();
+    await expect(selectedId(small)).resolves.toBe('req-big-49');
+    await small.close();
+
+    const big = await openReview({ theme: 'light', model: 'big', pageSize: 1000, h: 600 });
+    await rows(big).first().waitFor();
+    await expect(rows(big).count()).resolves.toBe(1000);
+    const older = big.getByRole('button', { name: 'Older' });
+    for (let p = 2; p <= 10; p++) {
+      await older.click();
+      await big
+        .getByTestId('review-page')
+        .getByText(new RegExp(`^Page ${p} · 1000 waiting`))
+        .waitFor();
+      await expect(rows(big).first().getAttribute('data-request-id')).resolves.toBe(`req-big-${(p - 1) * 1000}`);
+    }
+    await expect(rows(big).last().getAttribute('data-request-id')).resolves.toBe('req-big-9999');
+    await expect(older.isDisabled()).resolves.toBe(true); // next: null on the last page
+    await shot(big, 'review-10000-last-page-light');
+    await big.getByRole('button', { name: 'Newer' }).click();
+    await big
+      .getByTestId('review-page')
+      .getByText(/^Page 9 /)
+      .waitFor();
+    await expect(rows(big).first().getAttribute('data-request-id')).resolves.toBe('req-big-8000');
+    // Every page was asked for with the cursor the page before it returned, through the proxy route.
+    const gets = grafana.proxied.filter((p) => p.startsWith('GET models/big/review?limit=1000'));
+    expect(gets[0]).toBe('GET models/big/review?limit=1000');
+    expect(gets.slice(1, 10).every((p) => /&before=[\w-]+$/.test(p))).toBe(true);
+    expect(new Set(gets.slice(1, 10)).size).toBe(9);
+    await big.close();
+  });
+
+  it('shows the API error in the panel', async () => {
+    const page = await openReview({ theme: 'dark', model: 'unsupported', w: 640, h: 300 });
+    const alert = page.getByTestId('review-error');
+    await alert.waitFor();
+    await expect(alert.innerText()).resolves.toContain(
+      'a Kafka topic cannot be read by request id or newest first (EXPORTER_ERR_REVIEW_UNSUPPORTED)'
+    );
+    await shot(page, 'review-error-dark-640x300');
+    await page.close();
+    const unknown = await openReview({ theme: 'light', model: 'nosuchmodel', w: 640, h: 300 });
+    await expect(unknown.getByTestId('review-error').innerText()).resolves.toContain(
+      'model nosuchmodel is not configured (EXPORTER_ERR_NOT_FOUND)'
+    );
+    await unknown.close();
+  });
+
+  it('a Viewer reads the queue but cannot act: no action keys, and the route refuses a POST', async () => {
+    reviewApi.reset();
+    grafana.user.login = 'victor';
+    grafana.user.role = 'Viewer';
+    grafana.proxied.length = 0;
+    const page = await openReview({ theme: 'light', role: 'Viewer', login: 'victor', model: 'iris' });
+    await rows(page).first().waitFor();
+    await expect(page.getByTestId('review-viewer-note').innerText()).resolves.toContain(
+      'Read only: reviewing is limited to Editors and Admins'
+    );
+    await page.getByTestId('review-panel').focus();
+    await page.keyboard.press('j');
+    await expect(selectedId(page)).resolves.toBe('req-iris-1'); // moving is allowed
+    for (const key of ['3', 'Enter', 'r', 'u']) {
+      await page.keyboard.press(key);
+    }
+    await expect(rows(page).count()).resolves.toBe(7);
+    await shot(page, 'review-viewer-light-900x420');
+    // Grafana enforces it too: a Viewer's POST through the route is refused before it reaches the exporter.
+    const status = await page.evaluate(async () => {
+      const res = await fetch('/api/plugin-proxy/plumbline-mlobservability-app/models/iris/review', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ request_id: 'req-iris-0', row: 0, action: 'confirm' }),
+      });
+      return res.status;
+    });
+    expect(status).toBe(403);
+    expect(grafana.proxied.filter((p) => p.startsWith('GET '))).toEqual(['GET models/iris/review?limit=50']);
+    expect(reviewApi.reviews).toEqual([]);
     await page.close();
   });
 

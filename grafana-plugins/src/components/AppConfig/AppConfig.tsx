@@ -108,7 +108,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
         />
         <Field
           label="Retrain token"
-          description="The shared secret configured on the retrain endpoint (PLUMBLINE_RETRAIN_TOKEN), at least 16 characters. Stored encrypted; never sent to browsers."
+          description="The exporter's API token (PLUMBLINE_API_TOKEN, or its alias PLUMBLINE_RETRAIN_TOKEN), at least 16 characters: sent with retrain requests and review-queue calls. Stored encrypted; never sent to browsers."
           className={s.marginTop}
         >
           <SecretInput

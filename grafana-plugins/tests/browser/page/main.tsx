@@ -1,7 +1,8 @@
 /**
  * The browser-suite page: mounts one panel with the real @grafana/ui, the real theme and the real HTTP client
  * (getBackendSrv → the test server, which plays Grafana's app-plugin proxy). Chosen by the URL:
- *   ?panel=confusionmatrix|drift|retrain&theme=dark|light&w=640&h=420&role=Editor&classes=3&norm=column
+ *   ?panel=confusionmatrix|drift|retrain|review&theme=dark|light&w=640&h=420&role=Editor&classes=3&norm=column
+ *   (review: &model=iris&pageSize=50)
  * Grafana normally provides getBackendSrv, app events and the boot config; this page provides the minimum.
  */
 import React from 'react';
@@ -21,9 +22,11 @@ import { ThemeContext } from '@grafana/ui';
 import { ConfusionMatrixPanel } from '../../../src/confusionmatrix/components/ConfusionMatrixPanel';
 import { DriftPanel } from '../../../src/drift/components/DriftPanel';
 import { RetrainPanel } from '../../../src/retrain/components/RetrainPanel';
+import { ReviewPanel } from '../../../src/review/components/ReviewPanel';
 import { DEFAULT_OPTIONS, type ConfusionMatrixOptions } from '../../../src/confusionmatrix/types';
 import { DEFAULT_DRIFT_OPTIONS } from '../../../src/drift/types';
 import { DEFAULT_RETRAIN_OPTIONS } from '../../../src/retrain/types';
+import { DEFAULT_REVIEW_OPTIONS } from '../../../src/review/types';
 import { panelProps } from '../../../src/test-utils/panel-props';
 import { IRIS, instantFrames, manyClasses, tableFrame } from '../../../src/data/test-frames';
 
@@ -124,6 +127,20 @@ function element(): React.ReactElement {
         <RetrainPanel
           {...panelProps({
             options: { ...DEFAULT_RETRAIN_OPTIONS, pollSeconds: 2 },
+            width,
+            height,
+            variables: { model: q.get('model') ?? 'iris' },
+          })}
+        />
+      );
+    case 'review':
+      return (
+        <ReviewPanel
+          {...panelProps({
+            options: {
+              ...DEFAULT_REVIEW_OPTIONS,
+              pageSize: Number(q.get('pageSize') ?? DEFAULT_REVIEW_OPTIONS.pageSize),
+            },
             width,
             height,
             variables: { model: q.get('model') ?? 'iris' },
