@@ -8,18 +8,16 @@ import type { Command } from 'commander';
 import {
   estimatePerformance,
   estimateSumsOfRows,
-  fitCalibration,
   performanceFromMatrix,
   type Performance,
 } from '../quality/estimate';
 import {
   classifierRows,
-  classOf,
   readClassifierColumns,
-  sortClasses,
   type ClassifierRows,
   type ProbabilityColumns,
 } from './read-classifier-table';
+import { calibrateReference } from './reference-quality';
 import { renderPerformanceTable } from './render-table';
 import type { PerformanceReport } from './report-types';
 
@@ -52,7 +50,7 @@ function probabilityColumns(opts: PerformanceCommandOptions): ProbabilityColumns
 }
 
 /** Realized quality over the labelled rows; null without any. */
-function realizedOf(
+export function realizedOf(
   labels: readonly string[],
   cur: ClassifierRows,
 ): { perf: Performance | null; labelled: number } {
@@ -69,58 +67,15 @@ function realizedOf(
 }
 
 export async function runPerformance(opts: PerformanceCommandOptions): Promise<PerformanceReport> {
-  const probabilities = probabilityColumns(opts);
-  const ref = await readClassifierColumns(opts.reference, {
-    target: opts.target,
-    prediction: opts.prediction,
-    probabilities,
-    targetRequired: true,
-  });
-  let labels: string[];
-  if ('prefix' in probabilities) {
-    labels = ref.probabilityColumns.map((c) => c.slice(probabilities.prefix.length));
-  } else {
-    const seen: string[] = [];
-    for (const v of [...ref.target!, ...ref.prediction]) {
-      const c = classOf(v);
-      if (c !== null) seen.push(c);
-    }
-    labels = sortClasses(seen);
-    const m = probabilities.columns.length;
-    if (labels.length < 2)
-      throw new UsageError(
-        `${opts.reference}: column "${opts.target}" holds one class only; the estimate needs two or more`,
-        {
-          key: '--target',
-        },
-      );
-    if (m !== labels.length && !(m === 1 && labels.length === 2))
-      throw new UsageError(
-        `--proba: ${m} column(s) for the ${labels.length} classes of the reference (${labels.join(', ')}); give one column per class in this order, or one column (the second class's probability) for two classes`,
-        { key: '--proba' },
-      );
-  }
-  if (labels.length < 2)
-    throw new UsageError(
-      `--proba-prefix: one probability column only (${ref.probabilityColumns.join(', ')}); give one per class`,
-      {
-        key: '--proba-prefix',
-      },
-    );
   const flags = { target: opts.target, prediction: opts.prediction };
-  const reference = classifierRows(ref, labels, { ...flags, targetRequired: true });
+  const ref = await calibrateReference(opts.reference, { ...flags, probabilities: probabilityColumns(opts) });
+  const { labels, calibration } = ref;
   const cur = await readClassifierColumns(opts.current, {
     ...flags,
     probabilities: { columns: ref.probabilityColumns },
     targetRequired: false,
   });
   const current = classifierRows(cur, labels, { ...flags, targetRequired: false });
-  const calibration = fitCalibration(labels, {
-    probabilities: reference.probabilities,
-    classes: labels.length,
-    predicted: reference.predicted,
-    actual: reference.actual!,
-  });
   const estimated = estimatePerformance(
     labels,
     estimateSumsOfRows(calibration, current.probabilities, current.predicted),

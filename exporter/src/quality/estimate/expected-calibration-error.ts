@@ -10,7 +10,11 @@
  * so "miscalibrated" is judged against {@link calibratedEceQuantile}: the `quantile` (default 0.95) of the ECE of
  * `resamples` (default 200) data sets whose labels are drawn from the model's own probabilities — the same rows, a
  * model calibrated by construction ("consistency resampling", Bröcker & Smith, Weather and Forecasting 22, 2007).
- * Cost: O(n·k) per ECE, O(resamples·n·k) for the quantile.
+ * Each resample draws, per row, whether its predicted class is right (Bernoulli of its confidence) while
+ * n · resamples ≤ {@link EXACT_RESAMPLING_DRAWS}; above that, per bin, the sum of those Bernoulli draws minus the
+ * bin's confidence sum is drawn as N(0, Σ c(1 − c)) (its central-limit approximation: by then bins hold hundreds
+ * of rows), which makes the quantile O(n + resamples·bins).
+ * Cost: O(n·k) per ECE, O(min(resamples·n, n + resamples·bins)) for the quantile.
  *
  * @example expectedCalibrationError({ probabilities: [0.9, 0.1, 0.9, 0.1], classes: 2, predicted: [0, 0], actual: [0, 1] }) → 0.4
  */
@@ -25,6 +29,9 @@ export interface CalibrationRows {
   /** Actual class index per row. */
   readonly actual: ArrayLike<number>;
 }
+
+/** Row draws above which the resampling switches to its per-bin normal approximation. @default 2_000_000 */
+export const EXACT_RESAMPLING_DRAWS = 2_000_000;
 
 /** Equal-width confidence bins. @default 10 */
 export const DEFAULT_ECE_BINS = 10;
@@ -76,13 +83,29 @@ export function calibratedEceQuantile(rows: CalibrationRows, options: Calibrated
   if (n === 0) throw new RangeError('expected calibration error needs at least one row');
   const conf = confidences(rows);
   const rng = createRandom(seed);
-  const correct = new Uint8Array(n);
   const values = new Float64Array(resamples);
+  const pick = (): number => values.sort()[Math.min(resamples - 1, Math.ceil(quantile * resamples) - 1)];
+  if (n * resamples > EXACT_RESAMPLING_DRAWS) {
+    const sd = new Float64Array(bins);
+    for (let i = 0; i < n; i++) sd[Math.min(bins - 1, Math.floor(conf[i] * bins))] += conf[i] * (1 - conf[i]);
+    for (let b = 0; b < bins; b++) sd[b] = Math.sqrt(sd[b]);
+    const uniform = (): number => (nextUint32(rng) + 0.5) / 4294967296;
+    for (let r = 0; r < resamples; r++) {
+      let sum = 0;
+      for (let b = 0; b < bins; b++) {
+        // Box–Muller: one standard normal per bin.
+        const z = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+        sum += Math.abs(z * sd[b]);
+      }
+      values[r] = sum / n;
+    }
+    return pick();
+  }
+  const correct = new Uint8Array(n);
   for (let r = 0; r < resamples; r++) {
     // The drawn label equals the predicted class with probability p[predicted]: only that matters to the ECE.
     for (let i = 0; i < n; i++) correct[i] = nextUint32(rng) / 4294967296 < p[i * k + predicted[i]] ? 1 : 0;
     values[r] = eceOf(conf, (i) => correct[i] === 1, bins);
   }
-  values.sort();
-  return values[Math.min(resamples - 1, Math.ceil(quantile * resamples) - 1)];
+  return pick();
 }

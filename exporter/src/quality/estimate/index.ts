@@ -20,3 +20,5 @@ export type { Band, EstimatedPerformance, EstimateOptions } from './estimate-per
 export { estimateSumsOfRows } from './estimate-rows';
 export { performanceFromMatrix } from './performance';
 export type { ClassPerformance, Performance } from './performance';
+export { calibrationFromJson, calibrationToJson } from './calibration-json';
+export type { CalibrationJson } from './calibration-json';
