@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createHttpHandler, HttpError, type HttpAuth, type RequestContext } from '@plumbline/service-kit';
 import type { Registry } from 'prom-client';
 import type { ExporterErrorCode } from '../errors';
-import type { ModelWindowReport } from '../service/report';
+import type { EstimatedQualityReport, ModelWindowReport } from '../service/report';
 
 /** Resolves true when it handled (answered) the request, false to pass it on. */
 export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
@@ -122,13 +122,36 @@ function driftBody(model: string, history: readonly ModelWindowReport[], limit: 
           ? { sampled: latest.quality.sampled, samplingRate: latest.quality.samplingRate }
           : {}),
       },
+      estimatedQuality: estimatedBody(latest.estimatedQuality ?? null),
+      qualityBaseline: latest.qualityBaseline ?? null,
     },
     history: history.slice(-limit).map(summary),
   };
 }
 
+/** Issue #11: the label-free estimate beside the realized figures (docs/quality.md); null without one. */
+function estimatedBody(e: EstimatedQualityReport | null): unknown {
+  return (
+    e && {
+      rows: e.rows,
+      skippedRows: e.skippedRows,
+      calibration: e.calibration,
+      accuracy: e.accuracy,
+      accuracyBand: e.accuracyBand,
+      precisionMacro: e.precisionMacro,
+      precisionMacroBand: e.precisionMacroBand,
+      recallMacro: e.recallMacro,
+      recallMacroBand: e.recallMacroBand,
+      f1Macro: e.f1Macro,
+      f1MacroBand: e.f1MacroBand,
+      perClass: e.perClass,
+    }
+  );
+}
+
 function confusionBody(model: string, latest: ModelWindowReport): unknown {
   const q = latest.quality;
+  const e = latest.estimatedQuality ?? null;
   return {
     model,
     modelVersion: latest.modelVersion,
@@ -140,6 +163,14 @@ function confusionBody(model: string, latest: ModelWindowReport): unknown {
     counts: q?.confusionMatrix?.counts ?? [],
     perClass: q?.classification?.perClass ?? {},
     accuracy: q?.classification?.accuracy ?? null,
+    /** The estimated matrix (expected rows, fractional), shown when no labels exist and beside the realized one. */
+    estimated: e && {
+      labels: e.confusionMatrix.labels,
+      counts: e.confusionMatrix.counts,
+      rows: e.rows,
+      accuracy: e.accuracy,
+      accuracyBand: e.accuracyBand,
+    },
   };
 }
 

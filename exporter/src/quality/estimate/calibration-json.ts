@@ -3,6 +3,7 @@
  * fitted points as number arrays. Cost: O(fitted points).
  */
 import type { Calibration, CalibrationMethod } from './calibration';
+import { isotonicFromPoints } from './isotonic-regression';
 
 export interface CalibrationJson {
   readonly labels: string[];
@@ -33,9 +34,7 @@ export function calibrationFromJson(j: CalibrationJson): Calibration {
     calibratedEceThreshold: j.calibratedEceThreshold,
     maps: j.maps
       ? j.maps.map((m) => {
-          if (m.x.length !== m.y.length || m.x.length === 0)
-            throw new RangeError('calibration: a map needs as many y as x, at least one');
-          return { x: Float64Array.from(m.x), y: Float64Array.from(m.y) };
+          return isotonicFromPoints(Float64Array.from(m.x), Float64Array.from(m.y));
         })
       : null,
   };

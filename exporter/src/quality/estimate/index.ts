@@ -3,7 +3,7 @@
  * the labelled reference, sum calibrated probabilities per predicted class into mergeable sums, read the estimated
  * confusion matrix and its metrics with sampling bands from them. Pure: no I/O.
  */
-export { isotonicFit, isotonicPredict } from './isotonic-regression';
+export { isotonicFit, isotonicFitSorted, isotonicFromPoints, isotonicPredict } from './isotonic-regression';
 export type { IsotonicFit } from './isotonic-regression';
 export {
   DEFAULT_ECE_BINS,

@@ -2,6 +2,7 @@ import type { BucketSchema } from './bucket-schema';
 import { mergeCountsInto } from './bounded-counts';
 import { emptyFoldedState, type BucketState, type FoldedState } from './bucket-state';
 import { mergeCategoricalInto } from './categorical-column-state';
+import { mergeEstimateInto } from './estimate-state';
 import { mergeRowSamples, type SampleMergeInfo } from './merge-row-samples';
 import { mergeNumericalInto } from './numerical-column-state';
 import { mergePredictionInto } from './prediction-state';
@@ -45,6 +46,7 @@ function mergeExactInto(into: FoldedState, from: FoldedState): void {
   into.categorical.forEach((s, i) => mergeCategoricalInto(s, from.categorical[i]));
   mergePredictionInto(into.prediction, from.prediction);
   mergeCountsInto(into.newColumns, from.newColumns);
+  if (into.estimate && from.estimate) mergeEstimateInto(into.estimate, from.estimate);
 }
 
 /**
