@@ -91,3 +91,11 @@ export type {
 } from './sources';
 export { evaluateQuality, confusionMatrix, classificationMetrics, regressionMetrics } from './quality';
 export type { QualityReport } from './quality';
+export {
+  calibrationToJson,
+  estimatePerformance,
+  fitCalibration,
+  performanceFromMatrix,
+} from './quality/estimate';
+export type { Calibration, EstimatedPerformance, Performance } from './quality/estimate';
+export type { ReferenceQuality } from './drift/profile-types';

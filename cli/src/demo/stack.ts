@@ -13,6 +13,7 @@ import { SHIPPED_MODEL, startModelServer } from '@plumbline/sidecar';
 import { describeDrift, type DriftShifts } from './drift-plan';
 import { formatEvaluation, summarizeReport } from './evaluation-line';
 import { startExporterPart, startSidecarPart } from './parts';
+import { demoReferenceQuality } from './reference-quality';
 import { readTrainingData } from './training-data';
 import { createDemoTraffic, type DemoTraffic } from './traffic';
 
@@ -48,6 +49,8 @@ export interface EmbeddedStackOptions {
 }
 
 const STOP_TIMEOUT_MS = 10_000;
+/** Ground truth arrives this long after its prediction (three evaluations later at the defaults), as in life. */
+const DEMO_LABEL_DELAY_MS = 30_000;
 
 async function withTimeout(name: string, p: Promise<void>, out: (l: string) => void): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -127,6 +130,7 @@ export async function runEmbeddedStack(
       model: modelName,
       spoolDir,
       reference: data,
+      quality: await demoReferenceQuality(model.model, data),
       windowSeconds: options.windowSeconds,
       evaluateEverySeconds: options.evaluateEverySeconds,
       minimumSamples: options.minimumSamples,
@@ -163,13 +167,14 @@ export async function runEmbeddedStack(
         inputName: model.model.input.name,
         requestsPerSecond: options.requestsPerSecond,
         feedbackShare: options.feedbackShare,
+        feedbackDelayMs: DEMO_LABEL_DELAY_MS,
         driftAfterMs,
         drift: options.drift,
         onDriftPlanted: () => out(`  >> drift planted: ${describeDrift(options.drift)}`),
       });
       out(
         `  demo traffic   ${options.requestsPerSecond} req/s sampled from ${path.basename(SHIPPED_MODEL.trainCsvPath)} ` +
-          `(${data.rows.length} rows) → ${sidecar.url}; ` +
+          `(${data.rows.length} rows) → ${sidecar.url}; labels ${DEMO_LABEL_DELAY_MS / 1000} s late; ` +
           (driftAfterMs === null
             ? 'no drift planted'
             : `drift after ${options.driftAfterSeconds} s: ${describeDrift(options.drift)}`),
