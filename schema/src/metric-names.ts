@@ -442,6 +442,13 @@ export const EXPORTER_METRICS = {
     help: 'Share of predictions below the confidence threshold (handed to a human).',
     labels: [...MV],
   }),
+  estimatedConfusionMatrix: m({
+    emitter: 'exporter',
+    name: 'plumbline_estimated_confusion_matrix_rows',
+    type: 'gauge',
+    help: 'Expected rows with ground truth `actual` predicted as `predicted` in the latest window, estimated without labels (sum of calibrated probabilities).',
+    labels: [...MV, 'actual', 'predicted'],
+  }),
   estimatedAccuracy: m({
     emitter: 'exporter',
     name: 'plumbline_estimated_accuracy',

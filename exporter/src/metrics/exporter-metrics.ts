@@ -181,6 +181,12 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
       ledger.set(metrics.estimatedF1MacroLower, mv, e.f1MacroBand[0]);
       ledger.set(metrics.estimatedF1MacroUpper, mv, e.f1MacroBand[1]);
       ledger.set(metrics.estimatedRows, mv, e.rows);
+      const { labels, counts } = e.confusionMatrix;
+      labels.forEach((actual, i) =>
+        labels.forEach((predicted, j) =>
+          ledger.set(metrics.estimatedConfusionMatrix, { ...mv, actual, predicted }, counts[i][j]),
+        ),
+      );
     }
     if (r.qualityBaseline) {
       ledger.set(metrics.baselineAccuracy, mv, r.qualityBaseline.accuracy);
