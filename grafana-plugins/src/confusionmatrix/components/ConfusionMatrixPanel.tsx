@@ -103,6 +103,10 @@ export function ConfusionMatrixPanel({
   if (layout === 'realized') {
     return <div className={wrap.wrap}>{grid(realized, width, height)}</div>;
   }
+  // MatrixGrid positions its layers absolutely: each matrix gets a positioned box of its own, below its caption.
+  const box = (m: typeof realized, w: number, h: number) => (
+    <div style={{ position: 'relative', width: w, height: h - CAPTION_HEIGHT }}>{grid(m, w, h - CAPTION_HEIGHT)}</div>
+  );
   const estimatedCaption = (
     <div className={styles.caption} data-testid="confusion-estimated-caption">
       <span className={styles.estimated}>Estimated</span>
@@ -113,7 +117,7 @@ export function ConfusionMatrixPanel({
     return (
       <div className={wrap.wrap}>
         {estimatedCaption}
-        {grid(estimated, width, height - CAPTION_HEIGHT)}
+        {box(estimated, width, height)}
       </div>
     );
   }
@@ -124,11 +128,11 @@ export function ConfusionMatrixPanel({
         <div className={styles.caption} data-testid="confusion-realized-caption">
           Realized (labels)
         </div>
-        {grid(realized, half, height - CAPTION_HEIGHT)}
+        {box(realized, half, height)}
       </div>
       <div style={{ width: width - half }}>
         {estimatedCaption}
-        {grid(estimated, width - half, height - CAPTION_HEIGHT)}
+        {box(estimated, width - half, height)}
       </div>
     </div>
   );
