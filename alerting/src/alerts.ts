@@ -28,6 +28,15 @@ export const ALERT_THRESHOLDS = {
   psi: 0.2,
   /** Accuracy / macro-F1 more than this below the trailing 7-day average (absolute points). @default 0.05 */
   qualityDrop: 0.05,
+  /**
+   * Realized or estimated accuracy / macro F1 more than this below the reference's realized quality (the quality
+   * baseline stored with the profile, issue #11), absolute points. @default 0.05
+   */
+  referenceQualityDrop: 0.05,
+  /** Rows the window's figure must rest on (labelled rows for realized, estimated rows for the estimate). @default 200 */
+  referenceQualityMinRows: 200,
+  /** How long the drop must last. @default 1800 (30 minutes) */
+  referenceQualityForSeconds: 1800,
   /** Prediction rate change against the same hour last week, as a share. @default 0.4 */
   predictionRateChange: 0.4,
   /** Mean confidence over 15 min below this share of its mean over the previous day. @default 0.8 */
@@ -187,6 +196,49 @@ function qualityBelowBaselineAlert(o: {
 }
 
 /**
+ * Issue #11: a quality figure of the latest window (realized from labels, or estimated without them) more than
+ * `referenceQualityDrop` below the reference's realized figure (plumbline_baseline_*, from the profile), with at
+ * least `referenceQualityMinRows` rows behind it, for `referenceQualityForSeconds`.
+ */
+function referenceQualityAlert(o: {
+  name: string;
+  uid: string;
+  metric: string;
+  baseline: string;
+  /** A PromQL expression of the rows per (model, model_version) the figure rests on. */
+  rows: string;
+  short: string;
+  long: string;
+  kind: 'realized' | 'estimated';
+}): AlertSpec {
+  const mv = 'model, model_version';
+  return {
+    name: o.name,
+    uid: o.uid,
+    category: 'quality',
+    severity: o.kind === 'realized' ? 'critical' : 'warning',
+    expr:
+      `max by (${mv}) (${o.metric})\n` +
+      `  < on (${mv}) (max by (${mv}) (${o.baseline}) - ${num(T.referenceQualityDrop)})\n` +
+      `  and on (${mv}) ${o.rows} >= ${num(T.referenceQualityMinRows)}`,
+    for: duration(T.referenceQualityForSeconds),
+    summary: `${o.short} of {{ $labels.model }} fell to {{VALUE}}, below its reference`,
+    description:
+      `${o.long} of model {{ $labels.model }} (version {{ $labels.model_version }}) is {{VALUE}}, more than ` +
+      `${num(T.referenceQualityDrop * 100)} points below what it scored on its reference data (the quality baseline ` +
+      `of \`plumbline baseline import\`), for ${duration(T.referenceQualityForSeconds)} with at least ` +
+      `${num(T.referenceQualityMinRows)} rows.` +
+      (o.kind === 'estimated'
+        ? ' Estimated without labels from calibrated probabilities: it cannot see a change of P(y|x).'
+        : ''),
+    valueFormat: 'percentage',
+    runbook: 'quality-below-reference.md',
+    dashboard: DASHBOARDS.quality,
+    dashboardVars: MV,
+  };
+}
+
+/**
  * A multi-window burn-rate alert on the latency SLO (Google SRE workbook, "Alerting on SLOs"): the slow-request
  * ratio over both the long and the short window burns the error budget `factor` times faster than it lasts.
  */
@@ -338,6 +390,46 @@ export const ALERTS: readonly AlertSpec[] = [
     metric: E.f1Macro.name,
     short: 'Macro F1',
     long: 'Macro-averaged F1',
+  }),
+  referenceQualityAlert({
+    name: 'PlumblineAccuracyBelowReference',
+    uid: 'plumbline-accuracy-below-reference',
+    metric: E.accuracy.name,
+    baseline: E.baselineAccuracy.name,
+    rows: `sum by (model, model_version) (${E.confusionMatrix.name})`,
+    short: 'Accuracy',
+    long: 'Accuracy (from labels)',
+    kind: 'realized',
+  }),
+  referenceQualityAlert({
+    name: 'PlumblineF1BelowReference',
+    uid: 'plumbline-f1-below-reference',
+    metric: E.f1Macro.name,
+    baseline: E.baselineF1Macro.name,
+    rows: `sum by (model, model_version) (${E.confusionMatrix.name})`,
+    short: 'Macro F1',
+    long: 'Macro-averaged F1 (from labels)',
+    kind: 'realized',
+  }),
+  referenceQualityAlert({
+    name: 'PlumblineEstimatedAccuracyBelowReference',
+    uid: 'plumbline-est-accuracy-below-reference',
+    metric: E.estimatedAccuracy.name,
+    baseline: E.baselineAccuracy.name,
+    rows: `max by (model, model_version) (${E.estimatedRows.name})`,
+    short: 'Estimated accuracy',
+    long: 'Estimated accuracy',
+    kind: 'estimated',
+  }),
+  referenceQualityAlert({
+    name: 'PlumblineEstimatedF1BelowReference',
+    uid: 'plumbline-est-f1-below-reference',
+    metric: E.estimatedF1Macro.name,
+    baseline: E.baselineF1Macro.name,
+    rows: `max by (model, model_version) (${E.estimatedRows.name})`,
+    short: 'Estimated macro F1',
+    long: 'Estimated macro-averaged F1',
+    kind: 'estimated',
   }),
   {
     name: 'PlumblineNewVersionWorse',

@@ -233,6 +233,102 @@ export const PROMTOOL_CASES: readonly PromtoolCase[] = [
     },
   },
   {
+    alert: 'PlumblineAccuracyBelowReference',
+    interval: '5m',
+    firing: {
+      title: 'labelled accuracy 80% against a reference of 95%, on 300 rows, for 40 minutes',
+      series: [
+        series('plumbline_model_accuracy', IRIS, '0.8x12'),
+        series('plumbline_baseline_accuracy', IRIS, '0.95x12'),
+        series('plumbline_confusion_matrix_rows', { ...IRIS, actual: 'a', predicted: 'a' }, '240x12'),
+        series('plumbline_confusion_matrix_rows', { ...IRIS, actual: 'a', predicted: 'b' }, '60x12'),
+      ],
+      evalTime: '40m',
+      fires: [{ labels: IRIS, value: '80%' }],
+    },
+    silent: {
+      title: 'the same drop on 150 labelled rows is too few to page on',
+      series: [
+        series('plumbline_model_accuracy', IRIS, '0.8x12'),
+        series('plumbline_baseline_accuracy', IRIS, '0.95x12'),
+        series('plumbline_confusion_matrix_rows', { ...IRIS, actual: 'a', predicted: 'a' }, '150x12'),
+      ],
+      evalTime: '40m',
+      fires: [],
+    },
+  },
+  {
+    alert: 'PlumblineF1BelowReference',
+    interval: '5m',
+    firing: {
+      title: 'labelled macro F1 70% against a reference of 90%',
+      series: [
+        series('plumbline_model_f1_macro', IRIS, '0.7x12'),
+        series('plumbline_baseline_f1_macro', IRIS, '0.9x12'),
+        series('plumbline_confusion_matrix_rows', { ...IRIS, actual: 'a', predicted: 'a' }, '250x12'),
+      ],
+      evalTime: '40m',
+      fires: [{ labels: IRIS, value: '70%' }],
+    },
+    silent: {
+      title: 'three points below the reference is within the margin',
+      series: [
+        series('plumbline_model_f1_macro', IRIS, '0.87x12'),
+        series('plumbline_baseline_f1_macro', IRIS, '0.9x12'),
+        series('plumbline_confusion_matrix_rows', { ...IRIS, actual: 'a', predicted: 'a' }, '250x12'),
+      ],
+      evalTime: '40m',
+      fires: [],
+    },
+  },
+  {
+    alert: 'PlumblineEstimatedAccuracyBelowReference',
+    interval: '5m',
+    firing: {
+      title: 'estimated accuracy 60% against a reference of 90%, no labels at all',
+      series: [
+        series('plumbline_estimated_accuracy', IRIS, '0.6x12'),
+        series('plumbline_estimated_rows', IRIS, '1000x12'),
+        series('plumbline_baseline_accuracy', IRIS, '0.9x12'),
+      ],
+      evalTime: '40m',
+      fires: [{ labels: IRIS, value: '60%' }],
+    },
+    silent: {
+      title: 'a drop of ten minutes is not long enough',
+      series: [
+        series('plumbline_estimated_accuracy', IRIS, '0.9x6 0.6x3'),
+        series('plumbline_estimated_rows', IRIS, '1000x9'),
+        series('plumbline_baseline_accuracy', IRIS, '0.9x9'),
+      ],
+      evalTime: '45m',
+      fires: [],
+    },
+  },
+  {
+    alert: 'PlumblineEstimatedF1BelowReference',
+    interval: '5m',
+    firing: {
+      title: 'estimated macro F1 50% against a reference of 80%',
+      series: [
+        series('plumbline_estimated_f1_macro', IRIS, '0.5x12'),
+        series('plumbline_estimated_rows', IRIS, '500x12'),
+        series('plumbline_baseline_f1_macro', IRIS, '0.8x12'),
+      ],
+      evalTime: '40m',
+      fires: [{ labels: IRIS, value: '50%' }],
+    },
+    silent: {
+      title: 'no quality baseline in the profile: nothing to compare with',
+      series: [
+        series('plumbline_estimated_f1_macro', IRIS, '0.5x12'),
+        series('plumbline_estimated_rows', IRIS, '500x12'),
+      ],
+      evalTime: '40m',
+      fires: [],
+    },
+  },
+  {
     alert: 'PlumblinePredictionRateChanged',
     interval: '10m',
     firing: {

@@ -132,3 +132,11 @@ export type {
 } from './review';
 export { countDataset, datasetFormatOf, exportDataset } from './dataset/export-dataset';
 export type { DatasetExportOptions, DatasetExportResult, DatasetFormat } from './dataset/export-dataset';
+export {
+  calibrationToJson,
+  estimatePerformance,
+  fitCalibration,
+  performanceFromMatrix,
+} from './quality/estimate';
+export type { Calibration, EstimatedPerformance, Performance } from './quality/estimate';
+export type { ReferenceQuality } from './drift/profile-types';

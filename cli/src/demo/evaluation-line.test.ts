@@ -86,6 +86,32 @@ describe('summarizeReport', () => {
     ).toContain('b psi d=0.020');
   });
 
+  it('prints the estimated accuracy with its band beside the realized one, and the label coverage', () => {
+    const summary = summarizeReport({
+      ...base,
+      samples: 300,
+      status: 'ok',
+      drift: { features: [], dataset: { driftShare: 0, drift: false } },
+      quality: { labelled: 120, classification: { accuracy: 0.75 } },
+      estimatedQuality: { accuracy: 0.781, accuracyBand: [0.734, 0.828] },
+    });
+    expect(formatEvaluation(summary as EvaluationSummary)).toBe(
+      '12:04:31  window 60s  n=300  drift share 0.00 (0/0)  ok     est acc 0.78 [0.73, 0.83]  acc 0.75 (n=120)  labels 40%',
+    );
+    // No labels yet: the estimate alone, coverage 0%.
+    const early = summarizeReport({
+      ...base,
+      samples: 300,
+      status: 'ok',
+      drift: { features: [], dataset: { driftShare: 0, drift: false } },
+      quality: { labelled: 0, classification: null },
+      estimatedQuality: { accuracy: 0.781, accuracyBand: [0.734, 0.828] },
+    });
+    expect(formatEvaluation(early as EvaluationSummary)).toMatch(
+      /est acc 0\.78 \[0\.73, 0\.83\] {2}labels 0%$/,
+    );
+  });
+
   it('says why there is no verdict', () => {
     expect(
       summarizeReport({

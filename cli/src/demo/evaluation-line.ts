@@ -1,7 +1,7 @@
 /**
  * The compact terminal line `plumbline start` prints for each drift evaluation. Pure.
  *
- *   12:04:31  window 60s  n=412  drift share 0.50 (2/4)  DRIFT  petal_length_cm ks p=2.1e-09, sepal_width_cm ks p=3.4e-05  acc 0.71 (n=198)
+ *   12:04:31  window 60s  n=412  drift share 0.50 (2/4)  DRIFT  petal_length_cm ks p=2.1e-09, sepal_width_cm ks p=3.4e-05  est acc 0.74 [0.70, 0.78]  acc 0.71 (n=198)  labels 48%
  */
 
 export interface FeatureVerdict {
@@ -24,6 +24,8 @@ export interface EvaluationSummary {
   datasetDrift: boolean;
   /** Accuracy over the window's rows with ground truth, when there are any. */
   accuracy?: { value: number; rows: number } | null;
+  /** Accuracy estimated without labels (issue #11), with its 95% band, when the exporter has a quality baseline. */
+  estimated?: { value: number; band: [number, number] } | null;
 }
 
 function score(v: FeatureVerdict): string {
@@ -43,7 +45,14 @@ export function formatEvaluation(e: EvaluationSummary): string {
     e.datasetDrift ? 'DRIFT' : drifted.length > 0 ? 'drift ' : 'ok   ',
   ];
   if (drifted.length > 0) parts.push(drifted.map((f) => `${f.feature} ${score(f)}`).join(', '));
+  if (e.estimated)
+    parts.push(
+      `est acc ${e.estimated.value.toFixed(2)} [${e.estimated.band[0].toFixed(2)}, ${e.estimated.band[1].toFixed(2)}]`,
+    );
   if (e.accuracy) parts.push(`acc ${e.accuracy.value.toFixed(2)} (n=${e.accuracy.rows})`);
+  // Label coverage beside the estimate: the share of the window's rows whose ground truth has arrived.
+  if (e.estimated)
+    parts.push(`labels ${e.rows > 0 ? Math.round((100 * (e.accuracy?.rows ?? 0)) / e.rows) : 0}%`);
   return parts.join('  ');
 }
 
@@ -74,6 +83,7 @@ export interface WindowReportLike {
     dataset: { driftShare: number; drift: boolean };
   } | null;
   quality: { labelled: number; classification: { accuracy: number } | null } | null;
+  estimatedQuality?: { accuracy: number; accuracyBand: [number, number] } | null;
 }
 
 /** A report → the summary for the line; null while there is no verdict (the line then says why). */
@@ -109,5 +119,8 @@ export function summarizeReport(report: WindowReportLike): EvaluationSummary | s
     driftShare: report.drift.dataset.driftShare,
     datasetDrift: report.drift.dataset.drift,
     accuracy: cls && report.quality ? { value: cls.accuracy, rows: report.quality.labelled } : null,
+    estimated: report.estimatedQuality
+      ? { value: report.estimatedQuality.accuracy, band: report.estimatedQuality.accuracyBand }
+      : null,
   };
 }

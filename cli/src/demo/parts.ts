@@ -10,6 +10,7 @@ import {
   parseConfig as parseExporterConfig,
   startExporter,
 } from '@plumbline/exporter';
+import type { ReferenceQuality } from '@plumbline/exporter';
 import type { WindowReportLike } from './evaluation-line';
 import type { DataQualityLike } from './pipeline-break';
 import type { TrainingData } from './training-data';
@@ -53,6 +54,8 @@ export interface ExporterPartOptions {
   evaluateEverySeconds: number;
   /** Below this many rows a window gets no verdict. */
   minimumSamples: number;
+  /** The model's quality on the reference (demoReferenceQuality): the exporter then estimates without labels. */
+  quality?: ReferenceQuality | null;
   /** Called with each window report the exporter produces. */
   onReport(report: WindowReportLike & { readonly dataQuality: DataQualityLike | null }): void;
 }
@@ -93,7 +96,9 @@ export async function startExporterPart(options: ExporterPartOptions): Promise<R
   reference.features.forEach((feature, i) => {
     columns[feature] = reference.rows.map((row) => row[i]);
   });
-  const profile = buildReferenceProfile(columns);
+  // With the model's quality on its training rows, the exporter also estimates accuracy without labels (issue #11).
+  const built = buildReferenceProfile(columns);
+  const profile = options.quality ? { ...built, quality: options.quality } : built;
   const detector = createDriftDetector(profile);
   const baseline = {
     detector,

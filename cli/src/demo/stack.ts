@@ -14,6 +14,7 @@ import { describeDrift, type DriftShifts } from './drift-plan';
 import { formatEvaluation, summarizeReport } from './evaluation-line';
 import { describeBreakPhase, formatDataQualityLine, type PipelineBreak } from './pipeline-break';
 import { startExporterPart, startSidecarPart } from './parts';
+import { demoReferenceQuality } from './reference-quality';
 import { readTrainingData } from './training-data';
 import { createDemoTraffic, type DemoTraffic } from './traffic';
 
@@ -51,6 +52,8 @@ export interface EmbeddedStackOptions {
 }
 
 const STOP_TIMEOUT_MS = 10_000;
+/** Ground truth arrives this long after its prediction (three evaluations later at the defaults), as in life. */
+const DEMO_LABEL_DELAY_MS = 30_000;
 
 async function withTimeout(name: string, p: Promise<void>, out: (l: string) => void): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -130,6 +133,7 @@ export async function runEmbeddedStack(
       model: modelName,
       spoolDir,
       reference: data,
+      quality: await demoReferenceQuality(model.model, data),
       windowSeconds: options.windowSeconds,
       evaluateEverySeconds: options.evaluateEverySeconds,
       minimumSamples: options.minimumSamples,
@@ -168,6 +172,7 @@ export async function runEmbeddedStack(
         inputName: model.model.input.name,
         requestsPerSecond: options.requestsPerSecond,
         feedbackShare: options.feedbackShare,
+        feedbackDelayMs: DEMO_LABEL_DELAY_MS,
         driftAfterMs,
         drift: options.drift,
         onDriftPlanted: () => out(`  >> drift planted: ${describeDrift(options.drift)}`),
@@ -176,7 +181,7 @@ export async function runEmbeddedStack(
       });
       out(
         `  demo traffic   ${options.requestsPerSecond} req/s sampled from ${path.basename(SHIPPED_MODEL.trainCsvPath)} ` +
-          `(${data.rows.length} rows) → ${sidecar.url}; ` +
+          `(${data.rows.length} rows) → ${sidecar.url}; labels ${DEMO_LABEL_DELAY_MS / 1000} s late; ` +
           (driftAfterMs === null
             ? 'no drift planted'
             : `drift after ${options.driftAfterSeconds} s: ${describeDrift(options.drift)}`),

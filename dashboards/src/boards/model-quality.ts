@@ -49,10 +49,15 @@ export function modelQuality(): Dashboard {
         .type('plumbline-confusionmatrix-panel')
         .title('Confusion matrix')
         .description(
-          'Rows with ground truth `actual` predicted as `predicted`, latest window; normalised by column.',
+          'Rows with ground truth `actual` predicted as `predicted`, latest window; normalised by column. ' +
+            'Without labels the estimated matrix (expected rows from calibrated probabilities) is shown, marked ' +
+            'estimated; with labels both side by side.',
         )
         .datasource(PROMETHEUS)
         .withTarget(promTable('A', `sum by (actual, predicted) (${E.confusionMatrix.name}{${MV}})`))
+        .withTarget(
+          promTable('estimated', `sum by (actual, predicted) (${E.estimatedConfusionMatrix.name}{${MV}})`),
+        )
         .options({
           actualField: 'actual',
           predictedField: 'predicted',
@@ -64,6 +69,7 @@ export function modelQuality(): Dashboard {
           topN: 0,
           showMargins: true,
           showValues: true,
+          estimatedRefId: 'estimated',
         })
         .height(12)
         .span(12),
@@ -103,6 +109,24 @@ export function modelQuality(): Dashboard {
           ),
         )
         .links([linkTo(BOARDS.drift, 'Data drift')]),
+    )
+    .withPanel(
+      timeseries(
+        'Accuracy: realized, estimated, reference',
+        'Realized accuracy (labels), the label-free estimate with its 95% band, and the accuracy on the reference ' +
+          'data (the quality baseline). The estimate cannot see a change of P(y|x): docs/quality.md.',
+        'percentunit',
+      )
+        .max(1)
+        .targets(
+          proms(
+            [`${E.accuracy.name}{${MV}}`, 'realized {{model_version}}'],
+            [`${E.estimatedAccuracy.name}{${MV}}`, 'estimated {{model_version}}'],
+            [`${E.estimatedAccuracyLower.name}{${MV}}`, 'estimated lower {{model_version}}'],
+            [`${E.estimatedAccuracyUpper.name}{${MV}}`, 'estimated upper {{model_version}}'],
+            [`${E.baselineAccuracy.name}{${MV}}`, 'reference {{model_version}}'],
+          ),
+        ),
     )
     .withPanel(
       timeseries('Per-class F1', 'F1 per class per window.', 'percentunit')

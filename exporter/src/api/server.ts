@@ -18,9 +18,9 @@ import {
 } from '@plumbline/service-kit';
 import type { Registry } from 'prom-client';
 import type { ExporterErrorCode } from '../errors';
-import type { ModelWindowReport } from '../service/report';
 import { versionCounts, type SliceFigures, type SlicesReport } from '../service/evaluate-slices';
 import { compareVersions } from '../versions';
+import type { EstimatedQualityReport, ModelWindowReport } from '../service/report';
 
 /** Resolves true when it handled (answered) the request, false to pass it on. */
 export type ExtraHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
@@ -138,13 +138,36 @@ function driftBody(model: string, history: readonly ModelWindowReport[], limit: 
           : {}),
       },
       qualityByPredictionTime: latest.qualityByPredictionTime ?? null,
+      estimatedQuality: estimatedBody(latest.estimatedQuality ?? null),
+      qualityBaseline: latest.qualityBaseline ?? null,
     },
     history: history.slice(-limit).map(summary),
   };
 }
 
+/** Issue #11: the label-free estimate beside the realized figures (docs/quality.md); null without one. */
+function estimatedBody(e: EstimatedQualityReport | null): unknown {
+  return (
+    e && {
+      rows: e.rows,
+      skippedRows: e.skippedRows,
+      calibration: e.calibration,
+      accuracy: e.accuracy,
+      accuracyBand: e.accuracyBand,
+      precisionMacro: e.precisionMacro,
+      precisionMacroBand: e.precisionMacroBand,
+      recallMacro: e.recallMacro,
+      recallMacroBand: e.recallMacroBand,
+      f1Macro: e.f1Macro,
+      f1MacroBand: e.f1MacroBand,
+      perClass: e.perClass,
+    }
+  );
+}
+
 function confusionBody(model: string, latest: ModelWindowReport): unknown {
   const q = latest.quality;
+  const e = latest.estimatedQuality ?? null;
   return {
     model,
     modelVersion: latest.modelVersion,
@@ -156,6 +179,14 @@ function confusionBody(model: string, latest: ModelWindowReport): unknown {
     counts: q?.confusionMatrix?.counts ?? [],
     perClass: q?.classification?.perClass ?? {},
     accuracy: q?.classification?.accuracy ?? null,
+    /** The estimated matrix (expected rows, fractional), shown when no labels exist and beside the realized one. */
+    estimated: e && {
+      labels: e.confusionMatrix.labels,
+      counts: e.confusionMatrix.counts,
+      rows: e.rows,
+      accuracy: e.accuracy,
+      accuracyBand: e.accuracyBand,
+    },
   };
 }
 

@@ -5,6 +5,10 @@ import {
   UsageError,
 } from '@plumbline/service-kit';
 import type { Command } from 'commander';
+import type { ReferenceQuality } from '../drift/profile-types';
+import { realizedOf } from '../performance/command';
+import { calibrateReference } from '../performance/reference-quality';
+import { calibrationToJson } from '../quality/estimate';
 import type { FeatureType } from '../stattests/types';
 import { createElasticsearchBaselineStore } from './elasticsearch-store';
 import { createFileBaselineStore } from './file-store';
@@ -56,7 +60,42 @@ interface ImportFlags extends StoreFlags {
   reservoirSize?: number | string;
   predictionColumn?: string;
   labelColumn?: string;
+  probaPrefix?: string;
+  proba?: string;
   json?: boolean;
+}
+
+/**
+ * profile.quality (issue #11): with probability columns, the reference's realized quality and the calibration of the
+ * label-free estimate, read by the code `plumbline performance` runs. Needs --label-column and --prediction-column.
+ */
+async function referenceQuality(flags: ImportFlags): Promise<ReferenceQuality | undefined> {
+  if (flags.probaPrefix === undefined && flags.proba === undefined) return undefined;
+  if (flags.probaPrefix !== undefined && flags.proba !== undefined)
+    throw usage('--proba-prefix and --proba are exclusive: pick one');
+  for (const [flag, v] of [
+    ['--label-column', flags.labelColumn],
+    ['--prediction-column', flags.predictionColumn],
+  ] as const)
+    if (v === undefined)
+      throw usage(`${flag} is required with --proba-prefix / --proba (the quality baseline)`);
+  const o = { target: flags.labelColumn!, prediction: flags.predictionColumn! };
+  const ref = await calibrateReference(flags.file, {
+    ...o,
+    probabilities:
+      flags.probaPrefix !== undefined
+        ? { prefix: flags.probaPrefix }
+        : { columns: flags.proba!.split(',').map((c) => c.trim()) },
+  });
+  const { perf } = realizedOf(ref.labels, ref.rows);
+  return {
+    targetColumn: o.target,
+    predictionColumn: o.prediction,
+    probabilityColumns: ref.probabilityColumns,
+    calibration: calibrationToJson(ref.calibration),
+    realized: perf!,
+    rows: ref.rows.rows,
+  };
 }
 
 /**
@@ -111,7 +150,13 @@ export async function runBaselineImport(
       if (col !== undefined && !profile.features.some((f) => f.name === col))
         throw usage(`${flag}: unknown column "${col}"`);
     }
-    return await store.put({ model, version, source: flags.file, profile });
+    const quality = await referenceQuality(flags);
+    return await store.put({
+      model,
+      version,
+      source: flags.file,
+      profile: quality ? { ...profile, quality } : profile,
+    });
   } finally {
     await store.close?.();
   }
@@ -157,7 +202,18 @@ export function registerBaselineCommand(program: Command): void {
         50000,
       )
       .option('--prediction-column <name>', 'model output column (prediction drift)')
-      .option('--label-column <name>', 'ground-truth column (label drift)'),
+      .option(
+        '--label-column <name>',
+        'ground-truth column (label drift; the target of the quality baseline)',
+      )
+      .option(
+        '--proba-prefix <prefix>',
+        'probability columns <prefix><class>: store the realized quality and the calibration of the label-free estimate',
+      )
+      .option(
+        '--proba <columns>',
+        'probability columns, one per class in sorted class order (as --proba-prefix)',
+      ),
   ).action(async (flags: ImportFlags) => {
     const stored = await runBaselineImport(flags);
     const p = stored.profile;
@@ -165,6 +221,12 @@ export function registerBaselineCommand(program: Command): void {
       `stored baseline ${stored.model}@${stored.version}: ${p.rows} rows, ${p.features.length} columns ` +
         `(${p.features.map((f) => `${f.name}:${f.type}`).join(', ')})\n`,
     );
+    if (p.quality)
+      process.stdout.write(
+        `quality baseline: accuracy ${p.quality.realized.accuracy.toFixed(4)}, macro F1 ` +
+          `${p.quality.realized.f1Macro.toFixed(4)}; calibration ${p.quality.calibration.method} ` +
+          `(ECE ${p.quality.calibration.referenceExpectedCalibrationError.toFixed(4)})\n`,
+      );
   });
   storeOptions(
     baseline.command('list').description('List stored baselines').option('--model <name>', 'only this model'),

@@ -1,3 +1,4 @@
+import type { CalibrationJson, Performance } from '../quality/estimate';
 import type { FeatureType } from '../stattests/types';
 
 /** What a column is to the model: an input feature, the model's output, or the ground truth. */
@@ -96,6 +97,24 @@ export interface ReferenceProfile {
   readonly features: readonly FeatureProfile[];
   /** Multivariate drift's model; absent in profiles built before it (their multivariate drift is skipped). */
   readonly multivariate?: MultivariateProfile;
+  /**
+   * The reference's realized quality and the calibration of the label-free estimate (docs/quality.md), when the
+   * baseline was imported with a target, a prediction and probability columns; absent otherwise and in older
+   * profiles (then no estimate and no quality baseline).
+   */
+  readonly quality?: ReferenceQuality;
+}
+
+/** A classifier's quality on its labelled reference (issue #11). */
+export interface ReferenceQuality {
+  readonly targetColumn: string;
+  readonly predictionColumn: string;
+  /** Probability column of each class, in `calibration.labels` order. */
+  readonly probabilityColumns: string[];
+  readonly calibration: CalibrationJson;
+  /** Realized quality of the reference rows (accuracy, macro precision / recall / F1, per class, matrix). */
+  readonly realized: Performance;
+  readonly rows: number;
 }
 
 export const OTHER_CATEGORY = '__other__';

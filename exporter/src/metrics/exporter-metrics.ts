@@ -250,6 +250,28 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
       if (q.mae !== null) ledger.set(metrics.realizedMae, mr, q.mae);
       if (q.rmse !== null) ledger.set(metrics.realizedRmse, mr, q.rmse);
     }
+    const e = r.estimatedQuality;
+    if (e) {
+      ledger.set(metrics.estimatedAccuracy, mv, e.accuracy);
+      ledger.set(metrics.estimatedAccuracyLower, mv, e.accuracyBand[0]);
+      ledger.set(metrics.estimatedAccuracyUpper, mv, e.accuracyBand[1]);
+      ledger.set(metrics.estimatedPrecisionMacro, mv, e.precisionMacro);
+      ledger.set(metrics.estimatedRecallMacro, mv, e.recallMacro);
+      ledger.set(metrics.estimatedF1Macro, mv, e.f1Macro);
+      ledger.set(metrics.estimatedF1MacroLower, mv, e.f1MacroBand[0]);
+      ledger.set(metrics.estimatedF1MacroUpper, mv, e.f1MacroBand[1]);
+      ledger.set(metrics.estimatedRows, mv, e.rows);
+      const { labels, counts } = e.confusionMatrix;
+      labels.forEach((actual, i) =>
+        labels.forEach((predicted, j) =>
+          ledger.set(metrics.estimatedConfusionMatrix, { ...mv, actual, predicted }, counts[i][j]),
+        ),
+      );
+    }
+    if (r.qualityBaseline) {
+      ledger.set(metrics.baselineAccuracy, mv, r.qualityBaseline.accuracy);
+      ledger.set(metrics.baselineF1Macro, mv, r.qualityBaseline.f1Macro);
+    }
     ledger.commit(r.model);
 
     if (r.status !== 'error') {

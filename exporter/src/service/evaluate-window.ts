@@ -21,7 +21,8 @@ import { countsEntries, sortedSampleColumns, windowDriftInputs } from '../window
 import type { ModelWindow } from '../windows/store';
 import { hasEnoughSamples, windowFeatureSummaries, type TimeRange } from '../windows';
 import type { LoadedBaseline } from './drift-engine';
-import type { ModelWindowReport } from './report';
+import type { EstimatedQualityReport, ModelWindowReport } from './report';
+import { estimatePerformance, totalRows } from '../quality/estimate';
 
 export interface EvaluateWindowInput {
   model: ModelConfig;
@@ -86,6 +87,18 @@ function labelColumn(window: ModelWindow): Record<string, CellValue[]> {
   return { [name]: column };
 }
 
+/** The label-free estimate of a window (docs/quality.md): null without a calibration or rows it could use. */
+export function windowEstimate(window: ModelWindow): EstimatedQualityReport | null {
+  const e = window.state.estimate;
+  const schema = window.schema.estimate;
+  if (!e || !schema || totalRows(e.sums) === 0) return null;
+  return {
+    ...estimatePerformance(schema.calibration.labels, e.sums),
+    skippedRows: e.skipped,
+    calibration: schema.calibration.method,
+  };
+}
+
 export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
   const started = performance.now();
   const { model, baseline, window } = input;
@@ -140,7 +153,17 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
         maxClasses: input.maxClasses,
       }) ?? null;
     if (input.toPeople && window.routing) report.routing = window.routing(input.toPeople);
+    report.estimatedQuality = windowEstimate(window);
   }
+  const reference = window.profile.quality?.realized;
+  report.qualityBaseline = reference
+    ? {
+        accuracy: reference.accuracy,
+        precisionMacro: reference.precisionMacro,
+        recallMacro: reference.recallMacro,
+        f1Macro: reference.f1Macro,
+      }
+    : null;
   report.durationSeconds = (performance.now() - started) / 1000;
   return report;
 }

@@ -4,6 +4,7 @@ import type { MultivariateOutcome } from '../drift/multivariate';
 import type { QualityReport } from '../quality';
 import type { RealizedRangeQuality } from '../quality/realized-tally';
 import type { RoutingCounts } from '../quality/label-join-state';
+import type { CalibrationMethod, EstimatedPerformance } from '../quality/estimate';
 import type { FeatureSummary, WindowStatus } from '../windows';
 import type { DriftReport } from './drift-engine';
 
@@ -48,6 +49,13 @@ export interface ModelWindowReport {
   dataQuality: DataQualityReport | null;
   /** Multivariate drift by data reconstruction (null unless status is ok). */
   multivariate: MultivariateOutcome | null;
+  /**
+   * Issue #11: the label-free estimate over the window's rows (docs/quality.md), when the baseline has a quality
+   * baseline (`profile.quality`) and the window has rows with probabilities; null (or absent) otherwise.
+   */
+  estimatedQuality?: EstimatedQualityReport | null;
+  /** The reference's realized quality (the quality baseline), when the profile has one. */
+  qualityBaseline?: { accuracy: number; precisionMacro: number; recallMacro: number; f1Macro: number } | null;
   durationSeconds: number;
 }
 
@@ -58,3 +66,8 @@ export interface QualityByPredictionTime {
   bucketSeconds: number;
   ranges: RealizedRangeQuality[];
 }
+/** The estimate of a window, with the rows it left out (no predicted class among the calibrated ones, or no probabilities). */
+export type EstimatedQualityReport = EstimatedPerformance & {
+  skippedRows: number;
+  calibration: CalibrationMethod;
+};

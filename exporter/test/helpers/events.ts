@@ -41,6 +41,8 @@ export interface InferenceSpec extends EventSpec {
   label?: string | null;
   value?: number | null;
   confidence?: number | null;
+  /** Class → probability. @default null */
+  probabilities?: Record<string, number> | null;
 }
 
 export function inferenceEvent(spec: InferenceSpec): InferenceEvent {
@@ -53,7 +55,7 @@ export function inferenceEvent(spec: InferenceSpec): InferenceEvent {
     outputs: {
       label: spec.label ?? null,
       value: spec.value ?? null,
-      probabilities: null,
+      probabilities: spec.probabilities ?? null,
       confidence: spec.confidence ?? null,
       invalid: null,
     },

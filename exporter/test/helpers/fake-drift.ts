@@ -5,7 +5,7 @@
  * store folds under it); only the verdict is the stand-in's.
  */
 import type { ModelConfig } from '../../src/config';
-import type { ReferenceProfile } from '../../src/drift/profile-types';
+import type { ReferenceProfile, ReferenceQuality } from '../../src/drift/profile-types';
 import type { DriftEngine, DriftReport, LoadedBaseline } from '../../src/service/drift-engine';
 import type { CellValue } from '../../src/stats/missing';
 import type { WindowColumnInput } from '../../src/windows/buckets';
@@ -14,6 +14,8 @@ export interface FakeBaseline {
   means: Record<string, number>;
   shift: number;
   version?: string;
+  /** The profile's quality baseline (issue #11): the window then carries the label-free estimate. */
+  quality?: ReferenceQuality;
 }
 
 /** A reference of 1,000 rows per feature, all at its mean (bins: below / above 5). */
@@ -78,7 +80,7 @@ export function meanShiftEngine(
       }
       return {
         baselineVersion: b.version ?? '1',
-        profile: profileOf(b.means),
+        profile: b.quality ? { ...profileOf(b.means), quality: b.quality } : profileOf(b.means),
         features: names.map((name) => ({ name, type: 'numerical' as const })),
         detector: {
           evaluate(columns: Readonly<Record<string, readonly CellValue[]>>): DriftReport {

@@ -112,6 +112,14 @@ export const plugin = new PanelPlugin<ConfusionMatrixOptions>(ConfusionMatrixPan
         category: ['Matrix'],
         defaultValue: DEFAULT_OPTIONS.showMargins,
       })
+      .addTextInput({
+        path: 'estimatedRefId',
+        name: 'Estimated matrix query',
+        description:
+          'refId of the query returning plumbline_estimated_confusion_matrix_rows: shown alone, marked estimated, when no labels exist, and beside the realized matrix when they do (empty: none).',
+        category: ['Data'],
+        defaultValue: DEFAULT_OPTIONS.estimatedRefId,
+      })
       .addBooleanSwitch({
         path: 'showValues',
         name: 'Values in cells (when they fit)',

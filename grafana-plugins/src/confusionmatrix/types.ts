@@ -18,6 +18,8 @@ export interface ConfusionMatrixOptions {
   showMargins: boolean;
   /** Show the value in each cell when it fits. */
   showValues: boolean;
+  /** refId of the query with the estimated matrix (plumbline_estimated_confusion_matrix_rows); empty = none. */
+  estimatedRefId: string;
 }
 
 export const DEFAULT_OPTIONS: ConfusionMatrixOptions = {
@@ -31,4 +33,5 @@ export const DEFAULT_OPTIONS: ConfusionMatrixOptions = {
   topN: 0,
   showMargins: true,
   showValues: true,
+  estimatedRefId: 'estimated',
 };

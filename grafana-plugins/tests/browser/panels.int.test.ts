@@ -164,6 +164,31 @@ describe('confusion matrix in Chromium', () => {
     await page.close();
   });
 
+  it.each(['dark', 'light'])(
+    'shows the estimated matrix marked estimated without labels, and beside the realized one with them (%s theme)',
+    async (theme) => {
+      const only = await open({ panel: 'confusionmatrix', theme, estimated: 'only', w: 640, h: 440 });
+      await expect(only.getByTestId('confusion-estimated-caption').innerText()).resolves.toMatch(
+        /^Estimated — no labels yet/
+      );
+      await expect(only.locator('canvas[data-testid="cm-cells"]').count()).resolves.toBe(1);
+      await expect(only.getByTestId('confusion-realized-caption').count()).resolves.toBe(0);
+      await shot(only, `confusionmatrix-estimated-only-${theme}-640x440`);
+      await only.close();
+      const both = await open({ panel: 'confusionmatrix', theme, estimated: 'both', w: 1000, h: 440 });
+      await expect(both.getByTestId('confusion-realized-caption').innerText()).resolves.toBe('Realized (labels)');
+      await expect(both.getByTestId('confusion-estimated-caption').innerText()).resolves.toBe('Estimated (no labels)');
+      await expect(both.locator('canvas[data-testid="cm-cells"]').count()).resolves.toBe(2);
+      // The two matrices sit side by side: the estimated grid starts right of the realized one.
+      const [a, b] = await both
+        .locator('canvas[data-testid="cm-cells"]')
+        .evaluateAll((cs) => cs.map((c) => c.getBoundingClientRect().left));
+      expect(b).toBeGreaterThan(a + 400);
+      await shot(both, `confusionmatrix-estimated-both-${theme}-1000x440`);
+      await both.close();
+    }
+  );
+
   it('stays legible at 2 classes in a small panel and folds 50 classes into top 10 + other', async () => {
     const small = await open({ panel: 'confusionmatrix', theme: 'dark', classes: 2, norm: 'row', w: 260, h: 220 });
     await expect(hoverText(small, await drawnCell(small, 'fraud', 'fraud'))).resolves.toContain(

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ColumnRole, ReferenceProfile } from '../../drift/profile-types';
+import { calibrationFromJson } from '../../quality/estimate';
+import { estimateSchemaOf, type EstimateSchema } from './estimate-state';
 
 /**
  * The format of a serialised bucket; a bucket written with another format version is refused.
@@ -98,6 +100,8 @@ export interface BucketSchema {
   readonly maxTrackedVersions: number;
   readonly confidenceBins: number;
   readonly maxNewColumns: number;
+  /** The label-free estimate's calibration, when the profile has a quality baseline (`profile.quality`). */
+  readonly estimate: EstimateSchema | null;
 }
 
 /**
@@ -160,6 +164,8 @@ export function bucketSchemaFromProfile(
         options: o,
         knownColumns: [...knownColumns].sort(),
         labelColumn,
+        // Only when present, so the ids of profiles without it stay as they were.
+        ...(profile.quality ? { calibration: profile.quality.calibration } : {}),
         columns: columns.map((c) =>
           c.type === 'numerical'
             ? [
@@ -188,6 +194,7 @@ export function bucketSchemaFromProfile(
     labelColumn,
     knownColumns,
     ...o,
+    estimate: profile.quality ? estimateSchemaOf(calibrationFromJson(profile.quality.calibration)) : null,
   };
 }
 

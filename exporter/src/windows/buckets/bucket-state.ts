@@ -20,6 +20,7 @@ import {
   foldPrediction,
   type PredictionState,
 } from './prediction-state';
+import { copyEstimateState, createEstimateState, foldEstimate, type EstimateState } from './estimate-state';
 import { createRandom, deriveSeed, type RandomState } from './random';
 import { copyRowSample, createRowSample, offerRow, writePrediction, type RowSample } from './row-sample';
 
@@ -50,6 +51,8 @@ export interface FoldedState {
    */
   readonly newColumns: BoundedCounts;
   sample: RowSample;
+  /** The label-free estimate's sums (issue #11); null when the schema has no calibration. */
+  readonly estimate: EstimateState | null;
 }
 
 /** One model's events of one time bucket, folded once. Mutable: {@link foldEvent} adds to it. */
@@ -102,6 +105,7 @@ export function emptyFoldedState(
     }),
     newColumns: createBoundedCounts(schema.maxNewColumns),
     sample: createRowSample(sampleSize, schema.numerical.length),
+    estimate: schema.estimate ? createEstimateState(schema.estimate) : null,
   };
 }
 
@@ -177,6 +181,7 @@ export function foldEvent(bucket: BucketState, schema: BucketSchema, event: Infe
   const outputs = event.outputs;
   const slot = foldValues(bucket, schema, event.features, outputs.label ?? outputs.value);
   foldPrediction(bucket.prediction, outputs, event.model.version);
+  if (bucket.estimate && schema.estimate) foldEstimate(bucket.estimate, schema.estimate, outputs);
   if (slot >= 0) writePrediction(bucket.sample, slot, outputs.label, outputs.value, outputs.confidence);
 }
 
@@ -215,5 +220,6 @@ export function copyFoldedState(s: FoldedState): FoldedState {
     prediction: copyPredictionState(s.prediction),
     newColumns: copyBoundedCounts(s.newColumns),
     sample: copyRowSample(s.sample),
+    estimate: s.estimate ? copyEstimateState(s.estimate) : null,
   };
 }

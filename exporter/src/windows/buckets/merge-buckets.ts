@@ -2,6 +2,7 @@ import type { BucketSchema } from './bucket-schema';
 import { mergeCountsInto, trimCounts } from './bounded-counts';
 import { emptyFoldedState, type BucketState, type FoldedState } from './bucket-state';
 import { mergeCategoricalInto } from './categorical-column-state';
+import { mergeEstimateInto } from './estimate-state';
 import { mergeRowSamples, type SampleMergeInfo } from './merge-row-samples';
 import { mergeNumericalInto } from './numerical-column-state';
 import { mergePredictionInto } from './prediction-state';
@@ -48,6 +49,7 @@ function mergeExactInto(into: FoldedState, from: FoldedState, options: { trim?: 
   into.categorical.forEach((s, i) => mergeCategoricalInto(s, from.categorical[i], options));
   mergePredictionInto(into.prediction, from.prediction, options);
   mergeCountsInto(into.newColumns, from.newColumns, options);
+  if (into.estimate && from.estimate) mergeEstimateInto(into.estimate, from.estimate);
 }
 
 /** Trims every bounded count of `into` to its capacity (see mergeCountsInto: the same as trimming per merge). */

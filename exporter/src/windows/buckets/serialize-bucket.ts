@@ -3,6 +3,12 @@ import { BUCKET_FORMAT_VERSION, type BucketSchema } from './bucket-schema';
 import type { BucketState } from './bucket-state';
 import { createBoundedCounts, countsEntries, type BoundedCounts } from './bounded-counts';
 import type { CompensatedMoments } from './compensated-moments';
+import {
+  estimateStateFromJson,
+  estimateStateToJson,
+  type EstimateState,
+  type EstimateStateJson,
+} from './estimate-state';
 import type { RowSample } from './row-sample';
 
 /** The `format` field of a serialised bucket. */
@@ -74,6 +80,8 @@ export interface BucketStateJson {
     readonly confidences: string;
   };
   readonly rng: readonly number[];
+  /** The label-free estimate's sums; present exactly when the schema has a calibration. */
+  readonly estimate?: EstimateStateJson;
 }
 
 interface MomentsJson {
@@ -160,6 +168,7 @@ export function bucketToJson(b: BucketState, schema: BucketSchema): BucketStateJ
       confidences: float64ToBase64(b.sample.confidences.subarray(0, n)),
     },
     rng: [...b.rng],
+    ...(b.estimate ? { estimate: estimateStateToJson(b.estimate) } : {}),
   };
 }
 
@@ -209,6 +218,18 @@ export function bucketFromJson(json: unknown, schema: BucketSchema): BucketState
   shape(j.prediction?.confidence.length === schema.confidenceBins, 'wrong number of confidence bins');
   shape(Array.isArray(j.rng) && j.rng.length === 4, 'bad generator state');
   shape(j.newColumns?.capacity === schema.maxNewColumns, 'wrong capacity of the new-column counts');
+  shape(
+    (j.estimate !== undefined) === (schema.estimate !== null),
+    'estimate sums present without a calibration or missing',
+  );
+  let estimate: EstimateState | null = null;
+  if (j.estimate && schema.estimate) {
+    try {
+      estimate = estimateStateFromJson(j.estimate, schema.estimate.calibration.labels.length);
+    } catch (err) {
+      shape(false, (err as Error).message);
+    }
+  }
   const size = j.sample.size;
   const sample: RowSample = {
     capacity: j.sample.capacity,
@@ -267,6 +288,7 @@ export function bucketFromJson(json: unknown, schema: BucketSchema): BucketState
     newColumns: fromCountsJson(j.newColumns),
     sample,
     rng: Uint32Array.from(j.rng),
+    estimate,
   };
 }
 

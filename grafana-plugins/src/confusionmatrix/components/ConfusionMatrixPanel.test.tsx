@@ -174,3 +174,26 @@ describe('ConfusionMatrixPanel', () => {
     expect(link).toHaveAttribute('href', '/explore?actual=virginica&predicted=versicolor');
   });
 });
+
+describe('the estimated matrix (issue #11)', () => {
+  const estimatedFrames = () => instantFrames(IRIS).map((f) => ({ ...f, refId: 'estimated' }));
+
+  it('draws the estimate alone, marked estimated, when no labelled rows exist', () => {
+    const { container } = renderPanel({}, { series: estimatedFrames() });
+    expect(screen.getByTestId('confusion-estimated-caption').textContent).toMatch(/^Estimated — no labels yet/);
+    expect(container.querySelectorAll('canvas[data-testid="cm-cells"]')).toHaveLength(1);
+  });
+
+  it('draws realized and estimated side by side when both exist', () => {
+    const { container } = renderPanel({}, { series: [...instantFrames(IRIS), ...estimatedFrames()] });
+    expect(screen.getByTestId('confusion-realized-caption').textContent).toBe('Realized (labels)');
+    expect(screen.getByTestId('confusion-estimated-caption').textContent).toBe('Estimated (no labels)');
+    expect(container.querySelectorAll('canvas[data-testid="cm-cells"]')).toHaveLength(2);
+  });
+
+  it('keeps the single realized matrix without an estimate (no caption)', () => {
+    const { container } = renderPanel({});
+    expect(screen.queryByTestId('confusion-estimated-caption')).toBeNull();
+    expect(container.querySelectorAll('canvas[data-testid="cm-cells"]')).toHaveLength(1);
+  });
+});

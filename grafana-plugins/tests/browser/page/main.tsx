@@ -1,7 +1,7 @@
 /**
  * The browser-suite page: mounts one panel with the real @grafana/ui, the real theme and the real HTTP client
  * (getBackendSrv → the test server, which plays Grafana's app-plugin proxy). Chosen by the URL:
- *   ?panel=confusionmatrix|drift|retrain|review&theme=dark|light&w=640&h=420&role=Editor&classes=3&norm=column
+ *   ?panel=confusionmatrix|drift|retrain|review&theme=dark|light&w=640&h=420&role=Editor&classes=3&norm=column&estimated=only|both
  *   (review: &model=iris&pageSize=50)
  * Grafana normally provides getBackendSrv, app events and the boot config; this page provides the minimum.
  */
@@ -93,7 +93,21 @@ document.body.style.background = theme.colors.background.canvas;
 document.body.style.margin = '0';
 window.__plumbline = { ready: false };
 
+/** The estimated matrix (issue #11): iris with fractional expected rows, under the refId the panel reads. */
+function estimatedFrames(): DataFrame[] {
+  return instantFrames(IRIS.map(([a, p, n]) => [a, p, n === 0 ? 0.4 : n * 0.96 + 0.3] as (typeof IRIS)[number])).map(
+    (f) => ({ ...f, refId: 'estimated' })
+  );
+}
+
 function frames(): DataFrame[] {
+  const estimated = q.get('estimated');
+  if (estimated === 'only') {
+    return estimatedFrames();
+  }
+  if (estimated === 'both') {
+    return [...instantFrames(IRIS), ...estimatedFrames()];
+  }
   const classes = Number(q.get('classes') ?? 3);
   if (classes === 3) {
     return instantFrames(IRIS);
