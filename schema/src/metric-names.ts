@@ -781,6 +781,13 @@ export const EXPORTER_METRICS = {
     help: 'Accuracy of one version on the labelled rows of the latest window (classifiers).',
     labels: [...MV],
   }),
+  versionEstimatedAccuracy: m({
+    emitter: 'exporter',
+    name: 'plumbline_version_estimated_accuracy',
+    type: 'gauge',
+    help: 'Accuracy of one version in the latest window estimated without labels from its calibrated confidence (docs/quality.md); absent without a quality baseline.',
+    labels: [...MV],
+  }),
   versionLabelledSamples: m({
     emitter: 'exporter',
     name: 'plumbline_version_labelled_samples',
@@ -863,6 +870,13 @@ export const EXPORTER_METRICS = {
     name: 'plumbline_segment_accuracy',
     type: 'gauge',
     help: 'Accuracy on the labelled rows of one segment in the latest window (classifiers).',
+    labels: ['model', 'segment_feature', 'segment'],
+  }),
+  segmentEstimatedAccuracy: m({
+    emitter: 'exporter',
+    name: 'plumbline_segment_estimated_accuracy',
+    type: 'gauge',
+    help: 'Accuracy of one segment in the latest window estimated without labels from its calibrated confidence (docs/quality.md); absent without a quality baseline.',
     labels: ['model', 'segment_feature', 'segment'],
   }),
   segmentMae: m({

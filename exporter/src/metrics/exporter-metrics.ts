@@ -105,6 +105,8 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
         if (v.quality.accuracy !== null) slicesLedger.set(metrics.versionAccuracy, mv, v.quality.accuracy);
         if (v.quality.mae !== null) slicesLedger.set(metrics.versionMae, mv, v.quality.mae);
       }
+      if (v.estimatedQuality)
+        slicesLedger.set(metrics.versionEstimatedAccuracy, mv, v.estimatedQuality.accuracy);
       if (v.drift) slicesLedger.set(metrics.versionDatasetDriftShare, mv, v.drift.share);
       if (v.dataQuality) slicesLedger.set(metrics.versionDataQualityFailedChecks, mv, v.dataQuality.failed);
       if (v.confidence.lowConfidenceShare !== null)
@@ -126,6 +128,8 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
       if (g.traffic.errorRate !== null) slicesLedger.set(metrics.segmentErrorRatio, l, g.traffic.errorRate);
       if (g.quality?.accuracy != null) slicesLedger.set(metrics.segmentAccuracy, l, g.quality.accuracy);
       if (g.quality?.mae != null) slicesLedger.set(metrics.segmentMae, l, g.quality.mae);
+      if (g.estimatedQuality)
+        slicesLedger.set(metrics.segmentEstimatedAccuracy, l, g.estimatedQuality.accuracy);
       if (g.drift) {
         slicesLedger.set(metrics.segmentDatasetDriftShare, l, g.drift.share);
         slicesLedger.set(metrics.segmentDatasetDriftDetected, l, g.drift.detected ? 1 : 0);

@@ -31,8 +31,17 @@ export interface SliceFigures {
     mae: number | null;
     rmse: number | null;
   } | null;
-  /** Estimated quality (CBPE, issue #11) per slice: null until an estimator is wired to slices. */
-  estimatedQuality: null;
+  /**
+   * Quality estimated without labels (issue #11, docs/quality.md) from the slice's own buckets: null when the model's
+   * profile has no quality baseline (no calibration), for regressors, or when no row could be estimated.
+   */
+  estimatedQuality: {
+    rows: number;
+    accuracy: number;
+    accuracyBand: [number, number];
+    f1Macro: number;
+    f1MacroBand: [number, number];
+  } | null;
   /** Confidence of the predictions: histogram over [0, 1] in equal bins, and the share below the threshold. */
   confidence: { histogram: number[]; lowConfidenceShare: number | null };
   /** Share of predictions per class (classifiers; rows without a class left out). */
@@ -113,7 +122,15 @@ function figuresOf(input: EvaluateSlicesInput, slice: SliceView): SliceFigures |
       mae: q.regression?.mae ?? null,
       rmse: q.regression?.rmse ?? null,
     },
-    estimatedQuality: null,
+    estimatedQuality: r.estimatedQuality
+      ? {
+          rows: r.estimatedQuality.rows,
+          accuracy: r.estimatedQuality.accuracy,
+          accuracyBand: [...r.estimatedQuality.accuracyBand],
+          f1Macro: r.estimatedQuality.f1Macro,
+          f1MacroBand: [...r.estimatedQuality.f1MacroBand],
+        }
+      : null,
     confidence: {
       histogram: [...window.state.prediction.confidence],
       lowConfidenceShare: q?.lowConfidenceShare ?? null,

@@ -91,3 +91,38 @@ it('exports the estimate per window beside the realized figures, and the referen
   t.exporter.server.closeAllConnections();
   t.exporter.server.close();
 });
+
+it('estimates each version of the window from its own rows, exported per version', async () => {
+  const t = testExporter(
+    { models: [{ name: 'iris' }] },
+    meanShiftEngine({ iris: { means: { x: 1 }, shift: 2, quality } }),
+  );
+  await t.exporter.start({ schedule: false });
+  // Version 1 predicts a with P(a) = 0.8, version 2 predicts b with P(b) = 0.6: estimates 0.8 and 0.6, the model's 0.7.
+  for (let i = 0; i < 400; i++) {
+    const v1 = i % 2 === 0;
+    t.source.push(
+      'inference',
+      inferenceEvent({
+        requestId: `r${i}`,
+        at: W0 + i * 10,
+        version: v1 ? '1' : '2',
+        features: { x: 1 },
+        label: v1 ? 'a' : 'b',
+        probabilities: v1 ? { a: 0.8, b: 0.2 } : { a: 0.4, b: 0.6 },
+      }),
+    );
+  }
+  await t.exporter.evaluateOnce();
+  const versions = t.exporter.latestSlices('iris')!.versions;
+  const estimate = (v: string) =>
+    versions.find((f) => f.key.kind === 'version' && f.key.version === v)!.estimatedQuality!;
+  expect(estimate('1').accuracy).toBeCloseTo(0.8, 12);
+  expect(estimate('1').rows).toBe(200);
+  expect(estimate('2').accuracy).toBeCloseTo(0.6, 12);
+  const reg = t.exporter.registry;
+  expect(
+    await seriesValue(reg, 'plumbline_version_estimated_accuracy', { model: 'iris', model_version: '2' }),
+  ).toBeCloseTo(0.6, 12);
+  await t.exporter.stop();
+});
