@@ -101,6 +101,7 @@ function summary(r: ModelWindowReport): Record<string, unknown> {
     sampling: r.sampling,
     coveredFrom: r.coveredFrom,
     modelVersion: r.modelVersion,
+    modelVersions: r.modelVersions,
     driftShare: r.drift?.dataset.driftShare ?? null,
     drift: r.drift?.dataset.drift ?? null,
     driftedFeatures: r.drift?.features.filter((f) => f.drift).map((f) => f.name) ?? [],

@@ -63,6 +63,16 @@ it('exports the agreement ratio and the shadow quality, and keeps shadows out of
       agreements: [{ modelVersion: '1', shadowVersion: '2', pairs: 60, agreementRatio: agree / 60 }],
       versions: [{ shadowVersion: '2', rows: 60, unpaired: 0, labelled, accuracy: shadowRight / labelled }],
     });
+    // The model's answers name every version its window holds: the primary's, not the shadow's.
+    const models = await request(`${url}/api/models`);
+    expect(await models.body.json()).toEqual({
+      models: [
+        expect.objectContaining({
+          model: 'iris',
+          latest: expect.objectContaining({ modelVersion: '1', modelVersions: { '1': 60 } }),
+        }),
+      ],
+    });
     const missing = await request(`${url}/api/models/nope/shadow`);
     expect(missing.statusCode).toBe(404);
     await missing.body.dump();
