@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { Registry } from 'prom-client';
+import type { InferenceEvent } from '@plumbline/schema';
 import type { ExporterConfig, ModelConfig } from './config';
 import { createApiServer, type ExtraHandler, type HealthBody } from './api';
 import {
@@ -25,12 +26,14 @@ import { confidenceLimits, handedToPeople, reviewRoutes, type ReviewService } fr
 import type { DriftEngine, LoadedBaseline } from './service/drift-engine';
 import { evaluateSlices, type SlicesReport } from './service/evaluate-slices';
 import { evaluateWindow } from './service/evaluate-window';
+import { shadowReport, type ShadowReport } from './service/shadow-report';
 import type { ModelWindowReport } from './service/report';
 import type { EventFollower, RefoldableSink } from './sources/follow';
 import type { EventKind, SourceCounters } from './sources/source';
 import type { StateTopic } from './sources/state-topic';
 import { bucketSecondsFor, latestWindow, retentionMs, type TimeRange } from './windows';
 import { createKeyedWindows, type KeyedWindows } from './windows/keyed';
+import { createShadowPairs, type ShadowPairs } from './windows/shadow';
 import {
   createCheckpointer,
   createLabelJoinCompanion,
@@ -101,6 +104,8 @@ export interface Exporter {
   readonly slices: KeyedWindows | null;
   /** The latest evaluation of a model's versions and segments (null before the first). */
   latestSlices(model: string): SlicesReport | null;
+  /** The latest comparison of a model's shadow traffic with its primary's (null before the first, or without any). */
+  latestShadow(model: string): ShadowReport | null;
   /**
    * The label horizon store (late labels, realized tallies per model and five-minute bucket of prediction time:
    * `tallies(model, from, to)`); null before start, after stop, and with `source.scaleOut`.
@@ -129,6 +134,7 @@ interface ModelRuntime {
   lastError: string | null;
   baseline: { value: LoadedBaseline | null; loadedAt: number } | null;
   slices: SlicesReport | null;
+  shadow: ShadowReport | null;
 }
 
 /**
@@ -160,6 +166,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         lastError: null,
         baseline: null,
         slices: null,
+        shadow: null,
       },
     ]),
   );
@@ -290,8 +297,33 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
           },
         })
       : null;
+  // Shadow traffic (issue #14): shadow rows paired with their primary rows per model. Not with scale-out: the two
+  // halves of a pair must meet on one instance.
+  const shadows = new Map<string, ShadowPairs>(
+    sharded
+      ? []
+      : config.models.map((m) => [
+          m.name,
+          createShadowPairs({
+            task: m.task,
+            bucketWidthMs,
+            retentionMs: retention,
+            maxRowsPerBucket: config.shadow.maxRowsPerBucket,
+            maxShadowVersions: config.shadow.maxVersions,
+            regressionTolerance: config.shadow.regressionTolerance,
+            now,
+          }),
+        ]),
+  );
+  /** The primary rows of the model's configured version (all, without one) and every shadow row: for pairing. */
+  function pairShadow(event: InferenceEvent): void {
+    const m = config.models.find((x) => x.name === event.model.name);
+    if (!m) return;
+    if (event.role !== 'shadow' && m.version !== null && event.model.version !== m.version) return;
+    shadows.get(m.name)?.inference(event);
+  }
   /** What the source feeds: the model's store, then the slices with the events it folded. */
-  const sink: RefoldableSink = slices
+  const storeSink: RefoldableSink = slices
     ? {
         bucketWidthMs: store.bucketWidthMs,
         inference(event) {
@@ -312,6 +344,27 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         },
       }
     : store;
+  /** ... and the shadow pairs with every event (they skip redeliveries themselves). */
+  const sink: RefoldableSink =
+    shadows.size === 0
+      ? storeSink
+      : {
+          bucketWidthMs: storeSink.bucketWidthMs,
+          inference(event) {
+            storeSink.inference(event);
+            pairShadow(event);
+          },
+          feedback(event) {
+            storeSink.feedback(event);
+            if (event.model === null) for (const p of shadows.values()) p.feedback(event);
+            else shadows.get(event.model.name)?.feedback(event);
+          },
+          foldedRows: (model, range) => storeSink.foldedRows(model, range),
+          refold(model, startMs, events) {
+            storeSink.refold(model, startMs, events);
+            for (const e of events) if (e.model.name === model) pairShadow(e);
+          },
+        };
   // A scaled-out instance is rebuilt from its partitions' committed offsets and the state topic, not a checkpoint.
   if (sharded && config.checkpoint.dir)
     log.warn(
@@ -415,6 +468,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         log.warn({ err: (err as Error).message }, 'onReport callback failed');
       }
       if (slices) evaluateModelSlices(model, range, baseline, rt);
+      evaluateModelShadow(model, range, rt);
       rt.lastRangeTo = range.to;
       rt.lastSuccessAt = report.evaluatedAt;
       rt.lastError = null;
@@ -473,6 +527,27 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     }
   }
 
+  /** The model's shadow traffic against its primary's; a failure is logged and counted, never fatal. */
+  function evaluateModelShadow(model: ModelConfig, range: TimeRange, rt: ModelRuntime): void {
+    const pairs = shadows.get(model.name);
+    if (!pairs) return;
+    try {
+      const w = pairs.window(range, {
+        confidenceThreshold: model.confidenceThreshold ?? config.confidenceThreshold,
+        maxClasses: config.maxClasses,
+      });
+      const report = w.versions.length > 0 ? shadowReport(model.name, range, now(), w) : null;
+      rt.shadow = report;
+      publisher.publishShadow(model.name, report);
+    } catch (err) {
+      metrics.evaluationErrors.inc({ model: model.name, stage: 'shadow' });
+      log.error(
+        { model: model.name, stage: 'shadow', err: (err as Error).message },
+        'shadow evaluation failed',
+      );
+    }
+  }
+
   let chain: Promise<unknown> = Promise.resolve();
 
   /** Serialized: a scheduled run and a manual one never evaluate the same window twice. */
@@ -526,6 +601,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       }
     }
     slices?.evict();
+    for (const p of shadows.values()) p.evict();
     if (synced && scaleOut) synced = await shareState();
     const reports: ModelWindowReport[] = [];
     for (const model of config.models) {
@@ -537,6 +613,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         store.forget(model.name);
         slices?.forget(model.name);
         rt.slices = null;
+        rt.shadow = null;
         continue;
       }
       if (!options.force && rt.lastRangeTo === range.to) continue;
@@ -622,6 +699,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       models: () => config.models.map((m) => m.name),
       health,
       slices: (model) => runtimes.get(model)?.slices ?? null,
+      shadow: (model) => runtimes.get(model)?.shadow ?? null,
       compare: { minimumSamples: config.versions.minimumSamples, alpha: config.versions.alpha },
     },
     onError: (err) => log.error({ err: (err as Error).message }, 'request failed'),
@@ -681,6 +759,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     scaleOut,
     slices,
     latestSlices: (model) => runtimes.get(model)?.slices ?? null,
+    latestShadow: (model) => runtimes.get(model)?.shadow ?? null,
     labelHorizon: () => horizon,
     evaluateOnce,
     history: (model) => runtimes.get(model)?.history ?? [],

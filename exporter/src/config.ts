@@ -330,6 +330,17 @@ export const ExporterConfigSchema = z.strictObject({
       alpha: z.number().gt(0).lt(1).default(0.05),
     })
     .prefault({}),
+  /** Shadow traffic (issue #14, the sidecar's `--shadow`): shadow rows paired with their primary rows. */
+  shadow: z
+    .strictObject({
+      /** Row keys held per one-minute bucket for pairing; past it a bucket keeps a hash sample of its rows. */
+      maxRowsPerBucket: z.number().int().min(100).max(1_000_000).default(20_000),
+      /** Shadow versions compared per model; rows of further versions are not taken. */
+      maxVersions: z.number().int().min(1).max(50).default(8),
+      /** Regressors: a pair agrees when |s − p| / max(|s|, |p|) is at most this. */
+      regressionTolerance: z.number().min(0).max(1).default(0.01),
+    })
+    .prefault({}),
   /** Segments (issue #12, `models[].segments`). */
   segments: z
     .strictObject({

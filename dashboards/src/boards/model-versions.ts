@@ -1,6 +1,7 @@
 /**
  * Model versions: a champion and a challenger side by side on the traffic each served in the same windows (issue
- * #14), every version's share of traffic, the comparison's verdict, and the model's segments (issue #12).
+ * #14), every version's share of traffic, the comparison's verdict, shadow traffic against the primary (agreement,
+ * the shadow's accuracy), and the model's segments (issue #12).
  */
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import {
@@ -206,6 +207,55 @@ export function modelVersions(): Dashboard {
           prom('A', `${E.versionWindowSamples.name}{${M}, model_version=~"$version"}`, '{{model_version}}'),
         )
         .links([linkTo(BOARDS.quality, 'Model quality')]),
+    )
+    .withRow(row("Shadow traffic (the sidecar's --shadow)"))
+    .withPanel(
+      timeseries(
+        'Shadow agreement',
+        'Share of the paired rows on which each shadow version agrees with the primary version (classifiers: the ' +
+          'same label; regressors: relative difference within shadow.regressionTolerance). docs/stattests.md ' +
+          '"Shadow agreement".',
+        'percentunit',
+      ).withTarget(
+        prom(
+          'A',
+          `${E.shadowAgreementRatio.name}{${M}, model_version=~"$version"}`,
+          '{{model_version}} vs shadow {{shadow_version}}',
+        ),
+      ),
+    )
+    .withPanel(
+      timeseries(
+        'Shadow pairs',
+        'Rows answered by both the primary and a shadow version in each window.',
+        'short',
+      ).withTarget(
+        prom(
+          'A',
+          `${E.shadowPairs.name}{${M}, model_version=~"$version"}`,
+          '{{model_version}} vs shadow {{shadow_version}}',
+        ),
+      ),
+    )
+    .withPanel(
+      timeseries(
+        'Shadow accuracy',
+        "Accuracy of each shadow version on the rows whose primary row has ground truth (the primary's labels).",
+        'percentunit',
+      ).withTarget(prom('A', `${E.shadowAccuracy.name}{${M}}`, 'shadow {{model_version}}')),
+    )
+    .withPanel(
+      timeseries(
+        'Shadow difference (regressors)',
+        'Mean relative difference |shadow − primary| / max(|shadow|, |primary|) over the paired rows.',
+        'percentunit',
+      ).withTarget(
+        prom(
+          'A',
+          `${E.shadowRelativeDifference.name}{${M}, model_version=~"$version"}`,
+          '{{model_version}} vs shadow {{shadow_version}}',
+        ),
+      ),
     )
     .withRow(row('Segments ($segment_feature)'))
     .withPanel(

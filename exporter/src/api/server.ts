@@ -1,7 +1,8 @@
 /**
  * The exporter's HTTP surface, a route table on service-kit's createHttpHandler: GET /metrics, GET /api/health,
  * GET /api/models, GET /api/models/:model/drift, /api/models/:model/confusion-matrix,
- * /api/models/:model/histograms, /api/models/:model/versions (+ /compare?a=&b=), /api/models/:model/segments, and
+ * /api/models/:model/histograms, /api/models/:model/versions (+ /compare?a=&b=), /api/models/:model/shadow,
+ * /api/models/:model/segments, and
  * the review queue's routes (exporter/src/review/routes.ts). Shapes are documented in exporter/README.md; errors are
  * `{ "error": { "code": "EXPORTER_ERR_…", "message" } }` (docs/errors.md).
  *
@@ -18,6 +19,7 @@ import {
 } from '@plumbline/service-kit';
 import type { Registry } from 'prom-client';
 import type { ExporterErrorCode } from '../errors';
+import type { ShadowReport } from '../service/shadow-report';
 import { versionCounts, type SliceFigures, type SlicesReport } from '../service/evaluate-slices';
 import { compareVersions } from '../versions';
 import type { EstimatedQualityReport, ModelWindowReport } from '../service/report';
@@ -32,6 +34,8 @@ export interface ApiState {
   health(): HealthBody;
   /** The model's latest versions and segments (null: not evaluated yet, or neither is kept). */
   slices?(model: string): SlicesReport | null;
+  /** The model's latest shadow comparison (null: not evaluated yet, or no shadow rows in the window). */
+  shadow?(model: string): ShadowReport | null;
   /** The comparison's settings (`versions.minimumSamples`, `versions.alpha`). */
   compare?: { minimumSamples: number; alpha: number };
 }
@@ -97,6 +101,7 @@ function summary(r: ModelWindowReport): Record<string, unknown> {
     sampling: r.sampling,
     coveredFrom: r.coveredFrom,
     modelVersion: r.modelVersion,
+    modelVersions: r.modelVersions,
     driftShare: r.drift?.dataset.driftShare ?? null,
     drift: r.drift?.dataset.drift ?? null,
     driftedFeatures: r.drift?.features.filter((f) => f.drift).map((f) => f.name) ?? [],
@@ -294,7 +299,20 @@ export function createApiServer(options: ApiServerOptions): Server {
             evaluatedAt: r.evaluatedAt,
             versions: r.versions.map(sliceBody),
             comparisons: r.comparisons,
+            // Shadow traffic against the primary, per (modelVersion, shadowVersion): /api/models/{m}/shadow in full.
+            shadow: state.shadow?.(r.model)?.agreements ?? [],
           });
+        },
+      },
+      {
+        method: 'GET',
+        path: '/api/models/:model/shadow',
+        handle: (ctx) => {
+          const { model } = ctx.params;
+          if (!state.models().includes(model)) throw notFound(`model ${model} is not configured`);
+          const report = state.shadow?.(model) ?? null;
+          if (!report) throw notFound(`model ${model} has no shadow rows in its latest window`);
+          ctx.send(200, report);
         },
       },
       {

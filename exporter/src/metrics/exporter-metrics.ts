@@ -12,6 +12,7 @@ import type { Gauge, Registry } from 'prom-client';
 import type { WindowStatus } from '../windows';
 import type { ModelWindowReport } from '../service/report';
 import type { SlicesReport } from '../service/evaluate-slices';
+import type { ShadowReport } from '../service/shadow-report';
 
 type Section = typeof EXPORTER_METRICS;
 /** Each metric typed as the catalog declares it (counter, gauge or histogram). */
@@ -75,6 +76,8 @@ export interface MetricsPublisher {
   publish(report: ModelWindowReport): void;
   /** A model's versions and segments side by side (plumbline_version_*, plumbline_segment_*); replaces the last. */
   publishSlices(report: SlicesReport): void;
+  /** A model's shadow traffic against its primary's (plumbline_shadow_*); replaces the last (null: none now). */
+  publishShadow(model: string, report: ShadowReport | null): void;
   /** A failed evaluation: flips the status series to `error`, keeps the last good values, counts the stage. */
   publishError(model: string, modelVersion: string | null, stage: string): void;
   /** Drops every series of a model (it left the config). */
@@ -136,6 +139,29 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
       }
     }
     slicesLedger.commit(r.model);
+  }
+
+  // The shadow comparison's series have a ledger of their own too.
+  const shadowLedger = new SeriesLedger();
+
+  function publishShadow(model: string, r: ShadowReport | null): void {
+    shadowLedger.begin();
+    for (const a of r?.agreements ?? []) {
+      const l = { model, model_version: a.modelVersion, shadow_version: a.shadowVersion };
+      shadowLedger.set(metrics.shadowPairs, l, a.pairs);
+      if (a.agreementRatio !== null) shadowLedger.set(metrics.shadowAgreementRatio, l, a.agreementRatio);
+      if (a.meanAbsoluteDifference !== null)
+        shadowLedger.set(metrics.shadowAbsoluteDifference, l, a.meanAbsoluteDifference);
+      if (a.meanRelativeDifference !== null)
+        shadowLedger.set(metrics.shadowRelativeDifference, l, a.meanRelativeDifference);
+    }
+    for (const v of r?.versions ?? []) {
+      const l = { model, model_version: v.shadowVersion };
+      shadowLedger.set(metrics.shadowLabelledSamples, l, v.labelled);
+      if (v.accuracy !== null) shadowLedger.set(metrics.shadowAccuracy, l, v.accuracy);
+      if (v.mae !== null) shadowLedger.set(metrics.shadowMae, l, v.mae);
+    }
+    shadowLedger.commit(model);
   }
 
   function publish(r: ModelWindowReport): void {
@@ -294,10 +320,12 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
   return {
     publish,
     publishSlices,
+    publishShadow,
     publishError,
     forget: (model) => {
       ledger.forget(model);
       slicesLedger.forget(model);
+      shadowLedger.forget(model);
       metrics.lastSuccess.remove({ model });
     },
     models: () => ledger.models(),

@@ -51,6 +51,14 @@ export function dominantVersion(window: ModelWindow, fallback: string | null): s
   return best ?? fallback;
 }
 
+/** Rows per `model.version` in the window (the capped versions pooled as `other`). */
+export function windowVersions(window: ModelWindow): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(countsEntries(window.state.prediction.versions));
+  if (window.state.prediction.versions.other > 0)
+    out.other = (out.other ?? 0) + window.state.prediction.versions.other;
+  return out;
+}
+
 /**
  * Multivariate drift of a window from its uniform row sample. The reconstruction needs every column the PCA was
  * fitted on: when `models[].features` leaves some out, they are not folded and there is no figure (said why).
@@ -106,6 +114,7 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
   const report: ModelWindowReport = {
     model: model.name,
     modelVersion: dominantVersion(window, model.version),
+    modelVersions: windowVersions(window),
     window: {
       from: new Date(input.range.from).toISOString(),
       to: new Date(input.range.to).toISOString(),

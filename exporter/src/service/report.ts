@@ -12,6 +12,11 @@ export interface ModelWindowReport {
   model: string;
   /** The version the window's events carry (the most frequent one when several), else the configured one. */
   modelVersion: string | null;
+  /**
+   * Rows per version in the window (primary rows; versions past the bucket's cap pooled as `other`, rows naming no
+   * version left out): every version the window holds, not only the dominant one.
+   */
+  modelVersions: Record<string, number>;
   window: { from: string; to: string; kind: 'tumbling' | 'sliding' };
   evaluatedAt: string;
   status: WindowStatus;

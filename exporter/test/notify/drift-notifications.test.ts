@@ -17,6 +17,7 @@ function report(drift: boolean): ModelWindowReport {
   return {
     model: 'iris',
     modelVersion: '2',
+    modelVersions: { '2': 500 },
     window: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-01T01:00:00.000Z', kind: 'sliding' },
     evaluatedAt: '2026-01-01T01:00:00.000Z',
     status: 'ok',

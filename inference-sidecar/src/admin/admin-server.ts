@@ -89,11 +89,16 @@ async function feedback(ctx: RequestContext, deps: AdminDeps): Promise<void> {
   const parsed = parseFeedback(doc);
   if (!parsed.ok) throw sidecarHttpError('SIDECAR_ERR_FEEDBACK_INVALID', parsed.error);
   deps.pipeline.submitFeedback(parsed.events);
-  const byModel = new Map<string, number>();
+  // Per model and version as the feedback names them ("" when it names no version).
+  const byModel = new Map<string, { model: string; version: string; n: number }>();
   for (const e of parsed.events) {
-    const name = e.model?.name ?? 'unknown';
-    byModel.set(name, (byModel.get(name) ?? 0) + 1);
+    const model = e.model?.name ?? 'unknown';
+    const version = e.model?.version ?? '';
+    const key = `${model}\u0000${version}`;
+    const held = byModel.get(key) ?? { model, version, n: 0 };
+    held.n += 1;
+    byModel.set(key, held);
   }
-  for (const [model, n] of byModel) deps.metrics.feedback(model, n);
+  for (const { model, version, n } of byModel.values()) deps.metrics.feedback(model, version, n);
   ctx.send(202, { accepted: parsed.events.length, event_ids: parsed.events.map((e) => e.event_id) });
 }

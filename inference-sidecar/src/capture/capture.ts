@@ -154,7 +154,12 @@ export function createCapture(deps: CaptureDeps): Capture {
           { err, code: 'SIDECAR_ERR_INTERNAL', requestId: ex.requestId },
           'capture failed; request was proxied',
         );
-        metrics.unparsed(config.model, 'unknown', 'request');
+        metrics.unparsed(
+          config.model,
+          modelSettings(config, config.model).version ?? '',
+          'unknown',
+          'request',
+        );
       }
     }
     if (out.length > 0) pipeline.submit(out);
@@ -258,7 +263,7 @@ export function createCapture(deps: CaptureDeps): Capture {
       shadowOf === undefined ? { role } : { role, shadow_of: { request_id: shadowOf, row } };
 
     if (!result.ok) {
-      metrics.unparsed(model, protocol, result.direction);
+      metrics.unparsed(model, version, protocol, result.direction);
       logUnparsed(ex, model, protocol, result.direction, detail(result.error));
       metrics.events(model, version, 1);
       const event: InferenceEvent = {
@@ -280,7 +285,7 @@ export function createCapture(deps: CaptureDeps): Capture {
       return primary ? sample(settings, [event]) : [event];
     }
     if (result.requestError !== undefined) {
-      metrics.unparsed(model, protocol, 'request');
+      metrics.unparsed(model, version, protocol, 'request');
       logUnparsed(ex, model, protocol, 'request', detail(result.requestError));
     }
 
@@ -349,7 +354,7 @@ export function createCapture(deps: CaptureDeps): Capture {
 
   function observeRequest(ex: Exchange, model: string, version: string, protocol: string): void {
     if (ex.errorCode !== null && ex.errorCode.startsWith('SIDECAR_ERR_UPSTREAM_')) {
-      metrics.upstreamError(model, upstreamErrorReason(ex.errorCode as SidecarErrorCode));
+      metrics.upstreamError(model, version, upstreamErrorReason(ex.errorCode as SidecarErrorCode));
     }
     metrics.observeRequest({
       model,

@@ -32,18 +32,18 @@ export interface SidecarMetrics {
     requestBytes: number;
     responseBytes: number;
   }): void;
-  upstreamError(model: string, reason: string): void;
+  upstreamError(model: string, version: string, reason: string): void;
   prediction(model: string, version: string, label: string): void;
   confidence(model: string, version: string, value: number): void;
   regressionOutput(model: string, version: string, value: number): void;
   invalidOutput(model: string, version: string, kind: string): void;
   featureValue(model: string, version: string, feature: string, value: number): void;
   events(model: string, version: string, n: number): void;
-  unparsed(model: string, protocol: string, direction: 'request' | 'response'): void;
+  unparsed(model: string, version: string, protocol: string, direction: 'request' | 'response'): void;
   sampledOut(n: number): void;
   /** Exchanges the proxy thread could not hand to the capture thread (its backlog bound was reached). */
   captureLost(n: number): void;
-  feedback(model: string, n: number): void;
+  feedback(model: string, version: string, n: number): void;
   /** One copy for the shadow model, by how it ended (src/shadow/). */
   shadowRequest(model: string, outcome: ShadowOutcome): void;
 }
@@ -124,8 +124,8 @@ export function createSidecarMetrics(
           total: requestDuration.labels(model, r.version, r.protocol),
           upstream: upstreamDuration.labels(model, r.version, r.protocol),
           overhead: overhead.labels(model, r.version, r.protocol),
-          reqBytes: payloadBytes.labels(model, 'request'),
-          resBytes: payloadBytes.labels(model, 'response'),
+          reqBytes: payloadBytes.labels(model, r.version, 'request'),
+          resBytes: payloadBytes.labels(model, r.version, 'response'),
           byStatus: new Map(),
         };
         requestChildren.set(key, ch);
@@ -143,9 +143,9 @@ export function createSidecarMetrics(
       ch.reqBytes.observe(r.requestBytes);
       ch.resBytes.observe(r.responseBytes);
     },
-    upstreamError(rawModel, reason) {
+    upstreamError(rawModel, version, reason) {
       const model = m(rawModel);
-      c(upstreamErrors, `ue\u0000${model}\u0000${reason}`, [model, reason]).inc();
+      c(upstreamErrors, `ue\u0000${model}\u0000${version}\u0000${reason}`, [model, version, reason]).inc();
     },
     prediction(rawModel, version, label) {
       const model = m(rawModel);
@@ -183,9 +183,14 @@ export function createSidecarMetrics(
       const model = m(rawModel);
       c(events, `e\u0000${model}\u0000${version}`, [model, version]).inc(n);
     },
-    unparsed(rawModel, protocol, direction) {
+    unparsed(rawModel, version, protocol, direction) {
       const model = m(rawModel);
-      c(unparsed, `u\u0000${model}\u0000${protocol}\u0000${direction}`, [model, protocol, direction]).inc();
+      c(unparsed, `u\u0000${model}\u0000${version}\u0000${protocol}\u0000${direction}`, [
+        model,
+        version,
+        protocol,
+        direction,
+      ]).inc();
     },
     sampledOut(n) {
       c(dropped, 'd\u0000sampled_out', ['capture', 'sampled_out']).inc(n);
@@ -193,9 +198,9 @@ export function createSidecarMetrics(
     captureLost(n) {
       c(dropped, 'd\u0000capture_backlog', ['capture', 'capture_backlog']).inc(n);
     },
-    feedback(rawModel, n) {
+    feedback(rawModel, version, n) {
       const model = m(rawModel);
-      c(feedback, `fb\u0000${model}`, [model]).inc(n);
+      c(feedback, `fb\u0000${model}\u0000${version}`, [model, version]).inc(n);
     },
     shadowRequest(rawModel, outcome) {
       const model = m(rawModel);

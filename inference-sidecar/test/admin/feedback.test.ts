@@ -67,7 +67,9 @@ describe('POST /feedback on the admin port', () => {
       ground_truth: true,
       model: { name: 'fraud', version: '7' },
     });
-    expect(await sidecar.metrics()).toMatch(/plumbline_sidecar_feedback_events_total\{model="fraud"\} 1/);
+    expect(await sidecar.metrics()).toMatch(
+      /plumbline_sidecar_feedback_events_total\{model="fraud",model_version="7"\} 1/,
+    );
   });
 
   it.each([

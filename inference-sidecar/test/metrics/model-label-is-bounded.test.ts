@@ -29,9 +29,11 @@ it('counts feedback for the first maxModels names under their own label and the 
     expect(res.statusCode).toBe(202);
     await res.body.dump();
   }
-  const text = await sidecar.metricsMatching(/plumbline_sidecar_feedback_events_total\{model="other"\} 3/);
+  const text = await sidecar.metricsMatching(
+    /plumbline_sidecar_feedback_events_total\{model="other",model_version=""\} 3/,
+  );
   const labelled = [
-    ...text.matchAll(/^plumbline_sidecar_feedback_events_total\{model="([^"]+)"\} (\d+)$/gm),
+    ...text.matchAll(/^plumbline_sidecar_feedback_events_total\{model="([^"]+)",model_version=""\} (\d+)$/gm),
   ].map((m) => [m[1], Number(m[2])]);
   expect(Object.fromEntries(labelled)).toEqual({ iris: 1, m1: 1, m2: 1, other: 3 });
   const stored = await sidecar.waitForFeedback(names.length);

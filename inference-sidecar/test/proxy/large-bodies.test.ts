@@ -42,10 +42,10 @@ describe('10 MB bodies', () => {
     expect(event.error).toMatch(/over the capture cap \(1048576 bytes\)/);
     const metrics = await sidecar.metrics();
     expect(metrics).toMatch(
-      /plumbline_sidecar_payload_bytes_bucket\{le="16777216",model="big",direction="request"\} 1/,
+      /plumbline_sidecar_payload_bytes_bucket\{le="16777216",model="big",model_version="",direction="request"\} 1/,
     );
     expect(metrics).toMatch(
-      /plumbline_sidecar_payload_bytes_bucket\{le="4194304",model="big",direction="response"\} 0/,
+      /plumbline_sidecar_payload_bytes_bucket\{le="4194304",model="big",model_version="",direction="response"\} 0/,
     );
   });
 });

@@ -50,7 +50,7 @@ describe('malformed JSON and wrong content types', () => {
     });
     expect(event.error).toMatch(/^upstream returned 400/);
     expect(await sidecar.metrics()).toMatch(
-      /plumbline_sidecar_unparsed_bodies_total\{model="m",protocol="v2",direction="request"\} 1/,
+      /plumbline_sidecar_unparsed_bodies_total\{model="m",model_version="",protocol="v2",direction="request"\} 1/,
     );
   });
 

@@ -71,7 +71,7 @@ describe('an upstream that accepts no connection', () => {
     expect(event).toMatchObject({ request_id: 'stuck-1', http_status: 504, features: { x: 1 } });
     expect(event.error).toMatch(/^SIDECAR_ERR_UPSTREAM_TIMEOUT/);
     expect(await sidecar.metrics()).toMatch(
-      /plumbline_sidecar_upstream_errors_total\{model="m",reason="timeout"\} 1/,
+      /plumbline_sidecar_upstream_errors_total\{model="m",model_version="",reason="timeout"\} 1/,
     );
   });
 });

@@ -30,7 +30,7 @@ describe('an upstream that answers with something that is not HTTP', () => {
     }
     await eventually(async () =>
       expect(await sidecar.metrics()).toMatch(
-        /plumbline_sidecar_upstream_errors_total\{model="m",reason="invalid_response"\} 2/,
+        /plumbline_sidecar_upstream_errors_total\{model="m",model_version="",reason="invalid_response"\} 2/,
       ),
     );
   });

@@ -43,7 +43,7 @@ describe('an upstream that resets the connection', () => {
     // before the headers (previous test) and mid-body: both counted as resets
     await eventually(async () =>
       expect(await sidecar.metrics()).toMatch(
-        /plumbline_sidecar_upstream_errors_total\{model="default",reason="reset"\} 2/,
+        /plumbline_sidecar_upstream_errors_total\{model="default",model_version="",reason="reset"\} 2/,
       ),
     );
   });

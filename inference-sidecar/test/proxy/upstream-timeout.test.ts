@@ -44,7 +44,9 @@ describe('a slow upstream is answered with 504 and a JSON error', () => {
     expect(event).toMatchObject({ request_id: 'slow-1', http_status: 504, parsed: true, features: { x: 1 } });
     expect(event.error).toMatch(/^SIDECAR_ERR_UPSTREAM_TIMEOUT/);
     const metrics = await sidecar.metrics();
-    expect(metrics).toMatch(/plumbline_sidecar_upstream_errors_total\{model="m",reason="timeout"\} 1/);
+    expect(metrics).toMatch(
+      /plumbline_sidecar_upstream_errors_total\{model="m",model_version="",reason="timeout"\} 1/,
+    );
     expect(metrics).toMatch(
       /plumbline_sidecar_requests_total\{model="m",model_version="",protocol="v2",status="504"\} 1/,
     );

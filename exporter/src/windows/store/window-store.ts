@@ -8,6 +8,7 @@
  *   folded anew from then on (`coveredFrom` says since when), unless the source can re-read (Elasticsearch refolds
  *   every bucket of the retention at its next sync). A model without a baseline folds under a schema of its configured
  *   features (counts and summaries; no verdict).
+ * - Only the primary's events: a shadow's answer (`role: "shadow"`) is compared apart (windows/shadow/).
  * - Every event counted once: an event id of the model seen in the last `dedupe.horizonMs` is skipped (recent-ids.ts,
  *   per model) — a Kafka or spool redelivery. Sources that re-read a bucket whole (`refold`) replace it instead.
  * - Events older than the retention (the longest window plus one step) are skipped and counted, and so are events
@@ -250,7 +251,13 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
     slot.companion?.dropBucket(start);
   }
 
+  /**
+   * A shadow's answer (issue #14's `role: "shadow"`) is never the model's traffic: drift, data quality and quality
+   * count what the primary answered (shadows are compared apart, windows/shadow/). This is the one place events
+   * enter the store, so every figure built on it follows.
+   */
   function accepts(slot: ModelSlot, event: InferenceEvent): boolean {
+    if (event.role === 'shadow') return false;
     return slot.config.version === null || event.model.version === slot.config.version;
   }
 
