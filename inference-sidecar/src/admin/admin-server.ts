@@ -9,6 +9,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/service-kit';
+import { isHumanFeedback } from '@plumbline/schema';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { EventPipeline } from '../capture/capture';
@@ -90,10 +91,16 @@ async function feedback(ctx: RequestContext, deps: AdminDeps): Promise<void> {
   if (!parsed.ok) throw sidecarHttpError('SIDECAR_ERR_FEEDBACK_INVALID', parsed.error);
   deps.pipeline.submitFeedback(parsed.events);
   const byModel = new Map<string, number>();
+  const humanByModel = new Map<string, number>();
   for (const e of parsed.events) {
     const name = e.model?.name ?? 'unknown';
     byModel.set(name, (byModel.get(name) ?? 0) + 1);
+    // A human label (the humanLabels retrain trigger): a review confirming or correcting, or a label a person posted
+    // with `source: "human"`; a reject or a retract takes a label away.
+    if (isHumanFeedback(e) && e.action !== 'reject' && e.action !== 'retract')
+      humanByModel.set(name, (humanByModel.get(name) ?? 0) + 1);
   }
   for (const [model, n] of byModel) deps.metrics.feedback(model, n);
+  for (const [model, n] of humanByModel) deps.metrics.humanLabels(model, n);
   ctx.send(202, { accepted: parsed.events.length, event_ids: parsed.events.map((e) => e.event_id) });
 }
