@@ -86,6 +86,7 @@ const NO_METRICS: SidecarMetrics = {
   sampledOut: () => undefined,
   captureLost: () => undefined,
   feedback: () => undefined,
+  humanLabels: () => undefined,
   shadowRequest: () => undefined,
 };
 

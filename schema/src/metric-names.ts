@@ -147,6 +147,13 @@ export const SIDECAR_METRICS = {
     help: 'Ground-truth feedback events accepted on POST /feedback; model_version as the feedback names it ("" when it names none).',
     labels: [...MV],
   }),
+  humanLabels: m({
+    emitter: 'sidecar',
+    name: 'plumbline_sidecar_human_labels_total',
+    type: 'counter',
+    help: 'Human labels accepted on POST /feedback: events with `source: "human"` or a review action that confirm or correct a prediction (not reject or retract), posted directly or by the exporter\'s review API. The humanLabels retrain trigger counts these.',
+    labels: [...MV],
+  }),
   sinkQueueDepth: m({
     emitter: 'sidecar',
     name: 'plumbline_sidecar_sink_queue_depth',

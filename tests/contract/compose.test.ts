@@ -285,6 +285,21 @@ describe('secrets', () => {
     expect(composeText).not.toMatch(/\$\{PLUMBLINE_(RETRAIN|API)_TOKEN/);
   });
 
+  test("the exporter posts reviews to a sidecar's admin port, sending the token that sidecar checks", () => {
+    const env = services.exporter.environment ?? {};
+    // Unset, review writes answer 503 (EXPORTER_ERR_REVIEW_WRITE).
+    expect(env.PLUMBLINE_REVIEW_FEEDBACK_URL).toBeDefined();
+    const url = new URL(env.PLUMBLINE_REVIEW_FEEDBACK_URL);
+    const sidecar = services[url.hostname];
+    expect(JSON.stringify(sidecar?.command ?? '')).toMatch(/"sidecar"/);
+    expect({ admin: sidecar.environment?.PLUMBLINE_ADMIN_PORT, exposed: sidecar.expose }).toEqual({
+      admin: url.port,
+      exposed: expect.arrayContaining([url.port]),
+    });
+    expect(sidecar.environment?.PLUMBLINE_API_TOKEN_FILE).toBe(env.PLUMBLINE_API_TOKEN_FILE);
+    expect(sidecar.secrets).toEqual(expect.arrayContaining(services.exporter.secrets ?? ['(none)']));
+  });
+
   test("the README's command makes every secret file and sets every required variable before `docker compose up`", () => {
     const lines = readmeComposeCommand();
     const up = lines.findIndex((l) => /\bdocker compose up\b/.test(l));

@@ -134,6 +134,7 @@ describe.each(deployments.map((d) => [d.metadata.name, d] as const))('Deployment
       'inference-sidecar/src/config.ts',
       'exporter/src/config.ts',
       'exporter/src/retrain/config.ts',
+      'service-kit/src/config/api-token.ts', // PLUMBLINE_API_TOKEN(_FILE), read by every service's loader
     ]
       .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
       .join('\n');
@@ -157,6 +158,33 @@ describe.each(deployments.map((d) => [d.metadata.name, d] as const))('Deployment
       }
     }
   });
+});
+
+test("the exporter posts reviews to the sidecars' admin port through their Service, with the API token they check", () => {
+  const containerOf = (deployment: string, name: string) =>
+    podSpec(deployments.find((d) => d.metadata.name === deployment)!).spec.containers.find(
+      (c) => c.name === name,
+    )!;
+  const exporter = containerOf('plumbline-exporter', 'exporter');
+  const sidecar = containerOf('iris', 'plumbline-sidecar');
+  const envOf = (c: IContainer, name: string) => (c.env ?? []).find((e) => e.name === name);
+  // Unset, review writes answer 503 (EXPORTER_ERR_REVIEW_WRITE).
+  const url = new URL(envOf(exporter, 'PLUMBLINE_REVIEW_FEEDBACK_URL')!.value!);
+  const [service, namespace] = url.hostname.split('.');
+  const svc = objects.find(
+    (o) =>
+      o.obj.kind === 'Service' && o.obj.metadata.name === service && o.obj.metadata.namespace === namespace,
+  )!.obj;
+  const port = (svc.spec as { ports: { port: number; targetPort: string }[] }).ports.find(
+    (p) => p.port === Number(url.port),
+  );
+  expect(port).toBeDefined();
+  const admin = sidecar.ports!.find((p) => p.name === port!.targetPort);
+  expect(admin?.containerPort).toBe(Number(envOf(sidecar, 'PLUMBLINE_ADMIN_PORT')!.value));
+  // Both read PLUMBLINE_API_TOKEN from the one Secret: the token the exporter sends is the one the sidecar checks.
+  const secret = (c: IContainer) => envOf(c, 'PLUMBLINE_API_TOKEN')?.valueFrom?.secretKeyRef;
+  expect(secret(exporter)).toBeDefined();
+  expect(secret(sidecar)).toEqual(secret(exporter));
 });
 
 test('the scrape config passes promtool check config (relabelling, rule file)', () => {

@@ -3,7 +3,7 @@
  * HTTP API (instant queries). A metric without a value is null, not an error; an unreachable Prometheus throws.
  */
 import { request } from 'undici';
-import { EXPORTER_METRICS } from '@plumbline/schema';
+import { EXPORTER_METRICS, SIDECAR_METRICS } from '@plumbline/schema';
 import type { QualitySnapshot } from './policy';
 import type { TriggerReadings, TriggerSpec } from './triggers';
 
@@ -45,8 +45,9 @@ export function createPrometheusQuality(
 
 /**
  * What the scheduled triggers read (triggers.ts): the quality metric and its reference per model, and the human
- * labels since the last retrain — reviews that confirm or correct a prediction, `increase()` of
- * plumbline_review_actions_total over the time since then (its whole count when there was none).
+ * labels since the last retrain — `increase()` of plumbline_sidecar_human_labels_total over the time since then (its
+ * whole count when there was none): every human label the sidecars accepted on POST /feedback, the review API's
+ * confirms and corrections (which it posts there) and labels posted there directly with `source: "human"`.
  */
 export function createPrometheusTriggerReadings(
   prometheusUrl: string,
@@ -66,7 +67,7 @@ export function createPrometheusTriggerReadings(
         return { value, reference };
       }
       case 'humanLabels': {
-        const series = `${EXPORTER_METRICS.reviewActions.name}{${m},action=~"confirm|correct"}`;
+        const series = `${SIDECAR_METRICS.humanLabels.name}{${m}}`;
         const seconds =
           lastRetrainMs === null ? null : Math.max(1, Math.ceil((now() - lastRetrainMs) / 1000));
         const query = seconds === null ? `sum(${series})` : `sum(increase(${series}[${seconds}s]))`;

@@ -44,16 +44,27 @@ export function withLabelHorizon(
       );
     },
     label(event: FeedbackEvent) {
-      companion.label(event);
+      // The join resolves a reviewed row's label (label-precedence.ts); the store holds exactly that one.
+      const resolved = companion.label(event);
       const s = store();
-      if (!s) return;
+      if (!s) return resolved;
+      const key = labelJoinKey(event.request_id, event.row);
       guarded(() =>
-        s.addLabel(model, {
-          key: labelJoinKey(event.request_id, event.row),
-          atMs: Date.parse(event['@timestamp']),
-          truth: event.ground_truth,
-        }),
+        s.addLabel(
+          model,
+          resolved === null
+            ? { key, atMs: Date.parse(event['@timestamp']), truth: event.ground_truth }
+            : resolved.kind === 'label'
+              ? { key, atMs: resolved.from.atMs, truth: resolved.label, resolved: true }
+              : {
+                  key,
+                  atMs: resolved.kind === 'rejected' ? resolved.from.atMs : Date.parse(event['@timestamp']),
+                  truth: null,
+                  resolved: true,
+                },
+        ),
       );
+      return resolved;
     },
   };
 }

@@ -22,7 +22,9 @@
  * exporter calls before each evaluation and checkpoint). Every step is idempotent — a prediction already held is
  * skipped, a label is applied only when it is newer than the one held — so a restart that re-reads events the store
  * already applied (the checkpoint's source position is older than the store) counts nothing twice.
- * Latest label wins (greatest label time): a replaced label's contribution is taken out of its tally first.
+ * Latest label wins (greatest label time): a replaced label's contribution is taken out of its tally first. A
+ * reviewed row's label comes `resolved` by label-precedence.ts (the window's label join folds its events) and replaces
+ * the held one whatever its time, or takes it away (a rejected row).
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,7 +69,13 @@ export interface HorizonLabel {
   key: string;
   /** The feedback's time. */
   atMs: number;
-  truth: string | number | boolean;
+  /** Null only with `resolved`: the row has no label (rejected, or a retract with no other label under it). */
+  truth: string | number | boolean | null;
+  /**
+   * The row's label as label-precedence.ts resolved it (a reviewed row): it replaces the held one whatever their
+   * times, instead of the latest label winning.
+   */
+  resolved?: boolean;
 }
 
 export interface LabelHorizonStoreOptions {
@@ -225,8 +233,20 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
     l: HorizonLabel,
   ): boolean {
     const [atMs, , predicted, , , labelAtMs, truth] = row;
-    if (labelAtMs !== null && (l.atMs < labelAtMs || (l.atMs === labelAtMs && truth === l.truth)))
+    if (
+      l.resolved
+        ? labelAtMs === l.atMs && truth === l.truth
+        : labelAtMs !== null && (l.atMs < labelAtMs || (l.atMs === labelAtMs && truth === l.truth))
+    )
       return false;
+    if (l.truth === null) {
+      // A resolved "no label": the held one's contribution is taken out.
+      if (labelAtMs === null || truth === null) return false;
+      tallyLabel(tallyOf(model, atMs), task, predicted, truth, -1);
+      row[5] = null;
+      row[6] = null;
+      return true;
+    }
     if (l.atMs - atMs > horizonMs) {
       onUnjoined(model, 'expired');
       return false;
@@ -270,8 +290,15 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
       return;
     }
     const waiting = pendingDb.get(key);
+    if (l.truth === null) {
+      if (waiting !== undefined) {
+        pendingDb.removeSync(key);
+        pendingCount--;
+      }
+      return;
+    }
     if (waiting !== undefined) {
-      if (l.atMs > waiting[0]) pendingDb.putSync(key, [l.atMs, l.truth, waiting[2]]);
+      if (l.resolved || l.atMs > waiting[0]) pendingDb.putSync(key, [l.atMs, l.truth, waiting[2]]);
       return;
     }
     if (pendingCount >= maxPending) {

@@ -9,6 +9,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { createHttpHandler, HttpError, type RequestContext } from '@plumbline/service-kit';
+import { isHumanFeedback } from '@plumbline/schema';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { EventPipeline } from '../capture/capture';
@@ -90,15 +91,21 @@ async function feedback(ctx: RequestContext, deps: AdminDeps): Promise<void> {
   if (!parsed.ok) throw sidecarHttpError('SIDECAR_ERR_FEEDBACK_INVALID', parsed.error);
   deps.pipeline.submitFeedback(parsed.events);
   // Per model and version as the feedback names them ("" when it names no version).
-  const byModel = new Map<string, { model: string; version: string; n: number }>();
+  const byModel = new Map<string, { model: string; version: string; n: number; human: number }>();
   for (const e of parsed.events) {
     const model = e.model?.name ?? 'unknown';
     const version = e.model?.version ?? '';
     const key = `${model}\u0000${version}`;
-    const held = byModel.get(key) ?? { model, version, n: 0 };
+    const held = byModel.get(key) ?? { model, version, n: 0, human: 0 };
     held.n += 1;
+    // A human label (the humanLabels retrain trigger): a review confirming or correcting, or a label a person posted
+    // with `source: "human"`; a reject or a retract takes a label away.
+    if (isHumanFeedback(e) && e.action !== 'reject' && e.action !== 'retract') held.human += 1;
     byModel.set(key, held);
   }
-  for (const { model, version, n } of byModel.values()) deps.metrics.feedback(model, version, n);
+  for (const { model, version, n, human } of byModel.values()) {
+    deps.metrics.feedback(model, version, n);
+    if (human > 0) deps.metrics.humanLabels(model, version, human);
+  }
   ctx.send(202, { accepted: parsed.events.length, event_ids: parsed.events.map((e) => e.event_id) });
 }

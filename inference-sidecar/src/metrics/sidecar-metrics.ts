@@ -44,6 +44,8 @@ export interface SidecarMetrics {
   /** Exchanges the proxy thread could not hand to the capture thread (its backlog bound was reached). */
   captureLost(n: number): void;
   feedback(model: string, version: string, n: number): void;
+  /** Of those, human labels (a review confirming or correcting, or `source: "human"` without an action). */
+  humanLabels(model: string, version: string, n: number): void;
   /** One copy for the shadow model, by how it ended (src/shadow/). */
   shadowRequest(model: string, outcome: ShadowOutcome): void;
 }
@@ -80,6 +82,7 @@ export function createSidecarMetrics(
   const events = getOrCreateMetric(registry, S.events);
   const unparsed = getOrCreateMetric(registry, S.unparsed);
   const feedback = getOrCreateMetric(registry, S.feedback);
+  const humanLabels = getOrCreateMetric(registry, S.humanLabels);
   const dropped = getOrCreateMetric(registry, S.dropped);
   const shadowRequests = getOrCreateMetric(registry, S.shadowRequests);
 
@@ -201,6 +204,10 @@ export function createSidecarMetrics(
     feedback(rawModel, version, n) {
       const model = m(rawModel);
       c(feedback, `fb\u0000${model}\u0000${version}`, [model, version]).inc(n);
+    },
+    humanLabels(rawModel, version, n) {
+      const model = m(rawModel);
+      c(humanLabels, `hl\u0000${model}\u0000${version}`, [model, version]).inc(n);
     },
     shadowRequest(rawModel, outcome) {
       const model = m(rawModel);

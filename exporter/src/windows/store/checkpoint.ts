@@ -8,7 +8,8 @@
  *   buckets/<model>-<start>-<gen>.json one bucket (bucketToJson) and its predictions in the label join, written once
  *                                      per change; a file is never rewritten in place, so the previous manifest stays
  *                                      valid until the new one is in
- *   buckets/<model>-labels-<gen>.json  the model's labels held by the join (written when a label arrived)
+ *   buckets/<model>-labels-<gen>.json  the model's labels held by the join and the reviewed rows' feedback (what
+ *                                      label-precedence.ts folds; written when a label arrived)
  *
  * Consistency: `capture()` takes the position and serialises the changed buckets in one synchronous step (no event
  * can be folded in between); `write()` then puts them on disk. After a crash the last manifest and the files it
@@ -32,7 +33,13 @@ export class CheckpointError extends Error {
 }
 
 export const CHECKPOINT_FORMAT = 'plumbline.exporter-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+/**
+ * The version this code writes. 2 added the reviewed rows' feedback to the labels file; a version 1 checkpoint still
+ * loads (its rows are taken as unreviewed: a retract of a review made before it finds no other label).
+ */
+export const CHECKPOINT_VERSION = 2;
+/** The versions this code reads. */
+export const CHECKPOINT_VERSIONS_READ: readonly number[] = [1, 2];
 
 interface ManifestModel {
   schemaId: string;
@@ -44,7 +51,7 @@ interface ManifestModel {
 
 export interface CheckpointManifest {
   format: typeof CHECKPOINT_FORMAT;
-  version: typeof CHECKPOINT_VERSION;
+  version: number;
   writtenAt: string;
   bucketWidthMs: number;
   source: SourcePosition;
@@ -204,9 +211,9 @@ export function createCheckpointer(dir: string, store: WindowStore): Checkpointe
           `${manifestFile} is not JSON (${(err as Error).message}); move it away to start without the checkpoint`,
         );
       }
-      if (manifest.format !== CHECKPOINT_FORMAT || manifest.version !== CHECKPOINT_VERSION)
+      if (manifest.format !== CHECKPOINT_FORMAT || !CHECKPOINT_VERSIONS_READ.includes(manifest.version))
         throw new CheckpointError(
-          `${manifestFile} is ${String(manifest.format)} version ${String(manifest.version)}, this exporter reads ${CHECKPOINT_FORMAT} version ${CHECKPOINT_VERSION}; move it away to start without the checkpoint`,
+          `${manifestFile} is ${String(manifest.format)} version ${String(manifest.version)}, this exporter reads ${CHECKPOINT_FORMAT} version ${CHECKPOINT_VERSIONS_READ.join(' or ')}; move it away to start without the checkpoint`,
         );
       const skipped: Record<string, string> = {};
       if (manifest.source?.kind !== sourceKind || manifest.bucketWidthMs !== store.bucketWidthMs) {

@@ -4,6 +4,7 @@
  * label (the other source's label is back).
  */
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
+import { labelJoinKey } from '../../quality';
 import { createLabelJoinCompanion } from './label-join-companion';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -106,5 +107,27 @@ describe('routing: automatic vs handed to people, with realized accuracy', () =>
       automatic: { predictions: 3, labelled: 2, correct: 1 },
       people: { predictions: 3, labelled: 2, correct: 1 },
     });
+  });
+});
+
+describe("the reviewed rows' feedback in the labels document (checkpoints)", () => {
+  it('round-trips, and holds at most maxLabels rows, the least recently reviewed forgotten first', () => {
+    const c = createLabelJoinCompanion({ task: 'classification', bucketWidthMs: 60_000, maxLabels: 2 });
+    for (let i = 0; i < 4; i++) c.prediction(prediction(i, 'a'), T0);
+    c.label(feedback(0, 'b', 5));
+    c.label(review(0, 'correct', 'c', 10));
+    c.label(review(1, 'confirm', 'a', 11));
+    c.label(review(2, 'confirm', 'a', 12));
+    const doc = c.labelsToJson() as { reviewed: [string, unknown, unknown][] };
+    expect(doc.reviewed.map(([key]) => key)).toEqual([labelJoinKey('r1', 0), labelJoinKey('r2', 0)]);
+    // Row 0 was reviewed first: forgotten. Row 2, reviewed last, round-trips with its human event.
+    const restored = createLabelJoinCompanion({
+      task: 'classification',
+      bucketWidthMs: 60_000,
+      maxLabels: 2,
+    });
+    restored.load(JSON.parse(JSON.stringify(doc)));
+    expect(restored.labelsToJson()).toEqual(doc);
+    expect(() => restored.load({ ...doc, version: 9 })).toThrow(/version 9/);
   });
 });

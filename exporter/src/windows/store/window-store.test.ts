@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { InferenceEvent } from '@plumbline/schema';
+import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import { makeProfile, makeStream, T0 } from '../../../test/helpers/bucket-events';
 import { exactFields, mergeBuckets } from '../buckets';
-import { createCheckpointer } from './checkpoint';
+import { CHECKPOINT_VERSION, createCheckpointer } from './checkpoint';
+import { createLabelJoinCompanion } from './label-join-companion';
 import { createRecentIds } from './recent-ids';
 import { createWindowStore, type WindowStore } from './window-store';
 
@@ -233,6 +234,66 @@ describe('checkpoints', () => {
     writeFileSync(path.join(dir, 'manifest.json'), '{not json');
     await expect(createCheckpointer(dir, storeAt(clock)).restore('spool')).rejects.toMatchObject({
       code: 'EXPORTER_ERR_CHECKPOINT',
+    });
+  });
+
+  it("keeps the reviewed rows' feedback: a retract after a restart brings back the other source's label", async () => {
+    const clock = { now: T0 + 700_000 };
+    const withJoin = () =>
+      storeAt(clock, {
+        companion: () => createLabelJoinCompanion({ task: 'classification', bucketWidthMs: 60_000 }),
+      });
+    const events = makeStream(20, { seed: 14 });
+    const row = events[3];
+    const label = (truth: string, s: number, extra: Partial<FeedbackEvent> = {}): FeedbackEvent => ({
+      schema_version: 1,
+      event_id: `${row.event_id}:${s}`,
+      request_id: row.request_id,
+      row: row.row,
+      '@timestamp': new Date(T0 + s * 1000).toISOString(),
+      model: { name: 'm', version: null },
+      ground_truth: truth,
+      source: 'api',
+      ...extra,
+    });
+    const human = { source: 'human', reviewer: 'ana' } as const;
+    const truths = (store: WindowStore) => store.window('m', range).truths!().values;
+
+    const first = withJoin();
+    fold(first, events);
+    first.feedback(label('other', 100));
+    first.feedback(label('reviewed', 110, { ...human, action: 'correct' }));
+    expect(truths(first)).toEqual(['reviewed']);
+    const cp = createCheckpointer(dir, first);
+    await cp.write(cp.capture({ kind: 'memory', delivered: 22 }));
+
+    const second = withJoin();
+    await createCheckpointer(dir, second).restore('memory');
+    expect(truths(second)).toEqual(['reviewed']);
+    second.feedback(label('reviewed', 120, { ...human, action: 'retract' }));
+    expect(truths(second)).toEqual(['other']);
+    // An earlier label of the other source changes nothing: the latest one is still the other source's.
+    second.feedback(label('older', 90));
+    expect(truths(second)).toEqual(['other']);
+  });
+
+  it('still loads a version 1 checkpoint (labels without the reviewed rows), and refuses an unknown version', async () => {
+    expect(CHECKPOINT_VERSION).toBe(2);
+    const clock = { now: T0 + 700_000 };
+    const store = storeAt(clock);
+    fold(store, makeStream(300, { seed: 15 }));
+    const cp = createCheckpointer(dir, store);
+    await cp.write(cp.capture({ kind: 'spool', seq: 1, offset: 10 }));
+    const manifestFile = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { version: number };
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, version: 1 }));
+    const r = await createCheckpointer(dir, storeAt(clock)).restore('spool');
+    expect(r.position).toEqual({ kind: 'spool', seq: 1, offset: 10 });
+    expect(r.restored.m).toBe(store.size);
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, version: 3 }));
+    await expect(createCheckpointer(dir, storeAt(clock)).restore('spool')).rejects.toMatchObject({
+      code: 'EXPORTER_ERR_CHECKPOINT',
+      message: expect.stringMatching(/version 3, this exporter reads .* version 1 or 2/),
     });
   });
 });
