@@ -161,7 +161,9 @@ function estimateBench(): void {
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   process.stdout.write(
     `label-free performance estimate: ${CHUNKS} chunks × ${CHUNK_ROWS} rows, 5 classes, reference ${REFERENCE_ROWS} rows, gradual covariate shift\n\n` +
-      rows.map((r) => `| ${r.map((c, i) => c.padEnd(w[i])).join(' | ')} |`).join('\n') +
+      [rows[0], w.map((n) => '-'.repeat(n)), ...rows.slice(1)]
+        .map((r) => `| ${r.map((c, i) => c.padEnd(w[i])).join(' | ')} |`)
+        .join('\n') +
       `\n\nratio > 1: Plumbline's error is smaller / Plumbline is faster. Goal: error ≤ NannyML's, ≥ 20× faster.\n` +
       `realized accuracy from ${truth[0].accuracy.toFixed(4)} (chunk 1) to ${truth[CHUNKS - 1].accuracy.toFixed(4)} (chunk ${CHUNKS})\n`,
   );
