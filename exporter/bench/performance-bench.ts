@@ -6,7 +6,10 @@
  * estimated vs the realized accuracy and macro F1, and the time of calibration on the reference plus the estimate of
  * every chunk (data in memory on both sides; NannyML on pandas frames). Python runs in its own venv,
  * ~/.cache/plumbline/nannyml-venv (created here with pip install nannyml==0.13.1 statsmodels when missing;
- * PLUMBLINE_BENCH_NANNYML_PYTHON picks another interpreter). Not a test: it prints a table with ratios.
+ * PLUMBLINE_BENCH_NANNYML_PYTHON picks another interpreter). Then, in the same run, the label horizon store's table
+ * (label-horizon-bench.ts, also `npm run bench:label-horizon`): the exporter's join throughput (feedback events/s)
+ * and its memory at a 14-day horizon of 1,000 predictions/s, simulated. Not a test: it prints tables with ratios.
+ * Needs node --expose-gc (the npm script passes it).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import {
   performanceFromMatrix,
 } from '../src/quality/estimate';
 import { FIVE_CLASS, logisticData, type LogisticData } from '../test/helpers/logistic-data';
+import { labelHorizonBench } from './label-horizon-bench';
 
 const venv = join(homedir(), '.cache', 'plumbline', 'nannyml-venv');
 const python = process.env.PLUMBLINE_BENCH_NANNYML_PYTHON ?? join(venv, 'bin', 'python');
@@ -62,7 +66,7 @@ function realized(d: LogisticData, from: number, to: number): { accuracy: number
   return performanceFromMatrix(labels, counts);
 }
 
-function main(): void {
+function estimateBench(): void {
   ensureVenv();
   mkdirSync(dataDir, { recursive: true });
   const reference = logisticData({
@@ -157,10 +161,23 @@ function main(): void {
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   process.stdout.write(
     `label-free performance estimate: ${CHUNKS} chunks × ${CHUNK_ROWS} rows, 5 classes, reference ${REFERENCE_ROWS} rows, gradual covariate shift\n\n` +
-      rows.map((r) => `| ${r.map((c, i) => c.padEnd(w[i])).join(' | ')} |`).join('\n') +
+      [rows[0], w.map((n) => '-'.repeat(n)), ...rows.slice(1)]
+        .map((r) => `| ${r.map((c, i) => c.padEnd(w[i])).join(' | ')} |`)
+        .join('\n') +
       `\n\nratio > 1: Plumbline's error is smaller / Plumbline is faster. Goal: error ≤ NannyML's, ≥ 20× faster.\n` +
       `realized accuracy from ${truth[0].accuracy.toFixed(4)} (chunk 1) to ${truth[CHUNKS - 1].accuracy.toFixed(4)} (chunk ${CHUNKS})\n`,
   );
 }
 
-main();
+async function main(): Promise<void> {
+  estimateBench();
+  process.stdout.write(
+    `\nthe exporter's join throughput and memory at a 14-day horizon of 1,000 predictions/s, simulated\n\n`,
+  );
+  process.stdout.write(await labelHorizonBench());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});

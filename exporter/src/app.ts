@@ -34,6 +34,8 @@ import type { StateTopic } from './sources/state-topic';
 import { bucketSecondsFor, latestWindow, retentionMs, type TimeRange } from './windows';
 import { createKeyedWindows, type KeyedWindows } from './windows/keyed';
 import { createShadowPairs, type ShadowPairs } from './windows/shadow';
+import { estimateSchemaOf, type EstimateSchema } from './windows/buckets/estimate-state';
+import { calibrationFromJson } from './quality/estimate';
 import {
   createCheckpointer,
   createLabelJoinCompanion,
@@ -222,11 +224,14 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
         name,
         () => horizon,
         horizonFailed,
+        () => estimateSchemas.get(name)?.schema ?? null,
       ),
   };
   // Late labels (issue #11): predictions kept on disk for quality.labelHorizon, opened by start(). Not with
   // source.scaleOut: an instance sees only its partitions' predictions (README "Late labels").
   let horizon: LabelHorizonStore | null = null;
+  /** Per model, the calibration of its quality baseline (set as baselines load): the horizon's estimate uses it. */
+  const estimateSchemas = new Map<string, { quality: unknown; schema: EstimateSchema | null }>();
   let horizonTempDir: string | null = null;
   let horizonErrors = 0;
   /** The store failed (a full disk, say): logged (the first ten, then one in a thousand), the window goes on. */
@@ -406,6 +411,12 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
     const value = await deps.driftEngine.load(model);
     rt.baseline = { value, loadedAt: at };
     slices?.setProfile(model.name, value?.profile ?? null, model.features, value?.knownColumns);
+    const quality = value?.profile.quality ?? null;
+    if (estimateSchemas.get(model.name)?.quality !== quality)
+      estimateSchemas.set(model.name, {
+        quality,
+        schema: quality ? estimateSchemaOf(calibrationFromJson(quality.calibration)) : null,
+      });
     if (store.setProfile(model.name, value?.profile ?? null, model.features, value?.knownColumns))
       log.info(
         { model: model.name, baselineVersion: value?.baselineVersion ?? null },
@@ -451,7 +462,12 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
           report.qualityByPredictionTime = {
             labelHorizonSeconds: config.quality.labelHorizon,
             bucketSeconds: TALLY_BUCKET_MS / 1000,
-            ranges: horizon.rangeQuality(model.name, config.quality.ranges, config.maxClasses),
+            ranges: horizon.rangeQuality(
+              model.name,
+              config.quality.ranges,
+              config.maxClasses,
+              estimateSchemas.get(model.name)?.schema ?? null,
+            ),
           };
         } catch (err) {
           // The window's drift and quality stand without it.

@@ -7,17 +7,20 @@
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import { labelJoinKey } from '../quality/key-hash';
 import type { LabelJoinCompanion } from '../windows/store';
+import type { EstimateSchema } from '../windows/buckets/estimate-state';
 import type { LabelHorizonStore } from './label-horizon-store';
 
 /**
- * The same companion, also feeding `store()` (null: no store open, nothing fed) under the model's name. A store
- * that fails (a full disk) never throws into the source: the error goes to `onError`, and the window goes on.
+ * The same companion, also feeding `store()` (null: no store open, nothing fed) under the model's name, each
+ * prediction with `estimate()`, the calibration of the quality baseline in force (null: none). A store that fails
+ * (a full disk) never throws into the source: the error goes to `onError`, and the window goes on.
  */
 export function withLabelHorizon(
   companion: LabelJoinCompanion,
   model: string,
   store: () => LabelHorizonStore | null,
   onError: (err: unknown) => void = () => {},
+  estimate: () => EstimateSchema | null = () => null,
 ): LabelJoinCompanion {
   const guarded = (feed: () => void): void => {
     try {
@@ -33,14 +36,18 @@ export function withLabelHorizon(
       const s = store();
       if (!s) return;
       guarded(() =>
-        s.addPrediction(model, {
-          key: labelJoinKey(event.request_id, event.row),
-          atMs: Date.parse(event['@timestamp']),
-          version: event.model.version,
-          predicted: event.outputs.label ?? event.outputs.value,
-          confidence: event.outputs.confidence,
-          probabilities: event.outputs.probabilities,
-        }),
+        s.addPrediction(
+          model,
+          {
+            key: labelJoinKey(event.request_id, event.row),
+            atMs: Date.parse(event['@timestamp']),
+            version: event.model.version,
+            predicted: event.outputs.label ?? event.outputs.value,
+            confidence: event.outputs.confidence,
+            probabilities: event.outputs.probabilities,
+          },
+          estimate(),
+        ),
       );
     },
     label(event: FeedbackEvent) {

@@ -8,6 +8,8 @@ export {
 export type {
   HorizonLabel,
   HorizonPrediction,
+  HorizonRangeQuality,
+  RangeEstimate,
   LabelHorizonStats,
   LabelHorizonStore,
   LabelHorizonStoreOptions,

@@ -14,6 +14,11 @@
  *   one day after it, then as `unknown`.
  * - `tallies`: key `[model, bucketStartMs]` → the bucket's RealizedTally (quality/realized-tally.ts), written in the
  *   same transaction as the rows it counts, so rows and tallies never disagree (also after a crash).
+ * - `estimates`: key `[model, bucketStartMs]` → the bucket's label-free estimate sums (issue #11 item 2;
+ *   windows/buckets/estimate-state.ts) as a msgpack object `{ labels, rows, first, second, skipped }`: each prediction
+ *   of the bucket folded, when it is taken, through the calibration of the quality baseline in force then (the one
+ *   passed with it to `addPrediction`); `labels` are that calibration's classes. Written in the same transaction as
+ *   the rows. Read from disk when a range is reported (k + k² + k³ doubles per bucket: not held in memory).
  * - `pending`: labels that came before their prediction, key `[model, hash]` → `[labelAtMs, truth, arrivedAtMs]`;
  *   one that finds no prediction within `pendingWaitMs` is counted as `unknown`.
  * - `meta`: the days held.
@@ -30,6 +35,17 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { keyHash } from '../quality/key-hash';
+import { estimatePerformance, totalRows, type EstimatedPerformance } from '../quality/estimate';
+import {
+  createEstimateState,
+  estimateStateFromJson,
+  estimateStateToJson,
+  foldEstimateRow,
+  mergeEstimateInto,
+  type EstimateSchema,
+  type EstimateState,
+  type EstimateStateJson,
+} from '../windows/buckets/estimate-state';
 import {
   addRealizedTally,
   createRealizedTally,
@@ -112,10 +128,24 @@ export interface TallyBucket {
   readonly tally: RealizedTally;
 }
 
+/**
+ * The label-free estimate of a reporting range: the merged estimate sums of its buckets whose calibration has the
+ * current baseline's classes. `skippedRows`: predictions of the range left out — no quality baseline in force when
+ * taken, no usable probabilities, or folded under a calibration of other classes.
+ */
+export type RangeEstimate = EstimatedPerformance & { skippedRows: number };
+
+/** A reporting range's realized quality with the label-free estimate beside it (null: none to give). */
+export type HorizonRangeQuality = RealizedRangeQuality & { estimated: RangeEstimate | null };
+
 export interface LabelHorizonStore {
   readonly horizonMs: number;
   readonly dir: string;
-  addPrediction(model: string, p: HorizonPrediction): void;
+  /**
+   * Takes a prediction; `estimate` is the calibration of the quality baseline in force now (null: none), through
+   * which the prediction is added to its bucket's estimate sums.
+   */
+  addPrediction(model: string, p: HorizonPrediction, estimate?: EstimateSchema | null): void;
   addLabel(model: string, l: HorizonLabel): void;
   /** Applies what is buffered, drops the days past the horizon and the labels that waited too long. */
   flush(): void;
@@ -123,19 +153,26 @@ export interface LabelHorizonStore {
   tallies(model: string, fromMs: number, toMs: number): TallyBucket[];
   /**
    * Realized quality of each range: the predictions made in its last `seconds` — whole buckets, the one now
-   * filling included — with the labels arrived so far.
+   * filling included — with the labels arrived so far; beside it the label-free estimate of those predictions
+   * under `estimate`'s classes (the current baseline's calibration; null or absent: no estimate).
    */
   rangeQuality(
     model: string,
     ranges: readonly { range: string; seconds: number }[],
     maxClasses: number,
-  ): RealizedRangeQuality[];
+    estimate?: EstimateSchema | null,
+  ): HorizonRangeQuality[];
   stats(): LabelHorizonStats;
   close(): Promise<void>;
 }
 
 type Op =
-  | { readonly kind: 0; readonly model: string; readonly p: HorizonPrediction }
+  | {
+      readonly kind: 0;
+      readonly model: string;
+      readonly p: HorizonPrediction;
+      readonly estimate: EstimateSchema | null;
+    }
   | { readonly kind: 1; readonly model: string; readonly l: HorizonLabel; readonly arrivedAtMs: number };
 
 /** [atMs, version, predicted, confidence, probabilities, labelAtMs, truth] */
@@ -151,6 +188,20 @@ type RowValue = [
 /** [labelAtMs, truth, arrivedAtMs] */
 type PendingValue = [number, string | number | boolean, number];
 type Key = [string, number];
+type EstimateValue = EstimateStateJson & { labels: string[] };
+/**
+ * A bucket's estimate sums with the classes of the calibration they were folded under (null until a prediction is
+ * folded under one); its `skipped` counts the bucket's predictions left out.
+ */
+interface EstimateBucket {
+  labels: string[];
+  state: EstimateState | null;
+  skipped: number;
+}
+
+function sameLabels(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((l, i) => l === b[i]);
+}
 
 function dayName(startMs: number): string {
   return `p:${new Date(startMs).toISOString().slice(0, 10)}`;
@@ -179,6 +230,7 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
   const meta = env.openDB<number[], string>('meta', {});
   const talliesDb = env.openDB<RealizedTallyJson, Key>('tallies', {});
   const pendingDb = env.openDB<PendingValue, Key>('pending', {});
+  const estimatesDb = env.openDB<EstimateValue, Key>('estimates', {});
   const days = new Map<number, Database<RowValue, Key>>();
   for (const start of meta.get('days') ?? []) days.set(start, env.openDB<RowValue, Key>(dayName(start), {}));
   const tallies = new Map<string, Map<number, RealizedTally>>();
@@ -193,6 +245,48 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
   const dirty = new Set<RealizedTally>();
   const dirtyKeys = new Map<RealizedTally, Key>();
   let daysChanged = false;
+  /** The estimate buckets touched by the write transaction under way, written back at its end. */
+  const touchedEstimates = new Map<string, { key: Key; bucket: EstimateBucket }>();
+
+  function estimateBucketFromValue(v: EstimateValue): EstimateBucket {
+    if (v.labels.length === 0) return { labels: [], state: null, skipped: v.skipped };
+    const state = estimateStateFromJson(v, v.labels.length);
+    return { labels: v.labels, state, skipped: state.skipped };
+  }
+
+  function estimateBucketToValue(b: EstimateBucket): EstimateValue {
+    if (!b.state) return { labels: [], rows: [], first: [], second: [], skipped: b.skipped };
+    return { ...estimateStateToJson({ sums: b.state.sums, skipped: b.skipped }), labels: b.labels };
+  }
+
+  /** Folds a prediction into its bucket's estimate sums (or counts it as skipped there). */
+  function foldEstimate(model: string, p: HorizonPrediction, estimate: EstimateSchema | null): void {
+    const start = Math.floor(p.atMs / TALLY_BUCKET_MS) * TALLY_BUCKET_MS;
+    const id = `${start}\u0000${model}`;
+    let touched = touchedEstimates.get(id);
+    if (!touched) {
+      const key: Key = [model, start];
+      const held = estimatesDb.get(key);
+      touched = {
+        key,
+        bucket: held ? estimateBucketFromValue(held) : { labels: [], state: null, skipped: 0 },
+      };
+      touchedEstimates.set(id, touched);
+    }
+    const b = touched.bucket;
+    if (!estimate || (b.state && !sameLabels(b.labels, estimate.calibration.labels))) {
+      b.skipped++;
+      return;
+    }
+    if (!b.state) {
+      b.labels = [...estimate.calibration.labels];
+      b.state = createEstimateState(estimate);
+    }
+    // The state counts its own skipped rows (no usable probabilities); the bucket's count is their sum.
+    const before = b.state.skipped;
+    foldEstimateRow(b.state, estimate, typeof p.predicted === 'string' ? p.predicted : null, p.probabilities);
+    b.skipped += b.state.skipped - before;
+  }
 
   function tallyOf(model: string, atMs: number): RealizedTally {
     const start = Math.floor(atMs / TALLY_BUCKET_MS) * TALLY_BUCKET_MS;
@@ -259,7 +353,7 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
     return true;
   }
 
-  function applyPrediction(model: string, p: HorizonPrediction): void {
+  function applyPrediction(model: string, p: HorizonPrediction, estimate: EstimateSchema | null): void {
     const task = tasks.get(model);
     if (!task || p.atMs < now() - horizonMs) return;
     const key: Key = [model, keyHash(p.key)];
@@ -268,6 +362,7 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
     // on another day is a prediction of its own there; a label joins the newest one.
     if (db.get(key) !== undefined) return;
     tallyPrediction(tallyOf(model, p.atMs), task, p.predicted);
+    if (task === 'classification') foldEstimate(model, p, estimate);
     const row: RowValue = [p.atMs, p.version, p.predicted, p.confidence, p.probabilities, null, null];
     if (pendingCount > 0) {
       const waiting = pendingDb.get(key);
@@ -327,6 +422,11 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
             byBucket.delete(bucket);
             talliesDb.removeSync([model, bucket]);
           }
+      for (const { key } of estimatesDb.getRange({}))
+        if (key[1] >= start && key[1] < start + DAY_MS) {
+          estimatesDb.removeSync(key);
+          touchedEstimates.delete(`${key[1]}\u0000${key[0]}`);
+        }
     }
     if (sweepDue(t)) {
       lastPendingSweep = t;
@@ -349,7 +449,7 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
     buffer = [];
     env.transactionSync(() => {
       for (const op of ops) {
-        if (op.kind === 0) applyPrediction(op.model, op.p);
+        if (op.kind === 0) applyPrediction(op.model, op.p, op.estimate);
         else applyLabel(op.model, op.l, op.arrivedAtMs);
       }
       expire();
@@ -360,6 +460,9 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
       }
       dirty.clear();
       dirtyKeys.clear();
+      for (const { key, bucket } of touchedEstimates.values())
+        estimatesDb.putSync(key, estimateBucketToValue(bucket));
+      touchedEstimates.clear();
       if (daysChanged) {
         meta.putSync(
           'days',
@@ -375,12 +478,33 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
     if (buffer.length >= batchSize) apply();
   }
 
+  /** The estimate of the buckets starting in [fromMs, toMs), read from disk (after a flush). */
+  function rangeEstimate(
+    model: string,
+    fromMs: number,
+    toMs: number,
+    estimate: EstimateSchema,
+  ): RangeEstimate | null {
+    const labels = estimate.calibration.labels;
+    const sum = createEstimateState(estimate);
+    let skipped = 0;
+    for (const { value } of estimatesDb.getRange({ start: [model, fromMs], end: [model, toMs] })) {
+      const b = estimateBucketFromValue(value);
+      skipped += b.skipped;
+      if (!b.state) continue;
+      if (sameLabels(b.labels, labels)) mergeEstimateInto(sum, b.state);
+      else skipped += totalRows(b.state.sums);
+    }
+    if (totalRows(sum.sums) === 0) return null;
+    return { ...estimatePerformance(labels, sum.sums), skippedRows: skipped };
+  }
+
   const store: LabelHorizonStore = {
     horizonMs,
     dir: options.dir,
-    addPrediction(model, p) {
+    addPrediction(model, p, estimate = null) {
       if (!Number.isFinite(p.atMs)) throw new RangeError('a prediction needs a finite atMs');
-      push({ kind: 0, model, p });
+      push({ kind: 0, model, p, estimate });
     },
     addLabel(model, l) {
       if (!Number.isFinite(l.atMs)) throw new RangeError('a label needs a finite atMs');
@@ -396,7 +520,7 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
         .sort((a, b) => a[0] - b[0])
         .map(([startMs, tally]) => ({ startMs, tally }));
     },
-    rangeQuality(model, ranges, maxClasses) {
+    rangeQuality(model, ranges, maxClasses, estimate = null) {
       const task = tasks.get(model);
       if (!task) throw new RangeError(`model "${model}" is not watched by this exporter`);
       const toMs = Math.floor(now() / TALLY_BUCKET_MS) * TALLY_BUCKET_MS + TALLY_BUCKET_MS;
@@ -404,7 +528,11 @@ export function createLabelHorizonStore(options: LabelHorizonStoreOptions): Labe
         const fromMs = toMs - Math.ceil((r.seconds * 1000) / TALLY_BUCKET_MS) * TALLY_BUCKET_MS;
         const sum = createRealizedTally();
         for (const b of store.tallies(model, fromMs, toMs)) addRealizedTally(sum, b.tally);
-        return realizedRangeQuality(sum, task, { ...r, fromMs, toMs }, maxClasses);
+        return {
+          ...realizedRangeQuality(sum, task, { ...r, fromMs, toMs }, maxClasses),
+          estimated:
+            task === 'classification' && estimate ? rangeEstimate(model, fromMs, toMs, estimate) : null,
+        };
       });
     },
     stats() {

@@ -279,6 +279,23 @@ export function createMetricsPublisher(metrics: ExporterMetrics): MetricsPublish
       }
       if (q.mae !== null) ledger.set(metrics.realizedMae, mr, q.mae);
       if (q.rmse !== null) ledger.set(metrics.realizedRmse, mr, q.rmse);
+      const est = q.estimated;
+      if (est) {
+        ledger.set(metrics.rangeEstimatedAccuracy, mr, est.accuracy);
+        ledger.set(metrics.rangeEstimatedAccuracyLower, mr, est.accuracyBand[0]);
+        ledger.set(metrics.rangeEstimatedAccuracyUpper, mr, est.accuracyBand[1]);
+        ledger.set(metrics.rangeEstimatedPrecisionMacro, mr, est.precisionMacro);
+        ledger.set(metrics.rangeEstimatedPrecisionMacroLower, mr, est.precisionMacroBand[0]);
+        ledger.set(metrics.rangeEstimatedPrecisionMacroUpper, mr, est.precisionMacroBand[1]);
+        ledger.set(metrics.rangeEstimatedRecallMacro, mr, est.recallMacro);
+        ledger.set(metrics.rangeEstimatedRecallMacroLower, mr, est.recallMacroBand[0]);
+        ledger.set(metrics.rangeEstimatedRecallMacroUpper, mr, est.recallMacroBand[1]);
+        ledger.set(metrics.rangeEstimatedF1Macro, mr, est.f1Macro);
+        ledger.set(metrics.rangeEstimatedF1MacroLower, mr, est.f1MacroBand[0]);
+        ledger.set(metrics.rangeEstimatedF1MacroUpper, mr, est.f1MacroBand[1]);
+        ledger.set(metrics.rangeEstimatedRows, mr, est.rows);
+        ledger.set(metrics.rangeEstimatedSkippedRows, mr, est.skippedRows);
+      }
     }
     const e = r.estimatedQuality;
     if (e) {

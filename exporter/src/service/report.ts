@@ -2,7 +2,7 @@
 import type { DataQualityReport } from '../data-quality';
 import type { MultivariateOutcome } from '../drift/multivariate';
 import type { QualityReport } from '../quality';
-import type { RealizedRangeQuality } from '../quality/realized-tally';
+import type { HorizonRangeQuality } from '../label-horizon';
 import type { RoutingCounts } from '../quality/label-join-state';
 import type { CalibrationMethod, EstimatedPerformance } from '../quality/estimate';
 import type { FeatureSummary, WindowStatus } from '../windows';
@@ -69,7 +69,8 @@ export interface QualityByPredictionTime {
   labelHorizonSeconds: number;
   /** Width of the prediction-time buckets the ranges are made of. */
   bucketSeconds: number;
-  ranges: RealizedRangeQuality[];
+  /** Realized figures and coverage, with `estimated` (the label-free estimate, or null) beside them. */
+  ranges: HorizonRangeQuality[];
 }
 /** The estimate of a window, with the rows it left out (no predicted class among the calibrated ones, or no probabilities). */
 export type EstimatedQualityReport = EstimatedPerformance & {

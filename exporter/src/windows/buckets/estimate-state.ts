@@ -46,10 +46,19 @@ const raw = new Float64Array(64);
 const calibrated = new Float64Array(64);
 
 export function foldEstimate(s: EstimateState, schema: EstimateSchema, outputs: Outputs): void {
+  foldEstimateRow(s, schema, outputs.label, outputs.probabilities);
+}
+
+/** Folds one row given its predicted label and its raw probabilities (the label horizon store's path). */
+export function foldEstimateRow(
+  s: EstimateState,
+  schema: EstimateSchema,
+  label: string | null,
+  p: Readonly<Record<string, number>> | null,
+): void {
   const labels = schema.calibration.labels;
   const k = labels.length;
-  const predicted = outputs.label === null ? undefined : schema.classIndex.get(outputs.label);
-  const p = outputs.probabilities;
+  const predicted = label === null ? undefined : schema.classIndex.get(label);
   if (predicted === undefined || !p || k > raw.length) {
     s.skipped++;
     return;
