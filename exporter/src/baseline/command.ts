@@ -1,10 +1,8 @@
-import { integerArg, UsageError } from '@plumbline/service-kit';
+import { integerArg, UsageError } from '@plumbline/service-kit/cli';
 import type { Command } from 'commander';
 import type { FeatureType } from '../stattests/types';
-import { createElasticsearchBaselineStore } from './elasticsearch-store';
 import { createFileBaselineStore } from './file-store';
 import { startReadProgress, type ProgressStream, type ReadProgressOptions } from '../io/read-progress';
-import { profileFile } from './profile-file';
 import { DEFAULT_MODEL_VERSION, checkBaselineKey, type BaselineStore } from './store';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -31,6 +29,9 @@ export function openBaselineStore(flags: StoreFlags): BaselineStore {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw usage(`--elasticsearch: expected http(s) URL, got "${flags.elasticsearch}"`);
+    // @elastic/elasticsearch loads only for this store (cli/README.md, "Adding a command").
+    const { createElasticsearchBaselineStore } =
+      require('./elasticsearch-store') as typeof import('./elasticsearch-store');
     return createElasticsearchBaselineStore({ url: flags.elasticsearch });
   }
   return createFileBaselineStore(flags.store);
@@ -70,6 +71,7 @@ export async function runBaselineImport(
   const read = (parse: (text: string) => number, v: number | string | undefined): number | undefined =>
     typeof v === 'string' ? parse(v) : v;
   const store = openBaselineStore(flags);
+  const { profileFile } = require('./profile-file') as typeof import('./profile-file');
   try {
     const progress = startReadProgress(stderr, `profiling ${flags.file}`, progressOptions);
     let profile;
