@@ -342,6 +342,17 @@ function cpuRows(columns: ColumnCpu[], nginxLogIndex: number): string[][] {
       '',
     ],
     row('  main (proxy) thread', (r) => r.threads?.main),
+    [
+      '  main (proxy) thread ÷ nginx + body log (issue #16 target ≤ 2×)',
+      ...columns.map((c) => {
+        if (c === null || c.kind !== 'node' || c.report === null || c.report.threads === null) return '';
+        const main = c.report.threads.main;
+        const x = (main.user + main.system) / c.report.requests / reference;
+        return Number.isFinite(x) ? `${x.toFixed(2)}×` : '';
+      }),
+      '',
+      '',
+    ],
     row('  capture thread + libuv I/O pool', (r) => r.threads?.started),
     row('  V8 helper threads (GC, compiler)', (r) => r.threads?.helpers),
   ];
@@ -472,6 +483,38 @@ async function main(): Promise<void> {
       spoolDir: mkdtempSync(join(tmpdir(), 'plumbline-bench-shadow-spool-')),
     },
   };
+  // The same sidecar on the raw data plane (dataPlane: raw): its own index, topic and spool.
+  const rawConfig = {
+    ...config,
+    dataPlane: 'raw',
+    sinks: {
+      ...config.sinks,
+      ...(config.sinks.elasticsearch
+        ? {
+            elasticsearch: {
+              ...config.sinks.elasticsearch,
+              inferenceIndex: `${INDEX}-raw`,
+              feedbackIndex: `${INDEX.replace('inference', 'feedback')}-raw`,
+            },
+          }
+        : {}),
+      ...(config.sinks.kafka
+        ? {
+            kafka: {
+              ...config.sinks.kafka,
+              inferenceTopic: `${TOPIC}.raw`,
+              feedbackTopic: `${TOPIC}.raw.feedback`,
+            },
+          }
+        : {}),
+      spoolDir: mkdtempSync(join(tmpdir(), 'plumbline-bench-raw-spool-')),
+    },
+  };
+  const rawSidecar = await startChild(
+    'sidecar-process.js',
+    [JSON.stringify(rawConfig)],
+    nodeArgs('BENCH_SIDECAR_NODE_ARGS'),
+  );
   const shadowSidecar = await startChild(
     'sidecar-process.js',
     [JSON.stringify(shadowConfig)],
@@ -487,6 +530,7 @@ async function main(): Promise<void> {
     await load(hopUrl, { connections: 8, seconds: 3 });
     servedBySidecar += (await load(sidecarUrl, { connections: 8, seconds: 3 })).ok;
     await load(shadowSidecar.info.url, { connections: 8, seconds: 3 });
+    await load(rawSidecar.info.url, { connections: 8, seconds: 3 });
     await load(nginx.url, { connections: 8, seconds: 3 });
     await load(nginxLog.url, { connections: 8, seconds: 3 });
     // nginx's CPU is counted from here; the Node children's since they listened (warm-up included, requests too).
@@ -498,6 +542,7 @@ async function main(): Promise<void> {
       nginx: nginx.url,
       nginxLog: nginxLog.url,
       sidecar: sidecarUrl,
+      sidecarRaw: rawSidecar.info.url,
     };
     type Mode = keyof typeof modes;
     const MODES = Object.keys(modes) as Mode[];
@@ -509,6 +554,7 @@ async function main(): Promise<void> {
         // Both sidecars' sinks idle: the shadow sidecar's writes (twice the events) never land in another run.
         await sinksIdle(sidecar.info.adminUrl);
         await sinksIdle(shadowSidecar.info.adminUrl);
+        await sinksIdle(rawSidecar.info.adminUrl);
         fixed[mode].push(await paced(modes[mode], FIXED_RATE, FIXED_SECONDS));
       }
       await sinksIdle(sidecar.info.adminUrl);
@@ -540,6 +586,7 @@ async function main(): Promise<void> {
     const nginxCpu = nginxSpent(nginx, nginxCpuStart.nginx, 'nginx');
     const nginxLogCpu = nginxSpent(nginxLog, nginxCpuStart.nginxLog, 'nginxLog');
     const nginxLogLines = nginxLog.logLines();
+    const rawCpu = await stopWithReport(rawSidecar.child);
     const [hopCpu, sidecarCpu] = await Promise.all([
       stopWithReport(hop.child),
       stopWithReport(sidecar.child),
@@ -568,6 +615,7 @@ async function main(): Promise<void> {
       nginx: 'nginx, no log (ref.)',
       nginxLog: 'nginx + body log (ref.)',
       sidecar: 'via sidecar',
+      sidecarRaw: 'sidecar, dataPlane: raw',
     };
     /** A row with one cell per mode. */
     const perMode = (label: string, cell: (m: Mode) => string, target = '', met = ''): string[] => [
@@ -658,6 +706,7 @@ async function main(): Promise<void> {
       nginx: nginxCpu,
       nginxLog: nginxLogCpu,
       sidecar: { kind: 'node', report: sidecarCpu },
+      sidecarRaw: { kind: 'node', report: rawCpu },
     };
     rows.push(
       ...cpuRows(
@@ -686,6 +735,7 @@ async function main(): Promise<void> {
     await stopChild(hop.child);
     await stopChild(sidecar.child);
     await stopChild(shadowSidecar.child);
+    await stopChild(rawSidecar.child);
     await stopChild(challenger.child);
     await stopChild(model.child);
     await sinks.stop();
