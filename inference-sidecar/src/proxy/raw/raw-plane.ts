@@ -594,7 +594,10 @@ class ClientConnection {
     ex.upstreamMs = performance.now() - ex.upstreamStartedAt;
     const upstream = ex.upstream;
     ex.upstream = null;
-    const reusable = clean && ex.res !== null && ex.res.keepAlive && ex.phase !== Phase.RequestBody;
+    // Reused only when the upstream got the whole request body: an upstream that answered early (before the body
+    // ended) would read the next request as the rest of this body.
+    const requestSent = ex.reqDecoder !== null ? ex.reqDecoder.done : ex.reqRemaining === 0;
+    const reusable = clean && ex.res !== null && ex.res.keepAlive && requestSent;
     this.finish(ex);
     if (upstream !== null) this.plane.pool.release(upstream, reusable);
     this.next(ex);
