@@ -512,16 +512,16 @@ class ClientConnection {
       ex.resBuf = null;
       if (ex.timer !== null) clearTimeout(ex.timer);
       ex.res = head;
+      // Head and the body bytes that came with it leave in one write (one packet with noDelay).
+      this.socket.cork();
       this.sendResponseHead(ex, head);
       if (head.body === 'length') ex.resRemaining = head.contentLength;
       else if (head.body === 'chunked')
         ex.resDecoder = new ChunkedDecoder((data) => this.captureResponse(ex, data));
       ex.phase = Phase.ResponseBody;
-      if (head.body === 'none') {
-        this.complete(ex, buf.length === head.end);
-        return;
-      }
-      if (buf.length > head.end) this.responseBody(ex, buf.subarray(head.end));
+      if (head.body === 'none') this.complete(ex, buf.length === head.end);
+      else if (buf.length > head.end) this.responseBody(ex, buf.subarray(head.end));
+      this.socket.uncork();
       return;
     }
     this.responseBody(ex, chunk);
