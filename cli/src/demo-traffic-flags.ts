@@ -3,7 +3,7 @@
  * --drift, --duration): declared once, read once, so the two commands cannot drift apart.
  */
 import type { Command } from 'commander';
-import { durationArg, numberArg, UsageError } from '@plumbline/service-kit';
+import { durationArg, numberArg, UsageError } from '@plumbline/service-kit/cli';
 import { DEFAULT_DRIFT, parseDriftShifts, type DriftShifts } from './demo/drift-plan';
 import { neverOr } from './never-or';
 

@@ -6,9 +6,11 @@
  * error (unknown command, bad flag, invalid config — the message names the key).
  */
 import { Command, CommanderError } from 'commander';
-import { isUsageError } from '@plumbline/service-kit';
-import { registerSidecarCommands } from '@plumbline/sidecar';
-import { registerExporterCommands } from '@plumbline/exporter';
+import { isUsageError } from '@plumbline/service-kit/cli';
+// The workspaces' `./cli` entries: registration only. What a command runs is required in its action handler, so
+// `plumbline --version` and `plumbline <command> --help` load commander and little else (cli/README.md).
+import { registerSidecarCommands } from '@plumbline/sidecar/cli';
+import { registerExporterCommands } from '@plumbline/exporter/cli';
 import { registerStartCommand } from './start';
 import { registerTrafficCommand } from './traffic-command';
 

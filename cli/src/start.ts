@@ -4,10 +4,8 @@
  * plants drift after a while. No external services. Ctrl-C (or SIGTERM, or --duration) stops everything cleanly.
  */
 import type { Command } from 'commander';
-import { SHIPPED_MODEL } from '@plumbline/sidecar';
-import { runEmbeddedStack, type EmbeddedStackOptions } from './demo/stack';
-import { readTrainingData } from './demo/training-data';
-import { durationArg, integerArg, portArg, readApiToken, UsageError } from '@plumbline/service-kit';
+import type { EmbeddedStackOptions } from './demo/stack';
+import { durationArg, integerArg, portArg, UsageError } from '@plumbline/service-kit/cli';
 import { addDemoTrafficOptions, driftFromFlag, type DemoTrafficFlags } from './demo-traffic-flags';
 import {
   addPipelineBreakOptions,
@@ -34,6 +32,9 @@ interface StartFlags extends DemoTrafficFlags, PipelineBreakFlags {
 export function startOptionsFromFlags(
   flags: StartFlags,
 ): EmbeddedStackOptions & { durationSeconds: number | null } {
+  // What the command runs loads when it runs, not when `plumbline --help` registers it (cli/README.md).
+  const { SHIPPED_MODEL } = require('@plumbline/sidecar') as typeof import('@plumbline/sidecar');
+  const { readTrainingData } = require('./demo/training-data') as typeof import('./demo/training-data');
   const features = readTrainingData(SHIPPED_MODEL.trainCsvPath).features;
   const drift = driftFromFlag(flags.drift, features);
   if (flags.evaluateEvery > flags.window) {
@@ -113,6 +114,7 @@ export function registerStartCommand(program: Command): void {
     )
     .action(async (flags: StartFlags) => {
       // PLUMBLINE_API_TOKEN(_FILE) when set (a bad file is a usage error); else the stack makes one for this run.
+      const { readApiToken } = require('@plumbline/service-kit') as typeof import('@plumbline/service-kit');
       let apiToken: string | undefined;
       try {
         apiToken = readApiToken(process.env)?.token;
@@ -144,6 +146,7 @@ export function registerStartCommand(program: Command): void {
         }
       });
       try {
+        const { runEmbeddedStack } = require('./demo/stack') as typeof import('./demo/stack');
         const clean = await runEmbeddedStack(options, stopSignal);
         process.stdout.write(
           clean ? 'plumbline start: stopped cleanly\n' : 'plumbline start: stopped, not cleanly\n',

@@ -5,11 +5,8 @@
  * by PLUMBLINE_API_TOKEN_FILE, when the sidecar needs one), drift planted after a while. Ctrl-C / SIGTERM stop it.
  */
 import type { Command } from 'commander';
-import { SHIPPED_MODEL } from '@plumbline/sidecar';
 import { describeDrift } from './demo/drift-plan';
-import { createDemoTraffic } from './demo/traffic';
-import { readTrainingData } from './demo/training-data';
-import { durationArg, readApiToken, UsageError } from '@plumbline/service-kit';
+import { durationArg, UsageError } from '@plumbline/service-kit/cli';
 import { addDemoTrafficOptions, driftFromFlag, type DemoTrafficFlags } from './demo-traffic-flags';
 
 interface TrafficFlags extends DemoTrafficFlags {
@@ -44,6 +41,11 @@ export function registerTrafficCommand(program: Command): void {
       30,
     )
     .action(async (flags: TrafficFlags) => {
+      // What the command runs loads when it runs, not when `plumbline --help` registers it (cli/README.md).
+      const { SHIPPED_MODEL } = require('@plumbline/sidecar') as typeof import('@plumbline/sidecar');
+      const { readTrainingData } = require('./demo/training-data') as typeof import('./demo/training-data');
+      const { createDemoTraffic } = require('./demo/traffic') as typeof import('./demo/traffic');
+      const { readApiToken } = require('@plumbline/service-kit') as typeof import('@plumbline/service-kit');
       const data = readTrainingData(SHIPPED_MODEL.trainCsvPath);
       const drift = driftFromFlag(flags.drift, data.features);
       const durationSeconds = flags.duration ?? null;

@@ -8,6 +8,13 @@
  *   load generator (this process) ──▶ sidecar with shadow traffic (child) ──▶ the same model server  "shadow on"
  *                                       └─▶ a copy of every request ──▶ a second model server (child)
  *
+ *   load generator (this process) ──▶ nginx, no access log (child) ──▶ same server            "nginx"
+ *   load generator (this process) ──▶ nginx, a log line per request with its body ──▶ same server  "nginx + body log"
+ *
+ * nginx is the price to beat (issue #16): Debian's nginx, installed by the bench with apt-get when missing
+ * (nginx-reference.ts), one worker process, keep-alive to the model server; its CPU per request comes from /proc
+ * like the Node children's, divided by the requests the bench sent it. Ratios are printed against direct and
+ * against "nginx + body log", the fair comparison for a proxy that captures payloads.
  * The "Node hop" is a reference, not a competitor: the smallest proxy Node does well (reference-proxy-process.ts,
  * no capture), so the table separates what one extra process hop costs on this machine from what the sidecar adds.
  *
@@ -45,6 +52,7 @@ import { openSpoolReader } from '@plumbline/spool';
 import { Kafka, logLevel } from 'kafkajs';
 import { startElasticsearch, startKafka } from '@plumbline/harness';
 import type { CpuReport } from './thread-cpu';
+import { ensureNginx, startNginx, type NginxHandle } from './nginx-reference';
 
 const FIXED_RATE = 1000;
 const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 5);
@@ -282,25 +290,69 @@ function stopWithReport(child: ChildProcess): Promise<CpuReport | null> {
   });
 }
 
-/** Table rows of CPU per request, the reference hop next to the sidecar. */
-function cpuRows(hop: CpuReport | null, sidecar: CpuReport | null): string[][] {
-  const per = (r: CpuReport | null, pick: (r: CpuReport) => NodeJS.CpuUsage | undefined): string => {
-    const cpu = r === null ? undefined : pick(r);
-    if (r === null || cpu === undefined || r.requests === 0) return 'n/a';
-    return `${(cpu.user / r.requests).toFixed(1)} / ${(cpu.system / r.requests).toFixed(1)}`;
+/** CPU one column used: a Node child's CpuReport, nginx's /proc figures, or nothing (the model server). */
+type ColumnCpu =
+  | { kind: 'node'; report: CpuReport | null }
+  | { kind: 'nginx'; cpu: NodeJS.CpuUsage; requests: number }
+  | null;
+
+/** µs per request of one CPU figure, user / sys, or 'n/a'. */
+function perRequest(cpu: NodeJS.CpuUsage | undefined, requests: number): string {
+  if (cpu === undefined || requests === 0) return 'n/a';
+  return `${(cpu.user / requests).toFixed(1)} / ${(cpu.system / requests).toFixed(1)}`;
+}
+
+/** Total (user + sys) µs per request of a column's process, or NaN. */
+function totalPerRequest(column: ColumnCpu): number {
+  if (column === null) return NaN;
+  if (column.kind === 'nginx')
+    return column.requests === 0 ? NaN : (column.cpu.user + column.cpu.system) / column.requests;
+  const r = column.report;
+  return r === null || r.requests === 0 ? NaN : (r.cpu.user + r.cpu.system) / r.requests;
+}
+
+/**
+ * Table rows of CPU per request for every column: process-wide, its ratio to "nginx + body log", and the Node
+ * children's threads (nginx: the worker does everything, so its rows are the process-wide figure only).
+ */
+function cpuRows(columns: ColumnCpu[], nginxLogIndex: number): string[][] {
+  const cell = (column: ColumnCpu, pick: (r: CpuReport) => NodeJS.CpuUsage | undefined): string => {
+    if (column === null) return '';
+    if (column.kind === 'nginx') return pick === processWide ? perRequest(column.cpu, column.requests) : '';
+    const r = column.report;
+    return r === null ? 'n/a' : perRequest(pick(r), r.requests);
   };
+  const processWide = (r: CpuReport): NodeJS.CpuUsage => r.cpu;
   const row = (label: string, pick: (r: CpuReport) => NodeJS.CpuUsage | undefined): string[] => [
     label,
-    '',
-    per(hop, pick),
-    per(sidecar, pick),
-    '',
+    ...columns.map((c) => cell(c, pick)),
     '',
     '',
   ];
+  const reference = totalPerRequest(columns[nginxLogIndex]);
   return [
-    row('CPU per request (µs): user / sys', (r) => r.cpu),
+    row('CPU per request (µs): user / sys', processWide),
+    [
+      'CPU per request ÷ nginx + body log',
+      ...columns.map((c) => {
+        const x = totalPerRequest(c) / reference;
+        return Number.isFinite(x) ? `${x.toFixed(2)}×` : '';
+      }),
+      '',
+      '',
+    ],
     row('  main (proxy) thread', (r) => r.threads?.main),
+    [
+      '  main (proxy) thread ÷ nginx + body log (issue #16 target ≤ 2×)',
+      ...columns.map((c) => {
+        if (c === null || c.kind !== 'node' || c.report === null || c.report.threads === null) return '';
+        const main = c.report.threads.main;
+        const x = (main.user + main.system) / c.report.requests / reference;
+        return Number.isFinite(x) ? `${x.toFixed(2)}×` : '';
+      }),
+      '',
+      '',
+    ],
     row('  capture thread + libuv I/O pool', (r) => r.threads?.started),
     row('  V8 helper threads (GC, compiler)', (r) => r.threads?.helpers),
   ];
@@ -309,7 +361,8 @@ function cpuRows(hop: CpuReport | null, sidecar: CpuReport | null): string[][] {
 /**
  * Table rows of the shadow comparison: the sidecar's p50 / p99 at the fixed rate in each round without shadow
  * (their spread is the run's noise), pooled with shadow traffic on, the change, and whether it is within the noise.
- * Plus how the shadow copies ended.
+ * Plus how the shadow copies ended. Rows are [measure, value, target, met]; the caller puts the value in the
+ * sidecar's column.
  */
 function shadowRows(
   without: Run[],
@@ -329,10 +382,7 @@ function shadowRows(
     const change = on - off;
     rows.push([
       `${name} @ ${FIXED_RATE} req/s, shadow on (ms)`,
-      '',
-      '',
-      `${ms(on)} (off: ${ms(off)})`,
-      `${change >= 0 ? '+' : ''}${ms(change)}; rounds off ${rounds.map(ms).join(' / ')}, noise ${ms(noise)}`,
+      `${ms(on)} (off: ${ms(off)}; ${change >= 0 ? '+' : ''}${ms(change)}; rounds off ${rounds.map(ms).join(' / ')}, noise ${ms(noise)})`,
       '≤ noise',
       change <= noise ? 'yes' : 'NO',
     ]);
@@ -341,10 +391,7 @@ function shadowRows(
     sumSeries(metricsText, `plumbline_sidecar_shadow_requests_total\\{[^}]*outcome="${o}"[^}]*\\}`);
   rows.push([
     'shadow copies sent / error / timeout / dropped',
-    '',
-    '',
     ['sent', 'error', 'timeout', 'dropped'].map((o) => String(outcome(o))).join(' / '),
-    '',
     '',
     '',
   ]);
@@ -355,11 +402,8 @@ function shadowRows(
     return `${(c.user / cpu.requests).toFixed(1)} / ${(c.system / cpu.requests).toFixed(1)}`;
   };
   rows.push([
-    'shadow on, CPU µs per request: proxy thread; capture + I/O',
-    '',
-    '',
+    'shadow on, CPU µs per request: proxy thread; capture + I/O (fixed-rate runs only)',
     `${per((r) => r.threads?.main)}; ${per((r) => r.threads?.started)}`,
-    'fixed-rate runs only',
     '',
     '',
   ]);
@@ -439,11 +483,46 @@ async function main(): Promise<void> {
       spoolDir: mkdtempSync(join(tmpdir(), 'plumbline-bench-shadow-spool-')),
     },
   };
+  // The same sidecar on the raw data plane (dataPlane: raw): its own index, topic and spool.
+  const rawConfig = {
+    ...config,
+    dataPlane: 'raw',
+    sinks: {
+      ...config.sinks,
+      ...(config.sinks.elasticsearch
+        ? {
+            elasticsearch: {
+              ...config.sinks.elasticsearch,
+              inferenceIndex: `${INDEX}-raw`,
+              feedbackIndex: `${INDEX.replace('inference', 'feedback')}-raw`,
+            },
+          }
+        : {}),
+      ...(config.sinks.kafka
+        ? {
+            kafka: {
+              ...config.sinks.kafka,
+              inferenceTopic: `${TOPIC}.raw`,
+              feedbackTopic: `${TOPIC}.raw.feedback`,
+            },
+          }
+        : {}),
+      spoolDir: mkdtempSync(join(tmpdir(), 'plumbline-bench-raw-spool-')),
+    },
+  };
+  const rawSidecar = await startChild(
+    'sidecar-process.js',
+    [JSON.stringify(rawConfig)],
+    nodeArgs('BENCH_SIDECAR_NODE_ARGS'),
+  );
   const shadowSidecar = await startChild(
     'sidecar-process.js',
     [JSON.stringify(shadowConfig)],
     nodeArgs('BENCH_SIDECAR_NODE_ARGS'),
   );
+  const nginxVersion = ensureNginx();
+  const nginx: NginxHandle = await startNginx('no-log', modelUrl, { logBody: false });
+  const nginxLog: NginxHandle = await startNginx('body-log', modelUrl, { logBody: true });
   let servedBySidecar = 0;
   try {
     // Warm up every path (JIT, keep-alive pools, ES/Kafka connections).
@@ -451,36 +530,43 @@ async function main(): Promise<void> {
     await load(hopUrl, { connections: 8, seconds: 3 });
     servedBySidecar += (await load(sidecarUrl, { connections: 8, seconds: 3 })).ok;
     await load(shadowSidecar.info.url, { connections: 8, seconds: 3 });
+    await load(rawSidecar.info.url, { connections: 8, seconds: 3 });
+    await load(nginx.url, { connections: 8, seconds: 3 });
+    await load(nginxLog.url, { connections: 8, seconds: 3 });
+    // nginx's CPU is counted from here; the Node children's since they listened (warm-up included, requests too).
+    const nginxCpuStart = { nginx: nginx.cpu(), nginxLog: nginxLog.cpu() };
 
-    const modes = { direct: modelUrl, hop: hopUrl, sidecar: sidecarUrl };
+    const modes = {
+      direct: modelUrl,
+      hop: hopUrl,
+      nginx: nginx.url,
+      nginxLog: nginxLog.url,
+      sidecar: sidecarUrl,
+      sidecarRaw: rawSidecar.info.url,
+    };
     type Mode = keyof typeof modes;
-    const fixed: Record<Mode, Run[]> = { direct: [], hop: [], sidecar: [] };
-    const saturated: Record<Mode, Run[]> = { direct: [], hop: [], sidecar: [] };
+    const MODES = Object.keys(modes) as Mode[];
+    const fixed = Object.fromEntries(MODES.map((m) => [m, [] as Run[]])) as Record<Mode, Run[]>;
+    const saturated = Object.fromEntries(MODES.map((m) => [m, [] as Run[]])) as Record<Mode, Run[]>;
     const withShadow: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      for (const mode of Object.keys(modes) as Mode[]) {
+      for (const mode of MODES) {
         // Both sidecars' sinks idle: the shadow sidecar's writes (twice the events) never land in another run.
         await sinksIdle(sidecar.info.adminUrl);
         await sinksIdle(shadowSidecar.info.adminUrl);
+        await sinksIdle(rawSidecar.info.adminUrl);
         fixed[mode].push(await paced(modes[mode], FIXED_RATE, FIXED_SECONDS));
       }
       await sinksIdle(sidecar.info.adminUrl);
       await sinksIdle(shadowSidecar.info.adminUrl);
       withShadow.push(await paced(shadowSidecar.info.url, FIXED_RATE, FIXED_SECONDS));
-      for (const mode of Object.keys(modes) as Mode[]) {
+      for (const mode of MODES) {
         saturated[mode].push(
           await load(modes[mode], { connections: SATURATION_CONNECTIONS, seconds: SATURATION_SECONDS }),
         );
       }
     }
     servedBySidecar += [...fixed.sidecar, ...saturated.sidecar].reduce((n, r) => n + r.ok, 0);
-    /** Median over rounds of (mode's saturated rate / direct's in the same round). */
-    const satRatio = (mode: Mode): number => {
-      const ratios = saturated[mode]
-        .map((r, i) => summarise(r).rps / summarise(saturated.direct[i]).rps)
-        .sort((a, b) => a - b);
-      return ratios[Math.floor(ratios.length / 2)];
-    };
     // Exchanges still on their way to the capture thread (≤ 5 ms) and its sink queues settle first.
     await new Promise((resolve) => setTimeout(resolve, 100));
     await sinksIdle(sidecar.info.adminUrl);
@@ -488,6 +574,19 @@ async function main(): Promise<void> {
     const shadowMetricsText = await (await fetch(`${shadowSidecar.info.adminUrl}/metrics`)).text();
     // The shadow sidecar first: its final flush must not compete with the first sidecar's, whose events are counted.
     const shadowCpu = await stopWithReport(shadowSidecar.child);
+    const nginxSpent = (handle: NginxHandle, start: NodeJS.CpuUsage, mode: Mode): ColumnCpu => {
+      const end = handle.cpu();
+      const requests = [...fixed[mode], ...saturated[mode]].reduce((n, r) => n + r.requests, 0);
+      return {
+        kind: 'nginx',
+        cpu: { user: end.user - start.user, system: end.system - start.system },
+        requests,
+      };
+    };
+    const nginxCpu = nginxSpent(nginx, nginxCpuStart.nginx, 'nginx');
+    const nginxLogCpu = nginxSpent(nginxLog, nginxCpuStart.nginxLog, 'nginxLog');
+    const nginxLogLines = nginxLog.logLines();
+    const rawCpu = await stopWithReport(rawSidecar.child);
     const [hopCpu, sidecarCpu] = await Promise.all([
       stopWithReport(hop.child),
       stopWithReport(sidecar.child),
@@ -500,107 +599,129 @@ async function main(): Promise<void> {
       counts['spool store'] = stored;
     }
 
-    const d = summarise(pool(fixed.direct));
-    const h = summarise(pool(fixed.hop));
-    const s = summarise(pool(fixed.sidecar));
-    const sd = summarise(pool(saturated.direct));
-    const sh = summarise(pool(saturated.hop));
-    const ss = summarise(pool(saturated.sidecar));
+    const stats = Object.fromEntries(
+      MODES.map((m) => [m, { fixed: summarise(pool(fixed[m])), saturated: summarise(pool(saturated[m])) }]),
+    ) as Record<Mode, { fixed: ReturnType<typeof summarise>; saturated: ReturnType<typeof summarise> }>;
+    const d = stats.direct.fixed;
+    const s = stats.sidecar.fixed;
     const errors = (mode: Mode): number =>
       [...fixed[mode], ...saturated[mode]].reduce((n, r) => n + r.errors, 0);
     const overheadSeries = /plumbline_sidecar_overhead_seconds_sum\{[^}]*\} ([0-9.e+-]+)/.exec(metricsText);
     const overheadCount = /plumbline_sidecar_overhead_seconds_count\{[^}]*\} ([0-9.e+-]+)/.exec(metricsText);
-    const plus = (x: number): string => `+${ms(x)}`;
+    const plus = (x: number): string => `${x >= 0 ? '+' : ''}${ms(x)}`;
+    const labels: Record<Mode, string> = {
+      direct: 'direct',
+      hop: 'Node hop (ref.)',
+      nginx: 'nginx, no log (ref.)',
+      nginxLog: 'nginx + body log (ref.)',
+      sidecar: 'via sidecar',
+      sidecarRaw: 'sidecar, dataPlane: raw',
+    };
+    /** A row with one cell per mode. */
+    const perMode = (label: string, cell: (m: Mode) => string, target = '', met = ''): string[] => [
+      label,
+      ...MODES.map(cell),
+      target,
+      met,
+    ];
+    /** A row with a value in the sidecar's column only. */
+    const sidecarOnly = ([label, value, target, met]: string[]): string[] =>
+      perMode(label, (m) => (m === 'sidecar' ? value : ''), target, met);
+    const added = (m: Mode, pick: (x: ReturnType<typeof summarise>) => number): number =>
+      pick(stats[m].fixed) - pick(d);
+    const vsNginx = (m: Mode, pick: (x: ReturnType<typeof summarise>) => number): string =>
+      m === 'direct' || m === 'nginxLog'
+        ? ''
+        : `; ${plus(added(m, pick) - added('nginxLog', pick))} vs nginx+log`;
+    const latencyRow = (name: 'p50' | 'p99', target: number): string[] => {
+      const pick = (x: ReturnType<typeof summarise>): number => x[name];
+      return perMode(
+        `${name} @ ${FIXED_RATE} req/s (ms): value (added vs direct; vs nginx+log's added)`,
+        (m) =>
+          m === 'direct'
+            ? ms(pick(stats[m].fixed))
+            : `${ms(pick(stats[m].fixed))} (${plus(added(m, pick))}${vsNginx(m, pick)})`,
+        `sidecar ≤ +${ms(target)}`,
+        pick(s) - pick(d) <= target ? 'yes' : 'NO',
+      );
+    };
+    /** Median over rounds of (mode's saturated rate / `base`'s in the same round). */
+    const satRatio = (mode: Mode, base: Mode = 'direct'): number => {
+      const ratios = saturated[mode]
+        .map((r, i) => summarise(r).rps / summarise(saturated[base][i]).rps)
+        .sort((a, b) => a - b);
+      return ratios[Math.floor(ratios.length / 2)];
+    };
     const rows: string[][] = [
-      ['measure', 'direct', 'Node hop (ref.)', 'via sidecar', 'added: hop / sidecar', 'target', 'met'],
-      [
-        `p50 @ ${FIXED_RATE} req/s (ms)`,
-        ms(d.p50),
-        ms(h.p50),
-        ms(s.p50),
-        `${plus(h.p50 - d.p50)} / ${plus(s.p50 - d.p50)}`,
-        '≤ +0.250',
-        s.p50 - d.p50 <= 0.25 ? 'yes' : 'NO',
-      ],
-      [
-        `p99 @ ${FIXED_RATE} req/s (ms)`,
-        ms(d.p99),
-        ms(h.p99),
-        ms(s.p99),
-        `${plus(h.p99 - d.p99)} / ${plus(s.p99 - d.p99)}`,
-        '≤ +0.600',
-        s.p99 - d.p99 <= 0.6 ? 'yes' : 'NO',
-      ],
-      [
-        `achieved rate (req/s)`,
-        d.rps.toFixed(0),
-        h.rps.toFixed(0),
-        s.rps.toFixed(0),
-        '',
-        `${FIXED_RATE}`,
-        '',
-      ],
-      [
-        `saturation, ${SATURATION_CONNECTIONS} conns (req/s)`,
-        sd.rps.toFixed(0),
-        sh.rps.toFixed(0),
-        ss.rps.toFixed(0),
-        `${satRatio('hop').toFixed(3)} / ${satRatio('sidecar').toFixed(3)} (median of ${ROUNDS})`,
-        '≥ 0.850',
+      ['measure', ...MODES.map((m) => labels[m]), 'target', 'met'],
+      latencyRow('p50', 0.25),
+      latencyRow('p99', 0.6),
+      perMode('achieved rate (req/s)', (m) => stats[m].fixed.rps.toFixed(0), `${FIXED_RATE}`),
+      perMode(`saturation, ${SATURATION_CONNECTIONS} conns (req/s)`, (m) =>
+        stats[m].saturated.rps.toFixed(0),
+      ),
+      perMode(
+        `  ÷ direct / ÷ nginx+log (median of ${ROUNDS} rounds)`,
+        (m) => (m === 'direct' ? '' : `${satRatio(m).toFixed(3)} / ${satRatio(m, 'nginxLog').toFixed(3)}`),
+        'sidecar ≥ 0.850 of direct',
         satRatio('sidecar') >= 0.85 ? 'yes' : 'NO',
-      ],
-      [
-        `saturation p50 / p99 (ms)`,
-        `${ms(sd.p50)} / ${ms(sd.p99)}`,
-        `${ms(sh.p50)} / ${ms(sh.p99)}`,
-        `${ms(ss.p50)} / ${ms(ss.p99)}`,
-        '',
-        '',
-        '',
-      ],
-      [
-        `client errors (non-2xx, timeouts)`,
-        String(errors('direct')),
-        String(errors('hop')),
-        String(errors('sidecar')),
-        '',
+      ),
+      perMode(
+        'saturation p50 / p99 (ms)',
+        (m) => `${ms(stats[m].saturated.p50)} / ${ms(stats[m].saturated.p99)}`,
+      ),
+      perMode(
+        'client errors (non-2xx, timeouts)',
+        (m) => String(errors(m)),
         '0',
         errors('sidecar') === 0 ? 'yes' : 'NO',
-      ],
+      ),
+      perMode('access log lines (nginx + body log)', (m) => (m === 'nginxLog' ? String(nginxLogLines) : '')),
     ];
     // Every event the sidecar captured must be in every sink. Captured ≥ served 2xx: requests in flight when a
     // load run ends complete at the sidecar (and are captured) after the load generator stopped listening.
     const captured = sumSeries(metricsText, 'plumbline_sidecar_events_total');
-    rows.push([
-      'events captured / client-seen 2xx',
-      '',
-      '',
-      `${captured} / ${servedBySidecar}`,
-      '',
-      '≥',
-      captured >= servedBySidecar ? 'yes' : 'NO',
-    ]);
+    rows.push(
+      sidecarOnly([
+        'events captured / client-seen 2xx',
+        `${captured} / ${servedBySidecar}`,
+        '≥',
+        captured >= servedBySidecar ? 'yes' : 'NO',
+      ]),
+    );
     for (const [sink, n] of Object.entries(counts)) {
-      rows.push([
-        `events in ${sink}`,
-        '',
-        '',
-        String(n),
-        `lost ${captured - n}`,
-        'lost 0',
-        n === captured ? 'yes' : 'NO',
-      ]);
+      rows.push(
+        sidecarOnly([
+          `events in ${sink}`,
+          `${n} (lost ${captured - n})`,
+          'lost 0',
+          n === captured ? 'yes' : 'NO',
+        ]),
+      );
     }
-    rows.push(...shadowRows(fixed.sidecar, withShadow, shadowMetricsText, shadowCpu));
-    rows.push(...cpuRows(hopCpu, sidecarCpu));
+    rows.push(...shadowRows(fixed.sidecar, withShadow, shadowMetricsText, shadowCpu).map(sidecarOnly));
+    const columnCpu: Record<Mode, ColumnCpu> = {
+      direct: null,
+      hop: { kind: 'node', report: hopCpu },
+      nginx: nginxCpu,
+      nginxLog: nginxLogCpu,
+      sidecar: { kind: 'node', report: sidecarCpu },
+      sidecarRaw: { kind: 'node', report: rawCpu },
+    };
+    rows.push(
+      ...cpuRows(
+        MODES.map((m) => columnCpu[m]),
+        MODES.indexOf('nginxLog'),
+      ),
+    );
     if (overheadSeries && overheadCount) {
       const mean = (Number(overheadSeries[1]) / Number(overheadCount[1])) * 1000;
-      rows.push(['sidecar-measured overhead, mean (ms)', '', '', ms(mean), '', '', '']);
+      rows.push(sidecarOnly(['sidecar-measured overhead, mean (ms)', ms(mean), '', '']));
     }
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     const line = (r: string[]): string => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
     process.stdout.write(
-      `\nplumbline sidecar benchmark — sinks: ${sinks.note}\n` +
+      `\nplumbline sidecar benchmark — sinks: ${sinks.note}; reference: ${nginxVersion}, 1 worker\n` +
         `${ROUNDS} alternating rounds per mode: ${FIXED_SECONDS} s at ${FIXED_RATE} req/s, ${SATURATION_SECONDS} s saturated; ` +
         `${cpus().length} cores shared by load generator, model server, proxies and sinks; ` +
         `load average before/after: ${loadBefore} / ${loadavg()[0].toFixed(2)}\n\n`,
@@ -609,9 +730,12 @@ async function main(): Promise<void> {
     for (const r of rows.slice(1)) process.stdout.write(`${line(r)}\n`);
     process.stdout.write('\n');
   } finally {
+    await nginx.stop();
+    await nginxLog.stop();
     await stopChild(hop.child);
     await stopChild(sidecar.child);
     await stopChild(shadowSidecar.child);
+    await stopChild(rawSidecar.child);
     await stopChild(challenger.child);
     await stopChild(model.child);
     await sinks.stop();

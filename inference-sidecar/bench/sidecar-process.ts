@@ -12,12 +12,10 @@ const helperThreads = threadIds();
 async function main(): Promise<void> {
   const config = parseConfig(JSON.parse(process.argv[2] ?? '{}'));
   const sidecar = createSidecar(config);
-  let requests = 0;
-  sidecar.proxyServer.on('request', () => requests++);
   const running = await sidecar.listen();
   reportCpuOnSigterm(
     helperThreads,
-    () => requests,
+    () => sidecar.requests(),
     () => running.stop(),
   );
   process.stdout.write(`${JSON.stringify({ url: running.url, adminUrl: running.adminUrl })}\n`);

@@ -25,8 +25,9 @@ import type { Exchange } from './capture/exchange';
 import { startCaptureThread, type CaptureThread } from './capture-thread/bridge';
 import { redactedFields, type SidecarConfig } from './config';
 import { baseUrl, closeServer, listen } from './http-server';
-import { createProxyHandler } from './proxy/proxy';
+import { createProxyHandler, type ProxyOptions } from './proxy/proxy';
 import { checkSinkCredentials } from './sinks/credentials';
+import { attachRawPlane, type RawPlane } from './proxy/raw/raw-plane';
 import { readRedactionKey } from './redaction-key';
 import { createSidecarCore, upstreamPool, upstreamTarget, type SidecarCore } from './sidecar-core';
 
@@ -58,9 +59,14 @@ export interface SidecarDeps {
 }
 
 export interface Sidecar {
+  /** Listens for clients; with `dataPlane: raw` its connections are handled by the raw plane (no 'request' events). */
   readonly proxyServer: Server;
   /** Where capture runs (SidecarDeps.captureMode). */
   readonly captureMode: CaptureMode;
+  /** config.dataPlane. */
+  readonly dataPlane: 'node' | 'raw';
+  /** Requests received on the proxy port so far (either plane). */
+  requests(): number;
   /** Listens on config.host:port and :adminPort. */
   listen(): Promise<RunningSidecar>;
   /** Stops accepting, lets in-flight requests finish (up to graceMs), flushes capture and the pipeline. */
@@ -158,26 +164,37 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
         )
       : threadCapture(config, logger, redactionKey, processMetrics);
 
-  const proxyServer = createServer({ keepAliveTimeout: 65_000 });
-  proxyServer.on(
-    'request',
-    createProxyHandler(
-      {
-        origin,
-        basePath,
-        requestIdHeader: config.requestIdHeader,
-        versionHeader: config.versionHeader,
-        captureMaxBytes: config.captureMaxBytes,
-        headersTimeoutMs: config.timeouts.headersMs,
-        bodyTimeoutMs: config.timeouts.bodyMs,
-        onExchange: (ex) => capture.record(ex),
-        // Counted by capture (which knows the model); logged here with the cause.
-        onUpstreamError: (_reason, err) =>
-          logger.warn({ code: err.code, err: err.cause ?? err }, err.message),
-      },
-      dispatcher,
-    ),
-  );
+  const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+  const proxyServer = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS });
+  const proxyOptions: ProxyOptions = {
+    origin,
+    basePath,
+    requestIdHeader: config.requestIdHeader,
+    versionHeader: config.versionHeader,
+    captureMaxBytes: config.captureMaxBytes,
+    headersTimeoutMs: config.timeouts.headersMs,
+    bodyTimeoutMs: config.timeouts.bodyMs,
+    // After the response was written, in both planes: capture (and shadow traffic) hang off this one call.
+    onExchange: (ex) => capture.record(ex),
+    // Counted by capture (which knows the model); logged here with the cause.
+    onUpstreamError: (_reason, err) => logger.warn({ code: err.code, err: err.cause ?? err }, err.message),
+  };
+  let nodeRequests = 0;
+  let rawPlane: RawPlane | null = null;
+  if (config.dataPlane === 'raw') {
+    rawPlane = attachRawPlane(proxyServer, {
+      ...proxyOptions,
+      connections: config.upstreamPool.connections,
+      connectTimeoutMs: config.timeouts.connectMs,
+      keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+    });
+  } else {
+    const handler = createProxyHandler(proxyOptions, dispatcher);
+    proxyServer.on('request', (req, res) => {
+      nodeRequests++;
+      handler(req, res);
+    });
+  }
   proxyServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Garbage that is not HTTP: answer 400 when the socket can still take it, never crash.
     if (err.code === 'ECONNRESET' || !socket.writable) {
@@ -190,7 +207,8 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
   let closing: Promise<void> | undefined;
   async function close(graceMs = 5000): Promise<void> {
     closing ??= (async () => {
-      await closeServer(proxyServer, graceMs);
+      if (rawPlane !== null) await rawPlane.close(graceMs);
+      else await closeServer(proxyServer, graceMs);
       await capture.close();
       if (ownDispatcher) await dispatcher.close();
     })();
@@ -200,13 +218,22 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
   return {
     proxyServer,
     captureMode,
+    dataPlane: config.dataPlane,
+    requests: () => (rawPlane === null ? nodeRequests : rawPlane.requests()),
     async listen() {
       // Capture first: the admin port (and with it /healthz) is up before the first request is proxied.
       const { adminUrl, failed } = await capture.start();
       await listen(proxyServer, config.port, config.host);
       const url = baseUrl(proxyServer, config.host);
       logger.info(
-        { url, adminUrl, upstream: config.upstream, protocol: config.protocol, capture: captureMode },
+        {
+          url,
+          adminUrl,
+          upstream: config.upstream,
+          protocol: config.protocol,
+          capture: captureMode,
+          dataPlane: config.dataPlane,
+        },
         'sidecar listening',
       );
       if (config.apiToken === undefined) {

@@ -140,6 +140,12 @@ export const SidecarConfigSchema = z.strictObject({
       timeoutMs: positiveMs.default(5_000),
     })
     .default({ sampleRate: 1, maxConcurrent: 16, timeoutMs: 5_000 }),
+  /**
+   * How proxied bytes are handled. 'node': node:http parses each request and undici sends it upstream. 'raw':
+   * only the HTTP/1.1 framing is parsed (src/proxy/raw/) and bytes pass through as received, with the same header
+   * rules, errors and capture, at a fraction of the proxy thread's CPU; as strict as Node's parser. @default 'node'
+   */
+  dataPlane: z.enum(['node', 'raw']).default('node'),
   /** Upstream keep-alive pool. */
   upstreamPool: z
     .strictObject({
@@ -288,6 +294,7 @@ export const SIDECAR_ENV: Settings = {
   PLUMBLINE_RETENTION_MAX_AGE_SECONDS: { key: 'retention.maxAgeSeconds', kind: 'duration' },
   PLUMBLINE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   PLUMBLINE_SHADOW_URL: { key: 'shadow.url', kind: 'string' },
+  PLUMBLINE_DATA_PLANE: { key: 'dataPlane', kind: 'string' },
   PLUMBLINE_REDACTION_KEY_FILE: { key: 'redaction.keyFile', kind: 'string' },
   ...API_AUTH_ENV,
 };

@@ -3,11 +3,17 @@
  * over the config file; see inference-sidecar/README.md for every key.
  */
 import { Option, type Command } from 'commander';
-import { sidecarConfigLoader, type ConfigOverrides } from './config';
-import { runSidecar } from './main';
+import type { ConfigOverrides } from './config';
 
-/** Flags read as their config kind once, by commander; a bad value is a SIDECAR_ERR_CONFIG naming the key. */
-const read = (flag: string) => sidecarConfigLoader.argParser(flag);
+/**
+ * Flags read as their config kind once, by commander; a bad value is a SIDECAR_ERR_CONFIG naming the key. The
+ * config module (zod) is loaded when a flag is read, not when the command is registered: `plumbline --help`
+ * stays fast (cli/README.md, "Adding a command").
+ */
+const read =
+  (flag: string) =>
+  (text: string): unknown =>
+    (require('./config') as typeof import('./config')).sidecarConfigLoader.argParser(flag)(text);
 
 export function registerSidecarCommand(program: Command): void {
   program
@@ -51,6 +57,7 @@ export function registerSidecarCommand(program: Command): void {
     )
     .option('--config <file>', 'YAML or JSON config file (env PLUMBLINE_CONFIG)')
     .action(async (flags: ConfigOverrides & { config?: string }) => {
+      const { runSidecar } = require('./main') as typeof import('./main');
       await runSidecar(flags);
     });
 }

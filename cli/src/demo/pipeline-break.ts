@@ -5,7 +5,7 @@
  * that lists the data-quality checks a window fails. Pure, apart from the flags' registration.
  */
 import type { Command } from 'commander';
-import { durationArg, UsageError } from '@plumbline/service-kit';
+import { durationArg, UsageError } from '@plumbline/service-kit/cli';
 import { neverOr } from '../never-or';
 
 export interface PipelineBreak {

@@ -1,19 +1,12 @@
-import {
-  elasticsearchConnectionFromEnv,
-  elasticsearchConnectionProblem,
-  integerArg,
-  UsageError,
-} from '@plumbline/service-kit';
+import { integerArg, UsageError } from '@plumbline/service-kit/cli';
 import type { Command } from 'commander';
 import type { ReferenceQuality } from '../drift/profile-types';
 import { realizedOf } from '../performance/command';
 import { calibrateReference } from '../performance/reference-quality';
 import { calibrationToJson } from '../quality/estimate';
 import type { FeatureType } from '../stattests/types';
-import { createElasticsearchBaselineStore } from './elasticsearch-store';
 import { createFileBaselineStore } from './file-store';
 import { startReadProgress, type ProgressStream, type ReadProgressOptions } from '../io/read-progress';
-import { profileFile } from './profile-file';
 import { DEFAULT_MODEL_VERSION, checkBaselineKey, type BaselineStore } from './store';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -43,9 +36,14 @@ export function openBaselineStore(flags: StoreFlags, env: NodeJS.ProcessEnv = pr
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw usage(`--elasticsearch: expected http(s) URL, got "${flags.elasticsearch}"`);
+    // @elastic/elasticsearch loads only for this store (cli/README.md, "Adding a command").
+    const { elasticsearchConnectionFromEnv, elasticsearchConnectionProblem } =
+      require('@plumbline/service-kit') as typeof import('@plumbline/service-kit');
     const connection = elasticsearchConnectionFromEnv(flags.elasticsearch, env);
     const problem = elasticsearchConnectionProblem(connection, 'connection');
     if (problem) throw usage(`--elasticsearch: the PLUMBLINE_ELASTICSEARCH_* variables: ${problem.problem}`);
+    const { createElasticsearchBaselineStore } =
+      require('./elasticsearch-store') as typeof import('./elasticsearch-store');
     return createElasticsearchBaselineStore(connection);
   }
   return createFileBaselineStore(flags.store);
@@ -120,6 +118,7 @@ export async function runBaselineImport(
   const read = (parse: (text: string) => number, v: number | string | undefined): number | undefined =>
     typeof v === 'string' ? parse(v) : v;
   const store = openBaselineStore(flags);
+  const { profileFile } = require('./profile-file') as typeof import('./profile-file');
   try {
     const progress = startReadProgress(stderr, `profiling ${flags.file}`, progressOptions);
     let profile;

@@ -1,4 +1,4 @@
-import { UsageError } from '@plumbline/service-kit';
+import { UsageError } from '@plumbline/service-kit/cli';
 import type { ReferenceProfile } from '../drift/profile-types';
 
 /** Model version used when none is given. */

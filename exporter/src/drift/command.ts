@@ -1,23 +1,16 @@
 import { writeFileSync } from 'node:fs';
-import { integerArg, numberArg, UsageError } from '@plumbline/service-kit';
+import { integerArg, numberArg, UsageError } from '@plumbline/service-kit/cli';
 import type { Command } from 'commander';
-import { dataQualityChecks } from '../data-quality/data-quality';
 import type { DataQualityReport } from '../data-quality/types';
 import { startReadProgress, type ProgressStream, type ReadProgressOptions } from '../io/read-progress';
-import { readTable } from '../io/read-table';
 import type { CellValue } from '../stats/missing';
 import type { Correction } from '../stattests/corrections';
-import { getStatTest } from '../stattests/registry';
 import type { FeatureType, StatTestId } from '../stattests/types';
-import { createDriftDetector, type FeatureDriftOptions } from './detector';
-import { buildReferenceProfile } from './in-memory-profile-builder';
-import { multivariateDrift, multivariatePartOf, rowsOfTable } from './multivariate';
+import type { FeatureDriftOptions } from './detector';
 import type { DriftReport } from './report-types';
 import { renderDriftHtml } from './render-html';
 import { multivariateJson } from './render-multivariate';
 import { renderDriftTable } from './render-table';
-import { bucketSchemaFromProfile } from '../windows/buckets/bucket-schema';
-import { tableState } from '../windows/buckets/fold-table';
 
 function usage(message: string): UsageError {
   return new UsageError(message);
@@ -70,6 +63,21 @@ export async function runDrift(
   stderr: ProgressStream = process.stderr,
   progressOptions: ReadProgressOptions = {},
 ): Promise<DriftCommandReport> {
+  // What drift runs — readers, stat tests (with @stdlib's special functions), the detector, data quality — loads
+  // when it runs, not when `plumbline --help` registers the command (cli/README.md, "Adding a command").
+  const { readTable } = require('../io/read-table') as typeof import('../io/read-table');
+  const { dataQualityChecks } =
+    require('../data-quality/data-quality') as typeof import('../data-quality/data-quality');
+  const { multivariateDrift, multivariatePartOf, rowsOfTable } =
+    require('./multivariate') as typeof import('./multivariate');
+  const { bucketSchemaFromProfile } =
+    require('../windows/buckets/bucket-schema') as typeof import('../windows/buckets/bucket-schema');
+  const { tableState } =
+    require('../windows/buckets/fold-table') as typeof import('../windows/buckets/fold-table');
+  const { getStatTest } = require('../stattests/registry') as typeof import('../stattests/registry');
+  const { createDriftDetector } = require('./detector') as typeof import('./detector');
+  const { buildReferenceProfile } =
+    require('./in-memory-profile-builder') as typeof import('./in-memory-profile-builder');
   const progress = startReadProgress(stderr, `reading ${opts.reference}`, progressOptions);
   let ref, cur;
   try {

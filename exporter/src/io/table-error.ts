@@ -1,4 +1,4 @@
-import { UsageError } from '@plumbline/service-kit';
+import { UsageError } from '@plumbline/service-kit/cli';
 
 /** A bad input file: the message names the file and, where there is one, the line. Exit code 2. */
 export class TableError extends UsageError {

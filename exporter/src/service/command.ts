@@ -1,11 +1,17 @@
 /** `plumbline exporter`: flags map onto config keys (flags > PLUMBLINE_* env > --config file > defaults). */
-import { UsageError } from '@plumbline/service-kit';
+import { UsageError } from '@plumbline/service-kit/cli';
 import type { Command } from 'commander';
-import { exporterConfigLoader, type FlagValues } from '../config';
-import { captureBaselines, runExporter } from '../main';
+import type { FlagValues } from '../config';
 
-/** Flags read as their config key's kind once, by commander; a bad value is an EXPORTER_ERR_CONFIG naming the key. */
-const read = (key: string) => exporterConfigLoader.argParser(key);
+/**
+ * Flags read as their config key's kind once, by commander; a bad value is an EXPORTER_ERR_CONFIG naming the key.
+ * The config module (zod, the stat-test registry) loads when a flag is read, not when the command is registered
+ * (cli/README.md, "Adding a command").
+ */
+const read =
+  (key: string) =>
+  (text: string): unknown =>
+    (require('../config') as typeof import('../config')).exporterConfigLoader.argParser(key)(text);
 
 export function registerExporterCommand(program: Command): void {
   program
@@ -64,6 +70,7 @@ export function registerExporterCommand(program: Command): void {
       "with --capture-baseline: version to store under (default: the model's version)",
     )
     .action(async (opts: Record<string, unknown>) => {
+      const { captureBaselines, runExporter } = require('../main') as typeof import('../main');
       const flags: FlagValues = {
         'source.kind': opts.source,
         'source.url': opts.elasticsearchUrl,

@@ -1,9 +1,8 @@
 /**
  * `plumbline serve-model` — serve an ONNX model on the Open Inference Protocol (REST) until SIGINT / SIGTERM.
  */
-import { integerArg, portArg, UsageError } from '@plumbline/service-kit';
+import { integerArg, portArg, UsageError } from '@plumbline/service-kit/cli';
 import type { Command } from 'commander';
-import { startModelServer } from './server';
 import { SHIPPED_MODEL } from './shipped-model';
 
 interface ServeModelFlags {
@@ -56,6 +55,8 @@ export function registerServeModelCommand(program: Command): void {
         });
       }
       const { port, threads } = flags;
+      // onnxruntime-node is loaded when the command runs, not when it is registered (cli/README.md).
+      const { startModelServer } = require('./server') as typeof import('./server');
       const server = await startModelServer({
         modelPath: flags.model,
         metadataPath: flags.metadata,

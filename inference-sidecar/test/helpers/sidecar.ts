@@ -43,6 +43,18 @@ export interface TestSidecar extends RunningSidecar {
   settled(): Promise<{ events: InferenceEvent[]; feedback: FeedbackEvent[] }>;
 }
 
+/**
+ * The data plane test sidecars use unless a test sets `dataPlane`: PLUMBLINE_TEST_DATA_PLANE=raw runs every test
+ * that starts one (test/proxy/ above all) against the raw plane, e.g.
+ * `PLUMBLINE_TEST_DATA_PLANE=raw npx jest --selectProjects inference-sidecar --testPathPattern test/proxy`.
+ */
+export function testDataPlane(): 'node' | 'raw' {
+  const plane = process.env.PLUMBLINE_TEST_DATA_PLANE ?? 'node';
+  if (plane !== 'node' && plane !== 'raw')
+    throw new Error(`PLUMBLINE_TEST_DATA_PLANE: node | raw, got "${plane}"`);
+  return plane;
+}
+
 /** Request ids of the marker feedback settled() posts; never returned by the accessors. */
 const MARKER = 'test-sidecar-marker-';
 
@@ -73,7 +85,14 @@ export async function startTestSidecar(
 ): Promise<TestSidecar> {
   const captureMode = options.captureMode ?? 'thread';
   const logger = pino({ level: 'silent' });
-  const base = { upstream, port: 0, adminPort: 0, logLevel: 'silent' as const, ...overrides };
+  const base = {
+    upstream,
+    port: 0,
+    adminPort: 0,
+    logLevel: 'silent' as const,
+    dataPlane: testDataPlane(),
+    ...overrides,
+  };
 
   let running: RunningSidecar;
   let events: () => Promise<InferenceEvent[]>;

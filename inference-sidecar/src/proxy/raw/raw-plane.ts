@@ -1,0 +1,800 @@
+/**
+ * The raw data plane (`dataPlane: raw`): client bytes go to the upstream and back with only the HTTP/1.1 framing
+ * parsed (http1.ts) — no IncomingMessage / ServerResponse on the way in, no undici request on the way out. Heads
+ * are rewritten with the same header rules as the node plane (headers.ts: hop-by-hop dropped, X-Forwarded-*,
+ * the request id both ways); bodies (Content-Length or chunked) pass through as received, validated as they go.
+ *
+ *   client socket ─▶ parseRequestHead ─▶ upstream head + body bytes ─▶ pooled keep-alive upstream socket
+ *   client socket ◀─ rewritten response head + body bytes ◀─ parseResponseHead ◀─┘
+ *
+ * One exchange at a time per client connection: pipelined requests wait in the connection's buffer until the
+ * response before them is written (HTTP/1.1 order). Capture gets the same Exchange as from the node plane,
+ * through the same `onExchange`, after the response was written. Upstream failures are the same coded
+ * 502/503/504 answers (errors.ts). Not supported (answered, never passed on): CONNECT (400) and protocol upgrades —
+ * `Upgrade` is a hop-by-hop header here as in the node plane, so the upstream never switches protocols.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Exchange } from '../../capture/exchange';
+import { classifyUpstreamError, SidecarError, upstreamErrorReason } from '../../errors';
+import { clientHeaders, upstreamHeaders } from '../headers';
+import type { ProxyOptions } from '../proxy';
+import {
+  ChunkedDecoder,
+  DEFAULT_MAX_HEAD_BYTES,
+  FramingError,
+  parseRequestHead,
+  parseResponseHead,
+  type RequestHead,
+  type ResponseHead,
+} from './http1';
+
+export interface RawPlaneOptions extends ProxyOptions {
+  /** Most upstream connections open at once; more requests wait for one. */
+  connections: number;
+  connectTimeoutMs: number;
+  /** An idle client connection is closed after this long (Node's keepAliveTimeout in the node plane). */
+  keepAliveTimeoutMs: number;
+  maxHeadBytes?: number;
+}
+
+export interface RawPlane {
+  /** Requests whose head was read (the node plane's 'request' events). */
+  requests(): number;
+  /** Stops accepting, ends idle connections, cuts the rest after graceMs, closes upstream connections. */
+  close(graceMs: number): Promise<void>;
+}
+
+/** Bytes buffered from a client (pipelined requests, a slow upstream) before its socket is paused. */
+const CLIENT_BUFFER_MAX = 64 * 1024;
+
+function codedError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  413: 'Payload Too Large',
+  417: 'Expectation Failed',
+  431: 'Request Header Fields Too Large',
+  501: 'Not Implemented',
+  505: 'HTTP Version Not Supported',
+};
+
+function headBytes(startLine: string, headers: readonly string[], extra: string): Buffer {
+  let text = `${startLine}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  return Buffer.from(`${text}${extra}\r\n`, 'latin1');
+}
+
+/** What a pooled upstream socket reports to while an exchange uses it. */
+interface UpstreamUser {
+  onUpstreamData(chunk: Buffer): void;
+  onUpstreamError(err: Error): void;
+  onUpstreamEnd(): void;
+  onUpstreamTimeout(): void;
+}
+
+const USER = Symbol('plumbline.rawUpstreamUser');
+const POOL = Symbol('plumbline.rawPool');
+type PooledSocket = Socket & { [USER]?: UpstreamUser | null; [POOL]?: UpstreamPool };
+
+/**
+ * Keep-alive connections to the upstream, at most `max` open; waiters are served in order. Each socket gets its
+ * listeners once, when it connects; they forward to the exchange using it (no listeners per request).
+ */
+class UpstreamPool {
+  private readonly idle: PooledSocket[] = [];
+  private open = 0;
+  private readonly waiters: Array<(socket: PooledSocket | Error) => void> = [];
+  private closed = false;
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly max: number,
+    private readonly connectTimeoutMs: number,
+    private readonly idleTimeoutMs: number,
+  ) {}
+
+  acquire(user: UpstreamUser, cb: (socket: PooledSocket | Error) => void): void {
+    const take = (socket: PooledSocket | Error): void => {
+      if (isSocket(socket)) {
+        socket[USER] = user;
+        socket.setTimeout(this.idleTimeoutMs);
+      }
+      cb(socket);
+    };
+    const socket = this.idle.pop();
+    if (socket !== undefined) {
+      take(socket);
+      return;
+    }
+    if (this.closed) {
+      cb(codedError('the sidecar is closing', 'ECONNABORTED'));
+      return;
+    }
+    if (this.open >= this.max) {
+      this.waiters.push(take);
+      return;
+    }
+    this.connect(take);
+  }
+
+  private connect(cb: (socket: PooledSocket | Error) => void): void {
+    this.open++;
+    const socket: PooledSocket = connect({ host: this.host, port: this.port, noDelay: true });
+    socket[POOL] = this;
+    socket[USER] = null;
+    let connected = false;
+    const timer = setTimeout(() => {
+      socket.destroy(
+        codedError(`connect timeout after ${this.connectTimeoutMs} ms`, 'UND_ERR_CONNECT_TIMEOUT'),
+      );
+    }, this.connectTimeoutMs);
+    socket.on('error', (err: Error) => {
+      clearTimeout(timer);
+      if (!connected) {
+        connected = true; // reported once
+        cb(err);
+        return;
+      }
+      socket[USER]?.onUpstreamError(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      this.dropIdle(socket);
+      this.open--;
+      const user = socket[USER];
+      socket[USER] = null;
+      user?.onUpstreamError(codedError('the upstream closed the connection', 'ECONNRESET'));
+      const next = this.waiters.shift();
+      if (next !== undefined) {
+        if (this.closed) next(codedError('the sidecar is closing', 'ECONNABORTED'));
+        else this.connect(next);
+      }
+    });
+    socket.on('connect', () => {
+      clearTimeout(timer);
+      connected = true;
+      cb(socket);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      const user = socket[USER];
+      if (user) user.onUpstreamData(chunk);
+      else socket.destroy(); // an idle connection that sends something is out of step: not reused
+    });
+    socket.on('end', () => {
+      const user = socket[USER];
+      if (user) user.onUpstreamEnd();
+      else socket.destroy();
+    });
+    socket.on('timeout', () => socket[USER]?.onUpstreamTimeout());
+  }
+
+  /** Back to the pool after a complete keep-alive exchange, or destroyed. */
+  release(socket: PooledSocket, reusable: boolean): void {
+    socket[USER] = null;
+    socket.setTimeout(0);
+    if (!reusable || this.closed || socket.destroyed) {
+      socket.destroy();
+      return;
+    }
+    const next = this.waiters.shift();
+    if (next !== undefined) {
+      next(socket);
+      return;
+    }
+    this.idle.push(socket);
+  }
+
+  private dropIdle(socket: PooledSocket): void {
+    const i = this.idle.indexOf(socket);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const socket of this.idle.splice(0)) socket.destroy();
+    for (const waiter of this.waiters.splice(0)) waiter(codedError('the sidecar is closing', 'ECONNABORTED'));
+  }
+}
+
+function ignore(): void {}
+
+/** Not `instanceof Error`: errors from node:net may come from another realm (jest's vm contexts). */
+function isSocket(x: PooledSocket | Error): x is PooledSocket {
+  return typeof (x as PooledSocket).write === 'function';
+}
+
+/** Where one exchange stands. */
+const enum Phase {
+  RequestBody,
+  AwaitHead,
+  ResponseBody,
+  Done,
+}
+
+class RawExchange implements UpstreamUser {
+  readonly startedAt = performance.now();
+  readonly receivedAt = Date.now();
+  requestId = '';
+  phase = Phase.RequestBody;
+  upstream: PooledSocket | null = null;
+  /** Request bytes for the upstream not yet written (while it connects). */
+  pending: Buffer[] = [];
+  reqRemaining = 0;
+  reqDecoder: ChunkedDecoder | null = null;
+  reqChunks: Buffer[] | null = [];
+  reqBytes = 0;
+  reqTruncated = false;
+  upstreamStartedAt = 0;
+  upstreamMs = 0;
+  resBuf: Buffer | null = null;
+  res: ResponseHead | null = null;
+  resRemaining = 0;
+  resDecoder: ChunkedDecoder | null = null;
+  resChunks: Buffer[] | null = [];
+  resCaptured = 0;
+  resBytes = 0;
+  resTruncated = false;
+  headSent = false;
+  status = 0;
+  headerVersion: string | null = null;
+  errorCode: string | null = null;
+  errorMessage: string | null = null;
+  timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly head: RequestHead,
+    private readonly conn: ClientConnection,
+  ) {}
+
+  onUpstreamData(chunk: Buffer): void {
+    this.conn.onUpstreamData(this, chunk);
+  }
+
+  onUpstreamError(err: Error): void {
+    this.conn.upstreamFailed(this, err);
+  }
+
+  onUpstreamEnd(): void {
+    this.conn.onUpstreamEnd(this);
+  }
+
+  onUpstreamTimeout(): void {
+    this.conn.upstreamFailed(
+      this,
+      this.res === null
+        ? codedError('headers timeout', 'UND_ERR_HEADERS_TIMEOUT')
+        : codedError('body timeout', 'UND_ERR_BODY_TIMEOUT'),
+    );
+  }
+}
+
+class ClientConnection {
+  private buf: Buffer | null = null;
+  private ex: RawExchange | null = null;
+  private closed = false;
+  /** The client half-closed: answer what it sent, then end. */
+  private readEnded = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly plane: RawPlaneImpl,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', ignore);
+    socket.on('close', () => this.onClose());
+    socket.on('end', () => {
+      // A half-closed client gets the answers to what it sent, then the connection ends.
+      this.readEnded = true;
+      if (this.ex === null && (this.buf === null || this.buf.length === 0)) socket.end();
+    });
+    this.armIdle();
+  }
+
+  get idle(): boolean {
+    return this.ex === null && (this.buf === null || this.buf.length === 0);
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (this.idle) this.socket.destroy();
+    }, this.plane.options.keepAliveTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.buf = this.buf === null || this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    if (this.buf.length > CLIENT_BUFFER_MAX && this.ex !== null && this.ex.phase !== Phase.RequestBody)
+      this.socket.pause();
+    this.process();
+  }
+
+  /** Reads what the buffer holds: the next head, or more of the current request's body. */
+  private process(): void {
+    while (!this.closed && this.buf !== null && this.buf.length > 0) {
+      const ex = this.ex;
+      if (ex === null) {
+        if (!this.startExchange()) return;
+        continue;
+      }
+      if (ex.phase !== Phase.RequestBody) return; // pipelined: waits for the response before it
+      if (!this.requestBody(ex)) return;
+    }
+  }
+
+  private startExchange(): boolean {
+    const buf = this.buf!;
+    let head: RequestHead | null;
+    try {
+      head = parseRequestHead(buf, 0, this.plane.options.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES);
+    } catch (err) {
+      this.refuse(err as FramingError);
+      return false;
+    }
+    if (head === null) return false;
+    this.plane.requestCount++;
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.buf = buf.length === head.end ? null : buf.subarray(head.end);
+    const ex = new RawExchange(head, this);
+    this.ex = ex;
+    const options = this.plane.options;
+    const info = upstreamHeaders(head.rawHeaders, options.requestIdHeader, randomUUID, {
+      address: this.socket.remoteAddress,
+      proto: 'http',
+    });
+    ex.requestId = info.requestId;
+    for (let i = 0; i < head.rawHeaders.length; i += 2) {
+      if (head.rawHeaders[i].toLowerCase() === options.versionHeader && head.rawHeaders[i + 1] !== '')
+        ex.headerVersion = head.rawHeaders[i + 1];
+    }
+    if (head.method === 'CONNECT' || head.target.charCodeAt(0) !== 47 /* / */) {
+      // Like the node plane: the body (if any) is not read; the connection closes after the answer.
+      head.keepAlive = false;
+      this.fail(
+        ex,
+        new SidecarError(
+          'SIDECAR_ERR_BAD_REQUEST',
+          `request target must be a path, got "${head.target.slice(0, 100)}"`,
+        ),
+      );
+      return false;
+    }
+    // Content-Length is an end-to-end header and already in info.headers; Transfer-Encoding is hop-by-hop.
+    const framing = head.body === 'chunked' ? 'transfer-encoding: chunked\r\n' : '';
+    ex.pending.push(
+      headBytes(
+        `${head.method} ${options.basePath}${head.target} HTTP/1.1`,
+        info.headers,
+        `host: ${this.plane.hostHeader}\r\n${framing}`,
+      ),
+    );
+    if (head.body === 'length') ex.reqRemaining = head.contentLength;
+    else if (head.body === 'chunked')
+      ex.reqDecoder = new ChunkedDecoder((data) => this.captureRequest(ex, data));
+    if (head.expectContinue && head.body !== 'none' && this.buf === null)
+      this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    if (head.body === 'none') ex.phase = Phase.AwaitHead;
+    else if (this.buf !== null && !this.requestBody(ex)) {
+      // the body continues in later packets
+    }
+    if (this.ex === ex && !this.closed) this.dispatch(ex);
+    return this.ex !== ex || ex.phase !== Phase.RequestBody;
+  }
+
+  /** Takes the current request's body bytes from the buffer; true when the body is complete. */
+  private requestBody(ex: RawExchange): boolean {
+    const buf = this.buf;
+    if (buf === null) return false;
+    let end: number;
+    if (ex.reqDecoder !== null) {
+      try {
+        end = ex.reqDecoder.push(buf, 0);
+      } catch (err) {
+        this.abortRequest(ex, err as FramingError);
+        return false;
+      }
+    } else {
+      end = Math.min(ex.reqRemaining, buf.length);
+      ex.reqRemaining -= end;
+    }
+    const body = end === buf.length ? buf : buf.subarray(0, end);
+    this.buf = end === buf.length ? null : buf.subarray(end);
+    if (body.length > 0) {
+      // A chunked body is captured decoded, by the decoder's data callback; a sized one as it is.
+      if (ex.reqDecoder === null) this.captureRequest(ex, body);
+      this.toUpstream(ex, body);
+    }
+    const complete = ex.reqDecoder !== null ? ex.reqDecoder.done : ex.reqRemaining === 0;
+    if (complete) {
+      ex.phase = Phase.AwaitHead;
+      if (this.buf !== null && this.buf.length > CLIENT_BUFFER_MAX) this.socket.pause();
+    }
+    return complete;
+  }
+
+  /** Counts and (up to the capture cap) keeps a piece of the request body, as the node plane does. */
+  private captureRequest(ex: RawExchange, data: Buffer): void {
+    ex.reqBytes += data.length;
+    if (ex.reqChunks === null) return;
+    if (ex.reqBytes <= this.plane.options.captureMaxBytes) ex.reqChunks.push(data);
+    else {
+      ex.reqChunks = null;
+      ex.reqTruncated = true;
+    }
+  }
+
+  private captureResponse(ex: RawExchange, data: Buffer): void {
+    ex.resBytes += data.length;
+    if (ex.resChunks === null) return;
+    if (ex.resCaptured + data.length <= this.plane.options.captureMaxBytes) {
+      ex.resChunks.push(data);
+      ex.resCaptured += data.length;
+    } else {
+      ex.resChunks = null;
+      ex.resTruncated = true;
+    }
+  }
+
+  private toUpstream(ex: RawExchange, bytes: Buffer): void {
+    if (ex.upstream === null) ex.pending.push(bytes);
+    else if (!ex.upstream.write(bytes)) {
+      this.socket.pause();
+      ex.upstream.once('drain', () => this.socket.resume());
+    }
+  }
+
+  private dispatch(ex: RawExchange): void {
+    ex.upstreamStartedAt = performance.now();
+    this.plane.pool.acquire(ex, (got) => {
+      if (ex.phase === Phase.Done) {
+        if (isSocket(got)) this.plane.pool.release(got, true);
+        return;
+      }
+      if (!isSocket(got)) {
+        this.upstreamFailed(ex, got);
+        return;
+      }
+      ex.upstream = got;
+      ex.timer = setTimeout(
+        () => this.upstreamFailed(ex, codedError('headers timeout', 'UND_ERR_HEADERS_TIMEOUT')),
+        this.plane.options.headersTimeoutMs,
+      );
+      const pending = ex.pending;
+      ex.pending = [];
+      got.cork();
+      for (const b of pending) got.write(b);
+      got.uncork();
+    });
+  }
+
+  onUpstreamData(ex: RawExchange, chunk: Buffer): void {
+    if (ex.phase === Phase.Done) return;
+    if (ex.res === null) {
+      const buf = ex.resBuf === null ? chunk : Buffer.concat([ex.resBuf, chunk]);
+      let head: ResponseHead | null;
+      try {
+        head = parseResponseHead(buf, 0, ex.head.method);
+      } catch (err) {
+        this.upstreamFailed(ex, codedError((err as Error).message, 'HPE_INVALID_RESPONSE'));
+        return;
+      }
+      if (head === null) {
+        ex.resBuf = buf;
+        return;
+      }
+      if (head.status < 200) {
+        ex.resBuf = buf.length === head.end ? null : buf.subarray(head.end);
+        if (head.status === 101) {
+          this.upstreamFailed(ex, codedError('unexpected 101 Switching Protocols', 'HPE_INVALID_RESPONSE'));
+          return;
+        }
+        // 1xx informational responses go to the client as they came (HTTP/1.1 clients only).
+        if (ex.head.minor === 1) this.socket.write(buf.subarray(0, head.end));
+        if (ex.resBuf !== null) this.onUpstreamData(ex, Buffer.alloc(0));
+        return;
+      }
+      ex.resBuf = null;
+      if (ex.timer !== null) clearTimeout(ex.timer);
+      ex.res = head;
+      // Head and the body bytes that came with it leave in one write (one packet with noDelay).
+      this.socket.cork();
+      this.sendResponseHead(ex, head);
+      if (head.body === 'length') ex.resRemaining = head.contentLength;
+      else if (head.body === 'chunked')
+        ex.resDecoder = new ChunkedDecoder((data) => this.captureResponse(ex, data));
+      ex.phase = Phase.ResponseBody;
+      if (head.body === 'none') this.complete(ex, buf.length === head.end);
+      else if (buf.length > head.end) this.responseBody(ex, buf.subarray(head.end));
+      this.socket.uncork();
+      return;
+    }
+    this.responseBody(ex, chunk);
+  }
+
+  private sendResponseHead(ex: RawExchange, head: ResponseHead): void {
+    const options = this.plane.options;
+    const record: Record<string, string | string[]> = {};
+    for (let i = 0; i < head.rawHeaders.length; i += 2) {
+      const name = head.rawHeaders[i].toLowerCase();
+      const value = head.rawHeaders[i + 1];
+      const had = record[name];
+      record[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+    }
+    const version = record[options.versionHeader];
+    if (typeof version === 'string' && version !== '') ex.headerVersion = version;
+    ex.status = head.status;
+    const out = clientHeaders(record, options.requestIdHeader, ex.requestId);
+    const closeAfter = !ex.head.keepAlive || head.body === 'close';
+    if (closeAfter) ex.head.keepAlive = false;
+    const extra =
+      (head.body === 'chunked' ? 'transfer-encoding: chunked\r\n' : '') +
+      (closeAfter ? 'connection: close\r\n' : ex.head.minor === 0 ? 'connection: keep-alive\r\n' : '');
+    ex.headSent = true;
+    this.socket.write(
+      headBytes(`HTTP/1.${ex.head.minor} ${head.status} ${head.reason || 'Unknown'}`, out, extra),
+    );
+  }
+
+  private responseBody(ex: RawExchange, chunk: Buffer): void {
+    let end: number;
+    const res = ex.res!;
+    if (ex.resDecoder !== null) {
+      try {
+        end = ex.resDecoder.push(chunk, 0);
+      } catch (err) {
+        this.upstreamFailed(ex, codedError((err as Error).message, 'HPE_INVALID_CHUNK_SIZE'));
+        return;
+      }
+    } else if (res.body === 'length') {
+      end = Math.min(ex.resRemaining, chunk.length);
+      ex.resRemaining -= end;
+    } else end = chunk.length;
+    const body = end === chunk.length ? chunk : chunk.subarray(0, end);
+    if (body.length > 0) {
+      if (ex.resDecoder === null) this.captureResponse(ex, body);
+      if (!this.socket.write(body) && ex.upstream !== null) {
+        const upstream = ex.upstream;
+        upstream.pause();
+        this.socket.once('drain', () => upstream.resume());
+      }
+    }
+    const complete =
+      ex.resDecoder !== null ? ex.resDecoder.done : res.body === 'length' ? ex.resRemaining === 0 : false;
+    if (complete) this.complete(ex, end === chunk.length);
+  }
+
+  onUpstreamEnd(ex: RawExchange): void {
+    if (ex.phase === Phase.Done) return;
+    if (ex.res !== null && ex.res.body === 'close') {
+      ex.res.keepAlive = false;
+      this.complete(ex, false);
+      return;
+    }
+    this.upstreamFailed(ex, codedError('the upstream ended the connection', 'ECONNRESET'));
+  }
+
+  /** The response is written: the upstream goes back to the pool, capture gets the exchange, the next request runs. */
+  private complete(ex: RawExchange, clean: boolean): void {
+    ex.upstreamMs = performance.now() - ex.upstreamStartedAt;
+    const upstream = ex.upstream;
+    ex.upstream = null;
+    // Reused only when the upstream got the whole request body: an upstream that answered early (before the body
+    // ended) would read the next request as the rest of this body.
+    const requestSent = ex.reqDecoder !== null ? ex.reqDecoder.done : ex.reqRemaining === 0;
+    const reusable = clean && ex.res !== null && ex.res.keepAlive && requestSent;
+    this.finish(ex);
+    if (upstream !== null) this.plane.pool.release(upstream, reusable);
+    this.next(ex);
+  }
+
+  private next(ex: RawExchange): void {
+    this.ex = null;
+    if (!ex.head.keepAlive || ex.reqDecoder?.done === false || ex.reqRemaining > 0) {
+      // The request body was not read to its end (the upstream answered early): the connection cannot be reused.
+      this.closed = true;
+      this.socket.end();
+      return;
+    }
+    this.socket.resume();
+    this.armIdle();
+    if (this.buf !== null && this.buf.length > 0) this.process();
+    else if (this.readEnded) this.socket.end();
+  }
+
+  upstreamFailed(ex: RawExchange, err: Error): void {
+    if (ex.phase === Phase.Done) return;
+    if (ex.upstreamStartedAt > 0) ex.upstreamMs = performance.now() - ex.upstreamStartedAt;
+    const upstream = ex.upstream;
+    ex.upstream = null;
+    upstream?.destroy();
+    const coded = err instanceof SidecarError ? err : classifyUpstreamError(err);
+    if (!ex.headSent) {
+      this.fail(ex, coded);
+      return;
+    }
+    ex.errorCode = coded.code;
+    ex.errorMessage = coded.message;
+    this.plane.options.onUpstreamError(upstreamErrorReason(coded.code), coded);
+    this.finish(ex);
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  /** Answers with the sidecar's own JSON error (the node plane's `fail`). */
+  private fail(ex: RawExchange, err: SidecarError): void {
+    ex.errorCode = err.code;
+    ex.errorMessage = err.message;
+    if (err.code.startsWith('SIDECAR_ERR_UPSTREAM_'))
+      this.plane.options.onUpstreamError(upstreamErrorReason(err.code), err);
+    ex.status = err.statusCode;
+    ex.resChunks = null;
+    const body = JSON.stringify(err.toJSON());
+    // The request body may be partly unread or partly sent: this connection is not reused.
+    const reusable = ex.phase !== Phase.RequestBody && ex.head.keepAlive;
+    if (!reusable) ex.head.keepAlive = false;
+    ex.headSent = true;
+    this.socket.write(
+      headBytes(
+        `HTTP/1.${ex.head.minor} ${err.statusCode} ${err.statusCode === 400 ? 'Bad Request' : err.statusCode === 502 ? 'Bad Gateway' : err.statusCode === 503 ? 'Service Unavailable' : 'Gateway Timeout'}`,
+        [
+          'content-type',
+          'application/json; charset=utf-8',
+          'content-length',
+          String(Buffer.byteLength(body)),
+          this.plane.options.requestIdHeader,
+          ex.requestId,
+        ],
+        reusable ? '' : 'connection: close\r\n',
+      ),
+    );
+    this.socket.write(body);
+    this.finish(ex);
+    this.next(ex);
+  }
+
+  /** A request that breaks framing mid-body: nothing more of it goes upstream. */
+  private abortRequest(ex: RawExchange, err: FramingError): void {
+    const upstream = ex.upstream;
+    ex.upstream = null;
+    upstream?.destroy();
+    ex.pending = [];
+    ex.phase = Phase.Done;
+    if (ex.timer !== null) clearTimeout(ex.timer);
+    this.ex = null;
+    this.refuse(err);
+  }
+
+  /** Answers a request Node's parser would refuse the way Node does (status, no body, close). */
+  private refuse(err: FramingError): void {
+    this.closed = true;
+    this.buf = null;
+    const status = err instanceof FramingError ? err.statusCode : 400;
+    this.socket.end(
+      `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+    );
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    this.plane.connections.delete(this);
+    const ex = this.ex;
+    if (ex === null || ex.phase === Phase.Done) return;
+    ex.errorCode = 'SIDECAR_ERR_CLIENT_CLOSED';
+    ex.errorMessage = 'the client closed the connection before the response was complete';
+    ex.status = 499;
+    const upstream = ex.upstream;
+    ex.upstream = null;
+    this.finish(ex);
+    upstream?.destroy();
+  }
+
+  private finish(ex: RawExchange): void {
+    if (ex.phase === Phase.Done) return;
+    ex.phase = Phase.Done;
+    if (ex.timer !== null) clearTimeout(ex.timer);
+    const { head } = ex;
+    const q = head.target.indexOf('?');
+    let contentType: string | null = null;
+    for (let i = 0; i < head.rawHeaders.length; i += 2) {
+      if (head.rawHeaders[i].length === 12 && head.rawHeaders[i].toLowerCase() === 'content-type') {
+        contentType = head.rawHeaders[i + 1];
+        break;
+      }
+    }
+    const join = (chunks: Buffer[] | null): Buffer | null =>
+      chunks === null || chunks.length === 0 ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    const exchange: Exchange = {
+      requestId: ex.requestId,
+      receivedAt: ex.receivedAt,
+      method: head.method,
+      path: q < 0 ? head.target : head.target.slice(0, q),
+      query: q < 0 ? '' : head.target.slice(q),
+      contentType,
+      headerVersion: ex.headerVersion,
+      requestBody: join(ex.reqChunks),
+      requestBytes: ex.reqBytes,
+      requestTruncated: ex.reqTruncated,
+      status: ex.status,
+      responseBody: join(ex.resChunks),
+      responseBytes: ex.resBytes,
+      responseTruncated: ex.resTruncated,
+      totalMs: performance.now() - ex.startedAt,
+      upstreamMs: ex.upstreamMs,
+      errorCode: ex.errorCode,
+      errorMessage: ex.errorMessage,
+    };
+    this.plane.options.onExchange(exchange);
+  }
+}
+
+class RawPlaneImpl implements RawPlane {
+  readonly pool: UpstreamPool;
+  readonly connections = new Set<ClientConnection>();
+  readonly hostHeader: string;
+  requestCount = 0;
+
+  constructor(
+    private readonly server: Server,
+    readonly options: RawPlaneOptions,
+  ) {
+    const url = new URL(options.origin);
+    this.hostHeader = url.host;
+    this.pool = new UpstreamPool(
+      url.hostname.replace(/^\[|\]$/g, ''),
+      Number(url.port || 80),
+      options.connections,
+      options.connectTimeoutMs,
+      options.bodyTimeoutMs,
+    );
+    // The node:http server only listens: its own connection handling is replaced by this plane's.
+    server.removeAllListeners('connection');
+    server.on('connection', (socket: Socket) => {
+      this.connections.add(new ClientConnection(socket, this));
+    });
+  }
+
+  requests(): number {
+    return this.requestCount;
+  }
+
+  close(graceMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.pool.close();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        for (const c of this.connections) c.destroy();
+      }, graceMs);
+      for (const c of this.connections) if (c.idle) c.end();
+      if (!this.server.listening) {
+        done();
+        return;
+      }
+      this.server.close(done);
+    });
+  }
+}
+
+/** Takes over `server`'s connections (it must not have a 'request' handler) as the raw data plane. */
+export function attachRawPlane(server: Server, options: RawPlaneOptions): RawPlane {
+  return new RawPlaneImpl(server, options);
+}
