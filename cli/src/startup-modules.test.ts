@@ -61,6 +61,9 @@ describe('plumbline start-up loads only what it uses', () => {
       ['start', '--help'],
       ['traffic', '--help'],
       ['serve-model', '--help'],
+      ['performance', '--help'],
+      ['dataset', 'export', '--help'],
+      ['review', 'advise', '--help'],
     ].map((argv) => [argv.join(' '), argv]),
   )('plumbline %s', (_name, argv) => {
     expect(heavyIn(loadedFiles(argv))).toEqual([]);

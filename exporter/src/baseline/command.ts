@@ -1,9 +1,6 @@
 import { integerArg, UsageError } from '@plumbline/service-kit/cli';
 import type { Command } from 'commander';
 import type { ReferenceQuality } from '../drift/profile-types';
-import { realizedOf } from '../performance/command';
-import { calibrateReference } from '../performance/reference-quality';
-import { calibrationToJson } from '../quality/estimate';
 import type { FeatureType } from '../stattests/types';
 import { createFileBaselineStore } from './file-store';
 import { startReadProgress, type ProgressStream, type ReadProgressOptions } from '../io/read-progress';
@@ -77,6 +74,11 @@ async function referenceQuality(flags: ImportFlags): Promise<ReferenceQuality | 
   ] as const)
     if (v === undefined)
       throw usage(`${flag} is required with --proba-prefix / --proba (the quality baseline)`);
+  // Loaded when a quality baseline is asked for (cli/README.md, "Adding a command").
+  const { realizedOf } = require('../performance/command') as typeof import('../performance/command');
+  const { calibrateReference } =
+    require('../performance/reference-quality') as typeof import('../performance/reference-quality');
+  const { calibrationToJson } = require('../quality/estimate') as typeof import('../quality/estimate');
   const o = { target: flags.labelColumn!, prediction: flags.predictionColumn! };
   const ref = await calibrateReference(flags.file, {
     ...o,

@@ -5,11 +5,10 @@
  * (elasticsearch, spool; kafka is refused — a topic cannot be joined by request id) and which labels to keep
  * (human, any); give it twice for both: `--source spool --source human`.
  */
-import { UsageError } from '@plumbline/service-kit';
+import { UsageError } from '@plumbline/service-kit/cli';
 import type { Command } from 'commander';
-import { loadConfig, type FlagValues } from '../config';
-import { createReviewStore } from '../review/create';
-import { datasetFormatOf, exportDataset, type LabelSourceFilter } from './export-dataset';
+import type { FlagValues } from '../config';
+import type { LabelSourceFilter } from './export-dataset';
 
 const STORE_KINDS = ['elasticsearch', 'kafka', 'spool'];
 const LABEL_SOURCES = ['human', 'any'];
@@ -62,6 +61,11 @@ export function registerDatasetCommand(program: Command): void {
     .option('--elasticsearch-url <url>', 'Elasticsearch URL (env PLUMBLINE_ELASTICSEARCH_URL)')
     .option('--spool-dir <dir>', "the sidecar's spool directory (env PLUMBLINE_SPOOL_DIR)")
     .action(async (opts: Record<string, unknown>) => {
+      // The config loader, the stores and the writers load when the command runs (cli/README.md, "Adding a command").
+      const { loadConfig } = require('../config') as typeof import('../config');
+      const { createReviewStore } = require('../review/create') as typeof import('../review/create');
+      const { datasetFormatOf, exportDataset } =
+        require('./export-dataset') as typeof import('./export-dataset');
       const out = String(opts.out);
       const format = datasetFormatOf(out);
       if (!format) throw new UsageError(`--out: the file must end in .parquet, .csv or .jsonl, got ${out}`);

@@ -3,23 +3,18 @@
  * current file against a labelled reference, and the realized quality when the current file has the target.
  * The `--json` shape is issue #11's contract (docs/quality.md, "plumbline performance").
  */
-import { UsageError } from '@plumbline/service-kit';
+import { UsageError } from '@plumbline/service-kit/cli';
 import type { Command } from 'commander';
-import {
-  estimatePerformance,
-  estimateSumsOfRows,
-  performanceFromMatrix,
-  type Performance,
-} from '../quality/estimate';
-import {
-  classifierRows,
-  readClassifierColumns,
-  type ClassifierRows,
-  type ProbabilityColumns,
-} from './read-classifier-table';
-import { calibrateReference } from './reference-quality';
-import { renderPerformanceTable } from './render-table';
+import type { Performance } from '../quality/estimate';
+import type { ClassifierRows, ProbabilityColumns } from './read-classifier-table';
 import type { PerformanceReport } from './report-types';
+
+// What the command runs (the table readers, the estimator) loads when it runs, not when `plumbline --help` registers
+// it (cli/README.md, "Adding a command").
+const estimate = (): typeof import('../quality/estimate') =>
+  require('../quality/estimate') as typeof import('../quality/estimate');
+const tables = (): typeof import('./read-classifier-table') =>
+  require('./read-classifier-table') as typeof import('./read-classifier-table');
 
 export type { PerformanceReport };
 
@@ -63,10 +58,13 @@ export function realizedOf(
       counts[cur.actual[i]][cur.predicted[i]]++;
       labelled++;
     }
-  return { perf: labelled > 0 ? performanceFromMatrix(labels, counts) : null, labelled };
+  return { perf: labelled > 0 ? estimate().performanceFromMatrix(labels, counts) : null, labelled };
 }
 
 export async function runPerformance(opts: PerformanceCommandOptions): Promise<PerformanceReport> {
+  const { estimatePerformance, estimateSumsOfRows } = estimate();
+  const { classifierRows, readClassifierColumns } = tables();
+  const { calibrateReference } = require('./reference-quality') as typeof import('./reference-quality');
   const flags = { target: opts.target, prediction: opts.prediction };
   const ref = await calibrateReference(opts.reference, { ...flags, probabilities: probabilityColumns(opts) });
   const { labels, calibration } = ref;
@@ -138,6 +136,7 @@ export function registerPerformanceCommand(program: Command): void {
         'outside [0, 1] or rows whose probabilities do not sum to 1 within 1e-6, a reference without the target).',
     )
     .action(async (opts: PerformanceCommandOptions) => {
+      const { renderPerformanceTable } = require('./render-table') as typeof import('./render-table');
       const report = await runPerformance(opts);
       process.stdout.write(
         opts.json

@@ -3,10 +3,9 @@
  * source flags of `plumbline exporter`: the confidence-limit advisor (advisor.ts) on the labelled rows of the
  * store, as a table (or `--json`, the body of `GET /api/models/{model}/review/advice`).
  */
-import { UsageError } from '@plumbline/service-kit';
+import { UsageError } from '@plumbline/service-kit/cli';
 import type { Command } from 'commander';
-import { loadConfig, type FlagValues } from '../config';
-import { createReviewServiceFromConfig } from './create';
+import type { FlagValues } from '../config';
 
 function time(flag: string, text: unknown): number | null {
   if (text === undefined) return null;
@@ -36,6 +35,9 @@ export function registerReviewCommand(program: Command): void {
     .option('--elasticsearch-url <url>', 'Elasticsearch URL (env PLUMBLINE_ELASTICSEARCH_URL)')
     .option('--spool-dir <dir>', "the sidecar's spool directory (env PLUMBLINE_SPOOL_DIR)")
     .action(async (opts: Record<string, unknown>) => {
+      // The config loader and the stores load when the command runs (cli/README.md, "Adding a command").
+      const { loadConfig } = require('../config') as typeof import('../config');
+      const { createReviewServiceFromConfig } = require('./create') as typeof import('./create');
       const target = Number(opts.targetPrecision);
       if (!(target > 0 && target <= 1))
         throw new UsageError(
