@@ -208,3 +208,42 @@ describe('plumbline performance', () => {
     expect(r.rows).toBe(400);
   });
 });
+
+describe('Parquet', () => {
+  type HyparquetWriter = typeof import('hyparquet-writer', { with: { 'resolution-mode': 'import' } });
+
+  async function parquet(name: string, d: LogisticData, withTarget = true): Promise<string> {
+    const { parquetWriteBuffer } = (await import('hyparquet-writer')) as HyparquetWriter;
+    const k = classes.length;
+    const columnData = [
+      ...(withTarget
+        ? [{ name: 'label', data: Array.from(d.actual, (a) => classes[a]), type: 'STRING' as const }]
+        : []),
+      { name: 'pred', data: Array.from(d.predicted, (p) => classes[p]), type: 'STRING' as const },
+      ...classes.map((c, j) => ({
+        name: `p_${c}`,
+        data: Array.from({ length: d.rows }, (_, i) => d.probabilities[i * k + j]),
+        type: 'DOUBLE' as const,
+      })),
+    ];
+    const file = join(dir, name);
+    writeFileSync(file, Buffer.from(parquetWriteBuffer({ columnData })));
+    return file;
+  }
+
+  it('reads Parquet files to the same report as the same rows in CSV', async () => {
+    const fromParquet = await runPerformance({
+      ...base,
+      reference: await parquet('ref.parquet', ref),
+      current: await parquet('cur.parquet', cur, false),
+      probaPrefix: 'p_',
+    });
+    const fromCsv = await runPerformance({
+      ...base,
+      current: csv('cur-no-target.csv', cur, false),
+      probaPrefix: 'p_',
+    });
+    expect(performanceJson(fromParquet)).toEqual(performanceJson(fromCsv));
+    expect((performanceJson(fromParquet) as ContractJson).rows).toBe(1500);
+  });
+});
