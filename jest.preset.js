@@ -25,6 +25,7 @@ module.exports = function preset(displayName, overrides = {}) {
       '^@plumbline/exporter/cli$': path.join(__dirname, 'exporter/src/cli.ts'),
       '^@plumbline/exporter/retrain$': path.join(__dirname, 'exporter/src/retrain/index.ts'),
       '^@plumbline/exporter/retrain-types$': path.join(__dirname, 'exporter/src/retrain/types.ts'),
+      '^@plumbline/exporter/review-types$': path.join(__dirname, 'exporter/src/review/wire-types.ts'),
       '^@plumbline/alerting$': path.join(__dirname, 'alerting/src/index.ts'),
       '^@plumbline/dashboards$': path.join(__dirname, 'dashboards/src/index.ts'),
       '^@plumbline/harness$': path.join(__dirname, 'tests/harness/index.ts'),

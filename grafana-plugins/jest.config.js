@@ -18,6 +18,7 @@ module.exports = {
     ...base.moduleNameMapper,
     '^@plumbline/exporter/retrain$': require('node:path').join(__dirname, '../exporter/src/retrain/index.ts'),
     '^@plumbline/exporter/retrain-types$': require('node:path').join(__dirname, '../exporter/src/retrain/types.ts'),
+    '^@plumbline/exporter/review-types$': require('node:path').join(__dirname, '../exporter/src/review/wire-types.ts'),
     '^@plumbline/harness$': require('node:path').join(__dirname, '../tests/harness/index.ts'),
     '^@plumbline/schema$': require('node:path').join(__dirname, '../schema/src/index.ts'),
     // The retrain endpoint (tests/browser) reads its config through service-kit's loader.

@@ -28,6 +28,7 @@ import {
 import { z } from 'zod';
 import { adviseLimits, type ClassAdvice, type LabelledConfidence } from './advisor';
 import type { FeedbackWriter } from './feedback-writer';
+import type { QueueItem, QueuePage, ReviewResultBody } from './wire-types';
 import type { ConfidenceLimits } from './limits';
 import {
   encodeCursor,
@@ -56,22 +57,7 @@ export class ReviewNotFoundError extends Error {
   }
 }
 
-export interface QueueItem {
-  event_id: string;
-  request_id: string;
-  row: number;
-  '@timestamp': string;
-  model_version: string | null;
-  features: Record<string, unknown>;
-  predicted: string | null;
-  confidence: number | null;
-  probabilities: Record<string, number> | null;
-}
-
-export interface QueuePage {
-  items: QueueItem[];
-  next: string | null;
-}
+export type { QueueItem, QueuePage } from './wire-types';
 
 export interface QueueRequest {
   limit: number;
@@ -80,9 +66,7 @@ export interface QueueRequest {
   maxConfidence: number | null;
 }
 
-export interface ReviewResult {
-  /** False when the review repeated the standing one (nothing was written). */
-  changed: boolean;
+export interface ReviewResult extends ReviewResultBody {
   /** The event written, or the standing one a repeat matched (null for a retract with nothing to retract). */
   event: FeedbackEvent | null;
   /** The row's label now. */

@@ -1,40 +1,11 @@
-/**
- * The review queue's bodies as the exporter's `GET/POST /api/models/{model}/review` define them (issue #13; the
- * exporter's README, "Review queue"). Written out here because the panel bundle may import no node code.
- */
-export interface ReviewQueueItem {
-  event_id: string;
-  request_id: string;
-  row: number;
-  '@timestamp': string;
-  model_version: string | null;
-  features: Record<string, unknown>;
-  predicted: string | null;
-  confidence: number | null;
-  probabilities: Record<string, number> | null;
-}
-
-export interface ReviewQueuePage {
-  items: ReviewQueueItem[];
-  /** Cursor for the next (older) page, passed back as `before`; null on the last page. */
-  next: string | null;
-}
-
-export type ReviewAction = 'confirm' | 'correct' | 'reject' | 'retract';
-
-export interface ReviewRequest {
-  request_id: string;
-  row: number;
-  action: ReviewAction;
-  /** Required for `correct` (the right class). */
-  label?: string;
-}
-
-/** What the exporter answers to a review: whether it wrote anything and the row's label now. */
-export interface ReviewResult {
-  changed: boolean;
-  label: { kind: string; label: string | number | boolean | null; label_source: string | null };
-}
+/** The review queue's bodies, as the exporter defines them (types only: the panel bundle imports no node code). */
+export type {
+  QueueItem as ReviewQueueItem,
+  QueuePage as ReviewQueuePage,
+  ReviewAction,
+  ReviewRequestBody as ReviewRequest,
+  ReviewResultBody as ReviewResult,
+} from '@plumbline/exporter/review-types';
 
 export interface ReviewQueryInput {
   limit: number;
