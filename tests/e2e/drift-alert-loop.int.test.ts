@@ -171,10 +171,11 @@ test('Prometheus fires the drift alert, Alertmanager routes it to the bridge, th
 
 test('every dashboard query returns data from that Prometheus, or is empty by nature in this run', async () => {
   // Empty here by nature: no failures, nothing spooled/replayed/dropped, a classifier (no regression metrics),
+  // no shadow traffic, a baseline without a quality baseline (no estimate, no reference quality),
   // no notifications configured, no prediction/label drift evaluated by the exporter in this setup; one version
   // (nothing to compare) and no segments configured.
   const emptyByNature =
-    /status=~"5\.\."|invalid_outputs|upstream_errors|unparsed|regression_output|spooled|replayed|dropped|evaluation_errors|notifications|_mae|_rmse|prediction_drift|label_drift|version_comparison|segment_/;
+    /status=~"5\.\."|invalid_outputs|upstream_errors|unparsed|regression_output|spooled|replayed|dropped|evaluation_errors|notifications|_mae|_rmse|prediction_drift|label_drift|version_comparison|segment_|shadow_|estimated_|baseline_/;
   const queries = dashboardQueries();
   let empty: string[] = [];
   await until(
