@@ -9,9 +9,11 @@
  * the file realm whose password is a fresh {@link testSecret}. The handle says how to reach it (`security`).
  * Only the suites about security use it: every other suite keeps the plain cluster.
  *
- * Users and roles live in the file realm (`users`, `roles.yml`), given as options: the integ-test-zip lacks the
- * analysis-common module the `.security` index's mappings need, so the native realm (PUT _security/user, roles by
- * API) and API keys cannot be created on this cluster.
+ * The secured flavour runs from a second home that carries the harness's own analysis plugin
+ * (elasticsearch-analysis-plugin.ts): the integ-test-zip lacks the analysis-common module whose components the
+ * `.security` index's settings name, and with the plugin the cluster creates that index, so API keys
+ * (`POST /_security/api_key`) and the native realm work. Users and roles given as options live in the file realm
+ * (`users`, `roles.yml`); a test may add native ones or API keys through the API as the superuser.
  */
 import { X509Certificate } from 'node:crypto';
 import {
@@ -34,6 +36,7 @@ import { answers200 } from './http';
 import { SERVICE_USER, cacheDir, elasticsearchHome, isRoot, javaHome } from './paths';
 import { freePort, instanceDir, startService, type RestartableService, type ServiceOptions } from './process';
 import { assertInstalled } from './installed';
+import { ensureAnalysisElasticsearchHome } from './elasticsearch-analysis-plugin';
 import { run } from './run-command';
 import { testSecret } from './secrets';
 
@@ -169,8 +172,8 @@ function serviceUserIds(): { uid: number; gid: number } {
 }
 
 export async function startElasticsearch(options: ElasticsearchOptions = {}): Promise<ElasticsearchHandle> {
-  const home = elasticsearchHome();
-  assertInstalled(join(home, 'bin', 'elasticsearch'), 'Elasticsearch');
+  assertInstalled(join(elasticsearchHome(), 'bin', 'elasticsearch'), 'Elasticsearch');
+  const home = options.security ? (await ensureAnalysisElasticsearchHome()).home : elasticsearchHome();
   const dir = instanceDir(options.group ?? 'dedicated', 'elasticsearch');
   const conf = join(dir, 'config');
   cpSync(join(home, 'config'), conf, { recursive: true });

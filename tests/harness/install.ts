@@ -20,6 +20,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { cachedDownload } from './download';
+import { ensureAnalysisElasticsearchHome } from './elasticsearch-analysis-plugin';
 import { withLock } from './lock';
 import {
   MAVEN_CENTRAL,
@@ -62,13 +63,15 @@ const APT_PACKAGES: Array<{ binary: string; pkg: string; recommends: boolean }> 
   { binary: '/usr/bin/unzip', pkg: 'unzip', recommends: false },
   // Present on this machine kind; installed only if a machine lacks them.
   { binary: '/usr/bin/java', pkg: 'openjdk-17-jre-headless', recommends: false },
+  // javac and jar build the harness's Elasticsearch analysis plugin (elasticsearch-analysis-plugin.ts).
+  { binary: '/usr/bin/javac', pkg: 'openjdk-17-jdk-headless', recommends: false },
   { binary: '/usr/bin/mvn', pkg: 'maven', recommends: false },
 ];
 
 const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
 const aptStep: InstallStep = {
-  name: 'apt packages (prometheus, prometheus-alertmanager, chromium, unzip, java, maven)',
+  name: 'apt packages (prometheus, prometheus-alertmanager, chromium, unzip, java, javac, maven)',
   async run() {
     const missing = APT_PACKAGES.filter((p) => !existsSync(p.binary));
     if (missing.length === 0) return 'all binaries present';
@@ -155,6 +158,15 @@ const elasticsearchStep: InstallStep = {
     chmodSync(optDir(), 0o755);
     writeFileSync(stamp, `${key}\n`);
     return `${downloaded ? 'downloaded and ' : ''}unpacked into ${home}`;
+  },
+};
+
+// The secured test cluster's home: the distribution plus the harness's analysis plugin (built with javac).
+
+const elasticsearchAnalysisStep: InstallStep = {
+  name: 'Elasticsearch analysis plugin for the secured test cluster (javac, cached)',
+  async run() {
+    return (await ensureAnalysisElasticsearchHome()).note;
   },
 };
 
@@ -248,7 +260,14 @@ const venvStep: InstallStep = {
   },
 };
 
-export const INSTALL_STEPS: InstallStep[] = [aptStep, userStep, elasticsearchStep, kafkaStep, venvStep];
+export const INSTALL_STEPS: InstallStep[] = [
+  aptStep,
+  userStep,
+  elasticsearchStep,
+  elasticsearchAnalysisStep,
+  kafkaStep,
+  venvStep,
+];
 
 /** Runs every step in order, printing each with its duration. Throws on the first failure. */
 export async function installAll(
