@@ -2,22 +2,31 @@
  * Issue #15 item 2: the four users of Elasticsearch (the sidecar's sink, the exporter's source, the baseline store,
  * the retrain audit store) against the harness's real Elasticsearch with security and TLS on. Each authenticates as
  * docs/security.md says (API key or basic auth, CA file or CA fingerprint) with exactly the role that page
- * documents, created here from the page itself: the role is enough, and a role without it fails with an error
- * naming the missing privilege.
+ * documents, taken here from the page itself: the role is enough, and a role without it fails with an error
+ * naming the missing privilege. Twice: as file-realm users holding the roles (basic auth), and with API keys the
+ * cluster issues here (`POST /_security/api_key` with the page's role descriptor; the harness's analysis plugin
+ * lets the integ-test-zip cluster do that), in both forms the config takes (`encoded`, `id:api_key`), from a file
+ * and from the environment through the services' own config loaders.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import {
+  recordTestSecret,
   repoRoot,
   startElasticsearch,
   testSecret,
   type ElasticsearchHandle,
   type ElasticsearchSecurity,
 } from '@plumbline/harness';
-import { createElasticsearchSink } from '@plumbline/sidecar';
-import { buildReferenceProfile, createElasticsearchBaselineStore, createSource } from '@plumbline/exporter';
+import { createElasticsearchSink, resolveConfig } from '@plumbline/sidecar';
+import {
+  buildReferenceProfile,
+  createElasticsearchBaselineStore,
+  createSource,
+  loadConfig,
+} from '@plumbline/exporter';
 import { createElasticsearchAuditStore } from '@plumbline/exporter/retrain';
 import { makeEvents } from '@plumbline/schema/testing';
 import type { SourceConfig } from '@plumbline/exporter';
@@ -41,6 +50,29 @@ let security: ElasticsearchSecurity;
 let admin: Client;
 let dir: string;
 const roles = documentedRoles();
+
+/** An API key as Elasticsearch returns it: both forms the config takes are made from it. */
+interface ApiKey {
+  id: string;
+  apiKey: string;
+  encoded: string;
+}
+/** One API key per documented role, limited to exactly that role descriptor (made in beforeAll). */
+const apiKeys: Record<string, ApiKey> = {};
+
+/** `POST /_security/api_key` as the superuser with one documented role descriptor: the key gets just that. */
+async function createApiKey(role: string): Promise<ApiKey> {
+  const key = await admin.security.createApiKey({
+    name: `${role}-test-key`,
+    expiration: '1d',
+    role_descriptors: { [role]: roles[role] } as never,
+  });
+  recordTestSecret(key.api_key, `elasticsearch API key of ${role}`);
+  recordTestSecret(key.encoded, `elasticsearch API key of ${role} (encoded)`);
+  return { id: key.id, apiKey: key.api_key, encoded: key.encoded };
+}
+
+const idAndKey = (key: ApiKey) => `${key.id}:${key.apiKey}`;
 
 function secretFile(name: string, value: string): string {
   const path = join(dir, name);
@@ -83,6 +115,7 @@ beforeAll(async () => {
     tls: { ca: readFileSync(security.caFile, 'utf8') },
   });
   dir = mkdtempSync(join(tmpdir(), 'es-security-'));
+  for (const role of Object.keys(roles)) apiKeys[role] = await createApiKey(role);
 }, 300_000);
 
 afterAll(async () => {
@@ -266,5 +299,205 @@ test('a role without the documented privileges fails with an error naming the mi
     expect(err.message).toMatch(/view_index_metadata|create_index/);
   } finally {
     await baselines.close?.();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// API keys the cluster issued, each limited to one documented role descriptor.
+
+/** Events of their own (other ids, timestamps W0 + 100…119 ms), so the counts do not mix with the tests above. */
+const keyEvents = makeEvents(20, 100);
+
+test('the cluster issues API keys limited to each documented role descriptor', async () => {
+  for (const [role, key] of Object.entries(apiKeys)) {
+    const { api_keys: found } = await admin.security.getApiKey({ id: key.id });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ name: `${role}-test-key`, invalidated: false });
+    expect(Object.keys(found[0].role_descriptors ?? {})).toEqual([role]);
+  }
+});
+
+test('the sidecar sink writes with a plumbline-sidecar API key (encoded, from PLUMBLINE_ELASTICSEARCH_API_KEY)', async () => {
+  const config = resolveConfig(
+    {},
+    {
+      PLUMBLINE_UPSTREAM: 'http://127.0.0.1:9',
+      PLUMBLINE_ELASTICSEARCH_URL: es.url,
+      PLUMBLINE_ELASTICSEARCH_API_KEY: apiKeys['plumbline-sidecar'].encoded,
+      PLUMBLINE_ELASTICSEARCH_CA_FILE: security.caFile,
+    },
+  );
+  expect(config.sinks.elasticsearch).toMatchObject({ url: es.url, caFile: security.caFile });
+  const sink = createElasticsearchSink(config.sinks.elasticsearch!);
+  const before = (await admin.count({ index: 'plumbline-inference' })).count;
+  try {
+    const result = await sink.write(keyEvents.map((event) => ({ kind: 'inference', event })));
+    expect(result).toMatchObject({ status: 'success', rejected: [] });
+  } finally {
+    await sink.close();
+  }
+  await admin.indices.refresh({ index: 'plumbline-inference' });
+  expect((await admin.count({ index: 'plumbline-inference' })).count).toBe(before + keyEvents.length);
+});
+
+test('retention deletes with a plumbline-sidecar API key (id:api_key, from apiKeyFile)', async () => {
+  const sink = createElasticsearchSink({
+    url: es.url,
+    apiKeyFile: secretFile('sidecar-api-key', idAndKey(apiKeys['plumbline-sidecar'])),
+    caFingerprint: security.caFingerprint,
+  });
+  const before = (await admin.count({ index: 'plumbline-inference' })).count;
+  try {
+    // The earlier tests' events left are at W0 + 10…19 ms, these at W0 + 100…119: a cutoff at W0 + 110 ms takes
+    // all ten of the former and the first ten of these.
+    expect(await sink.expire!(W0 + 110)).toBe(20);
+  } finally {
+    await sink.close();
+  }
+  await admin.indices.refresh({ index: 'plumbline-inference' });
+  expect((await admin.count({ index: 'plumbline-inference' })).count).toBe(before - 20);
+});
+
+test('the exporter source reads with a plumbline-exporter-source API key (id:api_key, from the environment)', async () => {
+  const config = loadConfig({
+    env: {
+      PLUMBLINE_MODELS: JSON.stringify([{ name: 'iris' }]),
+      PLUMBLINE_SOURCE: 'elasticsearch',
+      PLUMBLINE_ELASTICSEARCH_URL: es.url,
+      PLUMBLINE_ELASTICSEARCH_API_KEY: idAndKey(apiKeys['plumbline-exporter-source']),
+      PLUMBLINE_ELASTICSEARCH_CA_FINGERPRINT: security.caFingerprint,
+    },
+  });
+  expect(config.source.kind).toBe('elasticsearch');
+  const source = createSource(config.source, { counters, retentionMs: 3_600_000 });
+  try {
+    await source.start();
+    const read = await source.read(window);
+    // What retention left: the last ten of keyEvents.
+    expect(read.inference.map((e) => e.event_id).sort()).toEqual(
+      keyEvents
+        .slice(10)
+        .map((e) => e.event_id)
+        .sort(),
+    );
+  } finally {
+    await source.close();
+  }
+});
+
+test('the baseline store (encoded key) and the audit store (id:api_key) work with their documented API keys, from files', async () => {
+  const baselines = createElasticsearchBaselineStore({
+    url: es.url,
+    apiKeyFile: secretFile('baselines-api-key', apiKeys['plumbline-baselines'].encoded),
+    caFile: security.caFile,
+  });
+  try {
+    await baselines.put({
+      model: 'iris',
+      version: '3',
+      source: 'train.csv',
+      profile: buildReferenceProfile({ x: [1, 2, 3, 4, 5, 6, 7, 8] }),
+    });
+    expect((await baselines.get('iris'))?.version).toBe('3');
+  } finally {
+    await baselines.close?.();
+  }
+
+  const audit = createElasticsearchAuditStore({
+    url: es.url,
+    index: 'plumbline-retrain-audit',
+    apiKeyFile: secretFile('retrain-api-key', idAndKey(apiKeys['plumbline-retrain-audit'])),
+    caFingerprint: security.caFingerprint,
+  });
+  try {
+    await audit.record({
+      requestId: 'r-2',
+      idempotencyKey: 'k-2',
+      model: 'iris',
+      requestedBy: 'carol',
+      reason: 'drift',
+      at: new Date(W0 + 1000).toISOString(),
+      outcome: 'triggered',
+      webhookStatus: 202,
+      detail: 'webhook answered 202',
+    });
+    await admin.indices.refresh({ index: 'plumbline-retrain-audit' });
+    expect(await audit.latest('iris', ['triggered'])).toMatchObject({ requestId: 'r-2' });
+  } finally {
+    await audit.close();
+  }
+});
+
+test('an API key without the documented privileges fails with an error naming the missing privilege', async () => {
+  const keyOf = (role: string) => apiKeys[role];
+  const unauthorized = (role: string) => new RegExp(`unauthorized for API key id \\[${keyOf(role).id}\\]`);
+
+  // The sink with the source's read-only key.
+  const sink = createElasticsearchSink({
+    url: es.url,
+    apiKey: keyOf('plumbline-exporter-source').encoded,
+    caFile: security.caFile,
+  });
+  try {
+    const result = await sink.write(keyEvents.slice(0, 2).map((event) => ({ kind: 'inference', event })));
+    expect(result.status).toBe('retryable');
+    expect(result.error).toMatch(/HTTP 403/);
+    expect(result.error).toMatch(unauthorized('plumbline-exporter-source'));
+    expect(result.error).toContain('manage_index_templates');
+  } finally {
+    await sink.close();
+  }
+
+  // The source with the sidecar's key: no `monitor`.
+  const source = createSource(
+    sourceConfig({
+      apiKeyFile: secretFile('wrong-source-key', idAndKey(keyOf('plumbline-sidecar'))),
+      caFile: security.caFile,
+    }),
+    { counters, retentionMs: 3_600_000 },
+  );
+  try {
+    const err = (await source.start().then(
+      () => new Error('expected a refusal'),
+      (e: unknown) => e,
+    )) as Error & { code?: string };
+    expect(err.code).toBe('EXPORTER_ERR_SOURCE_QUERY');
+    expect(err.message).toMatch(unauthorized('plumbline-sidecar'));
+    expect(err.message).toMatch(/cluster privileges \[[^\]]*\bmonitor\b/);
+  } finally {
+    await source.close();
+  }
+
+  // The baseline store with the audit key, and the audit store with the baseline key: each names another index.
+  const baselines = createElasticsearchBaselineStore({
+    url: es.url,
+    apiKey: keyOf('plumbline-retrain-audit').encoded,
+    caFile: security.caFile,
+  });
+  const audit = createElasticsearchAuditStore({
+    url: es.url,
+    index: 'plumbline-retrain-audit',
+    apiKey: keyOf('plumbline-baselines').encoded,
+    caFile: security.caFile,
+  });
+  try {
+    const baselineErr = (await baselines
+      .put({ model: 'iris', version: '4', source: 'x', profile: buildReferenceProfile({ x: [1, 2, 3] }) })
+      .then(
+        () => new Error('expected a refusal'),
+        (e: unknown) => e,
+      )) as Error;
+    expect(baselineErr.message).toMatch(unauthorized('plumbline-retrain-audit'));
+    expect(baselineErr.message).toMatch(/view_index_metadata|create_index/);
+
+    const auditErr = (await audit.latest('iris', ['triggered']).then(
+      () => new Error('expected a refusal'),
+      (e: unknown) => e,
+    )) as Error;
+    expect(auditErr.message).toMatch(unauthorized('plumbline-baselines'));
+    expect(auditErr.message).toMatch(/\bread\b|view_index_metadata/);
+  } finally {
+    await baselines.close?.();
+    await audit.close();
   }
 });
