@@ -345,9 +345,15 @@ test('retention deletes with a plumbline-sidecar API key (id:api_key, from apiKe
     url: es.url,
     apiKeyFile: secretFile('sidecar-api-key', idAndKey(apiKeys['plumbline-sidecar'])),
     caFingerprint: security.caFingerprint,
+    retentionMaxAgeMs: 30 * 86_400_000,
   });
   const before = (await admin.count({ index: 'plumbline-inference' })).count;
   try {
+    // The test cluster has no index lifecycle management: the sweep, with the documented role's privileges.
+    expect(await sink.retentionPath()).toEqual({
+      kind: 'sweep',
+      reason: 'the cluster has no index lifecycle management',
+    });
     // The earlier tests' events left are at W0 + 10…19 ms, these at W0 + 100…119: a cutoff at W0 + 110 ms takes
     // all ten of the former and the first ten of these.
     expect(await sink.expire!(W0 + 110)).toBe(20);

@@ -207,7 +207,11 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
     lanes.push(lane(sink, queueOptions));
   };
   if (options.elasticsearch) {
-    addLane(createElasticsearchSink(options.elasticsearch, logger), pick(options.elasticsearch));
+    const retentionMaxAgeMs = options.elasticsearch.retentionMaxAgeMs ?? options.retention?.maxAgeMs;
+    addLane(
+      createElasticsearchSink({ ...options.elasticsearch, retentionMaxAgeMs }, logger),
+      pick(options.elasticsearch),
+    );
   }
   if (options.kafka) {
     const retentionMs = options.kafka.retentionMs ?? options.retention?.maxAgeMs;

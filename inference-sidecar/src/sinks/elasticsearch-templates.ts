@@ -5,8 +5,20 @@
 export interface IndexTemplateBody {
   index_patterns: string[];
   priority: number;
-  template: { settings: Record<string, unknown>; mappings: Record<string, unknown> };
+  template: {
+    settings: Record<string, unknown>;
+    mappings: Record<string, unknown>;
+    aliases?: Record<string, Record<string, never>>;
+  };
   _meta: Record<string, unknown>;
+}
+
+/**
+ * Retention by index lifecycle management (elasticsearch-retention.ts): the template then matches the daily
+ * indices `<index>-*`, names `<index>` as their alias and puts them under `policy`.
+ */
+export interface TemplateLifecycle {
+  policy: string;
 }
 
 const keyword = { type: 'keyword', ignore_above: 1024 };
@@ -79,9 +91,38 @@ function indexTemplate(
   };
 }
 
-export function inferenceTemplate(index: string, replicas?: number): IndexTemplateBody {
+/** The plain index's template turned into the daily indices' one: pattern, priority, policy, alias. */
+function withLifecycle(
+  body: IndexTemplateBody,
+  index: string,
+  lifecycle: TemplateLifecycle | undefined,
+): IndexTemplateBody {
+  if (!lifecycle) return body;
+  const pattern = `${index}-*`;
+  return {
+    ...body,
+    index_patterns: [pattern],
+    priority: templatePriority(pattern),
+    template: {
+      ...body.template,
+      settings: {
+        ...body.template.settings,
+        'index.lifecycle.name': lifecycle.policy,
+        // The age counts from the day in the index name (`<index>-yyyy.MM.dd`), not from when it was created.
+        'index.lifecycle.parse_origination_date': true,
+      },
+      aliases: { [index]: {} },
+    },
+  };
+}
+
+export function inferenceTemplate(
+  index: string,
+  replicas?: number,
+  lifecycle?: TemplateLifecycle,
+): IndexTemplateBody {
   // Features and probabilities are open objects, typed by the dynamic templates.
-  return indexTemplate(index, replicas, {
+  const plain = indexTemplate(index, replicas, {
     dynamic_templates: [
       ...typedDynamicTemplates('features', 'features.*'),
       ...typedDynamicTemplates('probabilities', 'outputs.probabilities.*'),
@@ -107,10 +148,15 @@ export function inferenceTemplate(index: string, replicas?: number): IndexTempla
       error: keyword,
     },
   });
+  return withLifecycle(plain, index, lifecycle);
 }
 
-export function feedbackTemplate(index: string, replicas?: number): IndexTemplateBody {
-  return indexTemplate(index, replicas, {
+export function feedbackTemplate(
+  index: string,
+  replicas?: number,
+  lifecycle?: TemplateLifecycle,
+): IndexTemplateBody {
+  const plain = indexTemplate(index, replicas, {
     properties: {
       ...EVENT_PROPERTIES,
       // A label or a value: indexed as keyword ("3.5", "true"); _source keeps the original JSON type.
@@ -121,4 +167,5 @@ export function feedbackTemplate(index: string, replicas?: number): IndexTemplat
       reviewer: { type: 'keyword' },
     },
   });
+  return withLifecycle(plain, index, lifecycle);
 }

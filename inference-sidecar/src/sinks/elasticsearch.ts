@@ -8,6 +8,11 @@
  * "a replay never duplicates" promise. Inference and feedback events go to two indices (names configurable),
  * each with an index template of explicit mappings (elasticsearch-templates.ts), installed before the first write.
  *
+ * Retention (elasticsearch-retention.ts): where the cluster has index lifecycle management, the sink writes daily
+ * indices `<index>-yyyy.MM.dd` (by each event's own `@timestamp`, so a replay still overwrites) under a lifecycle
+ * policy and aliased `<index>`; everywhere else, plain indices and `expire` deletes old events by id. Chosen once,
+ * at the first write or retention pass, and logged.
+ *
  * Outcomes: a request that fails as a whole (connection refused, timeout, 429, 5xx, auth) → every record
  * retryable; per item, 429 / 5xx / 408 and cluster blocks → retryable; any other error (a mapping conflict) →
  * rejected.
@@ -25,7 +30,8 @@ import {
   type SinkRecord,
   type SinkResult,
 } from './sink';
-import { feedbackTemplate, inferenceTemplate } from './elasticsearch-templates';
+import { feedbackTemplate, inferenceTemplate, type TemplateLifecycle } from './elasticsearch-templates';
+import { chooseRetentionPath, dailyIndexName, type RetentionPath } from './elasticsearch-retention';
 
 /**
  * `url` (e.g. http://127.0.0.1:9200) and the shared security keys (API key or basic auth, CA file or fingerprint:
@@ -44,6 +50,11 @@ export interface ElasticsearchSinkOptions extends ElasticsearchConnection {
   replicas?: number;
   /** Sink name (metric label, spool stream). @default 'elasticsearch' */
   name?: string;
+  /**
+   * Retention age (the pipeline passes `retention.maxAgeSeconds`): with it, a cluster with index lifecycle
+   * management deletes old events by policy instead of `expire` (elasticsearch-retention.ts). @default none
+   */
+  retentionMaxAgeMs?: number;
 }
 
 export const DEFAULT_INFERENCE_INDEX = 'plumbline-inference';
@@ -57,6 +68,8 @@ const RETRYABLE_ITEM_STATUS = (status: number) => status === 429 || status === 4
 export interface ElasticsearchSink extends Sink {
   readonly client: Client;
   readonly indices: { inference: string; feedback: string };
+  /** The retention path, chosen (once) on the first call, write or retention pass; rejects when unreachable. */
+  retentionPath(): Promise<RetentionPath>;
 }
 
 export function createElasticsearchSink(
@@ -77,16 +90,59 @@ export function createElasticsearchSink(
     inference: `{"index":{"_index":${JSON.stringify(indices.inference)},"_id":`,
     feedback: `{"index":{"_index":${JSON.stringify(indices.feedback)},"_id":`,
   };
+  /** On the ILM path: the action prefix of each daily index written so far. */
+  const dailyPrefixes = new Map<string, string>();
+  const dailyPrefix = (index: string, timestamp: string): string => {
+    const name = dailyIndexName(index, timestamp);
+    let prefix = dailyPrefixes.get(name);
+    if (prefix === undefined) {
+      prefix = `{"index":{"_index":${JSON.stringify(name)},"_id":`;
+      dailyPrefixes.set(name, prefix);
+    }
+    return prefix;
+  };
+
+  let chosenPath: Promise<RetentionPath> | null = null;
+  /** ILM or the sweep, decided once; a failed attempt (cluster unreachable) is forgotten so the next use asks again. */
+  function retentionPath(): Promise<RetentionPath> {
+    chosenPath ??= chooseRetentionPath(client, indices, {
+      maxAgeMs: options.retentionMaxAgeMs,
+      installsTemplates: options.installTemplates !== false,
+    }).then(
+      (path) => {
+        if (path.kind === 'ilm')
+          logger?.info(
+            { indices, policy: path.policy },
+            'elasticsearch retention: index lifecycle policy on daily indices (no by-id sweep)',
+          );
+        else if (options.retentionMaxAgeMs !== undefined)
+          logger?.info({ indices, reason: path.reason }, 'elasticsearch retention: by-id sweep');
+        return path;
+      },
+      (error: unknown) => {
+        chosenPath = null;
+        throw error;
+      },
+    );
+    return chosenPath;
+  }
 
   /**
    * Installs both templates. Unreachable → throws (the batch is retried). Refused (400: a template of someone
    * else overlaps at the same priority) → logged as an error and not retried: the events still flow, with the
    * mappings of whatever template applies, instead of piling up in the spool behind a template.
    */
-  async function installTemplates(): Promise<void> {
+  async function installTemplates(lifecycle: TemplateLifecycle | undefined): Promise<void> {
+    const suffix = lifecycle ? 'daily-template' : 'template';
     const templates = [
-      { name: `${indices.inference}-template`, ...inferenceTemplate(indices.inference, options.replicas) },
-      { name: `${indices.feedback}-template`, ...feedbackTemplate(indices.feedback, options.replicas) },
+      {
+        name: `${indices.inference}-${suffix}`,
+        ...inferenceTemplate(indices.inference, options.replicas, lifecycle),
+      },
+      {
+        name: `${indices.feedback}-${suffix}`,
+        ...feedbackTemplate(indices.feedback, options.replicas, lifecycle),
+      },
     ];
     for (const template of templates) {
       try {
@@ -107,14 +163,21 @@ export function createElasticsearchSink(
     name: options.name ?? 'elasticsearch',
     client,
     indices,
+    retentionPath,
     async write(records: readonly SinkRecord[]): Promise<SinkResult> {
       if (records.length === 0) return sinkResult([], []);
       try {
-        if (!templatesInstalled) await installTemplates();
+        const path = await retentionPath();
+        const daily = path.kind === 'ilm';
+        if (!templatesInstalled) await installTemplates(daily ? { policy: path.policy } : undefined);
         // The NDJSON body is built here from each event's shared JSON (eventJson), not re-serialised by the client.
         let body = '';
         for (const record of records) {
-          const index = record.kind === 'inference' ? actionPrefix.inference : actionPrefix.feedback;
+          const index = daily
+            ? dailyPrefix(indices[record.kind], record.event['@timestamp'])
+            : record.kind === 'inference'
+              ? actionPrefix.inference
+              : actionPrefix.feedback;
           body += `${index}${JSON.stringify(record.event.event_id)}}}\n${eventJson(record)}\n`;
         }
         const response = await client.transport.request<estypes.BulkResponse>({
@@ -149,11 +212,13 @@ export function createElasticsearchSink(
       }
     },
     /**
-     * Retention on any cluster, ILM or not, reindex module or not (the test cluster has neither, so no
-     * _delete_by_query): the ids of events older than the cutoff, a page at a time, deleted with _bulk and made
+     * Retention where the lifecycle policy does not govern the indices (the sweep path; on any cluster, reindex
+     * module or not: the test cluster has neither ILM nor _delete_by_query): the ids of events older than the cutoff, a page at a time, deleted with _bulk and made
      * visible before the next page. Needs `read` and `delete` on both indices (docs/security.md).
      */
     async expire(cutoffMs: number): Promise<number> {
+      // The lifecycle policy deletes the daily indices: nothing to sweep.
+      if ((await retentionPath()).kind === 'ilm') return 0;
       const query = { range: { '@timestamp': { lt: new Date(cutoffMs).toISOString() } } };
       let deleted = 0;
       for (;;) {
