@@ -308,6 +308,20 @@ test('a role without the documented privileges fails with an error naming the mi
 /** Events of their own (other ids, timestamps W0 + 100…119 ms), so the counts do not mix with the tests above. */
 const keyEvents = makeEvents(20, 100);
 
+test('the native realm works too: a user with an e-mail (the .security index analyses it) is stored and found', async () => {
+  await admin.security.putUser({
+    username: 'native-check',
+    password: testSecret('elasticsearch password of native-check'),
+    roles: ['plumbline-exporter-source'],
+    email: 'Data.Team@Example.org',
+    refresh: 'wait_for',
+  });
+  expect((await admin.security.getUser({ username: 'native-check' }))['native-check']).toMatchObject({
+    email: 'Data.Team@Example.org',
+    roles: ['plumbline-exporter-source'],
+  });
+});
+
 test('the cluster issues API keys limited to each documented role descriptor', async () => {
   for (const [role, key] of Object.entries(apiKeys)) {
     const { api_keys: found } = await admin.security.getApiKey({ id: key.id });
