@@ -185,6 +185,40 @@ describe('keyed window state in checkpoints', () => {
     });
   });
 
+  it("writes a slice made again under a dropped one's key anew, though its store counts from the same start", async () => {
+    // Regression: a unit's generation was the slice store's own count, so the labels of a version dropped with the
+    // retention and seen again before the next checkpoint matched the file of the dropped one, which was kept.
+    const clock = { now: T0 + 700_000 };
+    const state = exporterState(dir, clock);
+    const at = (version: string, ms: number, seed: number): InferenceEvent => ({
+      ...makeStream(1, { seed, awkward: false })[0],
+      '@timestamp': new Date(ms).toISOString(),
+      model: { name: 'm', version },
+    });
+    const round = (from: number, seed: number) => {
+      const events = [at('1', from, seed), at('2', from + 1000, seed + 1)];
+      for (const e of events) {
+        state.inference(e);
+        state.feedback(labelFor(e, 'a'));
+      }
+    };
+    round(T0, 1);
+    await state.checkpointer.write(state.checkpointer.capture({ kind: 'memory', delivered: 4 }));
+    clock.now += 2 * HOUR; // both versions leave the retention...
+    state.store.evict();
+    state.slices.evict();
+    expect(state.slices.size).toBe(0);
+    round(clock.now - 60_000, 3); // ... and come back, their slice stores counting from the start again
+    await state.checkpointer.write(state.checkpointer.capture({ kind: 'memory', delivered: 8 }));
+
+    const after = exporterState(dir, clock);
+    await after.checkpointer.restore('memory');
+    const labelled = (k: KeyedWindows) =>
+      k.slices('m').map((s) => s.window({ from: clock.now - HOUR, to: clock.now }).quality!(q).labelled);
+    expect(labelled(state.slices).slice(0, 2)).toEqual([1, 1]); // versions 1 and 2 (then the segments)
+    expect(labelled(after.slices)).toEqual(labelled(state.slices));
+  });
+
   it('rewrites only the slice buckets that changed, and removes the files of evicted slices', async () => {
     const state = exporterState(dir);
     const events = traffic(1000, 32, (e) => e.model.version ?? '1').filter((e) => 'outputs' in e);

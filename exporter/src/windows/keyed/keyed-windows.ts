@@ -169,6 +169,8 @@ interface SliceBucketJson {
 
 interface Slice {
   readonly key: SliceKey;
+  /** Unique per slice made (a slice dropped and made again under the same key is another one, with its own store). */
+  readonly incarnation: number;
   readonly store: WindowStore;
   readonly traffic: Map<number, TrafficCounts>;
   /** Bumped whenever a traffic bucket changes (a checkpoint rewrites a bucket's unit only then). */
@@ -210,6 +212,7 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
   const width = options.bucketWidthMs;
   const models = new Map<string, ModelSlices>();
   let trafficGeneration = 0;
+  let incarnations = 0;
   for (const plan of options.models) {
     if (!(Number.isInteger(plan.maxVersions) && plan.maxVersions >= 0))
       throw new RangeError(`maxVersions must be an integer ≥ 0, got ${plan.maxVersions}`);
@@ -242,6 +245,7 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
     store.setProfile(name, ms.profile, ms.features, ms.alsoKnown);
     return {
       key,
+      incarnation: ++incarnations,
       store,
       traffic: new Map(),
       trafficGenerations: new Map(),
@@ -501,7 +505,8 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
           const traffic = slice.traffic.get(start);
           units.push({
             key: `${id}\u0000${start}`,
-            generation: `${b?.generation ?? '-'}/${slice.trafficGenerations.get(start) ?? '-'}`,
+            // The slice store's generations count per store: with the incarnation they name one state.
+            generation: `${slice.incarnation}/${b?.generation ?? '-'}/${slice.trafficGenerations.get(start) ?? '-'}`,
             json: (): SliceBucketJson => ({
               bucket: b ? bucketToJson(b.state, schema) : null,
               join: b && companion ? companion.bucketToJson(start) : null,
@@ -513,7 +518,7 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
         if (companion && !slice.mirror)
           units.push({
             key: `${id}\u0000labels`,
-            generation: slice.store.labelGeneration(model),
+            generation: `${slice.incarnation}/${slice.store.labelGeneration(model)}`,
             json: () => companion.labelsToJson(),
           });
       }
