@@ -219,6 +219,21 @@ describe('keyed window state in checkpoints', () => {
     expect(labelled(after.slices)).toEqual(labelled(state.slices));
   });
 
+  it('leaves out the slices folded under an earlier baseline', async () => {
+    const before = exporterState(dir);
+    feed(
+      before,
+      traffic(600, 34, (e) => e.model.version ?? '1'),
+    );
+    await before.checkpointer.write(before.checkpointer.capture({ kind: 'memory' }));
+    const after = exporterState(dir);
+    after.store.setProfile('m', makeProfile(3000, 8), []);
+    after.slices.setProfile('m', makeProfile(3000, 8), []);
+    const r = await after.checkpointer.restore('memory');
+    expect(r.skipped.m).toMatch(/baseline changed/);
+    expect(after.slices.size).toBe(0);
+  });
+
   it('rewrites only the slice buckets that changed, and removes the files of evicted slices', async () => {
     const state = exporterState(dir);
     const events = traffic(1000, 32, (e) => e.model.version ?? '1').filter((e) => 'outputs' in e);

@@ -1,8 +1,8 @@
 /**
  * Sections of the checkpoint (format 3, issue #14): state beside the model's buckets written with them — a unit
  * file rewritten only when its generation changes, file names never used twice (across restarts too), a section
- * document that cannot be read refused as EXPORTER_ERR_CHECKPOINT, and a checkpoint without sections (format 2)
- * restoring the buckets alone.
+ * document that cannot be read refused as EXPORTER_ERR_CHECKPOINT, a checkpoint without sections (format 2)
+ * restoring the buckets alone, and sections restored when a new baseline leaves the model's buckets out.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -152,6 +152,23 @@ describe('checkpoint sections', () => {
     expect(r.restored.m).toBe(store.size);
     expect(r.sections).toEqual({});
     expect(c.restored).toEqual([]);
+  });
+
+  it('restores the sections of a model whose buckets are left out for a new baseline (each decides what holds)', async () => {
+    const store = storeWith(clock);
+    const c = counters();
+    const cp = createCheckpointer(dir, store, { sections: [c.section] });
+    for (const e of makeStream(100, { seed: 3 })) store.inference(e);
+    c.add('a');
+    await cp.write(cp.capture({ kind: 'memory' }));
+    const changed = storeWith(clock);
+    changed.setProfile('m', null, ['x']); // another baseline: another schema
+    const again = counters();
+    const r = await createCheckpointer(dir, changed, { sections: [again.section] }).restore('memory');
+    expect(r.skipped.m).toMatch(/baseline changed/);
+    expect(changed.size).toBe(0);
+    expect(r.sections).toEqual({ m: { counts: 1 } });
+    expect(again.count('a')).toBe(1);
   });
 
   it('takes only section names of lowercase letters (they are part of file names)', () => {

@@ -84,8 +84,9 @@ export interface CheckpointSection {
   /** What the section holds of the model now (null: nothing). Synchronous: called inside capture(). */
   capture(model: string): SectionCapture | null;
   /**
-   * Puts back what a capture saved (called after the model's buckets are restored). Throws on a document it cannot
-   * read (EXPORTER_ERR_CHECKPOINT).
+   * Puts back what a capture saved (called after the model's buckets are restored; also when they were left out
+   * because the model's baseline changed: the section leaves out what was folded under the old one, and keeps what
+   * does not depend on it). Throws on a document it cannot read (EXPORTER_ERR_CHECKPOINT).
    */
   restore(model: string, saved: SavedSection): void;
 }
@@ -350,11 +351,6 @@ export function createCheckpointer(
           skipped[model] = 'the model is no longer in the config';
           continue;
         }
-        if (schema.id !== m.schemaId) {
-          skipped[model] = `its baseline changed since the checkpoint (schema ${m.schemaId} → ${schema.id})`;
-          continue;
-        }
-        const companion = store.companionOf(model);
         const read = async <T>(name: string, parse: (json: unknown) => T): Promise<T> => {
           const file = path.join(bucketDir, name);
           try {
@@ -365,6 +361,12 @@ export function createCheckpointer(
             );
           }
         };
+        if (schema.id !== m.schemaId) {
+          skipped[model] = `its baseline changed since the checkpoint (schema ${m.schemaId} → ${schema.id})`;
+          await restoreSections(model, m, read, sectionsRestored);
+          continue;
+        }
+        const companion = store.companionOf(model);
         const perModel = new Map<number, { generation: number; file: string }>();
         for (const b of m.buckets) {
           const { state, join } = await read(b.file, (json) => {
@@ -381,32 +383,42 @@ export function createCheckpointer(
         }
         written.set(model, perModel);
         restored[model] = m.buckets.length;
-        for (const section of sections) {
-          const saved = m.sections?.[section.name];
-          if (!saved) continue;
-          if (typeof saved !== 'object' || !Array.isArray(saved.units))
-            throw new CheckpointError(`${manifestFile}: the ${section.name} of ${model} lists no units`);
-          const units = new Map<string, unknown>();
-          for (const u of saved.units) units.set(u.key, await read(u.file, (json) => json));
-          try {
-            section.restore(model, { head: saved.head, units });
-          } catch (err) {
-            throw new CheckpointError(
-              `cannot restore the ${section.name} of ${model} from ${manifestFile}: ${(err as Error).message}`,
-            );
-          }
-          // The files on disk hold what was just restored: a capture rewrites only the units that change after.
-          const fileOf = new Map(saved.units.map((u) => [u.key, u.file]));
-          const held = new Map<string, { generation: number | string; file: string }>();
-          for (const u of section.capture(model)?.units ?? []) {
-            const file = fileOf.get(u.key);
-            if (file) held.set(u.key, { generation: u.generation, file });
-          }
-          writtenUnits.set(`${section.name}\u0000${model}`, held);
-          (sectionsRestored[model] ??= {})[section.name] = saved.units.length;
-        }
+        await restoreSections(model, m, read, sectionsRestored);
       }
       return { position: manifest.source, restored, skipped, sections: sectionsRestored };
     },
   };
+
+  /** Puts back every section's part of a model (a checkpoint before version 3 has none). */
+  async function restoreSections(
+    model: string,
+    m: ManifestModel,
+    read: <T>(name: string, parse: (json: unknown) => T) => Promise<T>,
+    out: Record<string, Record<string, number>>,
+  ): Promise<void> {
+    for (const section of sections) {
+      const saved = m.sections?.[section.name];
+      if (!saved) continue;
+      if (typeof saved !== 'object' || !Array.isArray(saved.units))
+        throw new CheckpointError(`${manifestFile}: the ${section.name} of ${model} lists no units`);
+      const units = new Map<string, unknown>();
+      for (const u of saved.units) units.set(u.key, await read(u.file, (json) => json));
+      try {
+        section.restore(model, { head: saved.head, units });
+      } catch (err) {
+        throw new CheckpointError(
+          `cannot restore the ${section.name} of ${model} from ${manifestFile}: ${(err as Error).message}`,
+        );
+      }
+      // The files on disk hold what was just restored: a capture rewrites only the units that change after.
+      const fileOf = new Map(saved.units.map((u) => [u.key, u.file]));
+      const held = new Map<string, { generation: number | string; file: string }>();
+      for (const u of section.capture(model)?.units ?? []) {
+        const file = fileOf.get(u.key);
+        if (file) held.set(u.key, { generation: u.generation, file });
+      }
+      writtenUnits.set(`${section.name}\u0000${model}`, held);
+      (out[model] ??= {})[section.name] = saved.units.length;
+    }
+  }
 }
