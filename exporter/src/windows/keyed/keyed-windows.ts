@@ -399,7 +399,8 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
       for (const [slice, list] of bySlice) {
         if (!slice.mirror) slice.store.refold(model, startMs, list);
         slice.traffic.delete(startMs);
-        slice.trafficGenerations.set(startMs, ++trafficGeneration);
+        // Refolded from no rows: no traffic, no generation (a new one is taken, from the one counter, if rows come).
+        slice.trafficGenerations.delete(startMs);
         for (const e of list) {
           foldTraffic(trafficBucket(slice, startMs), e);
           const at = Date.parse(e['@timestamp']);
