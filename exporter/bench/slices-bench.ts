@@ -2,11 +2,15 @@
  * What keeping versions and segments apart costs the exporter (issues #14, #12): the fold rate of production-like
  * traffic (exporter/bench/production-events.ts) into the model's window store alone, and with the slices the service
  * adds beside it (windows/keyed) — two versions at 50/50, then also one segment feature (top 10 values + other) —
- * and the evaluation time of a one-hour window alone and with its slices. One run (after a warm-up run of the
- * first setup), ratios against the store alone.
+ * and the evaluation time of a one-hour window alone and with its slices, and the checkpoint of the hour (capture +
+ * write with fsync, the slices in it as a section: windows/store/checkpoint.ts) whole and after one more minute of
+ * traffic. One run (after a warm-up run of the first setup), ratios against the store alone.
  *
  *   npm run bench:slices
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import { windowStoreGeometry } from '../src/app';
 import { parseConfig, type ExporterConfig } from '../src/config';
@@ -16,7 +20,13 @@ import { evaluateSlices } from '../src/service/evaluate-slices';
 import { evaluateWindow } from '../src/service/evaluate-window';
 import { createProfileDriftEngine } from '../src/service/profile-drift-engine';
 import { createKeyedWindows, type KeyedWindows } from '../src/windows/keyed';
-import { createLabelJoinCompanion, createWindowStore, type WindowStore } from '../src/windows/store';
+import {
+  createCheckpointer,
+  createLabelJoinCompanion,
+  createWindowStore,
+  type CheckpointSection,
+  type WindowStore,
+} from '../src/windows/store';
 import { MODEL, TrafficGenerator, referenceColumns } from './production-events';
 
 const EVENTS = 200_000;
@@ -95,6 +105,22 @@ function wire(
   return { store, slices };
 }
 
+/** Capture + write of the store's checkpoint with the slices as a section: time, bytes and files written. */
+async function timedCheckpoint(
+  checkpoint: () => { files: ReadonlyMap<string, string>; done: Promise<void> },
+): Promise<{ ms: number; bytes: number; files: number }> {
+  gc();
+  const t = performance.now();
+  const { files, done } = checkpoint();
+  await done;
+  const ms = performance.now() - t;
+  let bytes = 0;
+  for (const text of files.values()) bytes += Buffer.byteLength(text);
+  return { ms, bytes, files: files.size };
+}
+
+const MiB = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+
 async function main(): Promise<void> {
   const profile = buildReferenceProfile(referenceColumns(50_000), { predictionColumn: 'prediction' });
   const gen = new TrafficGenerator({ seed: 11 });
@@ -153,6 +179,32 @@ async function main(): Promise<void> {
           })
         : null;
       const evalMs = performance.now() - t2;
+      // The checkpoint of the hour: whole, then after one more minute of traffic (the last minute's buckets change).
+      const dir = mkdtempSync(join(tmpdir(), 'plumbline-bench-slices-checkpoint-'));
+      const sections: CheckpointSection[] = slices
+        ? [
+            {
+              name: 'slices',
+              capture: (m) => slices.checkpoint(m),
+              restore: (m, saved) => slices.restoreCheckpoint(m, saved),
+            },
+          ]
+        : [];
+      const checkpointer = createCheckpointer(dir, store, { sections });
+      const checkpoint = () => {
+        const captured = checkpointer.capture({ kind: 'memory' });
+        return { files: captured.files, done: checkpointer.write(captured) };
+      };
+      const whole = await timedCheckpoint(checkpoint);
+      for (const [canary] of events.slice(-EVENTS / 60)) {
+        const e0 = setup.canary ? canary : { ...canary, model: { name: MODEL, version: '3' } };
+        const e = { ...e0, event_id: `${e0.event_id}:more`, request_id: `${e0.request_id}:more` };
+        slices?.prepare(e);
+        store.inference(e);
+        slices?.inference(e);
+      }
+      const oneMinute = await timedCheckpoint(checkpoint);
+      rmSync(dir, { recursive: true, force: true });
       if (i === 0) continue;
       if (!slices) {
         baseFold = foldMs;
@@ -167,6 +219,8 @@ async function main(): Promise<void> {
         `${evalMs.toFixed(0)} ms`,
         `${(evalMs / baseEval).toFixed(2)}×`,
         report ? report.comparisons.map((c) => c.verdict).join(', ') || '—' : '—',
+        `${whole.ms.toFixed(0)} ms, ${MiB(whole.bytes)} in ${whole.files} files`,
+        `${oneMinute.ms.toFixed(0)} ms, ${MiB(oneMinute.bytes)} in ${oneMinute.files} files`,
       ]);
     }
   } finally {
@@ -180,6 +234,8 @@ async function main(): Promise<void> {
     'evaluation (1 h window)',
     'vs alone',
     'verdict',
+    'checkpoint (whole hour)',
+    'checkpoint (one more minute)',
   ];
   process.stdout.write(
     [

@@ -42,6 +42,7 @@ import {
   createShardedWindowStore,
   createWindowStore,
   type Checkpointer,
+  type CheckpointSection,
   type ShardedWindowStore,
   type SkipReason,
   type WindowStore,
@@ -376,8 +377,23 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       { dir: config.checkpoint.dir },
       'checkpoint.dir is not used with source.scaleOut (the state topic and the committed offsets restore the window)',
     );
+  // Versions, segments and shadow pairs go in the same checkpoint as the model's buckets, at the same source position
+  // (issue #14): a restart resumes them with the model's window.
+  const sections: CheckpointSection[] = [];
+  if (slices)
+    sections.push({
+      name: 'slices',
+      capture: (model) => slices.checkpoint(model),
+      restore: (model, saved) => slices.restoreCheckpoint(model, saved),
+    });
+  if (shadows.size > 0)
+    sections.push({
+      name: 'shadow',
+      capture: (model) => shadows.get(model)?.checkpoint() ?? null,
+      restore: (model, saved) => shadows.get(model)?.restoreCheckpoint(saved),
+    });
   const checkpointer: Checkpointer | null =
-    config.checkpoint.dir && !sharded ? createCheckpointer(config.checkpoint.dir, store) : null;
+    config.checkpoint.dir && !sharded ? createCheckpointer(config.checkpoint.dir, store, { sections }) : null;
   let lastCheckpointAt = 0;
   let lastPublishAt = 0;
   /** Publishes this instance's changed buckets (at most every checkpoint.intervalSeconds, unless forced). */
@@ -748,7 +764,7 @@ export function createExporter(config: ExporterConfig, deps: ExporterDeps): Expo
       }
       if (position)
         log.info(
-          { dir: config.checkpoint.dir, buckets: restored.restored, position },
+          { dir: config.checkpoint.dir, buckets: restored.restored, sections: restored.sections, position },
           'window checkpoint restored',
         );
     }

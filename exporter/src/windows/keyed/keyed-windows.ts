@@ -19,20 +19,38 @@
  * Slices sample fewer rows per bucket than the model (`bucketSampleSize`): their counts are exact, their tests on
  * raw values run on that smaller sample.
  *
- * Not here: de-duplication and the retention check (the caller feeds only the events the model's store folded),
- * checkpoints (a restarted exporter rebuilds its slices from the events it reads after the restart) and scale-out
- * (one instance must see every event of a model).
+ * Checkpoints (issue #14): {@link KeyedWindows.checkpoint} gives a model's slices as a section of the exporter's
+ * checkpoint (windows/store/checkpoint.ts), taken in the same synchronous step as the model's buckets and the source
+ * position — the head lists the slices (key, mirror, newest event, schema) and the first-seen segment values; a unit
+ * per slice and bucket holds its bucket, its predictions in the label join and its traffic counts (rewritten only
+ * when one of them changed), and a unit per slice its labels. A restart puts them back
+ * ({@link KeyedWindows.restoreCheckpoint}), so a version's or a segment's figures after it equal an uninterrupted
+ * run's. A slice folded under another schema than the model's now (a new baseline since) is left out, as the
+ * model's own buckets are.
+ *
+ * Not here: de-duplication and the retention check (the caller feeds only the events the model's store folded) and
+ * scale-out (one instance must see every event of a model).
  */
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import type { ReferenceProfile } from '../../drift/profile-types';
-import { bucketStartFor, copyBucketState } from '../buckets';
+import { bucketFromJson, bucketStartFor, bucketToJson, copyBucketState } from '../buckets';
 import type { TimeRange } from '../window';
-import { createWindowStore, type ModelWindow, type WindowCompanion, type WindowStore } from '../store';
-import { createSegmentValues, type SegmentValues } from './segment-values';
+import {
+  createWindowStore,
+  type CheckpointUnit,
+  type ModelWindow,
+  type SavedSection,
+  type SectionCapture,
+  type WindowCompanion,
+  type WindowStore,
+} from '../store';
+import { createSegmentValues, OTHER_SEGMENT, type SegmentValues } from './segment-values';
 import {
   createTrafficCounts,
   foldTraffic,
   trafficFigures,
+  trafficFromJson,
+  trafficToJson,
   type TrafficCounts,
   type TrafficFigures,
 } from './traffic-counts';
@@ -114,14 +132,49 @@ export interface KeyedWindows {
     model: string,
     feature: string,
   ): { chosenBy: 'profile' | 'first-seen'; values: string[] } | null;
+  /**
+   * The model's slices as a checkpoint section (null: none held). Synchronous: the checkpointer takes it with the
+   * model's buckets and the source position.
+   */
+  checkpoint(model: string): SectionCapture | null;
+  /**
+   * Puts back what checkpoint() gave, in place of the model's slices (after setProfile: a slice is restored only
+   * under the schema it was folded under). Throws on a document that is not one.
+   */
+  restoreCheckpoint(model: string, saved: SavedSection): void;
   /** Slices held now, over every model. */
   readonly size: number;
 }
 
+/** The head of a model's slices in a checkpoint (the units hold their buckets). */
+export interface KeyedCheckpointHead {
+  /** Segment features whose values were taken as they came (`first-seen`), with those values in arrival order. */
+  firstSeen: { feature: string; values: string[] }[];
+  slices: {
+    key: SliceKey;
+    mirror: boolean;
+    /** Null before the slice's first event. */
+    lastEventMs: number | null;
+    coveredFrom: number | null;
+    schemaId: string;
+  }[];
+}
+
+/** A unit of a slice's bucket: its part of the slice's store and its traffic. */
+interface SliceBucketJson {
+  bucket: unknown;
+  join: unknown;
+  traffic: unknown;
+}
+
 interface Slice {
   readonly key: SliceKey;
+  /** Unique per slice made (a slice dropped and made again under the same key is another one, with its own store). */
+  readonly incarnation: number;
   readonly store: WindowStore;
   readonly traffic: Map<number, TrafficCounts>;
+  /** Bumped whenever a traffic bucket changes (a checkpoint rewrites a bucket's unit only then). */
+  readonly trafficGenerations: Map<number, number>;
   /** Newest event time folded (for the version bound: the idlest is dropped first). */
   lastEventMs: number;
   /** True while this version is the model's only one: its window is the model's, its store stays empty. */
@@ -158,6 +211,8 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
   const now = options.now ?? Date.now;
   const width = options.bucketWidthMs;
   const models = new Map<string, ModelSlices>();
+  let trafficGeneration = 0;
+  let incarnations = 0;
   for (const plan of options.models) {
     if (!(Number.isInteger(plan.maxVersions) && plan.maxVersions >= 0))
       throw new RangeError(`maxVersions must be an integer ≥ 0, got ${plan.maxVersions}`);
@@ -188,7 +243,15 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
       companion: options.companion ? () => options.companion!(name) : undefined,
     });
     store.setProfile(name, ms.profile, ms.features, ms.alsoKnown);
-    return { key, store, traffic: new Map(), lastEventMs: Number.NEGATIVE_INFINITY, mirror: false };
+    return {
+      key,
+      incarnation: ++incarnations,
+      store,
+      traffic: new Map(),
+      trafficGenerations: new Map(),
+      lastEventMs: Number.NEGATIVE_INFINITY,
+      mirror: false,
+    };
   }
 
   /** A mirrored version's slice becomes a copy of the model's buckets and label join (a second version arrived). */
@@ -264,6 +327,7 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
   }
 
   function trafficBucket(slice: Slice, start: number): TrafficCounts {
+    slice.trafficGenerations.set(start, ++trafficGeneration);
     let t = slice.traffic.get(start);
     if (!t) {
       t = createTrafficCounts();
@@ -335,6 +399,8 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
       for (const [slice, list] of bySlice) {
         if (!slice.mirror) slice.store.refold(model, startMs, list);
         slice.traffic.delete(startMs);
+        // Refolded from no rows: no traffic, no generation (a new one is taken, from the one counter, if rows come).
+        slice.trafficGenerations.delete(startMs);
         for (const e of list) {
           foldTraffic(trafficBucket(slice, startMs), e);
           const at = Date.parse(e['@timestamp']);
@@ -374,7 +440,10 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
         ]) {
           slice.store.evict();
           for (const start of [...slice.traffic.keys()])
-            if (start + width <= before) slice.traffic.delete(start);
+            if (start + width <= before) {
+              slice.traffic.delete(start);
+              slice.trafficGenerations.delete(start);
+            }
           if (slice.store.size === 0 && slice.traffic.size === 0) map.delete(id);
         }
         // One version left, the others' rows gone from the retention: it mirrors the model's store again.
@@ -407,6 +476,129 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
     segmentValues(model, feature) {
       const chooser = models.get(model)?.choosers.get(feature);
       return chooser ? { chosenBy: chooser.chosenBy, values: chooser.values() } : null;
+    },
+
+    checkpoint(model) {
+      const ms = models.get(model);
+      if (!ms) return null;
+      const firstSeen = [...ms.choosers]
+        .filter(([, c]) => c.chosenBy === 'first-seen' && c.values().length > 0)
+        .map(([feature, c]) => ({ feature, values: c.values() }));
+      const all = allSlices(ms);
+      if (all.length === 0 && firstSeen.length === 0) return null;
+      const head: KeyedCheckpointHead = { firstSeen, slices: [] };
+      const units: CheckpointUnit[] = [];
+      for (const slice of all) {
+        const id = sliceId(slice.key);
+        const schema = slice.store.schemaOf(model)!;
+        head.slices.push({
+          key: slice.key,
+          mirror: slice.mirror,
+          lastEventMs: Number.isFinite(slice.lastEventMs) ? slice.lastEventMs : null,
+          coveredFrom: slice.store.coveredFrom(model),
+          schemaId: schema.id,
+        });
+        const companion = slice.store.companionOf(model);
+        const held = new Map(slice.store.buckets().map((b) => [b.state.startMs, b]));
+        const starts = [...new Set([...held.keys(), ...slice.traffic.keys()])].sort((a, b) => a - b);
+        for (const start of starts) {
+          const b = held.get(start);
+          const traffic = slice.traffic.get(start);
+          units.push({
+            key: `${id}\u0000${start}`,
+            // The slice store's generations count per store: with the incarnation they name one state.
+            generation: `${slice.incarnation}/${b?.generation ?? '-'}/${slice.trafficGenerations.get(start) ?? '-'}`,
+            json: (): SliceBucketJson => ({
+              bucket: b ? bucketToJson(b.state, schema) : null,
+              join: b && companion ? companion.bucketToJson(start) : null,
+              traffic: traffic ? trafficToJson(traffic) : null,
+            }),
+          });
+        }
+        // A mirrored version holds no labels of its own (it takes the model's when it is materialised).
+        if (companion && !slice.mirror)
+          units.push({
+            key: `${id}\u0000labels`,
+            generation: `${slice.incarnation}/${slice.store.labelGeneration(model)}`,
+            json: () => companion.labelsToJson(),
+          });
+      }
+      return { head, units };
+    },
+
+    restoreCheckpoint(model, saved) {
+      const ms = models.get(model);
+      if (!ms) return;
+      const head = saved.head as KeyedCheckpointHead;
+      if (
+        typeof head !== 'object' ||
+        head === null ||
+        !Array.isArray(head.slices) ||
+        !Array.isArray(head.firstSeen)
+      )
+        throw new Error(`the slices of ${model}: not a head of slices`);
+      ms.versions.clear();
+      ms.segments.clear();
+      for (const f of head.firstSeen) {
+        // A feature no longer segmented, or whose values come from the baseline now, starts afresh.
+        if (ms.choosers.get(f.feature)?.chosenBy !== 'first-seen' || !Array.isArray(f.values)) continue;
+        ms.choosers.set(
+          f.feature,
+          createSegmentValues(f.feature, ms.plan.segmentTopK, null, f.values.map(String)),
+        );
+      }
+      /** Units by slice id: bucket start (or 'labels') → document. */
+      const unitsOf = new Map<string, Map<string, unknown>>();
+      for (const [unitKey, doc] of saved.units) {
+        const cut = unitKey.lastIndexOf('\u0000');
+        if (cut < 0)
+          throw new Error(`the slices of ${model}: unit ${JSON.stringify(unitKey)} names no slice`);
+        const id = unitKey.slice(0, cut);
+        if (!unitsOf.has(id)) unitsOf.set(id, new Map());
+        unitsOf.get(id)!.set(unitKey.slice(cut + 1), doc);
+      }
+      for (const s of head.slices) {
+        const key = s?.key;
+        const valid =
+          key?.kind === 'version'
+            ? typeof key.version === 'string'
+            : key?.kind === 'segment' && typeof key.feature === 'string' && typeof key.value === 'string';
+        if (!valid) throw new Error(`the slices of ${model}: ${JSON.stringify(key)} is not a slice key`);
+        if (key.kind === 'version') {
+          if (ms.versions.size >= ms.plan.maxVersions) continue;
+          if (ms.plan.version !== null && key.version !== ms.plan.version) continue;
+        } else {
+          const chooser = ms.choosers.get(key.feature);
+          if (!chooser || (key.value !== OTHER_SEGMENT && !chooser.values().includes(key.value))) continue;
+        }
+        const slice = newSlice(ms, key);
+        const schema = slice.store.schemaOf(model)!;
+        // Folded under another baseline: left out, as the model's own buckets are.
+        if (s.schemaId !== schema.id) continue;
+        slice.mirror = s.mirror && options.modelStore !== undefined;
+        slice.lastEventMs = typeof s.lastEventMs === 'number' ? s.lastEventMs : Number.NEGATIVE_INFINITY;
+        const id = sliceId(key);
+        const companion = slice.store.companionOf(model);
+        for (const [part, doc] of unitsOf.get(id) ?? []) {
+          if (part === 'labels') {
+            if (!slice.mirror) companion?.load(doc);
+            continue;
+          }
+          const start = Number(part);
+          const j = doc as SliceBucketJson;
+          if (!Number.isInteger(start) || typeof j !== 'object' || j === null)
+            throw new Error(`the slices of ${model}: unit ${id} ${part} is not a slice's bucket`);
+          if (j.bucket !== null && !slice.mirror)
+            slice.store.restore(model, bucketFromJson(j.bucket, schema), s.coveredFrom);
+          if (j.join !== null && !slice.mirror) companion?.load(j.join);
+          if (j.traffic !== null) {
+            slice.traffic.set(start, trafficFromJson(j.traffic));
+            slice.trafficGenerations.set(start, ++trafficGeneration);
+          }
+        }
+        if (key.kind === 'version') ms.versions.set(key.version, slice);
+        else ms.segments.set(id, slice);
+      }
     },
 
     get size() {

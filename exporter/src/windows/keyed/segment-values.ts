@@ -12,7 +12,7 @@ export const OTHER_SEGMENT = 'other';
  * categories in the training data (ties by name), fixed for as long as the baseline is — so the set does not move
  * with the traffic, and a segment whose share collapses stays visible. Without such a profile (no baseline yet, or
  * a numerical column) the first `topK` distinct values seen take the slots, in arrival order; they keep them until
- * the baseline changes or the exporter restarts.
+ * the baseline changes (a restart from a checkpoint passes them back as `seen`).
  */
 export interface SegmentValues {
   readonly feature: string;
@@ -28,6 +28,8 @@ export function createSegmentValues(
   feature: string,
   topK: number,
   profile: ReferenceProfile | null,
+  /** First-seen values already taken (a checkpoint's), in arrival order; ignored when the profile chooses. */
+  seen: readonly string[] = [],
 ): SegmentValues {
   if (!(Number.isInteger(topK) && topK >= 1))
     throw new RangeError(`topK must be an integer ≥ 1, got ${topK}`);
@@ -50,7 +52,7 @@ export function createSegmentValues(
       values: () => [...chosen],
     };
   }
-  const seen = new Set<string>();
+  const taken = new Set<string>(seen.filter((v) => v !== OTHER_SEGMENT).slice(0, topK));
   return {
     feature,
     chosenBy: 'first-seen',
@@ -58,13 +60,13 @@ export function createSegmentValues(
       if (value === undefined || isMissing(value)) return OTHER_SEGMENT;
       const s = String(value);
       if (s === OTHER_SEGMENT) return OTHER_SEGMENT;
-      if (seen.has(s)) return s;
-      if (seen.size < topK) {
-        seen.add(s);
+      if (taken.has(s)) return s;
+      if (taken.size < topK) {
+        taken.add(s);
         return s;
       }
       return OTHER_SEGMENT;
     },
-    values: () => [...seen],
+    values: () => [...taken],
   };
 }

@@ -56,3 +56,83 @@ export function trafficFigures(buckets: readonly TrafficCounts[]): TrafficFigure
     latencyMs: merged.latencyMs.count > 0 ? { p50: q(0.5), p90: q(0.9), p99: q(0.99) } : null,
   };
 }
+
+/**
+ * A bucket's traffic as JSON (checkpoints): the counts and the latency sketch's bins as [key, count] pairs of its
+ * positive and negative stores, with its zero count, sum, min and max. Restored bin by bin, so the quantiles of a
+ * restored sketch (and of its merges) are exactly those of the original.
+ */
+export interface TrafficCountsJson {
+  rows: number;
+  errors: number;
+  latencyMs: {
+    count: number;
+    zeroCount: number;
+    sum: number;
+    /** Null when the sketch is empty (±Infinity). */
+    min: number | null;
+    max: number | null;
+    positive: [number, number][];
+    negative: [number, number][];
+  };
+}
+
+function storeBins(store: DDSketch['store']): [number, number][] {
+  const out: [number, number][] = [];
+  store.bins.forEach((n, i) => {
+    if (n > 0) out.push([i + store.offset, n]);
+  });
+  return out;
+}
+
+export function trafficToJson(t: TrafficCounts): TrafficCountsJson {
+  const s = t.latencyMs;
+  return {
+    rows: t.rows,
+    errors: t.errors,
+    latencyMs: {
+      count: s.count,
+      zeroCount: s.zeroCount,
+      sum: s.sum,
+      min: Number.isFinite(s.min) ? s.min : null,
+      max: Number.isFinite(s.max) ? s.max : null,
+      positive: storeBins(s.store),
+      negative: storeBins(s.negativeStore),
+    },
+  };
+}
+
+/** The counts trafficToJson wrote; throws on a document that is not one. */
+export function trafficFromJson(json: unknown): TrafficCounts {
+  const j = json as TrafficCountsJson;
+  const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+  const isBins = (x: unknown): x is [number, number][] =>
+    Array.isArray(x) &&
+    x.every((b) => Array.isArray(b) && b.length === 2 && Number.isInteger(b[0]) && isCount(b[1]) && b[1] > 0);
+  const l = j?.latencyMs;
+  if (
+    typeof j !== 'object' ||
+    !isCount(j.rows) ||
+    !isCount(j.errors) ||
+    typeof l !== 'object' ||
+    l === null ||
+    !isCount(l.count) ||
+    !isCount(l.zeroCount) ||
+    typeof l.sum !== 'number' ||
+    !isBins(l.positive) ||
+    !isBins(l.negative)
+  )
+    throw new Error('not the traffic counts of a bucket');
+  const t = createTrafficCounts();
+  t.rows = j.rows;
+  t.errors = j.errors;
+  const s = t.latencyMs;
+  for (const [key, n] of l.positive) s.store.add(key, n);
+  for (const [key, n] of l.negative) s.negativeStore.add(key, n);
+  s.zeroCount = l.zeroCount;
+  s.count = l.count;
+  s.sum = l.sum;
+  s.min = l.min ?? Infinity;
+  s.max = l.max ?? -Infinity;
+  return t;
+}

@@ -2,6 +2,7 @@
 export { createShadowPairs, isShadowEvent } from './shadow-pairs';
 export type {
   ShadowAgreement,
+  ShadowCheckpointHead,
   ShadowPairs,
   ShadowPairsOptions,
   ShadowVersionFigures,

@@ -19,12 +19,21 @@
  *   `regressionTolerance` (default 0.01).
  * - The agreement ratio is agreeing pairs / pairs; the differences are means over the pairs.
  *
- * Redeliveries count once (a half already held is not taken again). Not here: checkpoints (a restarted exporter
- * pairs the rows it reads after the restart) and scale-out (one instance must see both halves).
+ * Redeliveries count once (a half already held is not taken again). Checkpoints: {@link ShadowPairs.checkpoint}
+ * gives the pairs as a section of the exporter's checkpoint (windows/store/checkpoint.ts), taken with the model's
+ * buckets and the source position — a unit per bucket (its row halves, its share, the shadow versions' predictions
+ * in their joins; rewritten only when the bucket changed) and one for the labels — so a restart pairs the rows it
+ * reads next with the halves held before it. Not here: scale-out (one instance must see both halves).
  */
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import { keyHash, KEY_HASH_SPACE, labelJoinKey, type QualityReport } from '../../quality';
-import { createLabelJoinCompanion, type LabelJoinCompanion } from '../store';
+import {
+  createLabelJoinCompanion,
+  type CheckpointUnit,
+  type LabelJoinCompanion,
+  type SavedSection,
+  type SectionCapture,
+} from '../store';
 import { bucketStartFor } from '../buckets';
 import type { TimeRange } from '../window';
 
@@ -60,6 +69,20 @@ interface Bucket {
   readonly rows: Map<string, Row>;
   /** Keys with hash < threshold are held; KEY_HASH_SPACE while nothing is sampled. */
   threshold: number;
+  /** Bumped whenever the bucket changes (a checkpoint rewrites its unit only then). */
+  generation: number;
+}
+
+/** The head of a model's shadow pairs in a checkpoint: the shadow versions, in the order they came. */
+export interface ShadowCheckpointHead {
+  versions: string[];
+}
+
+/** A bucket's unit: [primary key, primary half, shadow halves], the share and each version's joined predictions. */
+interface ShadowBucketJson {
+  threshold: number;
+  rows: [string, [string, Predicted] | null, [string, Predicted][]][];
+  joins: Record<string, unknown>;
 }
 
 /** One (primary version, shadow version) pair of the window. */
@@ -106,6 +129,10 @@ export interface ShadowPairs {
   readonly size: number;
   /** Rows not taken: `version_cap` (a shadow version past maxShadowVersions), `out_of_retention`. */
   readonly skipped: Readonly<Record<'version_cap' | 'out_of_retention', number>>;
+  /** The pairs as a checkpoint section (null: nothing held). Synchronous. */
+  checkpoint(): SectionCapture | null;
+  /** Puts back what checkpoint() gave, in place of what is held. Throws on a document that is not one. */
+  restoreCheckpoint(saved: SavedSection): void;
 }
 
 /** True for an event a shadow deployment answered. */
@@ -142,6 +169,9 @@ export function createShadowPairs(options: ShadowPairsOptions): ShadowPairs {
   const labels = createLabelJoinCompanion({ task: options.task, bucketWidthMs: width });
   const skipped = { version_cap: 0, out_of_retention: 0 };
   let size = 0;
+  let generation = 0;
+  /** Bumped whenever a label is taken. */
+  let labelGeneration = 0;
 
   function joinFor(version: string): LabelJoinCompanion | null {
     let join = joins.get(version);
@@ -158,7 +188,7 @@ export function createShadowPairs(options: ShadowPairsOptions): ShadowPairs {
   function rowFor(start: number, key: string): Row | null {
     let b = buckets.get(start);
     if (!b) {
-      b = { rows: new Map(), threshold: KEY_HASH_SPACE };
+      b = { rows: new Map(), threshold: KEY_HASH_SPACE, generation: ++generation };
       buckets.set(start, b);
     }
     const held = b.rows.get(key);
@@ -167,6 +197,7 @@ export function createShadowPairs(options: ShadowPairsOptions): ShadowPairs {
     if (hash >= b.threshold) return null;
     const row: Row = { hash, primary: null, shadows: new Map() };
     b.rows.set(key, row);
+    b.generation = ++generation;
     size += 1;
     while (b.rows.size > maxRows) {
       // Keep the lower half of the hashes: both halves of every row decide alike, so pairs stay whole.
@@ -198,7 +229,10 @@ export function createShadowPairs(options: ShadowPairsOptions): ShadowPairs {
       const version = event.model.version ?? '';
       if (!shadow) {
         const row = rowFor(start, labelJoinKey(event.request_id, event.row));
-        if (row && !row.primary) row.primary = { version, predicted: predictedOf(event) };
+        if (row && !row.primary) {
+          row.primary = { version, predicted: predictedOf(event) };
+          buckets.get(start)!.generation = ++generation;
+        }
         return;
       }
       const of = event.shadow_of!;
@@ -211,11 +245,13 @@ export function createShadowPairs(options: ShadowPairsOptions): ShadowPairs {
       const row = rowFor(start, key);
       if (!row || row.shadows.has(version)) return;
       row.shadows.set(version, { version, predicted: predictedOf(event) });
+      buckets.get(start)!.generation = ++generation;
       // The primary's key: the labels of the primary's row join the shadow's prediction.
       join.prediction({ ...event, request_id: of.request_id, row: of.row }, start);
     },
 
     feedback(event) {
+      labelGeneration += 1;
       labels.label(event);
       for (const join of joins.values()) join.label(event);
     },
@@ -311,5 +347,78 @@ export function createShadowPairs(options: ShadowPairsOptions): ShadowPairs {
     },
 
     skipped,
+
+    checkpoint() {
+      if (buckets.size === 0 && joins.size === 0 && labelGeneration === 0) return null;
+      const head: ShadowCheckpointHead = { versions: [...joins.keys()] };
+      const units: CheckpointUnit[] = [...buckets]
+        .sort(([a], [b]) => a - b)
+        .map(([start, b]) => ({
+          key: String(start),
+          generation: b.generation,
+          json: (): ShadowBucketJson => {
+            const rows: ShadowBucketJson['rows'] = [];
+            for (const [key, row] of b.rows)
+              rows.push([
+                key,
+                row.primary ? [row.primary.version, row.primary.predicted] : null,
+                [...row.shadows.values()].map((h) => [h.version, h.predicted]),
+              ]);
+            const joined: Record<string, unknown> = {};
+            for (const [version, join] of joins) joined[version] = join.bucketToJson(start);
+            return { threshold: b.threshold, rows, joins: joined };
+          },
+        }));
+      units.push({ key: 'labels', generation: labelGeneration, json: () => labels.labelsToJson() });
+      return { head, units };
+    },
+
+    restoreCheckpoint(saved) {
+      const head = saved.head as ShadowCheckpointHead;
+      if (typeof head !== 'object' || head === null || !Array.isArray(head.versions))
+        throw new Error('not a head of shadow pairs');
+      buckets.clear();
+      joins.clear();
+      size = 0;
+      const labelsDoc = saved.units.get('labels');
+      if (labelsDoc !== undefined) {
+        labels.load(labelsDoc);
+        labelGeneration += 1;
+      }
+      for (const version of head.versions) joinFor(String(version));
+      for (const [key, doc] of saved.units) {
+        if (key === 'labels') continue;
+        const start = Number(key);
+        const j = doc as ShadowBucketJson;
+        if (
+          !Number.isInteger(start) ||
+          typeof j !== 'object' ||
+          j === null ||
+          !(typeof j.threshold === 'number' && j.threshold > 0 && j.threshold <= KEY_HASH_SPACE) ||
+          !Array.isArray(j.rows)
+        )
+          throw new Error(`shadow pairs: unit ${JSON.stringify(key)} is not a bucket`);
+        const rows = new Map<string, Row>();
+        for (const entry of j.rows) {
+          if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[2]))
+            throw new Error(`shadow pairs: a row of bucket ${start} is not [key, primary, shadows]`);
+          const [rowKey, primary, shadows] = entry;
+          const row: Row = {
+            hash: keyHash(rowKey),
+            primary: primary ? { version: String(primary[0]), predicted: primary[1] } : null,
+            shadows: new Map(),
+          };
+          // A version past a lowered maxShadowVersions has no join: its halves are left out.
+          for (const [version, predicted] of shadows)
+            if (joins.has(String(version)))
+              row.shadows.set(String(version), { version: String(version), predicted });
+          rows.set(rowKey, row);
+        }
+        buckets.set(start, { rows, threshold: j.threshold, generation: ++generation });
+        size += rows.size;
+        for (const [version, joined] of Object.entries(j.joins ?? {}))
+          if (joined !== null) joins.get(version)?.load(joined);
+      }
+    },
   };
 }

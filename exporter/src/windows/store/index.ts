@@ -10,7 +10,17 @@ export type {
   WindowStoreOptions,
 } from './window-store';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointError, createCheckpointer } from './checkpoint';
-export type { CapturedCheckpoint, CheckpointManifest, Checkpointer, RestoreResult } from './checkpoint';
+export type {
+  CapturedCheckpoint,
+  CheckpointerOptions,
+  CheckpointManifest,
+  Checkpointer,
+  CheckpointSection,
+  CheckpointUnit,
+  RestoreResult,
+  SavedSection,
+  SectionCapture,
+} from './checkpoint';
 export { createRecentIds } from './recent-ids';
 export type { RecentIds, RecentIdsOptions } from './recent-ids';
 export { createLabelJoinCompanion, exactPredictionCounts } from './label-join-companion';

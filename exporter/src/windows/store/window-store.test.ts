@@ -277,8 +277,8 @@ describe('checkpoints', () => {
     expect(truths(second)).toEqual(['other']);
   });
 
-  it('still loads a version 1 checkpoint (labels without the reviewed rows), and refuses an unknown version', async () => {
-    expect(CHECKPOINT_VERSION).toBe(2);
+  it('still loads a version 1 checkpoint (labels without the reviewed rows) and a version 2 one, and refuses an unknown version', async () => {
+    expect(CHECKPOINT_VERSION).toBe(3);
     const clock = { now: T0 + 700_000 };
     const store = storeAt(clock);
     fold(store, makeStream(300, { seed: 15 }));
@@ -290,10 +290,12 @@ describe('checkpoints', () => {
     const r = await createCheckpointer(dir, storeAt(clock)).restore('spool');
     expect(r.position).toEqual({ kind: 'spool', seq: 1, offset: 10 });
     expect(r.restored.m).toBe(store.size);
-    writeFileSync(manifestFile, JSON.stringify({ ...manifest, version: 3 }));
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, version: 2 }));
+    expect((await createCheckpointer(dir, storeAt(clock)).restore('spool')).restored.m).toBe(store.size);
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, version: 4 }));
     await expect(createCheckpointer(dir, storeAt(clock)).restore('spool')).rejects.toMatchObject({
       code: 'EXPORTER_ERR_CHECKPOINT',
-      message: expect.stringMatching(/version 3, this exporter reads .* version 1 or 2/),
+      message: expect.stringMatching(/version 4, this exporter reads .* version 1, 2 or 3/),
     });
   });
 });
