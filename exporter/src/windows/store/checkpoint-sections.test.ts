@@ -137,6 +137,36 @@ describe('checkpoint sections', () => {
     });
   });
 
+  it('never names a bucket or labels file that the manifest on disk still holds, also after a restart', async () => {
+    // A bucket's generation counts again from its restore: named by the generation alone, the restarted exporter
+    // wrote a file the last manifest names before its own manifest was in — a crash in between loaded the newer
+    // bucket with the older position, counting events twice.
+    // Half the events before the restart, the other half after, into the same buckets.
+    const stream = makeStream(400, { seed: 5 });
+    const events = [...stream.filter((_, i) => i % 2 === 0), ...stream.filter((_, i) => i % 2 === 1)];
+    const store = storeWith(clock);
+    const cp = createCheckpointer(dir, store);
+    for (const e of events.slice(0, 200)) store.inference(e);
+    await cp.write(cp.capture({ kind: 'memory' }));
+    const onDisk = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
+      models: Record<string, { buckets: { file: string }[]; labels: string | null }>;
+    };
+    const held = new Set(
+      Object.values(onDisk.models).flatMap((m) => [
+        ...m.buckets.map((b) => b.file),
+        ...(m.labels ? [m.labels] : []),
+      ]),
+    );
+    expect(held.size).toBeGreaterThan(0);
+    const again = storeWith(clock);
+    const cp2 = createCheckpointer(dir, again);
+    await cp2.restore('memory');
+    for (const e of events.slice(200)) {
+      again.inference(e);
+      for (const file of cp2.capture({ kind: 'memory' }).files.keys()) expect(held.has(file)).toBe(false);
+    }
+  });
+
   it('restores the buckets of a version 2 checkpoint, whose sections start empty', async () => {
     const store = storeWith(clock);
     const cp = createCheckpointer(dir, store);

@@ -5,10 +5,14 @@
  * Layout of `dir`:
  *   manifest.json                      what a restart loads: the source position, per model its schema id, the
  *                                      coverage and the bucket files (written last, atomically: tmp + fsync + rename)
- *   buckets/<model>-<start>-<gen>.json one bucket (bucketToJson) and its predictions in the label join, written once
+ *   buckets/<model>-<start>-<gen>-<seq>.json
+ *                                      one bucket (bucketToJson) and its predictions in the label join, written once
  *                                      per change; a file is never rewritten in place, so the previous manifest stays
- *                                      valid until the new one is in
- *   buckets/<model>-labels-<gen>.json  the model's labels held by the join and the reviewed rows' feedback (what
+ *                                      valid until the new one is in (`<seq>` as below: a bucket's generation starts
+ *                                      again after a restart, so the generation alone could name a file the last
+ *                                      manifest still holds)
+ *   buckets/<model>-labels-<gen>-<seq>.json
+ *                                      the model's labels held by the join and the reviewed rows' feedback (what
  *                                      label-precedence.ts folds; written when a label arrived)
  *   buckets/<model>-<section>-<unit>-<seq>.json
  *                                      one unit of a section's state (version 3): `slices` (windows/keyed/: per
@@ -198,6 +202,7 @@ export function createCheckpointer(
     capture(position) {
       const models: Record<string, ManifestModel> = {};
       const files = new Map<string, string>();
+      sequence += 1;
       for (const b of store.buckets()) {
         const schema = store.schemaOf(b.model)!;
         const m = (models[b.model] ??= {
@@ -209,7 +214,7 @@ export function createCheckpointer(
         const seen = written.get(b.model)?.get(b.state.startMs);
         let file = seen?.generation === b.generation ? seen.file : null;
         if (file === null) {
-          file = `${fileStem(b.model)}-${b.state.startMs}-${b.generation}.json`;
+          file = `${fileStem(b.model)}-${b.state.startMs}-${b.generation}-${sequence}.json`;
           const join = store.companionOf(b.model)?.bucketToJson(b.state.startMs) ?? null;
           files.set(file, JSON.stringify({ bucket: bucketToJson(b.state, schema), join }));
         }
@@ -229,13 +234,12 @@ export function createCheckpointer(
         const seen = writtenLabels.get(model);
         let file = seen?.generation === generation ? seen.file : null;
         if (file === null) {
-          file = `${fileStem(model)}-labels-${generation}.json`;
+          file = `${fileStem(model)}-labels-${generation}-${sequence}.json`;
           files.set(file, JSON.stringify(companion.labelsToJson()));
         }
         m.labels = file;
         writtenLabels.set(model, { generation, file });
       }
-      sequence += 1;
       for (const section of sections)
         for (const model of store.models()) {
           const which = `${section.name}\u0000${model}`;
