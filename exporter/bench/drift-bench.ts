@@ -34,7 +34,6 @@ import type { CellValue } from '../src/stats/missing';
 import { dataQualityChecks } from '../src/data-quality/data-quality';
 import { multivariateDrift, multivariatePartOf, rowsOfTable } from '../src/drift/multivariate';
 import { bucketSchemaFromProfile } from '../src/windows/buckets/bucket-schema';
-import { tableState } from '../src/windows/buckets/fold-table';
 
 const venv = join(homedir(), '.cache', 'plumbline', 'bench-venv');
 // PLUMBLINE_BENCH_PYTHON: use another interpreter (it then needs scipy/numpy, and evidently for that column).
@@ -162,14 +161,17 @@ function main(): void {
     ),
   );
   // The whole report `plumbline drift` writes (issue #12): the same drift, plus the data-quality checks of the
-  // current data (folded into one window state, as runDrift does) and multivariate drift (PCA reconstruction; its
-  // fit is part of every profile build above too).
+  // current data (their counts taken in the drift pass, as runDrift does: evaluateTable) and multivariate drift
+  // (PCA reconstruction; its fit is part of every profile build above too).
   const nCur = curCols[meta.numerical[0]].length;
   const whole = best(3, () => {
     const profile = buildReferenceProfile(refCols, { reservoirSize: Infinity, pool });
-    const report = createDriftDetector(profile, { pool }).evaluate(curCols);
     const schema = bucketSchemaFromProfile(profile);
-    const dataQuality = dataQualityChecks(tableState(schema, curCols, nCur), schema, profile);
+    const { report, quality } = createDriftDetector(profile, { pool }).evaluateTable(curCols, {
+      schema,
+      rows: nCur,
+    });
+    const dataQuality = dataQualityChecks(quality, schema, profile);
     const part = multivariatePartOf(profile);
     return { report, dataQuality, multivariate: multivariateDrift(part, rowsOfTable(curCols, part)) };
   });

@@ -1,5 +1,12 @@
 import { UsageError } from '@plumbline/service-kit';
-import { categoricalColumn, numericColumn, type CellValue, type NumericColumn } from '../stats/missing';
+import {
+  categoricalColumn,
+  isMissing,
+  numericColumn,
+  type CategoricalColumn,
+  type CellValue,
+  type NumericColumn,
+} from '../stats/missing';
 import { adjustPValues, type Correction } from '../stattests/corrections';
 import { isDrift } from '../stattests/drift-rule';
 import { autoSelectStatTest, getStatTest, statTestsFor } from '../stattests/registry';
@@ -11,6 +18,13 @@ import type {
 } from '../stattests/types';
 import { moments } from '../stats/pairwise-sum';
 import type { WindowColumnInput } from '../windows/buckets/drift-inputs';
+import type { BucketSchema, NumericalColumnSchema } from '../windows/buckets/bucket-schema';
+import { addCount, createBoundedCounts } from '../windows/buckets/bounded-counts';
+import type {
+  CategoricalQualityCounts,
+  DataQualityWindow,
+  NumericalQualityCounts,
+} from '../data-quality/types';
 import { categoricalSummary } from './categorical-summary';
 import { defaultNumericPool, type NumericPool } from './numeric-pool';
 import { numericSummary } from './numeric-summary';
@@ -74,6 +88,63 @@ export interface DriftDetector {
     inputs: readonly WindowColumnInput[],
     raw?: Readonly<Record<string, readonly CellValue[]>>,
   ): DriftReport;
+  /**
+   * `evaluate` of a table (`plumbline drift`'s current file: every column `rows` long), plus the table's
+   * data-quality counts under `schema` (`bucketSchemaFromProfile` of this detector's profile), taken in the same
+   * pass: the missing / invalid / NaN counts while each column's numbers are read, the out-of-range counts and
+   * infinities by binary search on the column the tests sort, the categories from the counts the tests use. They are
+   * the counts `tableState(schema, columns, rows)` folds value by value, for every field the checks read (tested).
+   */
+  evaluateTable(
+    currentColumns: Readonly<Record<string, readonly CellValue[]>>,
+    options: { readonly schema: BucketSchema; readonly rows: number },
+  ): TableEvaluation;
+}
+
+/** What {@link DriftDetector.evaluateTable} returns. */
+export interface TableEvaluation {
+  readonly report: DriftReport;
+  /** The table's data-quality counts, for `dataQualityChecks(quality, schema, profile)`. */
+  readonly quality: DataQualityWindow;
+}
+
+/** Collects the data-quality counts of the columns rawSides reads (evaluateTable). */
+interface QualityCollector {
+  readonly schema: BucketSchema;
+  readonly rows: number;
+  readonly numerical: Map<string, NumericalQualityCounts>;
+  readonly categorical: Map<string, CategoricalQualityCounts>;
+}
+
+/** A categorical column's data-quality counts from the category counts the tests use (evaluateTable). */
+function collectCategorical(
+  quality: QualityCollector,
+  f: FeatureProfile,
+  col: CategoricalColumn,
+  absent: boolean,
+): void {
+  const c = quality.schema.categorical.find((x) => x.name === f.name);
+  if (!c) return; // the label column: buckets do not fold it
+  const counts = new Array<number>(c.categories.length).fill(0);
+  const unseenValues = createBoundedCounts(quality.schema.maxUnseenValues);
+  let unseen = 0;
+  for (const [label, k] of col.counts) {
+    const i = c.categoryIndex.get(label);
+    if (i !== undefined) counts[i] += k;
+    else {
+      unseen += k;
+      // The tracked values are the bottom-k of the distinct values whatever the order or grouping of the adds.
+      addCount(unseenValues, label, k);
+    }
+  }
+  quality.categorical.set(f.name, {
+    present: col.n,
+    missing: absent ? quality.rows : col.missing,
+    typeMismatch: col.numbers,
+    counts,
+    unseen,
+    unseenValues,
+  });
 }
 
 function configError(message: string): UsageError {
@@ -441,6 +512,7 @@ export function createDriftDetector(
   function rawSides(
     features: readonly FeatureProfile[],
     currentColumns: Readonly<Record<string, readonly CellValue[]>>,
+    quality?: QualityCollector,
   ): Map<FeatureProfile, CurrentSide> {
     // The numbers of every numerical column go into one shared buffer; each column's sort, bins, summary and
     // tests go to the drift worker pool as soon as its numbers are in, and this thread then does the categorical
@@ -453,8 +525,11 @@ export function createDriftDetector(
     let offset = 0;
     const columns: NumericColumn[] = [];
     const job = pool.startJob<CompareColumnTask>(numericFeatures.length, total);
+    const schemaColumn = (f: FeatureProfile): NumericalColumnSchema | undefined =>
+      quality?.schema.numerical.find((c) => c.name === f.name);
     for (const f of numericFeatures) {
       const raw = currentColumns[f.name] ?? [];
+      const bounds = schemaColumn(f);
       const column = numericColumn(raw, { into: buffer.subarray(offset, offset + raw.length) });
       offset += raw.length;
       columns.push(column);
@@ -468,12 +543,25 @@ export function createDriftDetector(
         referenceBinCounts: f.binCounts,
         referenceStd: f.summary.std,
         tests: testsFor(f, column.values.length).map((d) => d.id),
+        ...(bounds
+          ? {
+              quality: {
+                min: bounds.min,
+                max: bounds.max,
+                p01: bounds.p01,
+                p05: bounds.p05,
+                p95: bounds.p95,
+                p99: bounds.p99,
+              },
+            }
+          : {}),
       });
     }
     const sides = new Map<FeatureProfile, CurrentSide>();
     for (const f of features)
       if (f.type === 'categorical') {
         const col = categoricalColumn(currentColumns[f.name] ?? []);
+        if (quality) collectCategorical(quality, f, col, !Object.hasOwn(currentColumns, f.name));
         const comparison: CategoricalComparison | null =
           f.count > 0 && col.n > 0
             ? {
@@ -495,6 +583,28 @@ export function createDriftDetector(
       }
     job.finish().forEach((result, k) => {
       const column = columns[k];
+      if (quality && result.quality) {
+        const q = result.quality;
+        const infinite = q.positiveInfinite + q.negativeInfinite;
+        const absent = !Object.hasOwn(currentColumns, numericFeatures[k].name);
+        quality.numerical.set(numericFeatures[k].name, {
+          present: column.values.length,
+          // A column the table lacks is missing on every row (as the fold has it).
+          missing: absent ? quality.rows : column.missing,
+          typeMismatch: column.invalid,
+          nonFinite: column.nan + infinite,
+          positiveInfinite: q.positiveInfinite,
+          moments: { count: column.values.length - infinite },
+          min: q.min,
+          max: q.max,
+          belowMin: q.belowMin,
+          aboveMax: q.aboveMax,
+          belowP01: q.belowP01,
+          belowP05: q.belowP05,
+          aboveP95: q.aboveP95,
+          aboveP99: q.aboveP99,
+        });
+      }
       sides.set(numericFeatures[k], {
         n: column.values.length,
         missing: column.missing,
@@ -511,6 +621,38 @@ export function createDriftDetector(
     evaluate(currentColumns) {
       const unknownColumns = Object.keys(currentColumns).filter((c) => !byName.has(c));
       return assemble(rawSides(profile.features, currentColumns), unknownColumns);
+    },
+    evaluateTable(currentColumns, { schema, rows }) {
+      if (!(Number.isInteger(rows) && rows >= 0))
+        throw new RangeError(`evaluateTable: rows must be an integer ≥ 0, got ${rows}`);
+      for (const [name, values] of Object.entries(currentColumns))
+        if (values.length !== rows)
+          throw new RangeError(`evaluateTable: column "${name}" has ${values.length} values, not ${rows}`);
+      const collector: QualityCollector = { schema, rows, numerical: new Map(), categorical: new Map() };
+      const unknownColumns = Object.keys(currentColumns).filter((c) => !byName.has(c));
+      const report = assemble(rawSides(profile.features, currentColumns, collector), unknownColumns);
+      const counts = <T>(from: Map<string, T>, name: string): T => {
+        const c = from.get(name);
+        if (!c) throw new RangeError(`evaluateTable: schema column "${name}" is not in the profile`);
+        return c;
+      };
+      const newColumns = createBoundedCounts(schema.maxNewColumns);
+      for (const [name, values] of Object.entries(currentColumns)) {
+        if (schema.knownColumns.has(name)) continue;
+        let carrying = 0;
+        for (let r = 0; r < rows; r++) if (!isMissing(values[r])) carrying++;
+        if (carrying > 0) addCount(newColumns, name, carrying);
+      }
+      return {
+        report,
+        quality: {
+          schemaId: schema.id,
+          rows,
+          numerical: schema.numerical.map((c) => counts(collector.numerical, c.name)),
+          categorical: schema.categorical.map((c) => counts(collector.categorical, c.name)),
+          newColumns,
+        },
+      };
     },
     evaluateInputs(inputs, raw = {}) {
       const byInput = new Map(inputs.map((i) => [i.name, i]));

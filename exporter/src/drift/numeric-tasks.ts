@@ -2,6 +2,11 @@ import { binCounts } from '../stats/bin-counts';
 import { ksWassersteinSorted } from '../stats/ks-wasserstein-sorted';
 import { psiBinEdges } from '../stats/psi-bin-edges';
 import type { Float64Sorter } from '../stats/sort-float64';
+import {
+  sortedQualityCounts,
+  type QualityBounds,
+  type SortedQualityCounts,
+} from '../data-quality/sorted-counts';
 import { getStatTest } from '../stattests/registry';
 import type { NumericalComparison, StatTestId, StatTestResult } from '../stattests/types';
 import { moments } from '../stats/pairwise-sum';
@@ -48,6 +53,8 @@ export interface CompareColumnTask extends Pick<
   readonly referenceCount: number;
   /** The tests to compute, in report order. */
   readonly tests: readonly StatTestId[];
+  /** When set, the data-quality counts against these reference bounds are read off the sorted column too. */
+  readonly quality?: QualityBounds;
 }
 
 export interface CompareColumnResult {
@@ -61,6 +68,8 @@ export interface CompareColumnResult {
     /** One per `tests` id. */
     readonly results: StatTestResult[];
   } | null;
+  /** Set when the task asked for them (`quality`). */
+  readonly quality?: SortedQualityCounts;
 }
 
 export type NumericTask = ProfileColumnTask | CompareColumnTask;
@@ -93,7 +102,8 @@ export function compareColumn(t: CompareColumnTask, sorter: Float64Sorter): Comp
   const sorted = sorter.sort(t.current);
   const n = sorted.length;
   const summary = numericSummary(sorted, t.missing, inputOrder);
-  if (t.referenceCount === 0 || n === 0) return { summary, compared: null };
+  const quality = t.quality ? { quality: sortedQualityCounts(sorted, t.quality) } : {};
+  if (t.referenceCount === 0 || n === 0) return { summary, compared: null, ...quality };
   const currentBinCounts = binCounts(sorted, t.binEdges, true);
   const results = compareSorted(
     {
@@ -107,7 +117,11 @@ export function compareColumn(t: CompareColumnTask, sorter: Float64Sorter): Comp
     },
     t.tests,
   );
-  return { summary, compared: { currentBinCounts, min: sorted[0], max: sorted[n - 1], results } };
+  return {
+    summary,
+    compared: { currentBinCounts, min: sorted[0], max: sorted[n - 1], results },
+    ...quality,
+  };
 }
 
 /**
