@@ -11,7 +11,6 @@ import { buildReferenceProfile } from '../src/drift/in-memory-profile-builder';
 import { createNumericPool } from '../src/drift/numeric-pool';
 import type { CellValue } from '../src/stats/missing';
 import { dataQualityChecks } from '../src/data-quality/data-quality';
-import { multivariateDrift, multivariatePartOf, rowsOfTable } from '../src/drift/multivariate';
 import { bucketSchemaFromProfile } from '../src/windows/buckets/bucket-schema';
 
 const dataDir = join(tmpdir(), 'plumbline-bench-drift');
@@ -58,13 +57,13 @@ for (let i = 0; i < runs; i++) {
       buildReferenceProfile(ref, { reservoirSize: Infinity, pool }),
     );
     const schema = bucketSchemaFromProfile(profile);
-    const { report, quality } = stage('2 drift evaluate + data-quality counts', () =>
-      createDriftDetector(profile, { pool }).evaluateTable(cur, { schema, rows: nCur }),
+    const { report, quality, multivariate } = stage(
+      '2 drift evaluate + data-quality counts + multivariate drift',
+      () =>
+        createDriftDetector(profile, { pool }).evaluateTable(cur, { schema, rows: nCur, multivariate: true }),
     );
-    const dq = stage('4 dataQualityChecks', () => dataQualityChecks(quality, schema, profile));
-    const part = multivariatePartOf(profile);
-    const rows = stage('5 rowsOfTable', () => rowsOfTable(cur, part));
-    const mv = stage('6 multivariateDrift', () => multivariateDrift(part, rows));
+    const dq = stage('3 dataQualityChecks', () => dataQualityChecks(quality, schema, profile));
+    const mv = multivariate;
     return { report, dq, mv };
   });
 }

@@ -68,8 +68,6 @@ export async function runDrift(
   const { readTable } = require('../io/read-table') as typeof import('../io/read-table');
   const { dataQualityChecks } =
     require('../data-quality/data-quality') as typeof import('../data-quality/data-quality');
-  const { multivariateDrift, multivariatePartOf, rowsOfTable } =
-    require('./multivariate') as typeof import('./multivariate');
   const { bucketSchemaFromProfile } =
     require('../windows/buckets/bucket-schema') as typeof import('../windows/buckets/bucket-schema');
   const { getStatTest } = require('../stattests/registry') as typeof import('../stattests/registry');
@@ -158,13 +156,16 @@ export async function runDrift(
     effectSizeFloor: numberFlag('effectSizeFloor', opts.effectSizeFloor),
     tests: 'all',
   });
-  // The drift tests and the data-quality counts in one pass over each column (the counts are the ones a bucket
-  // fold of the table would have: evaluateTable).
+  // The drift tests, the data-quality counts and multivariate drift in one pass over each column (the counts are
+  // the ones a bucket fold of the table would have; multivariate drift runs in the drift worker pool beside the
+  // column tests: evaluateTable).
   const schema = bucketSchemaFromProfile(profile);
-  const { report, quality } = detector.evaluateTable(current, { schema, rows: cur.rows });
+  const { report, quality, multivariate } = detector.evaluateTable(current, {
+    schema,
+    rows: cur.rows,
+    multivariate: true,
+  });
   const dataQuality = dataQualityChecks(quality, schema, profile);
-  const multivariatePart = multivariatePartOf(profile);
-  const multivariate = multivariateDrift(multivariatePart, rowsOfTable(current, multivariatePart));
   return { ...report, dataQuality, multivariate };
 }
 

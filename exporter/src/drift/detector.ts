@@ -28,11 +28,23 @@ import type {
 import { categoricalSummary } from './categorical-summary';
 import { defaultNumericPool, type NumericPool } from './numeric-pool';
 import { numericSummary } from './numeric-summary';
-import { compareSorted, type CompareColumnTask } from './numeric-tasks';
+import {
+  compareSorted,
+  type CompareColumnResult,
+  type CompareColumnTask,
+  type MultivariateDriftTask,
+} from './numeric-tasks';
+import {
+  alignedNumbers,
+  multivariateDrift,
+  multivariatePartOf,
+  type MultivariateOutcome,
+} from './multivariate';
 import { sortedSampleOf } from './sorted-sample';
 import type {
   CategoricalFeatureProfile,
   FeatureProfile,
+  MultivariateReference,
   NumericSummary,
   ReferenceProfile,
 } from './profile-types';
@@ -97,7 +109,15 @@ export interface DriftDetector {
    */
   evaluateTable(
     currentColumns: Readonly<Record<string, readonly CellValue[]>>,
-    options: { readonly schema: BucketSchema; readonly rows: number },
+    options: {
+      readonly schema: BucketSchema;
+      readonly rows: number;
+      /**
+       * Also the table's multivariate drift against the profile's model (`multivariateDrift` of every row), run in
+       * the drift worker pool beside the column tests. @default false
+       */
+      readonly multivariate?: boolean;
+    },
   ): TableEvaluation;
 }
 
@@ -106,6 +126,8 @@ export interface TableEvaluation {
   readonly report: DriftReport;
   /** The table's data-quality counts, for `dataQualityChecks(quality, schema, profile)`. */
   readonly quality: DataQualityWindow;
+  /** With `multivariate: true`: what `multivariateDrift(multivariatePartOf(profile), rowsOfTable(...))` gives. */
+  readonly multivariate?: MultivariateOutcome;
 }
 
 /** Collects the data-quality counts of the columns rawSides reads (evaluateTable). */
@@ -513,18 +535,28 @@ export function createDriftDetector(
     features: readonly FeatureProfile[],
     currentColumns: Readonly<Record<string, readonly CellValue[]>>,
     quality?: QualityCollector,
-  ): Map<FeatureProfile, CurrentSide> {
+    multivariate?: { readonly part: MultivariateReference; readonly rows: number },
+  ): { sides: Map<FeatureProfile, CurrentSide>; multivariate?: MultivariateOutcome } {
     // The numbers of every numerical column go into one shared buffer; each column's sort, bins, summary and
     // tests go to the drift worker pool as soon as its numbers are in, and this thread then does the categorical
-    // features and joins in (numeric-pool.ts).
+    // features and joins in (numeric-pool.ts). With multivariate drift asked for, its rows (the model's columns in
+    // row order) go into the same buffer and its task goes to the pool first (a worker starts on it at once), the
+    // column tasks after it.
     const numericFeatures = features.filter((f) => f.type === 'numerical');
     let total = 0;
     for (const f of numericFeatures) total += currentColumns[f.name]?.length ?? 0;
+    const mvRows = multivariate ? multivariate.rows : 0;
+    const mvColumns = multivariate ? multivariate.part.columns.length : 0;
     // Nothing in the report keeps these numbers: the pool's reused scratch (no fresh pages per window).
-    const buffer = pool.scratch(total);
+    const buffer = pool.scratch(total + mvRows * mvColumns);
     let offset = 0;
     const columns: NumericColumn[] = [];
-    const job = pool.startJob<CompareColumnTask>(numericFeatures.length, total);
+    const job = pool.startJob<CompareColumnTask | MultivariateDriftTask>(
+      numericFeatures.length + 1,
+      total + mvRows * mvColumns,
+    );
+    const pending: CompareColumnTask[] | null = multivariate ? [] : null;
+    const aligned = new Map<string, Float64Array>();
     const schemaColumn = (f: FeatureProfile): NumericalColumnSchema | undefined =>
       quality?.schema.numerical.find((c) => c.name === f.name);
     for (const f of numericFeatures) {
@@ -533,7 +565,14 @@ export function createDriftDetector(
       const column = numericColumn(raw, { into: buffer.subarray(offset, offset + raw.length) });
       offset += raw.length;
       columns.push(column);
-      job.add({
+      if (multivariate?.part.columns.includes(f.name) && raw.length === mvRows) {
+        // The column in row order, before its task sorts the numbers in place: those numbers when none is missing.
+        const into = buffer.subarray(total + aligned.size * mvRows, total + (aligned.size + 1) * mvRows);
+        if (column.values.length === mvRows) into.set(column.values);
+        else alignedNumbers(raw, undefined, into);
+        aligned.set(f.name, into);
+      }
+      const task: CompareColumnTask = {
         kind: 'compare',
         current: column.values,
         missing: column.missing,
@@ -555,8 +594,21 @@ export function createDriftDetector(
               },
             }
           : {}),
+      };
+      if (pending) pending.push(task);
+      else job.add(task);
+    }
+    if (multivariate) {
+      // A model column the window lacks is missing on every row (NaN).
+      const missingColumn = new Float64Array(new SharedArrayBuffer(8 * mvRows)).fill(Number.NaN);
+      job.add({
+        kind: 'multivariate-drift',
+        part: multivariate.part,
+        size: mvRows,
+        columns: multivariate.part.columns.map((name) => aligned.get(name) ?? missingColumn),
       });
     }
+    for (const task of pending ?? []) job.add(task);
     const sides = new Map<FeatureProfile, CurrentSide>();
     for (const f of features)
       if (f.type === 'categorical') {
@@ -581,7 +633,9 @@ export function createDriftDetector(
           ),
         );
       }
-    job.finish().forEach((result, k) => {
+    const results = job.finish();
+    const mvOutcome = multivariate ? (results.shift() as MultivariateOutcome) : undefined;
+    (results as CompareColumnResult[]).forEach((result, k) => {
       const column = columns[k];
       if (quality && result.quality) {
         const q = result.quality;
@@ -613,16 +667,16 @@ export function createDriftDetector(
         compared: result.compared && { type: 'numerical', ...result.compared },
       });
     });
-    return sides;
+    return { sides, ...(mvOutcome ? { multivariate: mvOutcome } : {}) };
   }
 
   return {
     profile,
     evaluate(currentColumns) {
       const unknownColumns = Object.keys(currentColumns).filter((c) => !byName.has(c));
-      return assemble(rawSides(profile.features, currentColumns), unknownColumns);
+      return assemble(rawSides(profile.features, currentColumns).sides, unknownColumns);
     },
-    evaluateTable(currentColumns, { schema, rows }) {
+    evaluateTable(currentColumns, { schema, rows, multivariate: withMultivariate = false }) {
       if (!(Number.isInteger(rows) && rows >= 0))
         throw new RangeError(`evaluateTable: rows must be an integer ≥ 0, got ${rows}`);
       for (const [name, values] of Object.entries(currentColumns))
@@ -630,7 +684,14 @@ export function createDriftDetector(
           throw new RangeError(`evaluateTable: column "${name}" has ${values.length} values, not ${rows}`);
       const collector: QualityCollector = { schema, rows, numerical: new Map(), categorical: new Map() };
       const unknownColumns = Object.keys(currentColumns).filter((c) => !byName.has(c));
-      const report = assemble(rawSides(profile.features, currentColumns, collector), unknownColumns);
+      const part = withMultivariate ? multivariatePartOf(profile) : null;
+      const pass = rawSides(
+        profile.features,
+        currentColumns,
+        collector,
+        part !== null && !('skipped' in part) && rows > 0 ? { part, rows } : undefined,
+      );
+      const report = assemble(pass.sides, unknownColumns);
       const counts = <T>(from: Map<string, T>, name: string): T => {
         const c = from.get(name);
         if (!c) throw new RangeError(`evaluateTable: schema column "${name}" is not in the profile`);
@@ -652,6 +713,12 @@ export function createDriftDetector(
           categorical: schema.categorical.map((c) => counts(collector.categorical, c.name)),
           newColumns,
         },
+        ...(part === null
+          ? {}
+          : // Not fitted, or no rows: the outcome says why (multivariateDrift computes nothing then).
+            {
+              multivariate: pass.multivariate ?? multivariateDrift(part, { size: rows, columns: new Map() }),
+            }),
       };
     },
     evaluateInputs(inputs, raw = {}) {
@@ -664,7 +731,7 @@ export function createDriftDetector(
       const sides = new Map<FeatureProfile, CurrentSide>();
       for (const f of profile.features) {
         const input = byInput.get(f.name);
-        sides.set(f, input ? inputSide(f, input) : (fromRaw.get(f) ?? emptySide(f)));
+        sides.set(f, input ? inputSide(f, input) : (fromRaw.sides.get(f) ?? emptySide(f)));
       }
       return assemble(sides, unknownColumns);
     },

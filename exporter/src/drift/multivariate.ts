@@ -217,10 +217,17 @@ export function multivariateDrift(
   };
 }
 
-/** The numbers of one raw column, one per row (NaN for a missing value or one that is not a number). */
-export function alignedNumbers(raw: ArrayLike<CellValue>, rowIndexes?: ArrayLike<number>): Float64Array {
+/**
+ * The numbers of one raw column, one per row (NaN for a missing value or one that is not a number); with `into`
+ * (at least as long), written there and returned as a view of it.
+ */
+export function alignedNumbers(
+  raw: ArrayLike<CellValue>,
+  rowIndexes?: ArrayLike<number>,
+  into?: Float64Array,
+): Float64Array {
   const n = rowIndexes ? rowIndexes.length : raw.length;
-  const out = new Float64Array(n);
+  const out = into && into.length >= n ? into.subarray(0, n) : new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = raw[rowIndexes ? rowIndexes[i] : i];
     out[i] = typeof v === 'number' ? v : isMissing(v) ? Number.NaN : parseNumber(v);

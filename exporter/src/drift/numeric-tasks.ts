@@ -11,7 +11,8 @@ import { getStatTest } from '../stattests/registry';
 import type { NumericalComparison, StatTestId, StatTestResult } from '../stattests/types';
 import { moments } from '../stats/pairwise-sum';
 import { numericSummary } from './numeric-summary';
-import type { NumericSummary } from './profile-types';
+import { fitMultivariateReference, multivariateDrift, type MultivariateOutcome } from './multivariate';
+import type { MultivariateProfile, MultivariateReference, NumericSummary } from './profile-types';
 import { Reservoir } from './reservoir';
 
 /**
@@ -72,10 +73,39 @@ export interface CompareColumnResult {
   readonly quality?: SortedQualityCounts;
 }
 
-export type NumericTask = ProfileColumnTask | CompareColumnTask;
+/**
+ * Fit multivariate drift on reference rows (multivariate.ts, fitMultivariateReference): `columns[j]` holds column
+ * `names[j]`'s value of each row (NaN where missing), rows 0 … size − 1. Run beside the column tasks: the profile's
+ * other big piece of work.
+ */
+export interface MultivariateFitTask {
+  readonly kind: 'multivariate-fit';
+  readonly size: number;
+  readonly names: readonly string[];
+  readonly columns: readonly Float64Array[];
+  readonly varianceShare: number;
+  readonly sampled: boolean;
+}
+
+/**
+ * A window's multivariate drift (multivariate.ts, multivariateDrift) against a fitted model: `columns[j]` holds the
+ * value of `part.columns[j]` in each row (NaN where missing), rows 0 … size − 1. Run beside the compare tasks.
+ */
+export interface MultivariateDriftTask {
+  readonly kind: 'multivariate-drift';
+  readonly part: MultivariateReference;
+  readonly size: number;
+  readonly columns: readonly Float64Array[];
+}
+
+export type NumericTask = ProfileColumnTask | CompareColumnTask | MultivariateFitTask | MultivariateDriftTask;
 export type NumericTaskResult<T extends NumericTask> = T extends ProfileColumnTask
   ? ProfileColumnResult
-  : CompareColumnResult;
+  : T extends CompareColumnTask
+    ? CompareColumnResult
+    : T extends MultivariateFitTask
+      ? MultivariateProfile
+      : MultivariateOutcome;
 
 export function profileColumn(t: ProfileColumnTask, sorter: Float64Sorter): ProfileColumnResult {
   const n = t.values.length;
@@ -148,6 +178,21 @@ export function compareSorted(
 export function runNumericTask(
   t: NumericTask,
   sorter: Float64Sorter,
-): ProfileColumnResult | CompareColumnResult {
-  return t.kind === 'profile' ? profileColumn(t, sorter) : compareColumn(t, sorter);
+): ProfileColumnResult | CompareColumnResult | MultivariateProfile | MultivariateOutcome {
+  switch (t.kind) {
+    case 'profile':
+      return profileColumn(t, sorter);
+    case 'compare':
+      return compareColumn(t, sorter);
+    case 'multivariate-fit':
+      return fitMultivariateReference(
+        { size: t.size, columns: new Map(t.names.map((name, j) => [name, t.columns[j]])) },
+        { varianceShare: t.varianceShare, sampled: t.sampled },
+      );
+    case 'multivariate-drift':
+      return multivariateDrift(t.part, {
+        size: t.size,
+        columns: new Map(t.part.columns.map((name, j) => [name, t.columns[j]])),
+      });
+  }
 }
