@@ -600,12 +600,15 @@ export function createDriftDetector(
     }
     if (multivariate) {
       // A model column the window lacks is missing on every row (NaN).
-      const missingColumn = new Float64Array(new SharedArrayBuffer(8 * mvRows)).fill(Number.NaN);
+      let missingColumn: Float64Array | null = null;
+      const rowsOf = (name: string): Float64Array =>
+        aligned.get(name) ??
+        (missingColumn ??= new Float64Array(new SharedArrayBuffer(8 * mvRows)).fill(Number.NaN));
       job.add({
         kind: 'multivariate-drift',
         part: multivariate.part,
         size: mvRows,
-        columns: multivariate.part.columns.map((name) => aligned.get(name) ?? missingColumn),
+        columns: multivariate.part.columns.map(rowsOf),
       });
     }
     for (const task of pending ?? []) job.add(task);
