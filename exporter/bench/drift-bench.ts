@@ -32,9 +32,7 @@ import { createNumericPool } from '../src/drift/numeric-pool';
 import { mulberry32 } from '../src/drift/reservoir';
 import type { CellValue } from '../src/stats/missing';
 import { dataQualityChecks } from '../src/data-quality/data-quality';
-import { multivariateDrift, multivariatePartOf, rowsOfTable } from '../src/drift/multivariate';
 import { bucketSchemaFromProfile } from '../src/windows/buckets/bucket-schema';
-import { tableState } from '../src/windows/buckets/fold-table';
 
 const venv = join(homedir(), '.cache', 'plumbline', 'bench-venv');
 // PLUMBLINE_BENCH_PYTHON: use another interpreter (it then needs scipy/numpy, and evidently for that column).
@@ -162,16 +160,19 @@ function main(): void {
     ),
   );
   // The whole report `plumbline drift` writes (issue #12): the same drift, plus the data-quality checks of the
-  // current data (folded into one window state, as runDrift does) and multivariate drift (PCA reconstruction; its
-  // fit is part of every profile build above too).
+  // current data (their counts taken in the drift pass) and multivariate drift (PCA reconstruction: fitted in the
+  // profile build, as in every profile build above, and evaluated in the drift pool beside the column tests), as
+  // runDrift does it: evaluateTable.
   const nCur = curCols[meta.numerical[0]].length;
   const whole = best(3, () => {
     const profile = buildReferenceProfile(refCols, { reservoirSize: Infinity, pool });
-    const report = createDriftDetector(profile, { pool }).evaluate(curCols);
     const schema = bucketSchemaFromProfile(profile);
-    const dataQuality = dataQualityChecks(tableState(schema, curCols, nCur), schema, profile);
-    const part = multivariatePartOf(profile);
-    return { report, dataQuality, multivariate: multivariateDrift(part, rowsOfTable(curCols, part)) };
+    const { report, quality, multivariate } = createDriftDetector(profile, { pool }).evaluateTable(curCols, {
+      schema,
+      rows: nCur,
+      multivariate: true,
+    });
+    return { report, dataQuality: dataQualityChecks(quality, schema, profile), multivariate: multivariate! };
   });
   // Same tests as scipy per feature (KS / chi-square only).
   const same = best(3, () =>

@@ -7,11 +7,9 @@
  */
 import type { FeatureType } from '../stattests/types';
 import type { CategoricalColumnSchema, NumericalColumnSchema } from '../windows/buckets/bucket-schema';
-import type { CategoricalColumnState } from '../windows/buckets/categorical-column-state';
-import type { NumericalColumnState } from '../windows/buckets/numerical-column-state';
 import type { OutOfRangeBounds } from './config';
 import { chanceOfOneValue, type ReferenceExpectations } from './reference-expectations';
-import type { DataQualityCheckId } from './types';
+import type { CategoricalQualityCounts, DataQualityCheckId, NumericalQualityCounts } from './types';
 
 /** Standard deviations of sampling noise a share check allows above the expected share (see data-quality.ts). */
 export const NOISE_SIGMAS = 4;
@@ -27,8 +25,11 @@ export interface ColumnContext {
   readonly type: FeatureType;
   /** Rows of the window. */
   readonly rows: number;
-  readonly numerical?: { readonly state: NumericalColumnState; readonly schema: NumericalColumnSchema };
-  readonly categorical?: { readonly state: CategoricalColumnState; readonly schema: CategoricalColumnSchema };
+  readonly numerical?: { readonly state: NumericalQualityCounts; readonly schema: NumericalColumnSchema };
+  readonly categorical?: {
+    readonly state: CategoricalQualityCounts;
+    readonly schema: CategoricalColumnSchema;
+  };
   readonly reference: ReferenceExpectations;
   /** The range `out_of_range_share` compares with. */
   readonly range: OutOfRangeBounds;
@@ -67,7 +68,7 @@ function share(count: number, of: number, expected: number): ShareOutcome | null
 }
 
 /** ±Infinity values of a numerical column. */
-function infinities(s: NumericalColumnState): number {
+function infinities(s: NumericalQualityCounts): number {
   return s.present - s.moments.count;
 }
 

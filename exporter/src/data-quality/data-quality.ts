@@ -1,16 +1,22 @@
 import type { ReferenceProfile } from '../drift/profile-types';
 import { countsEntries } from '../windows/buckets/bounded-counts';
 import type { BucketSchema } from '../windows/buckets/bucket-schema';
-import type { FoldedState } from '../windows/buckets/bucket-state';
 import { COLUMN_CHECKS, shareThreshold, wholeColumnMissing, type ColumnContext } from './checks';
 import { DEFAULT_DATA_QUALITY_CONFIG, type DataQualityConfig } from './config';
 import { referenceExpectations } from './reference-expectations';
-import type { DataQualityCheckId, DataQualityCheckResult, DataQualityReport, ShareCheckId } from './types';
+import type {
+  DataQualityCheckId,
+  DataQualityCheckResult,
+  DataQualityReport,
+  DataQualityWindow,
+  ShareCheckId,
+} from './types';
 
 /**
- * The data-quality checks of a window (issue #12) against the reference profile, from the window's folded counts
- * only (a merged `WindowState`, a bucket, or a table folded with `foldTable` / `foldRow`): no event is read again, and the service,
- * /api, the metrics and `plumbline drift` get the same answer from the same state.
+ * The data-quality checks of a window (issue #12) against the reference profile, from the window's counts only
+ * ({@link DataQualityWindow}: a merged `WindowState`, a bucket, a table folded with `foldTable` / `foldRow`, or the
+ * counts `DriftDetector.evaluateTable` takes in its drift pass over a table, the same numbers): no event is read
+ * again, and the service, /api, the metrics and `plumbline drift` get the same answer from the same counts.
  *
  * For each feature column of the schema (the prediction and label columns are left out), every check of
  * {@link COLUMN_CHECKS} that applies; then one `new_column` entry per feature name the window carries that the
@@ -24,7 +30,7 @@ import type { DataQualityCheckId, DataQualityCheckResult, DataQualityReport, Sha
  * @example dataQualityChecks(mergeBuckets(schema, lastHour), schema, profile).failed
  */
 export function dataQualityChecks(
-  window: FoldedState,
+  window: DataQualityWindow,
   schema: BucketSchema,
   profile: ReferenceProfile,
   config: DataQualityConfig = DEFAULT_DATA_QUALITY_CONFIG,

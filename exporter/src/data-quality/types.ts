@@ -1,3 +1,5 @@
+import type { BoundedCounts } from '../windows/buckets/bounded-counts';
+
 /**
  * The data-quality checks of issue #12: their ids (a contract: `plumbline drift --json`, /api, metric labels) and
  * the shape of their results.
@@ -45,4 +47,53 @@ export interface DataQualityCheckResult {
 export interface DataQualityReport {
   readonly checks: DataQualityCheckResult[];
   readonly failed: number;
+}
+
+/**
+ * What the checks read of a numerical column's counts: the fields of the bucket fold's `NumericalColumnState`
+ * that they use (a folded state has them all; `plumbline drift` derives them from the drift pass's sorted column:
+ * sorted-counts.ts). The moments' count is the finite present values.
+ */
+export interface NumericalQualityCounts {
+  readonly present: number;
+  readonly missing: number;
+  readonly typeMismatch: number;
+  readonly nonFinite: number;
+  readonly positiveInfinite: number;
+  readonly moments: { readonly count: number };
+  readonly min: number;
+  readonly max: number;
+  readonly belowMin: number;
+  readonly aboveMax: number;
+  readonly belowP01: number;
+  readonly belowP05: number;
+  readonly aboveP95: number;
+  readonly aboveP99: number;
+}
+
+/** What the checks read of a categorical column's counts (the bucket fold's `CategoricalColumnState`). */
+export interface CategoricalQualityCounts {
+  readonly present: number;
+  readonly missing: number;
+  readonly typeMismatch: number;
+  /** One count per reference category, in the schema's order. */
+  readonly counts: readonly number[];
+  readonly unseen: number;
+  readonly unseenValues: BoundedCounts;
+}
+
+/**
+ * The counts of a window (or a table) the checks are computed from: a `FoldedState` (a merged window, a bucket)
+ * is one; `DriftDetector.evaluateTable` makes one in the drift pass over a table's columns.
+ */
+export interface DataQualityWindow {
+  /** The bucket schema the counts are indexed by (BucketSchema.id). */
+  readonly schemaId: string;
+  readonly rows: number;
+  /** In schema.numerical order. */
+  readonly numerical: readonly NumericalQualityCounts[];
+  /** In schema.categorical order. */
+  readonly categorical: readonly CategoricalQualityCounts[];
+  /** Feature names the profile lacks, with the rows carrying each (at most the schema's `maxNewColumns`). */
+  readonly newColumns: BoundedCounts;
 }

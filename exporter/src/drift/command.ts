@@ -53,7 +53,7 @@ function numberFlag(flag: keyof typeof FLAG_PARSERS, value: number | string | un
 /**
  * Runs `plumbline drift`: reads both files, profiles the reference (every value kept: KS and Wasserstein are exact),
  * evaluates the current file against it and returns the report, with the data-quality checks of the current file
- * (its rows folded into one window state, checked by the function the service uses). A column of the current file
+ * (its counts taken in the drift pass, checked by the function the service uses). A column of the current file
  * that the reference lacks, or one it lacks, is a finding (`new_column`, `missing_column`), not an error. Bad files
  * and flags throw UsageErrors (exit code 2). On a terminal `stderr`, a read that takes more than a second and a half
  * shows its progress there (rows, bytes, rates: io/read-progress.ts); otherwise nothing is written to it.
@@ -68,12 +68,8 @@ export async function runDrift(
   const { readTable } = require('../io/read-table') as typeof import('../io/read-table');
   const { dataQualityChecks } =
     require('../data-quality/data-quality') as typeof import('../data-quality/data-quality');
-  const { multivariateDrift, multivariatePartOf, rowsOfTable } =
-    require('./multivariate') as typeof import('./multivariate');
   const { bucketSchemaFromProfile } =
     require('../windows/buckets/bucket-schema') as typeof import('../windows/buckets/bucket-schema');
-  const { tableState } =
-    require('../windows/buckets/fold-table') as typeof import('../windows/buckets/fold-table');
   const { getStatTest } = require('../stattests/registry') as typeof import('../stattests/registry');
   const { createDriftDetector } = require('./detector') as typeof import('./detector');
   const { buildReferenceProfile } =
@@ -160,11 +156,16 @@ export async function runDrift(
     effectSizeFloor: numberFlag('effectSizeFloor', opts.effectSizeFloor),
     tests: 'all',
   });
-  const report = detector.evaluate(current);
+  // The drift tests, the data-quality counts and multivariate drift in one pass over each column (the counts are
+  // the ones a bucket fold of the table would have; multivariate drift runs in the drift worker pool beside the
+  // column tests: evaluateTable).
   const schema = bucketSchemaFromProfile(profile);
-  const dataQuality = dataQualityChecks(tableState(schema, current, cur.rows), schema, profile);
-  const multivariatePart = multivariatePartOf(profile);
-  const multivariate = multivariateDrift(multivariatePart, rowsOfTable(current, multivariatePart));
+  const { report, quality, multivariate } = detector.evaluateTable(current, {
+    schema,
+    rows: cur.rows,
+    multivariate: true,
+  });
+  const dataQuality = dataQualityChecks(quality, schema, profile);
   return { ...report, dataQuality, multivariate };
 }
 

@@ -1,5 +1,12 @@
 import { UsageError } from '@plumbline/service-kit';
-import { categoricalColumn, numericColumn, type CellValue, type NumericColumn } from '../stats/missing';
+import {
+  categoricalColumn,
+  isMissing,
+  numericColumn,
+  type CategoricalColumn,
+  type CellValue,
+  type NumericColumn,
+} from '../stats/missing';
 import { adjustPValues, type Correction } from '../stattests/corrections';
 import { isDrift } from '../stattests/drift-rule';
 import { autoSelectStatTest, getStatTest, statTestsFor } from '../stattests/registry';
@@ -11,14 +18,33 @@ import type {
 } from '../stattests/types';
 import { moments } from '../stats/pairwise-sum';
 import type { WindowColumnInput } from '../windows/buckets/drift-inputs';
+import type { BucketSchema, NumericalColumnSchema } from '../windows/buckets/bucket-schema';
+import { addCount, createBoundedCounts } from '../windows/buckets/bounded-counts';
+import type {
+  CategoricalQualityCounts,
+  DataQualityWindow,
+  NumericalQualityCounts,
+} from '../data-quality/types';
 import { categoricalSummary } from './categorical-summary';
 import { defaultNumericPool, type NumericPool } from './numeric-pool';
 import { numericSummary } from './numeric-summary';
-import { compareSorted, type CompareColumnTask } from './numeric-tasks';
+import {
+  compareSorted,
+  type CompareColumnResult,
+  type CompareColumnTask,
+  type MultivariateDriftTask,
+} from './numeric-tasks';
+import {
+  alignedNumbers,
+  multivariateDrift,
+  multivariatePartOf,
+  type MultivariateOutcome,
+} from './multivariate';
 import { sortedSampleOf } from './sorted-sample';
 import type {
   CategoricalFeatureProfile,
   FeatureProfile,
+  MultivariateReference,
   NumericSummary,
   ReferenceProfile,
 } from './profile-types';
@@ -74,6 +100,73 @@ export interface DriftDetector {
     inputs: readonly WindowColumnInput[],
     raw?: Readonly<Record<string, readonly CellValue[]>>,
   ): DriftReport;
+  /**
+   * `evaluate` of a table (`plumbline drift`'s current file: every column `rows` long), plus the table's
+   * data-quality counts under `schema` (`bucketSchemaFromProfile` of this detector's profile), taken in the same
+   * pass: the missing / invalid / NaN counts while each column's numbers are read, the out-of-range counts and
+   * infinities by binary search on the column the tests sort, the categories from the counts the tests use. They are
+   * the counts `tableState(schema, columns, rows)` folds value by value, for every field the checks read (tested).
+   */
+  evaluateTable(
+    currentColumns: Readonly<Record<string, readonly CellValue[]>>,
+    options: {
+      readonly schema: BucketSchema;
+      readonly rows: number;
+      /**
+       * Also the table's multivariate drift against the profile's model (`multivariateDrift` of every row), run in
+       * the drift worker pool beside the column tests. @default false
+       */
+      readonly multivariate?: boolean;
+    },
+  ): TableEvaluation;
+}
+
+/** What {@link DriftDetector.evaluateTable} returns. */
+export interface TableEvaluation {
+  readonly report: DriftReport;
+  /** The table's data-quality counts, for `dataQualityChecks(quality, schema, profile)`. */
+  readonly quality: DataQualityWindow;
+  /** With `multivariate: true`: what `multivariateDrift(multivariatePartOf(profile), rowsOfTable(...))` gives. */
+  readonly multivariate?: MultivariateOutcome;
+}
+
+/** Collects the data-quality counts of the columns rawSides reads (evaluateTable). */
+interface QualityCollector {
+  readonly schema: BucketSchema;
+  readonly rows: number;
+  readonly numerical: Map<string, NumericalQualityCounts>;
+  readonly categorical: Map<string, CategoricalQualityCounts>;
+}
+
+/** A categorical column's data-quality counts from the category counts the tests use (evaluateTable). */
+function collectCategorical(
+  quality: QualityCollector,
+  f: FeatureProfile,
+  col: CategoricalColumn,
+  absent: boolean,
+): void {
+  const c = quality.schema.categorical.find((x) => x.name === f.name);
+  if (!c) return; // the label column: buckets do not fold it
+  const counts = new Array<number>(c.categories.length).fill(0);
+  const unseenValues = createBoundedCounts(quality.schema.maxUnseenValues);
+  let unseen = 0;
+  for (const [label, k] of col.counts) {
+    const i = c.categoryIndex.get(label);
+    if (i !== undefined) counts[i] += k;
+    else {
+      unseen += k;
+      // The tracked values are the bottom-k of the distinct values whatever the order or grouping of the adds.
+      addCount(unseenValues, label, k);
+    }
+  }
+  quality.categorical.set(f.name, {
+    present: col.n,
+    missing: absent ? quality.rows : col.missing,
+    typeMismatch: col.numbers,
+    counts,
+    unseen,
+    unseenValues,
+  });
 }
 
 function configError(message: string): UsageError {
@@ -441,24 +534,45 @@ export function createDriftDetector(
   function rawSides(
     features: readonly FeatureProfile[],
     currentColumns: Readonly<Record<string, readonly CellValue[]>>,
-  ): Map<FeatureProfile, CurrentSide> {
+    quality?: QualityCollector,
+    multivariate?: { readonly part: MultivariateReference; readonly rows: number },
+  ): { sides: Map<FeatureProfile, CurrentSide>; multivariate?: MultivariateOutcome } {
     // The numbers of every numerical column go into one shared buffer; each column's sort, bins, summary and
     // tests go to the drift worker pool as soon as its numbers are in, and this thread then does the categorical
-    // features and joins in (numeric-pool.ts).
+    // features and joins in (numeric-pool.ts). With multivariate drift asked for, its rows (the model's columns in
+    // row order) go into the same buffer and its task goes to the pool first (a worker starts on it at once), the
+    // column tasks after it.
     const numericFeatures = features.filter((f) => f.type === 'numerical');
     let total = 0;
     for (const f of numericFeatures) total += currentColumns[f.name]?.length ?? 0;
+    const mvRows = multivariate ? multivariate.rows : 0;
+    const mvColumns = multivariate ? multivariate.part.columns.length : 0;
     // Nothing in the report keeps these numbers: the pool's reused scratch (no fresh pages per window).
-    const buffer = pool.scratch(total);
+    const buffer = pool.scratch(total + mvRows * mvColumns);
     let offset = 0;
     const columns: NumericColumn[] = [];
-    const job = pool.startJob<CompareColumnTask>(numericFeatures.length, total);
+    const job = pool.startJob<CompareColumnTask | MultivariateDriftTask>(
+      numericFeatures.length + 1,
+      total + mvRows * mvColumns,
+    );
+    const pending: CompareColumnTask[] | null = multivariate ? [] : null;
+    const aligned = new Map<string, Float64Array>();
+    const schemaColumn = (f: FeatureProfile): NumericalColumnSchema | undefined =>
+      quality?.schema.numerical.find((c) => c.name === f.name);
     for (const f of numericFeatures) {
       const raw = currentColumns[f.name] ?? [];
+      const bounds = schemaColumn(f);
       const column = numericColumn(raw, { into: buffer.subarray(offset, offset + raw.length) });
       offset += raw.length;
       columns.push(column);
-      job.add({
+      if (multivariate?.part.columns.includes(f.name) && raw.length === mvRows) {
+        // The column in row order, before its task sorts the numbers in place: those numbers when none is missing.
+        const into = buffer.subarray(total + aligned.size * mvRows, total + (aligned.size + 1) * mvRows);
+        if (column.values.length === mvRows) into.set(column.values);
+        else alignedNumbers(raw, undefined, into);
+        aligned.set(f.name, into);
+      }
+      const task: CompareColumnTask = {
         kind: 'compare',
         current: column.values,
         missing: column.missing,
@@ -468,12 +582,41 @@ export function createDriftDetector(
         referenceBinCounts: f.binCounts,
         referenceStd: f.summary.std,
         tests: testsFor(f, column.values.length).map((d) => d.id),
+        ...(bounds
+          ? {
+              quality: {
+                min: bounds.min,
+                max: bounds.max,
+                p01: bounds.p01,
+                p05: bounds.p05,
+                p95: bounds.p95,
+                p99: bounds.p99,
+              },
+            }
+          : {}),
+      };
+      if (pending) pending.push(task);
+      else job.add(task);
+    }
+    if (multivariate) {
+      // A model column the window lacks is missing on every row (NaN).
+      let missingColumn: Float64Array | null = null;
+      const rowsOf = (name: string): Float64Array =>
+        aligned.get(name) ??
+        (missingColumn ??= new Float64Array(new SharedArrayBuffer(8 * mvRows)).fill(Number.NaN));
+      job.add({
+        kind: 'multivariate-drift',
+        part: multivariate.part,
+        size: mvRows,
+        columns: multivariate.part.columns.map(rowsOf),
       });
     }
+    for (const task of pending ?? []) job.add(task);
     const sides = new Map<FeatureProfile, CurrentSide>();
     for (const f of features)
       if (f.type === 'categorical') {
         const col = categoricalColumn(currentColumns[f.name] ?? []);
+        if (quality) collectCategorical(quality, f, col, !Object.hasOwn(currentColumns, f.name));
         const comparison: CategoricalComparison | null =
           f.count > 0 && col.n > 0
             ? {
@@ -493,8 +636,32 @@ export function createDriftDetector(
           ),
         );
       }
-    job.finish().forEach((result, k) => {
+    const results = job.finish();
+    const mvOutcome = multivariate ? (results.shift() as MultivariateOutcome) : undefined;
+    (results as CompareColumnResult[]).forEach((result, k) => {
       const column = columns[k];
+      if (quality && result.quality) {
+        const q = result.quality;
+        const infinite = q.positiveInfinite + q.negativeInfinite;
+        const absent = !Object.hasOwn(currentColumns, numericFeatures[k].name);
+        quality.numerical.set(numericFeatures[k].name, {
+          present: column.values.length,
+          // A column the table lacks is missing on every row (as the fold has it).
+          missing: absent ? quality.rows : column.missing,
+          typeMismatch: column.invalid,
+          nonFinite: column.nan + infinite,
+          positiveInfinite: q.positiveInfinite,
+          moments: { count: column.values.length - infinite },
+          min: q.min,
+          max: q.max,
+          belowMin: q.belowMin,
+          aboveMax: q.aboveMax,
+          belowP01: q.belowP01,
+          belowP05: q.belowP05,
+          aboveP95: q.aboveP95,
+          aboveP99: q.aboveP99,
+        });
+      }
       sides.set(numericFeatures[k], {
         n: column.values.length,
         missing: column.missing,
@@ -503,14 +670,59 @@ export function createDriftDetector(
         compared: result.compared && { type: 'numerical', ...result.compared },
       });
     });
-    return sides;
+    return { sides, ...(mvOutcome ? { multivariate: mvOutcome } : {}) };
   }
 
   return {
     profile,
     evaluate(currentColumns) {
       const unknownColumns = Object.keys(currentColumns).filter((c) => !byName.has(c));
-      return assemble(rawSides(profile.features, currentColumns), unknownColumns);
+      return assemble(rawSides(profile.features, currentColumns).sides, unknownColumns);
+    },
+    evaluateTable(currentColumns, { schema, rows, multivariate: withMultivariate = false }) {
+      if (!(Number.isInteger(rows) && rows >= 0))
+        throw new RangeError(`evaluateTable: rows must be an integer ≥ 0, got ${rows}`);
+      for (const [name, values] of Object.entries(currentColumns))
+        if (values.length !== rows)
+          throw new RangeError(`evaluateTable: column "${name}" has ${values.length} values, not ${rows}`);
+      const collector: QualityCollector = { schema, rows, numerical: new Map(), categorical: new Map() };
+      const unknownColumns = Object.keys(currentColumns).filter((c) => !byName.has(c));
+      const part = withMultivariate ? multivariatePartOf(profile) : null;
+      const pass = rawSides(
+        profile.features,
+        currentColumns,
+        collector,
+        part !== null && !('skipped' in part) && rows > 0 ? { part, rows } : undefined,
+      );
+      const report = assemble(pass.sides, unknownColumns);
+      const counts = <T>(from: Map<string, T>, name: string): T => {
+        const c = from.get(name);
+        if (!c) throw new RangeError(`evaluateTable: schema column "${name}" is not in the profile`);
+        return c;
+      };
+      const newColumns = createBoundedCounts(schema.maxNewColumns);
+      for (const [name, values] of Object.entries(currentColumns)) {
+        if (schema.knownColumns.has(name)) continue;
+        let carrying = 0;
+        for (let r = 0; r < rows; r++) if (!isMissing(values[r])) carrying++;
+        if (carrying > 0) addCount(newColumns, name, carrying);
+      }
+      return {
+        report,
+        quality: {
+          schemaId: schema.id,
+          rows,
+          numerical: schema.numerical.map((c) => counts(collector.numerical, c.name)),
+          categorical: schema.categorical.map((c) => counts(collector.categorical, c.name)),
+          newColumns,
+        },
+        ...(part === null
+          ? {}
+          : // Not fitted, or no rows: the outcome says why (multivariateDrift computes nothing then).
+            {
+              multivariate: pass.multivariate ?? multivariateDrift(part, { size: rows, columns: new Map() }),
+            }),
+      };
     },
     evaluateInputs(inputs, raw = {}) {
       const byInput = new Map(inputs.map((i) => [i.name, i]));
@@ -522,7 +734,7 @@ export function createDriftDetector(
       const sides = new Map<FeatureProfile, CurrentSide>();
       for (const f of profile.features) {
         const input = byInput.get(f.name);
-        sides.set(f, input ? inputSide(f, input) : (fromRaw.get(f) ?? emptySide(f)));
+        sides.set(f, input ? inputSide(f, input) : (fromRaw.sides.get(f) ?? emptySide(f)));
       }
       return assemble(sides, unknownColumns);
     },

@@ -1,11 +1,12 @@
 import { categoricalColumn, numericColumn, type CellValue, type NumericColumn } from '../stats/missing';
-import { alignedNumbers, fitMultivariateReference } from './multivariate';
+import { alignedNumbers } from './multivariate';
 import { defaultNumericPool, type NumericPool } from './numeric-pool';
-import type { ProfileColumnTask } from './numeric-tasks';
+import type { MultivariateFitTask, ProfileColumnResult, ProfileColumnTask } from './numeric-tasks';
 import { resolveProfileOptions, type ProfileOptions } from './profile-options';
 import {
   OTHER_CATEGORY,
   type FeatureProfile,
+  type MultivariateProfile,
   type NumericalFeatureProfile,
   type ReferenceProfile,
 } from './profile-types';
@@ -43,15 +44,20 @@ export function buildReferenceProfile(
   }
   const { bins, reservoirSize, maxCategories, seed, forcedType, roleOf, multivariateVarianceShare } =
     resolveProfileOptions(names, options);
-  // Type inference and the numbers of each numerical column, into shared memory, here; the numeric work of a
-  // column (reservoir, sort, deciles, bins, summary) is handed to the drift worker pool as soon as its numbers are
-  // in, and this thread then counts the categorical columns and joins in (numeric-pool.ts). The result does not
-  // depend on which thread profiled which column.
+  // Type inference and the numbers of each numerical column, into shared memory, here; then the multivariate fit
+  // (on every row, or on the rows a RowReservoir with the streaming builder's seed keeps: the rows baseline import
+  // fits on) and the numeric work of each column (reservoir, sort, deciles, bins, summary) are handed to the drift
+  // worker pool, the fit first (a worker starts on it at once: it is the biggest task), and this thread then counts
+  // the categorical columns and joins in (numeric-pool.ts). The result does not depend on which thread ran what.
   const features = new Array<FeatureProfile>(names.length);
   const pool = options.pool ?? defaultNumericPool();
-  const job = pool.startJob<ProfileColumnTask>(names.length, rows * names.length);
+  const job = pool.startJob<ProfileColumnTask | MultivariateFitTask>(names.length + 1, rows * names.length);
   const numericColumns: { index: number; column: NumericColumn }[] = [];
   const categoricalIndexes: number[] = [];
+  const rowIndexes = reservoirRowIndexes(rows, reservoirSize, seed + names.length);
+  const fitRows = rowIndexes ? rowIndexes.length : rows;
+  const fitNames: string[] = [];
+  const fitColumns: Float64Array[] = [];
   let spare: Float64Array | null = null; // the buffer a column that turned out categorical did not keep
   names.forEach((name, index) => {
     const forced = forcedType(name);
@@ -70,15 +76,34 @@ export function buildReferenceProfile(
       return;
     }
     numericColumns.push({ index, column: numeric });
+    if (roleOf(name) === 'feature' && numeric.values.length > 0) {
+      // The fit's rows in row order (NaN where missing), before the column task sorts the numbers in place: with
+      // nothing missing and every row fitted, they are those numbers.
+      const aligned = new Float64Array(new SharedArrayBuffer(fitRows * 8));
+      if (rowIndexes === null && numeric.values.length === rows) aligned.set(numeric.values);
+      else alignedNumbers(columns[name], rowIndexes ?? undefined, aligned);
+      fitNames.push(name);
+      fitColumns.push(aligned);
+    }
+  });
+  job.add({
+    kind: 'multivariate-fit',
+    size: fitRows,
+    names: fitNames,
+    columns: fitColumns,
+    varianceShare: multivariateVarianceShare,
+    sampled: rowIndexes !== null,
+  });
+  numericColumns.forEach(({ index, column }) =>
     job.add({
       kind: 'profile',
-      values: numeric.values,
-      missing: numeric.missing,
+      values: column.values,
+      missing: column.missing,
       bins,
       reservoirSize,
       seed: seed + index,
-    });
-  });
+    }),
+  );
   for (const index of categoricalIndexes) {
     const name = names[index];
     const col = categoricalColumn(columns[name]);
@@ -101,7 +126,10 @@ export function buildReferenceProfile(
       categories,
     };
   }
-  job.finish().forEach((r, k) => {
+  const [fitted, ...profiled] = job.finish();
+  const multivariate = fitted as MultivariateProfile;
+  profiled.forEach((result, k) => {
+    const r = result as ProfileColumnResult;
     const { index, column } = numericColumns[k];
     const n = column.values.length;
     const feature: NumericalFeatureProfile = {
@@ -120,17 +148,6 @@ export function buildReferenceProfile(
     // column.values: sorted in place by the task, in whichever thread ran it (shared memory).
     features[index] = withSample(feature, r.sample ?? column.values);
   });
-  // Multivariate drift: fitted on every row, or on the rows a RowReservoir with the streaming builder's seed
-  // keeps (the same rows baseline import fits on).
-  const rowIndexes = reservoirRowIndexes(rows, reservoirSize, seed + names.length);
-  const fitColumns = new Map<string, Float64Array>();
-  for (const f of features)
-    if (f.type === 'numerical' && f.role === 'feature' && f.count > 0)
-      fitColumns.set(f.name, alignedNumbers(columns[f.name], rowIndexes ?? undefined));
-  const multivariate = fitMultivariateReference(
-    { size: rowIndexes ? rowIndexes.length : rows, columns: fitColumns },
-    { varianceShare: multivariateVarianceShare, sampled: rowIndexes !== null },
-  );
   return {
     schemaVersion: 1,
     createdAt: new Date().toISOString(),

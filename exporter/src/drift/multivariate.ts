@@ -88,8 +88,9 @@ export function fitMultivariateReference(
   const names: string[] = [];
   const values: ArrayLike<number>[] = [];
   const means: number[] = [];
+  const scratch = new Float64Array(n); // each column's finite values in turn
   for (const [name, column] of rows.columns) {
-    const finite = finiteValues(column, n);
+    const finite = finiteValues(column, n, scratch);
     if (finite.length === 0) continue;
     names.push(name);
     values.push(column);
@@ -107,8 +108,16 @@ export function fitMultivariateReference(
   for (let j = 0; j < p; j++) {
     const col = new Float64Array(n);
     const c = values[j];
-    for (let i = 0; i < n; i++) col[i] = Number.isFinite(c[i]) ? c[i] - means[j] : 0;
-    const std = Math.sqrt(sumOfSquares(col) / n);
+    const mean = means[j];
+    // Centred values and their sum of squares in one pass (the same sum, in the same order, as a second pass).
+    let squares = 0;
+    for (let i = 0; i < n; i++) {
+      const x = c[i];
+      const d = Number.isFinite(x) ? x - mean : 0;
+      col[i] = d;
+      squares += d * d;
+    }
+    const std = Math.sqrt(squares / n);
     const scale = std > 0 ? std : 1;
     for (let i = 0; i < n; i++) col[i] /= scale;
     scales.push(scale);
@@ -217,10 +226,17 @@ export function multivariateDrift(
   };
 }
 
-/** The numbers of one raw column, one per row (NaN for a missing value or one that is not a number). */
-export function alignedNumbers(raw: ArrayLike<CellValue>, rowIndexes?: ArrayLike<number>): Float64Array {
+/**
+ * The numbers of one raw column, one per row (NaN for a missing value or one that is not a number); with `into`
+ * (at least as long), written there and returned as a view of it.
+ */
+export function alignedNumbers(
+  raw: ArrayLike<CellValue>,
+  rowIndexes?: ArrayLike<number>,
+  into?: Float64Array,
+): Float64Array {
   const n = rowIndexes ? rowIndexes.length : raw.length;
-  const out = new Float64Array(n);
+  const out = into && into.length >= n ? into.subarray(0, n) : new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = raw[rowIndexes ? rowIndexes[i] : i];
     out[i] = typeof v === 'number' ? v : isMissing(v) ? Number.NaN : parseNumber(v);
@@ -253,17 +269,14 @@ export function rowsOfWindowSample(
   return { size: sample.size, columns, population: sample.seen };
 }
 
-function finiteValues(column: ArrayLike<number>, n: number): Float64Array {
-  const out = new Float64Array(n);
+/** The finite values of column[0 … n − 1] in order, written into `into` (a view of it is returned). */
+function finiteValues(column: ArrayLike<number>, n: number, into: Float64Array): Float64Array {
   let k = 0;
-  for (let i = 0; i < n; i++) if (Number.isFinite(column[i])) out[k++] = column[i];
-  return out.subarray(0, k);
-}
-
-function sumOfSquares(a: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
-  return s;
+  for (let i = 0; i < n; i++) {
+    const x = column[i];
+    if (Number.isFinite(x)) into[k++] = x;
+  }
+  return into.subarray(0, k);
 }
 
 /**
@@ -278,7 +291,30 @@ function crossProducts(columns: readonly Float64Array[], n: number): Float64Arra
     const to = Math.min(n, from + BLOCK);
     for (let j = 0; j < p; j++) {
       const a = columns[j];
-      for (let l = j; l < p; l++) {
+      let l = j;
+      // Four pairs per pass over the block (a[i] read once for all four); each pair's sum in the same order.
+      for (; l + 3 < p; l += 4) {
+        const b0 = columns[l];
+        const b1 = columns[l + 1];
+        const b2 = columns[l + 2];
+        const b3 = columns[l + 3];
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let i = from; i < to; i++) {
+          const x = a[i];
+          s0 += x * b0[i];
+          s1 += x * b1[i];
+          s2 += x * b2[i];
+          s3 += x * b3[i];
+        }
+        out[j * p + l] += s0;
+        out[j * p + l + 1] += s1;
+        out[j * p + l + 2] += s2;
+        out[j * p + l + 3] += s3;
+      }
+      for (; l < p; l++) {
         const b = columns[l];
         let s = 0;
         for (let i = from; i < to; i++) s += a[i] * b[i];

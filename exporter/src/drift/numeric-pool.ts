@@ -137,8 +137,16 @@ function isShared(a: Float64Array): boolean {
   return a.buffer instanceof SharedArrayBuffer;
 }
 
-function bigArrays(t: NumericTask): Float64Array[] {
-  return t.kind === 'profile' ? [t.values] : [t.current, t.referenceSorted];
+function bigArrays(t: NumericTask): readonly Float64Array[] {
+  switch (t.kind) {
+    case 'profile':
+      return [t.values];
+    case 'compare':
+      return [t.current, t.referenceSorted];
+    case 'multivariate-fit':
+    case 'multivariate-drift':
+      return t.columns;
+  }
 }
 
 /**

@@ -2,11 +2,17 @@ import { binCounts } from '../stats/bin-counts';
 import { ksWassersteinSorted } from '../stats/ks-wasserstein-sorted';
 import { psiBinEdges } from '../stats/psi-bin-edges';
 import type { Float64Sorter } from '../stats/sort-float64';
+import {
+  sortedQualityCounts,
+  type QualityBounds,
+  type SortedQualityCounts,
+} from '../data-quality/sorted-counts';
 import { getStatTest } from '../stattests/registry';
 import type { NumericalComparison, StatTestId, StatTestResult } from '../stattests/types';
 import { moments } from '../stats/pairwise-sum';
 import { numericSummary } from './numeric-summary';
-import type { NumericSummary } from './profile-types';
+import { fitMultivariateReference, multivariateDrift, type MultivariateOutcome } from './multivariate';
+import type { MultivariateProfile, MultivariateReference, NumericSummary } from './profile-types';
 import { Reservoir } from './reservoir';
 
 /**
@@ -48,6 +54,8 @@ export interface CompareColumnTask extends Pick<
   readonly referenceCount: number;
   /** The tests to compute, in report order. */
   readonly tests: readonly StatTestId[];
+  /** When set, the data-quality counts against these reference bounds are read off the sorted column too. */
+  readonly quality?: QualityBounds;
 }
 
 export interface CompareColumnResult {
@@ -61,12 +69,43 @@ export interface CompareColumnResult {
     /** One per `tests` id. */
     readonly results: StatTestResult[];
   } | null;
+  /** Set when the task asked for them (`quality`). */
+  readonly quality?: SortedQualityCounts;
 }
 
-export type NumericTask = ProfileColumnTask | CompareColumnTask;
+/**
+ * Fit multivariate drift on reference rows (multivariate.ts, fitMultivariateReference): `columns[j]` holds column
+ * `names[j]`'s value of each row (NaN where missing), rows 0 … size − 1. Run beside the column tasks: the profile's
+ * other big piece of work.
+ */
+export interface MultivariateFitTask {
+  readonly kind: 'multivariate-fit';
+  readonly size: number;
+  readonly names: readonly string[];
+  readonly columns: readonly Float64Array[];
+  readonly varianceShare: number;
+  readonly sampled: boolean;
+}
+
+/**
+ * A window's multivariate drift (multivariate.ts, multivariateDrift) against a fitted model: `columns[j]` holds the
+ * value of `part.columns[j]` in each row (NaN where missing), rows 0 … size − 1. Run beside the compare tasks.
+ */
+export interface MultivariateDriftTask {
+  readonly kind: 'multivariate-drift';
+  readonly part: MultivariateReference;
+  readonly size: number;
+  readonly columns: readonly Float64Array[];
+}
+
+export type NumericTask = ProfileColumnTask | CompareColumnTask | MultivariateFitTask | MultivariateDriftTask;
 export type NumericTaskResult<T extends NumericTask> = T extends ProfileColumnTask
   ? ProfileColumnResult
-  : CompareColumnResult;
+  : T extends CompareColumnTask
+    ? CompareColumnResult
+    : T extends MultivariateFitTask
+      ? MultivariateProfile
+      : MultivariateOutcome;
 
 export function profileColumn(t: ProfileColumnTask, sorter: Float64Sorter): ProfileColumnResult {
   const n = t.values.length;
@@ -93,7 +132,8 @@ export function compareColumn(t: CompareColumnTask, sorter: Float64Sorter): Comp
   const sorted = sorter.sort(t.current);
   const n = sorted.length;
   const summary = numericSummary(sorted, t.missing, inputOrder);
-  if (t.referenceCount === 0 || n === 0) return { summary, compared: null };
+  const quality = t.quality ? { quality: sortedQualityCounts(sorted, t.quality) } : {};
+  if (t.referenceCount === 0 || n === 0) return { summary, compared: null, ...quality };
   const currentBinCounts = binCounts(sorted, t.binEdges, true);
   const results = compareSorted(
     {
@@ -107,7 +147,11 @@ export function compareColumn(t: CompareColumnTask, sorter: Float64Sorter): Comp
     },
     t.tests,
   );
-  return { summary, compared: { currentBinCounts, min: sorted[0], max: sorted[n - 1], results } };
+  return {
+    summary,
+    compared: { currentBinCounts, min: sorted[0], max: sorted[n - 1], results },
+    ...quality,
+  };
 }
 
 /**
@@ -134,6 +178,21 @@ export function compareSorted(
 export function runNumericTask(
   t: NumericTask,
   sorter: Float64Sorter,
-): ProfileColumnResult | CompareColumnResult {
-  return t.kind === 'profile' ? profileColumn(t, sorter) : compareColumn(t, sorter);
+): ProfileColumnResult | CompareColumnResult | MultivariateProfile | MultivariateOutcome {
+  switch (t.kind) {
+    case 'profile':
+      return profileColumn(t, sorter);
+    case 'compare':
+      return compareColumn(t, sorter);
+    case 'multivariate-fit':
+      return fitMultivariateReference(
+        { size: t.size, columns: new Map(t.names.map((name, j) => [name, t.columns[j]])) },
+        { varianceShare: t.varianceShare, sampled: t.sampled },
+      );
+    case 'multivariate-drift':
+      return multivariateDrift(t.part, {
+        size: t.size,
+        columns: new Map(t.part.columns.map((name, j) => [name, t.columns[j]])),
+      });
+  }
 }

@@ -9,6 +9,9 @@ export interface NumericColumn {
   readonly missing: number;
   /** Non-empty values that do not parse as a number (e.g. "abc" in a numerical feature). */
   readonly invalid: number;
+  /** The missing values that are NaN: NaN numbers and the strings "NaN" / "nan" (the data-quality checks'
+   * non-finite values; the bucket fold counts them the same way). */
+  readonly nan: number;
 }
 
 /**
@@ -66,7 +69,7 @@ export function parseNumber(value: CellValue): number {
  * to tell that a column is not numerical. With `into` (at least raw.length long), the numbers are written there
  * and `values` is a view of it, so a caller going through many columns can reuse one buffer.
  *
- * Cost: O(n). Example: `numericColumn([1, null, '2', 'x'])` → values [1, 2], missing 1, invalid 1.
+ * Cost: O(n). Example: `numericColumn([1, null, '2', 'x', NaN])` → values [1, 2], missing 2, invalid 1, nan 1.
  */
 export function numericColumn(
   raw: ArrayLike<CellValue>,
@@ -77,6 +80,7 @@ export function numericColumn(
   let k = 0;
   let missing = 0;
   let invalid = 0;
+  let nan = 0;
   let i = 0;
   while (i < n) {
     // Runs of plain numbers are copied by a tight loop; anything else is looked at here, one value at a time.
@@ -92,6 +96,7 @@ export function numericColumn(
     i++;
     if (isMissing(v)) {
       missing++;
+      if (typeof v === 'number' || (typeof v === 'string' && trim(v) !== '')) nan++; // NaN, "NaN", "nan"
       continue;
     }
     const x = parseNumber(v);
@@ -102,7 +107,7 @@ export function numericColumn(
     }
     out[k++] = x;
   }
-  return { values: out.subarray(0, k), missing, invalid };
+  return { values: out.subarray(0, k), missing, invalid, nan };
 }
 
 /** Copies raw[from…] to out[to…] while they are numbers other than NaN; returns the index where it stopped. */
@@ -123,18 +128,23 @@ export interface CategoricalColumn {
   /** Present values. */
   readonly n: number;
   readonly missing: number;
+  /** Present values that arrived as numbers (counted under their String form): issue #12's `type_change` of a
+   * categorical column. */
+  readonly numbers: number;
 }
 
 /**
  * Counts the categories of a raw column, excluding missing values (see {@link isMissing}).
  *
- * Cost: O(n) time, O(distinct) memory. Example: `categoricalColumn(['a', 'b', 'a', ''])` → {a: 2, b: 1}, missing 1.
+ * Cost: O(n) time, O(distinct) memory. Example: `categoricalColumn(['a', 'b', 'a', '', 3])` → {a: 2, b: 1, 3: 1},
+ * missing 1, numbers 1.
  */
 export function categoricalColumn(raw: ArrayLike<CellValue>): CategoricalColumn {
   // One hash lookup per value: each label gets an integer code the first time it is seen, counts go by code.
   const codes = new Map<string, number>();
   const codeCounts: number[] = [];
   let missing = 0;
+  let numbers = 0;
   for (let i = 0; i < raw.length; i++) {
     const v = raw[i];
     let key: string;
@@ -147,7 +157,10 @@ export function categoricalColumn(raw: ArrayLike<CellValue>): CategoricalColumn 
     } else if (isMissing(v)) {
       missing++;
       continue;
-    } else key = String(v);
+    } else {
+      if (typeof v === 'number') numbers++;
+      key = String(v);
+    }
     const code = codes.get(key);
     if (code === undefined) {
       codes.set(key, codeCounts.length);
@@ -160,5 +173,5 @@ export function categoricalColumn(raw: ArrayLike<CellValue>): CategoricalColumn 
     counts.set(key, codeCounts[code]);
     n += codeCounts[code];
   }
-  return { counts, n, missing };
+  return { counts, n, missing, numbers };
 }

@@ -63,7 +63,30 @@ export function reconstructionErrors(
       const x = columns[j][i];
       z[j] = Number.isFinite(x) ? (x - means[j]) / scales[j] : 0;
     }
-    for (let c = 0; c < k; c++) {
+    // Four axes per pass over z (z[j] read once for all four); each coordinate's sum in the same order.
+    let c = 0;
+    for (; c + 3 < k; c += 4) {
+      const w0 = c * p;
+      const w1 = w0 + p;
+      const w2 = w1 + p;
+      const w3 = w2 + p;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 0; j < p; j++) {
+        const zj = z[j];
+        s0 += w[w0 + j] * zj;
+        s1 += w[w1 + j] * zj;
+        s2 += w[w2 + j] * zj;
+        s3 += w[w3 + j] * zj;
+      }
+      t[c] = s0;
+      t[c + 1] = s1;
+      t[c + 2] = s2;
+      t[c + 3] = s3;
+    }
+    for (; c < k; c++) {
       let s = 0;
       for (let j = 0; j < p; j++) s += w[c * p + j] * z[j];
       t[c] = s;
