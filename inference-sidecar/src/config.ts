@@ -146,6 +146,14 @@ export const SidecarConfigSchema = z.strictObject({
    * rules, errors and capture, at a fraction of the proxy thread's CPU; as strict as Node's parser. @default 'node'
    */
   dataPlane: z.enum(['node', 'raw']).default('node'),
+  /**
+   * Added to the capture thread's nice value at start-up (Linux; 0 = off): where CPU is short, the proxy thread,
+   * which a client waits on, runs first and capture, sinks and shadow copies use what it leaves. Capture still
+   * keeps up: it only waits while the proxy thread (or other work) has the cores. Best effort: logged once, and
+   * ignored elsewhere than Linux or where the system refuses. No effect with capture on the proxy thread.
+   * @default 10
+   */
+  captureThreadNice: z.number().int().min(0).max(19).default(10),
   /** Upstream keep-alive pool. */
   upstreamPool: z
     .strictObject({
@@ -295,6 +303,7 @@ export const SIDECAR_ENV: Settings = {
   PLUMBLINE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   PLUMBLINE_SHADOW_URL: { key: 'shadow.url', kind: 'string' },
   PLUMBLINE_DATA_PLANE: { key: 'dataPlane', kind: 'string' },
+  PLUMBLINE_CAPTURE_THREAD_NICE: { key: 'captureThreadNice', kind: 'integer' },
   PLUMBLINE_REDACTION_KEY_FILE: { key: 'redaction.keyFile', kind: 'string' },
   ...API_AUTH_ENV,
 };
