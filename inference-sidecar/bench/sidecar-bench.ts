@@ -37,7 +37,10 @@
  * Shadow traffic: a second sidecar, configured like the first plus `shadow.url` = a second model server, runs the
  * fixed-rate phase in every round too. Its p50 / p99 are compared with the sidecar's without shadow, and that
  * difference with the spread of the sidecar's own rounds (the run's noise): the shadow must not move the primary's
- * latency by more than that.
+ * latency by more than that. Both sidecars' CPU per request is read from /proc over those fixed-rate runs only,
+ * and the copies are counted over them (the saturated warm-up drops copies at `shadow.maxConcurrent` by design).
+ * BENCH_CAPTURE_THREAD_NICE sets every sidecar's `captureThreadNice` (default: the sidecar's), to compare the
+ * capture thread yielding to the proxy thread with it not yielding (0) in two runs.
  * Not a test: it prints a table; targets are printed next to the measurements.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -51,6 +54,7 @@ import { Client } from '@elastic/elasticsearch';
 import { openSpoolReader } from '@plumbline/spool';
 import { Kafka, logLevel } from 'kafkajs';
 import { startElasticsearch, startKafka } from '@plumbline/harness';
+import { parseConfig } from '@plumbline/sidecar';
 import { threadCpu, threadCpuSpent, type CpuReport, type ThreadCpu } from './thread-cpu';
 import { ensureNginx, startNginx, type NginxHandle } from './nginx-reference';
 
@@ -60,6 +64,11 @@ const SATURATION_SECONDS = Number(process.env.BENCH_SATURATION_SECONDS ?? 5);
 /** Direct and sidecar runs alternate for this many rounds, so both see the same background load. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SATURATION_CONNECTIONS = 32;
+/** Every sidecar's captureThreadNice, when set; else the sidecar's default. */
+const CAPTURE_THREAD_NICE =
+  process.env.BENCH_CAPTURE_THREAD_NICE === undefined
+    ? undefined
+    : Number(process.env.BENCH_CAPTURE_THREAD_NICE);
 const INDEX = `plumbline-bench-inference-${Date.now()}`;
 const TOPIC = `plumbline.bench.inference.${Date.now()}`;
 const BODY = JSON.stringify({
@@ -458,6 +467,7 @@ async function main(): Promise<void> {
     port: 0,
     adminPort: 0,
     logLevel: 'warn',
+    ...(CAPTURE_THREAD_NICE === undefined ? {} : { captureThreadNice: CAPTURE_THREAD_NICE }),
     models: {
       iris: {
         features: ['sepal_length_cm', 'sepal_width_cm', 'petal_length_cm', 'petal_width_cm'],
@@ -791,7 +801,8 @@ async function main(): Promise<void> {
       `\nplumbline sidecar benchmark — sinks: ${sinks.note}; reference: ${nginxVersion}, 1 worker\n` +
         `${ROUNDS} alternating rounds per mode: ${FIXED_SECONDS} s at ${FIXED_RATE} req/s, ${SATURATION_SECONDS} s saturated; ` +
         `${cpus().length} cores shared by load generator, model server, proxies and sinks; ` +
-        `load average before/after: ${loadBefore} / ${loadavg()[0].toFixed(2)}\n\n`,
+        `load average before/after: ${loadBefore} / ${loadavg()[0].toFixed(2)}; ` +
+        `captureThreadNice: ${CAPTURE_THREAD_NICE ?? `${parseConfig({ upstream: modelUrl }).captureThreadNice} (default)`}\n\n`,
     );
     process.stdout.write(`${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
     for (const r of rows.slice(1)) process.stdout.write(`${line(r)}\n`);
