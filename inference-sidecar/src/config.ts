@@ -148,12 +148,14 @@ export const SidecarConfigSchema = z.strictObject({
   dataPlane: z.enum(['node', 'raw']).default('node'),
   /**
    * Added to the capture thread's nice value at start-up (Linux; 0 = off): where CPU is short, the proxy thread,
-   * which a client waits on, runs first and capture, sinks and shadow copies use what it leaves. Capture still
-   * keeps up: it only waits while the proxy thread (or other work) has the cores. Best effort: logged once, and
-   * ignored elsewhere than Linux or where the system refuses. No effect with capture on the proxy thread.
-   * @default 10
+   * which a client waits on, runs first and capture, sinks and shadow copies use what it leaves. Off by default:
+   * under sustained saturation it also takes away the back-pressure a capture thread of equal priority puts on
+   * the proxy, so capture falls behind and slow sinks' events wait in the spool (inference-sidecar/README.md,
+   * "Shadow traffic"). Best effort: logged once, and ignored elsewhere than Linux or where the system refuses.
+   * No effect with capture on the proxy thread.
+   * @default 0
    */
-  captureThreadNice: z.number().int().min(0).max(19).default(10),
+  captureThreadNice: z.number().int().min(0).max(19).default(0),
   /** Upstream keep-alive pool. */
   upstreamPool: z
     .strictObject({

@@ -70,8 +70,8 @@ onLinux('the capture thread yields to the proxy thread (captureThreadNice)', () 
 });
 
 describe('captureThreadNice config', () => {
-  it('defaults to 10', () => {
-    expect(parseConfig({ upstream: 'http://127.0.0.1:1' }).captureThreadNice).toBe(10);
+  it('is off (0) by default', () => {
+    expect(parseConfig({ upstream: 'http://127.0.0.1:1' }).captureThreadNice).toBe(0);
   });
 
   it('is read from PLUMBLINE_CAPTURE_THREAD_NICE, and a bad value there names the variable’s key', () => {
