@@ -772,6 +772,16 @@ async function main(): Promise<void> {
         ]),
       );
     }
+    // Events a slow sink had spooled and not yet replayed when the sidecar stopped stay on disk for its next start:
+    // they are what "lost" counts above, not events gone for good.
+    rows.push(
+      sidecarOnly([
+        'events spooled / replayed before the stop (every sink)',
+        `${sumSeries(metricsText, 'plumbline_sidecar_events_spooled_total')} / ${sumSeries(metricsText, 'plumbline_sidecar_events_replayed_total')}`,
+        '',
+        '',
+      ]),
+    );
     rows.push(
       ...shadowRows(fixed.sidecar, withShadow, shadowMetricsBefore, shadowMetricsText, fixedCpu).map(
         sidecarOnly,
