@@ -39,8 +39,8 @@
  * difference with the spread of the sidecar's own rounds (the run's noise): the shadow must not move the primary's
  * latency by more than that. Both sidecars' CPU per request is read from /proc over those fixed-rate runs only,
  * and the copies are counted over them (the saturated warm-up drops copies at `shadow.maxConcurrent` by design).
- * BENCH_CAPTURE_THREAD_NICE sets every sidecar's `captureThreadNice` (default: the sidecar's), to compare the
- * capture thread yielding to the proxy thread with it not yielding (0) in two runs.
+ * BENCH_CAPTURE_THREAD_NICE sets every sidecar's `captureThreadNice` (default: the sidecar's, 0), to compare the
+ * capture thread yielding to the proxy thread (e.g. 10) with it not yielding in two runs.
  * Not a test: it prints a table; targets are printed next to the measurements.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
