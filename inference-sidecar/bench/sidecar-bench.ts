@@ -37,7 +37,10 @@
  * Shadow traffic: a second sidecar, configured like the first plus `shadow.url` = a second model server, runs the
  * fixed-rate phase in every round too. Its p50 / p99 are compared with the sidecar's without shadow, and that
  * difference with the spread of the sidecar's own rounds (the run's noise): the shadow must not move the primary's
- * latency by more than that.
+ * latency by more than that. Both sidecars' CPU per request is read from /proc over those fixed-rate runs only,
+ * and the copies are counted over them (the saturated warm-up drops copies at `shadow.maxConcurrent` by design).
+ * BENCH_CAPTURE_THREAD_NICE sets every sidecar's `captureThreadNice` (default: the sidecar's, 0), to compare the
+ * capture thread yielding to the proxy thread (e.g. 10) with it not yielding in two runs.
  * Not a test: it prints a table; targets are printed next to the measurements.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -51,7 +54,8 @@ import { Client } from '@elastic/elasticsearch';
 import { openSpoolReader } from '@plumbline/spool';
 import { Kafka, logLevel } from 'kafkajs';
 import { startElasticsearch, startKafka } from '@plumbline/harness';
-import type { CpuReport } from './thread-cpu';
+import { parseConfig } from '@plumbline/sidecar';
+import { threadCpu, threadCpuSpent, type CpuReport, type ThreadCpu } from './thread-cpu';
 import { ensureNginx, startNginx, type NginxHandle } from './nginx-reference';
 
 const FIXED_RATE = 1000;
@@ -60,6 +64,11 @@ const SATURATION_SECONDS = Number(process.env.BENCH_SATURATION_SECONDS ?? 5);
 /** Direct and sidecar runs alternate for this many rounds, so both see the same background load. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SATURATION_CONNECTIONS = 32;
+/** Every sidecar's captureThreadNice, when set; else the sidecar's default. */
+const CAPTURE_THREAD_NICE =
+  process.env.BENCH_CAPTURE_THREAD_NICE === undefined
+    ? undefined
+    : Number(process.env.BENCH_CAPTURE_THREAD_NICE);
 const INDEX = `plumbline-bench-inference-${Date.now()}`;
 const TOPIC = `plumbline.bench.inference.${Date.now()}`;
 const BODY = JSON.stringify({
@@ -263,6 +272,33 @@ function sumSeries(text: string, name: string): number {
   return sum;
 }
 
+/** CPU a child's threads spent in some phases, and the requests those phases sent it. */
+interface PhaseCpu {
+  requests: number;
+  threads: ThreadCpu | null;
+}
+
+/** A started child's threads' CPU so far, read from /proc (thread-cpu.ts); null without /proc. */
+function childThreads(child: { child: ChildProcess; info: Record<string, string> }): ThreadCpu | null {
+  const helpers = child.info.helperThreads;
+  if (helpers === undefined || child.child.pid === undefined) return null;
+  return threadCpu(new Set(helpers.split(',').filter(Boolean)), child.child.pid);
+}
+
+/** `into` plus `spent` (null stays null: one missing reading spoils the sum). */
+function addThreads(into: ThreadCpu | null, spent: ThreadCpu | null): ThreadCpu | null {
+  if (into === null || spent === null) return null;
+  const add = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage): NodeJS.CpuUsage => ({
+    user: a.user + b.user,
+    system: a.system + b.system,
+  });
+  return {
+    main: add(into.main, spent.main),
+    helpers: add(into.helpers, spent.helpers),
+    started: add(into.started, spent.started),
+  };
+}
+
 /** Pools the responses of several runs of one mode. */
 function pool(runs: Run[]): Run {
   return {
@@ -361,14 +397,17 @@ function cpuRows(columns: ColumnCpu[], nginxLogIndex: number): string[][] {
 /**
  * Table rows of the shadow comparison: the sidecar's p50 / p99 at the fixed rate in each round without shadow
  * (their spread is the run's noise), pooled with shadow traffic on, the change, and whether it is within the noise.
- * Plus how the shadow copies ended. Rows are [measure, value, target, met]; the caller puts the value in the
- * sidecar's column.
+ * Plus how the shadow copies of those fixed-rate runs ended (warm-up excluded: `metricsBefore` is read after it),
+ * and CPU per request of both sidecars over the same fixed-rate runs (like with like: the sidecar's own report
+ * also covers its saturation runs, where batching makes a request cheaper). Rows are [measure, value, target,
+ * met]; the caller puts the value in the sidecar's column.
  */
 function shadowRows(
   without: Run[],
   withShadow: Run[],
-  metricsText: string,
-  cpu: CpuReport | null,
+  metricsBefore: string,
+  metricsAfter: string,
+  cpu: { off: PhaseCpu; on: PhaseCpu },
 ): string[][] {
   const rows: string[][] = [];
   for (const [name, pick] of [
@@ -387,26 +426,33 @@ function shadowRows(
       change <= noise ? 'yes' : 'NO',
     ]);
   }
-  const outcome = (o: string): number =>
-    sumSeries(metricsText, `plumbline_sidecar_shadow_requests_total\\{[^}]*outcome="${o}"[^}]*\\}`);
-  rows.push([
-    'shadow copies sent / error / timeout / dropped',
-    ['sent', 'error', 'timeout', 'dropped'].map((o) => String(outcome(o))).join(' / '),
-    '',
-    '',
-  ]);
-  // Where the copies cost CPU: the proxy thread should do what it does without shadow, the capture thread more.
-  const per = (pick: (r: CpuReport) => NodeJS.CpuUsage | undefined): string => {
-    const c = cpu === null ? undefined : pick(cpu);
-    if (cpu === null || c === undefined || cpu.requests === 0) return 'n/a';
-    return `${(c.user / cpu.requests).toFixed(1)} / ${(c.system / cpu.requests).toFixed(1)}`;
+  const outcome = (o: string): number => {
+    const series = `plumbline_sidecar_shadow_requests_total\\{[^}]*outcome="${o}"[^}]*\\}`;
+    return sumSeries(metricsAfter, series) - sumSeries(metricsBefore, series);
   };
   rows.push([
-    'shadow on, CPU µs per request: proxy thread; capture + I/O (fixed-rate runs only)',
-    `${per((r) => r.threads?.main)}; ${per((r) => r.threads?.started)}`,
-    '',
-    '',
+    `shadow copies of the ${FIXED_RATE} req/s runs: sent / error / timeout / dropped`,
+    ['sent', 'error', 'timeout', 'dropped'].map((o) => String(outcome(o))).join(' / '),
+    'dropped 0',
+    outcome('dropped') === 0 ? 'yes' : 'NO',
   ]);
+  // Where the copies cost CPU: the proxy thread should do what it does without shadow, the capture thread more.
+  const per = (phase: PhaseCpu, pick: (t: ThreadCpu) => NodeJS.CpuUsage): string => {
+    if (phase.threads === null || phase.requests === 0) return 'n/a';
+    const c = pick(phase.threads);
+    return `${(c.user / phase.requests).toFixed(1)} / ${(c.system / phase.requests).toFixed(1)}`;
+  };
+  for (const [label, pick] of [
+    ['proxy thread', (t: ThreadCpu) => t.main],
+    ['capture thread + libuv I/O', (t: ThreadCpu) => t.started],
+  ] as const) {
+    rows.push([
+      `  CPU µs per request at ${FIXED_RATE} req/s, ${label}: shadow on; off (user / sys)`,
+      `${per(cpu.on, pick)}; ${per(cpu.off, pick)}`,
+      '',
+      '',
+    ]);
+  }
   return rows;
 }
 
@@ -421,6 +467,7 @@ async function main(): Promise<void> {
     port: 0,
     adminPort: 0,
     logLevel: 'warn',
+    ...(CAPTURE_THREAD_NICE === undefined ? {} : { captureThreadNice: CAPTURE_THREAD_NICE }),
     models: {
       iris: {
         features: ['sepal_length_cm', 'sepal_width_cm', 'petal_length_cm', 'petal_width_cm'],
@@ -549,17 +596,43 @@ async function main(): Promise<void> {
     const fixed = Object.fromEntries(MODES.map((m) => [m, [] as Run[]])) as Record<Mode, Run[]>;
     const saturated = Object.fromEntries(MODES.map((m) => [m, [] as Run[]])) as Record<Mode, Run[]>;
     const withShadow: Run[] = [];
+    // The shadow sidecar's copies and CPU over the fixed-rate runs only (its warm-up is saturated: copies past
+    // shadow.maxConcurrent are dropped there by design), against the sidecar's over its own fixed-rate runs.
+    const shadowMetricsBefore = await (await fetch(`${shadowSidecar.info.adminUrl}/metrics`)).text();
+    const none = (): ThreadCpu => ({
+      main: { user: 0, system: 0 },
+      helpers: { user: 0, system: 0 },
+      started: { user: 0, system: 0 },
+    });
+    const fixedCpu: { off: PhaseCpu; on: PhaseCpu } = {
+      off: { requests: 0, threads: none() },
+      on: { requests: 0, threads: none() },
+    };
+    /** A fixed-rate run of a sidecar, its CPU counted until its sinks are idle again (what the run cost it). */
+    const measuredPaced = async (child: typeof sidecar, phase: PhaseCpu): Promise<Run> => {
+      const before = childThreads(child);
+      const run = await paced(child.info.url, FIXED_RATE, FIXED_SECONDS);
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the last exchanges reach the capture thread
+      await sinksIdle(child.info.adminUrl);
+      phase.requests += run.requests;
+      phase.threads = addThreads(phase.threads, threadCpuSpent(before, childThreads(child)));
+      return run;
+    };
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of MODES) {
         // Both sidecars' sinks idle: the shadow sidecar's writes (twice the events) never land in another run.
         await sinksIdle(sidecar.info.adminUrl);
         await sinksIdle(shadowSidecar.info.adminUrl);
         await sinksIdle(rawSidecar.info.adminUrl);
-        fixed[mode].push(await paced(modes[mode], FIXED_RATE, FIXED_SECONDS));
+        fixed[mode].push(
+          mode === 'sidecar'
+            ? await measuredPaced(sidecar, fixedCpu.off)
+            : await paced(modes[mode], FIXED_RATE, FIXED_SECONDS),
+        );
       }
       await sinksIdle(sidecar.info.adminUrl);
       await sinksIdle(shadowSidecar.info.adminUrl);
-      withShadow.push(await paced(shadowSidecar.info.url, FIXED_RATE, FIXED_SECONDS));
+      withShadow.push(await measuredPaced(shadowSidecar, fixedCpu.on));
       for (const mode of MODES) {
         saturated[mode].push(
           await load(modes[mode], { connections: SATURATION_CONNECTIONS, seconds: SATURATION_SECONDS }),
@@ -573,7 +646,7 @@ async function main(): Promise<void> {
     const metricsText = await (await fetch(`${sidecar.info.adminUrl}/metrics`)).text();
     const shadowMetricsText = await (await fetch(`${shadowSidecar.info.adminUrl}/metrics`)).text();
     // The shadow sidecar first: its final flush must not compete with the first sidecar's, whose events are counted.
-    const shadowCpu = await stopWithReport(shadowSidecar.child);
+    await stopWithReport(shadowSidecar.child);
     const nginxSpent = (handle: NginxHandle, start: NodeJS.CpuUsage, mode: Mode): ColumnCpu => {
       const end = handle.cpu();
       const requests = [...fixed[mode], ...saturated[mode]].reduce((n, r) => n + r.requests, 0);
@@ -699,7 +772,21 @@ async function main(): Promise<void> {
         ]),
       );
     }
-    rows.push(...shadowRows(fixed.sidecar, withShadow, shadowMetricsText, shadowCpu).map(sidecarOnly));
+    // Events a slow sink had spooled and not yet replayed when the sidecar stopped stay on disk for its next start:
+    // they are what "lost" counts above, not events gone for good.
+    rows.push(
+      sidecarOnly([
+        'events spooled / replayed before the stop (every sink)',
+        `${sumSeries(metricsText, 'plumbline_sidecar_events_spooled_total')} / ${sumSeries(metricsText, 'plumbline_sidecar_events_replayed_total')}`,
+        '',
+        '',
+      ]),
+    );
+    rows.push(
+      ...shadowRows(fixed.sidecar, withShadow, shadowMetricsBefore, shadowMetricsText, fixedCpu).map(
+        sidecarOnly,
+      ),
+    );
     const columnCpu: Record<Mode, ColumnCpu> = {
       direct: null,
       hop: { kind: 'node', report: hopCpu },
@@ -724,7 +811,8 @@ async function main(): Promise<void> {
       `\nplumbline sidecar benchmark — sinks: ${sinks.note}; reference: ${nginxVersion}, 1 worker\n` +
         `${ROUNDS} alternating rounds per mode: ${FIXED_SECONDS} s at ${FIXED_RATE} req/s, ${SATURATION_SECONDS} s saturated; ` +
         `${cpus().length} cores shared by load generator, model server, proxies and sinks; ` +
-        `load average before/after: ${loadBefore} / ${loadavg()[0].toFixed(2)}\n\n`,
+        `load average before/after: ${loadBefore} / ${loadavg()[0].toFixed(2)}; ` +
+        `captureThreadNice: ${CAPTURE_THREAD_NICE ?? `${parseConfig({ upstream: modelUrl }).captureThreadNice} (default)`}\n\n`,
     );
     process.stdout.write(`${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
     for (const r of rows.slice(1)) process.stdout.write(`${line(r)}\n`);

@@ -1,7 +1,8 @@
 /**
- * Benchmark child: `plumbline sidecar` from a config given as JSON in argv[2]; prints {"url","adminUrl"} when
- * listening; on SIGTERM stops (drains requests, flushes every sink) and prints a CpuReport: the requests served
- * and the CPU time spent serving them, process-wide and per thread (sink flushing after SIGTERM excluded).
+ * Benchmark child: `plumbline sidecar` from a config given as JSON in argv[2]; prints {"url","adminUrl",
+ * "helperThreads"} when listening; on SIGTERM stops (drains requests, flushes every sink) and prints a CpuReport:
+ * the requests served and the CPU time spent serving them, process-wide and per thread (sink flushing after
+ * SIGTERM excluded).
  */
 import { createSidecar, parseConfig } from '@plumbline/sidecar';
 import { reportCpuOnSigterm, threadIds } from './thread-cpu';
@@ -18,7 +19,13 @@ async function main(): Promise<void> {
     () => sidecar.requests(),
     () => running.stop(),
   );
-  process.stdout.write(`${JSON.stringify({ url: running.url, adminUrl: running.adminUrl })}\n`);
+  // helperThreads: so the bench can split this process's CPU by thread between phases (thread-cpu.ts, `pid`).
+  const info = {
+    url: running.url,
+    adminUrl: running.adminUrl,
+    helperThreads: [...(helperThreads ?? [])].join(','),
+  };
+  process.stdout.write(`${JSON.stringify(info)}\n`);
 }
 
 main().catch((err: unknown) => {

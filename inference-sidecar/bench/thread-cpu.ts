@@ -7,6 +7,8 @@
  *   sidecar was created: V8's platform threads (concurrent/parallel GC, compiler) serving every isolate;
  * - started: threads started later: the sidecar's capture thread (a worker) and libuv's I/O pool (fs, fsync).
  * Clock-tick resolution (10 ms); elsewhere than Linux the functions return null.
+ * The bench reads its children's threads the same way (`pid`), to split CPU by phase: a child's own report covers
+ * everything since it listened.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -29,19 +31,19 @@ export interface CpuReport {
 /** USER_HZ: 100 on every Linux Node supports (sysconf(_SC_CLK_TCK)). */
 const TICK_US = 10_000;
 
-/** The ids of this process's threads now, or null without /proc. */
-export function threadIds(): Set<string> | null {
+/** The ids of this process's threads now (or process `pid`'s), or null without /proc. */
+export function threadIds(pid: number | 'self' = 'self'): Set<string> | null {
   try {
-    return new Set(readdirSync('/proc/self/task'));
+    return new Set(readdirSync(`/proc/${pid}/task`));
   } catch {
     return null;
   }
 }
 
 /** utime and stime (fields 14 and 15 of stat; the name in parentheses may hold spaces) in µs. */
-function taskCpu(tid: string): NodeJS.CpuUsage | null {
+function taskCpu(pid: number | 'self', tid: string): NodeJS.CpuUsage | null {
   try {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'latin1');
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return { user: Number(fields[11]) * TICK_US, system: Number(fields[12]) * TICK_US };
   } catch {
@@ -49,9 +51,10 @@ function taskCpu(tid: string): NodeJS.CpuUsage | null {
   }
 }
 
-/** CPU used so far, split by `helpers` (the ids threadIds() returned at start-up). */
-export function threadCpu(helpers: Set<string> | null): ThreadCpu | null {
-  const tids = threadIds();
+/** CPU used so far by this process (or process `pid`), split by `helpers` (the ids threadIds() returned at start-up). */
+export function threadCpu(helpers: Set<string> | null, pid?: number): ThreadCpu | null {
+  const tids = threadIds(pid ?? 'self');
+  const mainTid = pid ?? process.pid;
   if (tids === null || helpers === null) return null;
   const out: ThreadCpu = {
     main: { user: 0, system: 0 },
@@ -59,9 +62,9 @@ export function threadCpu(helpers: Set<string> | null): ThreadCpu | null {
     started: { user: 0, system: 0 },
   };
   for (const tid of tids) {
-    const cpu = taskCpu(tid);
+    const cpu = taskCpu(pid ?? 'self', tid);
     if (cpu === null) continue;
-    const into = Number(tid) === process.pid ? out.main : helpers.has(tid) ? out.helpers : out.started;
+    const into = Number(tid) === mainTid ? out.main : helpers.has(tid) ? out.helpers : out.started;
     into.user += cpu.user;
     into.system += cpu.system;
   }

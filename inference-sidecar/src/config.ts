@@ -146,6 +146,16 @@ export const SidecarConfigSchema = z.strictObject({
    * rules, errors and capture, at a fraction of the proxy thread's CPU; as strict as Node's parser. @default 'node'
    */
   dataPlane: z.enum(['node', 'raw']).default('node'),
+  /**
+   * Added to the capture thread's nice value at start-up (Linux; 0 = off): where CPU is short, the proxy thread,
+   * which a client waits on, runs first and capture, sinks and shadow copies use what it leaves. Off by default:
+   * under sustained saturation it also takes away the back-pressure a capture thread of equal priority puts on
+   * the proxy, so capture falls behind and slow sinks' events wait in the spool (inference-sidecar/README.md,
+   * "Shadow traffic"). Best effort: logged once, and ignored elsewhere than Linux or where the system refuses.
+   * No effect with capture on the proxy thread.
+   * @default 0
+   */
+  captureThreadNice: z.number().int().min(0).max(19).default(0),
   /** Upstream keep-alive pool. */
   upstreamPool: z
     .strictObject({
@@ -295,6 +305,7 @@ export const SIDECAR_ENV: Settings = {
   PLUMBLINE_LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   PLUMBLINE_SHADOW_URL: { key: 'shadow.url', kind: 'string' },
   PLUMBLINE_DATA_PLANE: { key: 'dataPlane', kind: 'string' },
+  PLUMBLINE_CAPTURE_THREAD_NICE: { key: 'captureThreadNice', kind: 'integer' },
   PLUMBLINE_REDACTION_KEY_FILE: { key: 'redaction.keyFile', kind: 'string' },
   ...API_AUTH_ENV,
 };

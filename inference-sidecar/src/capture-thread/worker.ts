@@ -5,11 +5,13 @@
  *
  * The process metrics (CPU, memory, event-loop delay, GC) are collected on the proxy thread, whose event loop
  * serves the requests: each scrape of /metrics asks it for them (PROCESS_METRICS_TIMEOUT_MS).
+ * It runs at a lower priority than the proxy thread (captureThreadNice, thread-priority.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { createSidecarCore, upstreamPool } from '../sidecar-core';
 import { unpackExchanges } from './exchange-batch';
+import { lowerThreadPriority } from './thread-priority';
 import {
   CaptureProgress,
   PROCESS_METRICS_TIMEOUT_MS,
@@ -25,6 +27,8 @@ const progress = new CaptureProgress(progressBuffer);
 const post = (message: FromCaptureThread): void => port.postMessage(message);
 
 const logger = pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.destination(2));
+// First, so that every thread this one starts inherits it: the proxy thread runs first where CPU is short.
+lowerThreadPriority(config.captureThreadNice, logger);
 // /readyz only: two connections are plenty.
 const dispatcher = upstreamPool(config, 2);
 

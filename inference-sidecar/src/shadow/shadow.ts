@@ -57,24 +57,32 @@ export function createShadow(deps: ShadowDeps): Shadow {
   const { config, logger, count, onAnswer } = deps;
   const random = deps.random ?? Math.random;
   const { maxConcurrent, timeoutMs } = config.shadow;
+  /** Per challenger URL, parsed once: its pool and the path prefix of every copy. */
+  const targets = new Map<string, { pool: Pool; basePath: string }>();
   const pools = new Map<string, Pool>();
-  const controllers = new Set<AbortController>();
+  const inFlight = new Set<Copy>();
   let closed = false;
   let lastFailureLog = 0;
 
-  function poolFor(origin: string): Pool {
-    let pool = pools.get(origin);
-    if (pool === undefined) {
-      pool = new Pool(origin, {
-        connections: maxConcurrent,
-        keepAliveTimeout: config.upstreamPool.keepAliveMs,
-        connectTimeout: Math.min(config.timeouts.connectMs, timeoutMs),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      });
-      pools.set(origin, pool);
+  function targetFor(urlText: string): { pool: Pool; basePath: string } {
+    let target = targets.get(urlText);
+    if (target === undefined) {
+      const url = new URL(urlText);
+      let pool = pools.get(url.origin);
+      if (pool === undefined) {
+        pool = new Pool(url.origin, {
+          connections: maxConcurrent,
+          keepAliveTimeout: config.upstreamPool.keepAliveMs,
+          connectTimeout: Math.min(config.timeouts.connectMs, timeoutMs),
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        pools.set(url.origin, pool);
+      }
+      target = { pool, basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '') };
+      targets.set(urlText, target);
     }
-    return pool;
+    return target;
   }
 
   /** Why this exchange cannot be copied, or null when it can. */
@@ -93,44 +101,100 @@ export function createShadow(deps: ShadowDeps): Shadow {
     logger.warn({ model, outcome, detail }, 'shadow copy not answered; the primary was not affected');
   }
 
-  async function send(ex: Exchange, model: string, target: ShadowTarget): Promise<void> {
-    const url = new URL(target.url);
-    const basePath = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
-    const controller = new AbortController();
-    controllers.add(controller);
-    const timer = setTimeout(() => controller.abort(new Abandoned('timeout')), timeoutMs);
-    const started = performance.now();
-    const headers: Record<string, string> = { [config.requestIdHeader]: ex.requestId };
-    if (ex.contentType !== null) headers['content-type'] = ex.contentType;
-    try {
-      const res = await poolFor(url.origin).request({
-        path: basePath + ex.path + ex.query,
-        method: ex.method as Dispatcher.HttpMethod,
-        headers,
-        body: ex.requestBody,
-        signal: controller.signal,
-      });
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      let truncated = false;
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        if (bytes <= config.captureMaxBytes) chunks.push(chunk);
-        else truncated = true;
+  /**
+   * One copy, as undici's dispatch handler: no promise, stream, AbortController or async iteration per copy —
+   * the answer's chunks are kept as they arrive and the copy ends in exactly one of `answered` or `failed`.
+   */
+  class Copy implements Dispatcher.DispatchHandler {
+    private controller: Dispatcher.DispatchController | null = null;
+    private readonly started = performance.now();
+    private readonly timer: NodeJS.Timeout;
+    private status = 0;
+    private version: string | null = null;
+    private chunks: Buffer[] = [];
+    private bytes = 0;
+    private truncated = false;
+    /** Set once the copy was abandoned (timeout, closing): callbacks after it are ignored. */
+    private abandoned: Abandoned | null = null;
+    private done = false;
+
+    constructor(
+      private readonly ex: Exchange,
+      private readonly model: string,
+    ) {
+      inFlight.add(this);
+      this.timer = setTimeout(() => this.abandon(new Abandoned('timeout')), timeoutMs);
+    }
+
+    onRequestStart(controller: Dispatcher.DispatchController): void {
+      this.controller = controller;
+      if (this.abandoned !== null) controller.abort(this.abandoned);
+    }
+
+    onResponseStart(
+      _controller: Dispatcher.DispatchController,
+      statusCode: number,
+      headers: Record<string, string | string[] | undefined>,
+    ): void {
+      if (statusCode < 200) return;
+      this.status = statusCode;
+      const version = headers[config.versionHeader];
+      this.version = typeof version === 'string' && version !== '' ? version : null;
+    }
+
+    onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+      this.bytes += chunk.length;
+      if (this.truncated) return;
+      if (this.bytes <= config.captureMaxBytes) this.chunks.push(chunk);
+      else {
+        this.truncated = true;
+        this.chunks = [];
       }
-      const version = res.headers[config.versionHeader];
-      const ms = performance.now() - started;
-      count(model, res.statusCode >= 500 ? 'error' : 'sent');
+    }
+
+    onResponseEnd(): void {
+      if (!this.end()) return;
+      const { ex, model, chunks } = this;
+      count(model, this.status >= 500 ? 'error' : 'sent');
       onAnswer({
-        ...answer(ex, ms),
-        status: res.statusCode,
-        headerVersion: typeof version === 'string' && version !== '' ? version : null,
-        responseBody: truncated || chunks.length === 0 ? null : Buffer.concat(chunks),
-        responseBytes: bytes,
-        responseTruncated: truncated,
+        ...answer(ex, performance.now() - this.started),
+        status: this.status,
+        headerVersion: this.version,
+        responseBody:
+          this.truncated || chunks.length === 0
+            ? null
+            : chunks.length === 1
+              ? chunks[0]
+              : Buffer.concat(chunks),
+        responseBytes: this.bytes,
+        responseTruncated: this.truncated,
       });
-    } catch (err) {
-      const reason: unknown = controller.signal.aborted ? controller.signal.reason : err;
+    }
+
+    onResponseError(_controller: Dispatcher.DispatchController | null, err: Error): void {
+      this.failed(this.abandoned ?? err);
+    }
+
+    /** Gives the copy up (its timeout, or the sidecar closing): counted now, whatever undici does next. */
+    abandon(reason: Abandoned): void {
+      if (this.done || this.abandoned !== null) return;
+      this.abandoned = reason;
+      this.failed(reason);
+      this.controller?.abort(reason);
+    }
+
+    /** Marks the copy ended; false if it already was. */
+    private end(): boolean {
+      if (this.done) return false;
+      this.done = true;
+      clearTimeout(this.timer);
+      inFlight.delete(this);
+      return true;
+    }
+
+    private failed(reason: unknown): void {
+      if (!this.end()) return;
+      const { ex, model } = this;
       const outcome: ShadowOutcome =
         reason instanceof Abandoned
           ? reason.outcome
@@ -145,7 +209,7 @@ export function createShadow(deps: ShadowDeps): Shadow {
           : classifyUpstreamError(reason);
       logFailure(model, outcome, coded.message);
       onAnswer({
-        ...answer(ex, performance.now() - started),
+        ...answer(ex, performance.now() - this.started),
         status: coded.statusCode,
         headerVersion: null,
         responseBody: null,
@@ -154,9 +218,26 @@ export function createShadow(deps: ShadowDeps): Shadow {
         errorCode: coded.code,
         errorMessage: `shadow: ${coded.message}`,
       });
-    } finally {
-      clearTimeout(timer);
-      controllers.delete(controller);
+    }
+  }
+
+  function send(ex: Exchange, model: string, target: ShadowTarget): void {
+    const { pool, basePath } = targetFor(target.url);
+    const headers: Record<string, string> = { [config.requestIdHeader]: ex.requestId };
+    if (ex.contentType !== null) headers['content-type'] = ex.contentType;
+    const copy = new Copy(ex, model);
+    try {
+      pool.dispatch(
+        {
+          path: basePath + ex.path + ex.query,
+          method: ex.method as Dispatcher.HttpMethod,
+          headers,
+          body: ex.requestBody,
+        },
+        copy,
+      );
+    } catch (err) {
+      copy.onResponseError(null, err as Error);
     }
   }
 
@@ -168,20 +249,19 @@ export function createShadow(deps: ShadowDeps): Shadow {
       if (target === undefined) return;
       if (target.sampleRate < 1 && random() >= target.sampleRate) return;
       const problem = unsendable(ex);
-      if (problem !== null || controllers.size >= maxConcurrent) {
+      if (problem !== null || inFlight.size >= maxConcurrent) {
         count(model, 'dropped');
         logFailure(model, 'dropped', problem ?? `${maxConcurrent} shadow copies already in flight`);
         return;
       }
-      send(ex, model, target).catch((err: unknown) => {
-        logger.error({ err, requestId: ex.requestId }, 'shadow copy failed unexpectedly');
-      });
+      send(ex, model, target);
     },
     async close() {
       closed = true;
-      for (const c of controllers) c.abort(new Abandoned('dropped'));
+      for (const copy of [...inFlight]) copy.abandon(new Abandoned('dropped'));
       await Promise.all([...pools.values()].map((p) => p.destroy()));
       pools.clear();
+      targets.clear();
     },
   };
 }
