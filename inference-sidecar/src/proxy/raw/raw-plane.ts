@@ -291,9 +291,8 @@ class ClientConnection {
     socket.on('error', ignore);
     socket.on('close', () => this.onClose());
     socket.on('end', () => {
-      // A half-closed client gets the answers to what it sent, then the connection ends.
       this.readEnded = true;
-      if (this.ex === null && (this.buf === null || this.buf.length === 0)) socket.end();
+      this.afterReadEnd();
     });
     this.armIdle();
   }
@@ -308,6 +307,26 @@ class ClientConnection {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /**
+   * The client sent its last byte (FIN; node:http servers allow half-open sockets). A half-closed client gets the
+   * answers to the requests it sent in full, then the connection ends. A request whose head or body stopped
+   * half-way can never complete: like Node's parser at end of input, the answer is 400 and the connection ends
+   * (a started exchange is recorded as 499 and its upstream request aborted) — before, such a connection stayed
+   * open until the grace period of close() ran out.
+   */
+  private afterReadEnd(): void {
+    if (!this.readEnded || this.closed) return;
+    const ex = this.ex;
+    if (ex === null) {
+      if (this.buf === null || this.buf.length === 0) this.socket.end();
+      else this.refuse(new FramingError(400, 'the request head ended early'));
+    } else if (ex.phase === Phase.RequestBody) {
+      this.abandon(ex);
+      this.ex = null;
+      this.refuse(new FramingError(400, 'the request body ended early'));
+    }
   }
 
   private armIdle(): void {
@@ -614,7 +633,7 @@ class ClientConnection {
     this.socket.resume();
     this.armIdle();
     if (this.buf !== null && this.buf.length > 0) this.process();
-    else if (this.readEnded) this.socket.end();
+    this.afterReadEnd();
   }
 
   upstreamFailed(ex: RawExchange, err: Error): void {
@@ -695,7 +714,12 @@ class ClientConnection {
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.plane.connections.delete(this);
     const ex = this.ex;
-    if (ex === null || ex.phase === Phase.Done) return;
+    if (ex !== null) this.abandon(ex);
+  }
+
+  /** The client left before the exchange completed: recorded as 499, its upstream request aborted. */
+  private abandon(ex: RawExchange): void {
+    if (ex.phase === Phase.Done) return;
     ex.errorCode = 'SIDECAR_ERR_CLIENT_CLOSED';
     ex.errorMessage = 'the client closed the connection before the response was complete';
     ex.status = 499;
