@@ -196,6 +196,10 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
     });
   }
   proxyServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Bytes after a request that closes the connection (HTTP/1.0 without keep-alive, `Connection: close`): the
+    // response in flight is still owed and ends the connection (RFC 9112 §9.6: no further requests are processed).
+    // Answering 400 here once replaced that response.
+    if (err.code === 'HPE_CLOSED_CONNECTION') return;
     // Garbage that is not HTTP: answer 400 when the socket can still take it, never crash.
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
