@@ -15,7 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { Exchange } from '../../capture/exchange';
 import { classifyUpstreamError, SidecarError, upstreamErrorReason } from '../../errors';
@@ -38,6 +39,11 @@ export interface RawPlaneOptions extends ProxyOptions {
   /** An idle client connection is closed after this long (Node's keepAliveTimeout in the node plane). */
   keepAliveTimeoutMs: number;
   maxHeadBytes?: number;
+  /**
+   * For an `https:` origin: extra TLS options (tests pass a `ca`). Certificates are verified against Node's CAs
+   * (plus NODE_EXTRA_CA_CERTS), as undici does in the node plane.
+   */
+  tls?: Pick<ConnectionOptions, 'ca'>;
 }
 
 export interface RawPlane {
@@ -97,6 +103,8 @@ class UpstreamPool {
     private readonly max: number,
     private readonly connectTimeoutMs: number,
     private readonly idleTimeoutMs: number,
+    /** Set for an https: origin: connections are TLS (HTTP/1.1 by ALPN), with SNI unless `host` is an address. */
+    private readonly tls: ConnectionOptions | null,
   ) {}
 
   acquire(user: UpstreamUser, cb: (socket: PooledSocket | Error) => void): void {
@@ -125,7 +133,10 @@ class UpstreamPool {
 
   private connect(cb: (socket: PooledSocket | Error) => void): void {
     this.open++;
-    const socket: PooledSocket = connect({ host: this.host, port: this.port, noDelay: true });
+    const socket: PooledSocket =
+      this.tls === null
+        ? connect({ host: this.host, port: this.port, noDelay: true })
+        : connectTls({ ...this.tls, host: this.host, port: this.port }).setNoDelay(true);
     socket[POOL] = this;
     socket[USER] = null;
     let connected = false;
@@ -156,7 +167,7 @@ class UpstreamPool {
         else this.connect(next);
       }
     });
-    socket.on('connect', () => {
+    socket.on(this.tls === null ? 'connect' : 'secureConnect', () => {
       clearTimeout(timer);
       connected = true;
       cb(socket);
@@ -780,12 +791,17 @@ class RawPlaneImpl implements RawPlane {
   ) {
     const url = new URL(options.origin);
     this.hostHeader = url.host;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const https = url.protocol === 'https:';
     this.pool = new UpstreamPool(
-      url.hostname.replace(/^\[|\]$/g, ''),
-      Number(url.port || 80),
+      host,
+      Number(url.port || (https ? 443 : 80)),
       options.connections,
       options.connectTimeoutMs,
       options.bodyTimeoutMs,
+      https
+        ? { ...options.tls, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}) }
+        : null,
     );
     // The node:http server only listens: its own connection handling is replaced by this plane's.
     server.removeAllListeners('connection');
