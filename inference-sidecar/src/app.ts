@@ -185,6 +185,7 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
     rawPlane = attachRawPlane(proxyServer, {
       ...proxyOptions,
       connections: config.upstreamPool.connections,
+      upstreamKeepAliveMs: config.upstreamPool.keepAliveMs,
       connectTimeoutMs: config.timeouts.connectMs,
       keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
     });

@@ -80,6 +80,7 @@ describe('the raw plane in front of an https model server', () => {
       onExchange: (ex) => exchanges.push(ex),
       onUpstreamError: (_reason, err) => errors.push(err.code),
       connections: 4,
+      upstreamKeepAliveMs: 5000,
       connectTimeoutMs: 5000,
       keepAliveTimeoutMs: 5000,
       tls,

@@ -35,6 +35,8 @@ import {
 export interface RawPlaneOptions extends ProxyOptions {
   /** Most upstream connections open at once; more requests wait for one. */
   connections: number;
+  /** An idle upstream connection is closed after this long (undici's keepAliveTimeout in the node plane). */
+  upstreamKeepAliveMs: number;
   connectTimeoutMs: number;
   /** An idle client connection is closed after this long (Node's keepAliveTimeout in the node plane). */
   keepAliveTimeoutMs: number;
@@ -103,6 +105,7 @@ class UpstreamPool {
     private readonly max: number,
     private readonly connectTimeoutMs: number,
     private readonly idleTimeoutMs: number,
+    private readonly keepAliveMs: number,
     /** Set for an https: origin: connections are TLS (HTTP/1.1 by ALPN), with SNI unless `host` is an address. */
     private readonly tls: ConnectionOptions | null,
   ) {}
@@ -182,13 +185,17 @@ class UpstreamPool {
       if (user) user.onUpstreamEnd();
       else socket.destroy();
     });
-    socket.on('timeout', () => socket[USER]?.onUpstreamTimeout());
+    socket.on('timeout', () => {
+      const user = socket[USER];
+      if (user) user.onUpstreamTimeout();
+      else socket.destroy(); // idle for keepAliveMs
+    });
   }
 
   /** Back to the pool after a complete keep-alive exchange, or destroyed. */
   release(socket: PooledSocket, reusable: boolean): void {
     socket[USER] = null;
-    socket.setTimeout(0);
+    socket.setTimeout(this.keepAliveMs);
     if (!reusable || this.closed || socket.destroyed) {
       socket.destroy();
       return;
@@ -799,6 +806,7 @@ class RawPlaneImpl implements RawPlane {
       options.connections,
       options.connectTimeoutMs,
       options.bodyTimeoutMs,
+      options.upstreamKeepAliveMs,
       https
         ? { ...options.tls, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}) }
         : null,
