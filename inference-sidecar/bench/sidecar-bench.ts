@@ -48,7 +48,7 @@ import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { Client } from '@elastic/elasticsearch';
-import { openSpoolReader } from '@plumbline/spool';
+import { openSpoolReader, SegmentLog } from '@plumbline/spool';
 import { Kafka, logLevel } from 'kafkajs';
 import { startElasticsearch, startKafka } from '@plumbline/harness';
 import type { MemoryReport } from './memory-report';
@@ -252,6 +252,34 @@ async function countSinks(
     await admin.disconnect();
   }
   return counts;
+}
+
+/**
+ * Events each sink's spool still holds after the sidecar stopped (`<spoolDir>/sinks/<sink>`, past its replay
+ * cursor): what the sink could not take in time, on disk and replayed at the next start — delayed, not lost.
+ */
+async function heldInSpool(spoolDir: string, sinkNames: string[]): Promise<Record<string, number>> {
+  const held: Record<string, number> = {};
+  for (const sink of sinkNames) {
+    const log = await SegmentLog.open({
+      dir: join(spoolDir, 'sinks', sink),
+      maxBytes: Number.MAX_SAFE_INTEGER,
+    });
+    held[sink] = log.backlog;
+    await log.close();
+  }
+  return held;
+}
+
+/** A row: events a sink holds (+ what its spool holds for replay) against those captured. */
+function sinkRow(sink: string, stored: number, held: number, captured: number): string[] {
+  const lost = captured - stored - held;
+  return [
+    `events in ${sink}`,
+    `${stored}${held > 0 ? ` + ${held} in its spool for replay` : ''} (lost ${lost})`,
+    'lost 0',
+    lost === 0 ? 'yes' : 'NO',
+  ];
 }
 
 const ms = (x: number): string => x.toFixed(3);
@@ -695,16 +723,12 @@ async function main(): Promise<void> {
         captured >= servedBySidecar ? 'yes' : 'NO',
       ]),
     );
-    for (const [sink, n] of Object.entries(counts)) {
-      rows.push(
-        sidecarOnly([
-          `events in ${sink}`,
-          `${n} (lost ${captured - n})`,
-          'lost 0',
-          n === captured ? 'yes' : 'NO',
-        ]),
-      );
-    }
+    const held = await heldInSpool(
+      spoolDir,
+      Object.keys(counts).filter((k) => k !== 'spool store'),
+    );
+    for (const [sink, n] of Object.entries(counts))
+      rows.push(sidecarOnly(sinkRow(sink, n, held[sink] ?? 0, captured)));
     rows.push(...shadowRows(fixed.sidecar, withShadow, shadowMetricsText, shadowCpu).map(sidecarOnly));
     const columnCpu: Record<Mode, ColumnCpu> = {
       direct: null,
@@ -819,6 +843,10 @@ async function memoryMain(): Promise<void> {
       counts['spool store'] = stored;
     }
     const captured = sumSeries(metricsText, 'plumbline_sidecar_events_total');
+    const held = await heldInSpool(
+      spoolDir,
+      Object.keys(counts).filter((k) => k !== 'spool store'),
+    );
 
     const mb = (x: number): string => (x / MB).toFixed(1);
     const heaps = [mem.main, ...mem.workers];
@@ -869,12 +897,7 @@ async function memoryMain(): Promise<void> {
         '≥',
         captured >= served ? 'yes' : 'NO',
       ],
-      ...Object.entries(counts).map(([sink, n]) => [
-        `events in ${sink}`,
-        `${n} (lost ${captured - n})`,
-        'lost 0',
-        n === captured ? 'yes' : 'NO',
-      ]),
+      ...Object.entries(counts).map(([sink, n]) => sinkRow(sink, n, held[sink] ?? 0, captured)),
     ];
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
     const line = (r: string[]): string => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
