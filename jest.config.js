@@ -11,7 +11,10 @@ module.exports = {
     '<rootDir>/alerting',
     '<rootDir>/grafana-plugins',
     '<rootDir>/tests',
-  ].filter((dir) => require('node:fs').existsSync(require('node:path').join(dir.replace('<rootDir>', __dirname), 'jest.config.js'))),
+  ]
+    .filter((dir) => require('node:fs').existsSync(require('node:path').join(dir.replace('<rootDir>', __dirname), 'jest.config.js')))
+    // The sidecar's proxy tests again on its non-default data plane (see that file).
+    .concat(['<rootDir>/inference-sidecar/jest.node-plane.config.js']),
   reporters: ['default', '<rootDir>/tests/harness/jest-log-reporter.js', '<rootDir>/scripts/summary-reporter.js'],
   // The service harness (tests/harness): cleans up services a dead run left, and stops the run's shared
   // Elasticsearch/Kafka at the end. Starts nothing by itself.

@@ -44,17 +44,18 @@
  * Not a test: it prints a table; targets are printed next to the measurements.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { Client } from '@elastic/elasticsearch';
-import { openSpoolReader } from '@plumbline/spool';
+import { openSpoolReader, SegmentLog } from '@plumbline/spool';
 import { Kafka, logLevel } from 'kafkajs';
 import { startElasticsearch, startKafka } from '@plumbline/harness';
 import { parseConfig } from '@plumbline/sidecar';
+import type { MemoryReport } from './memory-report';
 import { threadCpu, threadCpuSpent, type CpuReport, type ThreadCpu } from './thread-cpu';
 import { ensureNginx, startNginx, type NginxHandle } from './nginx-reference';
 
@@ -262,6 +263,34 @@ async function countSinks(
   return counts;
 }
 
+/**
+ * Events each sink's spool still holds after the sidecar stopped (`<spoolDir>/sinks/<sink>`, past its replay
+ * cursor): what the sink could not take in time, on disk and replayed at the next start — delayed, not lost.
+ */
+async function heldInSpool(spoolDir: string, sinkNames: string[]): Promise<Record<string, number>> {
+  const held: Record<string, number> = {};
+  for (const sink of sinkNames) {
+    const log = await SegmentLog.open({
+      dir: join(spoolDir, 'sinks', sink),
+      maxBytes: Number.MAX_SAFE_INTEGER,
+    });
+    held[sink] = log.backlog;
+    await log.close();
+  }
+  return held;
+}
+
+/** A row: events a sink holds (+ what its spool holds for replay) against those captured. */
+function sinkRow(sink: string, stored: number, held: number, captured: number): string[] {
+  const lost = captured - stored - held;
+  return [
+    `events in ${sink}`,
+    `${stored}${held > 0 ? ` + ${held} in its spool for replay` : ''} (lost ${lost})`,
+    'lost 0',
+    lost === 0 ? 'yes' : 'NO',
+  ];
+}
+
 const ms = (x: number): string => x.toFixed(3);
 
 /** Sum of every series of a counter in Prometheus text. */
@@ -456,13 +485,9 @@ function shadowRows(
   return rows;
 }
 
-async function main(): Promise<void> {
-  const loadBefore = loadavg()[0].toFixed(2);
-  const sinks = await withSinks();
-  const model = await startChild('model-server-process.js');
-  const modelUrl = model.info.url;
-  const spoolDir = mkdtempSync(join(tmpdir(), 'plumbline-bench-spool-'));
-  const config = {
+/** The sidecar's config in every bench mode: the model server, its model, sinks on (the spool always). */
+function benchConfig(modelUrl: string, sinks: { esUrl?: string; brokers?: string[] }, spoolDir: string) {
+  return {
     upstream: modelUrl,
     port: 0,
     adminPort: 0,
@@ -491,6 +516,15 @@ async function main(): Promise<void> {
       spoolFsync: 'batch',
     },
   };
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg()[0].toFixed(2);
+  const sinks = await withSinks();
+  const model = await startChild('model-server-process.js');
+  const modelUrl = model.info.url;
+  const spoolDir = mkdtempSync(join(tmpdir(), 'plumbline-bench-spool-'));
+  const config = benchConfig(modelUrl, sinks, spoolDir);
   // BENCH_SIDECAR_NODE_ARGS / BENCH_HOP_NODE_ARGS: node flags for the sidecar / hop child only.
   const nodeArgs = (name: string): string[] => (process.env[name] ?? '').split(' ').filter(Boolean);
   const sidecar = await startChild(
@@ -530,18 +564,18 @@ async function main(): Promise<void> {
       spoolDir: mkdtempSync(join(tmpdir(), 'plumbline-bench-shadow-spool-')),
     },
   };
-  // The same sidecar on the raw data plane (dataPlane: raw): its own index, topic and spool.
-  const rawConfig = {
+  // The same sidecar on the node data plane (dataPlane: node; raw is the default): its own index, topic and spool.
+  const nodeConfig = {
     ...config,
-    dataPlane: 'raw',
+    dataPlane: 'node',
     sinks: {
       ...config.sinks,
       ...(config.sinks.elasticsearch
         ? {
             elasticsearch: {
               ...config.sinks.elasticsearch,
-              inferenceIndex: `${INDEX}-raw`,
-              feedbackIndex: `${INDEX.replace('inference', 'feedback')}-raw`,
+              inferenceIndex: `${INDEX}-node`,
+              feedbackIndex: `${INDEX.replace('inference', 'feedback')}-node`,
             },
           }
         : {}),
@@ -549,17 +583,17 @@ async function main(): Promise<void> {
         ? {
             kafka: {
               ...config.sinks.kafka,
-              inferenceTopic: `${TOPIC}.raw`,
-              feedbackTopic: `${TOPIC}.raw.feedback`,
+              inferenceTopic: `${TOPIC}.node`,
+              feedbackTopic: `${TOPIC}.node.feedback`,
             },
           }
         : {}),
-      spoolDir: mkdtempSync(join(tmpdir(), 'plumbline-bench-raw-spool-')),
+      spoolDir: mkdtempSync(join(tmpdir(), 'plumbline-bench-node-spool-')),
     },
   };
-  const rawSidecar = await startChild(
+  const nodeSidecar = await startChild(
     'sidecar-process.js',
-    [JSON.stringify(rawConfig)],
+    [JSON.stringify(nodeConfig)],
     nodeArgs('BENCH_SIDECAR_NODE_ARGS'),
   );
   const shadowSidecar = await startChild(
@@ -577,7 +611,7 @@ async function main(): Promise<void> {
     await load(hopUrl, { connections: 8, seconds: 3 });
     servedBySidecar += (await load(sidecarUrl, { connections: 8, seconds: 3 })).ok;
     await load(shadowSidecar.info.url, { connections: 8, seconds: 3 });
-    await load(rawSidecar.info.url, { connections: 8, seconds: 3 });
+    await load(nodeSidecar.info.url, { connections: 8, seconds: 3 });
     await load(nginx.url, { connections: 8, seconds: 3 });
     await load(nginxLog.url, { connections: 8, seconds: 3 });
     // nginx's CPU is counted from here; the Node children's since they listened (warm-up included, requests too).
@@ -589,7 +623,7 @@ async function main(): Promise<void> {
       nginx: nginx.url,
       nginxLog: nginxLog.url,
       sidecar: sidecarUrl,
-      sidecarRaw: rawSidecar.info.url,
+      sidecarNode: nodeSidecar.info.url,
     };
     type Mode = keyof typeof modes;
     const MODES = Object.keys(modes) as Mode[];
@@ -623,7 +657,7 @@ async function main(): Promise<void> {
         // Both sidecars' sinks idle: the shadow sidecar's writes (twice the events) never land in another run.
         await sinksIdle(sidecar.info.adminUrl);
         await sinksIdle(shadowSidecar.info.adminUrl);
-        await sinksIdle(rawSidecar.info.adminUrl);
+        await sinksIdle(nodeSidecar.info.adminUrl);
         fixed[mode].push(
           mode === 'sidecar'
             ? await measuredPaced(sidecar, fixedCpu.off)
@@ -659,7 +693,7 @@ async function main(): Promise<void> {
     const nginxCpu = nginxSpent(nginx, nginxCpuStart.nginx, 'nginx');
     const nginxLogCpu = nginxSpent(nginxLog, nginxCpuStart.nginxLog, 'nginxLog');
     const nginxLogLines = nginxLog.logLines();
-    const rawCpu = await stopWithReport(rawSidecar.child);
+    const nodePlaneCpu = await stopWithReport(nodeSidecar.child);
     const [hopCpu, sidecarCpu] = await Promise.all([
       stopWithReport(hop.child),
       stopWithReport(sidecar.child),
@@ -676,7 +710,6 @@ async function main(): Promise<void> {
       MODES.map((m) => [m, { fixed: summarise(pool(fixed[m])), saturated: summarise(pool(saturated[m])) }]),
     ) as Record<Mode, { fixed: ReturnType<typeof summarise>; saturated: ReturnType<typeof summarise> }>;
     const d = stats.direct.fixed;
-    const s = stats.sidecar.fixed;
     const errors = (mode: Mode): number =>
       [...fixed[mode], ...saturated[mode]].reduce((n, r) => n + r.errors, 0);
     const overheadSeries = /plumbline_sidecar_overhead_seconds_sum\{[^}]*\} ([0-9.e+-]+)/.exec(metricsText);
@@ -688,7 +721,7 @@ async function main(): Promise<void> {
       nginx: 'nginx, no log (ref.)',
       nginxLog: 'nginx + body log (ref.)',
       sidecar: 'via sidecar',
-      sidecarRaw: 'sidecar, dataPlane: raw',
+      sidecarNode: 'sidecar, dataPlane: node',
     };
     /** A row with one cell per mode. */
     const perMode = (label: string, cell: (m: Mode) => string, target = '', met = ''): string[] => [
@@ -714,8 +747,8 @@ async function main(): Promise<void> {
           m === 'direct'
             ? ms(pick(stats[m].fixed))
             : `${ms(pick(stats[m].fixed))} (${plus(added(m, pick))}${vsNginx(m, pick)})`,
-        `sidecar ≤ +${ms(target)}`,
-        pick(s) - pick(d) <= target ? 'yes' : 'NO',
+        `sidecar ≤ nginx+log's added +${ms(target)}`,
+        added('sidecar', pick) - added('nginxLog', pick) <= target ? 'yes' : 'NO',
       );
     };
     /** Median over rounds of (mode's saturated rate / `base`'s in the same round). */
@@ -727,8 +760,9 @@ async function main(): Promise<void> {
     };
     const rows: string[][] = [
       ['measure', ...MODES.map((m) => labels[m]), 'target', 'met'],
-      latencyRow('p50', 0.25),
-      latencyRow('p99', 0.6),
+      // Issue #16: the sidecar's added latency at most nginx + body log's added, + 0.1 ms (p50) / + 0.5 ms (p99).
+      latencyRow('p50', 0.1),
+      latencyRow('p99', 0.5),
       perMode('achieved rate (req/s)', (m) => stats[m].fixed.rps.toFixed(0), `${FIXED_RATE}`),
       perMode(`saturation, ${SATURATION_CONNECTIONS} conns (req/s)`, (m) =>
         stats[m].saturated.rps.toFixed(0),
@@ -762,18 +796,13 @@ async function main(): Promise<void> {
         captured >= servedBySidecar ? 'yes' : 'NO',
       ]),
     );
-    for (const [sink, n] of Object.entries(counts)) {
-      rows.push(
-        sidecarOnly([
-          `events in ${sink}`,
-          `${n} (lost ${captured - n})`,
-          'lost 0',
-          n === captured ? 'yes' : 'NO',
-        ]),
-      );
-    }
-    // Events a slow sink had spooled and not yet replayed when the sidecar stopped stay on disk for its next start:
-    // they are what "lost" counts above, not events gone for good.
+    const held = await heldInSpool(
+      spoolDir,
+      Object.keys(counts).filter((k) => k !== 'spool store'),
+    );
+    for (const [sink, n] of Object.entries(counts))
+      rows.push(sidecarOnly(sinkRow(sink, n, held[sink] ?? 0, captured)));
+    // Events a slow sink spooled and replayed while the sidecar ran (what is still held is in the rows above).
     rows.push(
       sidecarOnly([
         'events spooled / replayed before the stop (every sink)',
@@ -793,7 +822,7 @@ async function main(): Promise<void> {
       nginx: nginxCpu,
       nginxLog: nginxLogCpu,
       sidecar: { kind: 'node', report: sidecarCpu },
-      sidecarRaw: { kind: 'node', report: rawCpu },
+      sidecarNode: { kind: 'node', report: nodePlaneCpu },
     };
     rows.push(
       ...cpuRows(
@@ -823,14 +852,158 @@ async function main(): Promise<void> {
     await stopChild(hop.child);
     await stopChild(sidecar.child);
     await stopChild(shadowSidecar.child);
-    await stopChild(rawSidecar.child);
+    await stopChild(nodeSidecar.child);
     await stopChild(challenger.child);
     await stopChild(model.child);
     await sinks.stop();
   }
 }
 
-main().catch((err: unknown) => {
+/** BENCH_MEMORY_SECONDS: the memory mode's load duration (issue #16: 3 minutes), at BENCH_MEMORY_RATE req/s. */
+const MEMORY_SECONDS = Number(process.env.BENCH_MEMORY_SECONDS ?? 0);
+const MEMORY_RATE = Number(process.env.BENCH_MEMORY_RATE ?? 1500);
+const MEMORY_SAMPLE_SECONDS = 30;
+const MB = 1024 * 1024;
+
+/** Resident bytes of a process now (VmRSS), or NaN. */
+function rssOf(pid: number | undefined): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m === null ? NaN : Number(m[1]) * 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Asks a sidecar child for its MemoryReport (SIGUSR2, one JSON line back). */
+function askMemory(child: ChildProcess): Promise<MemoryReport> {
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      const msg = JSON.parse(line) as Partial<MemoryReport>;
+      if (msg.memory) {
+        lines.close();
+        resolve(msg as MemoryReport);
+      }
+    });
+    child.kill('SIGUSR2');
+  });
+}
+
+/**
+ * `BENCH_MEMORY_SECONDS=180 npm run bench:sidecar`: the sidecar alone (default data plane; BENCH_SIDECAR_NODE_ARGS
+ * apply), sinks on, at BENCH_MEMORY_RATE (1,500) req/s open loop for that long; its resident memory every 30 s,
+ * then where it is: each isolate's heap (proxy thread, capture thread) committed / used / young generation,
+ * off-heap buffers, and the rest of the anonymous memory (malloc: libuv, OpenSSL, zlib, V8's own tables) and the
+ * mapped files (the node binary, shared libraries). Issue #16 target: ≤ 100 MB after 3 minutes, no event lost.
+ */
+async function memoryMain(): Promise<void> {
+  const loadBefore = loadavg()[0].toFixed(2);
+  const sinks = await withSinks();
+  const model = await startChild('model-server-process.js');
+  const spoolDir = mkdtempSync(join(tmpdir(), 'plumbline-bench-spool-'));
+  const config = benchConfig(model.info.url, sinks, spoolDir);
+  const nodeArgs = (process.env.BENCH_SIDECAR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const sidecar = await startChild('sidecar-process.js', [JSON.stringify(config)], nodeArgs);
+  try {
+    const startRss = rssOf(sidecar.child.pid);
+    let served = (await load(sidecar.info.url, { connections: 8, seconds: 3 })).ok;
+    const samples: Array<[number, number]> = [[0, startRss]];
+    const runs: Run[] = [];
+    for (let t = 0; t < MEMORY_SECONDS; t += MEMORY_SAMPLE_SECONDS) {
+      const seconds = Math.min(MEMORY_SAMPLE_SECONDS, MEMORY_SECONDS - t);
+      runs.push(await paced(sidecar.info.url, MEMORY_RATE, seconds));
+      samples.push([t + seconds, rssOf(sidecar.child.pid)]);
+    }
+    const mem = await askMemory(sidecar.child);
+    const all = pool(runs);
+    served += all.ok;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sinksIdle(sidecar.info.adminUrl);
+    const metricsText = await (await fetch(`${sidecar.info.adminUrl}/metrics`)).text();
+    const cpu = await stopWithReport(sidecar.child);
+    const counts = await countSinks(sinks.esUrl, sinks.brokers);
+    if (!sinks.esUrl && !sinks.brokers) {
+      // No Elasticsearch or Kafka: the spool is the embedded store (else it only holds what a sink could not take).
+      let stored = 0;
+      for await (const entry of openSpoolReader(spoolDir).entries()) if (entry.kind === 'inference') stored++;
+      counts['spool store'] = stored;
+    }
+    const captured = sumSeries(metricsText, 'plumbline_sidecar_events_total');
+    const held = await heldInSpool(
+      spoolDir,
+      Object.keys(counts).filter((k) => k !== 'spool store'),
+    );
+
+    const mb = (x: number): string => (x / MB).toFixed(1);
+    const heaps = [mem.main, ...mem.workers];
+    const heapCommitted = heaps.reduce((n, h) => n + h.committed, 0);
+    const external = heaps.reduce((n, h) => n + h.external, 0);
+    const rows: string[][] = [
+      ['measure', 'value', 'target', 'met'],
+      ['resident memory (MB) every 30 s', samples.map(([t, rss]) => `${t}s ${mb(rss)}`).join(', '), '', ''],
+      [
+        `resident memory after ${MEMORY_SECONDS} s (MB); peak`,
+        `${mb(mem.rss)}; peak ${mb(mem.peakRss)}`,
+        '≤ 100',
+        mem.rss <= 100 * MB ? 'yes' : 'NO',
+      ],
+      ['  anonymous / file-backed (MB)', `${mb(mem.rssAnon)} / ${mb(mem.rssFile)}`, '', ''],
+      ...heaps.map((h, i) => [
+        `  ${i === 0 ? 'proxy thread' : i === 1 ? 'capture thread' : `worker ${i}`} heap: committed (young) / used (MB)`,
+        `${mb(h.committed)} (${mb(h.young)}) / ${mb(h.used)}`,
+        '',
+        '',
+      ]),
+      ['  off-heap buffers V8 accounts for (MB)', mb(external), '', ''],
+      [
+        '  other anonymous: malloc, libuv, OpenSSL, V8 tables (MB)',
+        mb(mem.rssAnon - heapCommitted - external),
+        '',
+        '',
+      ],
+      [
+        'achieved rate (req/s); client errors',
+        `${(all.ok / all.seconds).toFixed(0)}; ${all.errors}`,
+        `${MEMORY_RATE}; 0`,
+        all.errors === 0 ? 'yes' : 'NO',
+      ],
+      [
+        'CPU per request (µs): process; proxy thread; capture + I/O; V8 helpers (GC)',
+        cpu === null || cpu.threads === null
+          ? 'n/a'
+          : [cpu.cpu, cpu.threads.main, cpu.threads.started, cpu.threads.helpers]
+              .map((c) => ((c.user + c.system) / cpu.requests).toFixed(1))
+              .join('; '),
+        '',
+        '',
+      ],
+      [
+        'events captured / client-seen 2xx',
+        `${captured} / ${served}`,
+        '≥',
+        captured >= served ? 'yes' : 'NO',
+      ],
+      ...Object.entries(counts).map(([sink, n]) => sinkRow(sink, n, held[sink] ?? 0, captured)),
+    ];
+    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+    const line = (r: string[]): string => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+    process.stdout.write(
+      `\nplumbline sidecar memory — sinks: ${sinks.note}; ${MEMORY_SECONDS} s at ${MEMORY_RATE} req/s; ` +
+        `dataPlane ${(config as { dataPlane?: string }).dataPlane ?? 'default'}; node args: ${nodeArgs.join(' ') || 'none'}; ` +
+        `load average before/after: ${loadBefore} / ${loadavg()[0].toFixed(2)}\n\n`,
+    );
+    process.stdout.write(`${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
+    for (const r of rows.slice(1)) process.stdout.write(`${line(r)}\n`);
+    process.stdout.write('\n');
+  } finally {
+    await stopChild(sidecar.child);
+    await stopChild(model.child);
+    await sinks.stop();
+  }
+}
+
+(MEMORY_SECONDS > 0 ? memoryMain() : main()).catch((err: unknown) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

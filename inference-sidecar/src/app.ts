@@ -29,9 +29,21 @@ import { createProxyHandler, type ProxyOptions } from './proxy/proxy';
 import { checkSinkCredentials } from './sinks/credentials';
 import { attachRawPlane, type RawPlane } from './proxy/raw/raw-plane';
 import { readRedactionKey } from './redaction-key';
-import { createSidecarCore, upstreamPool, upstreamTarget, type SidecarCore } from './sidecar-core';
+import type { SidecarCore } from './sidecar-core';
+import { upstreamTarget } from './upstream-target';
 
-export { pipelineOptions } from './sidecar-core';
+/**
+ * The capture side's modules (sidecar-core: the sinks' clients, the pipeline, the admin server) and undici, loaded
+ * on first use: a threaded sidecar on the raw plane never needs them on the proxy thread, and loading them there
+ * held ~30 MB of code and objects twice (once per isolate). `plumbline sidecar` resident memory: README.
+ */
+function sidecarCore(): typeof import('./sidecar-core') {
+  return require('./sidecar-core') as typeof import('./sidecar-core');
+}
+
+/** sidecar-core's pipelineOptions (loaded on first use, see sidecarCore()). */
+export const pipelineOptions: (typeof import('./sidecar-core'))['pipelineOptions'] = (...args) =>
+  sidecarCore().pipelineOptions(...args);
 
 /** Where capture runs: a worker thread of its own (production), or the proxy's thread. */
 export type CaptureMode = 'thread' | 'inline';
@@ -52,7 +64,10 @@ export interface SidecarDeps {
   registry?: Registry;
   /** The proxy thread's logger. @default pino at config.logLevel on stderr */
   logger?: Logger;
-  /** Upstream client; default: an undici Pool on config.upstream (closed by stop()). */
+  /**
+   * Upstream client of `dataPlane: node` and of inline capture's /readyz; default: an undici Pool on
+   * config.upstream (closed by stop()), made only when one of those needs it.
+   */
   dispatcher?: Dispatcher;
   /** The `hmac-sha256` redaction key. @default readRedactionKey(config.redaction.keyFile) when that is set */
   redactionKey?: KeyObject;
@@ -144,7 +159,10 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
   }
   const { origin, basePath } = upstreamTarget(config);
   const ownDispatcher = deps.dispatcher === undefined;
-  const dispatcher = deps.dispatcher ?? upstreamPool(config, config.upstreamPool.connections);
+  let dispatcher: Dispatcher | null = deps.dispatcher ?? null;
+  /** The node plane's and inline capture's upstream client, made on first use (the raw plane has its own). */
+  const upstreamClient = (): Dispatcher =>
+    (dispatcher ??= sidecarCore().upstreamPool(config, config.upstreamPool.connections));
   // Process metrics (CPU, memory, event-loop delay, GC) from this thread, the one that proxies: its event loop
   // and heap are the ones a request waits on. The admin server appends them to /metrics in either mode.
   const processRegistry = new Registry();
@@ -153,9 +171,9 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
   const capture =
     captureMode === 'inline'
       ? inlineCapture(
-          createSidecarCore(config, {
+          sidecarCore().createSidecarCore(config, {
             logger,
-            dispatcher,
+            dispatcher: upstreamClient(),
             pipeline: deps.pipeline,
             registry: deps.registry,
             redactionKey,
@@ -185,17 +203,22 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
     rawPlane = attachRawPlane(proxyServer, {
       ...proxyOptions,
       connections: config.upstreamPool.connections,
+      upstreamKeepAliveMs: config.upstreamPool.keepAliveMs,
       connectTimeoutMs: config.timeouts.connectMs,
       keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
     });
   } else {
-    const handler = createProxyHandler(proxyOptions, dispatcher);
+    const handler = createProxyHandler(proxyOptions, upstreamClient());
     proxyServer.on('request', (req, res) => {
       nodeRequests++;
       handler(req, res);
     });
   }
   proxyServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    // Bytes after a request that closes the connection (HTTP/1.0 without keep-alive, `Connection: close`): the
+    // response in flight is still owed and ends the connection (RFC 9112 §9.6: no further requests are processed).
+    // Answering 400 here once replaced that response.
+    if (err.code === 'HPE_CLOSED_CONNECTION') return;
     // Garbage that is not HTTP: answer 400 when the socket can still take it, never crash.
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
@@ -210,7 +233,7 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
       if (rawPlane !== null) await rawPlane.close(graceMs);
       else await closeServer(proxyServer, graceMs);
       await capture.close();
-      if (ownDispatcher) await dispatcher.close();
+      if (ownDispatcher) await dispatcher?.close();
     })();
     return closing;
   }

@@ -141,11 +141,12 @@ export const SidecarConfigSchema = z.strictObject({
     })
     .default({ sampleRate: 1, maxConcurrent: 16, timeoutMs: 5_000 }),
   /**
-   * How proxied bytes are handled. 'node': node:http parses each request and undici sends it upstream. 'raw':
-   * only the HTTP/1.1 framing is parsed (src/proxy/raw/) and bytes pass through as received, with the same header
-   * rules, errors and capture, at a fraction of the proxy thread's CPU; as strict as Node's parser. @default 'node'
+   * How proxied bytes are handled. 'raw': only the HTTP/1.1 framing is parsed (src/proxy/raw/) and bytes pass
+   * through as received, with the same header rules, errors and capture as 'node', at less of the proxy thread's
+   * CPU and latency (`npm run bench:sidecar`); as strict as Node's parser. 'node': node:http parses each request
+   * and undici sends it upstream. @default 'raw'
    */
-  dataPlane: z.enum(['node', 'raw']).default('node'),
+  dataPlane: z.enum(['node', 'raw']).default('raw'),
   /**
    * Added to the capture thread's nice value at start-up (Linux; 0 = off): where CPU is short, the proxy thread,
    * which a client waits on, runs first and capture, sinks and shadow copies use what it leaves. Off by default:

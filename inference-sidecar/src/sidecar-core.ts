@@ -18,6 +18,7 @@ import { baseUrl, closeServer, listen } from './http-server';
 import { createSidecarMetrics, type SidecarMetrics } from './metrics/sidecar-metrics';
 import { createPipeline, type PipelineOptions } from './pipeline/pipeline';
 import { createShadow, hasShadow, type Shadow } from './shadow/shadow';
+import { upstreamTarget } from './upstream-target';
 
 export interface SidecarCore {
   /**
@@ -72,14 +73,8 @@ export function pipelineOptions(config: SidecarConfig, registry: Registry, logge
   };
 }
 
-/** Where requests go: the upstream's origin and its path prefix ('' for none). */
-export function upstreamTarget(config: SidecarConfig): { origin: string; basePath: string } {
-  const upstream = new URL(config.upstream);
-  return {
-    origin: upstream.origin,
-    basePath: upstream.pathname === '/' ? '' : upstream.pathname.replace(/\/$/, ''),
-  };
-}
+// In a module of its own so that the proxy thread can use it without loading this one (app.ts).
+export { upstreamTarget } from './upstream-target';
 
 /** A keep-alive pool to the upstream with the configured timeouts. */
 export function upstreamPool(config: SidecarConfig, connections: number): Pool {

@@ -30,6 +30,13 @@ import {
 export const BATCH_WINDOW_MS = 5;
 /** …or until this many are pending. */
 export const BATCH_MAX_EXCHANGES = 256;
+/**
+ * The capture thread's young generation (V8's new space, where every event's short-lived objects are born): V8
+ * grows it up to 3 × 16 MB under this thread's allocation rate, ~32 MB resident that a scavenge then copies
+ * little of. 12 MB (4 MB semi-spaces) keeps scavenges cheap (their cost is the survivors, not the garbage) at a
+ * quarter of the memory: `BENCH_MEMORY_SECONDS=180 npm run bench:sidecar` (README, Memory).
+ */
+export const CAPTURE_THREAD_YOUNG_GENERATION_MB = 12;
 export const MAX_BACKLOG_EXCHANGES = 100_000;
 export const MAX_BACKLOG_BYTES = 256 * 1024 * 1024;
 const LOG_INTERVAL_MS = 10_000;
@@ -74,7 +81,10 @@ export function startCaptureThread(
   const maxBytes = options.bytes ?? MAX_BACKLOG_BYTES;
   const progress = new CaptureProgress();
   const data: CaptureThreadData = { config, progress: progress.buffer, redactionKey: options.redactionKey };
-  const worker = startWorker(__filename, 'worker', { workerData: data });
+  const worker = startWorker(__filename, 'worker', {
+    workerData: data,
+    resourceLimits: { maxYoungGenerationSizeMb: CAPTURE_THREAD_YOUNG_GENERATION_MB },
+  });
   const post = (message: ToCaptureThread, transfer?: ArrayBuffer[]): void =>
     worker.postMessage(message, transfer);
 

@@ -44,15 +44,18 @@ export interface TestSidecar extends RunningSidecar {
 }
 
 /**
- * The data plane test sidecars use unless a test sets `dataPlane`: PLUMBLINE_TEST_DATA_PLANE=raw runs every test
- * that starts one (test/proxy/ above all) against the raw plane, e.g.
- * `PLUMBLINE_TEST_DATA_PLANE=raw npx jest --selectProjects inference-sidecar --testPathPattern test/proxy`.
+ * The data plane test sidecars use unless a test sets `dataPlane`: the config's default (raw) unless
+ * PLUMBLINE_TEST_DATA_PLANE names one. `PLUMBLINE_TEST_DATA_PLANE=node` runs every test that starts a test sidecar
+ * (test/proxy/ above all) against the node plane, as the `inference-sidecar-node-plane` jest project does in CI
+ * (jest.node-plane.config.js), e.g.
+ * `PLUMBLINE_TEST_DATA_PLANE=node npx jest --selectProjects inference-sidecar --testPathPattern test/proxy`.
  */
-export function testDataPlane(): 'node' | 'raw' {
-  const plane = process.env.PLUMBLINE_TEST_DATA_PLANE ?? 'node';
+export function testDataPlane(): { dataPlane?: 'node' | 'raw' } {
+  const plane = process.env.PLUMBLINE_TEST_DATA_PLANE;
+  if (plane === undefined || plane === '') return {};
   if (plane !== 'node' && plane !== 'raw')
     throw new Error(`PLUMBLINE_TEST_DATA_PLANE: node | raw, got "${plane}"`);
-  return plane;
+  return { dataPlane: plane };
 }
 
 /** Request ids of the marker feedback settled() posts; never returned by the accessors. */
@@ -90,7 +93,7 @@ export async function startTestSidecar(
     port: 0,
     adminPort: 0,
     logLevel: 'silent' as const,
-    dataPlane: testDataPlane(),
+    ...testDataPlane(),
     ...overrides,
   };
 

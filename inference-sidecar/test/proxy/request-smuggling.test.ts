@@ -117,6 +117,20 @@ const VALID: Array<[string, string, number[], string[]]> = [
     [200, 200],
     ['GET /k1', 'GET /k2'],
   ],
+  // Regression: the node plane answered these with a lone 400 (its clientError handler took Node's "data after
+  // Connection: close" parse error for garbage) instead of the response owed to the first request.
+  [
+    'an HTTP/1.0 request without keep-alive, then another request: the first is answered, the rest ignored',
+    `GET /c1 HTTP/1.0\r\n${H}\r\nGET /c2 HTTP/1.0\r\n${H}\r\n`,
+    [200],
+    ['GET /c1'],
+  ],
+  [
+    'Connection: close, then another request: the first is answered, the rest ignored',
+    `GET /c1 HTTP/1.1\r\n${H}Connection: close\r\n\r\n${SMUGGLED}`,
+    [200],
+    ['GET /c1'],
+  ],
   [
     'a chunked request with an extension and a trailer',
     `POST /c HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n3;ext="v"\r\nabc\r\n2\r\nde\r\n0\r\nX-T: 1\r\n\r\n`,

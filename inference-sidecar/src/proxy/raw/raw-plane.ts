@@ -15,7 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { Exchange } from '../../capture/exchange';
 import { classifyUpstreamError, SidecarError, upstreamErrorReason } from '../../errors';
@@ -34,10 +35,17 @@ import {
 export interface RawPlaneOptions extends ProxyOptions {
   /** Most upstream connections open at once; more requests wait for one. */
   connections: number;
+  /** An idle upstream connection is closed after this long (undici's keepAliveTimeout in the node plane). */
+  upstreamKeepAliveMs: number;
   connectTimeoutMs: number;
   /** An idle client connection is closed after this long (Node's keepAliveTimeout in the node plane). */
   keepAliveTimeoutMs: number;
   maxHeadBytes?: number;
+  /**
+   * For an `https:` origin: extra TLS options (tests pass a `ca`). Certificates are verified against Node's CAs
+   * (plus NODE_EXTRA_CA_CERTS), as undici does in the node plane.
+   */
+  tls?: Pick<ConnectionOptions, 'ca'>;
 }
 
 export interface RawPlane {
@@ -97,6 +105,9 @@ class UpstreamPool {
     private readonly max: number,
     private readonly connectTimeoutMs: number,
     private readonly idleTimeoutMs: number,
+    private readonly keepAliveMs: number,
+    /** Set for an https: origin: connections are TLS (HTTP/1.1 by ALPN), with SNI unless `host` is an address. */
+    private readonly tls: ConnectionOptions | null,
   ) {}
 
   acquire(user: UpstreamUser, cb: (socket: PooledSocket | Error) => void): void {
@@ -125,7 +136,10 @@ class UpstreamPool {
 
   private connect(cb: (socket: PooledSocket | Error) => void): void {
     this.open++;
-    const socket: PooledSocket = connect({ host: this.host, port: this.port, noDelay: true });
+    const socket: PooledSocket =
+      this.tls === null
+        ? connect({ host: this.host, port: this.port, noDelay: true })
+        : connectTls({ ...this.tls, host: this.host, port: this.port }).setNoDelay(true);
     socket[POOL] = this;
     socket[USER] = null;
     let connected = false;
@@ -156,7 +170,7 @@ class UpstreamPool {
         else this.connect(next);
       }
     });
-    socket.on('connect', () => {
+    socket.on(this.tls === null ? 'connect' : 'secureConnect', () => {
       clearTimeout(timer);
       connected = true;
       cb(socket);
@@ -171,13 +185,17 @@ class UpstreamPool {
       if (user) user.onUpstreamEnd();
       else socket.destroy();
     });
-    socket.on('timeout', () => socket[USER]?.onUpstreamTimeout());
+    socket.on('timeout', () => {
+      const user = socket[USER];
+      if (user) user.onUpstreamTimeout();
+      else socket.destroy(); // idle for keepAliveMs
+    });
   }
 
   /** Back to the pool after a complete keep-alive exchange, or destroyed. */
   release(socket: PooledSocket, reusable: boolean): void {
     socket[USER] = null;
-    socket.setTimeout(0);
+    socket.setTimeout(this.keepAliveMs);
     if (!reusable || this.closed || socket.destroyed) {
       socket.destroy();
       return;
@@ -291,9 +309,8 @@ class ClientConnection {
     socket.on('error', ignore);
     socket.on('close', () => this.onClose());
     socket.on('end', () => {
-      // A half-closed client gets the answers to what it sent, then the connection ends.
       this.readEnded = true;
-      if (this.ex === null && (this.buf === null || this.buf.length === 0)) socket.end();
+      this.afterReadEnd();
     });
     this.armIdle();
   }
@@ -308,6 +325,26 @@ class ClientConnection {
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /**
+   * The client sent its last byte (FIN; node:http servers allow half-open sockets). A half-closed client gets the
+   * answers to the requests it sent in full, then the connection ends. A request whose head or body stopped
+   * half-way can never complete: like Node's parser at end of input, the answer is 400 and the connection ends
+   * (a started exchange is recorded as 499 and its upstream request aborted) — before, such a connection stayed
+   * open until the grace period of close() ran out.
+   */
+  private afterReadEnd(): void {
+    if (!this.readEnded || this.closed) return;
+    const ex = this.ex;
+    if (ex === null) {
+      if (this.buf === null || this.buf.length === 0) this.socket.end();
+      else this.refuse(new FramingError(400, 'the request head ended early'));
+    } else if (ex.phase === Phase.RequestBody) {
+      this.abandon(ex);
+      this.ex = null;
+      this.refuse(new FramingError(400, 'the request body ended early'));
+    }
   }
 
   private armIdle(): void {
@@ -614,7 +651,7 @@ class ClientConnection {
     this.socket.resume();
     this.armIdle();
     if (this.buf !== null && this.buf.length > 0) this.process();
-    else if (this.readEnded) this.socket.end();
+    this.afterReadEnd();
   }
 
   upstreamFailed(ex: RawExchange, err: Error): void {
@@ -695,7 +732,12 @@ class ClientConnection {
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.plane.connections.delete(this);
     const ex = this.ex;
-    if (ex === null || ex.phase === Phase.Done) return;
+    if (ex !== null) this.abandon(ex);
+  }
+
+  /** The client left before the exchange completed: recorded as 499, its upstream request aborted. */
+  private abandon(ex: RawExchange): void {
+    if (ex.phase === Phase.Done) return;
     ex.errorCode = 'SIDECAR_ERR_CLIENT_CLOSED';
     ex.errorMessage = 'the client closed the connection before the response was complete';
     ex.status = 499;
@@ -756,12 +798,18 @@ class RawPlaneImpl implements RawPlane {
   ) {
     const url = new URL(options.origin);
     this.hostHeader = url.host;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const https = url.protocol === 'https:';
     this.pool = new UpstreamPool(
-      url.hostname.replace(/^\[|\]$/g, ''),
-      Number(url.port || 80),
+      host,
+      Number(url.port || (https ? 443 : 80)),
       options.connections,
       options.connectTimeoutMs,
       options.bodyTimeoutMs,
+      options.upstreamKeepAliveMs,
+      https
+        ? { ...options.tls, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}) }
+        : null,
     );
     // The node:http server only listens: its own connection handling is replaced by this plane's.
     server.removeAllListeners('connection');
