@@ -18,7 +18,8 @@
  * runs) with Elasticsearch, Kafka and the spool configured, fed by record() from this thread as the proxy feeds it,
  * timed until Elasticsearch and Kafka hold every event: once with a round handed over at once (the bridge's
  * largest batches), once paced at BENCH_PACED_RATE exchanges a second (default 2,000; 5 s of them a round), where
- * the bridge posts a few exchanges at a time, as under a proxy's real traffic. Its CPU is read per thread from /proc (bench/thread-cpu.ts): the
+ * the bridge posts a few exchanges at a time, as under a proxy's real traffic; and paced once more with Kafka off,
+ * which shows what the capture thread costs apart from the Kafka client. Each of them runs its own worker. Its CPU is read per thread from /proc (bench/thread-cpu.ts): the
  * threads started with it (the capture thread, libuv's I/O pool if it starts then) in one row, V8's helper threads
  * (GC, compiler; shared with this thread, which only packs and posts the exchanges) in the next.
  *
@@ -84,6 +85,7 @@ const THREAD = 'capture thread, burst: ES + Kafka + spool (worker + I/O pool)';
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 2000);
 const PACED_EVENTS = Math.min(EVENTS, PACED_RATE * 5);
 const PACED = `capture thread, ${PACED_RATE} exchanges/s: ES + Kafka + spool (worker + I/O pool)`;
+const PACED_NO_KAFKA = `capture thread, ${PACED_RATE} exchanges/s: ES + spool, no Kafka (worker + I/O pool)`;
 const THREAD_HELPERS = '→ V8 helper threads (GC; shared with the feeding thread)';
 /** How often the capture-thread stage asks Elasticsearch and Kafka whether they hold every event yet. */
 const POLL_MS = 50;
@@ -121,8 +123,11 @@ interface Measured {
 
 interface Stage {
   name: string;
-  /** Measure the threads started with the stage (from /proc) instead of the whole process. */
-  threads?: Set<string> | null;
+  /** Measure the threads started in setup() (from /proc) instead of the whole process. */
+  threads?: () => Set<string> | null;
+  /** Before the first round, after the last (not measured). */
+  setup?(): Promise<void>;
+  teardown?(): Promise<void>;
   /** Events per round. @default EVENTS */
   events?: number;
   /** Prepares one round's input (not measured). */
@@ -203,6 +208,8 @@ async function writeAll(sink: Sink, input: SinkRecord[]): Promise<void> {
 async function measure(stage: Stage): Promise<Measured[]> {
   const results: Measured[] = [];
   const events = stage.events ?? EVENTS;
+  await stage.setup?.();
+  const threads = stage.threads?.() ?? null;
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
   const profiler = profileDir ? new Session() : null;
   profiler?.connect();
@@ -215,11 +222,11 @@ async function measure(stage: Stage): Promise<Measured[]> {
       await profiler.post('Profiler.start');
     }
     const cpu = process.cpuUsage();
-    const threadsBefore = stage.threads ? threadCpu(stage.threads) : null;
+    const threadsBefore = stage.threads ? threadCpu(threads) : null;
     const t = process.hrtime.bigint();
     await stage.run(input);
     const used = process.cpuUsage(cpu);
-    const threadsAfter = stage.threads ? threadCpu(stage.threads) : null;
+    const threadsAfter = stage.threads ? threadCpu(threads) : null;
     const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
     if (profiled && profileDir) {
       const { profile } = await profiler.post('Profiler.stop');
@@ -250,6 +257,7 @@ async function measure(stage: Stage): Promise<Measured[]> {
     }
   }
   profiler?.disconnect();
+  await stage.teardown?.();
   return results;
 }
 
@@ -258,27 +266,31 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The sidecar's capture thread with every sink on, and a way to know when the sinks hold what it was given. */
-async function startThreadUnderTest(
-  esUrl: string,
-  brokers: string[],
-  spoolDir: string,
-): Promise<{
+interface ThreadUnderTest {
   thread: CaptureThread;
   /** Threads that existed before the capture thread started. */
   before: Set<string> | null;
-  /** Resolves once Elasticsearch and Kafka each hold `total` events. */
+  /** Resolves once Elasticsearch (and Kafka, when on) each hold `total` events. */
   delivered(total: number): Promise<void>;
   close(): Promise<void>;
-}> {
-  const index = `plumbline-sinkbench-thread-${RUN}`;
-  const topic = `plumbline.sinkbench.thread.${RUN}`;
+}
+
+async function startThreadUnderTest(
+  esUrl: string,
+  brokers: string[] | null,
+  spoolDir: string,
+  tag: string,
+): Promise<ThreadUnderTest> {
+  const index = `plumbline-sinkbench-thread-${tag}-${RUN}`;
+  const topic = `plumbline.sinkbench.thread.${tag}.${RUN}`;
   const config = parseConfig({
     upstream: 'http://127.0.0.1:1',
     models: CONFIG.models,
     logLevel: 'warn',
     sinks: {
       elasticsearch: { url: esUrl, inferenceIndex: index, feedbackIndex: `${index}-feedback` },
-      kafka: { brokers, inferenceTopic: topic, feedbackTopic: `${topic}.feedback` },
+      kafka:
+        brokers === null ? undefined : { brokers, inferenceTopic: topic, feedbackTopic: `${topic}.feedback` },
       spoolDir,
       // As the pipeline stage: room for a whole round in memory, so it is sent, not spilled to the spool.
       maxQueueEvents: EVENTS + BATCH,
@@ -287,18 +299,21 @@ async function startThreadUnderTest(
   const before = threadIds();
   const thread = await startCaptureThread(config, silent);
   const es = new Client({ node: esUrl });
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
+  const admin = brokers === null ? null : new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin?.connect();
   async function counts(): Promise<[number, number]> {
     const inEs = await es.indices
       .refresh({ index, ignore_unavailable: true })
       .then(() => es.count({ index, ignore_unavailable: true }))
       .then((r) => r.count)
       .catch(() => 0);
-    const inKafka = await admin
-      .fetchTopicOffsets(topic)
-      .then((parts) => parts.reduce((sum, p) => sum + Number(p.high), 0))
-      .catch(() => 0);
+    const inKafka =
+      admin === null
+        ? Number.POSITIVE_INFINITY
+        : await admin
+            .fetchTopicOffsets(topic)
+            .then((parts) => parts.reduce((sum, p) => sum + Number(p.high), 0))
+            .catch(() => 0);
     return [inEs, inKafka];
   }
   return {
@@ -313,7 +328,7 @@ async function startThreadUnderTest(
     },
     async close() {
       await thread.close();
-      await Promise.allSettled([es.close(), admin.disconnect()]);
+      await Promise.allSettled([es.close(), admin?.disconnect()]);
     },
   };
 }
@@ -350,13 +365,58 @@ async function main(): Promise<void> {
     registry: new Registry(),
     logger: silent,
   });
-  const underTest = await startThreadUnderTest(es.url, kafka.brokers, join(spoolDir, 'thread'));
-  let handedOver = 0;
-  const delivered = async (n: number): Promise<void> => {
-    handedOver += n;
-    await underTest.delivered(handedOver);
-    if (underTest.thread.stats().lost > 0) throw new Error('the capture thread lost exchanges');
+  /** A capture-thread stage: its own worker, started before its first round and closed after its last. */
+  const threadStage = (name: string, withKafka: boolean, paced: boolean): Stage => {
+    let underTest: ThreadUnderTest | null = null;
+    let handedOver = 0;
+    const tag = `${withKafka ? 'kafka' : 'nokafka'}-${paced ? 'paced' : 'burst'}`;
+    return {
+      name,
+      events: paced ? PACED_EVENTS : EVENTS,
+      async setup() {
+        underTest = await startThreadUnderTest(
+          es.url,
+          withKafka ? kafka.brokers : null,
+          join(spoolDir, tag),
+          tag,
+        );
+        closers.push(() => underTest?.close());
+      },
+      threads: () => underTest?.before ?? null,
+      prepare: (round) =>
+        exchanges(template, round)
+          .slice(0, paced ? PACED_EVENTS : EVENTS)
+          .map((ex) => ({ ...ex, requestId: `${tag}-${ex.requestId}` })),
+      run: async (input) => {
+        const list = input as Exchange[];
+        const thread = (underTest as ThreadUnderTest).thread;
+        if (paced) {
+          // As a proxy at PACED_RATE requests a second hands them over: the bridge's batches are small.
+          const started = performance.now();
+          let sent = 0;
+          while (sent < list.length) {
+            const due = Math.min(
+              list.length,
+              Math.floor(((performance.now() - started) * PACED_RATE) / 1000),
+            );
+            while (sent < due) thread.record(list[sent++]);
+            await sleep(1);
+          }
+        } else {
+          // All at once: one record() per exchange, batched by the bridge (BATCH_MAX_EXCHANGES per message).
+          for (const ex of list) thread.record(ex);
+        }
+        handedOver += list.length;
+        await (underTest as ThreadUnderTest).delivered(handedOver);
+        if (thread.stats().lost > 0) throw new Error('the capture thread lost exchanges');
+      },
+      async teardown() {
+        await underTest?.close();
+        underTest = null;
+      },
+    };
   };
+  const closers: (() => Promise<void> | undefined)[] = [];
   const sample = toEvents([template], NO_METRICS)[0];
   const withJson = (round: number): SinkRecord[] => {
     const input = records(toEvents(exchanges(template, round), NO_METRICS));
@@ -400,38 +460,9 @@ async function main(): Promise<void> {
         await pipeline.flush();
       },
     },
-    {
-      name: THREAD,
-      threads: underTest.before,
-      prepare: (round) => exchanges(template, round).map((ex) => ({ ...ex, requestId: `t-${ex.requestId}` })),
-      run: async (input) => {
-        const list = input as Exchange[];
-        // All at once: one record() per exchange, batched by the bridge (BATCH_MAX_EXCHANGES per message).
-        for (const ex of list) underTest.thread.record(ex);
-        await delivered(list.length);
-      },
-    },
-    {
-      name: PACED,
-      threads: underTest.before,
-      events: PACED_EVENTS,
-      prepare: (round) =>
-        exchanges(template, round)
-          .slice(0, PACED_EVENTS)
-          .map((ex) => ({ ...ex, requestId: `p-${ex.requestId}` })),
-      run: async (input) => {
-        const list = input as Exchange[];
-        // As a proxy at PACED_RATE requests a second hands them over: the bridge's batches are small.
-        const started = performance.now();
-        let sent = 0;
-        while (sent < list.length) {
-          const due = Math.min(list.length, Math.floor(((performance.now() - started) * PACED_RATE) / 1000));
-          while (sent < due) underTest.thread.record(list[sent++]);
-          await sleep(1);
-        }
-        await delivered(list.length);
-      },
-    },
+    threadStage(THREAD, true, false),
+    threadStage(PACED, true, true),
+    threadStage(PACED_NO_KAFKA, false, true),
   ];
   const rows: string[][] = [
     ['stage', 'CPU µs/event (median)', 'min – max', 'of which system', 'wall ms/round (median)'],
@@ -468,7 +499,12 @@ async function main(): Promise<void> {
       ]);
     }
   } finally {
-    await Promise.allSettled([esSink.close(), kafkaSink.close(), pipeline.close(), underTest.close()]);
+    await Promise.allSettled([
+      esSink.close(),
+      kafkaSink.close(),
+      pipeline.close(),
+      ...closers.map((c) => c()),
+    ]);
     await Promise.allSettled([es.stop(), kafka.stop()]);
     rmSync(spoolDir, { recursive: true, force: true });
   }
