@@ -14,7 +14,10 @@
  * for every sink), so their rows are the sink's own cost; the pipeline row includes the JSON. Sinks are written
  * the way the pipeline's queue writes them: one batch of BATCH events at a time.
  *
- * The last two stages are the real thing end to end: a capture thread (src/capture-thread/, the worker the sidecar
+ * Two rows time kafkajs' own produce-request encoder on the Kafka sink's messages, with and without their headers,
+ * no network: the part of the Kafka sink's cost that belongs to the client library.
+ *
+ * The last stages are the real thing end to end: a capture thread (src/capture-thread/, the worker the sidecar
  * runs) with Elasticsearch, Kafka and the spool configured, fed by record() from this thread as the proxy feeds it,
  * timed until Elasticsearch and Kafka hold every event: once with a round handed over at once (the bridge's
  * largest batches), once paced at BENCH_PACED_RATE exchanges a second (default 2,000; 5 s of them a round), where
@@ -28,6 +31,7 @@
  * Not a test: it prints a table. Take /tmp/plumbline-bench.lock (flock) around it on shared machines.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +84,8 @@ const CONFIG = parseConfig({
 });
 const CAPTURE = 'capture: adapters + events (no metrics)';
 const CAPTURE_METRICS = 'capture + prom-client metrics';
+const KAFKAJS_ENCODE = 'kafkajs encoding alone (no network)';
+const KAFKAJS_NO_HEADERS = 'kafkajs encoding alone, without headers';
 const THREAD = 'capture thread, burst: ES + Kafka + spool (worker + I/O pool)';
 /** The paced stage: exchanges handed over at this rate, as a proxy serving that many requests a second would. */
 const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 2000);
@@ -259,6 +265,32 @@ async function measure(stage: Stage): Promise<Measured[]> {
   profiler?.disconnect();
   await stage.teardown?.();
   return results;
+}
+
+/**
+ * kafkajs' own produce-request encoder (v3, what the broker of the harness is sent), reached into for this one
+ * measurement: what kafkajs costs per message before any network, with and without the sink's three headers.
+ */
+type ProduceV3 = (request: {
+  acks: number;
+  timeout: number;
+  topicData: { topic: string; partitions: { partition: number; messages: unknown[] }[] }[];
+}) => { encode(): Promise<unknown> };
+const produceV3 = createRequire(__filename)('kafkajs/src/protocol/requests/produce/v3/request') as ProduceV3;
+
+async function encodeWithKafkajs(messages: unknown[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += BATCH) {
+    await produceV3({
+      acks: -1,
+      timeout: 10_000,
+      topicData: [
+        {
+          topic: 'plumbline.inference',
+          partitions: [{ partition: 0, messages: messages.slice(i, i + BATCH) }],
+        },
+      ],
+    }).encode();
+  }
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -442,6 +474,23 @@ async function main(): Promise<void> {
       },
     },
     {
+      name: KAFKAJS_ENCODE,
+      // The messages as the Kafka sink builds them (src/sinks/kafka.ts encode()).
+      prepare: (round) =>
+        withJson(round).map((r) => ({
+          key: r.event.model?.name ?? 'unknown',
+          value: eventJson(r),
+          headers: { event_id: r.event.event_id, kind: r.kind, schema_version: '1' },
+        })),
+      run: (input) => encodeWithKafkajs(input as unknown[]),
+    },
+    {
+      name: KAFKAJS_NO_HEADERS,
+      prepare: (round) =>
+        withJson(round).map((r) => ({ key: r.event.model?.name ?? 'unknown', value: eventJson(r) })),
+      run: (input) => encodeWithKafkajs(input as unknown[]),
+    },
+    {
       name: 'kafka sink write',
       prepare: withJson,
       run: (input) => writeAll(kafkaSink, input as SinkRecord[]),
@@ -485,6 +534,18 @@ async function main(): Promise<void> {
         const range = `${Math.min(...helpers).toFixed(1)} – ${Math.max(...helpers).toFixed(1)}`;
         rows.push([THREAD_HELPERS, median(helpers).toFixed(1), range, '', '']);
       }
+    }
+    const encode = rows.find((r) => r[0] === KAFKAJS_ENCODE);
+    const noHeaders = rows.find((r) => r[0] === KAFKAJS_NO_HEADERS);
+    if (encode && noHeaders) {
+      const diff = (Number(encode[1]) - Number(noHeaders[1])).toFixed(1);
+      rows.splice(rows.indexOf(noHeaders) + 1, 0, [
+        '→ the three headers (difference of the two)',
+        diff,
+        '',
+        '',
+        '',
+      ]);
     }
     const capture = rows.find((r) => r[0] === CAPTURE);
     const withMetrics = rows.find((r) => r[0] === CAPTURE_METRICS);
