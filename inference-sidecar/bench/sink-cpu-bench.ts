@@ -9,18 +9,31 @@
  * the harness (tests/harness) on 127.0.0.1, as for the integration tests and bench:sidecar.
  *
  * Each stage runs ROUNDS rounds of EVENTS events after one warm-up round; the table shows the median over rounds
- * of the process's CPU time (user + system, every thread: GC and libuv included) divided by the events, and the
- * wall time. The sink stages get events whose JSON is already built (as in the pipeline, where it is built once
+ * of the process's CPU time (user + system, every thread: GC and libuv included) divided by the events, the
+ * system (kernel) share of it, and the wall time. The sink stages get events whose JSON is already built (as in the pipeline, where it is built once
  * for every sink), so their rows are the sink's own cost; the pipeline row includes the JSON. Sinks are written
  * the way the pipeline's queue writes them: one batch of BATCH events at a time.
+ *
+ * Two rows time kafkajs' own produce-request encoder on the Kafka sink's messages, with and without their headers,
+ * no network: the part of the Kafka sink's cost that belongs to the client library.
+ *
+ * The last stages are the real thing end to end: a capture thread (src/capture-thread/, the worker the sidecar
+ * runs) with Elasticsearch, Kafka and the spool configured, fed by record() from this thread as the proxy feeds it,
+ * timed until Elasticsearch and Kafka hold every event: once with a round handed over at once (the bridge's
+ * largest batches), once paced at BENCH_PACED_RATE exchanges a second (default 2,000; 5 s of them a round), where
+ * the bridge posts a few exchanges at a time, as under a proxy's real traffic; and paced once more with Kafka off,
+ * which shows what the capture thread costs apart from the Kafka client. Each of them runs its own worker. Its CPU is read per thread from /proc (bench/thread-cpu.ts): the
+ * threads started with it (the capture thread, libuv's I/O pool if it starts then) in one row, V8's helper threads
+ * (GC, compiler; shared with this thread, which only packs and posts the exchanges) in the next.
  *
  * `npm run bench:sinks -- kafka` runs only the stages whose name contains "kafka"; BENCH_CPU_PROFILE_DIR=/tmp/prof
  * also writes one measured round of each stage as a .cpuprofile there (open it in Chrome DevTools).
  * Not a test: it prints a table. Take /tmp/plumbline-bench.lock (flock) around it on shared machines.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -41,11 +54,16 @@ import {
 import {
   createCapture,
   createSidecarMetrics,
+  startCaptureThread,
+  type CaptureThread,
   type Exchange,
   type SidecarMetrics,
 } from '@plumbline/sidecar/bench';
 import { eventJson } from '@plumbline/spool';
 import { startElasticsearch, startKafka } from '@plumbline/harness';
+import { Client } from '@elastic/elasticsearch';
+import { Kafka, logLevel } from 'kafkajs';
+import { threadCpu, threadIds, type ThreadCpu } from './thread-cpu';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -66,6 +84,17 @@ const CONFIG = parseConfig({
 });
 const CAPTURE = 'capture: adapters + events (no metrics)';
 const CAPTURE_METRICS = 'capture + prom-client metrics';
+const KAFKAJS_ENCODE = 'kafkajs encoding alone (no network)';
+const KAFKAJS_NO_HEADERS = 'kafkajs encoding alone, without headers';
+const THREAD = 'capture thread, burst: ES + Kafka + spool (worker + I/O pool)';
+/** The paced stage: exchanges handed over at this rate, as a proxy serving that many requests a second would. */
+const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 2000);
+const PACED_EVENTS = Math.min(EVENTS, PACED_RATE * 5);
+const PACED = `capture thread, ${PACED_RATE} exchanges/s: ES + Kafka + spool (worker + I/O pool)`;
+const PACED_NO_KAFKA = `capture thread, ${PACED_RATE} exchanges/s: ES + spool, no Kafka (worker + I/O pool)`;
+const THREAD_HELPERS = '→ V8 helper threads (GC; shared with the feeding thread)';
+/** How often the capture-thread stage asks Elasticsearch and Kafka whether they hold every event yet. */
+const POLL_MS = 50;
 const silent = pino({ level: 'silent' });
 setFlagsFromString('--expose-gc');
 /** A full collection before each round, so one round's garbage is not collected on the next one's time. */
@@ -92,11 +121,21 @@ const NO_METRICS: SidecarMetrics = {
 
 interface Measured {
   cpuUs: number;
+  systemUs: number;
+  /** Stages measured per thread: V8's helper threads' CPU per event. */
+  helpersUs?: number;
   wallMs: number;
 }
 
 interface Stage {
   name: string;
+  /** Measure the threads started in setup() (from /proc) instead of the whole process. */
+  threads?: () => Set<string> | null;
+  /** Before the first round, after the last (not measured). */
+  setup?(): Promise<void>;
+  teardown?(): Promise<void>;
+  /** Events per round. @default EVENTS */
+  events?: number;
   /** Prepares one round's input (not measured). */
   prepare(round: number): unknown;
   /** The measured work on that input. */
@@ -174,6 +213,9 @@ async function writeAll(sink: Sink, input: SinkRecord[]): Promise<void> {
 /** Runs a stage; with BENCH_CPU_PROFILE_DIR, its first measured round is written there as a .cpuprofile. */
 async function measure(stage: Stage): Promise<Measured[]> {
   const results: Measured[] = [];
+  const events = stage.events ?? EVENTS;
+  await stage.setup?.();
+  const threads = stage.threads?.() ?? null;
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
   const profiler = profileDir ? new Session() : null;
   profiler?.connect();
@@ -186,9 +228,11 @@ async function measure(stage: Stage): Promise<Measured[]> {
       await profiler.post('Profiler.start');
     }
     const cpu = process.cpuUsage();
+    const threadsBefore = stage.threads ? threadCpu(threads) : null;
     const t = process.hrtime.bigint();
     await stage.run(input);
     const used = process.cpuUsage(cpu);
+    const threadsAfter = stage.threads ? threadCpu(threads) : null;
     const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
     if (profiled && profileDir) {
       const { profile } = await profiler.post('Profiler.stop');
@@ -198,16 +242,132 @@ async function measure(stage: Stage): Promise<Measured[]> {
         JSON.stringify(profile),
       );
     }
-    if (round > 0) results.push({ cpuUs: (used.user + used.system) / EVENTS, wallMs });
+    if (round === 0) continue;
+    if (stage.threads !== undefined) {
+      if (threadsBefore === null || threadsAfter === null)
+        throw new Error('per-thread CPU needs /proc (Linux)');
+      const spent = (pick: (t: ThreadCpu) => NodeJS.CpuUsage): NodeJS.CpuUsage => ({
+        user: pick(threadsAfter).user - pick(threadsBefore).user,
+        system: pick(threadsAfter).system - pick(threadsBefore).system,
+      });
+      const started = spent((x) => x.started);
+      const helpers = spent((x) => x.helpers);
+      results.push({
+        cpuUs: (started.user + started.system) / events,
+        systemUs: started.system / events,
+        helpersUs: (helpers.user + helpers.system) / events,
+        wallMs,
+      });
+    } else {
+      results.push({ cpuUs: (used.user + used.system) / events, systemUs: used.system / events, wallMs });
+    }
   }
   profiler?.disconnect();
+  await stage.teardown?.();
   return results;
+}
+
+/**
+ * kafkajs' own produce-request encoder (v3, what the broker of the harness is sent), reached into for this one
+ * measurement: what kafkajs costs per message before any network, with and without the sink's three headers.
+ */
+type ProduceV3 = (request: {
+  acks: number;
+  timeout: number;
+  topicData: { topic: string; partitions: { partition: number; messages: unknown[] }[] }[];
+}) => { encode(): Promise<unknown> };
+const produceV3 = createRequire(__filename)('kafkajs/src/protocol/requests/produce/v3/request') as ProduceV3;
+
+async function encodeWithKafkajs(messages: unknown[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += BATCH) {
+    await produceV3({
+      acks: -1,
+      timeout: 10_000,
+      topicData: [
+        {
+          topic: 'plumbline.inference',
+          partitions: [{ partition: 0, messages: messages.slice(i, i + BATCH) }],
+        },
+      ],
+    }).encode();
+  }
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The sidecar's capture thread with every sink on, and a way to know when the sinks hold what it was given. */
+interface ThreadUnderTest {
+  thread: CaptureThread;
+  /** Threads that existed before the capture thread started. */
+  before: Set<string> | null;
+  /** Resolves once Elasticsearch (and Kafka, when on) each hold `total` events. */
+  delivered(total: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startThreadUnderTest(
+  esUrl: string,
+  brokers: string[] | null,
+  spoolDir: string,
+  tag: string,
+): Promise<ThreadUnderTest> {
+  const index = `plumbline-sinkbench-thread-${tag}-${RUN}`;
+  const topic = `plumbline.sinkbench.thread.${tag}.${RUN}`;
+  const config = parseConfig({
+    upstream: 'http://127.0.0.1:1',
+    models: CONFIG.models,
+    logLevel: 'warn',
+    sinks: {
+      elasticsearch: { url: esUrl, inferenceIndex: index, feedbackIndex: `${index}-feedback` },
+      kafka:
+        brokers === null ? undefined : { brokers, inferenceTopic: topic, feedbackTopic: `${topic}.feedback` },
+      spoolDir,
+      // As the pipeline stage: room for a whole round in memory, so it is sent, not spilled to the spool.
+      maxQueueEvents: EVENTS + BATCH,
+    },
+  });
+  const before = threadIds();
+  const thread = await startCaptureThread(config, silent);
+  const es = new Client({ node: esUrl });
+  const admin = brokers === null ? null : new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin?.connect();
+  async function counts(): Promise<[number, number]> {
+    const inEs = await es.indices
+      .refresh({ index, ignore_unavailable: true })
+      .then(() => es.count({ index, ignore_unavailable: true }))
+      .then((r) => r.count)
+      .catch(() => 0);
+    const inKafka =
+      admin === null
+        ? Number.POSITIVE_INFINITY
+        : await admin
+            .fetchTopicOffsets(topic)
+            .then((parts) => parts.reduce((sum, p) => sum + Number(p.high), 0))
+            .catch(() => 0);
+    return [inEs, inKafka];
+  }
+  return {
+    thread,
+    before,
+    async delivered(total) {
+      for (;;) {
+        const [inEs, inKafka] = await counts();
+        if (inEs >= total && inKafka >= total) return;
+        await sleep(POLL_MS);
+      }
+    },
+    async close() {
+      await thread.close();
+      await Promise.allSettled([es.close(), admin?.disconnect()]);
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const only = process.argv[2];
+  const loadAtStart = loadavg();
   const [es, kafka, template] = await Promise.all([startElasticsearch(), startKafka(), realExchange()]);
   const spoolDir = mkdtempSync(join(tmpdir(), 'plumbline-sink-bench-'));
   const esSink = createElasticsearchSink({
@@ -237,6 +397,58 @@ async function main(): Promise<void> {
     registry: new Registry(),
     logger: silent,
   });
+  /** A capture-thread stage: its own worker, started before its first round and closed after its last. */
+  const threadStage = (name: string, withKafka: boolean, paced: boolean): Stage => {
+    let underTest: ThreadUnderTest | null = null;
+    let handedOver = 0;
+    const tag = `${withKafka ? 'kafka' : 'nokafka'}-${paced ? 'paced' : 'burst'}`;
+    return {
+      name,
+      events: paced ? PACED_EVENTS : EVENTS,
+      async setup() {
+        underTest = await startThreadUnderTest(
+          es.url,
+          withKafka ? kafka.brokers : null,
+          join(spoolDir, tag),
+          tag,
+        );
+        closers.push(() => underTest?.close());
+      },
+      threads: () => underTest?.before ?? null,
+      prepare: (round) =>
+        exchanges(template, round)
+          .slice(0, paced ? PACED_EVENTS : EVENTS)
+          .map((ex) => ({ ...ex, requestId: `${tag}-${ex.requestId}` })),
+      run: async (input) => {
+        const list = input as Exchange[];
+        const thread = (underTest as ThreadUnderTest).thread;
+        if (paced) {
+          // As a proxy at PACED_RATE requests a second hands them over: the bridge's batches are small.
+          const started = performance.now();
+          let sent = 0;
+          while (sent < list.length) {
+            const due = Math.min(
+              list.length,
+              Math.floor(((performance.now() - started) * PACED_RATE) / 1000),
+            );
+            while (sent < due) thread.record(list[sent++]);
+            await sleep(1);
+          }
+        } else {
+          // All at once: one record() per exchange, batched by the bridge (BATCH_MAX_EXCHANGES per message).
+          for (const ex of list) thread.record(ex);
+        }
+        handedOver += list.length;
+        await (underTest as ThreadUnderTest).delivered(handedOver);
+        if (thread.stats().lost > 0) throw new Error('the capture thread lost exchanges');
+      },
+      async teardown() {
+        await underTest?.close();
+        underTest = null;
+      },
+    };
+  };
+  const closers: (() => Promise<void> | undefined)[] = [];
   const sample = toEvents([template], NO_METRICS)[0];
   const withJson = (round: number): SinkRecord[] => {
     const input = records(toEvents(exchanges(template, round), NO_METRICS));
@@ -262,6 +474,23 @@ async function main(): Promise<void> {
       },
     },
     {
+      name: KAFKAJS_ENCODE,
+      // The messages as the Kafka sink builds them (src/sinks/kafka.ts encode()).
+      prepare: (round) =>
+        withJson(round).map((r) => ({
+          key: r.event.model?.name ?? 'unknown',
+          value: eventJson(r),
+          headers: { event_id: r.event.event_id, kind: r.kind, schema_version: '1' },
+        })),
+      run: (input) => encodeWithKafkajs(input as unknown[]),
+    },
+    {
+      name: KAFKAJS_NO_HEADERS,
+      prepare: (round) =>
+        withJson(round).map((r) => ({ key: r.event.model?.name ?? 'unknown', value: eventJson(r) })),
+      run: (input) => encodeWithKafkajs(input as unknown[]),
+    },
+    {
       name: 'kafka sink write',
       prepare: withJson,
       run: (input) => writeAll(kafkaSink, input as SinkRecord[]),
@@ -280,8 +509,13 @@ async function main(): Promise<void> {
         await pipeline.flush();
       },
     },
+    threadStage(THREAD, true, false),
+    threadStage(PACED, true, true),
+    threadStage(PACED_NO_KAFKA, false, true),
   ];
-  const rows: string[][] = [['stage', 'CPU µs/event (median)', 'min – max', 'wall ms/round (median)']];
+  const rows: string[][] = [
+    ['stage', 'CPU µs/event (median)', 'min – max', 'of which system', 'wall ms/round (median)'],
+  ];
   try {
     await pipeline.ready;
     for (const stage of stages) {
@@ -292,17 +526,46 @@ async function main(): Promise<void> {
         stage.name,
         median(cpu).toFixed(1),
         `${Math.min(...cpu).toFixed(1)} – ${Math.max(...cpu).toFixed(1)}`,
+        median(m.map((x) => x.systemUs)).toFixed(1),
         median(m.map((x) => x.wallMs)).toFixed(0),
+      ]);
+      const helpers = m.map((x) => x.helpersUs ?? 0);
+      if (stage.threads !== undefined) {
+        const range = `${Math.min(...helpers).toFixed(1)} – ${Math.max(...helpers).toFixed(1)}`;
+        rows.push([THREAD_HELPERS, median(helpers).toFixed(1), range, '', '']);
+      }
+    }
+    const encode = rows.find((r) => r[0] === KAFKAJS_ENCODE);
+    const noHeaders = rows.find((r) => r[0] === KAFKAJS_NO_HEADERS);
+    if (encode && noHeaders) {
+      const diff = (Number(encode[1]) - Number(noHeaders[1])).toFixed(1);
+      rows.splice(rows.indexOf(noHeaders) + 1, 0, [
+        '→ the three headers (difference of the two)',
+        diff,
+        '',
+        '',
+        '',
       ]);
     }
     const capture = rows.find((r) => r[0] === CAPTURE);
     const withMetrics = rows.find((r) => r[0] === CAPTURE_METRICS);
     if (capture && withMetrics) {
       const diff = (Number(withMetrics[1]) - Number(capture[1])).toFixed(1);
-      rows.splice(rows.indexOf(withMetrics) + 1, 0, ['→ prom-client (difference of the two)', diff, '', '']);
+      rows.splice(rows.indexOf(withMetrics) + 1, 0, [
+        '→ prom-client (difference of the two)',
+        diff,
+        '',
+        '',
+        '',
+      ]);
     }
   } finally {
-    await Promise.allSettled([esSink.close(), kafkaSink.close(), pipeline.close()]);
+    await Promise.allSettled([
+      esSink.close(),
+      kafkaSink.close(),
+      pipeline.close(),
+      ...closers.map((c) => c()),
+    ]);
     await Promise.allSettled([es.stop(), kafka.stop()]);
     rmSync(spoolDir, { recursive: true, force: true });
   }
@@ -311,7 +574,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nsink CPU benchmark — ${EVENTS} events × ${ROUNDS} rounds (+1 warm-up), batches of ${BATCH}, ` +
       `one KServe V2 iris row per event (${Buffer.byteLength(JSON.stringify(sample))} bytes of JSON)\n` +
-      `Elasticsearch ${es.url}, Kafka ${kafka.brokers.join(',')}; node ${process.version}\n\n` +
+      `Elasticsearch ${es.url}, Kafka ${kafka.brokers.join(',')}; node ${process.version}; ` +
+      `1-minute load average ${loadAtStart[0].toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end, ` +
+      `on ${cpus().length} cores\n\n` +
       `${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n` +
       rows
         .slice(1)

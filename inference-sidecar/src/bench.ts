@@ -5,5 +5,7 @@
 export { createCapture } from './capture/capture';
 export type { Capture, CaptureDeps } from './capture/capture';
 export type { Exchange } from './capture/exchange';
+export { startCaptureThread } from './capture-thread/bridge';
+export type { CaptureThread } from './capture-thread/bridge';
 export { createSidecarMetrics } from './metrics/sidecar-metrics';
 export type { SidecarMetrics } from './metrics/sidecar-metrics';

@@ -1,7 +1,7 @@
 /**
  * The sidecar's Prometheus metrics, created from the catalog (@plumbline/schema SIDECAR_METRICS) on an injected
  * Registry. Label children are cached per label set so an observation is a Map lookup plus prom-client's own
- * work. Class labels are bounded per model: past `maxClassesPerModel` distinct classes, the rest count as "other";
+ * work; histograms are LocalHistograms (local-histogram.ts), whose observation is a bucket search and three additions. Class labels are bounded per model: past `maxClassesPerModel` distinct classes, the rest count as "other";
  * model labels too: past `maxModels` distinct model names (paths and feedback bodies name models, so clients choose
  * them), the rest count as model="other". The models named in the config always keep their own label.
  *
@@ -9,14 +9,15 @@
  * pipeline; `dropped` is shared (sampling drops are counted here with sink="capture"), so counters are taken with
  * getOrCreateMetric: whichever of the two registers one first, the other reuses it.
  */
-import { createMetric, getOrCreateMetric, SIDECAR_METRICS } from '@plumbline/schema';
-import type { Counter, Histogram, Registry } from 'prom-client';
+import { getOrCreateMetric, SIDECAR_METRICS } from '@plumbline/schema';
+import type { Counter, Registry } from 'prom-client';
+import { LocalHistogram } from './local-histogram';
 
 export const OTHER_CLASS = 'other';
 /** The `status` label of a request whose client went away before the response was complete (nginx's 499). */
 export const CLIENT_CLOSED_STATUS = '499';
 
-type HistogramChild = ReturnType<Histogram<string>['labels']>;
+type HistogramChild = ReturnType<LocalHistogram['series']>;
 type CounterChild = ReturnType<Counter<string>['labels']>;
 
 export interface SidecarMetrics {
@@ -69,16 +70,16 @@ export function createSidecarMetrics(
   }
   const S = SIDECAR_METRICS;
   const requests = getOrCreateMetric(registry, S.requests);
-  const requestDuration = createMetric(registry, S.requestDuration);
-  const upstreamDuration = createMetric(registry, S.upstreamDuration);
-  const overhead = createMetric(registry, S.overhead);
+  const requestDuration = new LocalHistogram(registry, S.requestDuration);
+  const upstreamDuration = new LocalHistogram(registry, S.upstreamDuration);
+  const overhead = new LocalHistogram(registry, S.overhead);
   const upstreamErrors = getOrCreateMetric(registry, S.upstreamErrors);
-  const payloadBytes = createMetric(registry, S.payloadBytes);
+  const payloadBytes = new LocalHistogram(registry, S.payloadBytes);
   const predictions = getOrCreateMetric(registry, S.predictions);
-  const confidence = createMetric(registry, S.confidence);
-  const regressionOutput = createMetric(registry, S.regressionOutput);
+  const confidence = new LocalHistogram(registry, S.confidence);
+  const regressionOutput = new LocalHistogram(registry, S.regressionOutput);
   const invalidOutputs = getOrCreateMetric(registry, S.invalidOutputs);
-  const featureValue = createMetric(registry, S.featureValue);
+  const featureValue = new LocalHistogram(registry, S.featureValue);
   const events = getOrCreateMetric(registry, S.events);
   const unparsed = getOrCreateMetric(registry, S.unparsed);
   const feedback = getOrCreateMetric(registry, S.feedback);
@@ -99,10 +100,10 @@ export function createSidecarMetrics(
   const hist = new Map<string, HistogramChild>();
   const count = new Map<string, CounterChild>();
 
-  function h(metric: Histogram<string>, key: string, labels: string[]): HistogramChild {
+  function h(metric: LocalHistogram, key: string, labels: string[]): HistogramChild {
     let child = hist.get(key);
     if (child === undefined) {
-      child = metric.labels(...labels);
+      child = metric.series(...labels);
       hist.set(key, child);
     }
     return child;
@@ -124,11 +125,11 @@ export function createSidecarMetrics(
       let ch = requestChildren.get(key);
       if (ch === undefined) {
         ch = {
-          total: requestDuration.labels(model, r.version, r.protocol),
-          upstream: upstreamDuration.labels(model, r.version, r.protocol),
-          overhead: overhead.labels(model, r.version, r.protocol),
-          reqBytes: payloadBytes.labels(model, r.version, 'request'),
-          resBytes: payloadBytes.labels(model, r.version, 'response'),
+          total: requestDuration.series(model, r.version, r.protocol),
+          upstream: upstreamDuration.series(model, r.version, r.protocol),
+          overhead: overhead.series(model, r.version, r.protocol),
+          reqBytes: payloadBytes.series(model, r.version, 'request'),
+          resBytes: payloadBytes.series(model, r.version, 'response'),
           byStatus: new Map(),
         };
         requestChildren.set(key, ch);
@@ -140,11 +141,11 @@ export function createSidecarMetrics(
         ch.byStatus.set(status, st);
       }
       st.inc();
-      ch.total.observe(r.totalSeconds);
-      ch.upstream.observe(r.upstreamSeconds);
-      ch.overhead.observe(Math.max(0, r.totalSeconds - r.upstreamSeconds));
-      ch.reqBytes.observe(r.requestBytes);
-      ch.resBytes.observe(r.responseBytes);
+      ch.total(r.totalSeconds);
+      ch.upstream(r.upstreamSeconds);
+      ch.overhead(Math.max(0, r.totalSeconds - r.upstreamSeconds));
+      ch.reqBytes(r.requestBytes);
+      ch.resBytes(r.responseBytes);
     },
     upstreamError(rawModel, version, reason) {
       const model = m(rawModel);
@@ -166,11 +167,11 @@ export function createSidecarMetrics(
     },
     confidence(rawModel, version, value) {
       const model = m(rawModel);
-      h(confidence, `c\u0000${model}\u0000${version}`, [model, version]).observe(value);
+      h(confidence, `c\u0000${model}\u0000${version}`, [model, version])(value);
     },
     regressionOutput(rawModel, version, value) {
       const model = m(rawModel);
-      h(regressionOutput, `r\u0000${model}\u0000${version}`, [model, version]).observe(value);
+      h(regressionOutput, `r\u0000${model}\u0000${version}`, [model, version])(value);
     },
     invalidOutput(rawModel, version, kind) {
       const model = m(rawModel);
@@ -178,9 +179,7 @@ export function createSidecarMetrics(
     },
     featureValue(rawModel, version, feature, value) {
       const model = m(rawModel);
-      h(featureValue, `f\u0000${model}\u0000${version}\u0000${feature}`, [model, version, feature]).observe(
-        value,
-      );
+      h(featureValue, `f\u0000${model}\u0000${version}\u0000${feature}`, [model, version, feature])(value);
     },
     events(rawModel, version, n) {
       const model = m(rawModel);
