@@ -19,56 +19,44 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
-import { windowStoreGeometry } from '../src/app';
-import { parseConfig, type ExporterConfig, type ModelConfig } from '../src/config';
-import { buildReferenceProfile } from '../src/drift/in-memory-profile-builder';
-import { createNumericPool } from '../src/drift/numeric-pool';
-import type { ReferenceProfile } from '../src/drift/profile-types';
-import { evaluateQuality, type LabelJoinStateJson } from '../src/quality';
+import type { ExporterConfig, ModelConfig } from '../src/config';
+import { evaluateQuality } from '../src/quality';
 import type { LoadedBaseline } from '../src/service/drift-engine';
 import { evaluateWindow } from '../src/service/evaluate-window';
 import { groundTruthColumn, toColumns } from '../src/service/production-baseline';
-import { createProfileDriftEngine } from '../src/service/profile-drift-engine';
 import { EventBuffer } from '../src/sources/event-buffer';
 import type { SourceCounters } from '../src/sources/source';
 import { acceptFeedback, acceptInference } from '../src/sources/validate-entry';
-import {
-  summarizeFeature,
-  windowFeatureSummaries,
-  type FeatureSummary,
-  type TimeRange,
-} from '../src/windows';
+import { summarizeFeature, windowFeatureSummaries, type FeatureSummary } from '../src/windows';
 import {
   bucketToJson,
   copyBucketState,
   sortedSampleColumns,
   windowDriftInputs,
-  type BucketState,
 } from '../src/windows/buckets';
+import { createCheckpointer, type WindowStore } from '../src/windows/store';
 import {
-  createCheckpointer,
-  createLabelJoinCompanion,
-  createWindowStore,
-  type LabelJoinCompanion,
-  type WindowStore,
-} from '../src/windows/store';
-import { MODEL, TrafficGenerator, referenceColumns, roundTrip } from './production-events';
+  EVALUATED_AT,
+  HOUR_MS,
+  LABELLED_SHARE,
+  LABEL_DELAY_MS,
+  RANGE,
+  REFERENCE_ROWS,
+  T0,
+  benchConfig,
+  buildHourWindow,
+  evaluationInput,
+  loadBaseline,
+  referenceProfile,
+  serviceStore,
+} from './hour-window';
+import { MODEL, TrafficGenerator, roundTrip } from './production-events';
 
 const RATES = [1_000, 10_000, 50_000] as const;
 /** Events of the fold-rate part (at 50,000/s: 6 s of traffic). */
 const FOLD_EVENTS = 300_000;
-/** Rows of the generated reference the baseline is profiled from. */
-const REFERENCE_ROWS = 50_000;
-const LABELLED_SHARE = 0.1;
-/** Ground truth arrives this long after its prediction. */
-const LABEL_DELAY_MS = 120_000;
 /** The old Elasticsearch source's `maxEventsPerWindow` and the Kafka / spool buffer's `maxBufferedEvents`. */
 const OLD_CAP = 200_000;
-/** The window evaluated: the hour [T0, T0 + 1 h), evaluated 6 s after it closed (grace 5 s). */
-const T0 = Date.UTC(2026, 0, 1, 0);
-const HOUR_MS = 3_600_000;
-const EVALUATED_AT = T0 + HOUR_MS + 6_000;
-const RANGE: TimeRange = { from: T0, to: T0 + HOUR_MS };
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 const counters: SourceCounters = { consumed: () => undefined, invalid: () => undefined };
@@ -94,44 +82,6 @@ function median(xs: readonly number[]): number {
 
 function ms(since: number): number {
   return performance.now() - since;
-}
-
-/** The service's config with its defaults (window 3600 s / 60 s, bucket sample 2,000, window sample 50,000…). */
-function benchConfig(): ExporterConfig {
-  return parseConfig({ models: [{ name: MODEL }] });
-}
-
-function referenceProfile(): ReferenceProfile {
-  return buildReferenceProfile(referenceColumns(REFERENCE_ROWS), { predictionColumn: 'prediction' });
-}
-
-/** The baseline as the service's drift engine loads it (createProfileDriftEngine with a drift worker pool). */
-async function loadBaseline(profile: ReferenceProfile, model: ModelConfig) {
-  const pool = createNumericPool();
-  const engine = createProfileDriftEngine(async () => ({ profile, version: 'bench' }), [model], pool);
-  const baseline = (await engine.load(model))!;
-  return { baseline, pool };
-}
-
-/** The window store exactly as createExporter wires it (app.ts), with the label join as companion. */
-function serviceStore(
-  config: ExporterConfig,
-  now: () => number,
-): { store: WindowStore; join: () => LabelJoinCompanion } {
-  const { bucketWidthMs, retentionMs } = windowStoreGeometry(config);
-  let companion: LabelJoinCompanion | null = null;
-  const store = createWindowStore({
-    models: config.models.map((m) => ({ name: m.name, version: m.version })),
-    bucketWidthMs,
-    retentionMs,
-    bucketSampleSize: config.window.bucketSampleSize,
-    windowSampleSize: config.window.sampleSize,
-    seed: 12345,
-    dedupe: { horizonMs: config.dedupe.horizonSeconds * 1000, maxIds: config.dedupe.maxIds },
-    now,
-    companion: () => (companion = createLabelJoinCompanion({ task: config.models[0].task, bucketWidthMs })),
-  });
-  return { store, join: () => companion! };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -256,80 +206,6 @@ interface WindowResult {
   };
 }
 
-/** The hashes and times of a base64 column of little-endian doubles (label join documents). */
-function decode(text: string, n: number): Float64Array {
-  const b = Buffer.from(text, 'base64');
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = b.readDoubleLE(i * 8);
-  return out;
-}
-
-function encode(values: Float64Array): string {
-  const b = Buffer.alloc(values.length * 8);
-  for (let i = 0; i < values.length; i++) b.writeDoubleLE(values[i], i * 8);
-  return b.toString('base64');
-}
-
-/**
- * Fills minute `target` with a copy of minute `source`'s state, as if the same minute of traffic had come again
- * with new request ids: the bucket state copied with the new start, and the label join's rows of that minute
- * (predictions and the labels that joined them) with their times moved and their key hashes mapped to new keys by
- * h → (h + c) mod T, T the join's sampling threshold, c drawn anew per minute: uniform keys below T stay uniform
- * below T, so the join samples them as it would fresh ones.
- */
-function copyMinute(
-  store: WindowStore,
-  companion: LabelJoinCompanion,
-  source: BucketState,
-  target: number,
-  random: () => number,
-  labelsBefore: number,
-): void {
-  const startMs = T0 + target * 60_000;
-  const offset = startMs - source.startMs;
-  store.restore(MODEL, { ...copyBucketState(source), startMs, endMs: startMs + 60_000 }, null);
-  const doc = companion.join.toJSON(source.startMs);
-  const labels = companion.join.labelsToJSON();
-  const b = doc.buckets[0];
-  const T = doc.samplingThreshold;
-  const c = Math.floor(random() * T);
-  const hashes = decode(b.hash, b.size);
-  const inMinute = new Set(hashes);
-  const moved = hashes.map((h) => (h + c) % T);
-  const at = decode(b.atMs, b.size).map((t) => t + offset);
-  const l = labels.labels!;
-  const lHash = decode(l.hash, l.size);
-  const lAt = decode(l.atMs, l.size);
-  const lKind = Buffer.from(l.kind, 'base64');
-  const lValue = decode(l.value, l.size);
-  const keep: number[] = [];
-  for (let i = 0; i < l.size; i++) if (inMinute.has(lHash[i]) && lAt[i] + offset < labelsBefore) keep.push(i);
-  const STRING = 2; // label-join-state.ts's kind of a string value: its index in `strings`
-  const copy: LabelJoinStateJson = {
-    ...doc,
-    strings: [...doc.strings, ...labels.strings],
-    buckets: [{ ...b, startMs, hash: encode(moved), atMs: encode(at) }],
-    labels: {
-      size: keep.length,
-      hash: encode(Float64Array.from(keep, (i) => (lHash[i] + c) % T)),
-      atMs: encode(Float64Array.from(keep, (i) => lAt[i] + offset)),
-      kind: Buffer.from(keep.map((i) => lKind[i])).toString('base64'),
-      value: encode(
-        Float64Array.from(keep, (i) => (lKind[i] === STRING ? lValue[i] + doc.strings.length : lValue[i])),
-      ),
-    },
-    counters: {
-      sampledOutPredictions: 0,
-      sampledOutLabels: 0,
-      duplicateRowsDropped: 0,
-      expiredLabels: 0,
-      lastSampledOutLabelAtMs: null,
-      evictedBeforeMs: null,
-    },
-  };
-  companion.load(copy);
-}
-
 async function timedCheckpoint(
   write: () => { files: ReadonlyMap<string, string>; manifest: unknown; done: Promise<void> },
 ): Promise<{ ms: number; bytes: number; files: number }> {
@@ -343,58 +219,10 @@ async function timedCheckpoint(
 }
 
 async function windowPart(ratePerSecond: number): Promise<WindowResult> {
-  const config = benchConfig();
-  const model = config.models[0];
-  const profile = referenceProfile();
-  const { baseline, pool } = await loadBaseline(profile, model);
-  // Every minute folded from events at 1,000/s; at higher rates the first two, then copies (copyMinute).
-  const realMinutes = ratePerSecond <= 1_000 ? 60 : 2;
-  const clock = { now: T0 };
-  const before = settledMemory();
-  const { store, join: labelJoin } = serviceStore(config, () => clock.now);
-  store.setProfile(MODEL, baseline.profile, model.features);
-  const companion = labelJoin();
-  const gen = new TrafficGenerator({ seed: ratePerSecond });
-  const pending: FeedbackEvent[] = [];
-  let head = 0;
-  const deliver = (until: number): void => {
-    while (head < pending.length && Date.parse(pending[head]['@timestamp']) <= until)
-      store.feedback(pending[head++]);
-    if (head > 100_000) {
-      pending.splice(0, head);
-      head = 0;
-    }
-  };
-  const started = performance.now();
-  for (let m = 0; m < realMinutes; m++) {
-    for (let s = 0; s < 60; s++) {
-      const second = T0 + (m * 60 + s) * 1000;
-      for (let i = 0; i < ratePerSecond; i++) {
-        const at = second + Math.floor((i * 1000) / ratePerSecond);
-        clock.now = at + 1000; // read a second after it happened
-        const [e, f] = gen.next(at, LABELLED_SHARE, LABEL_DELAY_MS);
-        store.inference(e);
-        if (f) pending.push(f);
-      }
-      deliver(second + 1000);
-    }
-    process.stderr.write(
-      `\r${ratePerSecond.toLocaleString('en')}/s: folded minute ${m + 1}/${realMinutes} (${(ms(started) / 1000).toFixed(0)} s)`,
-    );
-  }
-  process.stderr.write('\n');
-  clock.now = EVALUATED_AT;
-  // Ground truth that has arrived by the time the window is evaluated.
-  deliver(EVALUATED_AT);
-  pending.length = 0; // delivered, or still in flight: not the store's
-  const source = store.buckets().find((b) => b.state.startMs === T0 + (realMinutes - 1) * 60_000)!.state;
+  let before: Memory | null = null;
+  const hour = await buildHourWindow(ratePerSecond, { beforeStore: () => (before = settledMemory()) });
+  const { config, store, companion, gen, pool, baseline, source, realMinutes } = hour;
   const sourceRows = source.rows;
-  const random = (() => {
-    let x = 0x9e3779b9;
-    return () => (x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
-  })();
-  for (let m = realMinutes; m < 60; m++) copyMinute(store, companion, source, m, random, EVALUATED_AT);
-  store.evict();
   const after = settledMemory();
 
   // One bucket's state: its JSON (what a checkpoint writes for it) and its heap (20 copies held, divided by 20).
@@ -406,17 +234,7 @@ async function windowPart(ratePerSecond: number): Promise<WindowResult> {
   copies.length = 0;
 
   // Evaluation: what app.ts does per window — store.window (merge) then evaluateWindow (summaries, drift, quality).
-  const evalInput = (window: ReturnType<WindowStore['window']>) => ({
-    model,
-    range: RANGE,
-    windowKind: 'sliding' as const,
-    window,
-    baseline,
-    minimumSamples: config.window.minimumSamples,
-    confidenceThreshold: config.confidenceThreshold,
-    maxClasses: config.maxClasses,
-    now: EVALUATED_AT,
-  });
+  const evalInput = (window: ReturnType<WindowStore['window']>) => evaluationInput(hour, window);
   const totalMs: number[] = [];
   const cpuMs: number[] = [];
   let report = null;
@@ -475,7 +293,7 @@ async function windowPart(ratePerSecond: number): Promise<WindowResult> {
     realMinutes,
     rows: window.state.rows,
     sampledRows: window.state.sample.size,
-    memory: { before, after, stateBytes: after.bytes - before.bytes },
+    memory: { before: before!, after, stateBytes: after.bytes - before!.bytes },
     bucket: { rows: sourceRows, heapBytes, jsonBytes },
     labelJoin: {
       predictions: stats.predictions,
