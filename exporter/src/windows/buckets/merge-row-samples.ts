@@ -85,17 +85,22 @@ export function mergeRowSamples(
     throw new Error(
       'mergeRowSamples: no feasible draw in 1000 attempts (a bug: K is chosen so that one is almost sure)',
     );
-  // The rows drawn, bucket after bucket (the draws in the same order as ever), then copied column by column:
-  // one tight loop per column instead of a loop over every column per row.
-  const picks: Int32Array[] = [];
+  // The rows drawn, bucket after bucket, the draws in the same order as ever: output row `at + j` is slot idx[j]
+  // of bucket i (the first m entries of a partial Fisher–Yates shuffle of 0 … size − 1: m distinct slots,
+  // uniformly). Then each bucket's picks are listed by ascending slot with their output rows, so every column is
+  // copied reading the bucket's sample in order (it streams through the cache; read at random, each of the
+  // ~1,400 columns of an hour's buckets cost a cache miss per line) and writing within the bucket's m output rows.
+  const largest = samples.reduce((a, s) => Math.max(a, s.size), 0);
+  const idx = new Int32Array(largest);
+  const place = new Int32Array(largest).fill(-1);
+  const slots = new Int32Array(k);
+  const rows = new Int32Array(k);
+  const ends = new Int32Array(samples.length);
+  let at = 0;
   samples.forEach((s, i) => {
     const m = counts[i];
-    if (m === 0) {
-      picks.push(new Int32Array(0));
-      return;
-    }
-    // The first m entries of a partial Fisher–Yates shuffle of 0 … size − 1: m distinct slots, uniformly.
-    const idx = new Int32Array(s.size);
+    ends[i] = at + m;
+    if (m === 0) return;
     for (let j = 0; j < s.size; j++) idx[j] = j;
     for (let j = 0; j < m; j++) {
       const r = j + uniformInt(rng, s.size - j);
@@ -103,53 +108,72 @@ export function mergeRowSamples(
       idx[j] = idx[r];
       idx[r] = t;
     }
-    picks.push(idx.subarray(0, m));
+    for (let j = 0; j < m; j++) place[idx[j]] = at + j;
+    let n = at;
+    for (let slot = 0; slot < s.size; slot++)
+      if (place[slot] >= 0) {
+        slots[n] = slot;
+        rows[n++] = place[slot];
+        place[slot] = -1;
+      }
+    at += m;
   });
+  const picked = { slots, rows, ends };
   for (let c = 0; c < columns; c++)
     copyPicked(
       samples.map((s) => s.columns[c]),
-      picks,
+      picked,
       out.columns[c],
     );
   copyPicked(
     samples.map((s) => s.values),
-    picks,
+    picked,
     out.values,
   );
   copyPicked(
     samples.map((s) => s.confidences),
-    picks,
+    picked,
     out.confidences,
   );
+  const labels = new Array<string | null>(k);
   copyPickedLabels(
     samples.map((s) => s.labels),
-    picks,
-    out.labels,
+    picked,
+    labels,
   );
+  out.labels = labels;
   return { sample: out, info };
 }
 
-/** Writes `from[i][picks[i][j]]`, bucket after bucket, into `into` from index 0. */
-function copyPicked(from: readonly Float64Array[], picks: readonly Int32Array[], into: Float64Array): void {
-  let at = 0;
+/** The picks of mergeRowSamples: bucket i's are entries [ends[i − 1], ends[i]), by ascending slot. */
+interface Picked {
+  readonly slots: Int32Array;
+  /** The output row of each. */
+  readonly rows: Int32Array;
+  readonly ends: Int32Array;
+}
+
+/** Writes `from[i][slot]` to `into[row]` for every pick of every bucket i. */
+function copyPicked(from: readonly Float64Array[], picked: Picked, into: Float64Array): void {
+  const { slots, rows, ends } = picked;
+  let j = 0;
   for (let i = 0; i < from.length; i++) {
     const source = from[i];
-    const rows = picks[i];
-    for (let j = 0; j < rows.length; j++) into[at++] = source[rows[j]];
+    for (const end = ends[i]; j < end; j++) into[rows[j]] = source[slots[j]];
   }
 }
 
-/** copyPicked for the class labels (an indexed loop: `for … of` over a typed array goes through an iterator). */
+/** copyPicked for the class labels (its own function, so copyPicked only ever sees typed arrays). */
 function copyPickedLabels(
   from: readonly (readonly (string | null)[])[],
-  picks: readonly Int32Array[],
+  picked: Picked,
   into: (string | null)[],
 ): void {
-  let at = 0;
+  const { slots, rows, ends } = picked;
+  let j = 0;
   for (let i = 0; i < from.length; i++) {
     const source = from[i];
-    const rows = picks[i];
-    for (let j = 0; j < rows.length; j++) into[at++] = source[rows[j]];
+    for (const end = ends[i]; j < end; j++) into[rows[j]] = source[slots[j]];
   }
 }
 
