@@ -12,8 +12,8 @@
  * and GC pauses), `runs` times back to back (the collection of the evaluations' garbage amortised), and `runs`
  * times stage by stage. Prints the least and the median of each. With a third argument, writes there every report
  * of the whole evaluations, in order (durationSeconds set to 0), to compare before and after a change byte for byte
- * (`cmp`). With EVALUATION_PROFILE=file.cpuprofile, the back-to-back evaluations are also profiled (V8's sampling
- * profiler, 0.1 ms) into that file.
+ * (`cmp`). With EVALUATION_PROFILE=file.cpuprofile, each back-to-back evaluation is also profiled (V8's sampling
+ * profiler, 0.1 ms) into file.cpuprofile.0, .1, … (the slides in between are not).
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -119,15 +119,15 @@ async function main(): Promise<void> {
   }
   // Back to back, no forced GC: the CPU per evaluation with the collection of its garbage amortised.
   await settle();
-  const profiler = profilePath ? await startProfiler() : null;
   let total = 0;
   for (let i = 0; i < runs; i++) {
     hour.slide();
+    const profiler = profilePath ? await startProfiler() : null;
     const c = process.cpuUsage();
     evaluate();
     total += cpuMs(c);
+    if (profiler) writeFileSync(`${profilePath}.${i}`, JSON.stringify(await profiler.stop()));
   }
-  if (profiler) writeFileSync(profilePath!, JSON.stringify(await profiler.stop()));
   await delivered();
   record(times, `slide + evaluation, ${runs} back to back: evaluation (mean)`, total / runs);
   record(times, '… GC pauses of slides and evaluations (wall, mean)', gcMs / runs);
