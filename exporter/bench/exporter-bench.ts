@@ -191,6 +191,8 @@ interface WindowResult {
   bucket: { rows: number; heapBytes: number; jsonBytes: number };
   labelJoin: { predictions: number; labels: number; samplingRate: number; bytes: number };
   evaluation: {
+    /** CPU time of the first evaluation of the hour as built (cold). */
+    firstCpuMs: number;
     totalMs: number[];
     /** CPU time of each evaluation, every thread of the process (a shared machine's wall time includes waits). */
     cpuMs: number[];
@@ -234,24 +236,37 @@ async function windowPart(ratePerSecond: number): Promise<WindowResult> {
   copies.length = 0;
 
   // Evaluation: what app.ts does per window — store.window (merge) then evaluateWindow (summaries, drift, quality).
+  // The hour as built once (cold: the code not yet optimised, every bucket's label tally worked out), then five
+  // times a minute later each (hour.slide(): the next minute folded, the ground truth that arrived, the oldest
+  // bucket evicted), as the service evaluates a sliding window.
   const evalInput = (window: ReturnType<WindowStore['window']>) => evaluationInput(hour, window);
+  const settle = async (): Promise<void> => {
+    gc();
+    await new Promise((r) => setTimeout(r, 200)); // the collector's helper threads finish sweeping first
+  };
+  await settle();
+  let cpu = process.cpuUsage();
+  let report = evaluateWindow(evalInput(store.window(MODEL, hour.range)));
+  const firstCpu = process.cpuUsage(cpu);
+  const firstCpuMs = (firstCpu.user + firstCpu.system) / 1000;
   const totalMs: number[] = [];
   const cpuMs: number[] = [];
-  let report = null;
   for (let i = 0; i < 5; i++) {
-    gc();
+    hour.slide();
+    await settle();
     const t = performance.now();
-    const cpu = process.cpuUsage();
-    report = evaluateWindow(evalInput(store.window(MODEL, RANGE)));
+    cpu = process.cpuUsage();
+    report = evaluateWindow(evalInput(store.window(MODEL, hour.range)));
     const used = process.cpuUsage(cpu);
     totalMs.push(ms(t));
     cpuMs.push((used.user + used.system) / 1000);
   }
   const stages: StageTimes[] = [];
   for (let i = 0; i < 5; i++) {
-    gc();
+    hour.slide();
+    await settle();
     let t = performance.now();
-    const w = store.window(MODEL, RANGE);
+    const w = store.window(MODEL, hour.range);
     const merge = ms(t);
     t = performance.now();
     // As evaluateWindow does: the sample columns sorted once, for the summaries and the stat tests.
@@ -265,7 +280,7 @@ async function windowPart(ratePerSecond: number): Promise<WindowResult> {
     w.quality!({ confidenceThreshold: config.confidenceThreshold, maxClasses: config.maxClasses });
     stages.push({ merge, summaries, drift, quality: ms(t) });
   }
-  const window = store.window(MODEL, RANGE);
+  const window = store.window(MODEL, hour.range);
 
   // Checkpoints: the whole hour, then one changed bucket, then one changed bucket and a label that arrived.
   const dir = mkdtempSync(join(tmpdir(), 'plumbline-bench-checkpoint-'));
@@ -302,6 +317,7 @@ async function windowPart(ratePerSecond: number): Promise<WindowResult> {
       bytes: stats.bytes,
     },
     evaluation: {
+      firstCpuMs,
       totalMs,
       cpuMs,
       stages: {
@@ -563,6 +579,8 @@ function main(): void {
         row('evaluation, median of 5 (merge + evaluateWindow)', (x) => msText(median(x.evaluation.totalMs))),
         row('evaluation, slowest of 5', (x) => msText(Math.max(...x.evaluation.totalMs))),
         row('evaluation CPU time, median of 5 (all threads)', (x) => msText(median(x.evaluation.cpuMs))),
+        row('evaluation CPU time, slowest of 5', (x) => msText(Math.max(...x.evaluation.cpuMs))),
+        row('first evaluation after the build (cold), CPU time', (x) => msText(x.evaluation.firstCpuMs)),
         row(
           '… merge 60 buckets (store.window)',
           stat((s) => s.merge),
@@ -589,6 +607,9 @@ function main(): void {
         ),
         row('evaluation ≤ 100 ms (wall, median)', (x) =>
           median(x.evaluation.totalMs) <= 100 ? 'met' : 'missed',
+        ),
+        row('evaluation ≤ 100 ms (CPU time, median)', (x) =>
+          median(x.evaluation.cpuMs) <= 100 ? 'met' : 'missed',
         ),
       ]),
       '',
@@ -716,7 +737,7 @@ function main(): void {
     'Method:',
     `- Traffic: one classifier, 20 numerical + 5 categorical features (skewed, 0–3% missing, rare unseen categories), predicted class with probabilities; ground truth for ${LABELLED_SHARE * 100}% of rows, ${LABEL_DELAY_MS / 1000} s after the prediction (exporter/bench/production-events.ts). Baseline profiled from ${n(REFERENCE_ROWS)} reference rows; the traffic is mildly shifted on a few features. The store, detector and config are the service's (parseConfig defaults, windowStoreGeometry, createProfileDriftEngine, the label join companion).`,
     `- Fold rate: ${n(FOLD_EVENTS)} events (6 s at 50,000/s) parsed from JSON beforehand; best of 3 on a fresh store; events/s counts inference events, the feedback's time included. The label join holds every row at this size (below its 1,000,000 cap).`,
-    `- Window: at 1,000/s every minute is folded from generated events (3.6M); at 10,000 and 50,000/s the first 2 minutes are folded from events (1.2M and 6M) and minutes 3–60 are copies of minute 2 with new starts: its bucket state copied, and its label-join rows (predictions and their labels) with times moved and key hashes mapped to new keys below the join's sampling threshold. "One bucket" is that folded minute: its size does not depend on the rows it folded once the 2,000-row reservoir is full. Memory: heap + array buffers after a forced GC, the window state = after − before creating the store (buckets, label join, the duplicate-id set). Evaluation: the hour's window (60 buckets), median of 5, each after a forced GC; wall time, and the CPU time of the process over the same call (process.cpuUsage: every thread, the GC's helpers included) — on a machine shared with other work the wall time also holds the waits for a core.`,
+    `- Window: at 1,000/s every minute is folded from generated events (3.6M); at 10,000 and 50,000/s the first 2 minutes are folded from events (1.2M and 6M) and minutes 3–60 are copies of minute 2 with new starts: its bucket state copied, and its label-join rows (predictions and their labels) with times moved and key hashes mapped to new keys below the join's sampling threshold. "One bucket" is that folded minute: its size does not depend on the rows it folded once the 2,000-row reservoir is full. Memory: heap + array buffers after a forced GC, the window state = after − before creating the store (buckets, label join, the duplicate-id set). Evaluation: the hour's window (60 buckets) evaluated once as built (cold), then slid a minute at a time as the service sees it (the next minute folded — copied above 1,000/s — the ground truth that arrived in it, the oldest bucket evicted) and evaluated, median of 5, each after a forced GC and 200 ms for its sweeping to finish; wall time, and the CPU time of the process over the same call (process.cpuUsage: every thread, the GC's helpers included) — on a machine shared with other work the wall time also holds the waits for a core. The label join keeps each bucket's tally until its rows or their labels change, so a slid window works out the buckets that changed (the first, cold evaluation all 60).`,
     `- Old design: the newest N events of the 1,000/s hour (the very events the store folded), held in an EventBuffer as JSON-parsed, validated objects, with the ground truth of those rows that arrived by the evaluation (the old sources held other feedback too: its memory is a lower bound); then main's evaluateWindow step by step: buffer.window, toColumns, summarizeFeature per feature, the prediction column, createDriftDetector(profile).evaluate (with the service's drift worker pool), evaluateQuality. N = ${n(OLD_CAP)} (the old cap) and the most rows that fit in the default heap (per-row cost from the ${n(OLD_CAP)} run, 15% slack).`,
     '- Checkpoints go to the OS temp dir; each is one capture + write; bytes are the files written plus the manifest.',
     `- Each part in its own process (Node ${process.version}); 2 shared cores, load average ${load.toFixed(1)} at the start; whole run ${(ms(t) / 1000).toFixed(0)} s.`,
