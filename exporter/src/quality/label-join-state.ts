@@ -8,10 +8,13 @@
  *   its prediction. The latest label of a key wins (greatest `atMs`; ties: the one added last), as in joinFeedback.
  * - `quality(bucketStarts)` reports the window made of those buckets, by prediction time: each held prediction in
  *   them joined with its key's label if one is held, whenever that label arrived.
- * - Keys are kept as 52-bit hashes (key-hash.ts); rows as typed-array columns (~86 bytes per held prediction,
- *   ~83 per held label, with the index, measured by exporter/bench/label-join-bench.ts). Past `maxPredictions` held predictions or `maxLabels` held labels, only
+ * - Keys are kept as 52-bit hashes (key-hash.ts); rows as typed-array columns (~82 bytes per held prediction,
+ *   ~83 per held label, with the index, measured by exporter/bench/label-join-bench.ts, and 4 per prediction for its
+ *   bucket). Past `maxPredictions` held predictions or `maxLabels` held labels, only
  *   keys whose hash is below a threshold are kept, the threshold halving each time a cap is hit: the joined rows are
  *   then a uniform hash sample of the window's rows, and the report says so (`sampled`, `samplingRate`).
+ * - Each bucket keeps what its rows add to a report (label-join-tally.ts) until one of them or their label changes,
+ *   so evaluating a sliding window walks the buckets that changed, not every held prediction.
  * Pure: no I/O, no clock. The window store calls it from its sinks (sources/follow.ts).
  */
 import { float64FromBase64, float64ToBase64 } from '../io/float64-base64';
