@@ -655,11 +655,11 @@ class LabelJoinStateImpl implements LabelJoinState {
     const t = builder.tally;
     const classification = this.task === 'classification';
     const delays = new Float64Array(b.length);
-    const classes = new Map<number, number>();
+    const classes = new Float64Array(this.strings.capacity); // rows per string id (a Map per row was the cost)
     for (let i = 0; i < b.length; i++) {
       const s = b.slots[i];
       const pKind = this.pKind[s];
-      if (pKind === STRING) classes.set(this.pValue[s], (classes.get(this.pValue[s]) ?? 0) + 1);
+      if (pKind === STRING) classes[this.pValue[s]]++;
       const l = this.pLabel[s];
       if (l < 0) continue;
       if ((this.pPrev[s] !== -1 || this.pNext[s] !== -1) && targets().get(this.pHash[s]) !== s) continue;
@@ -683,7 +683,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       }
     }
     t.delays = delays.slice(0, t.labelled);
-    for (const [id, n] of classes) t.classes.push(id, n);
+    for (let id = 0; id < classes.length; id++) if (classes[id] > 0) t.classes.push(id, classes[id]);
     return (b.tally = t);
   }
 
