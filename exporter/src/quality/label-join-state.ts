@@ -9,17 +9,20 @@
  * - `quality(bucketStarts)` reports the window made of those buckets, by prediction time: each held prediction in
  *   them joined with its key's label if one is held, whenever that label arrived.
  * - Keys are kept as 52-bit hashes (key-hash.ts); rows as typed-array columns (~82 bytes per held prediction,
- *   ~83 per held label, with the index, measured by exporter/bench/label-join-bench.ts). Past `maxPredictions` held predictions or `maxLabels` held labels, only
+ *   ~83 per held label, with the index, measured by exporter/bench/label-join-bench.ts, and 4 per prediction for its
+ *   bucket). Past `maxPredictions` held predictions or `maxLabels` held labels, only
  *   keys whose hash is below a threshold are kept, the threshold halving each time a cap is hit: the joined rows are
  *   then a uniform hash sample of the window's rows, and the report says so (`sampled`, `samplingRate`).
+ * - Each bucket keeps what its rows add to a report (label-join-tally.ts) until one of them or their label changes,
+ *   so evaluating a sliding window walks the buckets that changed, not every held prediction.
  * Pure: no I/O, no clock. The window store calls it from its sinks (sources/follow.ts).
  */
 import { float64FromBase64, float64ToBase64 } from '../io/float64-base64';
 import { BucketStateError, DEFAULT_BUCKET_WIDTH_MS, bucketStartFor } from '../windows/buckets';
 import { HashSlotIndex } from './hash-slot-index';
 import { KEY_HASH_SPACE, keyHash } from './key-hash';
-import { lowConfidenceShare } from './low-confidence-share';
-import { addPair, qualityFromTally, type QualityReport } from './quality-report';
+import { BucketTallyBuilder, windowTally, type BucketTally } from './label-join-tally';
+import { qualityFromTally, type QualityReport } from './quality-report';
 import { StringInterner } from './string-interner';
 
 /** Held predictions before sampling starts. @default 1000000 */
@@ -216,15 +219,18 @@ const STRING = 2;
 const NUMBER = 3;
 const BOOLEAN = 4;
 
-/** Pair codes: actual code · base + predicted code (codes of distinct labels met in one report, < 2^26). */
-const PAIR_CODE_BASE = 2 ** 26;
-/** Pairs of the first 128 codes are counted in a dense 128 × 128 array, the rest in a Map. */
-const DENSE_CODES = 128;
-
 interface Bucket {
   readonly startMs: number;
+  /** Its index in `bucketById` (a row's bucket is found by its `pBucket`). */
+  readonly id: number;
   slots: Int32Array;
   length: number;
+  /**
+   * What its rows add to a quality report and to the ground truth column (label-join-tally.ts), kept until one of
+   * its rows, or the label one of them joins, changes (then null: worked out again when next asked).
+   */
+  tally: BucketTally | null;
+  truths: (string | number | boolean)[] | null;
 }
 
 function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T, capacity: number): T {
@@ -261,6 +267,8 @@ class LabelJoinStateImpl implements LabelJoinState {
 
   private readonly strings = new StringInterner();
   private readonly buckets = new Map<number, Bucket>();
+  private readonly bucketById: (Bucket | undefined)[] = [];
+  private readonly freeBucketIds: number[] = [];
 
   // Predictions: one slot per held row; prev / next link the rows of one key hash (duplicates), the index holds one.
   private readonly predictionIndex = new HashSlotIndex();
@@ -273,6 +281,8 @@ class LabelJoinStateImpl implements LabelJoinState {
   private pNext: Int32Array;
   /** The label slot of the row's key, −1 without one (kept in step, so a report looks nothing up). */
   private pLabel: Int32Array;
+  /** The id of the row's bucket. */
+  private pBucket: Int32Array;
   private pFree: Int32Array;
   private pFreeTop = 0;
   private pHigh = 0;
@@ -310,6 +320,7 @@ class LabelJoinStateImpl implements LabelJoinState {
     this.pPrev = new Int32Array(p);
     this.pNext = new Int32Array(p);
     this.pLabel = new Int32Array(p);
+    this.pBucket = new Int32Array(p);
     this.pFree = new Int32Array(p);
     const l = Math.min(1024, this.maxLabels + 1);
     this.lHash = new Float64Array(l);
@@ -454,70 +465,10 @@ class LabelJoinStateImpl implements LabelJoinState {
     const buckets = starts.flatMap((start) => this.buckets.get(start) ?? []);
     let predictions = 0;
     for (const b of buckets) predictions += b.length;
-    const delays = new Float64Array(predictions);
-    let labelled = 0;
-    const classification = this.task === 'classification';
-    // Classification: usable rows counted per (actual, predicted) code, codes given to label strings as met.
-    const codes = new Map<string, number>();
-    const names: string[] = [];
-    const codeOf = (label: string): number => {
-      let c = codes.get(label);
-      if (c === undefined) {
-        codes.set(label, (c = names.length));
-        names.push(label);
-      }
-      return c;
-    };
-    const codeOfString = new Int32Array(this.strings.capacity).fill(-1);
-    const codeOfId = (id: number): number =>
-      codeOfString[id] >= 0 ? codeOfString[id] : (codeOfString[id] = codeOf(this.strings.get(id)));
-    const densePairs = new Float64Array(classification ? DENSE_CODES * DENSE_CODES : 0);
-    const pairCounts = new Map<number, number>();
-    const actual: number[] = [];
-    const predicted: number[] = [];
-    const classCounts = new Float64Array(this.strings.capacity);
-    const confidences = exact?.confidenceBelow ? [] : new Array<number>(predictions);
-    let row = 0;
     let targets: Map<number, number> | null = null;
-    for (const b of buckets) {
-      for (let i = 0; i < b.length; i++, row++) {
-        const s = b.slots[i];
-        if (this.pKind[s] === STRING) classCounts[this.pValue[s]]++;
-        if (!exact?.confidenceBelow) confidences[row] = this.pConfidence[s];
-        const l = this.pLabel[s];
-        if (l < 0) continue;
-        if (this.pPrev[s] !== -1 || this.pNext[s] !== -1) {
-          targets ??= this.joinTargets();
-          if (targets.get(this.pHash[s]) !== s) continue;
-        }
-        delays[labelled++] = Math.max(0, (this.lAt[l] - this.pAt[s]) / 1000);
-        const pKind = this.pKind[s];
-        const lKind = this.lKind[l];
-        if (classification) {
-          if (pKind === NULL) continue;
-          // String(value), as evaluateQuality labels them.
-          const p = pKind === STRING ? codeOfId(this.pValue[s]) : codeOf(String(this.pValue[s]));
-          const a =
-            lKind === STRING
-              ? codeOfId(this.lValue[l])
-              : codeOf(lKind === BOOLEAN ? String(this.lValue[l] === 1) : String(this.lValue[l]));
-          if (a < DENSE_CODES && p < DENSE_CODES) densePairs[a * DENSE_CODES + p]++;
-          else {
-            const pair = a * PAIR_CODE_BASE + p;
-            pairCounts.set(pair, (pairCounts.get(pair) ?? 0) + 1);
-          }
-        } else if (pKind === NUMBER && lKind === NUMBER) {
-          actual.push(this.lValue[l]);
-          predicted.push(this.pValue[s]);
-        }
-      }
-    }
-    const pairs = new Map<string, Map<string, number>>();
-    for (let i = 0; i < densePairs.length; i++)
-      if (densePairs[i] > 0)
-        addPair(pairs, names[Math.floor(i / DENSE_CODES)], names[i % DENSE_CODES], densePairs[i]);
-    for (const [pair, n] of pairCounts)
-      addPair(pairs, names[Math.floor(pair / PAIR_CODE_BASE)], names[pair % PAIR_CODE_BASE], n);
+    const targetsOf = (): Map<number, number> => (targets ??= this.joinTargets());
+    const tallies = buckets.map((b) => this.tallyOf(b, targetsOf));
+    const join = windowTally(tallies);
     const inWindow = new Set(starts);
     let unmatchedFeedback = 0;
     for (let l = 0; l < this.lHigh; l++)
@@ -527,25 +478,39 @@ class LabelJoinStateImpl implements LabelJoinState {
         inWindow.has(bucketStartFor(this.lAt[l], this.bucketWidthMs))
       )
         unmatchedFeedback++;
-    const classes = new Map<string, number>();
-    for (let id = 0; id < classCounts.length; id++)
-      if (classCounts[id] > 0) classes.set(this.strings.get(id), classCounts[id]);
+    let classes: Map<string, number> | null = null;
+    if (!exact?.classCounts) {
+      // By string id, as one pass over the rows counted them.
+      const classCounts = new Float64Array(this.strings.capacity);
+      for (const t of tallies)
+        for (let i = 0; i < t.classes.length; i += 2) classCounts[t.classes[i]] += t.classes[i + 1];
+      classes = new Map();
+      for (let id = 0; id < classCounts.length; id++)
+        if (classCounts[id] > 0) classes.set(this.strings.get(id), classCounts[id]);
+    }
     const below = exact?.confidenceBelow;
     const report = qualityFromTally(
-      { labelled, unmatchedFeedback, delaysSeconds: delays.subarray(0, labelled), pairs, actual, predicted },
+      {
+        labelled: join.labelled,
+        unmatchedFeedback,
+        delaysSeconds: join.delaysSeconds,
+        pairs: join.pairs,
+        actual: join.actual,
+        predicted: join.predicted,
+      },
       {
         predictions: exact?.predictions ?? predictions,
-        classCounts: exact?.classCounts ?? classes,
+        classCounts: exact?.classCounts ?? classes!,
         lowConfidenceShare: below
           ? below.rows === 0
             ? null
             : below.below / below.rows
-          : lowConfidenceShare(confidences, confidenceThreshold),
+          : this.lowConfidenceShare(buckets, tallies, confidenceThreshold),
       },
       { task: this.task, confidenceThreshold, maxClasses },
     );
     if (this.threshold < KEY_HASH_SPACE) {
-      report.sampled = labelled;
+      report.sampled = join.labelled;
       report.samplingRate = this.threshold / KEY_HASH_SPACE;
     }
     return report;
@@ -559,27 +524,12 @@ class LabelJoinStateImpl implements LabelJoinState {
     const values: (string | number | boolean)[] = [];
     let rows = 0;
     let targets: Map<number, number> | null = null;
+    const targetsOf = (): Map<number, number> => (targets ??= this.joinTargets());
     for (const start of [...new Set(bucketStarts)].sort((a, b) => a - b)) {
       const b = this.buckets.get(start);
       if (!b) continue;
       rows += b.length;
-      for (let i = 0; i < b.length; i++) {
-        const s = b.slots[i];
-        const l = this.pLabel[s];
-        if (l < 0) continue;
-        if (this.pPrev[s] !== -1 || this.pNext[s] !== -1) {
-          targets ??= this.joinTargets();
-          if (targets.get(this.pHash[s]) !== s) continue;
-        }
-        const kind = this.lKind[l];
-        values.push(
-          kind === STRING
-            ? this.strings.get(this.lValue[l])
-            : kind === BOOLEAN
-              ? this.lValue[l] === 1
-              : this.lValue[l],
-        );
-      }
+      for (const v of this.truthsOf(b, targetsOf)) values.push(v);
     }
     return { values, rows, sampled: this.threshold < KEY_HASH_SPACE };
   }
@@ -589,6 +539,7 @@ class LabelJoinStateImpl implements LabelJoinState {
     for (const b of this.buckets.values()) bucketBytes += b.slots.byteLength;
     const columns = [
       this.pLabel,
+      this.pBucket,
       this.pHash,
       this.pAt,
       this.pValue,
@@ -688,8 +639,115 @@ class LabelJoinStateImpl implements LabelJoinState {
 
   private bucketAt(startMs: number): Bucket {
     let b = this.buckets.get(startMs);
-    if (!b) this.buckets.set(startMs, (b = { startMs, slots: new Int32Array(16), length: 0 }));
+    if (!b) {
+      const id = this.freeBucketIds.pop() ?? this.bucketById.length;
+      b = { startMs, id, slots: new Int32Array(16), length: 0, tally: null, truths: null };
+      this.buckets.set(startMs, b);
+      this.bucketById[id] = b;
+    }
     return b;
+  }
+
+  /** The bucket's tally: kept, or worked out from its rows (`targets`: joinTargets, computed once when needed). */
+  private tallyOf(b: Bucket, targets: () => Map<number, number>): BucketTally {
+    if (b.tally) return b.tally;
+    const builder = new BucketTallyBuilder();
+    const t = builder.tally;
+    const classification = this.task === 'classification';
+    const delays = new Float64Array(b.length);
+    const classes = new Float64Array(this.strings.capacity); // rows per string id (a Map per row was the cost)
+    for (let i = 0; i < b.length; i++) {
+      const s = b.slots[i];
+      const pKind = this.pKind[s];
+      if (pKind === STRING) classes[this.pValue[s]]++;
+      const l = this.pLabel[s];
+      if (l < 0) continue;
+      if ((this.pPrev[s] !== -1 || this.pNext[s] !== -1) && targets().get(this.pHash[s]) !== s) continue;
+      delays[t.labelled++] = Math.max(0, (this.lAt[l] - this.pAt[s]) / 1000);
+      const lKind = this.lKind[l];
+      if (classification) {
+        if (pKind === NULL) continue;
+        // String(value), as evaluateQuality labels them; the predicted class is met first.
+        const p = builder.code(pKind === STRING ? this.strings.get(this.pValue[s]) : String(this.pValue[s]));
+        const a = builder.code(
+          lKind === STRING
+            ? this.strings.get(this.lValue[l])
+            : lKind === BOOLEAN
+              ? String(this.lValue[l] === 1)
+              : String(this.lValue[l]),
+        );
+        builder.pair(a, p);
+      } else if (pKind === NUMBER && lKind === NUMBER) {
+        t.actual.push(this.lValue[l]);
+        t.predicted.push(this.pValue[s]);
+      }
+    }
+    t.delays = delays.slice(0, t.labelled);
+    for (let id = 0; id < classes.length; id++) if (classes[id] > 0) t.classes.push(id, classes[id]);
+    return (b.tally = t);
+  }
+
+  /** The ground truth of the bucket's joined rows, in row order (kept like its tally). */
+  private truthsOf(b: Bucket, targets: () => Map<number, number>): (string | number | boolean)[] {
+    if (b.truths) return b.truths;
+    const values: (string | number | boolean)[] = [];
+    for (let i = 0; i < b.length; i++) {
+      const s = b.slots[i];
+      const l = this.pLabel[s];
+      if (l < 0) continue;
+      if ((this.pPrev[s] !== -1 || this.pNext[s] !== -1) && targets().get(this.pHash[s]) !== s) continue;
+      const kind = this.lKind[l];
+      values.push(
+        kind === STRING
+          ? this.strings.get(this.lValue[l])
+          : kind === BOOLEAN
+            ? this.lValue[l] === 1
+            : this.lValue[l],
+      );
+    }
+    return (b.truths = values);
+  }
+
+  /** lowConfidenceShare over the buckets' rows (those with a finite confidence), each bucket's count kept. */
+  private lowConfidenceShare(
+    buckets: readonly Bucket[],
+    tallies: readonly BucketTally[],
+    threshold: number,
+  ): number | null {
+    let known = 0;
+    let below = 0;
+    buckets.forEach((b, k) => {
+      const t = tallies[k];
+      if (t.confidence?.threshold !== threshold) {
+        let n = 0;
+        let under = 0;
+        for (let i = 0; i < b.length; i++) {
+          const c = this.pConfidence[b.slots[i]];
+          if (!Number.isFinite(c)) continue;
+          n++;
+          if (c < threshold) under++;
+        }
+        t.confidence = { threshold, known: n, below: under };
+      }
+      known += t.confidence.known;
+      below += t.confidence.below;
+    });
+    return known === 0 ? null : below / known;
+  }
+
+  /** The bucket of row `s` is worked out again when next asked. */
+  private stale(s: number): void {
+    const b = this.bucketById[this.pBucket[s]]!;
+    b.tally = null;
+    b.truths = null;
+  }
+
+  /** The buckets of every held row of key hash `hash` are worked out again when next asked. */
+  private staleKey(hash: number): void {
+    const m = this.predictionIndex.get(hash);
+    if (m < 0) return;
+    for (let s = m; s !== -1; s = this.pNext[s]) this.stale(s);
+    for (let s = this.pPrev[m]; s !== -1; s = this.pPrev[s]) this.stale(s);
   }
 
   /** Holds one prediction row (its hash below the threshold), then keeps the cap. */
@@ -732,6 +790,11 @@ class LabelJoinStateImpl implements LabelJoinState {
     if (l >= 0) this.lPredictions[l]++;
     if (bucket.length === bucket.slots.length) bucket.slots = grown(bucket.slots, bucket.slots.length * 2);
     bucket.slots[bucket.length++] = s;
+    this.pBucket[s] = bucket.id;
+    bucket.tally = null;
+    bucket.truths = null;
+    // A key held twice: which of its rows its label joins may have changed (joinTargets).
+    if (m >= 0) this.staleKey(hash);
     this.pCount++;
     if (this.pCount > this.maxPredictions) this.halve();
   }
@@ -750,6 +813,7 @@ class LabelJoinStateImpl implements LabelJoinState {
     if (s >= 0) {
       if (atMs < this.lAt[s]) return; // an older report than the one held
       if (this.lKind[s] === STRING) this.strings.release(this.lValue[s]);
+      if (this.lPredictions[s] > 0) this.staleKey(hash);
     } else {
       s = this.allocLabel();
       this.lHash[s] = hash;
@@ -787,6 +851,7 @@ class LabelJoinStateImpl implements LabelJoinState {
       this.pPrev = grown(this.pPrev, n);
       this.pNext = grown(this.pNext, n);
       this.pLabel = grown(this.pLabel, n);
+      this.pBucket = grown(this.pBucket, n);
       this.pFree = grown(this.pFree, n);
     }
     return this.pHigh++;
@@ -808,6 +873,7 @@ class LabelJoinStateImpl implements LabelJoinState {
 
   /** Frees one prediction slot (the caller takes it out of its bucket's list). */
   private freePrediction(s: number): void {
+    this.stale(s);
     const hash = this.pHash[s];
     const prev = this.pPrev[s];
     const next = this.pNext[s];
@@ -824,6 +890,8 @@ class LabelJoinStateImpl implements LabelJoinState {
     this.pKind[s] = FREE;
     this.pFree[this.pFreeTop++] = s;
     this.pCount--;
+    // The key's other rows: which of them its label joins may have changed (joinTargets).
+    if (prev !== -1 || next !== -1) this.staleKey(hash);
   }
 
   private freeLabel(s: number): void {
@@ -848,8 +916,14 @@ class LabelJoinStateImpl implements LabelJoinState {
     const m = this.predictionIndex.get(hash);
     if (m < 0) return 0;
     let rows = 0;
-    for (let s = m; s !== -1; s = this.pNext[s], rows++) this.pLabel[s] = label;
-    for (let s = this.pPrev[m]; s !== -1; s = this.pPrev[s], rows++) this.pLabel[s] = label;
+    for (let s = m; s !== -1; s = this.pNext[s], rows++) {
+      this.pLabel[s] = label;
+      this.stale(s);
+    }
+    for (let s = this.pPrev[m]; s !== -1; s = this.pPrev[s], rows++) {
+      this.pLabel[s] = label;
+      this.stale(s);
+    }
     return rows;
   }
 
@@ -858,6 +932,8 @@ class LabelJoinStateImpl implements LabelJoinState {
     if (!b) return;
     for (let i = 0; i < b.length; i++) this.freePrediction(b.slots[i]);
     this.buckets.delete(startMs);
+    this.bucketById[b.id] = undefined;
+    this.freeBucketIds.push(b.id);
   }
 
   /** A cap was passed: the threshold halves until both sides fit. */

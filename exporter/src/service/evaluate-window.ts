@@ -83,7 +83,8 @@ export function windowMultivariateDrift(window: ModelWindow): MultivariateOutcom
  */
 function labelColumn(window: ModelWindow): Record<string, CellValue[]> {
   const name = window.schema.labelColumn;
-  const joined = window.truths?.();
+  // Without a label column in the baseline there is no label drift: the join's rows are not walked for nothing.
+  const joined = name ? window.truths?.() : null;
   if (!name || !joined) return {};
   const column: CellValue[] = joined.values;
   const labelled = column.length;

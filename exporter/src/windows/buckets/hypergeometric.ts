@@ -52,7 +52,7 @@ function drawMarked(rng: RandomState, population: number, successes: number, dra
       break;
     }
     let x = 0; // uniformInt(rng, left), inlined (left ≥ 2 here: marked < left)
-    const limit = Math.floor(TWO_32 / left) * left;
+    const below = TWO_32 - left; // x < below is under the rejection limit, which is then not worked out
     do {
       // nextUint32 (xoshiro128**)
       const m = Math.imul(s1, 5);
@@ -64,7 +64,7 @@ function drawMarked(rng: RandomState, population: number, successes: number, dra
       s0 ^= s3;
       s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
-    } while (x >= limit);
+    } while (x >= below && x >= Math.floor(TWO_32 / left) * left);
     if (x - Math.floor(x / left) * left < marked) {
       hits++;
       marked--;

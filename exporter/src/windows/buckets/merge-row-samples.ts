@@ -1,5 +1,5 @@
 import { sampleMultivariateHypergeometric } from './hypergeometric';
-import { uniformInt, type RandomState } from './random';
+import type { RandomState } from './random';
 import { createRowSample, ensureRoom, type RowSample } from './row-sample';
 
 /** How a merged sample was drawn. */
@@ -85,71 +85,159 @@ export function mergeRowSamples(
     throw new Error(
       'mergeRowSamples: no feasible draw in 1000 attempts (a bug: K is chosen so that one is almost sure)',
     );
-  // The rows drawn, bucket after bucket (the draws in the same order as ever), then copied column by column:
-  // one tight loop per column instead of a loop over every column per row.
-  const picks: Int32Array[] = [];
-  samples.forEach((s, i) => {
-    const m = counts[i];
-    if (m === 0) {
-      picks.push(new Int32Array(0));
-      return;
-    }
-    // The first m entries of a partial Fisher–Yates shuffle of 0 … size − 1: m distinct slots, uniformly.
-    const idx = new Int32Array(s.size);
-    for (let j = 0; j < s.size; j++) idx[j] = j;
-    for (let j = 0; j < m; j++) {
-      const r = j + uniformInt(rng, s.size - j);
-      const t = idx[j];
-      idx[j] = idx[r];
-      idx[r] = t;
-    }
-    picks.push(idx.subarray(0, m));
-  });
+  const picked = pickRows(samples, counts, k, rng);
   for (let c = 0; c < columns; c++)
     copyPicked(
       samples.map((s) => s.columns[c]),
-      picks,
+      picked,
       out.columns[c],
     );
   copyPicked(
     samples.map((s) => s.values),
-    picks,
+    picked,
     out.values,
   );
   copyPicked(
     samples.map((s) => s.confidences),
-    picks,
+    picked,
     out.confidences,
   );
+  const labels = new Array<string | null>(k);
   copyPickedLabels(
     samples.map((s) => s.labels),
-    picks,
-    out.labels,
+    picked,
+    labels,
   );
+  out.labels = labels;
   return { sample: out, info };
 }
 
-/** Writes `from[i][picks[i][j]]`, bucket after bucket, into `into` from index 0. */
-function copyPicked(from: readonly Float64Array[], picks: readonly Int32Array[], into: Float64Array): void {
+/** The picks of mergeRowSamples: bucket i's are entries [ends[i − 1], ends[i]), by ascending slot. */
+interface Picked {
+  readonly slots: Int32Array;
+  /** The output row of each. */
+  readonly rows: Int32Array;
+  readonly ends: Int32Array;
+}
+
+/**
+ * The rows drawn, bucket after bucket, the draws in the same order as ever: output row `at + j` is slot idx[j] of
+ * bucket i (the first m = counts[i] entries of a partial Fisher–Yates shuffle of 0 … size − 1: m distinct slots,
+ * uniformly). Then each bucket's picks are listed by ascending slot with their output rows, so that every column
+ * is copied reading the bucket's sample in order (it streams through the cache; read at random, each of the
+ * ~1,400 columns of an hour's buckets cost a cache miss per line) and writing within the bucket's m output rows.
+ */
+function pickRows(
+  samples: readonly RowSample[],
+  counts: readonly number[],
+  k: number,
+  rng: RandomState,
+): Picked {
+  const largest = samples.reduce((a, s) => Math.max(a, s.size), 0);
+  const idx = new Int32Array(largest);
+  const place = new Int32Array(largest).fill(-1);
+  const slots = new Int32Array(k);
+  const rows = new Int32Array(k);
+  const ends = new Int32Array(samples.length);
   let at = 0;
-  for (let i = 0; i < from.length; i++) {
-    const source = from[i];
-    const rows = picks[i];
-    for (let j = 0; j < rows.length; j++) into[at++] = source[rows[j]];
+  for (let i = 0; i < samples.length; i++) {
+    const m = counts[i];
+    const size = samples[i].size;
+    if (m > 0) {
+      shuffleFirst(idx, size, m, rng);
+      listInSlotOrder(idx, size, m, place, at, slots, rows);
+    }
+    at += m;
+    ends[i] = at;
+  }
+  return { slots, rows, ends };
+}
+
+/**
+ * idx[0 … m) := the first m entries of a partial Fisher–Yates shuffle of 0 … size − 1, each swap partner drawn
+ * with uniformInt(rng, size − j) — inlined, the generator's words in locals and written back at the end (the same
+ * outputs and final state; as hypergeometric.ts's drawMarked does).
+ */
+function shuffleFirst(idx: Int32Array, size: number, m: number, rng: RandomState): void {
+  for (let j = 0; j < size; j++) idx[j] = j;
+  let s0 = rng[0] | 0;
+  let s1 = rng[1] | 0;
+  let s2 = rng[2] | 0;
+  let s3 = rng[3] | 0;
+  for (let j = 0; j < m; j++) {
+    const n = size - j;
+    let r = 0;
+    if (n > 1) {
+      const below = TWO_32 - n; // under the rejection limit: see uniformInt
+      let x = 0;
+      do {
+        const t5 = Math.imul(s1, 5);
+        x = Math.imul((t5 << 7) | (t5 >>> 25), 9) >>> 0;
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+      } while (x >= below && x >= Math.floor(TWO_32 / n) * n);
+      r = x - Math.floor(x / n) * n;
+    }
+    const swap = idx[j];
+    idx[j] = idx[j + r];
+    idx[j + r] = swap;
+  }
+  rng[0] = s0;
+  rng[1] = s1;
+  rng[2] = s2;
+  rng[3] = s3;
+}
+
+/** Appends the picks idx[0 … m) by ascending slot to slots / rows from `at` (`place`: all −1, left so). */
+function listInSlotOrder(
+  idx: Int32Array,
+  size: number,
+  m: number,
+  place: Int32Array,
+  at: number,
+  slots: Int32Array,
+  rows: Int32Array,
+): void {
+  for (let j = 0; j < m; j++) place[idx[j]] = at + j;
+  let n = at;
+  for (let slot = 0; slot < size; slot++) {
+    const row = place[slot];
+    if (row >= 0) {
+      slots[n] = slot;
+      rows[n++] = row;
+      place[slot] = -1;
+    }
   }
 }
 
-/** copyPicked for the class labels (an indexed loop: `for … of` over a typed array goes through an iterator). */
-function copyPickedLabels(
-  from: readonly (readonly (string | null)[])[],
-  picks: readonly Int32Array[],
-  into: (string | null)[],
-): void {
-  let at = 0;
+const TWO_32 = 4294967296;
+
+/** Writes `from[i][slot]` to `into[row]` for every pick of every bucket i. */
+function copyPicked(from: readonly Float64Array[], picked: Picked, into: Float64Array): void {
+  const { slots, rows, ends } = picked;
+  let j = 0;
   for (let i = 0; i < from.length; i++) {
     const source = from[i];
-    const rows = picks[i];
-    for (let j = 0; j < rows.length; j++) into[at++] = source[rows[j]];
+    for (const end = ends[i]; j < end; j++) into[rows[j]] = source[slots[j]];
+  }
+}
+
+/** copyPicked for the class labels (its own function, so copyPicked only ever sees typed arrays). */
+function copyPickedLabels(
+  from: readonly (readonly (string | null)[])[],
+  picked: Picked,
+  into: (string | null)[],
+): void {
+  const { slots, rows, ends } = picked;
+  let j = 0;
+  for (let i = 0; i < from.length; i++) {
+    const source = from[i];
+    for (const end = ends[i]; j < end; j++) into[rows[j]] = source[slots[j]];
   }
 }
 

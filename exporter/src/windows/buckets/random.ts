@@ -50,16 +50,18 @@ const TWO_32 = 4294967296;
  * The remainders are taken as x − ⌊x / n⌋ · n, not with `%`: both operands pass 2^31, so `%` is a floating-point
  * remainder (a slow library call in V8), while the quotient of two integers below 2^53 whose true value is at
  * least 1/n away from the next integer rounds to a double whose floor is exact — the same numbers, ~3× faster
- * (the window merge draws ~300,000 of them per evaluation).
+ * (the window merge draws ~300,000 of them per evaluation). The rejection limit is worked out only for the
+ * outputs that come near it.
  */
 export function uniformInt(s: RandomState, n: number): number {
   if (!(Number.isInteger(n) && n >= 1 && n <= TWO_32))
     throw new RangeError(`uniformInt: n must be an integer in [1, 2^32], got ${n}`);
   if (n === 1) return 0;
-  const limit = Math.floor(TWO_32 / n) * n; // 2^32 − (2^32 mod n)
   for (;;) {
     const x = nextUint32(s);
-    if (x < limit) return x - Math.floor(x / n) * n; // x mod n
+    // The limit is 2^32 − (2^32 mod n) > 2^32 − n: below that x is accepted without working the limit out (a
+    // division); only the top n outputs need it.
+    if (x < TWO_32 - n || x < Math.floor(TWO_32 / n) * n) return x - Math.floor(x / n) * n; // x mod n
   }
 }
 

@@ -7,9 +7,52 @@
  *
  * Ids are kept as their 52-bit `keyHash` (quality/key-hash.ts, the label join's): among a million remembered ids,
  * the chance that a new id is taken for a duplicate is about 1e6 / 2⁵² ≈ 2.2e-10 per event.
- * Cost: two 32-bit string hashes and a Set lookup per id; about 40 bytes per remembered id.
+ * Each generation is an open-addressing table of those hashes in one Float64Array (linear probing, at most half
+ * full), not a Set: a Set of 52-bit numbers holds one heap object per id, and with the two million ids of the
+ * default `dedupe.maxIds` every full garbage collection of the exporter had to trace them (~50 ms each, in the
+ * middle of an evaluation; issue #18). A typed array is one object the collector does not look into.
+ * Cost: two 32-bit string hashes and a probe or two per id; 16–32 bytes per remembered id.
  */
 import { keyHash } from '../../quality/key-hash';
+
+const EMPTY = -1;
+
+/** A set of 52-bit key hashes (integers in [0, 2⁵²)): open addressing, linear probing, doubled when half full. */
+class KeyHashSet {
+  private table = new Float64Array(1024).fill(EMPTY);
+  private mask = 1023;
+  size = 0;
+
+  has(hash: number): boolean {
+    const table = this.table;
+    for (let i = (hash >>> 0) & this.mask; ; i = (i + 1) & this.mask) {
+      const h = table[i];
+      if (h === hash) return true;
+      if (h === EMPTY) return false;
+    }
+  }
+
+  /** Adds a hash that is not in the set. */
+  add(hash: number): void {
+    if ((this.size + 1) * 2 > this.table.length) this.grow();
+    this.put(hash);
+    this.size++;
+  }
+
+  private put(hash: number): void {
+    const table = this.table;
+    let i = (hash >>> 0) & this.mask;
+    while (table[i] !== EMPTY) i = (i + 1) & this.mask;
+    table[i] = hash;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Float64Array(old.length * 2).fill(EMPTY);
+    this.mask = this.table.length - 1;
+    for (let i = 0; i < old.length; i++) if (old[i] !== EMPTY) this.put(old[i]);
+  }
+}
 
 export interface RecentIdsOptions {
   /** How long an id is remembered at least (unless maxIds is reached first). */
@@ -32,8 +75,8 @@ export function createRecentIds(options: RecentIdsOptions): RecentIds {
     throw new RangeError(`maxIds must be an integer ≥ 2, got ${options.maxIds}`);
   const now = options.now ?? Date.now;
   const half = Math.floor(options.maxIds / 2);
-  let previous = new Set<number>();
-  let current = new Set<number>();
+  let previous = new KeyHashSet();
+  let current = new KeyHashSet();
   let currentSince = now();
   return {
     firstSeen(id) {
@@ -42,7 +85,7 @@ export function createRecentIds(options: RecentIdsOptions): RecentIds {
       const t = now();
       if (current.size >= half || t - currentSince >= options.horizonMs) {
         previous = current;
-        current = new Set<number>();
+        current = new KeyHashSet();
         currentSince = t;
       }
       current.add(h);

@@ -54,6 +54,16 @@ describe('recent ids', () => {
     expect(ids.size).toBeLessThanOrEqual(100);
     for (let i = 950; i < 1000; i++) expect(ids.firstSeen(`id-${i}`)).toBe(false);
   });
+
+  it('remembers every id while its table grows (typed-array sets, doubled when half full)', () => {
+    const ids = createRecentIds({ horizonMs: 1e12, maxIds: 1_000_000 });
+    for (let i = 0; i < 20_000; i++) expect(ids.firstSeen(`req-${i}:0`)).toBe(true);
+    expect(ids.size).toBe(20_000);
+    let repeats = 0;
+    for (let i = 0; i < 20_000; i++) if (!ids.firstSeen(`req-${i}:0`)) repeats++;
+    expect(repeats).toBe(20_000);
+    expect(ids.firstSeen('req-20000:0')).toBe(true);
+  });
 });
 
 describe('window store', () => {
