@@ -24,6 +24,10 @@ async function read(path: string): Promise<{ header: [string[], number | null] |
   return { header, rows };
 }
 
+// Two cases write and read files of several MiB: on a loaded 2-core machine that passed jest's 5 s default (seen in
+// runs of the exporter project beside other jobs). No timing is asserted.
+jest.setTimeout(30_000);
+
 describe('CSV input (readTableRows, readTable)', () => {
   test('quoted commas, doubled quotes and newlines; a ragged row after a quoted newline names its own line', async () => {
     const path = file('a,b\n"x, y","say ""hi"""\n"two\nlines",3\n4\n');
