@@ -8,6 +8,18 @@ export function isMissingIndex(err: unknown): boolean {
 }
 
 /**
+ * Shards that are not started yet: an index created a moment ago (by a sidecar's first write) answers searches
+ * with "missing shards" until its primary shard has started, and an index whose shards are being assigned with
+ * `no_shard_available_action_exception`. Transient by nature, unlike any other error answer.
+ */
+export function isShardsStarting(err: unknown): boolean {
+  if (!(err instanceof errors.ResponseError)) return false;
+  const type = err.body?.error?.type;
+  if (type === 'no_shard_available_action_exception') return true;
+  return type === 'search_phase_execution_exception' && /missing shards/i.test(err.message);
+}
+
+/**
  * No answer (connection refused, timeout, no living node) → EXPORTER_ERR_SOURCE_UNAVAILABLE; an answer that is an
  * error → EXPORTER_ERR_SOURCE_QUERY. The client's error is kept as `cause`.
  */

@@ -36,7 +36,10 @@
  *   running one, then runs). A sync that fails keeps what it handed over (the cursor stays after it): the next
  *   `sync()` goes on from there, also after a failed `start()` (a second `start()` is refused). A missing index
  *   is an empty source; no answer → EXPORTER_ERR_SOURCE_UNAVAILABLE, an error answer (a shard failure included:
- *   a partial page would move the cursor past unread events) → EXPORTER_ERR_SOURCE_QUERY.
+ *   a partial page would move the cursor past unread events) → EXPORTER_ERR_SOURCE_QUERY. Shards that have not
+ *   started yet (an index a sidecar created a moment ago; `isShardsStarting`) are waited for within the sync, in
+ *   the steps of SHARDS_STARTING_WAIT_MS, before that error: an exporter started beside a fresh index must not
+ *   fail its start for it.
  *
  * Memory: a page of documents while tailing; one whole bucket of one model while refolding it.
  */
@@ -44,12 +47,15 @@ import { Client } from '@elastic/elasticsearch';
 import { elasticsearchClientSettings } from '@plumbline/service-kit';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import type { ElasticsearchSourceConfig } from '../config';
-import { elasticsearchError, isMissingIndex } from './elasticsearch-errors';
+import { elasticsearchError, isMissingIndex, isShardsStarting } from './elasticsearch-errors';
 import type { EventFollower, RefoldableSink, SourcePosition } from './follow';
 import type { EventKind, SourceCounters } from './source';
 import { acceptFeedback, acceptInference } from './validate-entry';
 
 type Query = Record<string, unknown>;
+
+/** Waits (ms) between the attempts of a sync that met shards not started yet; their sum is the longest wait. */
+export const SHARDS_STARTING_WAIT_MS = [250, 500, 1000, 2000, 4000];
 
 /** The default distance behind now that the tail keeps (refresh interval and the sidecar's batching). */
 export const DEFAULT_ELASTICSEARCH_LAG_MS = 5000;
@@ -395,17 +401,25 @@ export function createElasticsearchFollower(options: ElasticsearchFollowerOption
     if (closed) throw new Error('the Elasticsearch follower is closed');
     const target = sink;
     if (!target) throw new Error('sync() before start()');
-    const nowMs = now();
-    const toMs = nowMs - lagMs;
-    let step = 'tailing the inference index';
-    try {
-      await tailInference(target, toMs);
-      step = 'tailing the feedback index';
-      await tailFeedback(target, toMs);
-      step = 'reconciling the inference buckets';
-      await reconcile(target, nowMs);
-    } catch (err) {
-      throw elasticsearchError(config.url, step, err);
+    for (let attempt = 0; ; attempt++) {
+      const nowMs = now();
+      const toMs = nowMs - lagMs;
+      let step = 'tailing the inference index';
+      try {
+        await tailInference(target, toMs);
+        step = 'tailing the feedback index';
+        await tailFeedback(target, toMs);
+        step = 'reconciling the inference buckets';
+        await reconcile(target, nowMs);
+        return;
+      } catch (err) {
+        // What was handed over stays handed over (the cursors moved with it): the next attempt goes on from there.
+        if (isShardsStarting(err) && attempt < SHARDS_STARTING_WAIT_MS.length && !closed) {
+          await new Promise((resolve) => setTimeout(resolve, SHARDS_STARTING_WAIT_MS[attempt]));
+          continue;
+        }
+        throw elasticsearchError(config.url, step, err);
+      }
     }
   }
 

@@ -12,6 +12,8 @@ import {
   type ElasticsearchPosition,
 } from '../../src/sources';
 import type { SourcePosition } from '../../src/sources/follow';
+import { inferenceTemplate } from '@plumbline/sidecar';
+import { isShardsStarting } from '../../src/sources/elasticsearch-errors';
 import { recordingCounters } from '../helpers/counters';
 import { createEventIndices, indexEvents } from '../helpers/elasticsearch';
 import { feedbackEvent, inferenceEvent } from '../helpers/events';
@@ -404,6 +406,40 @@ describe('Elasticsearch follower', () => {
     await Promise.all([f.sync(), f.sync(), f.sync()]);
     expectOnce(sink.inferenceIds(), [...v2, ...more]);
     expect(sink.refolds).toEqual([]);
+    await f.close();
+  });
+
+  it('waits for the shards of an index created a moment ago instead of failing its start (the sidecar created it beside a starting exporter)', async () => {
+    const indices = await freshIndices();
+    // A new inference index whose primary shard is not started yet (held unassigned here, as a fresh index's is
+    // for a moment after a sidecar's first write created it), then allowed to start while the exporter waits.
+    await client.indices.delete({ index: indices.inference });
+    const template = inferenceTemplate(indices.inference, 0).template;
+    await client.indices.create({
+      index: indices.inference,
+      settings: { ...template.settings, 'index.routing.allocation.require._name': 'no-such-node' },
+      mappings: template.mappings,
+      wait_for_active_shards: 0,
+    });
+    const probe = await client
+      .search({ index: indices.inference, allow_partial_search_results: false })
+      .catch((e: unknown) => e);
+    expect(isShardsStarting(probe)).toBe(true);
+    const clock = { now: W0 + 10 * MINUTE };
+    const { follower: f } = follower({ indices, clock });
+    const sink = recordingSink();
+    const started = f.start(sink, null);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await client.indices.putSettings({
+      index: indices.inference,
+      settings: { 'index.routing.allocation.require._name': null },
+    });
+    await started; // before: EXPORTER_ERR_SOURCE_QUERY "Search rejected due to missing shards"
+    const events = spread(300, W0 + 10 * MINUTE, 5 * MINUTE, 'starting');
+    await indexEvents(client, indices.inference, events);
+    clock.now += 20 * MINUTE;
+    await f.sync();
+    expectOnce(sink.inferenceIds(), events);
     await f.close();
   });
 
