@@ -22,7 +22,12 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { dataQualityChecks } from '../src/data-quality';
 import { evaluateWindow, windowMultivariateDrift } from '../src/service/evaluate-window';
 import { windowFeatureSummaries } from '../src/windows';
-import { sortedSampleColumns, windowDriftInputs } from '../src/windows/buckets';
+import {
+  checkoutSortedColumnBuffers,
+  returnSortedColumnBuffers,
+  sortedSampleColumns,
+  windowDriftInputs,
+} from '../src/windows/buckets';
 import { MODEL } from './production-events';
 import { buildHourWindow, evaluationInput } from './hour-window';
 
@@ -135,7 +140,8 @@ async function main(): Promise<void> {
     hour.slide();
     await settle();
     const w = stage(times, 'merge 60 buckets (store.window)', () => store.window(MODEL, hour.range));
-    const sorted = stage(times, 'sample columns sorted', () => sortedSampleColumns(w.state));
+    const buffers = checkoutSortedColumnBuffers(); // as evaluateWindow does
+    const sorted = stage(times, 'sample columns sorted', () => sortedSampleColumns(w.state, buffers));
     stage(times, 'summaries', () => windowFeatureSummaries(w.state, w.schema, sorted));
     stage(times, 'data quality', () =>
       dataQualityChecks(w.state, w.schema, w.profile, hour.model.dataQuality),
@@ -154,6 +160,7 @@ async function main(): Promise<void> {
     stage(times, 'label join: quality (w.quality)', () =>
       w.quality!({ confidenceThreshold: config.confidenceThreshold, maxClasses: config.maxClasses }),
     );
+    returnSortedColumnBuffers(buffers);
   }
   hour.pool.close();
   const rows: string[] = ['| stage | least | median |', '| --- | --- | --- |'];

@@ -17,7 +17,14 @@ import {
   rowsOfWindowSample,
   type MultivariateOutcome,
 } from '../drift/multivariate';
-import { countsEntries, sortedSampleColumns, windowDriftInputs } from '../windows/buckets';
+import {
+  checkoutSortedColumnBuffers,
+  countsEntries,
+  returnSortedColumnBuffers,
+  sortedSampleColumns,
+  windowDriftInputs,
+  type SortedSampleColumns,
+} from '../windows/buckets';
 import type { ModelWindow } from '../windows/store';
 import { hasEnoughSamples, windowFeatureSummaries, type TimeRange } from '../windows';
 import type { LoadedBaseline } from './drift-engine';
@@ -137,8 +144,36 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
     durationSeconds: 0,
   };
   const features = new Set(baseline ? baseline.features.map((f) => f.name) : model.features);
-  // Each sample column sorted once, for the summaries and the stat tests alike.
-  const sorted = sortedSampleColumns(window.state);
+  // Each sample column sorted once, for the summaries and the stat tests alike, into buffers kept from one
+  // evaluation to the next (the report keeps numbers computed from them, never the arrays).
+  const buffers = checkoutSortedColumnBuffers();
+  try {
+    evaluateSorted(input, report, features, sortedSampleColumns(window.state, buffers));
+  } finally {
+    returnSortedColumnBuffers(buffers);
+  }
+  const reference = window.profile.quality?.realized;
+  report.qualityBaseline = reference
+    ? {
+        accuracy: reference.accuracy,
+        precisionMacro: reference.precisionMacro,
+        recallMacro: reference.recallMacro,
+        f1Macro: reference.f1Macro,
+      }
+    : null;
+  report.durationSeconds = (performance.now() - started) / 1000;
+  return report;
+}
+
+/** The part of evaluateWindow that reads the sorted sample columns (valid only while it runs). */
+function evaluateSorted(
+  input: EvaluateWindowInput,
+  report: ModelWindowReport,
+  features: ReadonlySet<string>,
+  sorted: SortedSampleColumns,
+): void {
+  const { model, baseline, window } = input;
+  const rows = window.state.rows;
   const summaries = windowFeatureSummaries(window.state, window.schema, sorted);
   for (const name of Object.keys(summaries)) if (!features.has(name)) delete summaries[name];
   report.summaries = summaries;
@@ -165,15 +200,4 @@ export function evaluateWindow(input: EvaluateWindowInput): ModelWindowReport {
     if (input.toPeople && window.routing) report.routing = window.routing(input.toPeople);
     report.estimatedQuality = windowEstimate(window);
   }
-  const reference = window.profile.quality?.realized;
-  report.qualityBaseline = reference
-    ? {
-        accuracy: reference.accuracy,
-        precisionMacro: reference.precisionMacro,
-        recallMacro: reference.recallMacro,
-        f1Macro: reference.f1Macro,
-      }
-    : null;
-  report.durationSeconds = (performance.now() - started) / 1000;
-  return report;
 }

@@ -78,4 +78,38 @@ describe('reconstructionErrors', () => {
       /a column has 1 < 2 rows/,
     );
   });
+
+  test('rows a block at a time: bit for bit the errors of a row-by-row computation, across block ends', () => {
+    // Regression guard for the blocked loops: the same operations in the same order as one row at a time.
+    const p = 5;
+    const size = 256 * 2 + 37;
+    const columns = Array.from({ length: p }, (_, j) =>
+      Float64Array.from({ length: size }, (_, i) => (i % 13 === j ? Number.NaN : Math.sin(i * (j + 2)) * 10)),
+    );
+    const axes = Array.from({ length: p }, (_, c) =>
+      Array.from({ length: p }, (_, j) => Math.cos(c * p + j)),
+    );
+    const means = [0.5, -1, 2, 0, 3];
+    const scales = [1.5, 2, 0.25, 1, 7];
+    const rowByRow = (kept: number[][], viaResidual: boolean): number[] =>
+      Array.from({ length: size }, (_, i) => {
+        const z = columns.map((c, j) => (Number.isFinite(c[i]) ? (c[i] - means[j]) / scales[j] : 0));
+        const t = kept.map((v) => z.reduce((s, zj, j) => s + v[j] * zj, 0));
+        if (viaResidual) return Math.sqrt(t.reduce((s, x) => s + x * x, 0));
+        return Math.sqrt(
+          z.reduce((sq, zj, j) => {
+            const d = zj - t.reduce((b, tc, c) => b + kept[c][j] * tc, 0);
+            return sq + d * d;
+          }, 0),
+        );
+      });
+    const components = axes.slice(0, 2);
+    const residualAxes = axes.slice(2);
+    expect([...reconstructionErrors({ means, scales, components }, columns, size)]).toEqual(
+      rowByRow(components, false),
+    );
+    const narrow = { means, scales, components: axes.slice(0, 4), residualAxes: axes.slice(4) };
+    expect([...reconstructionErrors(narrow, columns, size)]).toEqual(rowByRow(axes.slice(4), true));
+    expect(residualAxes.length).toBe(3); // 3 ≥ 2 · 2: the wide model above went through the kept axes
+  });
 });

@@ -43,7 +43,12 @@ export { BUCKET_STATE_FORMAT, BucketStateError, bucketFromJson, bucketToJson } f
 export type { BucketStateJson } from './serialize-bucket';
 export { POOLED_UNSEEN_CATEGORY, windowDriftInputs } from './drift-inputs';
 export type { WindowColumnInput } from './drift-inputs';
-export { sortedSampleColumns } from './sorted-sample-columns';
+export {
+  checkoutSortedColumnBuffers,
+  returnSortedColumnBuffers,
+  sortedSampleColumns,
+  type SortedColumnBuffers,
+} from './sorted-sample-columns';
 export type { SortedSampleColumns } from './sorted-sample-columns';
 export { sampleHypergeometric, sampleMultivariateHypergeometric } from './hypergeometric';
 export { createRandom, nextUint32, uniformInt } from './random';

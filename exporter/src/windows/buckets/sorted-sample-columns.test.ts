@@ -1,5 +1,9 @@
 import type { FoldedState } from './bucket-state';
-import { sortedSampleColumns } from './sorted-sample-columns';
+import {
+  checkoutSortedColumnBuffers,
+  returnSortedColumnBuffers,
+  sortedSampleColumns,
+} from './sorted-sample-columns';
 
 /** A window whose only part read here is its sample's columns. */
 function sampleOnly(columns: number[][]): FoldedState {
@@ -28,5 +32,31 @@ describe('sortedSampleColumns', () => {
     const column = Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? NaN : Math.sin(i) * 1000));
     const { present } = sortedSampleColumns(sampleOnly([column]));
     expect([...present[0]]).toEqual([...Float64Array.from(column.filter((x) => !Number.isNaN(x))).sort()]);
+  });
+
+  it('sorts into reused buffers as into new arrays, whether the sample grew or shrank since', () => {
+    const column = (n: number, seed: number) =>
+      Array.from({ length: n }, (_, i) => (i % 11 === seed ? NaN : Math.sin(i * seed + 1) * 100));
+    const buffers = checkoutSortedColumnBuffers();
+    for (const [n, seed] of [
+      [3000, 1],
+      [200, 2],
+      [6000, 3],
+      [6000, 4],
+    ]) {
+      const window = sampleOnly([column(n, seed), column(n, seed + 5)]);
+      const fresh = sortedSampleColumns(window);
+      const reused = sortedSampleColumns(window, buffers);
+      for (const part of ['present', 'finite'] as const)
+        for (let i = 0; i < 2; i++) expect([...reused[part][i]]).toEqual([...fresh[part][i]]);
+    }
+    returnSortedColumnBuffers(buffers);
+    returnSortedColumnBuffers(buffers); // twice: still one set free, never handed out twice at once
+    const first = checkoutSortedColumnBuffers();
+    const second = checkoutSortedColumnBuffers();
+    expect(first).toBe(buffers);
+    expect(second).not.toBe(first);
+    returnSortedColumnBuffers(second);
+    returnSortedColumnBuffers(first);
   });
 });
