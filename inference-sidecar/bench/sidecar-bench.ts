@@ -43,7 +43,7 @@
  * capture thread yielding to the proxy thread (e.g. 10) with it not yielding in two runs.
  * Not a test: it prints a table; targets are printed next to the measurements.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,14 @@ const CAPTURE_THREAD_NICE =
   process.env.BENCH_CAPTURE_THREAD_NICE === undefined
     ? undefined
     : Number(process.env.BENCH_CAPTURE_THREAD_NICE);
+/**
+ * BENCH_SINK_SERVERS_NICE: the nice value Elasticsearch's and Kafka's processes run at (every thread of their
+ * process groups). Unset: 0, like everything else. In production the sink servers are other machines; on these 2
+ * shared cores their indexing competes with the primary path, so a run at 19 tells how much of the sidecar's p99 is
+ * the sink servers' CPU and how much the sidecar's own (its sink clients still do all their work).
+ */
+const SINK_SERVERS_NICE =
+  process.env.BENCH_SINK_SERVERS_NICE === undefined ? undefined : Number(process.env.BENCH_SINK_SERVERS_NICE);
 const INDEX = `plumbline-bench-inference-${Date.now()}`;
 const TOPIC = `plumbline.bench.inference.${Date.now()}`;
 const BODY = JSON.stringify({
@@ -215,6 +223,17 @@ function summarise(run: Run): { p50: number; p99: number; rps: number } {
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), rps: run.ok / run.seconds };
 }
 
+/** Renices every thread of the sink servers' process groups (`renice -g`); the note for the table's header. */
+function reniceSinkServers(pgids: (number | undefined)[]): string {
+  const groups = pgids.filter((g): g is number => g !== undefined && g > 0);
+  const result = spawnSync('renice', ['-n', String(SINK_SERVERS_NICE), '-g', ...groups.map(String)], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new Error(`renice of the sink servers failed: ${result.stderr || result.error?.message}`);
+  return ` (sink servers at nice ${SINK_SERVERS_NICE}: BENCH_SINK_SERVERS_NICE)`;
+}
+
 async function withSinks(): Promise<{
   esUrl?: string;
   brokers?: string[];
@@ -226,13 +245,14 @@ async function withSinks(): Promise<{
   try {
     // The harness (@plumbline/harness, built by the bench script) starts real services on 127.0.0.1.
     const [es, kafka] = await Promise.all([startElasticsearch(), startKafka()]);
+    const niced = SINK_SERVERS_NICE === undefined ? '' : reniceSinkServers([es.pgid, kafka.pgid]);
     return {
       esUrl: es.url,
       brokers: kafka.brokers,
       stop: async () => {
         await Promise.all([es.stop(), kafka.stop()]);
       },
-      note: `Elasticsearch ${es.url} + Kafka ${kafka.brokers.join(',')} + Prometheus /metrics`,
+      note: `Elasticsearch ${es.url} + Kafka ${kafka.brokers.join(',')} + Prometheus /metrics${niced}`,
     };
   } catch (err) {
     process.stderr.write(
