@@ -183,8 +183,8 @@ export interface LabelJoinState {
   dropBucket(bucketStartMs: number): void;
   /** The bucket was refolded from its source: its predictions become `predictions` (labels stay). */
   replaceBucket(bucketStartMs: number, predictions: Iterable<PredictionInput>): void;
-  /** Labels that arrived before `atMs` go, and later ones older than it are not held. */
-  evictLabelsBefore(atMs: number): void;
+  /** Labels that arrived before `atMs` go, and later ones older than it are not held. Returns how many went. */
+  evictLabelsBefore(atMs: number): number;
   /** Starts of the buckets held, ascending. */
   bucketStarts(): number[];
   /** The quality report of the window made of these buckets. */
@@ -446,11 +446,17 @@ class LabelJoinStateImpl implements LabelJoinState {
     for (const p of rows) this.addPrediction(p);
   }
 
-  evictLabelsBefore(atMs: number): void {
+  evictLabelsBefore(atMs: number): number {
     if (Number.isNaN(atMs)) throw new RangeError('evictLabelsBefore needs a time');
     if (this.evictedBeforeMs === null || atMs > this.evictedBeforeMs) this.evictedBeforeMs = atMs;
-    for (let s = 0; s < this.lHigh; s++) if (this.lKind[s] !== FREE && this.lAt[s] < atMs) this.freeLabel(s);
+    let evicted = 0;
+    for (let s = 0; s < this.lHigh; s++)
+      if (this.lKind[s] !== FREE && this.lAt[s] < atMs) {
+        this.freeLabel(s);
+        evicted++;
+      }
     this.recoverRate();
+    return evicted;
   }
 
   bucketStarts(): number[] {

@@ -140,3 +140,25 @@ describe('shadow pairs in checkpoints', () => {
     expect(after.pairs.window(range, q)).toEqual(whole.pairs.window(range, q));
   });
 });
+
+describe('shadow pairs: labels that age out', () => {
+  it('rewrite the labels unit, so a restart does not bring them back', () => {
+    const clock = { now: T0 + 700_000 };
+    const pairs = createShadowPairs({
+      task: 'classification',
+      bucketWidthMs: 60_000,
+      retentionMs: 3_600_000,
+      now: () => clock.now,
+    });
+    const [p] = makeStream(1, { seed: 43, awkward: false });
+    pairs.inference({ ...p, model: { name: 'm', version: '1' } });
+    pairs.feedback(labelFor(p, 'a'));
+    const generation = () => pairs.checkpoint()!.units.find((u) => u.key === 'labels')!.generation;
+    const before = generation();
+    pairs.evict();
+    expect(generation()).toBe(before); // nothing aged out yet
+    clock.now += 2 * 3_600_000;
+    pairs.evict();
+    expect(generation()).not.toBe(before);
+  });
+});

@@ -264,7 +264,8 @@ export function createShadowPairs(options: ShadowPairsOptions): ShadowPairs {
           buckets.delete(start);
           for (const join of joins.values()) join.dropBucket(start);
         }
-      labels.evictLabelsBefore(before);
+      // Labels that aged out change the labels unit: the next checkpoint rewrites it (a restart must not bring them back).
+      if (labels.evictLabelsBefore(before) > 0) labelGeneration += 1;
       for (const join of joins.values()) join.evictLabelsBefore(before);
     },
 

@@ -169,10 +169,13 @@ export function createLabelJoinCompanion(options: {
     dropBucket: (start) => join.dropBucket(start),
     resetBucket: (start) => join.replaceBucket(start, []),
     evictLabelsBefore: (atMs) => {
-      join.evictLabelsBefore(atMs);
+      let evicted = join.evictLabelsBefore(atMs);
       for (const [key, state] of reviewed)
-        if (Math.max(state.human?.atMs ?? -Infinity, state.other?.atMs ?? -Infinity) < atMs)
+        if (Math.max(state.human?.atMs ?? -Infinity, state.other?.atMs ?? -Infinity) < atMs) {
           reviewed.delete(key);
+          evicted++;
+        }
+      return evicted;
     },
     quality(bucketStarts, state, o): QualityReport {
       return join.quality(bucketStarts, {

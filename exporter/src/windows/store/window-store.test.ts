@@ -287,6 +287,52 @@ describe('checkpoints', () => {
     expect(truths(second)).toEqual(['other']);
   });
 
+  it('a label that aged out is not brought back by a restart: eviction rewrites the labels file', async () => {
+    const clock = { now: T0 + 700_000 };
+    const withJoin = () =>
+      storeAt(clock, {
+        companion: () => createLabelJoinCompanion({ task: 'classification', bucketWidthMs: 60_000 }),
+      });
+    const early = makeStream(20, { seed: 15 });
+    const row = early[3];
+    const first = withJoin();
+    fold(first, early);
+    first.feedback({
+      schema_version: 1,
+      event_id: `${row.event_id}:label`,
+      request_id: row.request_id,
+      row: row.row,
+      '@timestamp': new Date(T0 + 110_000).toISOString(),
+      model: { name: 'm', version: null },
+      ground_truth: 'a',
+      source: 'api',
+    });
+    const cp = createCheckpointer(dir, first);
+    await cp.write(cp.capture({ kind: 'memory', delivered: 21 }));
+    const labelsHeld = (store: WindowStore) =>
+      (store.companionOf('m')!.labelsToJson() as { labels: { labels: { size: number } | null } }).labels
+        .labels?.size ?? 0;
+    expect(labelsHeld(first)).toBe(1);
+
+    // An hour later: the same traffic again, and the label (and its row's bucket) leave the retention.
+    clock.now += HOUR;
+    fold(
+      first,
+      makeStream(20, { seed: 16 }).map((e) => ({
+        ...e,
+        '@timestamp': new Date(Date.parse(e['@timestamp']) + HOUR).toISOString(),
+      })),
+    );
+    first.evict();
+    expect(labelsHeld(first)).toBe(0);
+    await cp.write(cp.capture({ kind: 'memory', delivered: 41 }));
+
+    const second = withJoin();
+    await createCheckpointer(dir, second).restore('memory');
+    expect(labelsHeld(second)).toBe(0);
+    expect(second.companionOf('m')!.labelsToJson()).toEqual(first.companionOf('m')!.labelsToJson());
+  });
+
   it('still loads a version 1 checkpoint (labels without the reviewed rows) and a version 2 one, and refuses an unknown version', async () => {
     expect(CHECKPOINT_VERSION).toBe(3);
     const clock = { now: T0 + 700_000 };

@@ -53,8 +53,11 @@ export interface WindowCompanion {
   dropBucket(bucketStartMs: number): void;
   /** The bucket is being refolded: its predictions are about to be offered again. */
   resetBucket(bucketStartMs: number): void;
-  /** Labels older than this are of predictions no window holds any more. */
-  evictLabelsBefore(atMs: number): void;
+  /**
+   * Labels older than this are of predictions no window holds any more. Returns how many labels and reviewed rows
+   * went (the labels document changed: the next checkpoint rewrites it).
+   */
+  evictLabelsBefore(atMs: number): number;
   /** The quality of the window made of these buckets (`state`: their merge, for the exact counts). */
   quality(
     bucketStarts: readonly number[],
@@ -377,7 +380,9 @@ export function createWindowStore(options: WindowStoreOptions): WindowStore {
       const before = now() - options.retentionMs;
       for (const slot of slots.values()) {
         for (const [start] of slot.buckets) if (start + width <= before) dropBucket(slot, start);
-        slot.companion?.evictLabelsBefore(before);
+        // Labels that aged out change the labels document: without a new generation the checkpoint would keep the
+        // old file, and a restart would bring them back until the next pass.
+        if ((slot.companion?.evictLabelsBefore(before) ?? 0) > 0) slot.labelGeneration = ++generation;
       }
     },
 
