@@ -194,7 +194,9 @@ export async function startElasticsearch(options: ElasticsearchOptions = {}): Pr
     const certs = elasticsearchCerts(toolEnv);
     cpSync(certs.dir, join(conf, 'certs'), { recursive: true });
     const setup = options.security === true ? {} : options.security;
-    writeFileSync(join(conf, 'roles.yml'), stringifyYaml(setup.roles ?? {}));
+    // No roles: an empty file (the YAML `{}` is read as a role named "{}" with no definition and logged as invalid).
+    const roles = setup.roles ?? {};
+    writeFileSync(join(conf, 'roles.yml'), Object.keys(roles).length === 0 ? '' : stringifyYaml(roles));
     const users = [{ username: ELASTICSEARCH_ADMIN_USER, roles: ['superuser'] }, ...(setup.users ?? [])];
     const passwords: Record<string, string> = {};
     for (const user of users) {
