@@ -1,22 +1,14 @@
 import type { NumericalColumnSchema } from '../windows/buckets/bucket-schema';
+import type { OutOfRangeCounts } from './types';
 
 /** The reference bounds a numerical column's out-of-range counts are taken against (a bucket schema's column). */
 export type QualityBounds = Pick<NumericalColumnSchema, 'min' | 'max' | 'p01' | 'p05' | 'p95' | 'p99'>;
 
 /** What {@link sortedQualityCounts} reads off a sorted column: the value-dependent counts of the fold. */
-export interface SortedQualityCounts {
+export interface SortedQualityCounts extends OutOfRangeCounts {
   /** +Infinity / −Infinity values. */
   readonly positiveInfinite: number;
   readonly negativeInfinite: number;
-  /** The smallest and largest value; +Infinity / −Infinity for an empty column (as the fold starts). */
-  readonly min: number;
-  readonly max: number;
-  readonly belowMin: number;
-  readonly aboveMax: number;
-  readonly belowP01: number;
-  readonly belowP05: number;
-  readonly aboveP95: number;
-  readonly aboveP99: number;
 }
 
 /** Values of `sorted` (ascending) below t: 0 when t is NaN. Binary search, O(log n). */

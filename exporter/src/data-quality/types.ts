@@ -54,17 +54,27 @@ export interface DataQualityReport {
  * that they use (a folded state has them all; `plumbline drift` derives them from the drift pass's sorted column:
  * sorted-counts.ts). The moments' count is the finite present values.
  */
-export interface NumericalQualityCounts {
+export interface NumericalQualityCounts extends OutOfRangeCounts {
   readonly present: number;
   readonly missing: number;
   readonly typeMismatch: number;
   readonly nonFinite: number;
   readonly positiveInfinite: number;
   readonly moments: { readonly count: number };
+}
+
+/**
+ * A numerical column's extremes and its present values outside the reference's range and quantiles: what the
+ * out_of_range checks read, from a folded state or from a sorted column (sorted-counts.ts).
+ */
+export interface OutOfRangeCounts {
+  /** The smallest and largest present value; +Infinity / −Infinity while there are none. */
   readonly min: number;
   readonly max: number;
+  /** Present values below the reference min / above its max. */
   readonly belowMin: number;
   readonly aboveMax: number;
+  /** Present values below the reference p01 / p05, above its p95 / p99. */
   readonly belowP01: number;
   readonly belowP05: number;
   readonly aboveP95: number;
