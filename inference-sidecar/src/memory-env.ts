@@ -1,7 +1,9 @@
 /**
  * The environment `plumbline sidecar` is run with in the examples (docker-compose.yml,
  * examples/kubernetes/iris-model.yaml) and in `npm run bench:sidecar`'s memory mode, which measures it: settings
- * only node's start-up or the C library read, so a deployment sets them, not the sidecar's code.
+ * only node's start-up reads, so a deployment sets them, not the sidecar's code. Measured and left out:
+ * MALLOC_ARENA_MAX=2 (malloc held about as much: ~48 MB against ~51), UV_THREADPOOL_SIZE,
+ * --v8-pool-size, --optimize-for-size (GC CPU ×6).
  * tests/contract/sidecar-memory-env.test.ts keeps the examples in step. What each one saves, and costs: README, Memory.
  */
 export const SIDECAR_MEMORY_ENV = {
@@ -10,9 +12,4 @@ export const SIDECAR_MEMORY_ENV = {
    * thread's is set by its worker's resourceLimits, capture-thread/bridge.ts.)
    */
   NODE_OPTIONS: '--max-semi-space-size=4',
-  /**
-   * glibc's malloc arenas: at most 2, instead of one per thread up to 8 per core, each keeping the memory its thread
-   * freed (the proxy thread, the capture thread, libuv's I/O pool and V8's helpers all allocate).
-   */
-  MALLOC_ARENA_MAX: '2',
 } as const;

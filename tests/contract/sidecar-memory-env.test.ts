@@ -1,6 +1,6 @@
 /**
  * The examples run `plumbline sidecar` with the environment `npm run bench:sidecar`'s memory mode measures
- * (SIDECAR_MEMORY_ENV: node's young generation, glibc's malloc arenas; inference-sidecar/README.md, Memory), so the
+ * (SIDECAR_MEMORY_ENV: the proxy thread's young generation; inference-sidecar/README.md, Memory), so the
  * resident memory the README reports is the one a deployment copied from them gets.
  */
 import { readFileSync } from 'node:fs';
