@@ -54,7 +54,7 @@ import { Client } from '@elastic/elasticsearch';
 import { openSpoolReader, SegmentLog } from '@plumbline/spool';
 import { Kafka, logLevel } from 'kafkajs';
 import { startElasticsearch, startKafka } from '@plumbline/harness';
-import { parseConfig } from '@plumbline/sidecar';
+import { parseConfig, SIDECAR_MEMORY_ENV } from '@plumbline/sidecar';
 import type { MemoryReport } from './memory-report';
 import { threadCpu, threadCpuSpent, type CpuReport, type ThreadCpu } from './thread-cpu';
 import { ensureNginx, startNginx, type NginxHandle } from './nginx-reference';
@@ -96,9 +96,11 @@ function startChild(
   script: string,
   args: string[] = [],
   nodeArgs: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; info: Record<string, string> }> {
   const child = spawn(process.execPath, [...nodeArgs, join(__dirname, script), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
   });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -912,7 +914,8 @@ function askMemory(child: ChildProcess): Promise<MemoryReport> {
 
 /**
  * `BENCH_MEMORY_SECONDS=180 npm run bench:sidecar`: the sidecar alone (default data plane; BENCH_SIDECAR_NODE_ARGS
- * apply), sinks on, at BENCH_MEMORY_RATE (1,500) req/s open loop for that long; its resident memory every 30 s,
+ * apply; the examples' environment, SIDECAR_MEMORY_ENV, unless BENCH_SIDECAR_ENV says otherwise;
+ * BENCH_CAPTURE_MODE=inline runs capture on the proxy thread, one isolate), sinks on, at BENCH_MEMORY_RATE (1,500) req/s open loop for that long; its resident memory every 30 s,
  * then where it is: each isolate's heap (proxy thread, capture thread) committed / used / young generation,
  * off-heap buffers, and the rest of the anonymous memory (malloc: libuv, OpenSSL, zlib, V8's own tables) and the
  * mapped files (the node binary, shared libraries). Issue #16 target: ≤ 100 MB after 3 minutes, no event lost.
@@ -924,7 +927,13 @@ async function memoryMain(): Promise<void> {
   const spoolDir = mkdtempSync(join(tmpdir(), 'plumbline-bench-spool-'));
   const config = benchConfig(model.info.url, sinks, spoolDir);
   const nodeArgs = (process.env.BENCH_SIDECAR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const sidecar = await startChild('sidecar-process.js', [JSON.stringify(config)], nodeArgs);
+  // BENCH_SIDECAR_ENV (a JSON object, '{}' for none): the sidecar's environment on top of the bench's; by default
+  // the one the examples run it with (SIDECAR_MEMORY_ENV: NODE_OPTIONS, MALLOC_ARENA_MAX).
+  const env = JSON.parse(process.env.BENCH_SIDECAR_ENV ?? JSON.stringify(SIDECAR_MEMORY_ENV)) as Record<
+    string,
+    string
+  >;
+  const sidecar = await startChild('sidecar-process.js', [JSON.stringify(config)], nodeArgs, env);
   try {
     const startRss = rssOf(sidecar.child.pid);
     let served = (await load(sidecar.info.url, { connections: 8, seconds: 3 })).ok;
@@ -1011,6 +1020,12 @@ async function memoryMain(): Promise<void> {
     process.stdout.write(
       `\nplumbline sidecar memory — sinks: ${sinks.note}; ${MEMORY_SECONDS} s at ${MEMORY_RATE} req/s; ` +
         `dataPlane ${(config as { dataPlane?: string }).dataPlane ?? 'default'}; node args: ${nodeArgs.join(' ') || 'none'}; ` +
+        `env: ${
+          Object.entries(env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ') || 'none'
+        }; ` +
+        `capture: ${process.env.BENCH_CAPTURE_MODE === 'inline' ? 'inline (proxy thread)' : 'thread'}; ` +
         `load average before/after: ${loadBefore} / ${loadavg()[0].toFixed(2)}\n\n`,
     );
     process.stdout.write(`${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);

@@ -49,7 +49,9 @@ const { parseConfig } = require(join(dist, 'config.js')) as { parseConfig: typeo
 
 async function main(): Promise<void> {
   const config = parseConfig(JSON.parse(process.argv[2] ?? '{}'));
-  const sidecar = createSidecar(config);
+  // BENCH_CAPTURE_MODE=inline: capture on the proxy thread (one isolate), to measure what the capture thread costs.
+  const captureMode = process.env.BENCH_CAPTURE_MODE === 'inline' ? 'inline' : 'thread';
+  const sidecar = createSidecar(config, { captureMode });
   const running = await sidecar.listen();
   reportMemoryOnSigusr2();
   reportCpuOnSigterm(

@@ -5,6 +5,7 @@ export { parseConfig, resolveConfig, SidecarConfigSchema } from './config';
 export type { SidecarConfig, SidecarConfigInput, ModelSettings } from './config';
 export { SidecarError, SIDECAR_ERRORS } from './errors';
 export { readRedactionKey, MIN_REDACTION_KEY_BYTES } from './redaction-key';
+export { SIDECAR_MEMORY_ENV } from './memory-env';
 export type { SidecarErrorCode } from './errors';
 export { startModelServer, loadModel, SHIPPED_MODEL, ModelServerError, ModelLoadError } from './model-server';
 export type { ModelServerOptions, RunningModelServer, LoadedModel, ShippedModel } from './model-server';

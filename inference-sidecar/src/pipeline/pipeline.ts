@@ -15,8 +15,8 @@ import type { Registry } from 'prom-client';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
 import { SegmentLog, type FsyncPolicy } from '@plumbline/spool';
 import type { Sink, SinkRecord } from '../sinks/sink';
-import { createElasticsearchSink, type ElasticsearchSinkOptions } from '../sinks/elasticsearch';
-import { createKafkaSink, type KafkaSinkOptions } from '../sinks/kafka';
+import type { ElasticsearchSinkOptions } from '../sinks/elasticsearch';
+import type { KafkaSinkOptions } from '../sinks/kafka';
 import { createStoreSink } from '../sinks/store';
 import { withCounting } from './counting';
 import { createPipelineMetrics, DROP_REASONS, type PipelineMetrics } from './metrics';
@@ -206,7 +206,11 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
     if (sink.expire) storingSinks.push(sink);
     lanes.push(lane(sink, queueOptions));
   };
+  // Each client is loaded only when its sink is configured: @elastic/elasticsearch is ~8 MB of heap in the capture
+  // thread, kafkajs ~1.5 MB (README, Memory).
   if (options.elasticsearch) {
+    const { createElasticsearchSink } =
+      require('../sinks/elasticsearch') as typeof import('../sinks/elasticsearch');
     const retentionMaxAgeMs = options.elasticsearch.retentionMaxAgeMs ?? options.retention?.maxAgeMs;
     addLane(
       createElasticsearchSink({ ...options.elasticsearch, retentionMaxAgeMs }, logger),
@@ -214,6 +218,7 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
     );
   }
   if (options.kafka) {
+    const { createKafkaSink } = require('../sinks/kafka') as typeof import('../sinks/kafka');
     const retentionMs = options.kafka.retentionMs ?? options.retention?.maxAgeMs;
     addLane(createKafkaSink({ ...options.kafka, retentionMs }, logger), pick(options.kafka));
   }
