@@ -22,6 +22,7 @@ export interface DeadLetterInfo {
 }
 
 const jsonOfEvent = new WeakMap<SpoolRecord['event'], string>();
+const bytesOfEvent = new WeakMap<SpoolRecord['event'], Buffer>();
 
 /**
  * The event as JSON. Computed once per event and shared by every sink and the spool (they all run on the
@@ -36,9 +37,42 @@ export function eventJson(record: SpoolRecord): string {
   return json;
 }
 
+/**
+ * The event's JSON as UTF-8 bytes: `eventJson(record)` encoded once per event, the one copy every sink writes from
+ * (the Kafka message value, the Elasticsearch bulk body, the spool payload). Do not modify the buffer.
+ */
+export function eventBytes(record: SpoolRecord): Buffer {
+  let bytes = bytesOfEvent.get(record.event);
+  if (bytes === undefined) {
+    // Keeps only the bytes: the string is garbage at once (unless eventJson was asked for it too).
+    bytes = Buffer.from(jsonOfEvent.get(record.event) ?? JSON.stringify(record.event), 'utf8');
+    bytesOfEvent.set(record.event, bytes);
+  }
+  return bytes;
+}
+
+const KIND_PREFIX = {
+  inference: Buffer.from('{"kind":"inference","event":', 'utf8'),
+  feedback: Buffer.from('{"kind":"feedback","event":', 'utf8'),
+} as const;
+const CLOSE_BRACE = 0x7d;
+
 export function encodeSpoolRecord(record: SpoolRecord, deadLetter?: DeadLetterInfo): Buffer {
-  const tail = deadLetter ? `,"dead_letter":${JSON.stringify(deadLetter)}}` : '}';
-  return Buffer.from(`{"kind":${JSON.stringify(record.kind)},"event":${eventJson(record)}${tail}`, 'utf8');
+  const event = eventBytes(record);
+  if (deadLetter) {
+    const tail = `,"dead_letter":${JSON.stringify(deadLetter)}}`;
+    return Buffer.from(
+      `{"kind":${JSON.stringify(record.kind)},"event":${event.toString('utf8')}${tail}`,
+      'utf8',
+    );
+  }
+  // The same bytes as the string form above without a tail, copied once from the event's shared bytes.
+  const prefix = KIND_PREFIX[record.kind];
+  const out = Buffer.allocUnsafe(prefix.length + event.length + 1);
+  prefix.copy(out, 0);
+  event.copy(out, prefix.length);
+  out[out.length - 1] = CLOSE_BRACE;
+  return out;
 }
 
 /** Parses and validates a spool payload; null when it is not a valid inference or feedback record. */
