@@ -380,7 +380,9 @@ async function startThreadUnderTest(
     logLevel: 'warn',
     sinks: {
       elasticsearch:
-        esUrl === null ? undefined : { url: esUrl, inferenceIndex: index, feedbackIndex: `${index}-feedback` },
+        esUrl === null
+          ? undefined
+          : { url: esUrl, inferenceIndex: index, feedbackIndex: `${index}-feedback` },
       kafka:
         brokers === null ? undefined : { brokers, inferenceTopic: topic, feedbackTopic: `${topic}.feedback` },
       spoolDir,
