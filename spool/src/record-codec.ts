@@ -51,28 +51,40 @@ export function eventBytes(record: SpoolRecord): Buffer {
   return bytes;
 }
 
+const KIND_OPEN = {
+  inference: '{"kind":"inference","event":',
+  feedback: '{"kind":"feedback","event":',
+} as const;
 const KIND_PREFIX = {
-  inference: Buffer.from('{"kind":"inference","event":', 'utf8'),
-  feedback: Buffer.from('{"kind":"feedback","event":', 'utf8'),
+  inference: Buffer.from(KIND_OPEN.inference, 'utf8'),
+  feedback: Buffer.from(KIND_OPEN.feedback, 'utf8'),
 } as const;
 const CLOSE_BRACE = 0x7d;
 
 export function encodeSpoolRecord(record: SpoolRecord, deadLetter?: DeadLetterInfo): Buffer {
-  const event = eventBytes(record);
   if (deadLetter) {
     const tail = `,"dead_letter":${JSON.stringify(deadLetter)}}`;
-    return Buffer.from(
-      `{"kind":${JSON.stringify(record.kind)},"event":${event.toString('utf8')}${tail}`,
-      'utf8',
-    );
+    return Buffer.from(`{"kind":${JSON.stringify(record.kind)},"event":${jsonOf(record)}${tail}`, 'utf8');
   }
-  // The same bytes as the string form above without a tail, copied once from the event's shared bytes.
+  const event = bytesOfEvent.get(record.event);
+  // The spool alone (the embedded store as the only sink): nothing shares the event's bytes, so none are kept.
+  if (event === undefined) return Buffer.from(`${KIND_OPEN[record.kind]}${jsonOf(record)}}`, 'utf8');
+  // Another sink encoded the event already: the same bytes as the string form, copied once behind the prefix.
   const prefix = KIND_PREFIX[record.kind];
   const out = Buffer.allocUnsafe(prefix.length + event.length + 1);
   prefix.copy(out, 0);
   event.copy(out, prefix.length);
   out[out.length - 1] = CLOSE_BRACE;
   return out;
+}
+
+/** The event's JSON, from whichever form is already cached, else serialised (and not kept). */
+function jsonOf(record: SpoolRecord): string {
+  return (
+    jsonOfEvent.get(record.event) ??
+    bytesOfEvent.get(record.event)?.toString('utf8') ??
+    JSON.stringify(record.event)
+  );
 }
 
 /** Parses and validates a spool payload; null when it is not a valid inference or feedback record. */

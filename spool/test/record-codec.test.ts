@@ -39,6 +39,14 @@ describe('encodeSpoolRecord', () => {
     }
   });
 
+  it('writes the same bytes from the event bytes another sink already encoded', () => {
+    for (const record of records) {
+      const shared = { kind: record.kind, event: structuredClone(record.event) } as SpoolRecord;
+      eventBytes(shared);
+      expect(encodeSpoolRecord(shared).equals(stringForm(record))).toBe(true);
+    }
+  });
+
   it('keeps the dead-letter tail', () => {
     const record = records[0];
     const info = { reason: 'rejected', error: 'mapper_parsing_exception: "x"' };
