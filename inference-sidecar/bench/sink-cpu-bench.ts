@@ -10,8 +10,9 @@
  *
  * Each stage runs ROUNDS rounds of EVENTS events after one warm-up round; the table shows the median over rounds
  * of the process's CPU time (user + system, every thread: GC and libuv included) divided by the events, the
- * system (kernel) share of it, and the wall time. The sink stages get events whose JSON is already built (as in the pipeline, where it is built once
- * for every sink), so their rows are the sink's own cost; the pipeline row includes the JSON. Sinks are written
+ * system (kernel) share of it, and the wall time. The sink stages get events whose JSON bytes are already built (as
+ * in the pipeline, where they are built once for every sink: eventBytes), so their rows are the sink's own cost; the
+ * pipeline row includes the JSON. Sinks are written
  * the way the pipeline's queue writes them: one batch of BATCH events at a time.
  *
  * Two rows time kafkajs' own produce-request encoder on the Kafka sink's messages, with and without their headers,
@@ -22,7 +23,8 @@
  * timed until Elasticsearch and Kafka hold every event: once with a round handed over at once (the bridge's
  * largest batches), once paced at BENCH_PACED_RATE exchanges a second (default 2,000; 5 s of them a round), where
  * the bridge posts a few exchanges at a time, as under a proxy's real traffic; and paced once more with Kafka off,
- * which shows what the capture thread costs apart from the Kafka client. Each of them runs its own worker. Its CPU is read per thread from /proc (bench/thread-cpu.ts): the
+ * which shows what the capture thread costs apart from the Kafka client, and once with the spool's embedded store as
+ * the only sink (counted from its segment files, read synchronously on this thread). Each of them runs its own worker. Its CPU is read per thread from /proc (bench/thread-cpu.ts): the
  * threads started with it (the capture thread, libuv's I/O pool if it starts then) in one row, V8's helper threads
  * (GC, compiler; shared with this thread, which only packs and posts the exchanges) in the next.
  *
@@ -30,7 +32,17 @@
  * also writes one measured round of each stage as a .cpuprofile there (open it in Chrome DevTools).
  * Not a test: it prints a table. Take /tmp/plumbline-bench.lock (flock) around it on shared machines.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { Session } from 'node:inspector/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -59,7 +71,7 @@ import {
   type Exchange,
   type SidecarMetrics,
 } from '@plumbline/sidecar/bench';
-import { eventJson } from '@plumbline/spool';
+import { eventBytes, RECORD_HEADER_BYTES } from '@plumbline/spool';
 import { startElasticsearch, startKafka } from '@plumbline/harness';
 import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel } from 'kafkajs';
@@ -92,10 +104,13 @@ const PACED_RATE = Number(process.env.BENCH_PACED_RATE ?? 2000);
 const PACED_EVENTS = Math.min(EVENTS, PACED_RATE * 5);
 const PACED = `capture thread, ${PACED_RATE} exchanges/s: ES + Kafka + spool (worker + I/O pool)`;
 const PACED_NO_KAFKA = `capture thread, ${PACED_RATE} exchanges/s: ES + spool, no Kafka (worker + I/O pool)`;
+const PACED_SPOOL_ONLY = `capture thread, ${PACED_RATE} exchanges/s: spool store only (worker + I/O pool)`;
 const THREAD_HELPERS = '→ V8 helper threads (GC; shared with the feeding thread)';
 /** How often the capture-thread stage asks Elasticsearch and Kafka whether they hold every event yet. */
 const POLL_MS = 50;
 const silent = pino({ level: 'silent' });
+const KIND_HEADER = Buffer.from('inference');
+const SCHEMA_VERSION_HEADER = Buffer.from('1');
 setFlagsFromString('--expose-gc');
 /** A full collection before each round, so one round's garbage is not collected on the next one's time. */
 const gc = runInNewContext('gc') as () => void;
@@ -307,8 +322,52 @@ interface ThreadUnderTest {
   close(): Promise<void>;
 }
 
+/**
+ * Counts the records in a spool stream's segments as they grow, with synchronous reads on this thread: libuv's I/O
+ * pool is shared by every thread of the process, and the capture thread's own use of it is what is measured.
+ */
+function storeCounter(dir: string): () => number {
+  const read = new Map<string, { offset: number; records: number }>();
+  return () => {
+    let total = 0;
+    let files: string[] = [];
+    try {
+      files = readdirSync(dir).filter((f) => f.endsWith('.seg'));
+    } catch {
+      return 0;
+    }
+    for (const file of files) {
+      let state = read.get(file);
+      if (state === undefined) {
+        state = { offset: 0, records: 0 };
+        read.set(file, state);
+      }
+      const fd = openSync(join(dir, file), 'r');
+      try {
+        const size = fstatSync(fd).size;
+        if (size > state.offset) {
+          const chunk = Buffer.allocUnsafe(size - state.offset);
+          readSync(fd, chunk, 0, chunk.length, state.offset);
+          let at = 0;
+          while (chunk.length - at >= RECORD_HEADER_BYTES) {
+            const length = chunk.readUInt32LE(at + 2);
+            if (chunk.length - at < RECORD_HEADER_BYTES + length) break;
+            at += RECORD_HEADER_BYTES + length;
+            state.records++;
+          }
+          state.offset += at;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      total += state.records;
+    }
+    return total;
+  };
+}
+
 async function startThreadUnderTest(
-  esUrl: string,
+  esUrl: string | null,
   brokers: string[] | null,
   spoolDir: string,
   tag: string,
@@ -320,7 +379,10 @@ async function startThreadUnderTest(
     models: CONFIG.models,
     logLevel: 'warn',
     sinks: {
-      elasticsearch: { url: esUrl, inferenceIndex: index, feedbackIndex: `${index}-feedback` },
+      elasticsearch:
+        esUrl === null
+          ? undefined
+          : { url: esUrl, inferenceIndex: index, feedbackIndex: `${index}-feedback` },
       kafka:
         brokers === null ? undefined : { brokers, inferenceTopic: topic, feedbackTopic: `${topic}.feedback` },
       spoolDir,
@@ -330,15 +392,21 @@ async function startThreadUnderTest(
   });
   const before = threadIds();
   const thread = await startCaptureThread(config, silent);
-  const es = new Client({ node: esUrl });
+  const es = esUrl === null ? null : new Client({ node: esUrl });
+  // Neither Elasticsearch nor Kafka: the pipeline writes the embedded store (spool dir `store/`).
+  const inStore = esUrl === null && brokers === null ? storeCounter(join(spoolDir, 'store')) : null;
   const admin = brokers === null ? null : new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
   await admin?.connect();
   async function counts(): Promise<[number, number]> {
-    const inEs = await es.indices
-      .refresh({ index, ignore_unavailable: true })
-      .then(() => es.count({ index, ignore_unavailable: true }))
-      .then((r) => r.count)
-      .catch(() => 0);
+    if (inStore !== null) return [inStore(), Number.POSITIVE_INFINITY];
+    const inEs =
+      es === null
+        ? Number.POSITIVE_INFINITY
+        : await es.indices
+            .refresh({ index, ignore_unavailable: true })
+            .then(() => es.count({ index, ignore_unavailable: true }))
+            .then((r) => r.count)
+            .catch(() => 0);
     const inKafka =
       admin === null
         ? Number.POSITIVE_INFINITY
@@ -360,7 +428,7 @@ async function startThreadUnderTest(
     },
     async close() {
       await thread.close();
-      await Promise.allSettled([es.close(), admin?.disconnect()]);
+      await Promise.allSettled([es?.close(), admin?.disconnect()]);
     },
   };
 }
@@ -398,16 +466,21 @@ async function main(): Promise<void> {
     logger: silent,
   });
   /** A capture-thread stage: its own worker, started before its first round and closed after its last. */
-  const threadStage = (name: string, withKafka: boolean, paced: boolean): Stage => {
+  const threadStage = (
+    name: string,
+    sinks: { elasticsearch: boolean; kafka: boolean },
+    paced: boolean,
+  ): Stage => {
     let underTest: ThreadUnderTest | null = null;
     let handedOver = 0;
-    const tag = `${withKafka ? 'kafka' : 'nokafka'}-${paced ? 'paced' : 'burst'}`;
+    const withKafka = sinks.kafka;
+    const tag = `${sinks.elasticsearch ? 'es' : 'noes'}-${withKafka ? 'kafka' : 'nokafka'}-${paced ? 'paced' : 'burst'}`;
     return {
       name,
       events: paced ? PACED_EVENTS : EVENTS,
       async setup() {
         underTest = await startThreadUnderTest(
-          es.url,
+          sinks.elasticsearch ? es.url : null,
           withKafka ? kafka.brokers : null,
           join(spoolDir, tag),
           tag,
@@ -452,7 +525,7 @@ async function main(): Promise<void> {
   const sample = toEvents([template], NO_METRICS)[0];
   const withJson = (round: number): SinkRecord[] => {
     const input = records(toEvents(exchanges(template, round), NO_METRICS));
-    for (const r of input) eventJson(r);
+    for (const r of input) eventBytes(r);
     return input;
   };
   const stages: Stage[] = [
@@ -467,27 +540,28 @@ async function main(): Promise<void> {
       run: (input) => void toEvents(input as Exchange[], createSidecarMetrics(new Registry())),
     },
     {
-      name: 'event JSON (once, shared by sinks)',
+      name: 'event JSON bytes (once, shared by sinks)',
       prepare: (round) => records(toEvents(exchanges(template, round), NO_METRICS)),
       run: (input) => {
-        for (const r of input as SinkRecord[]) eventJson(r);
+        for (const r of input as SinkRecord[]) eventBytes(r);
       },
     },
     {
       name: KAFKAJS_ENCODE,
-      // The messages as the Kafka sink builds them (src/sinks/kafka.ts encode()).
+      // The messages as the Kafka sink builds them (src/sinks/kafka.ts encode()): the event's shared bytes, the
+      // kind and schema_version header values as shared Buffers.
       prepare: (round) =>
         withJson(round).map((r) => ({
           key: r.event.model?.name ?? 'unknown',
-          value: eventJson(r),
-          headers: { event_id: r.event.event_id, kind: r.kind, schema_version: '1' },
+          value: eventBytes(r),
+          headers: { event_id: r.event.event_id, kind: KIND_HEADER, schema_version: SCHEMA_VERSION_HEADER },
         })),
       run: (input) => encodeWithKafkajs(input as unknown[]),
     },
     {
       name: KAFKAJS_NO_HEADERS,
       prepare: (round) =>
-        withJson(round).map((r) => ({ key: r.event.model?.name ?? 'unknown', value: eventJson(r) })),
+        withJson(round).map((r) => ({ key: r.event.model?.name ?? 'unknown', value: eventBytes(r) })),
       run: (input) => encodeWithKafkajs(input as unknown[]),
     },
     {
@@ -509,9 +583,10 @@ async function main(): Promise<void> {
         await pipeline.flush();
       },
     },
-    threadStage(THREAD, true, false),
-    threadStage(PACED, true, true),
-    threadStage(PACED_NO_KAFKA, false, true),
+    threadStage(THREAD, { elasticsearch: true, kafka: true }, false),
+    threadStage(PACED, { elasticsearch: true, kafka: true }, true),
+    threadStage(PACED_NO_KAFKA, { elasticsearch: true, kafka: false }, true),
+    threadStage(PACED_SPOOL_ONLY, { elasticsearch: false, kafka: false }, true),
   ];
   const rows: string[][] = [
     ['stage', 'CPU µs/event (median)', 'min – max', 'of which system', 'wall ms/round (median)'],

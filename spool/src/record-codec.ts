@@ -22,6 +22,7 @@ export interface DeadLetterInfo {
 }
 
 const jsonOfEvent = new WeakMap<SpoolRecord['event'], string>();
+const bytesOfEvent = new WeakMap<SpoolRecord['event'], Buffer>();
 
 /**
  * The event as JSON. Computed once per event and shared by every sink and the spool (they all run on the
@@ -36,9 +37,54 @@ export function eventJson(record: SpoolRecord): string {
   return json;
 }
 
+/**
+ * The event's JSON as UTF-8 bytes: `eventJson(record)` encoded once per event, the one copy every sink writes from
+ * (the Kafka message value, the Elasticsearch bulk body, the spool payload). Do not modify the buffer.
+ */
+export function eventBytes(record: SpoolRecord): Buffer {
+  let bytes = bytesOfEvent.get(record.event);
+  if (bytes === undefined) {
+    // Keeps only the bytes: the string is garbage at once (unless eventJson was asked for it too).
+    bytes = Buffer.from(jsonOfEvent.get(record.event) ?? JSON.stringify(record.event), 'utf8');
+    bytesOfEvent.set(record.event, bytes);
+  }
+  return bytes;
+}
+
+const KIND_OPEN = {
+  inference: '{"kind":"inference","event":',
+  feedback: '{"kind":"feedback","event":',
+} as const;
+const KIND_PREFIX = {
+  inference: Buffer.from(KIND_OPEN.inference, 'utf8'),
+  feedback: Buffer.from(KIND_OPEN.feedback, 'utf8'),
+} as const;
+const CLOSE_BRACE = 0x7d;
+
 export function encodeSpoolRecord(record: SpoolRecord, deadLetter?: DeadLetterInfo): Buffer {
-  const tail = deadLetter ? `,"dead_letter":${JSON.stringify(deadLetter)}}` : '}';
-  return Buffer.from(`{"kind":${JSON.stringify(record.kind)},"event":${eventJson(record)}${tail}`, 'utf8');
+  if (deadLetter) {
+    const tail = `,"dead_letter":${JSON.stringify(deadLetter)}}`;
+    return Buffer.from(`{"kind":${JSON.stringify(record.kind)},"event":${jsonOf(record)}${tail}`, 'utf8');
+  }
+  const event = bytesOfEvent.get(record.event);
+  // The spool alone (the embedded store as the only sink): nothing shares the event's bytes, so none are kept.
+  if (event === undefined) return Buffer.from(`${KIND_OPEN[record.kind]}${jsonOf(record)}}`, 'utf8');
+  // Another sink encoded the event already: the same bytes as the string form, copied once behind the prefix.
+  const prefix = KIND_PREFIX[record.kind];
+  const out = Buffer.allocUnsafe(prefix.length + event.length + 1);
+  prefix.copy(out, 0);
+  event.copy(out, prefix.length);
+  out[out.length - 1] = CLOSE_BRACE;
+  return out;
+}
+
+/** The event's JSON, from whichever form is already cached, else serialised (and not kept). */
+function jsonOf(record: SpoolRecord): string {
+  return (
+    jsonOfEvent.get(record.event) ??
+    bytesOfEvent.get(record.event)?.toString('utf8') ??
+    JSON.stringify(record.event)
+  );
 }
 
 /** Parses and validates a spool payload; null when it is not a valid inference or feedback record. */

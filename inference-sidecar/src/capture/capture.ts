@@ -165,8 +165,36 @@ export function createCapture(deps: CaptureDeps): Capture {
     if (out.length > 0) pipeline.submit(out);
   }
 
+  /**
+   * What a path says (the model and version it names, the adapter its route picks), kept for the last path: a
+   * sidecar's traffic is mostly one route, so most exchanges skip the route regexes and the percent-decoding.
+   */
+  let lastPath: string | undefined;
+  let lastRoute: { model: { model?: string; version?: string }; adapter: ProtocolAdapter | undefined } = {
+    model: {},
+    adapter: undefined,
+  };
+  function routeOf(path: string): typeof lastRoute {
+    if (path !== lastPath) {
+      lastRoute = { model: modelFromPath(path), adapter: adapterForPath(path, config.protocol) };
+      lastPath = path;
+    }
+    return lastRoute;
+  }
+
+  /** The ISO text of an epoch-ms time, kept for the last one (exchanges arrive a few per millisecond). */
+  let lastReceivedAt = Number.NaN;
+  let lastTimestamp = '';
+  function timestampOf(receivedAt: number): string {
+    if (receivedAt !== lastReceivedAt) {
+      lastTimestamp = new Date(receivedAt).toISOString();
+      lastReceivedAt = receivedAt;
+    }
+    return lastTimestamp;
+  }
+
   function toEvents(ex: Exchange): InferenceEvent[] {
-    const pathModel = modelFromPath(ex.path);
+    const pathModel = routeOf(ex.path).model;
     let model = pathModel.model ?? config.model;
     // A shadow exchange (src/shadow/) is the challenger's answer to a copy: it makes events, but the metrics of
     // client traffic (requests, latency, predictions, features) stay the primary's.
@@ -174,7 +202,7 @@ export function createCapture(deps: CaptureDeps): Capture {
     const observe = primary ? observeRequest : ignoreRequest;
     let version = primary ? (pathModel.version ?? ex.headerVersion ?? '') : (ex.headerVersion ?? '');
     let adapter: ProtocolAdapter | undefined = mayBeInference(ex.method)
-      ? adapterForPath(ex.path, config.protocol)
+      ? routeOf(ex.path).adapter
       : undefined;
 
     // Parse the request only when it can be an inference: a known route, a configured protocol, or (auto) a body
@@ -252,7 +280,7 @@ export function createCapture(deps: CaptureDeps): Capture {
     // excerpt would carry the very values the settings keep out (a model server that echoes its input, say).
     const detail = minimised ? withoutExcerpt : (text: string) => text;
     const error = errorOf(ex, minimised);
-    const timestamp = new Date(ex.receivedAt).toISOString();
+    const timestamp = timestampOf(ex.receivedAt);
     const latency = { total: ex.totalMs, upstream: ex.upstreamMs };
     const modelRef = { name: model, version: version === '' ? null : version };
     const requestId = primary ? ex.requestId : shadowRequestId(ex.requestId);

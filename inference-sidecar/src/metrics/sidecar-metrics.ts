@@ -1,7 +1,10 @@
 /**
  * The sidecar's Prometheus metrics, created from the catalog (@plumbline/schema SIDECAR_METRICS) on an injected
- * Registry. Label children are cached per label set so an observation is a Map lookup plus prom-client's own
- * work; histograms are LocalHistograms (local-histogram.ts), whose observation is a bucket search and three additions. Class labels are bounded per model: past `maxClassesPerModel` distinct classes, the rest count as "other";
+ * Registry. Label children are cached per label set (per model and version, then per class, feature or kind), so an
+ * observation is a Map lookup or two and plain arithmetic: histograms are LocalHistograms (local-histogram.ts), whose
+ * observation is a bucket search and three additions, and the counters incremented per request or event are
+ * LocalCounters (local-counter.ts), one addition. Class labels are bounded per model: past `maxClassesPerModel`
+ * distinct classes, the rest count as "other";
  * model labels too: past `maxModels` distinct model names (paths and feedback bodies name models, so clients choose
  * them), the rest count as model="other". The models named in the config always keep their own label.
  *
@@ -11,6 +14,7 @@
  */
 import { getOrCreateMetric, SIDECAR_METRICS } from '@plumbline/schema';
 import type { Counter, Registry } from 'prom-client';
+import { LocalCounter } from './local-counter';
 import { LocalHistogram } from './local-histogram';
 
 export const OTHER_CLASS = 'other';
@@ -19,6 +23,7 @@ export const CLIENT_CLOSED_STATUS = '499';
 
 type HistogramChild = ReturnType<LocalHistogram['series']>;
 type CounterChild = ReturnType<Counter<string>['labels']>;
+type LocalCounterChild = ReturnType<LocalCounter['series']>;
 
 export interface SidecarMetrics {
   readonly registry: Registry;
@@ -69,18 +74,19 @@ export function createSidecarMetrics(
     return model;
   }
   const S = SIDECAR_METRICS;
-  const requests = getOrCreateMetric(registry, S.requests);
+  // Incremented per request or per event, and only here: LocalCounters (local-counter.ts), one addition each.
+  const requests = new LocalCounter(registry, S.requests);
   const requestDuration = new LocalHistogram(registry, S.requestDuration);
   const upstreamDuration = new LocalHistogram(registry, S.upstreamDuration);
   const overhead = new LocalHistogram(registry, S.overhead);
   const upstreamErrors = getOrCreateMetric(registry, S.upstreamErrors);
   const payloadBytes = new LocalHistogram(registry, S.payloadBytes);
-  const predictions = getOrCreateMetric(registry, S.predictions);
+  const predictions = new LocalCounter(registry, S.predictions);
   const confidence = new LocalHistogram(registry, S.confidence);
   const regressionOutput = new LocalHistogram(registry, S.regressionOutput);
-  const invalidOutputs = getOrCreateMetric(registry, S.invalidOutputs);
+  const invalidOutputs = new LocalCounter(registry, S.invalidOutputs);
   const featureValue = new LocalHistogram(registry, S.featureValue);
-  const events = getOrCreateMetric(registry, S.events);
+  const events = new LocalCounter(registry, S.events);
   const unparsed = getOrCreateMetric(registry, S.unparsed);
   const feedback = getOrCreateMetric(registry, S.feedback);
   const humanLabels = getOrCreateMetric(registry, S.humanLabels);
@@ -93,20 +99,51 @@ export function createSidecarMetrics(
     overhead: HistogramChild;
     reqBytes: HistogramChild;
     resBytes: HistogramChild;
-    byStatus: Map<string, CounterChild>;
+    byStatus: Map<string, LocalCounterChild>;
   }
   const requestChildren = new Map<string, RequestChildren>();
   const classesSeen = new Map<string, Set<string>>();
-  const hist = new Map<string, HistogramChild>();
   const count = new Map<string, CounterChild>();
 
-  function h(metric: LocalHistogram, key: string, labels: string[]): HistogramChild {
-    let child = hist.get(key);
-    if (child === undefined) {
-      child = metric.series(...labels);
-      hist.set(key, child);
+  /**
+   * The per-event series of one (model label, version): looked up once per label pair, then by the name of a
+   * class, feature or invalid kind. Capture observes a row's series one after the other with the same model and
+   * version, so the last pair is kept at hand and compared first.
+   */
+  interface ModelSeries {
+    confidence: HistogramChild | undefined;
+    regression: HistogramChild | undefined;
+    events: LocalCounterChild | undefined;
+    byClass: Map<string, LocalCounterChild>;
+    /** Classes past maxClassesPerModel. */
+    otherClass: LocalCounterChild | undefined;
+    byInvalid: Map<string, LocalCounterChild>;
+    byFeature: Map<string, HistogramChild>;
+  }
+  const modelSeries = new Map<string, ModelSeries>();
+  let lastModel: string | undefined;
+  let lastVersion: string | undefined;
+  let last: ModelSeries | undefined;
+  function ms(model: string, version: string): ModelSeries {
+    if (last !== undefined && model === lastModel && version === lastVersion) return last;
+    const key = `${model}\u0000${version}`;
+    let series = modelSeries.get(key);
+    if (series === undefined) {
+      series = {
+        confidence: undefined,
+        regression: undefined,
+        events: undefined,
+        byClass: new Map(),
+        otherClass: undefined,
+        byInvalid: new Map(),
+        byFeature: new Map(),
+      };
+      modelSeries.set(key, series);
     }
-    return child;
+    lastModel = model;
+    lastVersion = version;
+    last = series;
+    return series;
   }
   function c(metric: Counter<string>, key: string, labels: string[]): CounterChild {
     let child = count.get(key);
@@ -137,10 +174,10 @@ export function createSidecarMetrics(
       const status = String(r.status);
       let st = ch.byStatus.get(status);
       if (st === undefined) {
-        st = requests.labels(model, r.version, r.protocol, status);
+        st = requests.series(model, r.version, r.protocol, status);
         ch.byStatus.set(status, st);
       }
-      st.inc();
+      st();
       ch.total(r.totalSeconds);
       ch.upstream(r.upstreamSeconds);
       ch.overhead(Math.max(0, r.totalSeconds - r.upstreamSeconds));
@@ -153,37 +190,63 @@ export function createSidecarMetrics(
     },
     prediction(rawModel, version, label) {
       const model = m(rawModel);
-      let seen = classesSeen.get(model);
-      if (seen === undefined) {
-        seen = new Set();
-        classesSeen.set(model, seen);
+      const series = ms(model, version);
+      let child = series.byClass.get(label);
+      if (child === undefined) {
+        let seen = classesSeen.get(model);
+        if (seen === undefined) {
+          seen = new Set();
+          classesSeen.set(model, seen);
+        }
+        if (seen.has(label) || seen.size < maxClasses) {
+          seen.add(label);
+          child = predictions.series(model, version, label);
+          series.byClass.set(label, child);
+        } else {
+          // Past the bound: "other", without remembering the label (clients choose labels too).
+          series.otherClass ??= predictions.series(model, version, OTHER_CLASS);
+          child = series.otherClass;
+        }
       }
-      let cls = label;
-      if (!seen.has(label)) {
-        if (seen.size < maxClasses) seen.add(label);
-        else cls = OTHER_CLASS;
-      }
-      c(predictions, `p\u0000${model}\u0000${version}\u0000${cls}`, [model, version, cls]).inc();
+      child();
     },
     confidence(rawModel, version, value) {
       const model = m(rawModel);
-      h(confidence, `c\u0000${model}\u0000${version}`, [model, version])(value);
+      const series = ms(model, version);
+      series.confidence ??= confidence.series(model, version);
+      series.confidence(value);
     },
     regressionOutput(rawModel, version, value) {
       const model = m(rawModel);
-      h(regressionOutput, `r\u0000${model}\u0000${version}`, [model, version])(value);
+      const series = ms(model, version);
+      series.regression ??= regressionOutput.series(model, version);
+      series.regression(value);
     },
     invalidOutput(rawModel, version, kind) {
       const model = m(rawModel);
-      c(invalidOutputs, `i\u0000${model}\u0000${version}\u0000${kind}`, [model, version, kind]).inc();
+      const series = ms(model, version);
+      let child = series.byInvalid.get(kind);
+      if (child === undefined) {
+        child = invalidOutputs.series(model, version, kind);
+        series.byInvalid.set(kind, child);
+      }
+      child();
     },
     featureValue(rawModel, version, feature, value) {
       const model = m(rawModel);
-      h(featureValue, `f\u0000${model}\u0000${version}\u0000${feature}`, [model, version, feature])(value);
+      const series = ms(model, version);
+      let child = series.byFeature.get(feature);
+      if (child === undefined) {
+        child = featureValue.series(model, version, feature);
+        series.byFeature.set(feature, child);
+      }
+      child(value);
     },
     events(rawModel, version, n) {
       const model = m(rawModel);
-      c(events, `e\u0000${model}\u0000${version}`, [model, version]).inc(n);
+      const series = ms(model, version);
+      series.events ??= events.series(model, version);
+      series.events(n);
     },
     unparsed(rawModel, version, protocol, direction) {
       const model = m(rawModel);

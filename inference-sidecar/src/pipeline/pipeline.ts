@@ -233,6 +233,7 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
       DEFAULT_SPOOL_BYTES;
     const store = createStoreSink(openLog('store', maxBytes, false, 'store'), {
       maxAppendBytes: Math.floor(maxBytes / 4),
+      sharesEvents: lanes.length > 0,
     });
     lanes.push({
       // The store has no spool below it: each append takes the whole backlog, so it never falls behind the

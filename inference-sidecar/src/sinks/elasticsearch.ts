@@ -20,7 +20,7 @@
 import { Client, errors, type estypes } from '@elastic/elasticsearch';
 import type { Logger } from 'pino';
 import { elasticsearchClientSettings, type ElasticsearchConnection } from '@plumbline/service-kit';
-import { eventJson } from '@plumbline/spool';
+import { eventBytes } from '@plumbline/spool';
 import {
   errorMessage,
   retryable,
@@ -72,6 +72,37 @@ export interface ElasticsearchSink extends Sink {
   retentionPath(): Promise<RetentionPath>;
 }
 
+const ACTION_END = Buffer.from('}}\n', 'utf8');
+const NEWLINE = 0x0a;
+
+/**
+ * The `_bulk` body of `records` in one Buffer: per record `<prefix><JSON of event_id>}}\n<event JSON>\n`, where the
+ * prefix (`{"index":{"_index":…,"_id":`) is `prefixOf(record)`. Sized first, then written in place: no string of
+ * the whole body, no per-record Buffers.
+ */
+export function bulkBody(records: readonly SinkRecord[], prefixOf: (record: SinkRecord) => Buffer): Buffer {
+  const ids = new Array<string>(records.length);
+  const actions = new Array<Buffer>(records.length);
+  let total = 0;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    ids[i] = JSON.stringify(record.event.event_id);
+    actions[i] = prefixOf(record);
+    total +=
+      actions[i].length + Buffer.byteLength(ids[i]) + ACTION_END.length + eventBytes(record).length + 1;
+  }
+  const body = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < records.length; i++) {
+    at += actions[i].copy(body, at);
+    at += body.write(ids[i], at, 'utf8');
+    at += ACTION_END.copy(body, at);
+    at += eventBytes(records[i]).copy(body, at);
+    body[at++] = NEWLINE;
+  }
+  return body;
+}
+
 export function createElasticsearchSink(
   options: ElasticsearchSinkOptions,
   logger?: Logger,
@@ -86,17 +117,17 @@ export function createElasticsearchSink(
     maxRetries: 0, // the pipeline's retry and spool decorators own retrying
   });
   let templatesInstalled = options.installTemplates === false;
-  const actionPrefix = {
-    inference: `{"index":{"_index":${JSON.stringify(indices.inference)},"_id":`,
-    feedback: `{"index":{"_index":${JSON.stringify(indices.feedback)},"_id":`,
-  };
+  /** `{"index":{"_index":"<index>","_id":` of each index, as the bytes that start its action lines. */
+  const actionPrefix = (index: string): Buffer =>
+    Buffer.from(`{"index":{"_index":${JSON.stringify(index)},"_id":`, 'utf8');
+  const prefixes = { inference: actionPrefix(indices.inference), feedback: actionPrefix(indices.feedback) };
   /** On the ILM path: the action prefix of each daily index written so far. */
-  const dailyPrefixes = new Map<string, string>();
-  const dailyPrefix = (index: string, timestamp: string): string => {
+  const dailyPrefixes = new Map<string, Buffer>();
+  const dailyPrefix = (index: string, timestamp: string): Buffer => {
     const name = dailyIndexName(index, timestamp);
     let prefix = dailyPrefixes.get(name);
     if (prefix === undefined) {
-      prefix = `{"index":{"_index":${JSON.stringify(name)},"_id":`;
+      prefix = actionPrefix(name);
       dailyPrefixes.set(name, prefix);
     }
     return prefix;
@@ -170,16 +201,11 @@ export function createElasticsearchSink(
         const path = await retentionPath();
         const daily = path.kind === 'ilm';
         if (!templatesInstalled) await installTemplates(daily ? { policy: path.policy } : undefined);
-        // The NDJSON body is built here from each event's shared JSON (eventJson), not re-serialised by the client.
-        let body = '';
-        for (const record of records) {
-          const index = daily
-            ? dailyPrefix(indices[record.kind], record.event['@timestamp'])
-            : record.kind === 'inference'
-              ? actionPrefix.inference
-              : actionPrefix.feedback;
-          body += `${index}${JSON.stringify(record.event.event_id)}}}\n${eventJson(record)}\n`;
-        }
+        // The NDJSON body is built here, as one Buffer, from each event's shared bytes (eventBytes), not
+        // re-serialised by the client: an action line and the event's JSON per record.
+        const body = bulkBody(records, (record) =>
+          daily ? dailyPrefix(indices[record.kind], record.event['@timestamp']) : prefixes[record.kind],
+        );
         const response = await client.transport.request<estypes.BulkResponse>({
           method: 'POST',
           path: '/_bulk',

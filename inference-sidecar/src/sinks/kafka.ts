@@ -34,7 +34,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { kafkaClientSettings, type KafkaConnection } from '@plumbline/service-kit';
-import { eventJson } from '@plumbline/spool';
+import { eventBytes } from '@plumbline/spool';
 import {
   errorMessage,
   sinkResult,
@@ -88,6 +88,16 @@ const BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 /** Record and batch framing kafkajs adds around key + value + headers (generous). */
 const FRAMING_BYTES = 128;
 const SCHEMA_VERSION_HEADER = '1';
+/**
+ * The values of the `kind` and `schema_version` headers, encoded once and shared by every message: kafkajs writes a
+ * Buffer value as it is, where a string is measured and encoded again per message. The bytes on the wire are the
+ * same.
+ */
+const HEADER_VALUES = {
+  inference: Buffer.from('inference', 'utf8'),
+  feedback: Buffer.from('feedback', 'utf8'),
+  schemaVersion: Buffer.from(SCHEMA_VERSION_HEADER, 'utf8'),
+} as const;
 /** Length of the header names event_id, kind and schema_version. */
 const HEADER_NAME_BYTES = 'event_id'.length + 'kind'.length + 'schema_version'.length;
 
@@ -246,11 +256,16 @@ export function createKafkaSink(options: KafkaSinkOptions, logger?: Logger): Sin
   }
 
   function encode(record: SinkRecord): Encoded {
-    const value = Buffer.from(eventJson(record), 'utf8');
+    // The event's bytes shared with every other sink (eventBytes): kafkajs copies them into its request.
+    const value = eventBytes(record);
     const model = record.event.model?.name ?? 'unknown';
     const key = byRequest && record.kind === 'inference' ? `${model}\u0000${record.event.request_id}` : model;
     const eventId = record.event.event_id;
-    const headers = { event_id: eventId, kind: record.kind, schema_version: SCHEMA_VERSION_HEADER };
+    const headers = {
+      event_id: eventId,
+      kind: HEADER_VALUES[record.kind],
+      schema_version: HEADER_VALUES.schemaVersion,
+    };
     const bytes =
       value.length +
       Buffer.byteLength(key) +

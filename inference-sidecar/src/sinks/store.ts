@@ -3,7 +3,7 @@
  * stream, which the exporter reads with openSpoolReader(dir). Nothing replays or deletes from it; it is rotated
  * by size only (oldest segment first, once `maxBytes` is reached), so a reader never steals events from another.
  */
-import { encodeSpoolRecord, type SegmentLog } from '@plumbline/spool';
+import { encodeSpoolRecord, eventBytes, type SegmentLog } from '@plumbline/spool';
 import { SUCCESS, retryable, type Sink, type SinkRecord, type SinkResult } from './sink';
 
 export interface StoreSinkOptions {
@@ -13,6 +13,11 @@ export interface StoreSinkOptions {
    * refused whole) and rotation keeps the newest events. @default Infinity
    */
   readonly maxAppendBytes?: number;
+  /**
+   * Other sinks write the same events: their bytes are encoded once for all of them (eventBytes) and the store
+   * copies them. Alone, the store serialises each event straight into its payload and keeps nothing. @default false
+   */
+  readonly sharesEvents?: boolean;
 }
 
 export function createStoreSink(log: Promise<SegmentLog | null>, options: StoreSinkOptions = {}): Sink {
@@ -22,7 +27,10 @@ export function createStoreSink(log: Promise<SegmentLog | null>, options: StoreS
     async write(records: readonly SinkRecord[]): Promise<SinkResult> {
       const store = await log;
       if (!store) return retryable(records, new Error('the spool store could not be opened'));
-      const payloads = records.map((r) => encodeSpoolRecord(r));
+      const payloads = records.map((r) => {
+        if (options.sharesEvents) eventBytes(r);
+        return encodeSpoolRecord(r);
+      });
       let from = 0;
       try {
         while (from < payloads.length) {
