@@ -7,7 +7,8 @@
  *
  * Bounded memory: when the queue would pass `maxEvents` (the sink is slow or down), the whole queue is handed to
  * `overflow` — the spooling decorator writes it to disk — or, with no spool, the records that do not fit are
- * counted as dropped{reason="queue_full"}. Records the sink gives back as retryable (only when there is no
+ * counted as dropped{reason="queue_full"}; a `drainAll` lane (the local store) instead takes a submit whole while
+ * it holds fewer than `maxEvents` and drops it whole once it holds that many. Records the sink gives back as retryable (only when there is no
  * spool below) go back to the head of the queue and are tried again after `flushIntervalMs`.
  */
 import type { Logger } from 'pino';
@@ -124,6 +125,18 @@ export function createQueue(sink: Sink, options: QueueOptions, deps: QueueDeps):
       if (records.length === 0) return;
       if (closed) {
         drop(records.length, DROP_REASONS.closed);
+        return;
+      }
+      if (options.drainAll && !deps.overflow) {
+        // The store lane takes a submit whole or not at all: a submit the queue has room for is kept even when it
+        // passes maxEvents (one drain of the capture thread — a request of more rows than maxEvents, say — already
+        // in memory, bounded by the capture backlog), and the next append writes it all. Trimming it to the bound
+        // lost the rows past maxEvents of every such request with the store as the only sink.
+        if (pending.length >= maxEvents) drop(records.length, DROP_REASONS.queueFull);
+        else for (const r of records) pending.push(r);
+        setDepth();
+        if (pending.length >= batchSize) kick();
+        else if (pending.length > 0) arm(flushIntervalMs);
         return;
       }
       pending.push(...records);

@@ -66,3 +66,30 @@ it.each([
     })) ?? 0,
   ).toBe(dropped);
 });
+
+it('takes a submit of more records than maxEvents whole (a request of many rows), and drops whole submits once full', async () => {
+  const registry = new Registry();
+  const sink = gatedSink();
+  const queue = createQueue(
+    sink,
+    { maxEvents: 1000, batchSize: 500, flushIntervalMs: 60_000, drainAll: true },
+    { metrics: createPipelineMetrics(registry), logger: pino({ level: 'silent' }) },
+  );
+  queue.submit(records(500)); // the first append starts and waits at the gate
+  queue.submit(records(2500)); // more than maxEvents at once, while the queue was empty: kept whole
+  queue.submit(records(10)); // the queue holds 2,500 ≥ maxEvents: this one is dropped whole
+  expect(queue.depth).toBe(2500);
+  const flushed = queue.flush();
+  for (let i = 0; i < 20; i++) {
+    sink.open();
+    await new Promise((r) => setImmediate(r));
+  }
+  await flushed;
+  expect(sink.writes).toEqual([500, 2500]);
+  expect(
+    await metricValue(registry, 'plumbline_sidecar_events_dropped_total', {
+      sink: 'store',
+      reason: 'queue_full',
+    }),
+  ).toBe(10);
+});
