@@ -11,7 +11,8 @@
  * answer the client cannot frame is destroyed, never reused. Errors carry node:net's codes (ECONNREFUSED,
  * ECONNRESET), HPE_INVALID_RESPONSE for an answer that cannot be framed: classifyUpstreamError maps them.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { ChunkedDecoder, parseResponseHead, type ResponseHead } from '../proxy/raw/http1';
 
 /** What a copy hears back; exactly one of `onEnd` or `onError` ends it. */
@@ -24,8 +25,10 @@ export interface CopyHandler {
 }
 
 export interface ShadowClientOptions {
-  /** Origin of the challenger, `http://host:port`. */
+  /** Origin of the challenger, `http://host:port` or `https://host:port` (TLS, verified, HTTP/1.1 by ALPN). */
   origin: string;
+  /** Extra TLS options for an https origin (tests pass a `ca`); certificates are verified against Node's CAs. */
+  tls?: ConnectionOptions;
   /** Lower-case name of the header whose value is the challenger's version (config.versionHeader). */
   versionHeader: string;
   /** How long an idle connection is kept open. */
@@ -54,7 +57,11 @@ function codedError(message: string, code: string, cause?: unknown): Error {
 export function createShadowClient(options: ShadowClientOptions): ShadowClient {
   const url = new URL(options.origin);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = Number(url.port || 80);
+  const https = url.protocol === 'https:';
+  const port = Number(url.port || (https ? 443 : 80));
+  const tls: ConnectionOptions | null = https
+    ? { ...options.tls, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}) }
+    : null;
   const idle: Connection[] = [];
   const all = new Set<Connection>();
 
@@ -69,7 +76,10 @@ export function createShadowClient(options: ShadowClientOptions): ShadowClient {
     private chunked: ChunkedDecoder | null = null;
 
     constructor() {
-      this.socket = connect({ host, port, noDelay: true });
+      this.socket =
+        tls === null
+          ? connect({ host, port, noDelay: true })
+          : connectTls({ ...tls, host, port }).setNoDelay(true);
       all.add(this);
       this.socket.on('data', (chunk: Buffer) => this.onSocketData(chunk));
       this.socket.on('end', () => this.onSocketEnd());

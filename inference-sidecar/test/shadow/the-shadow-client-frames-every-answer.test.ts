@@ -2,9 +2,15 @@
  * The shadow's HTTP/1.1 client (src/shadow/shadow-client.ts) against a challenger that writes raw bytes: answers
  * framed by Content-Length, chunked or the connection's close, interim 1xx heads skipped, the version header read,
  * a keep-alive connection reused for the next copy, and an answer it cannot frame or a connection closed mid-answer
- * reported as an error with a code classifyUpstreamError maps (never an exception, never a second ending).
+ * reported as an error with a code classifyUpstreamError maps (never an exception, never a second ending); an https
+ * challenger over verified TLS.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { classifyUpstreamError } from '../../src/errors';
 import { createShadowClient, type CopyHandler } from '../../src/shadow/shadow-client';
 
@@ -156,5 +162,73 @@ describe('the shadow client frames every answer', () => {
     const outcome = await copy(client);
     expect(outcome.ended).toBe('error');
     expect(classifyUpstreamError(outcome.error).code).toBe('SIDECAR_ERR_UPSTREAM_REFUSED');
+  });
+});
+
+describe('the shadow client to an https challenger', () => {
+  let dir: string;
+  let server: HttpsServer;
+  let port: number;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'shadow-client-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    server = createHttpsServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      (req, res) => {
+        req.resume();
+        req.on('end', () => res.end(`{"tls":"${req.method} ${req.url}"}`));
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('speaks TLS, verified against the given CA, and refuses a certificate it cannot verify', async () => {
+    const trusted = createShadowClient({
+      origin: `https://localhost:${port}`,
+      versionHeader: 'x-model-version',
+      keepAliveMs: 1000,
+      tls: { ca: readFileSync(join(dir, 'cert.pem')) },
+    });
+    expect(await copy(trusted)).toMatchObject({
+      status: 200,
+      body: '{"tls":"POST /v2/models/m/infer"}',
+      ended: 'end',
+    });
+    trusted.close();
+    const untrusted = createShadowClient({
+      origin: `https://localhost:${port}`,
+      versionHeader: 'x-model-version',
+      keepAliveMs: 1000,
+    });
+    const outcome = await copy(untrusted);
+    untrusted.close();
+    expect(outcome.ended).toBe('error');
+    expect(outcome.error?.message).toMatch(/self[- ]signed/i);
   });
 });
