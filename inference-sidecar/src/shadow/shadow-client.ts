@@ -176,13 +176,14 @@ export function createShadowClient(options: ShadowClientOptions): ShadowClient {
     /** The answer is complete: the copy ends, and the connection is reused if it may be. */
     private finish(extraBytes: boolean): void {
       const handler = this.handler!;
-      const reusable = this.head?.keepAlive === true && !extraBytes;
+      const idleMs = this.head === null ? 0 : idleTimeout(this.head.rawHeaders);
+      const reusable = this.head?.keepAlive === true && !extraBytes && idleMs > 0;
       this.handler = null;
       this.head = null;
       this.chunked = null;
       this.pending = null;
       if (reusable) {
-        this.socket.setTimeout(options.keepAliveMs);
+        this.socket.setTimeout(idleMs);
         idle.push(this);
       } else this.destroy();
       handler.onEnd();
@@ -198,6 +199,20 @@ export function createShadowClient(options: ShadowClientOptions): ShadowClient {
       }
       return found === '' ? null : found;
     }
+  }
+
+  /**
+   * How long a connection may idle: `keepAliveMs`, or less when the challenger announced a shorter one
+   * (`Keep-Alive: timeout=N`, as Node's server does): a second before it, so a copy is not written on a connection
+   * the challenger is closing (undici does the same). 0: do not reuse it.
+   */
+  function idleTimeout(rawHeaders: string[]): number {
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      if (rawHeaders[i].length !== 10 || rawHeaders[i].toLowerCase() !== 'keep-alive') continue;
+      const hint = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(rawHeaders[i + 1]);
+      if (hint !== null) return Math.max(0, Math.min(options.keepAliveMs, Number(hint[1]) * 1000 - 1000));
+    }
+    return options.keepAliveMs;
   }
 
   return {

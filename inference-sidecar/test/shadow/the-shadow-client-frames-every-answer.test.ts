@@ -232,3 +232,26 @@ describe('the shadow client to an https challenger', () => {
     expect(outcome.error?.message).toMatch(/self[- ]signed/i);
   });
 });
+
+describe('the shadow client keeps a connection no longer than the challenger says', () => {
+  it('Keep-Alive: timeout=1 — the connection is not reused (a second before 1 s is 0); timeout=5 — it is', async () => {
+    let timeout = 1;
+    const challenger = await rawChallenger((socket) =>
+      socket.write(`HTTP/1.1 200 OK\r\nKeep-Alive: timeout=${timeout}\r\ncontent-length: 2\r\n\r\n{}`),
+    );
+    const client = createShadowClient({
+      origin: challenger.url,
+      versionHeader: 'x-model-version',
+      keepAliveMs: 30_000,
+    });
+    await copy(client);
+    await copy(client);
+    expect(challenger.connections()).toBe(2);
+    timeout = 5;
+    await copy(client);
+    await copy(client);
+    expect(challenger.connections()).toBe(3);
+    client.close();
+    await new Promise((resolve) => challenger.server.close(resolve));
+  });
+});
