@@ -9,7 +9,8 @@
  * No queue: the caller admits at most `maxConnections` copies in flight over every origin (shadow.maxConcurrent),
  * so a copy always finds an idle connection or opens one. A connection whose copy failed, was aborted or got an
  * answer the client cannot frame is destroyed, never reused. Errors carry node:net's codes (ECONNREFUSED,
- * ECONNRESET), HPE_INVALID_RESPONSE for an answer that cannot be framed: classifyUpstreamError maps them.
+ * ECONNRESET, ETIMEDOUT for a connection not open within `connectTimeoutMs`), HPE_INVALID_RESPONSE for an answer
+ * that cannot be framed: classifyUpstreamError maps them.
  */
 import { connect, isIP, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
@@ -33,6 +34,8 @@ export interface ShadowClientOptions {
   versionHeader: string;
   /** How long an idle connection is kept open. */
   keepAliveMs: number;
+  /** Longest a new connection may take to open (TLS handshake included); then its copy fails as a timeout. */
+  connectTimeoutMs: number;
 }
 
 export interface ShadowClient {
@@ -74,6 +77,7 @@ export function createShadowClient(options: ShadowClientOptions): ShadowClient {
     private head: ResponseHead | null = null;
     private remaining = 0;
     private chunked: ChunkedDecoder | null = null;
+    private connected = false;
 
     constructor() {
       this.socket =
@@ -87,13 +91,22 @@ export function createShadowClient(options: ShadowClientOptions): ShadowClient {
       this.socket.on('close', () =>
         this.fail(codedError('the challenger closed the connection', 'ECONNRESET')),
       );
-      this.socket.on('timeout', () => this.socket.destroy());
+      // Until connected, the socket's timeout is the connect timeout; then only an idle connection has one.
+      this.socket.setTimeout(options.connectTimeoutMs);
+      this.socket.once(tls === null ? 'connect' : 'secureConnect', () => {
+        this.connected = true;
+        this.socket.setTimeout(0);
+      });
+      this.socket.on('timeout', () => {
+        if (this.connected) this.destroy();
+        else this.fail(codedError(`no connection in ${options.connectTimeoutMs} ms`, 'ETIMEDOUT'));
+      });
     }
 
     start(method: string, bytes: Buffer, handler: CopyHandler): void {
       this.handler = handler;
       this.method = method;
-      this.socket.setTimeout(0);
+      if (this.connected) this.socket.setTimeout(0);
       this.socket.write(bytes);
     }
 

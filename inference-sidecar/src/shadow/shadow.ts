@@ -49,7 +49,7 @@ class Abandoned extends Error {
   }
 }
 
-/** Errors of a copy that ran out of time while connecting. */
+/** Errors of a copy that ran out of time while connecting (shadow-client.ts: `connectTimeoutMs`, or the system's). */
 const TIMEOUT_CODES = new Set(['ETIMEDOUT']);
 
 /** How often copies in flight are checked against `shadow.timeoutMs`: a tenth of it, at most 250 ms. */
@@ -96,6 +96,7 @@ export function createShadow(deps: ShadowDeps): Shadow {
           origin: url.origin,
           versionHeader: config.versionHeader.toLowerCase(),
           keepAliveMs: config.upstreamPool.keepAliveMs,
+          connectTimeoutMs: Math.min(config.timeouts.connectMs, timeoutMs),
         });
         clients.set(url.origin, client);
       }

@@ -97,6 +97,7 @@ describe('the shadow client frames every answer', () => {
       origin: challenger.url,
       versionHeader: 'x-model-version',
       keepAliveMs: 30_000,
+      connectTimeoutMs: 5000,
     });
     clients.push(client);
     return { challenger, client };
@@ -213,6 +214,7 @@ describe('the shadow client to an https challenger', () => {
       origin: `https://localhost:${port}`,
       versionHeader: 'x-model-version',
       keepAliveMs: 1000,
+      connectTimeoutMs: 5000,
       tls: { ca: readFileSync(join(dir, 'cert.pem')) },
     });
     expect(await copy(trusted)).toMatchObject({
@@ -225,11 +227,31 @@ describe('the shadow client to an https challenger', () => {
       origin: `https://localhost:${port}`,
       versionHeader: 'x-model-version',
       keepAliveMs: 1000,
+      connectTimeoutMs: 5000,
     });
     const outcome = await copy(untrusted);
     untrusted.close();
     expect(outcome.ended).toBe('error');
     expect(outcome.error?.message).toMatch(/self[- ]signed/i);
+  });
+});
+
+describe('the shadow client gives up on a connection that does not open', () => {
+  it('a challenger that accepts but never completes the TLS handshake: a timeout after connectTimeoutMs', async () => {
+    const silent = await rawChallenger(() => undefined);
+    const client = createShadowClient({
+      origin: silent.url.replace('http:', 'https:'),
+      versionHeader: 'x-model-version',
+      keepAliveMs: 1000,
+      connectTimeoutMs: 200,
+    });
+    const started = Date.now();
+    const outcome = await copy(client);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(outcome.ended).toBe('error');
+    expect(classifyUpstreamError(outcome.error).code).toBe('SIDECAR_ERR_UPSTREAM_TIMEOUT');
+    client.close();
+    await new Promise((resolve) => silent.server.close(resolve));
   });
 });
 
@@ -243,6 +265,7 @@ describe('the shadow client keeps a connection no longer than the challenger say
       origin: challenger.url,
       versionHeader: 'x-model-version',
       keepAliveMs: 30_000,
+      connectTimeoutMs: 5000,
     });
     await copy(client);
     await copy(client);
