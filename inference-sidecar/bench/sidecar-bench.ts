@@ -7,6 +7,8 @@
  *                                       └─▶ Elasticsearch + Kafka (harness, on 127.0.0.1) + Prometheus metrics
  *   load generator (this process) ──▶ sidecar with shadow traffic (child) ──▶ the same model server  "shadow on"
  *                                       └─▶ a copy of every request ──▶ a second model server (child)
+ *   load generator (this process) ──▶ sidecar with shadow traffic (child) ──▶ the same model server
+ *                                       └─▶ a copy of every request ──▶ a trivial answerer (child)
  *
  *   load generator (this process) ──▶ nginx, no access log (child) ──▶ same server            "nginx"
  *   load generator (this process) ──▶ nginx, a log line per request with its body ──▶ same server  "nginx + body log"
@@ -37,13 +39,18 @@
  * Shadow traffic: a second sidecar, configured like the first plus `shadow.url` = a second model server, runs the
  * fixed-rate phase in every round too. Its p50 / p99 are compared with the sidecar's without shadow, and that
  * difference with the spread of the sidecar's own rounds (the run's noise): the shadow must not move the primary's
- * latency by more than that. Both sidecars' CPU per request is read from /proc over those fixed-rate runs only,
- * and the copies are counted over them (the saturated warm-up drops copies at `shadow.maxConcurrent` by design).
+ * latency by more than that (issue #14's row). Both sidecars' CPU per request is read from /proc over those
+ * fixed-rate runs only, and the copies are counted over them (the saturated warm-up drops copies at
+ * `shadow.maxConcurrent` by design). The same rows for a third sidecar whose shadow is a trivial answerer
+ * (trivial-answerer-process.ts: the model server's answer, sent back at once) split the change in two: that
+ * sidecar's is the sidecar's own share (copies, answers, their events), the rest is the second model server's
+ * inference on the same 2 cores. BENCH_SHADOW_NICE=19 adds a fourth: the second model server at that nice value, a
+ * stand-in for a challenger on its own cores as in production (not the issue's row, which stays the one above).
  * BENCH_CAPTURE_THREAD_NICE sets every sidecar's `captureThreadNice` (default: the sidecar's, 0), to compare the
  * capture thread yielding to the proxy thread (e.g. 10) with it not yielding in two runs.
  * Not a test: it prints a table; targets are printed next to the measurements.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +85,13 @@ const CAPTURE_THREAD_NICE =
  */
 const SINK_SERVERS_NICE =
   process.env.BENCH_SINK_SERVERS_NICE === undefined ? undefined : Number(process.env.BENCH_SINK_SERVERS_NICE);
+/**
+ * BENCH_SHADOW_NICE: when set, one more shadow sidecar whose challenger is a second model server at this nice value
+ * (e.g. 19). In production the challenger runs on its own cores; on these 2 shared cores a niced one is the nearest
+ * stand-in. Its rows are labelled as such; issue #14's row is the un-niced model server's.
+ */
+const SHADOW_NICE =
+  process.env.BENCH_SHADOW_NICE === undefined ? undefined : Number(process.env.BENCH_SHADOW_NICE);
 const INDEX = `plumbline-bench-inference-${Date.now()}`;
 const TOPIC = `plumbline.bench.inference.${Date.now()}`;
 const BODY = JSON.stringify({
@@ -97,11 +111,15 @@ function startChild(
   args: string[] = [],
   nodeArgs: string[] = [],
   env: Record<string, string> = {},
+  nice?: number,
 ): Promise<{ child: ChildProcess; info: Record<string, string> }> {
-  const child = spawn(process.execPath, [...nodeArgs, join(__dirname, script), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...env },
-  });
+  const argv = [...nodeArgs, join(__dirname, script), ...args];
+  const options: SpawnOptions = { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } };
+  // `nice` execs node in its own place (same pid): every thread node starts inherits the nice value.
+  const child =
+    nice === undefined
+      ? spawn(process.execPath, argv, options)
+      : spawn('nice', ['-n', String(nice), process.execPath, ...argv], options);
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => resolve({ child, info: JSON.parse(line) as Record<string, string> }));
@@ -454,6 +472,7 @@ function cpuRows(columns: ColumnCpu[], nginxLogIndex: number): string[][] {
  * met]; the caller puts the value in the sidecar's column.
  */
 function shadowRows(
+  label: string,
   without: Run[],
   withShadow: Run[],
   metricsBefore: string,
@@ -471,7 +490,7 @@ function shadowRows(
     const on = pick(summarise(pool(withShadow)));
     const change = on - off;
     rows.push([
-      `${name} @ ${FIXED_RATE} req/s, shadow on (ms)`,
+      `${name} @ ${FIXED_RATE} req/s, shadow on ${label} (ms)`,
       `${ms(on)} (off: ${ms(off)}; ${change >= 0 ? '+' : ''}${ms(change)}; rounds off ${rounds.map(ms).join(' / ')}, noise ${ms(noise)})`,
       '≤ noise',
       change <= noise ? 'yes' : 'NO',
@@ -482,7 +501,7 @@ function shadowRows(
     return sumSeries(metricsAfter, series) - sumSeries(metricsBefore, series);
   };
   rows.push([
-    `shadow copies of the ${FIXED_RATE} req/s runs: sent / error / timeout / dropped`,
+    `  shadow copies of the ${FIXED_RATE} req/s runs: sent / error / timeout / dropped`,
     ['sent', 'error', 'timeout', 'dropped'].map((o) => String(outcome(o))).join(' / '),
     'dropped 0',
     outcome('dropped') === 0 ? 'yes' : 'NO',
@@ -557,20 +576,32 @@ async function main(): Promise<void> {
   const sidecarUrl = sidecar.info.url;
   const hop = await startChild('reference-proxy-process.js', [modelUrl], nodeArgs('BENCH_HOP_NODE_ARGS'));
   const hopUrl = hop.info.url;
-  // The same sidecar with shadow traffic on: every request is also copied to a second model server. Its own
-  // index, topic and spool, so the sink counts below stay the first sidecar's.
+  // The same sidecar with shadow traffic on: every request is also copied to a challenger. Each has its own
+  // index, topic and spool, so the sink counts below stay the first sidecar's. Challengers: a second model server
+  // (issue #14's row); a trivial answerer sending the model server's own answer back at once (the sidecar's share
+  // of the change); with BENCH_SHADOW_NICE a second model server at that nice value (stand-in for its own cores).
   const challenger = await startChild('model-server-process.js');
-  const shadowConfig = {
+  const modelAnswer = await fetch(`${modelUrl}/v2/models/iris/infer`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: BODY,
+  }).then((r) => r.text());
+  const trivial = await startChild('trivial-answerer-process.js', [modelAnswer]);
+  const nicedChallenger =
+    SHADOW_NICE === undefined
+      ? undefined
+      : await startChild('model-server-process.js', [], [], {}, SHADOW_NICE);
+  const shadowConfigFor = (url: string, suffix: string) => ({
     ...config,
-    shadow: { url: challenger.info.url },
+    shadow: { url },
     sinks: {
       ...config.sinks,
       ...(config.sinks.elasticsearch
         ? {
             elasticsearch: {
               ...config.sinks.elasticsearch,
-              inferenceIndex: `${INDEX}-shadow`,
-              feedbackIndex: `${INDEX.replace('inference', 'feedback')}-shadow`,
+              inferenceIndex: `${INDEX}-${suffix}`,
+              feedbackIndex: `${INDEX.replace('inference', 'feedback')}-${suffix}`,
             },
           }
         : {}),
@@ -578,14 +609,14 @@ async function main(): Promise<void> {
         ? {
             kafka: {
               ...config.sinks.kafka,
-              inferenceTopic: `${TOPIC}.shadow`,
-              feedbackTopic: `${TOPIC}.shadow.feedback`,
+              inferenceTopic: `${TOPIC}.${suffix}`,
+              feedbackTopic: `${TOPIC}.${suffix}.feedback`,
             },
           }
         : {}),
-      spoolDir: mkdtempSync(join(tmpdir(), 'plumbline-bench-shadow-spool-')),
+      spoolDir: mkdtempSync(join(tmpdir(), `plumbline-bench-${suffix}-spool-`)),
     },
-  };
+  });
   // The same sidecar on the node data plane (dataPlane: node; raw is the default): its own index, topic and spool.
   const nodeConfig = {
     ...config,
@@ -618,11 +649,41 @@ async function main(): Promise<void> {
     [JSON.stringify(nodeConfig)],
     nodeArgs('BENCH_SIDECAR_NODE_ARGS'),
   );
-  const shadowSidecar = await startChild(
-    'sidecar-process.js',
-    [JSON.stringify(shadowConfig)],
-    nodeArgs('BENCH_SIDECAR_NODE_ARGS'),
-  );
+  /** One shadow sidecar: its challenger, its fixed-rate runs, their CPU and its metrics before them. */
+  interface ShadowSetup {
+    label: string;
+    sidecar: Awaited<ReturnType<typeof startChild>>;
+    runs: Run[];
+    cpu: PhaseCpu;
+    metricsBefore: string;
+  }
+  const shadowSetups: ShadowSetup[] = [];
+  for (const [label, url, suffix] of [
+    ['→ a second model server', challenger.info.url, 'shadow'],
+    ["→ a trivial answerer (the sidecar's own share)", trivial.info.url, 'shadow-trivial'],
+    ...(nicedChallenger === undefined
+      ? []
+      : [
+          [
+            `→ a second model server at nice ${SHADOW_NICE} (stand-in for its own cores)`,
+            nicedChallenger.info.url,
+            'shadow-niced',
+          ],
+        ]),
+  ] as const) {
+    const child = await startChild(
+      'sidecar-process.js',
+      [JSON.stringify(shadowConfigFor(url, suffix))],
+      nodeArgs('BENCH_SIDECAR_NODE_ARGS'),
+    );
+    shadowSetups.push({
+      label,
+      sidecar: child,
+      runs: [],
+      cpu: { requests: 0, threads: null },
+      metricsBefore: '',
+    });
+  }
   const nginxVersion = ensureNginx();
   const nginx: NginxHandle = await startNginx('no-log', modelUrl, { logBody: false });
   const nginxLog: NginxHandle = await startNginx('body-log', modelUrl, { logBody: true });
@@ -632,7 +693,7 @@ async function main(): Promise<void> {
     await load(modelUrl, { connections: 8, seconds: 3 });
     await load(hopUrl, { connections: 8, seconds: 3 });
     servedBySidecar += (await load(sidecarUrl, { connections: 8, seconds: 3 })).ok;
-    await load(shadowSidecar.info.url, { connections: 8, seconds: 3 });
+    for (const setup of shadowSetups) await load(setup.sidecar.info.url, { connections: 8, seconds: 3 });
     await load(nodeSidecar.info.url, { connections: 8, seconds: 3 });
     await load(nginx.url, { connections: 8, seconds: 3 });
     await load(nginxLog.url, { connections: 8, seconds: 3 });
@@ -651,18 +712,20 @@ async function main(): Promise<void> {
     const MODES = Object.keys(modes) as Mode[];
     const fixed = Object.fromEntries(MODES.map((m) => [m, [] as Run[]])) as Record<Mode, Run[]>;
     const saturated = Object.fromEntries(MODES.map((m) => [m, [] as Run[]])) as Record<Mode, Run[]>;
-    const withShadow: Run[] = [];
-    // The shadow sidecar's copies and CPU over the fixed-rate runs only (its warm-up is saturated: copies past
+    // The shadow sidecars' copies and CPU over the fixed-rate runs only (their warm-up is saturated: copies past
     // shadow.maxConcurrent are dropped there by design), against the sidecar's over its own fixed-rate runs.
-    const shadowMetricsBefore = await (await fetch(`${shadowSidecar.info.adminUrl}/metrics`)).text();
     const none = (): ThreadCpu => ({
       main: { user: 0, system: 0 },
       helpers: { user: 0, system: 0 },
       started: { user: 0, system: 0 },
     });
-    const fixedCpu: { off: PhaseCpu; on: PhaseCpu } = {
-      off: { requests: 0, threads: none() },
-      on: { requests: 0, threads: none() },
+    for (const setup of shadowSetups) {
+      setup.metricsBefore = await (await fetch(`${setup.sidecar.info.adminUrl}/metrics`)).text();
+      setup.cpu.threads = none();
+    }
+    const fixedOffCpu: PhaseCpu = { requests: 0, threads: none() };
+    const shadowsIdle = async (): Promise<void> => {
+      for (const setup of shadowSetups) await sinksIdle(setup.sidecar.info.adminUrl);
     };
     /** A fixed-rate run of a sidecar, its CPU counted until its sinks are idle again (what the run cost it). */
     const measuredPaced = async (child: typeof sidecar, phase: PhaseCpu): Promise<Run> => {
@@ -678,17 +741,19 @@ async function main(): Promise<void> {
       for (const mode of MODES) {
         // Both sidecars' sinks idle: the shadow sidecar's writes (twice the events) never land in another run.
         await sinksIdle(sidecar.info.adminUrl);
-        await sinksIdle(shadowSidecar.info.adminUrl);
+        await shadowsIdle();
         await sinksIdle(nodeSidecar.info.adminUrl);
         fixed[mode].push(
           mode === 'sidecar'
-            ? await measuredPaced(sidecar, fixedCpu.off)
+            ? await measuredPaced(sidecar, fixedOffCpu)
             : await paced(modes[mode], FIXED_RATE, FIXED_SECONDS),
         );
       }
-      await sinksIdle(sidecar.info.adminUrl);
-      await sinksIdle(shadowSidecar.info.adminUrl);
-      withShadow.push(await measuredPaced(shadowSidecar, fixedCpu.on));
+      for (const setup of shadowSetups) {
+        await sinksIdle(sidecar.info.adminUrl);
+        await shadowsIdle();
+        setup.runs.push(await measuredPaced(setup.sidecar, setup.cpu));
+      }
       for (const mode of MODES) {
         saturated[mode].push(
           await load(modes[mode], { connections: SATURATION_CONNECTIONS, seconds: SATURATION_SECONDS }),
@@ -700,9 +765,11 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
     await sinksIdle(sidecar.info.adminUrl);
     const metricsText = await (await fetch(`${sidecar.info.adminUrl}/metrics`)).text();
-    const shadowMetricsText = await (await fetch(`${shadowSidecar.info.adminUrl}/metrics`)).text();
-    // The shadow sidecar first: its final flush must not compete with the first sidecar's, whose events are counted.
-    await stopWithReport(shadowSidecar.child);
+    const shadowMetricsAfter: string[] = [];
+    for (const setup of shadowSetups)
+      shadowMetricsAfter.push(await (await fetch(`${setup.sidecar.info.adminUrl}/metrics`)).text());
+    // The shadow sidecars first: their final flush must not compete with the first sidecar's, whose events count.
+    for (const setup of shadowSetups) await stopWithReport(setup.sidecar.child);
     const nginxSpent = (handle: NginxHandle, start: NodeJS.CpuUsage, mode: Mode): ColumnCpu => {
       const end = handle.cpu();
       const requests = [...fixed[mode], ...saturated[mode]].reduce((n, r) => n + r.requests, 0);
@@ -833,9 +900,12 @@ async function main(): Promise<void> {
         '',
       ]),
     );
-    rows.push(
-      ...shadowRows(fixed.sidecar, withShadow, shadowMetricsBefore, shadowMetricsText, fixedCpu).map(
-        sidecarOnly,
+    shadowSetups.forEach((setup, i) =>
+      rows.push(
+        ...shadowRows(setup.label, fixed.sidecar, setup.runs, setup.metricsBefore, shadowMetricsAfter[i], {
+          off: fixedOffCpu,
+          on: setup.cpu,
+        }).map(sidecarOnly),
       ),
     );
     const columnCpu: Record<Mode, ColumnCpu> = {
@@ -873,9 +943,11 @@ async function main(): Promise<void> {
     await nginxLog.stop();
     await stopChild(hop.child);
     await stopChild(sidecar.child);
-    await stopChild(shadowSidecar.child);
+    for (const setup of shadowSetups) await stopChild(setup.sidecar.child);
     await stopChild(nodeSidecar.child);
     await stopChild(challenger.child);
+    await stopChild(trivial.child);
+    if (nicedChallenger !== undefined) await stopChild(nicedChallenger.child);
     await stopChild(model.child);
     await sinks.stop();
   }

@@ -60,6 +60,16 @@ const V2_MODEL = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?/;
 const ERROR_SNIPPET_CHARS = 300;
 const LOG_INTERVAL_MS = 10_000;
 
+/**
+ * What reading a request gave: its parsed JSON or why it could not be parsed, and the adapter that reads it (the
+ * route's, or in `auto` the one the body chose). The same bytes on the same path always give the same answer.
+ */
+interface RequestParse {
+  request: unknown;
+  requestError: string | null;
+  adapter: ProtocolAdapter | undefined;
+}
+
 /** What one model's events keep of a row's features: the allowlist, then redaction. */
 type FeatureFilter = (features: Record<string, FeatureValue>) => Record<string, FeatureValue>;
 
@@ -82,8 +92,21 @@ export function createCapture(deps: CaptureDeps): Capture {
   }
   const settingsCache = new Map<
     string,
-    { settings: ModelSettings; adapter: AdapterSettings; keep: FeatureFilter; minimised: boolean }
+    {
+      settings: ModelSettings;
+      adapter: AdapterSettings;
+      keep: FeatureFilter;
+      minimised: boolean;
+      shadowed: boolean;
+    }
   >();
+  /**
+   * The primary's request parse, for the shadow exchange that answers a copy of it (src/shadow/): keyed by the
+   * request body Buffer, which the shadow exchange shares with the primary's, so the challenger's answer is read
+   * without parsing the request's bytes again. Filled only for models with a shadow; weak, so what no copy comes
+   * back for (sampled out, dropped) goes with its body.
+   */
+  const parsedForShadow = new WeakMap<Buffer, RequestParse>();
   let queue: Exchange[] = [];
   let scheduled = false;
   let lastUnparsedLog = 0;
@@ -94,6 +117,7 @@ export function createCapture(deps: CaptureDeps): Capture {
     adapter: AdapterSettings;
     keep: FeatureFilter;
     minimised: boolean;
+    shadowed: boolean;
   } {
     let s = settingsCache.get(model);
     if (s === undefined) {
@@ -108,6 +132,7 @@ export function createCapture(deps: CaptureDeps): Capture {
         },
         keep: featureFilter(settings, redactionKey),
         minimised: settings.capture.mode === 'allowlist' || Object.keys(settings.redact).length > 0,
+        shadowed: shadowSettings(config, model) !== undefined,
       };
       settingsCache.set(model, s);
     }
@@ -201,30 +226,14 @@ export function createCapture(deps: CaptureDeps): Capture {
     const primary = ex.shadowOf === undefined;
     const observe = primary ? observeRequest : ignoreRequest;
     let version = primary ? (pathModel.version ?? ex.headerVersion ?? '') : (ex.headerVersion ?? '');
-    let adapter: ProtocolAdapter | undefined = mayBeInference(ex.method)
-      ? routeOf(ex.path).adapter
-      : undefined;
-
-    // Parse the request only when it can be an inference: a known route, a configured protocol, or (auto) a body
-    // that looks like JSON on an unknown route.
-    let request: unknown;
-    let requestError: string | null = null;
-    const inferenceCandidate =
-      mayBeInference(ex.method) && (adapter !== undefined || looksLikeJson(ex.requestBody));
-    if (inferenceCandidate) {
-      if (ex.requestTruncated)
-        requestError = `request body over the capture cap (${config.captureMaxBytes} bytes)`;
-      else if (ex.requestBody === null || ex.requestBody.length === 0) requestError = 'request has no body';
-      else {
-        try {
-          request = parseJson(ex.requestBody.toString('utf8'));
-        } catch (err) {
-          requestError = `request is not JSON: ${(err as Error).message}`;
-        }
-      }
-      if (config.protocol === 'auto')
-        adapter = requestError === null ? adapterForBody(ex.path, request, adapter) : adapter;
-    }
+    // A shadow exchange copies its primary's method, path and request body: the primary's parse (capture takes
+    // exchanges in order, so it was read first) answers for it; only the challenger's response is new.
+    const parsed =
+      (primary || ex.requestBody === null ? undefined : parsedForShadow.get(ex.requestBody)) ??
+      parseRequest(ex);
+    if (primary && parsed.adapter !== undefined && ex.requestBody !== null && settingsFor(model).shadowed)
+      parsedForShadow.set(ex.requestBody, parsed);
+    const { request, requestError, adapter } = parsed;
     const protocol: Protocol = adapter?.protocol ?? 'unknown';
     if (adapter === undefined) {
       // Not an inference (health, metadata, an unknown route): counted, no event.
@@ -354,6 +363,33 @@ export function createCapture(deps: CaptureDeps): Capture {
     }
     // The challenger's copies were sampled when they were sent (shadow.sampleRate), not again here.
     return primary ? sample(settings, events) : events;
+  }
+
+  /**
+   * Reads an exchange's request when it can be an inference: a known route, a configured protocol, or (auto) a
+   * body that looks like JSON on an unknown route. Otherwise (not an inference method, an unknown route without a
+   * JSON body) nothing is parsed and there is no adapter.
+   */
+  function parseRequest(ex: Exchange): RequestParse {
+    if (!mayBeInference(ex.method)) return { request: undefined, requestError: null, adapter: undefined };
+    let adapter = routeOf(ex.path).adapter;
+    if (adapter === undefined && !looksLikeJson(ex.requestBody))
+      return { request: undefined, requestError: null, adapter };
+    let request: unknown;
+    let requestError: string | null = null;
+    if (ex.requestTruncated)
+      requestError = `request body over the capture cap (${config.captureMaxBytes} bytes)`;
+    else if (ex.requestBody === null || ex.requestBody.length === 0) requestError = 'request has no body';
+    else {
+      try {
+        request = parseJson(ex.requestBody.toString('utf8'));
+      } catch (err) {
+        requestError = `request is not JSON: ${(err as Error).message}`;
+      }
+    }
+    if (config.protocol === 'auto')
+      adapter = requestError === null ? adapterForBody(ex.path, request, adapter) : adapter;
+    return { request, requestError, adapter };
   }
 
   /**

@@ -9,16 +9,20 @@
  * are bounded (`shadow.maxConcurrent` in flight over every challenger; one more is dropped and counted, never
  * queued) and abandoned after `shadow.timeoutMs`. Every copy is counted once in
  * plumbline_sidecar_shadow_requests_total by how it ended: sent, error, timeout or dropped.
+ *
+ * A copy costs the capture thread little (shadow-client.ts): one Buffer written on a keep-alive connection, the
+ * answer framed by the raw plane's parser, one timer for every copy in flight (a sweep, not a timer per copy), and
+ * capture reads the answer with the primary's request parse (it parses only the challenger's response).
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { Pool, type Dispatcher } from 'undici';
 import { modelFromPath } from '../capture/capture';
 import type { Exchange } from '../capture/exchange';
 import { shadowSettings, type ShadowTarget, type SidecarConfig } from '../config';
 import { classifyUpstreamError } from '../errors';
 import type { ShadowOutcome } from '../metrics/sidecar-metrics';
 import { mayBeInference } from '../protocols/detect';
+import { createShadowClient, type CopyHandler, type InFlight, type ShadowClient } from './shadow-client';
 
 export interface ShadowDeps {
   config: SidecarConfig;
@@ -45,8 +49,13 @@ class Abandoned extends Error {
   }
 }
 
-/** Errors of a copy that ran out of time, whichever timer noticed first. */
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+/** Errors of a copy that ran out of time while connecting (shadow-client.ts: `connectTimeoutMs`, or the system's). */
+const TIMEOUT_CODES = new Set(['ETIMEDOUT']);
+
+/** How often copies in flight are checked against `shadow.timeoutMs`: a tenth of it, at most 250 ms. */
+export function timeoutSweepMs(timeoutMs: number): number {
+  return Math.max(1, Math.min(250, Math.floor(timeoutMs / 10)));
+}
 
 /** Whether any model has a challenger: without one, no Shadow is made at all. */
 export function hasShadow(config: SidecarConfig): boolean {
@@ -57,29 +66,45 @@ export function createShadow(deps: ShadowDeps): Shadow {
   const { config, logger, count, onAnswer } = deps;
   const random = deps.random ?? Math.random;
   const { maxConcurrent, timeoutMs } = config.shadow;
-  /** Per challenger URL, parsed once: its pool and the path prefix of every copy. */
-  const targets = new Map<string, { pool: Pool; basePath: string }>();
-  const pools = new Map<string, Pool>();
+  /**
+   * Per challenger URL, parsed once: its client, the path prefix of every copy and the head's fixed lines
+   * (`host`).
+   */
+  const targets = new Map<string, { client: ShadowClient; basePath: string; host: string }>();
+  const clients = new Map<string, ShadowClient>();
+  /** Copies in flight, oldest first (all have the same timeout, so they expire in this order). */
   const inFlight = new Set<Copy>();
   let closed = false;
   let lastFailureLog = 0;
+  // One timer for every copy in flight: a copy is abandoned at most a sweep period past its timeout.
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    for (const copy of inFlight) {
+      if (now - copy.started < timeoutMs) break;
+      copy.abandon(new Abandoned('timeout'));
+    }
+  }, timeoutSweepMs(timeoutMs));
+  sweep.unref();
 
-  function targetFor(urlText: string): { pool: Pool; basePath: string } {
+  function targetFor(urlText: string): { client: ShadowClient; basePath: string; host: string } {
     let target = targets.get(urlText);
     if (target === undefined) {
       const url = new URL(urlText);
-      let pool = pools.get(url.origin);
-      if (pool === undefined) {
-        pool = new Pool(url.origin, {
-          connections: maxConcurrent,
-          keepAliveTimeout: config.upstreamPool.keepAliveMs,
-          connectTimeout: Math.min(config.timeouts.connectMs, timeoutMs),
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+      let client = clients.get(url.origin);
+      if (client === undefined) {
+        client = createShadowClient({
+          origin: url.origin,
+          versionHeader: config.versionHeader.toLowerCase(),
+          keepAliveMs: config.upstreamPool.keepAliveMs,
+          connectTimeoutMs: Math.min(config.timeouts.connectMs, timeoutMs),
         });
-        pools.set(url.origin, pool);
+        clients.set(url.origin, client);
       }
-      target = { pool, basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '') };
+      target = {
+        client,
+        basePath: url.pathname === '/' ? '' : url.pathname.replace(/\/$/, ''),
+        host: url.host,
+      };
       targets.set(urlText, target);
     }
     return target;
@@ -101,21 +126,15 @@ export function createShadow(deps: ShadowDeps): Shadow {
     logger.warn({ model, outcome, detail }, 'shadow copy not answered; the primary was not affected');
   }
 
-  /**
-   * One copy, as undici's dispatch handler: no promise, stream, AbortController or async iteration per copy —
-   * the answer's chunks are kept as they arrive and the copy ends in exactly one of `answered` or `failed`.
-   */
-  class Copy implements Dispatcher.DispatchHandler {
-    private controller: Dispatcher.DispatchController | null = null;
-    private readonly started = performance.now();
-    private readonly timer: NodeJS.Timeout;
+  /** One copy: its answer's chunks are kept as they arrive, and it ends in exactly one of `answered` or `failed`. */
+  class Copy implements CopyHandler {
+    readonly started = performance.now();
+    private request: InFlight | null = null;
     private status = 0;
     private version: string | null = null;
     private chunks: Buffer[] = [];
     private bytes = 0;
     private truncated = false;
-    /** Set once the copy was abandoned (timeout, closing): callbacks after it are ignored. */
-    private abandoned: Abandoned | null = null;
     private done = false;
 
     constructor(
@@ -123,26 +142,19 @@ export function createShadow(deps: ShadowDeps): Shadow {
       private readonly model: string,
     ) {
       inFlight.add(this);
-      this.timer = setTimeout(() => this.abandon(new Abandoned('timeout')), timeoutMs);
     }
 
-    onRequestStart(controller: Dispatcher.DispatchController): void {
-      this.controller = controller;
-      if (this.abandoned !== null) controller.abort(this.abandoned);
+    sent(request: InFlight): void {
+      if (this.done) request.abort();
+      else this.request = request;
     }
 
-    onResponseStart(
-      _controller: Dispatcher.DispatchController,
-      statusCode: number,
-      headers: Record<string, string | string[] | undefined>,
-    ): void {
-      if (statusCode < 200) return;
-      this.status = statusCode;
-      const version = headers[config.versionHeader];
-      this.version = typeof version === 'string' && version !== '' ? version : null;
+    onHead(status: number, version: string | null): void {
+      this.status = status;
+      this.version = version;
     }
 
-    onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    onData(chunk: Buffer): void {
       this.bytes += chunk.length;
       if (this.truncated) return;
       if (this.bytes <= config.captureMaxBytes) this.chunks.push(chunk);
@@ -152,42 +164,43 @@ export function createShadow(deps: ShadowDeps): Shadow {
       }
     }
 
-    onResponseEnd(): void {
+    onEnd(): void {
       if (!this.end()) return;
       const { ex, model, chunks } = this;
       count(model, this.status >= 500 ? 'error' : 'sent');
-      onAnswer({
-        ...answer(ex, performance.now() - this.started),
-        status: this.status,
-        headerVersion: this.version,
-        responseBody:
-          this.truncated || chunks.length === 0
-            ? null
-            : chunks.length === 1
-              ? chunks[0]
-              : Buffer.concat(chunks),
-        responseBytes: this.bytes,
-        responseTruncated: this.truncated,
-      });
+      onAnswer(
+        answer(ex, performance.now() - this.started, {
+          status: this.status,
+          headerVersion: this.version,
+          responseBody:
+            this.truncated || chunks.length === 0
+              ? null
+              : chunks.length === 1
+                ? chunks[0]
+                : Buffer.concat(chunks),
+          responseBytes: this.bytes,
+          responseTruncated: this.truncated,
+          errorCode: null,
+          errorMessage: null,
+        }),
+      );
     }
 
-    onResponseError(_controller: Dispatcher.DispatchController | null, err: Error): void {
-      this.failed(this.abandoned ?? err);
+    onError(err: Error): void {
+      this.failed(err);
     }
 
-    /** Gives the copy up (its timeout, or the sidecar closing): counted now, whatever undici does next. */
+    /** Gives the copy up (its timeout, or the sidecar closing): counted now, its connection closed. */
     abandon(reason: Abandoned): void {
-      if (this.done || this.abandoned !== null) return;
-      this.abandoned = reason;
+      if (this.done) return;
       this.failed(reason);
-      this.controller?.abort(reason);
+      this.request?.abort();
     }
 
     /** Marks the copy ended; false if it already was. */
     private end(): boolean {
       if (this.done) return false;
       this.done = true;
-      clearTimeout(this.timer);
       inFlight.delete(this);
       return true;
     }
@@ -208,37 +221,31 @@ export function createShadow(deps: ShadowDeps): Shadow {
           ? { code: 'SIDECAR_ERR_UPSTREAM_TIMEOUT', statusCode: 504, message: `no answer in ${timeoutMs} ms` }
           : classifyUpstreamError(reason);
       logFailure(model, outcome, coded.message);
-      onAnswer({
-        ...answer(ex, performance.now() - this.started),
-        status: coded.statusCode,
-        headerVersion: null,
-        responseBody: null,
-        responseBytes: 0,
-        responseTruncated: false,
-        errorCode: coded.code,
-        errorMessage: `shadow: ${coded.message}`,
-      });
+      onAnswer(
+        answer(ex, performance.now() - this.started, {
+          status: coded.statusCode,
+          headerVersion: null,
+          responseBody: null,
+          responseBytes: 0,
+          responseTruncated: false,
+          errorCode: coded.code,
+          errorMessage: `shadow: ${coded.message}`,
+        }),
+      );
     }
   }
 
   function send(ex: Exchange, model: string, target: ShadowTarget): void {
-    const { pool, basePath } = targetFor(target.url);
-    const headers: Record<string, string> = { [config.requestIdHeader]: ex.requestId };
-    if (ex.contentType !== null) headers['content-type'] = ex.contentType;
+    const { client, basePath, host } = targetFor(target.url);
+    // The request line and the few headers a copy carries, in one string; the body follows in the same Buffer.
+    // Every piece came through the proxy's HTTP parser (path, query, content type, request id): no CR or LF.
+    const head =
+      `${ex.method} ${basePath}${ex.path}${ex.query} HTTP/1.1\r\nhost: ${host}\r\n` +
+      `${config.requestIdHeader}: ${ex.requestId}\r\n` +
+      (ex.contentType === null ? '' : `content-type: ${ex.contentType}\r\n`) +
+      `content-length: ${ex.requestBody?.length ?? 0}\r\n\r\n`;
     const copy = new Copy(ex, model);
-    try {
-      pool.dispatch(
-        {
-          path: basePath + ex.path + ex.query,
-          method: ex.method as Dispatcher.HttpMethod,
-          headers,
-          body: ex.requestBody,
-        },
-        copy,
-      );
-    } catch (err) {
-      copy.onResponseError(null, err as Error);
-    }
+    copy.sent(client.send(ex.method, head, ex.requestBody, copy));
   }
 
   return {
@@ -256,25 +263,38 @@ export function createShadow(deps: ShadowDeps): Shadow {
       }
       send(ex, model, target);
     },
-    async close() {
+    close() {
       closed = true;
+      clearInterval(sweep);
       for (const copy of [...inFlight]) copy.abandon(new Abandoned('dropped'));
-      await Promise.all([...pools.values()].map((p) => p.destroy()));
-      pools.clear();
+      for (const client of clients.values()) client.close();
+      clients.clear();
       targets.clear();
+      return Promise.resolve();
     },
   };
 }
 
 /**
- * The fields of a shadow exchange that come from the primary's request. `receivedAt` is the primary's (when the
- * request reached the sidecar), so a shadow row lands in the same time bucket as the row it answers; the latency
- * is the challenger's own.
+ * A shadow exchange: the fields that come from the primary's request, and the challenger's `outcome`.
+ * `receivedAt` is the primary's (when the request reached the sidecar), so a shadow row lands in the same time
+ * bucket as the row it answers; the latency is the challenger's own. `requestBody` is the primary's Buffer itself:
+ * capture reads it with the primary's parse (capture.ts).
  */
 function answer(
   ex: Exchange,
   ms: number,
-): Omit<Exchange, 'status' | 'headerVersion' | 'responseBody' | 'responseBytes' | 'responseTruncated'> {
+  outcome: Pick<
+    Exchange,
+    | 'status'
+    | 'headerVersion'
+    | 'responseBody'
+    | 'responseBytes'
+    | 'responseTruncated'
+    | 'errorCode'
+    | 'errorMessage'
+  >,
+): Exchange {
   return {
     requestId: ex.requestId,
     shadowOf: ex.requestId,
@@ -283,12 +303,17 @@ function answer(
     path: ex.path,
     query: ex.query,
     contentType: ex.contentType,
+    headerVersion: outcome.headerVersion,
     requestBody: ex.requestBody,
     requestBytes: ex.requestBytes,
     requestTruncated: ex.requestTruncated,
+    status: outcome.status,
+    responseBody: outcome.responseBody,
+    responseBytes: outcome.responseBytes,
+    responseTruncated: outcome.responseTruncated,
     totalMs: ms,
     upstreamMs: ms,
-    errorCode: null,
-    errorMessage: null,
+    errorCode: outcome.errorCode,
+    errorMessage: outcome.errorMessage,
   };
 }

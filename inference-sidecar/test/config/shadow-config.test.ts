@@ -16,7 +16,7 @@ function messageOf(fn: () => unknown): string {
 describe('shadow config', () => {
   it('has no shadow by default, and bounded defaults for when there is one', () => {
     const config = parseConfig({ upstream: 'http://127.0.0.1:8081' });
-    expect(config.shadow).toEqual({ sampleRate: 1, maxConcurrent: 16, timeoutMs: 5000 });
+    expect(config.shadow).toEqual({ sampleRate: 1, maxConcurrent: 64, timeoutMs: 5000 });
     expect(shadowSettings(config, 'iris')).toBeUndefined();
   });
 
