@@ -10,7 +10,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { createSidecarCore, upstreamPool } from '../sidecar-core';
-import { RingReader } from './exchange-ring';
+import { READER_IDLE_POLLS, READER_POLL_MS, RingReader } from './exchange-ring';
 import { lowerThreadPriority } from './thread-priority';
 import {
   PROCESS_METRICS_TIMEOUT_MS,
@@ -66,18 +66,34 @@ function takeLost(): void {
   if (lost > 0) core.metrics.captureLost(lost);
 }
 
-/** Takes in what the ring holds, a turn at a time; then sleeps until the proxy thread wakes it (bridge.ts). */
+let idlePolls = 0;
+/** The next look at the ring (READER_POLL_MS); unref'd: it never keeps a closing thread alive. */
+const poll = setTimeout(drain, READER_POLL_MS).unref();
+
+/**
+ * Takes in what the ring holds, a turn at a time; then looks again in READER_POLL_MS, or after READER_IDLE_POLLS
+ * empty looks sleeps until the proxy thread wakes it (bridge.ts).
+ */
 function drain(): void {
   if (!draining) return;
   takeLost();
-  if (reader.read(EXCHANGES_PER_TURN, record) === EXCHANGES_PER_TURN) setImmediate(drain);
-  else void reader.sleep().then(drain);
+  const n = reader.read(EXCHANGES_PER_TURN, record);
+  if (n === EXCHANGES_PER_TURN) {
+    setImmediate(drain);
+    return;
+  }
+  idlePolls = n > 0 ? 0 : idlePolls + 1;
+  if (idlePolls < READER_IDLE_POLLS) poll.refresh();
+  else {
+    idlePolls = 0;
+    void reader.sleep().then(drain);
+  }
 }
-drain();
 
 async function close(): Promise<void> {
   // Everything the proxy thread handed over before it asked to close is captured.
   draining = false;
+  clearTimeout(poll);
   while (reader.read(EXCHANGES_PER_TURN, record) > 0);
   takeLost();
   await core.close();
