@@ -50,7 +50,7 @@ export interface CaptureThread {
   stats(): { posted: number; lost: number };
   /** Rejects if the capture thread dies before close(). */
   readonly failed: Promise<never>;
-  /** Hands over what is pending, lets the capture thread flush its sinks, and waits for it to exit. */
+  /** Lets the capture thread take in the whole ring and flush its sinks, and waits for it to exit. */
   close(): Promise<void>;
 }
 
@@ -210,6 +210,9 @@ export function startCaptureThread(
           wakeTimer = null;
           if (alive) post({ type: 'close' });
           await closed;
+          // Written after the capture thread took in the ring for the last time: never captured.
+          const unread = writer.backlog();
+          if (unread > 0) lose(unread, 'handed over after the capture thread closed');
           await worker.terminate();
         },
       };
