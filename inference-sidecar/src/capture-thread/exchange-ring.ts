@@ -43,12 +43,19 @@ const RESPONSE_TRUNCATED = 2;
  * head size, error messages are short) — what `ringBytesFor` adds so that a largest exchange always fits.
  */
 export const RING_STRING_ALLOWANCE_BYTES = 1024 * 1024;
+/** An empty ring starts over at its beginning once its positions are this far in (half a smaller ring). */
+export const RING_RESTART_BYTES = 1024 * 1024;
 /** The smallest ring: ~30,000 exchanges of a few hundred bytes, seconds of backlog at saturation. */
 export const MIN_RING_BYTES = 16 * 1024 * 1024;
 
-/** The ring size for a capture cap: room for a largest exchange (both bodies at the cap), at least MIN_RING_BYTES. */
+/**
+ * The ring size for a capture cap: twice a largest exchange (both bodies at the cap, RING_STRING_ALLOWANCE_BYTES
+ * of strings), so that one fits in an empty ring wherever its positions are; at least MIN_RING_BYTES. 18 MiB with
+ * the default captureMaxBytes (4 MiB). Only its first RING_RESTART_BYTES and what the largest backlog reached are
+ * ever touched (see `write`), so the resident memory is that, not the ring's size.
+ */
 export function ringBytesFor(captureMaxBytes: number): number {
-  return align8(Math.max(MIN_RING_BYTES, 2 * captureMaxBytes + RING_STRING_ALLOWANCE_BYTES));
+  return align8(Math.max(MIN_RING_BYTES, 2 * (2 * captureMaxBytes + RING_STRING_ALLOWANCE_BYTES)));
 }
 
 function align8(n: number): number {
@@ -106,6 +113,7 @@ class RingView {
 export class RingWriter extends RingView {
   /** Where the next record goes (the writer's own copy of WRITE_POS). */
   private writePos = 0;
+  private readonly restartBytes = Math.min(RING_RESTART_BYTES, this.capacity / 2);
 
   /**
    * Writes `ex` as one record and publishes it; false (nothing written) when the ring has no room for it.
@@ -134,8 +142,14 @@ export class RingWriter extends RingView {
     let w = this.writePos;
     let at: number;
     if (w >= r) {
-      // Free: [w, cap) — less one gap when the reader is at 0 — and [0, r).
-      if (need <= cap - w - (r === 0 ? 8 : 0)) at = w;
+      // Free: [w, cap) — less one gap when the reader is at 0 — and [0, r). An empty ring starts over at 0 once
+      // the positions are restartBytes in: while the capture thread keeps up, the records stay in the first pages
+      // and the rest of the ring is never touched (never resident). Until the reader follows (its next look),
+      // the writer has [0, r) only: restartBytes is that room.
+      if (w === r && r >= this.restartBytes && need < r) {
+        this.i32[w >> 2] = WRAP;
+        at = 0;
+      } else if (need <= cap - w - (r === 0 ? 8 : 0)) at = w;
       else if (need < r) {
         this.i32[w >> 2] = WRAP;
         at = 0;
