@@ -1,22 +1,23 @@
 /**
- * The proxy thread's side of the capture thread: it starts the worker (worker.ts), collects the exchanges the
- * proxy finishes within BATCH_WINDOW_MS and posts them as one batch. The proxy thread's cost per request is a
- * copy of the captured bodies and its share of one postMessage.
+ * The proxy thread's side of the capture thread: it starts the worker (worker.ts) and writes each exchange the
+ * proxy finishes into the exchange ring (exchange-ring.ts), a SharedArrayBuffer the capture thread drains. The
+ * proxy thread's cost per request is a copy of the exchange into the ring; a capture thread that is busy finds the
+ * next exchanges when it comes back for more (no message at all), and one that sleeps is woken at most once per
+ * BATCH_WINDOW_MS (or at once when BATCH_MAX_EXCHANGES wait), so wake-ups stay batched at low rates too.
  *
- * Bounded: while the capture thread has more than MAX_BACKLOG_EXCHANGES exchanges or MAX_BACKLOG_BYTES of
- * bodies not yet captured, new exchanges are not handed over; they are counted
- * (plumbline_sidecar_events_dropped_total{sink="capture",reason="capture_backlog"}) and logged, and the proxy
- * never waits. If the capture thread dies, the proxy keeps serving, the loss is logged, and `failed` rejects so
- * the process can exit and be restarted (the spool replays what was not yet delivered).
+ * Bounded: while the capture thread has more than MAX_BACKLOG_EXCHANGES exchanges not yet taken in, or the ring
+ * (ringBytesFor(captureMaxBytes): 18 MiB by default) has no room for the next one, new exchanges are not handed over;
+ * they are counted (plumbline_sidecar_events_dropped_total{sink="capture",reason="capture_backlog"}) and logged, and
+ * the proxy never waits. If the capture thread dies, the proxy keeps serving, the loss is logged, and `failed`
+ * rejects so the process can exit and be restarted (the spool replays what was not yet delivered).
  */
 import type { KeyObject } from 'node:crypto';
 import { startWorker } from '@plumbline/service-kit';
 import type { Logger } from 'pino';
 import type { Exchange } from '../capture/exchange';
 import type { SidecarConfig } from '../config';
-import { packExchanges } from './exchange-batch';
+import { createRingBuffers, ringBytesFor, RingWriter } from './exchange-ring';
 import {
-  CaptureProgress,
   PROCESS_METRICS_TIMEOUT_MS,
   type CaptureThreadData,
   type FromCaptureThread,
@@ -24,11 +25,11 @@ import {
 } from './messages';
 
 /**
- * Exchanges wait at most this long on the proxy thread before they are posted together: one postMessage (and
- * one wake-up of the capture thread) costs the proxy thread ~20 µs, so batching matters at low rates too.
+ * A sleeping capture thread is woken at most this long after the first exchange it has not seen: one wake-up of
+ * the capture thread costs both threads far more than an exchange, so batching matters at low rates too.
  */
 export const BATCH_WINDOW_MS = 5;
-/** …or until this many are pending. */
+/** …or at once when this many wait. */
 export const BATCH_MAX_EXCHANGES = 256;
 /**
  * The capture thread's young generation (V8's new space, where every event's short-lived objects are born): V8
@@ -38,26 +39,29 @@ export const BATCH_MAX_EXCHANGES = 256;
  */
 export const CAPTURE_THREAD_YOUNG_GENERATION_MB = 12;
 export const MAX_BACKLOG_EXCHANGES = 100_000;
-export const MAX_BACKLOG_BYTES = 256 * 1024 * 1024;
 const LOG_INTERVAL_MS = 10_000;
 
 export interface CaptureThread {
   /** Base URL of the admin server the capture thread listens on. */
   readonly adminUrl: string;
-  /** Hands an exchange over (batched, see BATCH_WINDOW_MS). Never throws, never waits. */
+  /** Hands an exchange over (written into the ring, see BATCH_WINDOW_MS). Never throws, never waits. */
   record(exchange: Exchange): void;
-  /** Exchanges posted to the capture thread, and not handed over (counted as capture_backlog), so far. */
+  /** Exchanges handed to the capture thread, and not handed over (counted as capture_backlog), so far. */
   stats(): { posted: number; lost: number };
   /** Rejects if the capture thread dies before close(). */
   readonly failed: Promise<never>;
-  /** Hands over what is pending, lets the capture thread flush its sinks, and waits for it to exit. */
+  /** Lets the capture thread take in the whole ring and flush its sinks, and waits for it to exit. */
   close(): Promise<void>;
 }
 
 export interface BacklogBound {
   /** @default MAX_BACKLOG_EXCHANGES */
   exchanges?: number;
-  /** @default MAX_BACKLOG_BYTES */
+  /**
+   * The exchange ring's size in bytes: records (bodies, strings and 96 bytes each) the capture thread has not taken
+   * in yet. An exchange larger than the ring is never handed over.
+   * @default ringBytesFor(config.captureMaxBytes)
+   */
   bytes?: number;
 }
 
@@ -78,23 +82,19 @@ export function startCaptureThread(
   options: CaptureThreadOptions = {},
 ): Promise<CaptureThread> {
   const maxExchanges = options.exchanges ?? MAX_BACKLOG_EXCHANGES;
-  const maxBytes = options.bytes ?? MAX_BACKLOG_BYTES;
-  const progress = new CaptureProgress();
-  const data: CaptureThreadData = { config, progress: progress.buffer, redactionKey: options.redactionKey };
+  const ring = createRingBuffers(options.bytes ?? ringBytesFor(config.captureMaxBytes));
+  const writer = new RingWriter(ring);
+  const data: CaptureThreadData = { config, ring, redactionKey: options.redactionKey };
   const worker = startWorker(__filename, 'worker', {
     workerData: data,
     resourceLimits: { maxYoungGenerationSizeMb: CAPTURE_THREAD_YOUNG_GENERATION_MB },
   });
-  const post = (message: ToCaptureThread, transfer?: ArrayBuffer[]): void =>
-    worker.postMessage(message, transfer);
+  const post = (message: ToCaptureThread): void => worker.postMessage(message);
 
-  let pending: Exchange[] = [];
-  let timer: NodeJS.Timeout | null = null;
+  /** Pending wake-up of the sleeping capture thread, and the exchanges it has not been woken for yet. */
+  let wakeTimer: NodeJS.Timeout | null = null;
+  let unwoken = 0;
   let postedExchanges = 0;
-  let postedBytes = 0;
-  /** Set once per batch: the capture thread is more than the backlog bound behind. */
-  let behind = false;
-  let lostSinceBatch = 0;
   let lostSinceLog = 0;
   let lastLostLog = 0;
   let lostTotal = 0;
@@ -108,8 +108,8 @@ export function startCaptureThread(
 
   function lose(n: number, why: string): void {
     lostTotal += n;
-    lostSinceBatch += n;
     lostSinceLog += n;
+    if (alive) writer.lose(n);
     const now = Date.now();
     if (now - lastLostLog < LOG_INTERVAL_MS) return;
     logger.error(
@@ -120,20 +120,18 @@ export function startCaptureThread(
     lostSinceLog = 0;
   }
 
-  function send(): void {
-    if (timer !== null) clearTimeout(timer);
-    timer = null;
-    if (!alive) return;
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0 && lostSinceBatch === 0) return;
-    const packed = packExchanges(batch);
-    postedExchanges += batch.length;
-    postedBytes += packed.bytes.byteLength;
-    behind =
-      postedExchanges - progress.exchanges() > maxExchanges || postedBytes - progress.bytes() > maxBytes;
-    post({ type: 'exchanges', lost: lostSinceBatch, ...packed }, [packed.numbers, packed.bytes]);
-    lostSinceBatch = 0;
+  function wake(): void {
+    if (wakeTimer !== null) clearTimeout(wakeTimer);
+    wakeTimer = null;
+    unwoken = 0;
+    writer.wake();
+  }
+
+  /** After a write or a loss: a sleeping capture thread is woken within BATCH_WINDOW_MS; a busy one costs nothing. */
+  function nudge(): void {
+    if (!writer.readerSleeping()) return;
+    if (++unwoken >= BATCH_MAX_EXCHANGES) wake();
+    else wakeTimer ??= setTimeout(wake, BATCH_WINDOW_MS);
   }
 
   return new Promise((resolve, reject) => {
@@ -183,9 +181,8 @@ export function startCaptureThread(
       if (!started) reject(err);
       else {
         logger.fatal({ code: 'SIDECAR_ERR_INTERNAL', exitCode: code }, err.message);
-        const unprocessed = postedExchanges - progress.exchanges();
-        lose(pending.length + unprocessed, 'the capture thread is gone');
-        pending = [];
+        if (wakeTimer !== null) clearTimeout(wakeTimer);
+        lose(writer.backlog(), 'the capture thread is gone');
         onFailed(err);
       }
     });
@@ -200,20 +197,22 @@ export function startCaptureThread(
             lose(1, 'the capture thread is gone');
             return;
           }
-          // While behind, the next batch still goes out (empty): it reports the loss and re-reads the backlog.
-          if (behind) lose(1, 'the capture thread is behind (backlog bound reached)');
-          else if (pending.push(exchange) >= BATCH_MAX_EXCHANGES) {
-            send();
-            return;
-          }
-          timer ??= setTimeout(send, BATCH_WINDOW_MS);
+          if (writer.backlog() > maxExchanges || !writer.write(exchange))
+            lose(1, 'the capture thread is behind (backlog bound reached)');
+          else postedExchanges++;
+          nudge();
         },
         async close() {
           if (closing) return closed;
           closing = true;
-          send();
+          // The capture thread takes in everything in the ring before it closes (worker.ts).
+          if (wakeTimer !== null) clearTimeout(wakeTimer);
+          wakeTimer = null;
           if (alive) post({ type: 'close' });
           await closed;
+          // Written after the capture thread took in the ring for the last time: never captured.
+          const unread = writer.backlog();
+          if (unread > 0) lose(unread, 'handed over after the capture thread closed');
           await worker.terminate();
         },
       };

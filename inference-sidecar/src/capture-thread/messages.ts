@@ -1,15 +1,12 @@
 /** Messages between the proxy thread (bridge.ts) and the capture thread (worker.ts). */
 import type { KeyObject } from 'node:crypto';
 import type { SidecarConfig } from '../config';
-import type { ExchangeBatch } from './exchange-batch';
+import type { ExchangeRingBuffers } from './exchange-ring';
 
 export interface CaptureThreadData {
   config: SidecarConfig;
-  /**
-   * BigInt64Array over a SharedArrayBuffer: [exchanges, body bytes] the capture thread has taken in so far.
-   * The proxy thread reads it to know the backlog without a message per batch waking it up.
-   */
-  progress: SharedArrayBuffer;
+  /** The exchange ring (exchange-ring.ts): the proxy thread writes exchanges into it, the capture thread drains it. */
+  ring: ExchangeRingBuffers;
   /** The `hmac-sha256` redaction key: a KeyObject survives the copy into the thread and never prints its bytes. */
   redactionKey?: KeyObject;
 }
@@ -21,44 +18,9 @@ export interface CaptureThreadData {
  */
 export const PROCESS_METRICS_TIMEOUT_MS = 2000;
 
-const EXCHANGES = 0;
-const BYTES = 1;
-
-/**
- * The `progress` counters over their SharedArrayBuffer, laid out in this one place: the capture thread adds what it
- * took in, the proxy thread reads it (Atomics on both sides).
- */
-export class CaptureProgress {
-  private readonly counters: BigInt64Array;
-
-  /** A new buffer (the proxy thread), or the one handed over in CaptureThreadData (the capture thread). */
-  constructor(readonly buffer = new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT)) {
-    this.counters = new BigInt64Array(buffer);
-  }
-
-  /** Capture thread: `exchanges` more exchanges, with `bytes` bytes of bodies, taken in. */
-  add(exchanges: number, bytes: number): void {
-    Atomics.add(this.counters, EXCHANGES, BigInt(exchanges));
-    Atomics.add(this.counters, BYTES, BigInt(bytes));
-  }
-
-  /** Exchanges the capture thread has taken in so far. */
-  exchanges(): number {
-    return Number(Atomics.load(this.counters, EXCHANGES));
-  }
-
-  /** Body bytes the capture thread has taken in so far. */
-  bytes(): number {
-    return Number(Atomics.load(this.counters, BYTES));
-  }
-}
-
 export type ToCaptureThread =
-  /** `lost`: exchanges the proxy thread could not hand over since the last batch (backlog bound). */
-  | ({ type: 'exchanges'; lost: number } & ExchangeBatch)
   /** The answer to a `process-metrics` request: the proxy thread's process metrics as Prometheus text. */
-  | { type: 'process-metrics'; id: number; text: string }
-  | { type: 'close' };
+  { type: 'process-metrics'; id: number; text: string } | { type: 'close' };
 
 export type FromCaptureThread =
   | { type: 'listening'; adminUrl: string }

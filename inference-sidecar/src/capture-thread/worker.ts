@@ -1,6 +1,6 @@
 /**
  * The capture thread: runs the sidecar core (capture, metrics, pipeline and sinks, admin server) on its own
- * event loop, fed with batches of exchanges by the proxy thread (bridge.ts). Parsing bodies, encoding events for
+ * event loop, fed with exchanges by the proxy thread through the exchange ring (bridge.ts, exchange-ring.ts). Parsing bodies, encoding events for
  * Elasticsearch and Kafka and the sinks' I/O therefore never delay a proxied request.
  *
  * The process metrics (CPU, memory, event-loop delay, GC) are collected on the proxy thread, whose event loop
@@ -10,10 +10,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { createSidecarCore, upstreamPool } from '../sidecar-core';
-import { unpackExchanges } from './exchange-batch';
+import { READER_IDLE_POLLS, READER_POLL_MS, RingReader } from './exchange-ring';
 import { lowerThreadPriority } from './thread-priority';
 import {
-  CaptureProgress,
   PROCESS_METRICS_TIMEOUT_MS,
   type CaptureThreadData,
   type FromCaptureThread,
@@ -22,8 +21,10 @@ import {
 
 const port = parentPort;
 if (port === null) throw new Error('capture-thread/worker.js runs as a worker thread only');
-const { config, progress: progressBuffer, redactionKey } = workerData as CaptureThreadData;
-const progress = new CaptureProgress(progressBuffer);
+const { config, ring, redactionKey } = workerData as CaptureThreadData;
+const reader = new RingReader(ring);
+/** Exchanges taken from the ring per turn of the event loop: the sinks' I/O runs between turns. */
+const EXCHANGES_PER_TURN = 256;
 const post = (message: FromCaptureThread): void => port.postMessage(message);
 
 const logger = pino({ level: config.logLevel, name: 'plumbline-sidecar' }, pino.destination(2));
@@ -57,7 +58,44 @@ function processMetrics(): Promise<string> {
 
 const core = createSidecarCore(config, { logger, dispatcher, redactionKey, processMetrics });
 
+const record = (ex: Parameters<typeof core.record>[0]): void => core.record(ex);
+let draining = true;
+
+function takeLost(): void {
+  const lost = reader.takeLost();
+  if (lost > 0) core.metrics.captureLost(lost);
+}
+
+let idlePolls = 0;
+/** The next look at the ring (READER_POLL_MS); unref'd: it never keeps a closing thread alive. */
+const poll = setTimeout(drain, READER_POLL_MS).unref();
+
+/**
+ * Takes in what the ring holds, a turn at a time; then looks again in READER_POLL_MS, or after READER_IDLE_POLLS
+ * empty looks sleeps until the proxy thread wakes it (bridge.ts).
+ */
+function drain(): void {
+  if (!draining) return;
+  takeLost();
+  const n = reader.read(EXCHANGES_PER_TURN, record);
+  if (n === EXCHANGES_PER_TURN) {
+    setImmediate(drain);
+    return;
+  }
+  idlePolls = n > 0 ? 0 : idlePolls + 1;
+  if (idlePolls < READER_IDLE_POLLS) poll.refresh();
+  else {
+    idlePolls = 0;
+    void reader.sleep().then(drain);
+  }
+}
+
 async function close(): Promise<void> {
+  // Everything the proxy thread handed over before it asked to close is captured.
+  draining = false;
+  clearTimeout(poll);
+  while (reader.read(EXCHANGES_PER_TURN, record) > 0);
+  takeLost();
   await core.close();
   await dispatcher.close();
   post({ type: 'closed' });
@@ -65,12 +103,7 @@ async function close(): Promise<void> {
 }
 
 port.on('message', (message: ToCaptureThread) => {
-  if (message.type === 'exchanges') {
-    if (message.lost > 0) core.metrics.captureLost(message.lost);
-    const exchanges = unpackExchanges(message);
-    for (const ex of exchanges) core.record(ex);
-    progress.add(exchanges.length, message.bytes.byteLength);
-  } else if (message.type === 'process-metrics') {
+  if (message.type === 'process-metrics') {
     waitingForProcessMetrics.get(message.id)?.(message.text);
   } else {
     close().catch((err: unknown) => {

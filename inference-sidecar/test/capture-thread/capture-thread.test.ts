@@ -1,5 +1,5 @@
 /**
- * The capture thread: exchanges cross from the proxy thread intact; a sidecar started with the default
+ * The capture thread: exchanges cross from the proxy thread intact (through the exchange ring); a sidecar started with the default
  * captureMode ('thread') captures in its worker thread (events reach the store, metrics are on the admin port);
  * and when the thread falls behind its backlog bound, every exchange is either captured or counted as lost.
  * From the sources (jest) the worker runs them too (scripts/source-worker.js): no build needed.
@@ -11,7 +11,7 @@ import pino from 'pino';
 import { request } from 'undici';
 import type { Exchange } from '../../src/capture/exchange';
 import { startCaptureThread } from '../../src/capture-thread/bridge';
-import { packExchanges, unpackExchanges } from '../../src/capture-thread/exchange-batch';
+import { createRingBuffers, RingReader, RingWriter } from '../../src/capture-thread/exchange-ring';
 import { startSidecar } from '../../src/app';
 import { parseConfig, type SidecarConfig } from '../../src/config';
 import { openSpoolReader } from '@plumbline/spool';
@@ -57,7 +57,14 @@ async function storedEvents(spoolDir: string): Promise<string[]> {
   return ids;
 }
 
-describe('exchange batches', () => {
+/** Everything `writer` handed over, as the capture thread reads it. */
+function readAll(reader: RingReader): Exchange[] {
+  const out: Exchange[] = [];
+  while (reader.read(256, (ex) => out.push(ex)) > 0);
+  return out;
+}
+
+describe('the exchange ring', () => {
   it('carry every field and body byte across, including empty, missing, truncated and non-ASCII ones', () => {
     const slab = Buffer.from(`xx${V2_REQUEST}yy`); // a view into a larger buffer, as the proxy's chunks are
     const exchanges = [
@@ -82,10 +89,17 @@ describe('exchange batches', () => {
         requestBytes: 2 ** 40,
       }),
     ];
-    const batch = packExchanges(exchanges);
-    expect(batch.bytes.byteLength).toBe(2 * V2_REQUEST.length + V2_RESPONSE.length);
-    expect(unpackExchanges(batch)).toEqual(exchanges);
-    expect(unpackExchanges(packExchanges([]))).toEqual([]);
+    const buffers = createRingBuffers(64 * 1024);
+    const writer = new RingWriter(buffers);
+    const reader = new RingReader(buffers);
+    expect(readAll(reader)).toEqual([]);
+    for (const ex of exchanges) expect(writer.write(ex)).toBe(true);
+    expect(writer.backlog()).toBe(3);
+    const read = readAll(reader);
+    expect(read).toEqual(exchanges);
+    expect(writer.backlog()).toBe(0);
+    // The capture thread gets its own copies: the ring's bytes are written over by the next exchanges.
+    expect(read[0].requestBody!.buffer).not.toBe(buffers.data);
   });
 });
 

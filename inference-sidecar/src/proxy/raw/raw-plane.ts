@@ -79,6 +79,8 @@ function headBytes(startLine: string, headers: readonly string[], extra: string)
 
 /** What a pooled upstream socket reports to while an exchange uses it. */
 interface UpstreamUser {
+  /** The pool's answer to `acquire`: a connected socket (now this user's), or why there is none. */
+  onUpstreamSocket(got: PooledSocket | Error): void;
   onUpstreamData(chunk: Buffer): void;
   onUpstreamError(err: Error): void;
   onUpstreamEnd(): void;
@@ -91,12 +93,13 @@ type PooledSocket = Socket & { [USER]?: UpstreamUser | null; [POOL]?: UpstreamPo
 
 /**
  * Keep-alive connections to the upstream, at most `max` open; waiters are served in order. Each socket gets its
- * listeners once, when it connects; they forward to the exchange using it (no listeners per request).
+ * listeners once, when it connects; they forward to the exchange using it (no listeners per request), and the
+ * exchange itself is what waits for a socket (no callback per request).
  */
 class UpstreamPool {
   private readonly idle: PooledSocket[] = [];
   private open = 0;
-  private readonly waiters: Array<(socket: PooledSocket | Error) => void> = [];
+  private readonly waiters: UpstreamUser[] = [];
   private closed = false;
 
   constructor(
@@ -110,31 +113,30 @@ class UpstreamPool {
     private readonly tls: ConnectionOptions | null,
   ) {}
 
-  acquire(user: UpstreamUser, cb: (socket: PooledSocket | Error) => void): void {
-    const take = (socket: PooledSocket | Error): void => {
-      if (isSocket(socket)) {
-        socket[USER] = user;
-        socket.setTimeout(this.idleTimeoutMs);
-      }
-      cb(socket);
-    };
+  acquire(user: UpstreamUser): void {
     const socket = this.idle.pop();
     if (socket !== undefined) {
-      take(socket);
+      this.hand(socket, user);
       return;
     }
     if (this.closed) {
-      cb(codedError('the sidecar is closing', 'ECONNABORTED'));
+      user.onUpstreamSocket(codedError('the sidecar is closing', 'ECONNABORTED'));
       return;
     }
     if (this.open >= this.max) {
-      this.waiters.push(take);
+      this.waiters.push(user);
       return;
     }
-    this.connect(take);
+    this.connect(user);
   }
 
-  private connect(cb: (socket: PooledSocket | Error) => void): void {
+  private hand(socket: PooledSocket, user: UpstreamUser): void {
+    socket[USER] = user;
+    socket.setTimeout(this.idleTimeoutMs);
+    user.onUpstreamSocket(socket);
+  }
+
+  private connect(user: UpstreamUser): void {
     this.open++;
     const socket: PooledSocket =
       this.tls === null
@@ -152,7 +154,7 @@ class UpstreamPool {
       clearTimeout(timer);
       if (!connected) {
         connected = true; // reported once
-        cb(err);
+        user.onUpstreamSocket(err);
         return;
       }
       socket[USER]?.onUpstreamError(err);
@@ -166,14 +168,14 @@ class UpstreamPool {
       user?.onUpstreamError(codedError('the upstream closed the connection', 'ECONNRESET'));
       const next = this.waiters.shift();
       if (next !== undefined) {
-        if (this.closed) next(codedError('the sidecar is closing', 'ECONNABORTED'));
+        if (this.closed) next.onUpstreamSocket(codedError('the sidecar is closing', 'ECONNABORTED'));
         else this.connect(next);
       }
     });
     socket.on(this.tls === null ? 'connect' : 'secureConnect', () => {
       clearTimeout(timer);
       connected = true;
-      cb(socket);
+      this.hand(socket, user);
     });
     socket.on('data', (chunk: Buffer) => {
       const user = socket[USER];
@@ -202,7 +204,7 @@ class UpstreamPool {
     }
     const next = this.waiters.shift();
     if (next !== undefined) {
-      next(socket);
+      this.hand(socket, next);
       return;
     }
     this.idle.push(socket);
@@ -216,7 +218,8 @@ class UpstreamPool {
   close(): void {
     this.closed = true;
     for (const socket of this.idle.splice(0)) socket.destroy();
-    for (const waiter of this.waiters.splice(0)) waiter(codedError('the sidecar is closing', 'ECONNABORTED'));
+    for (const waiter of this.waiters.splice(0))
+      waiter.onUpstreamSocket(codedError('the sidecar is closing', 'ECONNABORTED'));
   }
 }
 
@@ -263,12 +266,17 @@ class RawExchange implements UpstreamUser {
   headerVersion: string | null = null;
   errorCode: string | null = null;
   errorMessage: string | null = null;
-  timer: NodeJS.Timeout | null = null;
+  /** The request went out on an upstream socket and its response head has not come yet (headersTimeoutMs). */
+  awaitingHead = false;
 
   constructor(
     readonly head: RequestHead,
     private readonly conn: ClientConnection,
   ) {}
+
+  onUpstreamSocket(got: PooledSocket | Error): void {
+    this.conn.onUpstreamSocket(this, got);
+  }
 
   onUpstreamData(chunk: Buffer): void {
     this.conn.onUpstreamData(this, chunk);
@@ -298,7 +306,10 @@ class ClientConnection {
   private closed = false;
   /** The client half-closed: answer what it sent, then end. */
   private readEnded = false;
-  private idleTimer: NodeJS.Timeout | null = null;
+  /** Ends the connection keepAliveTimeoutMs after its last exchange (re-armed with refresh(), one per connection). */
+  private readonly idleTimer: NodeJS.Timeout;
+  /** The headers timeout of the exchange in flight (re-armed per exchange, one per connection, see awaitingHead). */
+  private headersTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -312,7 +323,10 @@ class ClientConnection {
       this.readEnded = true;
       this.afterReadEnd();
     });
-    this.armIdle();
+    // Fires with an exchange in flight too: then it does nothing, and next() arms it again.
+    this.idleTimer = setTimeout(() => {
+      if (this.idle) this.socket.destroy();
+    }, this.plane.options.keepAliveTimeoutMs).unref();
   }
 
   get idle(): boolean {
@@ -348,11 +362,19 @@ class ClientConnection {
   }
 
   private armIdle(): void {
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => {
-      if (this.idle) this.socket.destroy();
-    }, this.plane.options.keepAliveTimeoutMs);
-    this.idleTimer.unref();
+    this.idleTimer.refresh();
+  }
+
+  /** The headers timeout from now, for `ex` (the connection's one exchange in flight). */
+  private armHeadersTimeout(ex: RawExchange): void {
+    ex.awaitingHead = true;
+    if (this.headersTimer !== null) this.headersTimer.refresh();
+    else
+      this.headersTimer = setTimeout(() => {
+        const current = this.ex;
+        if (current !== null && current.awaitingHead)
+          this.upstreamFailed(current, codedError('headers timeout', 'UND_ERR_HEADERS_TIMEOUT'));
+      }, this.plane.options.headersTimeoutMs).unref();
   }
 
   private onData(chunk: Buffer): void {
@@ -386,7 +408,6 @@ class ClientConnection {
     }
     if (head === null) return false;
     this.plane.requestCount++;
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.buf = buf.length === head.end ? null : buf.subarray(head.end);
     const ex = new RawExchange(head, this);
     this.ex = ex;
@@ -397,7 +418,12 @@ class ClientConnection {
     });
     ex.requestId = info.requestId;
     for (let i = 0; i < head.rawHeaders.length; i += 2) {
-      if (head.rawHeaders[i].toLowerCase() === options.versionHeader && head.rawHeaders[i + 1] !== '')
+      const name = head.rawHeaders[i];
+      if (
+        name.length === options.versionHeader.length &&
+        name.toLowerCase() === options.versionHeader &&
+        head.rawHeaders[i + 1] !== ''
+      )
         ex.headerVersion = head.rawHeaders[i + 1];
     }
     if (head.method === 'CONNECT' || head.target.charCodeAt(0) !== 47 /* / */) {
@@ -498,26 +524,25 @@ class ClientConnection {
 
   private dispatch(ex: RawExchange): void {
     ex.upstreamStartedAt = performance.now();
-    this.plane.pool.acquire(ex, (got) => {
-      if (ex.phase === Phase.Done) {
-        if (isSocket(got)) this.plane.pool.release(got, true);
-        return;
-      }
-      if (!isSocket(got)) {
-        this.upstreamFailed(ex, got);
-        return;
-      }
-      ex.upstream = got;
-      ex.timer = setTimeout(
-        () => this.upstreamFailed(ex, codedError('headers timeout', 'UND_ERR_HEADERS_TIMEOUT')),
-        this.plane.options.headersTimeoutMs,
-      );
-      const pending = ex.pending;
-      ex.pending = [];
-      got.cork();
-      for (const b of pending) got.write(b);
-      got.uncork();
-    });
+    this.plane.pool.acquire(ex);
+  }
+
+  onUpstreamSocket(ex: RawExchange, got: PooledSocket | Error): void {
+    if (ex.phase === Phase.Done) {
+      if (isSocket(got)) this.plane.pool.release(got, true);
+      return;
+    }
+    if (!isSocket(got)) {
+      this.upstreamFailed(ex, got);
+      return;
+    }
+    ex.upstream = got;
+    this.armHeadersTimeout(ex);
+    const pending = ex.pending;
+    ex.pending = [];
+    got.cork();
+    for (const b of pending) got.write(b);
+    got.uncork();
   }
 
   onUpstreamData(ex: RawExchange, chunk: Buffer): void {
@@ -547,7 +572,7 @@ class ClientConnection {
         return;
       }
       ex.resBuf = null;
-      if (ex.timer !== null) clearTimeout(ex.timer);
+      ex.awaitingHead = false;
       ex.res = head;
       // Head and the body bytes that came with it leave in one write (one packet with noDelay).
       this.socket.cork();
@@ -712,7 +737,7 @@ class ClientConnection {
     upstream?.destroy();
     ex.pending = [];
     ex.phase = Phase.Done;
-    if (ex.timer !== null) clearTimeout(ex.timer);
+    ex.awaitingHead = false;
     this.ex = null;
     this.refuse(err);
   }
@@ -729,7 +754,8 @@ class ClientConnection {
 
   private onClose(): void {
     this.closed = true;
-    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
+    clearTimeout(this.idleTimer);
+    if (this.headersTimer !== null) clearTimeout(this.headersTimer);
     this.plane.connections.delete(this);
     const ex = this.ex;
     if (ex !== null) this.abandon(ex);
@@ -750,7 +776,7 @@ class ClientConnection {
   private finish(ex: RawExchange): void {
     if (ex.phase === Phase.Done) return;
     ex.phase = Phase.Done;
-    if (ex.timer !== null) clearTimeout(ex.timer);
+    ex.awaitingHead = false;
     const { head } = ex;
     const q = head.target.indexOf('?');
     let contentType: string | null = null;
