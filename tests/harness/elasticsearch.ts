@@ -34,7 +34,14 @@ import { Agent, request } from 'undici';
 import { stringify as stringifyYaml } from 'yaml';
 import { answers200 } from './http';
 import { SERVICE_USER, cacheDir, elasticsearchHome, isRoot, javaHome } from './paths';
-import { freePort, instanceDir, startService, type RestartableService, type ServiceOptions } from './process';
+import {
+  freePort,
+  instanceDir,
+  retryOnPortClash,
+  startService,
+  type RestartableService,
+  type ServiceOptions,
+} from './process';
 import { assertInstalled } from './installed';
 import { ensureAnalysisElasticsearchHome } from './elasticsearch-analysis-plugin';
 import { run } from './run-command';
@@ -171,7 +178,11 @@ function serviceUserIds(): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-export async function startElasticsearch(options: ElasticsearchOptions = {}): Promise<ElasticsearchHandle> {
+export function startElasticsearch(options: ElasticsearchOptions = {}): Promise<ElasticsearchHandle> {
+  return retryOnPortClash(() => startElasticsearchOnce(options));
+}
+
+async function startElasticsearchOnce(options: ElasticsearchOptions): Promise<ElasticsearchHandle> {
   assertInstalled(join(elasticsearchHome(), 'bin', 'elasticsearch'), 'Elasticsearch');
   const home = options.security ? (await ensureAnalysisElasticsearchHome()).home : elasticsearchHome();
   const dir = instanceDir(options.group ?? 'dedicated', 'elasticsearch');

@@ -19,7 +19,14 @@ import { run } from './run-command';
 import { assertInstalled } from './installed';
 import { cacheDir, javaHome, kafkaHome } from './paths';
 import { testSecret } from './secrets';
-import { freePort, instanceDir, startService, type RestartableService, type ServiceOptions } from './process';
+import {
+  freePort,
+  instanceDir,
+  retryOnPortClash,
+  startService,
+  type RestartableService,
+  type ServiceOptions,
+} from './process';
 
 export type KafkaSaslMechanism = 'scram-sha-512' | 'plain';
 
@@ -142,7 +149,11 @@ export async function brokerAnswers(broker: string): Promise<boolean> {
   }
 }
 
-export async function startKafka(options: KafkaOptions = {}): Promise<KafkaHandle> {
+export function startKafka(options: KafkaOptions = {}): Promise<KafkaHandle> {
+  return retryOnPortClash(() => startKafkaOnce(options));
+}
+
+async function startKafkaOnce(options: KafkaOptions): Promise<KafkaHandle> {
   const home = kafkaHome();
   assertInstalled(join(home, 'libs'), 'Kafka');
   const dir = instanceDir(options.group ?? 'dedicated', 'kafka');

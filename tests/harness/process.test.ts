@@ -4,9 +4,18 @@
  * owner died is killed by the next cleanup.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupStaleServices, freePort, groupAlive, instanceDir, isAlive, startProcess } from './process';
+import { createServer, type AddressInfo } from 'node:net';
+import {
+  cleanupStaleServices,
+  freePort,
+  groupAlive,
+  instanceDir,
+  isAlive,
+  retryOnPortClash,
+  startProcess,
+} from './process';
 
 /** Pid of a process that has already exited (so it owns nothing any more). */
 function deadPid(): number {
@@ -117,6 +126,48 @@ describe('service processes', () => {
       expect(isAlive(mine.pgid)).toBe(true);
     } finally {
       await Promise.all([mine.stop(), first.stop(), second.stop()]);
+    }
+  });
+
+  it('starts a server again on a new port when its port was taken before it bound it, and only then', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const takenPort = (taken.address() as AddressInfo).port;
+    const ports: number[] = [];
+    const listener = (name: string) => async () => {
+      const port = ports.length === 0 ? takenPort : await freePort();
+      ports.push(port);
+      const dir = instanceDir('harness-selftest', name);
+      return startProcess({
+        name,
+        command: process.execPath,
+        args: ['-e', `require('net').createServer().listen(${port}, '127.0.0.1', () => console.log('up'))`],
+        logFile: join(dir, `${name}.log`),
+        // Its own line "up", not a connection: the port that was taken answers too.
+        healthy: async () =>
+          existsSync(join(dir, `${name}.log`)) &&
+          /^up$/m.test(readFileSync(join(dir, `${name}.log`), 'utf8')),
+        startTimeoutMs: 60_000,
+        stopGraceMs: 1_000,
+        owner: 'self',
+      });
+    };
+    try {
+      const proc = await retryOnPortClash(listener('port-clash'));
+      expect(ports).toHaveLength(2);
+      expect(ports[1]).not.toBe(takenPort);
+      await proc.stop();
+      // Another failure is not retried.
+      ports.length = 0;
+      await expect(
+        retryOnPortClash(async () => {
+          ports.push(0);
+          throw new Error('config key foo.bar is wrong');
+        }),
+      ).rejects.toThrow('foo.bar');
+      expect(ports).toHaveLength(1);
+    } finally {
+      taken.close();
     }
   });
 

@@ -52,6 +52,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** What a server's start-up failure says when the free port it was given was taken before it bound it. */
+const PORT_CLASH =
+  /BindHttpException|BindTransportException|Failed to bind|address already in use|BindException|EADDRINUSE/i;
+
+/**
+ * Starts a server on ports from {@link freePort}, again on new ports (up to `attempts` starts) when it failed because
+ * one of them was taken in between: the OS hands the same range out for outgoing connections, and a JVM takes
+ * seconds to bind, so on a busy machine a port can go to another process in that time.
+ */
+export async function retryOnPortClash<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !PORT_CLASH.test(String((err as Error)?.message ?? err))) throw err;
+    }
+  }
+}
+
 /** The last `lines` lines of a file ('' when it does not exist). */
 export function tailFile(file: string, lines = 60): string {
   if (!existsSync(file)) return '';
