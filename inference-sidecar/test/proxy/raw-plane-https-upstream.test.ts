@@ -4,8 +4,7 @@
  * test: the node plane has no option for a test CA (it trusts Node's CAs and NODE_EXTRA_CA_CERTS), so this attaches
  * the raw plane to a server directly, with the test certificate as its `tls.ca`.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -14,9 +13,11 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import type { Exchange } from '../../src/capture/exchange';
 import { attachRawPlane, type RawPlane, type RawPlaneOptions } from '../../src/proxy/raw/raw-plane';
+import { selfSignedLocalhost } from '../helpers/self-signed';
 
 describe('the raw plane in front of an https model server', () => {
   let dir: string;
+  let tls: { key: Buffer; cert: Buffer };
   let cert: Buffer;
   let upstream: HttpsServer;
   let origin: string;
@@ -24,29 +25,9 @@ describe('the raw plane in front of an https model server', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'raw-plane-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'));
-    upstream = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+    tls = selfSignedLocalhost(dir);
+    cert = tls.cert;
+    upstream = createHttpsServer({ key: tls.key, cert }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => res.end(`tls ${req.method} ${req.url} ${Buffer.concat(chunks).toString()}`));

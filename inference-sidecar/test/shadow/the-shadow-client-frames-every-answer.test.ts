@@ -5,14 +5,14 @@
  * reported as an error with a code classifyUpstreamError maps (never an exception, never a second ending); an https
  * challenger over verified TLS.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classifyUpstreamError } from '../../src/errors';
 import { createShadowClient, type CopyHandler } from '../../src/shadow/shadow-client';
+import { selfSignedLocalhost } from '../helpers/self-signed';
 
 interface Outcome {
   status?: number;
@@ -168,38 +168,16 @@ describe('the shadow client frames every answer', () => {
 
 describe('the shadow client to an https challenger', () => {
   let dir: string;
+  let tls: { key: Buffer; cert: Buffer };
   let server: HttpsServer;
   let port: number;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shadow-client-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    server = createHttpsServer(
-      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-      (req, res) => {
-        req.resume();
-        req.on('end', () => res.end(`{"tls":"${req.method} ${req.url}"}`));
-      },
-    );
+    tls = selfSignedLocalhost(dir);
+    server = createHttpsServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.end(`{"tls":"${req.method} ${req.url}"}`));
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
@@ -215,7 +193,7 @@ describe('the shadow client to an https challenger', () => {
       versionHeader: 'x-model-version',
       keepAliveMs: 1000,
       connectTimeoutMs: 5000,
-      tls: { ca: readFileSync(join(dir, 'cert.pem')) },
+      tls: { ca: tls.cert },
     });
     expect(await copy(trusted)).toMatchObject({
       status: 200,
