@@ -11,6 +11,7 @@
  */
 import { Counter, type Registry } from 'prom-client';
 import type { MetricDescriptor } from '@plumbline/schema';
+import { seriesFor } from './series-lookup';
 
 interface Series {
   /** The label set, one object for the life of the series. */
@@ -43,20 +44,12 @@ export class LocalCounter extends Counter<string> {
 
   /** The incrementer of one label set (label values in the descriptor's order); `by` defaults to 1. */
   series(...values: string[]): (by?: number) => void {
-    if (values.length !== this.labelNameList.length) {
-      throw new TypeError(
-        `${this.metricName}: ${this.labelNameList.length} label values expected, got ${values.length}`,
-      );
-    }
-    const key = values.join('\u0000');
-    let series = this.byKey.get(key);
-    if (series === undefined) {
-      const labels: Record<string, string> = {};
-      this.labelNameList.forEach((name, i) => (labels[name] = values[i]));
-      series = { labels, value: 0, touched: false };
-      this.byKey.set(key, series);
-    }
-    const s = series;
+    const s = seriesFor(
+      this.byKey,
+      { name: this.metricName, labelNames: this.labelNameList },
+      values,
+      (labels) => ({ labels, value: 0, touched: false }),
+    );
     const name = this.metricName;
     return (by = 1) => {
       // As prom-client: a counter only goes up, by a finite number.

@@ -14,6 +14,7 @@
  */
 import { Histogram, type Registry } from 'prom-client';
 import type { MetricDescriptor } from '@plumbline/schema';
+import { seriesFor } from './series-lookup';
 
 interface Series {
   /** The label set, one object for the life of the series (prom-client caches its text by identity). */
@@ -58,20 +59,17 @@ export class LocalHistogram extends Histogram<string> {
 
   /** The observer of one label set (label values in the descriptor's order). */
   series(...values: string[]): (value: number) => void {
-    if (values.length !== this.labelNameList.length) {
-      throw new TypeError(
-        `${this.metricName}: ${this.labelNameList.length} label values expected, got ${values.length}`,
-      );
-    }
-    const key = values.join('\u0000');
-    let series = this.byKey.get(key);
-    if (series === undefined) {
-      const labels: Record<string, string> = {};
-      this.labelNameList.forEach((name, i) => (labels[name] = values[i]));
-      series = { labels, counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
-      this.byKey.set(key, series);
-    }
-    const s = series;
+    const s = seriesFor(
+      this.byKey,
+      { name: this.metricName, labelNames: this.labelNameList },
+      values,
+      (labels) => ({
+        labels,
+        counts: new Float64Array(this.bounds.length + 1),
+        sum: 0,
+        count: 0,
+      }),
+    );
     const bounds = this.bounds;
     const n = bounds.length;
     return (value) => {
