@@ -9,10 +9,9 @@
  * Only change to the shipped rules: `for:` durations and group intervals shortened (expressions, labels and
  * annotations as shipped), so the test waits seconds instead of 15 minutes.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SHIPPED_MODEL } from '@plumbline/sidecar';
 import {
   buildReferenceProfile,
   createFileBaselineStore,
@@ -21,17 +20,19 @@ import {
   type RunningExporter,
 } from '@plumbline/exporter';
 import { createPrometheusQuality, DEFAULT_POLICY } from '@plumbline/alerting';
-import { sharedElasticsearch, startPrometheus, type ServiceHandle } from '@plumbline/harness';
+import { sharedElasticsearch, type ServiceHandle } from '@plumbline/harness';
 import { startRetrainChain, type RetrainChain } from '@plumbline/harness/retrain-chain';
-import { dashboardQueries, PROMETHEUS_RULES } from '../contract/sources';
+import { dashboardQueries } from '../contract/sources';
 import {
   concrete,
   IRIS,
+  IRIS_TRAIN,
   postIrisFeedback,
   promQuery,
   sendIrisRequests,
   serveModel,
   startIrisSidecar,
+  startRulesPrometheus,
   until,
   type ModelServerProcess,
 } from './helpers';
@@ -43,11 +44,7 @@ const TOKEN = testSecret('drift-alert-loop token');
 const REQUESTS = 120;
 const ROWS = 2;
 
-const train = readFileSync(SHIPPED_MODEL.trainCsvPath, 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => line.split(','));
+const train = IRIS_TRAIN;
 
 let model: ModelServerProcess;
 let sidecar: Awaited<ReturnType<typeof startIrisSidecar>>;
@@ -107,20 +104,11 @@ beforeAll(async () => {
     registry: exporter.exporter.registry,
     bridge: { quality: (m) => createPrometheusQuality(prometheus.url)(m) },
   });
-  const sidecarAdmin = new URL(sidecar.adminUrl).host;
-  const rules = readFileSync(PROMETHEUS_RULES, 'utf8')
-    .replaceAll('interval: 1m', 'interval: 1s')
-    .replace(/for: \d+m/g, 'for: 3s');
-  prometheus = await startPrometheus({
-    config: [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'rule_files: [plumbline.rules.yml]',
-      `alerting: { alertmanagers: [{ static_configs: [{ targets: ['${new URL(chain.alertmanager.url).host}'] }] }] }`,
-      'scrape_configs:',
-      `  - { job_name: plumbline-sidecar, static_configs: [{ targets: ['${sidecarAdmin}'] }] }`,
-      `  - { job_name: plumbline-exporter, static_configs: [{ targets: ['127.0.0.1:${exporter.port}'] }] }`,
-    ].join('\n'),
-    ruleFiles: { 'plumbline.rules.yml': rules },
+  prometheus = await startRulesPrometheus({
+    sidecars: [sidecar.adminUrl],
+    exporter: exporter.url,
+    alertmanager: chain.alertmanager.url,
+    shortFor: true,
   });
 }, 300_000);
 

@@ -1,12 +1,14 @@
 /**
  * Small helpers the end-to-end suites share: polling, the model server as a child process, the sidecar in front of
- * it with iris traffic and ground truth, PromQL.
+ * it with iris traffic and ground truth, Prometheus with the shipped rules, PromQL.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
 import { parseConfig, SHIPPED_MODEL, startSidecar } from '@plumbline/sidecar';
+import { startPrometheus, type ServiceHandle } from '@plumbline/harness';
+import { PROMETHEUS_RULES } from '../contract/sources';
 
 /** An instant PromQL query (the harness's): the e2e suites import it from here. */
 export { promQuery } from '@plumbline/harness';
@@ -98,6 +100,48 @@ export const IRIS = JSON.parse(readFileSync(SHIPPED_MODEL.metadataPath, 'utf8'))
   features: string[];
   classes: string[];
 };
+
+/** The shipped iris training rows (train.csv without its header line): four feature cells, then the label. */
+export const IRIS_TRAIN: readonly string[][] = readFileSync(SHIPPED_MODEL.trainCsvPath, 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => line.split(','));
+
+/**
+ * Prometheus as the e2e suites run it: scraping every second the sidecar (admin URL) and the exporter given, as the
+ * jobs `plumbline-sidecar` and `plumbline-exporter`, and evaluating the shipped rule file every second. With
+ * `shortFor` every `for:` is 3 s too — expressions, labels and annotations stay as shipped — so a test waits seconds
+ * for an alert, not minutes. Alerts go to `alertmanager` (its URL) when given.
+ */
+export function startRulesPrometheus(options: {
+  sidecars?: readonly string[];
+  exporter?: string;
+  alertmanager?: string;
+  shortFor: boolean;
+}): Promise<ServiceHandle> {
+  let rules = readFileSync(PROMETHEUS_RULES, 'utf8').replaceAll('interval: 1m', 'interval: 1s');
+  if (options.shortFor) rules = rules.replace(/for: \d+m/g, 'for: 3s');
+  const targets = (urls: readonly string[]) => urls.map((u) => `'${new URL(u).host}'`).join(', ');
+  const lines = [
+    'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+    'rule_files: [plumbline.rules.yml]',
+  ];
+  if (options.alertmanager)
+    lines.push(
+      `alerting: { alertmanagers: [{ static_configs: [{ targets: [${targets([options.alertmanager])}] }] }] }`,
+    );
+  lines.push('scrape_configs:');
+  if (options.sidecars?.length)
+    lines.push(
+      `  - { job_name: plumbline-sidecar, static_configs: [{ targets: [${targets(options.sidecars)}] }] }`,
+    );
+  if (options.exporter)
+    lines.push(
+      `  - { job_name: plumbline-exporter, static_configs: [{ targets: [${targets([options.exporter])}] }] }`,
+    );
+  return startPrometheus({ config: lines.join('\n'), ruleFiles: { 'plumbline.rules.yml': rules } });
+}
 
 /** The sidecar as the e2e suites run it: in front of `upstream`, model iris over V2, writing to `sinks`. */
 export function startIrisSidecar(upstream: string, sinks: Record<string, unknown>) {

@@ -10,24 +10,17 @@
  * accuracy 1), then 100 (coverage 0.5, accuracy 0.5).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { request } from 'undici';
-import { createPipeline, parseConfig as parseSidecarConfig, startSidecar } from '@plumbline/sidecar';
-import { parseConfig as parseExporterConfig, startExporter, type RunningExporter } from '@plumbline/exporter';
-import { sharedElasticsearch, sharedKafka } from '@plumbline/harness';
 import { until } from './helpers';
+import { startThreeStores, type ThreeStores } from './three-stores';
 
 // A bounded deadline against hangs on a shared 2-core machine, not a timing assertion.
 jest.setTimeout(600_000);
 
 const RUN = `late${process.pid}${Date.now().toString(36)}`;
 const MODEL = 'churn';
-const INDICES = { inference: `plumbline-inference-${RUN}`, feedback: `plumbline-feedback-${RUN}` };
-const TOPICS = { inference: `plumbline.inference.${RUN}`, feedback: `plumbline.feedback.${RUN}` };
 const WINDOW_SECONDS = 4;
 const REQUESTS = 40;
 const ROWS_PER_REQUEST = 5;
@@ -37,58 +30,8 @@ const ROWS = REQUESTS * ROWS_PER_REQUEST;
 const aOf = (i: number, row: number): number => ((i * ROWS_PER_REQUEST + row) % 10) / 10;
 const predictedOf = (i: number, row: number): 'yes' | 'no' => (aOf(i, row) > 0.3 ? 'yes' : 'no');
 
-/** A V2 model server: label `yes` when input `a` > 0.3, else `no`. */
-async function startV2Upstream(): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
-        inputs: { name: string; data: number[] }[];
-      };
-      const a = body.inputs.find((t) => t.name === 'a')!.data;
-      res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          model_name: MODEL,
-          model_version: '1',
-          outputs: [
-            {
-              name: 'label',
-              shape: [a.length],
-              datatype: 'BYTES',
-              data: a.map((x) => (x > 0.3 ? 'yes' : 'no')),
-            },
-          ],
-        }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
 const dir = mkdtempSync(path.join(tmpdir(), 'plumbline-late-labels-'));
-const spoolDir = path.join(dir, 'spool');
-let esUrl: string;
-let brokers: string[];
-let upstream: Awaited<ReturnType<typeof startV2Upstream>>;
-let pipeline: ReturnType<typeof createPipeline>;
-let sidecar: Awaited<ReturnType<typeof startSidecar>>;
-const exporters: Partial<Record<'spool' | 'kafka' | 'elasticsearch', RunningExporter>> = {};
-
-async function kafkaAdmin<T>(use: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ clientId: RUN, brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+let rig: ThreeStores;
 
 interface RangeBody {
   range: string;
@@ -113,7 +56,7 @@ async function hourRange(url: string): Promise<RangeBody | undefined> {
 
 /** Waits until every exporter reports `want` for the 1h range. */
 async function expectEveryExporter(want: Omit<RangeBody, 'range'>): Promise<void> {
-  for (const [source, running] of Object.entries(exporters)) {
+  for (const [source, running] of Object.entries(rig.exporters)) {
     let last: RangeBody | undefined;
     await until(
       `the ${source} exporter to report ${JSON.stringify(want)}`,
@@ -138,7 +81,7 @@ async function postFeedback(requests: number[], truth: (i: number, row: number) 
       model: MODEL,
     })),
   );
-  const res = await request(`${sidecar.adminUrl}/feedback`, {
+  const res = await request(`${rig.sidecar.adminUrl}/feedback`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(items),
@@ -148,49 +91,11 @@ async function postFeedback(requests: number[], truth: (i: number, row: number) 
 }
 
 beforeAll(async () => {
-  [{ url: esUrl }, { brokers }] = await Promise.all([sharedElasticsearch(), sharedKafka()]);
-  await kafkaAdmin((admin) =>
-    admin.createTopics({
-      waitForLeaders: true,
-      topics: [TOPICS.inference, TOPICS.feedback].map((topic) => ({ topic, numPartitions: 1 })),
-    }),
-  );
-  upstream = await startV2Upstream();
-  const config = parseSidecarConfig({
-    upstream: upstream.url,
-    host: '127.0.0.1',
-    port: 0,
-    adminPort: 0,
-    protocol: 'v2',
-    logLevel: 'warn',
-    models: { [MODEL]: { task: 'classification', classes: ['no', 'yes'] } },
-    sinks: {
-      elasticsearch: { url: esUrl, inferenceIndex: INDICES.inference, feedbackIndex: INDICES.feedback },
-      kafka: { brokers, inferenceTopic: TOPICS.inference, feedbackTopic: TOPICS.feedback },
-      spoolDir,
-      spoolFsync: 'never',
-      flushIntervalMs: 200,
-    },
-  });
-  // What the sidecar builds from `config.sinks`, plus the embedded store (its config turns the store off when
-  // Elasticsearch or Kafka is set; here all three are on, as in window-300k).
-  pipeline = createPipeline({
-    elasticsearch: config.sinks.elasticsearch,
-    kafka: config.sinks.kafka,
-    spool: { dir: spoolDir, maxBytes: config.sinks.spoolMaxBytes, fsync: config.sinks.spoolFsync },
-    store: true,
-    queue: {
-      batchSize: config.sinks.batchSize,
-      flushIntervalMs: config.sinks.flushIntervalMs,
-      maxEvents: config.sinks.maxQueueEvents,
-    },
-  });
-  sidecar = await startSidecar(config, { captureMode: 'inline', pipeline });
-
-  const exporterConfig = (name: string, source: Record<string, unknown>) =>
-    parseExporterConfig({
-      models: [{ name: MODEL }],
-      source,
+  rig = await startThreeStores({
+    run: RUN,
+    model: MODEL,
+    dir,
+    exporter: (store) => ({
       baselineStore: { kind: 'file', dir: path.join(dir, 'baselines') },
       window: {
         kind: 'tumbling',
@@ -200,55 +105,20 @@ beforeAll(async () => {
         minimumSamples: 1,
       },
       schedule: { intervalSeconds: 0.5 },
-      quality: { dir: path.join(dir, `horizon-${name}`) },
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'warn',
-    });
-  exporters.spool = await startExporter(exporterConfig('spool', { kind: 'spool', dir: spoolDir }));
-  exporters.kafka = await startExporter(
-    exporterConfig('kafka', {
-      kind: 'kafka',
-      brokers,
-      inferenceTopic: TOPICS.inference,
-      feedbackTopic: TOPICS.feedback,
-      groupId: `exporter-${RUN}`,
-      clientId: `exporter-${RUN}`,
+      quality: { dir: path.join(dir, `horizon-${store}`) },
     }),
-  );
-  exporters.elasticsearch = await startExporter(
-    exporterConfig('elasticsearch', {
-      kind: 'elasticsearch',
-      url: esUrl,
-      inferenceIndex: INDICES.inference,
-      feedbackIndex: INDICES.feedback,
-    }),
-  );
+  });
 }, 300_000);
 
 afterAll(async () => {
-  for (const e of Object.values(exporters)) await e?.stop();
-  await sidecar?.stop();
-  await pipeline?.close();
-  await upstream?.close();
-  if (brokers)
-    await kafkaAdmin((admin) => admin.deleteTopics({ topics: [TOPICS.inference, TOPICS.feedback] })).catch(
-      () => undefined,
-    );
-  if (esUrl)
-    for (const index of Object.values(INDICES)) {
-      await request(`${esUrl}/${index}`, { method: 'DELETE' }).then((r) => r.body.dump());
-      await request(`${esUrl}/_index_template/${index}-template`, { method: 'DELETE' }).then((r) =>
-        r.body.dump(),
-      );
-    }
+  await rig?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 test('labels two and ten windows after their predictions change the 1h range’s accuracy and coverage', async () => {
   const predictedAt = Date.now();
   for (let i = 0; i < REQUESTS; i++) {
-    const res = await request(`${sidecar.url}/v2/models/${MODEL}/infer`, {
+    const res = await request(`${rig.sidecar.url}/v2/models/${MODEL}/infer`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': `${RUN}-${i}` },
       body: JSON.stringify({

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { request } from 'undici';
-import { parseConfig as parseSidecarConfig, SHIPPED_MODEL, startSidecar } from '@plumbline/sidecar';
+import { parseConfig as parseSidecarConfig, startSidecar } from '@plumbline/sidecar';
 import {
   buildReferenceProfile,
   createFileBaselineStore,
@@ -32,13 +32,19 @@ import {
   sharedElasticsearch,
   sharedKafka,
   startAlertmanager,
-  startPrometheus,
   startWebhookServer,
   type ServiceHandle,
   type WebhookServer,
 } from '@plumbline/harness';
-import { PROMETHEUS_RULES } from '../contract/sources';
-import { IRIS, promQuery, serveModel, until, type ModelServerProcess } from './helpers';
+import {
+  IRIS,
+  IRIS_TRAIN,
+  promQuery,
+  serveModel,
+  startRulesPrometheus,
+  until,
+  type ModelServerProcess,
+} from './helpers';
 
 const RUN = `rename${process.pid}${Date.now().toString(36)}`;
 const INDEX = `plumbline-inference-${RUN}`;
@@ -47,11 +53,7 @@ const WINDOW_SECONDS = 20;
 const RATE_PER_SECOND = 20;
 const RENAMED = { from: 'petal_width_cm', to: 'petal_width' };
 
-const train = readFileSync(SHIPPED_MODEL.trainCsvPath, 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => line.split(',').slice(0, 4).map(Number));
+const train = IRIS_TRAIN.map((row) => row.slice(0, 4).map(Number));
 
 let model: ModelServerProcess;
 let sidecar: Awaited<ReturnType<typeof startSidecar>>;
@@ -183,19 +185,11 @@ beforeAll(async () => {
       .replaceAll('/run/secrets/plumbline_api_token', path.join(secrets, 'plumbline_api_token'))
       .replace(/group_wait: \d+s/g, 'group_wait: 1s'),
   });
-  const rules = readFileSync(PROMETHEUS_RULES, 'utf8')
-    .replaceAll('interval: 1m', 'interval: 1s')
-    .replace(/for: \d+m/g, 'for: 3s');
-  prometheus = await startPrometheus({
-    config: [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'rule_files: [plumbline.rules.yml]',
-      `alerting: { alertmanagers: [{ static_configs: [{ targets: ['${new URL(alertmanager.url).host}'] }] }] }`,
-      'scrape_configs:',
-      `  - { job_name: plumbline-sidecar, static_configs: [{ targets: ['${new URL(sidecar.adminUrl).host}'] }] }`,
-      `  - { job_name: plumbline-exporter, static_configs: [{ targets: ['127.0.0.1:${exporter.port}'] }] }`,
-    ].join('\n'),
-    ruleFiles: { 'plumbline.rules.yml': rules },
+  prometheus = await startRulesPrometheus({
+    sidecars: [sidecar.adminUrl],
+    exporter: exporter.url,
+    alertmanager: alertmanager.url,
+    shortFor: true,
   });
 }, 300_000);
 

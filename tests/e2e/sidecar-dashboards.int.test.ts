@@ -7,15 +7,15 @@
  * The exporter half (drift and quality, the drift alert through Alertmanager to the retrain webhook) is in
  * drift-alert-loop.int.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { request } from 'undici';
 import { SIDECAR_METRICS } from '@plumbline/schema';
-import { sharedElasticsearch, sharedKafka, startPrometheus, type ServiceHandle } from '@plumbline/harness';
+import { sharedElasticsearch, sharedKafka, type ServiceHandle } from '@plumbline/harness';
 import { parsePromQL } from '../contract/promql';
-import { dashboardQueries, PROMETHEUS_RULES, recordedNames } from '../contract/sources';
+import { dashboardQueries, recordedNames } from '../contract/sources';
 import {
   concrete,
   postIrisFeedback,
@@ -23,6 +23,7 @@ import {
   sendIrisRequests,
   serveModel,
   startIrisSidecar,
+  startRulesPrometheus,
   until,
   type ModelServerProcess,
 } from './helpers';
@@ -51,23 +52,8 @@ beforeAll(async () => {
     kafka: { brokers, inferenceTopic: TOPIC },
     spoolDir,
   });
-  const admin = new URL(sidecar.adminUrl);
-  prometheus = await startPrometheus({
-    config: [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'rule_files: [plumbline.rules.yml]',
-      'scrape_configs:',
-      '  - job_name: plumbline-sidecar',
-      `    static_configs: [{ targets: ['${admin.host}'] }]`,
-    ].join('\n'),
-    // The real rules; only their evaluation interval (1m in production) shortened so the test waits seconds.
-    ruleFiles: {
-      'plumbline.rules.yml': readFileSync(PROMETHEUS_RULES, 'utf8').replaceAll(
-        'interval: 1m',
-        'interval: 1s',
-      ),
-    },
-  });
+  // The real rules; only their evaluation interval (1m in production) shortened so the test waits seconds.
+  prometheus = await startRulesPrometheus({ sidecars: [sidecar.adminUrl], shortFor: false });
 
   // Bounded traffic: REQUESTS sequential V2 calls of ROWS_PER_REQUEST rows through the sidecar.
   await sendIrisRequests(sidecar.url, RUN, REQUESTS, (i) =>

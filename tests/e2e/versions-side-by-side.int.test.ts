@@ -8,11 +8,10 @@
  *
  * Only change to the shipped rules: `for:` durations and group intervals shortened.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
-import { SHIPPED_MODEL } from '@plumbline/sidecar';
 import {
   buildReferenceProfile,
   createFileBaselineStore,
@@ -20,15 +19,17 @@ import {
   startExporter,
   type RunningExporter,
 } from '@plumbline/exporter';
-import { sharedElasticsearch, startPrometheus, type ServiceHandle } from '@plumbline/harness';
-import { dashboardQueries, PROMETHEUS_RULES } from '../contract/sources';
+import { sharedElasticsearch, type ServiceHandle } from '@plumbline/harness';
+import { dashboardQueries } from '../contract/sources';
 import {
   concrete,
   IRIS,
+  IRIS_TRAIN,
   postIrisFeedback,
   promQuery,
   serveModel,
   startIrisSidecar,
+  startRulesPrometheus,
   until,
   type ModelServerProcess,
 } from './helpers';
@@ -39,11 +40,7 @@ const INDICES = { inference: `plumbline-inference-${RUN}`, feedback: `plumbline-
 const CALLS = 120;
 const BAD = 40;
 
-const train = readFileSync(SHIPPED_MODEL.trainCsvPath, 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => line.split(','));
+const train = IRIS_TRAIN;
 
 let models: ModelServerProcess[] = [];
 let sidecars: Awaited<ReturnType<typeof startIrisSidecar>>[] = [];
@@ -118,18 +115,7 @@ beforeAll(async () => {
       logLevel: 'silent',
     }),
   );
-  const rules = readFileSync(PROMETHEUS_RULES, 'utf8')
-    .replaceAll('interval: 1m', 'interval: 1s')
-    .replace(/for: \d+m/g, 'for: 3s');
-  prometheus = await startPrometheus({
-    config: [
-      'global: { scrape_interval: 1s, evaluation_interval: 1s }',
-      'rule_files: [plumbline.rules.yml]',
-      'scrape_configs:',
-      `  - { job_name: plumbline-exporter, static_configs: [{ targets: ['127.0.0.1:${exporter.port}'] }] }`,
-    ].join('\n'),
-    ruleFiles: { 'plumbline.rules.yml': rules },
-  });
+  prometheus = await startRulesPrometheus({ exporter: exporter.url, shortFor: true });
 }, 300_000);
 
 afterAll(async () => {

@@ -16,23 +16,12 @@
  * verdicts of an offline `plumbline drift` (`createDriftDetector(profile).evaluate`) on all 300,000 rows.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { request } from 'undici';
-import { createPipeline, parseConfig as parseSidecarConfig, startSidecar } from '@plumbline/sidecar';
-import {
-  buildReferenceProfile,
-  createDriftDetector,
-  createFileBaselineStore,
-  parseConfig as parseExporterConfig,
-  startExporter,
-  type RunningExporter,
-} from '@plumbline/exporter';
-import { sharedElasticsearch, sharedKafka } from '@plumbline/harness';
+import { buildReferenceProfile, createDriftDetector, createFileBaselineStore } from '@plumbline/exporter';
 import { until } from './helpers';
+import { startThreeStores, type ThreeStores } from './three-stores';
 
 // Everything runs on a 2-core machine shared with other suites: a bounded deadline against hangs, not a timing
 // assertion (on a quiet machine the whole file takes about three minutes; see the phases it logs).
@@ -40,8 +29,6 @@ jest.setTimeout(1_200_000);
 
 const RUN = `w300k${process.pid}${Date.now().toString(36)}`;
 const MODEL = 'churn';
-const INDICES = { inference: `plumbline-inference-${RUN}`, feedback: `plumbline-feedback-${RUN}` };
-const TOPICS = { inference: `plumbline.inference.${RUN}`, feedback: `plumbline.feedback.${RUN}` };
 const REQUESTS = 1000;
 const ROWS_PER_REQUEST = 300;
 const ROWS = REQUESTS * ROWS_PER_REQUEST;
@@ -98,64 +85,10 @@ const missingOf = (name: string) =>
     name === 'b' ? i % 50 === 7 : name === 'e' ? i % 40 === 3 : false,
   ).length;
 
-/** A V2 model server: label `yes` when input `a` > 0.3, else `no`. */
-async function startV2Upstream(): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as {
-        inputs: { name: string; data: (number | null)[] }[];
-      };
-      const a = body.inputs.find((t) => t.name === 'a')!.data;
-      res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          model_name: MODEL,
-          model_version: '1',
-          outputs: [
-            {
-              name: 'label',
-              shape: [a.length],
-              datatype: 'BYTES',
-              data: a.map((x) => (x !== null && x > 0.3 ? 'yes' : 'no')),
-            },
-          ],
-        }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
 const traffic = generate(ROWS, 18, { shifted: true, missing: true });
 const dir = mkdtempSync(path.join(tmpdir(), 'plumbline-window-300k-'));
-const spoolDir = path.join(dir, 'spool');
 const timings: Record<string, number> = {};
-let esUrl: string;
-let brokers: string[];
-let upstream: Awaited<ReturnType<typeof startV2Upstream>>;
-let pipeline: ReturnType<typeof createPipeline>;
-let sidecar: Awaited<ReturnType<typeof startSidecar>>;
-const exporters: Record<'spool' | 'kafka' | 'elasticsearch', RunningExporter | undefined> = {
-  spool: undefined,
-  kafka: undefined,
-  elasticsearch: undefined,
-};
-
-async function kafkaAdmin<T>(use: (admin: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
-  const admin = new Kafka({ clientId: RUN, brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
-  }
-}
+let rig: ThreeStores;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the /api body is checked field by field
 async function latest(url: string): Promise<any> {
@@ -179,15 +112,6 @@ async function sampledShare(url: string): Promise<number> {
 
 beforeAll(async () => {
   const started = Date.now();
-  [{ url: esUrl }, { brokers }] = await Promise.all([sharedElasticsearch(), sharedKafka()]);
-  // The topics exist before the exporters subscribe (the sidecar's sink would create them on its first write).
-  await kafkaAdmin((admin) =>
-    admin.createTopics({
-      waitForLeaders: true,
-      topics: [TOPICS.inference, TOPICS.feedback].map((topic) => ({ topic, numPartitions: 1 })),
-    }),
-  );
-
   // The baseline: 20,000 rows of the unshifted generator (another seed), profiled as `plumbline baseline import`
   // does. Past 10,000 values on both sides the deciding tests are Wasserstein (raw values: sampled in a window)
   // and Jensen–Shannon (counts: exact).
@@ -198,50 +122,20 @@ beforeAll(async () => {
     source: 'reference sample',
     profile: buildReferenceProfile(reference, { columnTypes: { d: 'categorical', e: 'categorical' } }),
   });
-
-  upstream = await startV2Upstream();
-  const config = parseSidecarConfig({
-    upstream: upstream.url,
-    host: '127.0.0.1',
-    port: 0,
-    adminPort: 0,
-    protocol: 'v2',
-    logLevel: 'warn',
-    models: { [MODEL]: { task: 'classification', classes: ['no', 'yes'] } },
+  rig = await startThreeStores({
+    run: RUN,
+    model: MODEL,
+    dir,
     sinks: {
-      elasticsearch: { url: esUrl, inferenceIndex: INDICES.inference, feedbackIndex: INDICES.feedback },
-      kafka: { brokers, inferenceTopic: TOPICS.inference, feedbackTopic: TOPICS.feedback },
-      spoolDir,
-      spoolFsync: 'never',
       // Bulk requests of 5,000 documents: Elasticsearch's indexing is the slow part of this test, and room for
       // 50,000 queued events per lane. (The embedded store's lane, which has no spool to spill to, wrote 500 per
       // append and dropped 92,000 of this traffic on a busy machine; it now takes its whole backlog per append:
       // inference-sidecar/test/pipeline/store-lane-drains-its-backlog.test.ts.)
       batchSize: 5000,
-      flushIntervalMs: 200,
       maxQueueEvents: 50_000,
     },
-  });
-  // What the sidecar builds from `config.sinks` (sidecar-core's pipelineOptions), plus the embedded store.
-  pipeline = createPipeline({
-    elasticsearch: config.sinks.elasticsearch,
-    kafka: config.sinks.kafka,
-    spool: { dir: spoolDir, maxBytes: config.sinks.spoolMaxBytes, fsync: config.sinks.spoolFsync },
-    store: true,
-    queue: {
-      batchSize: config.sinks.batchSize,
-      flushIntervalMs: config.sinks.flushIntervalMs,
-      maxEvents: config.sinks.maxQueueEvents,
-    },
-  });
-  sidecar = await startSidecar(config, { captureMode: 'inline', pipeline });
-
-  const baselineStore = { kind: 'file', dir: path.join(dir, 'baselines') };
-  const exporterConfig = (source: Record<string, unknown>) =>
-    parseExporterConfig({
-      models: [{ name: MODEL }],
-      source,
-      baselineStore,
+    exporter: () => ({
+      baselineStore: { kind: 'file', dir: path.join(dir, 'baselines') },
       window: {
         kind: 'sliding',
         sizeSeconds: 3600,
@@ -252,50 +146,13 @@ beforeAll(async () => {
         sampleSize: SAMPLE_SIZE,
       },
       schedule: { intervalSeconds: 1 },
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'warn',
-    });
-  exporters.spool = await startExporter(exporterConfig({ kind: 'spool', dir: spoolDir }));
-  exporters.kafka = await startExporter(
-    exporterConfig({
-      kind: 'kafka',
-      brokers,
-      inferenceTopic: TOPICS.inference,
-      feedbackTopic: TOPICS.feedback,
-      groupId: `exporter-${RUN}`,
-      clientId: `exporter-${RUN}`,
     }),
-  );
-  exporters.elasticsearch = await startExporter(
-    exporterConfig({
-      kind: 'elasticsearch',
-      url: esUrl,
-      inferenceIndex: INDICES.inference,
-      feedbackIndex: INDICES.feedback,
-    }),
-  );
+  });
   timings.setup = Date.now() - started;
 }, 300_000);
 
 afterAll(async () => {
-  for (const e of Object.values(exporters)) await e?.stop();
-  await sidecar?.stop();
-  await pipeline?.close();
-  await upstream?.close();
-  if (brokers) {
-    await kafkaAdmin((admin) => admin.deleteTopics({ topics: [TOPICS.inference, TOPICS.feedback] })).catch(
-      () => undefined,
-    );
-  }
-  if (esUrl) {
-    for (const index of Object.values(INDICES)) {
-      await request(`${esUrl}/${index}`, { method: 'DELETE' }).then((r) => r.body.dump());
-      await request(`${esUrl}/_index_template/${index}-template`, { method: 'DELETE' }).then((r) =>
-        r.body.dump(),
-      );
-    }
-  }
+  await rig?.stop();
   rmSync(dir, { recursive: true, force: true });
   console.log(`window-300k phases (ms): ${JSON.stringify(timings)}`);
 });
@@ -311,7 +168,7 @@ test('300,000 rows through the sidecar: each source evaluates a window of every 
         const i = next++;
         const from = i * ROWS_PER_REQUEST;
         const slice = (c: Column) => c.slice(from, from + ROWS_PER_REQUEST);
-        const res = await request(`${sidecar.url}/v2/models/${MODEL}/infer`, {
+        const res = await request(`${rig.sidecar.url}/v2/models/${MODEL}/infer`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-request-id': `${RUN}-${i}` },
           body: JSON.stringify({
@@ -341,7 +198,7 @@ test('300,000 rows through the sidecar: each source evaluates a window of every 
           ground_truth: (i + row) % 3 ? 'yes' : 'no',
           model: MODEL,
         });
-    const res = await request(`${sidecar.adminUrl}/feedback`, {
+    const res = await request(`${rig.sidecar.adminUrl}/feedback`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(items),
@@ -353,13 +210,13 @@ test('300,000 rows through the sidecar: each source evaluates a window of every 
   // no spool to spill to drops the newest and counts them).
   await until(
     'every lane of the pipeline to drain',
-    async () => (pipeline.stats().every((l) => l.queued === 0 && l.spooled === 0) ? true : undefined),
+    async () => (rig.pipeline.stats().every((l) => l.queued === 0 && l.spooled === 0) ? true : undefined),
     300_000,
   ).catch((err: Error) => {
-    throw new Error(`${err.message}: ${JSON.stringify(pipeline.stats())}`);
+    throw new Error(`${err.message}: ${JSON.stringify(rig.pipeline.stats())}`);
   });
   timings.send = Date.now() - started;
-  const dropped = (await pipeline.metrics.dropped.get()).values.filter((v) => v.value > 0);
+  const dropped = (await rig.pipeline.metrics.dropped.get()).values.filter((v) => v.value > 0);
   expect(dropped.map((v) => [v.labels, v.value])).toEqual([]);
 
   // 2. The offline run: `plumbline drift`'s path, every row.
@@ -379,7 +236,7 @@ test('300,000 rows through the sidecar: each source evaluates a window of every 
 
   // 3. Each exporter: the first window holding every row and every label.
   const labelled = REQUESTS * LABELLED_PER_REQUEST;
-  for (const [source, running] of Object.entries(exporters)) {
+  for (const [source, running] of Object.entries(rig.exporters)) {
     started = Date.now();
     let last: { samples?: number; quality?: { labelled?: number } } | undefined;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- checked field by field below
