@@ -10,13 +10,22 @@ export function isMissingIndex(err: unknown): boolean {
 /**
  * Shards that are not started yet: an index created a moment ago (by a sidecar's first write) answers searches
  * with "missing shards" until its primary shard has started, and an index whose shards are being assigned with
- * `no_shard_available_action_exception`. Transient by nature, unlike any other error answer.
+ * `no_shard_available_action_exception` — alone, or as every root cause of a `search_phase_execution_exception`
+ * (how opening a point in time answers it). Transient by nature, unlike any other error answer.
  */
 export function isShardsStarting(err: unknown): boolean {
   if (!(err instanceof errors.ResponseError)) return false;
-  const type = err.body?.error?.type;
-  if (type === 'no_shard_available_action_exception') return true;
-  return type === 'search_phase_execution_exception' && /missing shards/i.test(err.message);
+  const error = (err.body as { error?: EsError } | undefined)?.error;
+  if (error?.type === 'no_shard_available_action_exception') return true;
+  if (error?.type !== 'search_phase_execution_exception') return false;
+  if (/missing shards/i.test(err.message)) return true;
+  const causes = error.root_cause ?? [];
+  return causes.length > 0 && causes.every((c) => c.type === 'no_shard_available_action_exception');
+}
+
+interface EsError {
+  type?: string;
+  root_cause?: { type?: string }[];
 }
 
 /**
