@@ -14,7 +14,7 @@
  */
 import { connect, isIP, type Socket } from 'node:net';
 import { connect as connectTls, type ConnectionOptions } from 'node:tls';
-import { ChunkedDecoder, parseResponseHead, type ResponseHead } from '../proxy/raw/http1';
+import { ChunkedDecoder, parseResponseHead, reuseIdleMs, type ResponseHead } from '../proxy/raw/http1';
 
 /** What a copy hears back; exactly one of `onEnd` or `onError` ends it. */
 export interface CopyHandler {
@@ -189,7 +189,7 @@ export function createShadowClient(options: ShadowClientOptions): ShadowClient {
     /** The answer is complete: the copy ends, and the connection is reused if it may be. */
     private finish(extraBytes: boolean): void {
       const handler = this.handler!;
-      const idleMs = this.head === null ? 0 : idleTimeout(this.head.rawHeaders);
+      const idleMs = this.head === null ? 0 : reuseIdleMs(this.head, options.keepAliveMs);
       const reusable = this.head?.keepAlive === true && !extraBytes && idleMs > 0;
       this.handler = null;
       this.head = null;
@@ -212,20 +212,6 @@ export function createShadowClient(options: ShadowClientOptions): ShadowClient {
       }
       return found === '' ? null : found;
     }
-  }
-
-  /**
-   * How long a connection may idle: `keepAliveMs`, or less when the challenger announced a shorter one
-   * (`Keep-Alive: timeout=N`, as Node's server does): a second before it, so a copy is not written on a connection
-   * the challenger is closing (undici does the same). 0: do not reuse it.
-   */
-  function idleTimeout(rawHeaders: string[]): number {
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      if (rawHeaders[i].length !== 10 || rawHeaders[i].toLowerCase() !== 'keep-alive') continue;
-      const hint = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(rawHeaders[i + 1]);
-      if (hint !== null) return Math.max(0, Math.min(options.keepAliveMs, Number(hint[1]) * 1000 - 1000));
-    }
-    return options.keepAliveMs;
   }
 
   return {

@@ -227,6 +227,26 @@ export interface ResponseHead {
   contentLength: number;
   /** The upstream keeps the connection open after this response. */
   keepAlive: boolean;
+  /**
+   * How long the upstream said it keeps an idle connection (`Keep-Alive: timeout=N`, as Node's server sends), in
+   * ms; -1 when it did not say.
+   */
+  keepAliveHintMs: number;
+}
+
+/**
+ * How long a connection may wait idle for its next request after `head`: `maxMs`, or less when the upstream
+ * announced a shorter keep-alive — two seconds before it, as undici (the node plane's client) does with its
+ * keepAliveTimeoutThreshold, so a request is not written on a connection the upstream is closing at that moment (it
+ * would be reset, and a POST cannot be sent again; a busy upstream's timer can fire late, just as it reads one).
+ * 0: do not reuse the connection.
+ */
+/** What reuseIdleMs takes off an upstream's keep-alive hint (undici's keepAliveTimeoutThreshold default). */
+export const KEEP_ALIVE_HINT_MARGIN_MS = 2000;
+
+export function reuseIdleMs(head: ResponseHead, maxMs: number): number {
+  if (head.keepAliveHintMs < 0) return maxMs;
+  return Math.max(0, Math.min(maxMs, head.keepAliveHintMs - KEEP_ALIVE_HINT_MARGIN_MS));
 }
 
 /**
@@ -269,6 +289,7 @@ export function parseResponseHead(
   let contentLength = -1;
   let te: string | undefined;
   let connection = '';
+  let keepAliveHintMs = -1;
   for (let h = 0; h < rawHeaders.length; h += 2) {
     const name = rawHeaders[h].toLowerCase();
     const value = rawHeaders[h + 1];
@@ -278,6 +299,10 @@ export function parseResponseHead(
       contentLength = Number(value);
     } else if (name === 'transfer-encoding') te = te === undefined ? value : `${te}, ${value}`;
     else if (name === 'connection') connection = connection === '' ? value : `${connection}, ${value}`;
+    else if (name === 'keep-alive') {
+      const hint = /(?:^|[,;\s])timeout\s*=\s*(\d+)/i.exec(value);
+      if (hint !== null) keepAliveHintMs = Number(hint[1]) * 1000;
+    }
   }
   const keepAlive =
     minor === 1 ? !connectionHas(connection, 'close') : connectionHas(connection, 'keep-alive');
@@ -298,6 +323,7 @@ export function parseResponseHead(
     body,
     contentLength: Math.max(contentLength, 0),
     keepAlive: keepAlive && body !== 'close',
+    keepAliveHintMs,
   };
 }
 

@@ -28,6 +28,7 @@ import {
   FramingError,
   parseRequestHead,
   parseResponseHead,
+  reuseIdleMs,
   type RequestHead,
   type ResponseHead,
 } from './http1';
@@ -89,7 +90,9 @@ interface UpstreamUser {
 
 const USER = Symbol('plumbline.rawUpstreamUser');
 const POOL = Symbol('plumbline.rawPool');
-type PooledSocket = Socket & { [USER]?: UpstreamUser | null; [POOL]?: UpstreamPool };
+/** How long the socket may wait idle in the pool: its last response's keep-alive hint applied (reuseIdleMs). */
+const IDLE_MS = Symbol('plumbline.rawIdleMs');
+type PooledSocket = Socket & { [USER]?: UpstreamUser | null; [POOL]?: UpstreamPool; [IDLE_MS]?: number };
 
 /**
  * Keep-alive connections to the upstream, at most `max` open; waiters are served in order. Each socket gets its
@@ -194,11 +197,16 @@ class UpstreamPool {
     });
   }
 
-  /** Back to the pool after a complete keep-alive exchange, or destroyed. */
-  release(socket: PooledSocket, reusable: boolean): void {
+  /**
+   * Back to the pool after a complete keep-alive exchange, or destroyed. `head`: the response just read (null: the
+   * socket was not used), whose keep-alive hint may shorten how long the connection waits idle (reuseIdleMs).
+   */
+  release(socket: PooledSocket, reusable: boolean, head: ResponseHead | null): void {
     socket[USER] = null;
-    socket.setTimeout(this.keepAliveMs);
-    if (!reusable || this.closed || socket.destroyed) {
+    if (head !== null) socket[IDLE_MS] = reuseIdleMs(head, this.keepAliveMs);
+    const idleMs = socket[IDLE_MS] ?? this.keepAliveMs;
+    socket.setTimeout(idleMs);
+    if (!reusable || idleMs === 0 || this.closed || socket.destroyed) {
       socket.destroy();
       return;
     }
@@ -529,7 +537,7 @@ class ClientConnection {
 
   onUpstreamSocket(ex: RawExchange, got: PooledSocket | Error): void {
     if (ex.phase === Phase.Done) {
-      if (isSocket(got)) this.plane.pool.release(got, true);
+      if (isSocket(got)) this.plane.pool.release(got, true, null);
       return;
     }
     if (!isSocket(got)) {
@@ -661,7 +669,7 @@ class ClientConnection {
     const requestSent = ex.reqDecoder !== null ? ex.reqDecoder.done : ex.reqRemaining === 0;
     const reusable = clean && ex.res !== null && ex.res.keepAlive && requestSent;
     this.finish(ex);
-    if (upstream !== null) this.plane.pool.release(upstream, reusable);
+    if (upstream !== null) this.plane.pool.release(upstream, reusable, ex.res);
     this.next(ex);
   }
 
