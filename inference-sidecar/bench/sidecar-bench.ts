@@ -65,6 +65,7 @@ import { parseConfig, SIDECAR_MEMORY_ENV } from '@plumbline/sidecar';
 import type { MemoryReport } from './memory-report';
 import { threadCpu, threadCpuSpent, type CpuReport, type ThreadCpu } from './thread-cpu';
 import { ensureNginx, startNginx, type NginxHandle } from './nginx-reference';
+import { createMemoryLimit, type MemoryLimit } from './memory-limit';
 
 const FIXED_RATE = 1000;
 const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 5);
@@ -114,14 +115,19 @@ function startChild(
   nodeArgs: string[] = [],
   env: Record<string, string> = {},
   nice?: number,
+  memoryLimit?: MemoryLimit,
 ): Promise<{ child: ChildProcess; info: Record<string, string> }> {
   const argv = [...nodeArgs, join(__dirname, script), ...args];
   const options: SpawnOptions = { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } };
   // `nice` execs node in its own place (same pid): every thread node starts inherits the nice value.
-  const child =
+  let command =
     nice === undefined
-      ? spawn(process.execPath, argv, options)
-      : spawn('nice', ['-n', String(nice), process.execPath, ...argv], options);
+      ? [process.execPath, ...argv]
+      : ['nice', '-n', String(nice), process.execPath, ...argv];
+  // A memory limit: a shell joins the cgroup, then execs the rest (same pid), so node starts inside it.
+  if (memoryLimit !== undefined)
+    command = ['sh', '-c', 'echo $$ > "$0" && exec "$@"', memoryLimit.procsFile, ...command];
+  const child = spawn(command[0], command.slice(1), options);
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => resolve({ child, info: JSON.parse(line) as Record<string, string> }));
@@ -131,7 +137,7 @@ function startChild(
 
 function stopChild(child: ChildProcess, until?: string): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
     if (until) createInterface({ input: child.stdout! }).on('line', () => undefined);
     child.kill('SIGTERM');
@@ -966,6 +972,8 @@ async function main(): Promise<void> {
 const MEMORY_SECONDS = Number(process.env.BENCH_MEMORY_SECONDS ?? 0);
 const MEMORY_RATE = Number(process.env.BENCH_MEMORY_RATE ?? 1500);
 const MEMORY_SAMPLE_SECONDS = 30;
+/** BENCH_MEMORY_LIMIT_MB: the sidecar runs in a memory cgroup with this limit (a pod's limits.memory). */
+const MEMORY_LIMIT_MB = Number(process.env.BENCH_MEMORY_LIMIT_MB ?? 0);
 const MB = 1024 * 1024;
 
 /** Resident bytes of a process now (VmRSS), or NaN. */
@@ -1000,6 +1008,9 @@ function askMemory(child: ChildProcess): Promise<MemoryReport> {
  * then where it is: each isolate's heap (proxy thread, capture thread) committed / used / young generation,
  * off-heap buffers, and the rest of the anonymous memory (malloc: libuv, OpenSSL, zlib, V8's own tables) and the
  * mapped files (the node binary, shared libraries). Issue #16 target: ≤ 100 MB after 3 minutes, no event lost.
+ * BENCH_MEMORY_LIMIT_MB=N runs the sidecar in a memory cgroup limited to N MB, as a pod's `limits.memory` does (Node
+ * sizes V8's heap limit from it): the header then gives the group's peak usage and OOM kills, and a sidecar the OOM
+ * killer ended is reported as such.
  */
 async function memoryMain(): Promise<void> {
   const loadBefore = loadavg()[0].toFixed(2);
@@ -1014,16 +1025,41 @@ async function memoryMain(): Promise<void> {
     string,
     string
   >;
-  const sidecar = await startChild('sidecar-process.js', [JSON.stringify(config)], nodeArgs, env);
+  const limit =
+    MEMORY_LIMIT_MB > 0
+      ? createMemoryLimit(MEMORY_LIMIT_MB * MB, `plumbline-bench-${process.pid}`)
+      : undefined;
+  const sidecar = await startChild(
+    'sidecar-process.js',
+    [JSON.stringify(config)],
+    nodeArgs,
+    env,
+    undefined,
+    limit,
+  );
+  const ended = (): boolean => sidecar.child.exitCode !== null || sidecar.child.signalCode !== null;
+  const mb = (x: number): string => (x / MB).toFixed(1);
   try {
     const startRss = rssOf(sidecar.child.pid);
     let served = (await load(sidecar.info.url, { connections: 8, seconds: 3 })).ok;
     const samples: Array<[number, number]> = [[0, startRss]];
     const runs: Run[] = [];
-    for (let t = 0; t < MEMORY_SECONDS; t += MEMORY_SAMPLE_SECONDS) {
+    for (let t = 0; t < MEMORY_SECONDS && !ended(); t += MEMORY_SAMPLE_SECONDS) {
       const seconds = Math.min(MEMORY_SAMPLE_SECONDS, MEMORY_SECONDS - t);
       runs.push(await paced(sidecar.info.url, MEMORY_RATE, seconds));
       samples.push([t + seconds, rssOf(sidecar.child.pid)]);
+    }
+    const limitNote =
+      limit === undefined
+        ? ''
+        : `; memory limit ${MEMORY_LIMIT_MB} MB (cgroup): peak usage ${mb(limit.peakBytes())} MB, OOM kills ${limit.oomKills()}`;
+    if (ended()) {
+      // Killed (by the OOM killer, under a limit): what it reached, and no memory report to ask for.
+      process.stdout.write(
+        `\nplumbline sidecar memory — the sidecar ENDED during the load (${sidecar.child.signalCode ?? `exit ${sidecar.child.exitCode}`})` +
+          `${limitNote}; resident memory every 30 s: ${samples.map(([t, rss]) => `${t}s ${mb(rss)}`).join(', ')}\n`,
+      );
+      return;
     }
     const mem = await askMemory(sidecar.child);
     const all = pool(runs);
@@ -1045,7 +1081,6 @@ async function memoryMain(): Promise<void> {
       Object.keys(counts).filter((k) => k !== 'spool store'),
     );
 
-    const mb = (x: number): string => (x / MB).toFixed(1);
     const heaps = [mem.main, ...mem.workers];
     const heapCommitted = heaps.reduce((n, h) => n + h.committed, 0);
     const external = heaps.reduce((n, h) => n + h.external, 0);
@@ -1106,7 +1141,7 @@ async function memoryMain(): Promise<void> {
             .map(([k, v]) => `${k}=${v}`)
             .join(' ') || 'none'
         }; ` +
-        `capture: ${process.env.BENCH_CAPTURE_MODE === 'inline' ? 'inline (proxy thread)' : 'thread'}; ` +
+        `capture: ${process.env.BENCH_CAPTURE_MODE === 'inline' ? 'inline (proxy thread)' : 'thread'}${limitNote}; ` +
         `load average before/after: ${loadBefore} / ${loadavg()[0].toFixed(2)}\n\n`,
     );
     process.stdout.write(`${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
@@ -1116,6 +1151,7 @@ async function memoryMain(): Promise<void> {
     await stopChild(sidecar.child);
     await stopChild(model.child);
     await sinks.stop();
+    limit?.remove();
   }
 }
 
