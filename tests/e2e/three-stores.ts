@@ -71,6 +71,12 @@ async function startV2Labeller(model: string): Promise<{ url: string; close(): P
       );
     });
   });
+  // This server shares its event loop with the sidecar and three exporters, whose window evaluations can hold the
+  // loop for seconds: a request the sidecar wrote just before such a stall would meet Node's 5 s keep-alive timer,
+  // due during it, when the loop comes back (timers run before reads), and be reset — a 502 no margin on the
+  // sidecar's side can rule out (it keeps connections 2 s less than announced). A model server in its own process,
+  // as in production, has no such stall from its neighbours.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
