@@ -1,5 +1,6 @@
 /** Pure helpers of the retrain panel: who may click, and how status reads. */
 import type { RetrainAuditEvent, RetrainStatus } from '@plumbline/exporter/retrain-types';
+import { formatInTimeZone } from './time-zone';
 
 /** "1h 02m", "9m 12s", "45s". */
 export function formatDuration(totalSeconds: number): string {
@@ -57,26 +58,12 @@ export function outcomeText(event: RetrainAuditEvent): string {
 
 /** "2026-11-23 10:00 UTC" in the dashboard's time zone when given, else UTC. */
 export function formatWhen(iso: string, timeZone?: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) {
-    return iso;
-  }
-  const tz =
-    timeZone && timeZone !== 'browser' && timeZone !== 'utc' ? timeZone : timeZone === 'browser' ? undefined : 'UTC';
-  try {
-    return new Intl.DateTimeFormat('en-CA', {
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hour12: false,
-      timeZone: tz,
-      timeZoneName: 'short',
-    })
-      .format(d)
-      .replace(',', '');
-  } catch {
-    return d.toISOString();
-  }
+  return formatInTimeZone(iso, timeZone, {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
 }

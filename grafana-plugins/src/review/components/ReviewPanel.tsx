@@ -5,6 +5,7 @@ import { config } from '@grafana/runtime';
 import { Alert, Button, Spinner, usePanelContext, useStyles2 } from '@grafana/ui';
 import { usePlumblineClient } from '../../api/client-context';
 import { canTrigger } from '../../data/retrain';
+import { formatInTimeZone } from '../../data/time-zone';
 import {
   EMPTY_QUEUE,
   enterReview,
@@ -356,27 +357,13 @@ function ReviewQueue({ options, width, height, replaceVariables, timeZone }: Pan
 }
 
 function formatTime(iso: string, timeZone?: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) {
-    return iso;
-  }
-  const tz =
-    timeZone && timeZone !== 'browser' && timeZone !== 'utc' ? timeZone : timeZone === 'browser' ? undefined : 'UTC';
-  try {
-    return new Intl.DateTimeFormat('en-CA', {
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hour12: false,
-      timeZone: tz,
-    })
-      .format(d)
-      .replace(',', '');
-  } catch {
-    return d.toISOString();
-  }
+  return formatInTimeZone(iso, timeZone, {
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
