@@ -5,8 +5,7 @@
  * again: it resumes from its checkpoint (it re-reads only what came after it) and its window equals A's — rows,
  * every feature's n and missing, the predictions. Run `npm run build` first (`npm test` does).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createPipeline } from '@plumbline/sidecar';
@@ -14,43 +13,17 @@ import { request } from 'undici';
 import { createFileBaselineStore } from '../../src/baseline/file-store';
 import { buildReferenceProfile } from '../../src/drift/in-memory-profile-builder';
 import { eventually } from '../helpers/counters';
+import {
+  consumedFromSpool,
+  requireBuiltCli,
+  startExporterProcess,
+  type ExporterProcess,
+} from '../helpers/exporter-process';
 import { feedbackEvent, inferenceEvent } from '../helpers/events';
 
 jest.setTimeout(240_000);
 
-const ROOT = path.resolve(__dirname, '..', '..', '..');
-const BIN = path.join(ROOT, 'bin', 'plumbline.js');
 const u = (i: number) => (i * 0.6180339887498949) % 1;
-
-interface ExporterProcess {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-  output(): string;
-}
-
-async function startExporterProcess(configFile: string, cwd: string): Promise<ExporterProcess> {
-  const child = spawn(process.execPath, [BIN, 'exporter', '--config', configFile], { cwd });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const m = /"url":"(http:\/\/[^"]+)".*exporter listening/.exec(out);
-      if (m) resolve(m[1]);
-    };
-    child.stdout?.on('data', check);
-    void exited.then(() => reject(new Error(`exporter exited early:\n${out}`)));
-  });
-  return { child, url, exited, output: () => out };
-}
-
-async function consumed(url: string): Promise<number> {
-  const text = await (await request(`${url}/metrics`)).body.text();
-  const m = /plumbline_exporter_events_consumed_total\{source="spool",kind="inference"\} (\d+)/.exec(text);
-  return m ? Number(m[1]) : 0;
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the /api body is checked field by field
 async function latest(url: string): Promise<any> {
@@ -72,8 +45,7 @@ afterAll(() => {
 });
 
 it('a SIGKILLed exporter restarted from its checkpoint reports what an uninterrupted one does', async () => {
-  if (!existsSync(path.join(ROOT, 'cli', 'dist', 'main.js')))
-    throw new Error('the CLI is not built: run `npm run build` before this test');
+  requireBuiltCli();
   // The baseline: x around 5, color red/blue.
   const store = createFileBaselineStore(path.join(dir, 'baselines'));
   await store.put({
@@ -138,7 +110,7 @@ it('a SIGKILLed exporter restarted from its checkpoint reports what an uninterru
   running.push(b);
   await write(30_000, 120_000, T0);
   await eventually(
-    async () => (await consumed(b.url)) >= 30_000,
+    async () => (await consumedFromSpool(b.url)) >= 30_000,
     60_000,
     'B reading the first 30,000 events',
   );
@@ -150,11 +122,11 @@ it('a SIGKILLed exporter restarted from its checkpoint reports what an uninterru
   b = await startExporterProcess(path.join(dir, 'b.json'), dir);
   running.push(b);
   await pipeline.close();
-  await eventually(async () => (await consumed(a.url)) >= 60_000, 60_000, 'A reading every event');
+  await eventually(async () => (await consumedFromSpool(a.url)) >= 60_000, 60_000, 'A reading every event');
   // B resumed from its checkpoint: it read no more than what came after it.
   const bRead = await eventually(
     async () => {
-      const n = await consumed(b.url);
+      const n = await consumedFromSpool(b.url);
       return n >= 30_000 ? n : false;
     },
     60_000,
