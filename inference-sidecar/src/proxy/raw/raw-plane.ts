@@ -91,8 +91,15 @@ interface UpstreamUser {
 const USER = Symbol('plumbline.rawUpstreamUser');
 const POOL = Symbol('plumbline.rawPool');
 /** How long the socket may wait idle in the pool: its last response's keep-alive hint applied (reuseIdleMs). */
-const IDLE_MS = Symbol('plumbline.rawIdleMs');
-type PooledSocket = Socket & { [USER]?: UpstreamUser | null; [POOL]?: UpstreamPool; [IDLE_MS]?: number };
+const IDLE_LIMIT = Symbol('plumbline.rawIdleLimitMs');
+/** When it went back to the pool (performance.now()). */
+const IDLE_SINCE = Symbol('plumbline.rawIdleSince');
+type PooledSocket = Socket & {
+  [USER]?: UpstreamUser | null;
+  [POOL]?: UpstreamPool;
+  [IDLE_LIMIT]?: number;
+  [IDLE_SINCE]?: number;
+};
 
 /**
  * Keep-alive connections to the upstream, at most `max` open; waiters are served in order. Each socket gets its
@@ -117,7 +124,13 @@ class UpstreamPool {
   ) {}
 
   acquire(user: UpstreamUser): void {
-    const socket = this.idle.pop();
+    let socket = this.idle.pop();
+    // Checked when taken, not by a timer: a connection idle past what the upstream said it keeps (its Keep-Alive
+    // hint, less a margin) may be being closed by it right now; a request written on it would be reset.
+    while (socket !== undefined && performance.now() - socket[IDLE_SINCE]! >= socket[IDLE_LIMIT]!) {
+      socket.destroy();
+      socket = this.idle.pop();
+    }
     if (socket !== undefined) {
       this.hand(socket, user);
       return;
@@ -203,10 +216,9 @@ class UpstreamPool {
    */
   release(socket: PooledSocket, reusable: boolean, head: ResponseHead | null): void {
     socket[USER] = null;
-    if (head !== null) socket[IDLE_MS] = reuseIdleMs(head, this.keepAliveMs);
-    const idleMs = socket[IDLE_MS] ?? this.keepAliveMs;
-    socket.setTimeout(idleMs);
-    if (!reusable || idleMs === 0 || this.closed || socket.destroyed) {
+    socket.setTimeout(this.keepAliveMs);
+    if (head !== null) socket[IDLE_LIMIT] = reuseIdleMs(head, this.keepAliveMs);
+    if (!reusable || socket[IDLE_LIMIT] === 0 || this.closed || socket.destroyed) {
       socket.destroy();
       return;
     }
@@ -215,6 +227,8 @@ class UpstreamPool {
       this.hand(socket, next);
       return;
     }
+    socket[IDLE_LIMIT] ??= this.keepAliveMs;
+    socket[IDLE_SINCE] = performance.now();
     this.idle.push(socket);
   }
 
