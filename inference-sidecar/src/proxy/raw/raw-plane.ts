@@ -90,6 +90,8 @@ interface UpstreamUser {
 
 const USER = Symbol('plumbline.rawUpstreamUser');
 const POOL = Symbol('plumbline.rawPool');
+/** The pool's sweep count when the socket last moved bytes or changed hands (see UpstreamPool's sweep). */
+const SEEN = Symbol('plumbline.rawSeen');
 /** How long the socket may wait idle in the pool: its last response's keep-alive hint applied (reuseIdleMs). */
 const IDLE_LIMIT = Symbol('plumbline.rawIdleLimitMs');
 /** When it went back to the pool (performance.now()). */
@@ -97,31 +99,59 @@ const IDLE_SINCE = Symbol('plumbline.rawIdleSince');
 type PooledSocket = Socket & {
   [USER]?: UpstreamUser | null;
   [POOL]?: UpstreamPool;
+  [SEEN]?: number;
   [IDLE_LIMIT]?: number;
   [IDLE_SINCE]?: number;
 };
 
 /**
+ * Sweeps per timeout length: a pooled socket's body or keep-alive timeout fires between 1 and 1 + 1/8 of its
+ * length after the socket's last activity.
+ */
+const SWEEPS_PER_TIMEOUT = 8;
+
+/**
  * Keep-alive connections to the upstream, at most `max` open; waiters are served in order. Each socket gets its
  * listeners once, when it connects; they forward to the exchange using it (no listeners per request), and the
  * exchange itself is what waits for a socket (no callback per request).
+ *
+ * Timeouts without a timer per socket: one interval timer per pool (running while it has connected sockets)
+ * counts sweeps; a socket notes the count when it is handed out, given back, written to or read from, and a sweep
+ * that finds it quiet for the body timeout (in use: `onUpstreamTimeout`) or the keep-alive timeout (idle:
+ * closed) acts on it. `socket.setTimeout` per exchange cleared and allocated a Node timer twice per request and
+ * refreshed it on every read and write.
  */
 class UpstreamPool {
   private readonly idle: PooledSocket[] = [];
   private open = 0;
   private readonly waiters: UpstreamUser[] = [];
   private closed = false;
+  /** Connected sockets (idle or in use): what the sweep looks at. */
+  private readonly connected = new Set<PooledSocket>();
+  private sweeper: NodeJS.Timeout | null = null;
+  /** Sweeps so far: the pool's clock, in units of sweepMs. */
+  sweeps = 0;
+  private readonly sweepMs: number;
+  /** Quiet sweeps after which an in-use socket times out / an idle one is closed. */
+  private readonly busySweeps: number;
+  private readonly idleSweeps: number;
 
   constructor(
     private readonly host: string,
     private readonly port: number,
     private readonly max: number,
     private readonly connectTimeoutMs: number,
-    private readonly idleTimeoutMs: number,
+    idleTimeoutMs: number,
     private readonly keepAliveMs: number,
     /** Set for an https: origin: connections are TLS (HTTP/1.1 by ALPN), with SNI unless `host` is an address. */
     private readonly tls: ConnectionOptions | null,
-  ) {}
+  ) {
+    this.sweepMs = Math.max(1, Math.floor(Math.min(idleTimeoutMs, keepAliveMs) / SWEEPS_PER_TIMEOUT));
+    // Activity noted at count k happened after sweep k and before sweep k + 1, so at sweep m it is more than
+    // (m - k - 1) × sweepMs old: m - k ≥ ceil(T / sweepMs) + 1 means at least T.
+    this.busySweeps = Math.ceil(idleTimeoutMs / this.sweepMs) + 1;
+    this.idleSweeps = Math.ceil(keepAliveMs / this.sweepMs) + 1;
+  }
 
   acquire(user: UpstreamUser): void {
     let socket = this.idle.pop();
@@ -148,8 +178,19 @@ class UpstreamPool {
 
   private hand(socket: PooledSocket, user: UpstreamUser): void {
     socket[USER] = user;
-    socket.setTimeout(this.idleTimeoutMs);
+    socket[SEEN] = this.sweeps;
     user.onUpstreamSocket(socket);
+  }
+
+  private sweep(): void {
+    const now = ++this.sweeps;
+    for (const socket of this.connected) {
+      const user = socket[USER];
+      if (now - socket[SEEN]! < (user ? this.busySweeps : this.idleSweeps)) continue;
+      socket[SEEN] = now;
+      if (user) user.onUpstreamTimeout();
+      else socket.destroy(); // idle for keepAliveMs
+    }
   }
 
   private connect(user: UpstreamUser): void {
@@ -178,6 +219,11 @@ class UpstreamPool {
     socket.on('close', () => {
       clearTimeout(timer);
       this.dropIdle(socket);
+      this.connected.delete(socket);
+      if (this.connected.size === 0 && this.sweeper !== null) {
+        clearInterval(this.sweeper);
+        this.sweeper = null;
+      }
       this.open--;
       const user = socket[USER];
       socket[USER] = null;
@@ -191,10 +237,13 @@ class UpstreamPool {
     socket.on(this.tls === null ? 'connect' : 'secureConnect', () => {
       clearTimeout(timer);
       connected = true;
+      this.connected.add(socket);
+      if (this.sweeper === null) this.sweeper = setInterval(() => this.sweep(), this.sweepMs).unref();
       this.hand(socket, user);
     });
     socket.on('data', (chunk: Buffer) => {
       const user = socket[USER];
+      socket[SEEN] = this.sweeps;
       if (user) user.onUpstreamData(chunk);
       else socket.destroy(); // an idle connection that sends something is out of step: not reused
     });
@@ -203,11 +252,11 @@ class UpstreamPool {
       if (user) user.onUpstreamEnd();
       else socket.destroy();
     });
-    socket.on('timeout', () => {
-      const user = socket[USER];
-      if (user) user.onUpstreamTimeout();
-      else socket.destroy(); // idle for keepAliveMs
-    });
+  }
+
+  /** Notes that bytes were written to `socket` (an upload in progress is activity, as Node's socket timeout counts it). */
+  wrote(socket: PooledSocket): void {
+    socket[SEEN] = this.sweeps;
   }
 
   /**
@@ -216,7 +265,7 @@ class UpstreamPool {
    */
   release(socket: PooledSocket, reusable: boolean, head: ResponseHead | null): void {
     socket[USER] = null;
-    socket.setTimeout(this.keepAliveMs);
+    socket[SEEN] = this.sweeps;
     if (head !== null) socket[IDLE_LIMIT] = reuseIdleMs(head, this.keepAliveMs);
     if (!reusable || socket[IDLE_LIMIT] === 0 || this.closed || socket.destroyed) {
       socket.destroy();
@@ -537,8 +586,12 @@ class ClientConnection {
   }
 
   private toUpstream(ex: RawExchange, bytes: Buffer): void {
-    if (ex.upstream === null) ex.pending.push(bytes);
-    else if (!ex.upstream.write(bytes)) {
+    if (ex.upstream === null) {
+      ex.pending.push(bytes);
+      return;
+    }
+    this.plane.pool.wrote(ex.upstream);
+    if (!ex.upstream.write(bytes)) {
       this.socket.pause();
       ex.upstream.once('drain', () => this.socket.resume());
     }
