@@ -15,7 +15,8 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-function connectionTokens(value: string | undefined): Set<string> | undefined {
+/** The header names a Connection header value lists (RFC 9110 §7.6.1), `close` and `keep-alive` aside. */
+export function connectionTokens(value: string | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
   let tokens: Set<string> | undefined;
   for (const t of value.split(',')) {
@@ -23,6 +24,11 @@ function connectionTokens(value: string | undefined): Set<string> | undefined {
     if (name && name !== 'close' && name !== 'keep-alive') (tokens ??= new Set()).add(name);
   }
   return tokens;
+}
+
+/** Whether a header (its lowercase name) is not forwarded: hop-by-hop, or listed in Connection (`listed`). */
+export function isHopByHop(lowerName: string, listed: Set<string> | undefined): boolean {
+  return HOP_BY_HOP.has(lowerName) || (listed !== undefined && listed.has(lowerName));
 }
 
 export interface UpstreamHeaderInfo {
@@ -56,7 +62,7 @@ export function upstreamHeaders(
     const name = rawHeaders[i];
     const lower = name.toLowerCase();
     const value = rawHeaders[i + 1];
-    if (HOP_BY_HOP.has(lower) || (extra !== undefined && extra.has(lower))) continue;
+    if (isHopByHop(lower, extra)) continue;
     if (lower === 'host') {
       host = value;
       continue;
@@ -100,7 +106,7 @@ export function clientHeaders(
   let hasRequestId = false;
   for (const name of Object.keys(headers)) {
     const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || (extra !== undefined && extra.has(name))) continue;
+    if (value === undefined || isHopByHop(name, extra)) continue;
     if (name === requestIdHeader) hasRequestId = true;
     if (Array.isArray(value)) for (const v of value) out.push(name, v);
     else out.push(name, value);

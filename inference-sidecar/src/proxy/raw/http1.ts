@@ -65,8 +65,11 @@ export interface HeadFields {
   end: number;
 }
 
-/** Parses header field lines in buf[from, crlfcrlf) (each ending in CR LF). */
-function parseFields(buf: Buffer, from: number, stop: number, out: string[]): void {
+/**
+ * Parses header field lines in buf[from, crlfcrlf) (each ending in CR LF). With `lines`, also notes where each
+ * line starts and ends (past its CR LF).
+ */
+function parseFields(buf: Buffer, from: number, stop: number, out: string[], lines?: number[]): void {
   let pos = from;
   while (pos < stop) {
     const first = buf[pos];
@@ -90,6 +93,7 @@ function parseFields(buf: Buffer, from: number, stop: number, out: string[]): vo
     while (a < b && (buf[a] === SP || buf[a] === HTAB)) a++;
     while (b > a && (buf[b - 1] === SP || buf[b - 1] === HTAB)) b--;
     out.push(name, buf.toString('latin1', a, b));
+    lines?.push(pos, lineEnd + 2);
     pos = lineEnd + 2;
   }
 }
@@ -221,6 +225,16 @@ export interface ResponseHead {
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   minor: 0 | 1;
   rawHeaders: string[];
+  /**
+   * Where the header lines are in the parsed buffer: [start, end, start, end, …], one pair per rawHeaders pair,
+   * each end just past the line's CR LF (the raw plane copies the lines it keeps). The first start is where the
+   * status line ends.
+   */
+  fieldLines: number[];
+  /** Offset of the status line (`from`). */
+  start: number;
+  /** Offset just past the status line's CR LF. */
+  fieldsStart: number;
   end: number;
   /** 'close': the body runs until the upstream closes the connection. */
   body: 'none' | 'length' | 'chunked' | 'close';
@@ -285,7 +299,8 @@ export function parseResponseHead(
   if (buf[lineEnd + 1] !== LF) throw new FramingError(400, 'bare CR in the status line');
   const reason = buf.toString('latin1', Math.min(i + 13, lineEnd), lineEnd);
   const rawHeaders: string[] = [];
-  parseFields(buf, lineEnd + 2, crlf2 + 2, rawHeaders);
+  const fieldLines: number[] = [];
+  parseFields(buf, lineEnd + 2, crlf2 + 2, rawHeaders, fieldLines);
   let contentLength = -1;
   let te: string | undefined;
   let connection = '';
@@ -319,6 +334,9 @@ export function parseResponseHead(
     reason,
     minor,
     rawHeaders,
+    fieldLines,
+    start: from,
+    fieldsStart: lineEnd + 2,
     end,
     body,
     contentLength: Math.max(contentLength, 0),

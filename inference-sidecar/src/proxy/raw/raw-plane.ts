@@ -20,7 +20,7 @@ import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { Exchange } from '../../capture/exchange';
 import { classifyUpstreamError, SidecarError, upstreamErrorReason } from '../../errors';
-import { clientHeaders, upstreamHeaders } from '../headers';
+import { connectionTokens, isHopByHop, upstreamHeaders } from '../headers';
 import type { ProxyOptions } from '../proxy';
 import {
   ChunkedDecoder,
@@ -649,46 +649,105 @@ class ClientConnection {
       ex.resBuf = null;
       ex.awaitingHead = false;
       ex.res = head;
-      // Head and the body bytes that came with it leave in one write (one packet with noDelay).
-      this.socket.cork();
-      this.sendResponseHead(ex, head);
+      this.noteResponseHead(ex, head);
       if (head.body === 'length') ex.resRemaining = head.contentLength;
       else if (head.body === 'chunked')
         ex.resDecoder = new ChunkedDecoder((data) => this.captureResponse(ex, data));
       ex.phase = Phase.ResponseBody;
+      if (head.body !== 'none' && buf.length > head.end) {
+        // Head and the body bytes that came with it leave in one write (one packet with noDelay).
+        this.responseBody(ex, buf.subarray(head.end), buf);
+        return;
+      }
+      this.toClient(ex, this.responseHead(ex, head, buf, null));
       if (head.body === 'none') this.complete(ex, buf.length === head.end);
-      else if (buf.length > head.end) this.responseBody(ex, buf.subarray(head.end));
-      this.socket.uncork();
       return;
     }
-    this.responseBody(ex, chunk);
+    this.responseBody(ex, chunk, null);
   }
 
-  private sendResponseHead(ex: RawExchange, head: ResponseHead): void {
-    const options = this.plane.options;
-    const record: Record<string, string | string[]> = {};
+  /** What the response head decides before any of it is written: status, model version, keep-alive. */
+  private noteResponseHead(ex: RawExchange, head: ResponseHead): void {
+    const versionHeader = this.plane.options.versionHeader;
+    let version: string | null = null;
+    let versions = 0;
     for (let i = 0; i < head.rawHeaders.length; i += 2) {
-      const name = head.rawHeaders[i].toLowerCase();
-      const value = head.rawHeaders[i + 1];
-      const had = record[name];
-      record[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+      const name = head.rawHeaders[i];
+      if (name.length === versionHeader.length && name.toLowerCase() === versionHeader) {
+        version = head.rawHeaders[i + 1];
+        versions++;
+      }
     }
-    const version = record[options.versionHeader];
-    if (typeof version === 'string' && version !== '') ex.headerVersion = version;
+    // One non-empty value (a repeated header is ambiguous), as the node plane reads it.
+    if (versions === 1 && version !== '') ex.headerVersion = version;
     ex.status = head.status;
-    const out = clientHeaders(record, options.requestIdHeader, ex.requestId);
-    const closeAfter = !ex.head.keepAlive || head.body === 'close';
-    if (closeAfter) ex.head.keepAlive = false;
-    const extra =
-      (head.body === 'chunked' ? 'transfer-encoding: chunked\r\n' : '') +
-      (closeAfter ? 'connection: close\r\n' : ex.head.minor === 0 ? 'connection: keep-alive\r\n' : '');
+    if (head.body === 'close') ex.head.keepAlive = false;
     ex.headSent = true;
-    this.socket.write(
-      headBytes(`HTTP/1.${ex.head.minor} ${head.status} ${head.reason || 'Unknown'}`, out, extra),
-    );
   }
 
-  private responseBody(ex: RawExchange, chunk: Buffer): void {
+  /**
+   * The client's response head, copied from the upstream's bytes (`buf`, where `head` was parsed): the status line
+   * with the client's HTTP version (an empty reason phrase sent as `Unknown`), then the header lines as received —
+   * case, order and duplicates kept — minus hop-by-hop ones and those any Connection header lists (headers.ts);
+   * then the request id when the upstream sent none, `transfer-encoding: chunked` for a chunked body and the
+   * `connection` header this connection needs. `body` (response bytes that came with the head) follows in the
+   * same Buffer, so both leave in one write.
+   */
+  private responseHead(ex: RawExchange, head: ResponseHead, buf: Buffer, body: Buffer | null): Buffer {
+    const requestIdHeader = this.plane.options.requestIdHeader;
+    const raw = head.rawHeaders;
+    const lines = head.fieldLines;
+    let listed: Set<string> | undefined;
+    for (let i = 0; i < raw.length; i += 2)
+      if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') {
+        const tokens = connectionTokens(raw[i + 1]);
+        if (tokens !== undefined) for (const t of tokens) (listed ??= new Set()).add(t);
+      }
+    // [start, end) runs of the upstream's bytes to copy: the status line and the kept header lines after it.
+    const runs: number[] = [];
+    let hasRequestId = false;
+    let runStart = head.reason === '' ? head.fieldsStart : head.start;
+    let runEnd = head.fieldsStart;
+    for (let i = 0; i < raw.length; i += 2) {
+      const lower = raw[i].toLowerCase();
+      if (isHopByHop(lower, listed)) {
+        if (runEnd > runStart) runs.push(runStart, runEnd);
+        runStart = runEnd = lines[i + 1];
+        continue;
+      }
+      if (lower === requestIdHeader) hasRequestId = true;
+      runEnd = lines[i + 1];
+    }
+    if (runEnd > runStart) runs.push(runStart, runEnd);
+    const minor = ex.head.minor;
+    const statusLine = head.reason === '' ? `HTTP/1.${minor} ${head.status} Unknown\r\n` : '';
+    const tail =
+      (hasRequestId ? '' : `${requestIdHeader}: ${ex.requestId}\r\n`) +
+      (head.body === 'chunked' ? 'transfer-encoding: chunked\r\n' : '') +
+      (!ex.head.keepAlive ? 'connection: close\r\n' : minor === 0 ? 'connection: keep-alive\r\n' : '') +
+      '\r\n';
+    let length = statusLine.length + tail.length + (body === null ? 0 : body.length);
+    for (let r = 0; r < runs.length; r += 2) length += runs[r + 1] - runs[r];
+    const out = Buffer.allocUnsafe(length);
+    let at = out.write(statusLine, 0, 'latin1');
+    for (let r = 0; r < runs.length; r += 2) at += buf.copy(out, at, runs[r], runs[r + 1]);
+    if (head.reason !== '') out[7] = 48 + minor; // HTTP/1.x of the copied status line: the client's version
+    at += out.write(tail, at, 'latin1');
+    if (body !== null) body.copy(out, at);
+    return out;
+  }
+
+  /** Writes to the client; when its socket buffers, the upstream pauses until it drains. */
+  private toClient(ex: RawExchange, bytes: Buffer): void {
+    if (!this.socket.write(bytes) && ex.upstream !== null) {
+      const upstream = ex.upstream;
+      upstream.pause();
+      this.socket.once('drain', () => upstream.resume());
+    }
+  }
+
+  /** Response body bytes from the upstream; `headBuf`: the response head (parsed there) goes out with them. */
+  private responseBody(ex: RawExchange, chunk: Buffer, headBuf: Buffer | null): void {
     let end: number;
     const res = ex.res!;
     if (ex.resDecoder !== null) {
@@ -703,14 +762,9 @@ class ClientConnection {
       ex.resRemaining -= end;
     } else end = chunk.length;
     const body = end === chunk.length ? chunk : chunk.subarray(0, end);
-    if (body.length > 0) {
-      if (ex.resDecoder === null) this.captureResponse(ex, body);
-      if (!this.socket.write(body) && ex.upstream !== null) {
-        const upstream = ex.upstream;
-        upstream.pause();
-        this.socket.once('drain', () => upstream.resume());
-      }
-    }
+    if (body.length > 0 && ex.resDecoder === null) this.captureResponse(ex, body);
+    if (headBuf !== null) this.toClient(ex, this.responseHead(ex, res, headBuf, body));
+    else if (body.length > 0) this.toClient(ex, body);
     const complete =
       ex.resDecoder !== null ? ex.resDecoder.done : res.body === 'length' ? ex.resRemaining === 0 : false;
     if (complete) this.complete(ex, end === chunk.length);

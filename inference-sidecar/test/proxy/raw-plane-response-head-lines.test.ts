@@ -1,0 +1,130 @@
+/**
+ * The raw plane sends the upstream's response head on as the upstream's own bytes (src/proxy/raw/raw-plane.ts,
+ * responseHead), no longer rebuilt through a header object: header lines keep their case, order, duplicates in
+ * place and spacing; only hop-by-hop lines are left out — now also those named by a second Connection header
+ * (before, two Connection headers made the rebuilt head forward the headers they named) — and the status line
+ * carries the client's HTTP version. What the sidecar adds is unchanged: the request id when the upstream sent
+ * none, and the connection header the client's connection needs.
+ */
+import { createServer, type Server } from 'node:http';
+import {
+  connect,
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+} from 'node:net';
+import { attachRawPlane, type RawPlane } from '../../src/proxy/raw/raw-plane';
+
+/** The upstream's answers by request path, byte for byte. */
+const ANSWERS: Record<string, string> = {
+  '/lines': [
+    'HTTP/1.1 200 OK',
+    'Content-Type: application/json',
+    'Set-Cookie: a=1',
+    'X-Between:  spaced value ',
+    'Set-Cookie: b=2',
+    'Connection: X-Hop-One',
+    'X-Hop-One: drop',
+    'Connection: X-Hop-Two',
+    'X-Hop-Two: drop',
+    'Keep-Alive: timeout=5',
+    'X-Request-Id: up-1',
+    'Content-Length: 2',
+    '',
+    'ok',
+  ].join('\r\n'),
+  '/no-reason': ['HTTP/1.1 404 ', 'X-Model-Version: 7', 'Content-Length: 0', '', ''].join('\r\n'),
+};
+
+/** Sends `request`, reads until the sidecar closes the connection. */
+function rawExchange(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('error', reject);
+  });
+}
+
+describe('the raw plane passes response head lines through as the upstream sent them', () => {
+  let upstream: TcpServer;
+  let server: Server;
+  let plane: RawPlane;
+  let port: number;
+  const versions: (string | null)[] = [];
+
+  beforeAll(async () => {
+    upstream = createTcpServer((socket) => {
+      let text = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (s: string) => {
+        text += s;
+        let end: number;
+        while ((end = text.indexOf('\r\n\r\n')) >= 0) {
+          const path = text.slice(0, end).split(' ')[1];
+          text = text.slice(end + 4);
+          socket.write(ANSWERS[path] ?? 'HTTP/1.1 500 Unexpected\r\ncontent-length: 0\r\n\r\n');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    server = createServer();
+    plane = attachRawPlane(server, {
+      origin: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+      basePath: '',
+      requestIdHeader: 'x-request-id',
+      versionHeader: 'x-model-version',
+      captureMaxBytes: 1 << 20,
+      headersTimeoutMs: 5000,
+      bodyTimeoutMs: 5000,
+      onExchange: (ex) => versions.push(ex.headerVersion),
+      onUpstreamError: () => undefined,
+      connections: 2,
+      upstreamKeepAliveMs: 5000,
+      connectTimeoutMs: 5000,
+      keepAliveTimeoutMs: 5000,
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await plane.close(100);
+    await new Promise((resolve) => upstream.close(resolve));
+  });
+
+  it('keeps case, order, duplicates and spacing; drops what any Connection header names', async () => {
+    const response = await rawExchange(port, 'GET /lines HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    expect(response).toBe(
+      [
+        'HTTP/1.1 200 OK',
+        'Content-Type: application/json',
+        'Set-Cookie: a=1',
+        'X-Between:  spaced value ',
+        'Set-Cookie: b=2',
+        'X-Request-Id: up-1',
+        'Content-Length: 2',
+        'connection: close',
+        '',
+        'ok',
+      ].join('\r\n'),
+    );
+  });
+
+  it("answers in the client's HTTP version, an empty reason phrase as Unknown, adding the request id", async () => {
+    versions.length = 0;
+    const response = await rawExchange(port, 'GET /no-reason HTTP/1.0\r\nX-Request-Id: cli-2\r\n\r\n');
+    expect(response).toBe(
+      [
+        'HTTP/1.0 404 Unknown',
+        'X-Model-Version: 7',
+        'Content-Length: 0',
+        'x-request-id: cli-2',
+        'connection: close',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    expect(versions).toEqual(['7']);
+  });
+});
