@@ -1,9 +1,10 @@
 /**
- * The raw plane's per-connection timers (src/proxy/raw/raw-plane.ts): each client connection keeps one headers
- * timer and one keep-alive idle timer that it re-arms for every exchange instead of allocating new ones. Regression
- * cases for that re-arming: the headers timeout counts from each exchange's own dispatch (an earlier exchange on the
- * same connection never shortens it, a later one still gets it), and the idle timeout never cuts an exchange in
- * flight, only a connection idle for keepAliveTimeoutMs after its last answer.
+ * The raw plane's per-connection timeouts (src/proxy/raw/raw-plane.ts): one sweep timer per plane; each client
+ * connection notes the sweep count when its request goes upstream and when it goes idle (before: two timers per
+ * connection, re-armed for every exchange). Regression cases for that per-exchange clock: the headers timeout
+ * counts from each exchange's own dispatch (an earlier exchange on the same connection never shortens it, a later
+ * one still gets it), and the idle timeout never cuts an exchange in flight, only a connection idle for
+ * keepAliveTimeoutMs after its last answer.
  */
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';

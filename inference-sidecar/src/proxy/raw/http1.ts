@@ -117,6 +117,7 @@ export interface RequestHead {
 }
 
 function connectionHas(value: string, token: string): boolean {
+  if (value === '') return false;
   for (const t of value.split(',')) if (t.trim().toLowerCase() === token) return true;
   return false;
 }

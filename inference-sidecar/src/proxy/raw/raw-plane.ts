@@ -377,10 +377,13 @@ class ClientConnection {
   private closed = false;
   /** The client half-closed: answer what it sent, then end. */
   private readEnded = false;
-  /** Ends the connection keepAliveTimeoutMs after its last exchange (re-armed with refresh(), one per connection). */
-  private readonly idleTimer: NodeJS.Timeout;
-  /** The headers timeout of the exchange in flight (re-armed per exchange, one per connection, see awaitingHead). */
-  private headersTimer: NodeJS.Timeout | null = null;
+  /**
+   * The plane's sweep count when the connection last became idle (it opened, or answered an exchange): idle for
+   * keepAliveTimeoutMs, it is closed (RawPlaneImpl.sweep, a timer per plane, not per connection).
+   */
+  private idleSince: number;
+  /** The plane's sweep count when the exchange in flight went upstream: its headers timeout counts from there. */
+  private sentAt = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -394,10 +397,16 @@ class ClientConnection {
       this.readEnded = true;
       this.afterReadEnd();
     });
-    // Fires with an exchange in flight too: then it does nothing, and next() arms it again.
-    this.idleTimer = setTimeout(() => {
-      if (this.idle) this.socket.destroy();
-    }, this.plane.options.keepAliveTimeoutMs).unref();
+    this.idleSince = plane.sweeps;
+  }
+
+  /** The plane's sweep (`now`: its count): ends the connection if idle too long, times out a late response head. */
+  sweep(now: number, headersSweeps: number, idleSweeps: number): void {
+    const ex = this.ex;
+    if (ex !== null) {
+      if (ex.awaitingHead && now - this.sentAt >= headersSweeps)
+        this.upstreamFailed(ex, codedError('headers timeout', 'UND_ERR_HEADERS_TIMEOUT'));
+    } else if (this.idle && now - this.idleSince >= idleSweeps) this.socket.destroy();
   }
 
   get idle(): boolean {
@@ -432,20 +441,10 @@ class ClientConnection {
     }
   }
 
-  private armIdle(): void {
-    this.idleTimer.refresh();
-  }
-
   /** The headers timeout from now, for `ex` (the connection's one exchange in flight). */
   private armHeadersTimeout(ex: RawExchange): void {
     ex.awaitingHead = true;
-    if (this.headersTimer !== null) this.headersTimer.refresh();
-    else
-      this.headersTimer = setTimeout(() => {
-        const current = this.ex;
-        if (current !== null && current.awaitingHead)
-          this.upstreamFailed(current, codedError('headers timeout', 'UND_ERR_HEADERS_TIMEOUT'));
-      }, this.plane.options.headersTimeoutMs).unref();
+    this.sentAt = this.plane.sweeps;
   }
 
   private onData(chunk: Buffer): void {
@@ -615,6 +614,17 @@ class ClientConnection {
     this.armHeadersTimeout(ex);
     const pending = ex.pending;
     ex.pending = [];
+    if (pending.length <= 1) {
+      if (pending.length === 1) got.write(pending[0]);
+      return;
+    }
+    let bytes = 0;
+    for (const b of pending) bytes += b.length;
+    // The head and a small body (the usual request) leave as one Buffer in one write; more, corked (writev).
+    if (bytes <= CLIENT_BUFFER_MAX) {
+      got.write(Buffer.concat(pending, bytes));
+      return;
+    }
     got.cork();
     for (const b of pending) got.write(b);
     got.uncork();
@@ -803,7 +813,7 @@ class ClientConnection {
       return;
     }
     this.socket.resume();
-    this.armIdle();
+    this.idleSince = this.plane.sweeps;
     if (this.buf !== null && this.buf.length > 0) this.process();
     this.afterReadEnd();
   }
@@ -883,9 +893,7 @@ class ClientConnection {
 
   private onClose(): void {
     this.closed = true;
-    clearTimeout(this.idleTimer);
-    if (this.headersTimer !== null) clearTimeout(this.headersTimer);
-    this.plane.connections.delete(this);
+    this.plane.forget(this);
     const ex = this.ex;
     if (ex !== null) this.abandon(ex);
   }
@@ -941,11 +949,24 @@ class ClientConnection {
   }
 }
 
+/**
+ * The client connections' timeouts without a timer per connection: one interval per plane (running while it has
+ * connections) counts sweeps, a connection notes the count when it goes idle and when its request goes upstream,
+ * and a sweep ends connections idle for keepAliveTimeoutMs and times out response heads later than
+ * headersTimeoutMs — each within 1/8 of its length (SWEEPS_PER_TIMEOUT). Before, each connection re-armed two
+ * timers per exchange (Timeout.refresh: a timer-list move and a clock read each).
+ */
 class RawPlaneImpl implements RawPlane {
   readonly pool: UpstreamPool;
   readonly connections = new Set<ClientConnection>();
   readonly hostHeader: string;
   requestCount = 0;
+  /** Sweeps so far: the client connections' clock, in units of sweepMs. */
+  sweeps = 0;
+  private sweeper: NodeJS.Timeout | null = null;
+  private readonly sweepMs: number;
+  private readonly headersSweeps: number;
+  private readonly idleSweeps: number;
 
   constructor(
     private readonly server: Server,
@@ -966,11 +987,33 @@ class RawPlaneImpl implements RawPlane {
         ? { ...options.tls, ALPNProtocols: ['http/1.1'], ...(isIP(host) === 0 ? { servername: host } : {}) }
         : null,
     );
+    this.sweepMs = Math.max(
+      1,
+      Math.floor(Math.min(options.headersTimeoutMs, options.keepAliveTimeoutMs) / SWEEPS_PER_TIMEOUT),
+    );
+    // As in UpstreamPool: m - k ≥ ceil(T / sweepMs) + 1 sweeps after count k is at least T.
+    this.headersSweeps = Math.ceil(options.headersTimeoutMs / this.sweepMs) + 1;
+    this.idleSweeps = Math.ceil(options.keepAliveTimeoutMs / this.sweepMs) + 1;
     // The node:http server only listens: its own connection handling is replaced by this plane's.
     server.removeAllListeners('connection');
     server.on('connection', (socket: Socket) => {
       this.connections.add(new ClientConnection(socket, this));
+      this.sweeper ??= setInterval(() => this.sweep(), this.sweepMs).unref();
     });
+  }
+
+  private sweep(): void {
+    const now = ++this.sweeps;
+    for (const c of this.connections) c.sweep(now, this.headersSweeps, this.idleSweeps);
+  }
+
+  /** A connection closed. */
+  forget(c: ClientConnection): void {
+    this.connections.delete(c);
+    if (this.connections.size === 0 && this.sweeper !== null) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
   }
 
   requests(): number {
