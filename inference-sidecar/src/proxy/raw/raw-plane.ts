@@ -296,6 +296,15 @@ class UpstreamPool {
 
 function ignore(): void {}
 
+/** A captured body as one Buffer (null: none, or not kept). */
+function join(chunks: Buffer[] | null): Buffer | null {
+  return chunks === null || chunks.length === 0
+    ? null
+    : chunks.length === 1
+      ? chunks[0]
+      : Buffer.concat(chunks);
+}
+
 /** Not `instanceof Error`: errors from node:net may come from another realm (jest's vm contexts). */
 function isSocket(x: PooledSocket | Error): x is PooledSocket {
   return typeof (x as PooledSocket).write === 'function';
@@ -710,7 +719,11 @@ class ClientConnection {
     let listed: Set<string> | undefined;
     for (let i = 0; i < raw.length; i += 2)
       if (raw[i].length === 10 && raw[i].toLowerCase() === 'connection') {
-        const tokens = connectionTokens(raw[i + 1]);
+        const value = raw[i + 1];
+        // The usual values name no header: skip the split.
+        if (value.length === 10 && value.toLowerCase() === 'keep-alive') continue;
+        if (value.length === 5 && value.toLowerCase() === 'close') continue;
+        const tokens = connectionTokens(value);
         if (tokens !== undefined) for (const t of tokens) (listed ??= new Set()).add(t);
       }
     // [start, end) runs of the upstream's bytes to copy: the status line and the kept header lines after it.
@@ -812,7 +825,7 @@ class ClientConnection {
       this.socket.end();
       return;
     }
-    this.socket.resume();
+    if (this.socket.isPaused()) this.socket.resume();
     this.idleSince = this.plane.sweeps;
     if (this.buf !== null && this.buf.length > 0) this.process();
     this.afterReadEnd();
@@ -923,8 +936,6 @@ class ClientConnection {
         break;
       }
     }
-    const join = (chunks: Buffer[] | null): Buffer | null =>
-      chunks === null || chunks.length === 0 ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     const exchange: Exchange = {
       requestId: ex.requestId,
       receivedAt: ex.receivedAt,
