@@ -82,7 +82,11 @@ function headBytes(startLine: string, headers: readonly string[], extra: string)
 interface UpstreamUser {
   /** The pool's answer to `acquire`: a connected socket (now this user's), or why there is none. */
   onUpstreamSocket(got: PooledSocket | Error): void;
-  onUpstreamData(chunk: Buffer): void;
+  /**
+   * `lent`: the chunk is a view of the socket's reusable read buffer, valid only during this call — what outlives
+   * the call must be copied, or the buffer kept (UpstreamPool.keep) so the next read gets a new one.
+   */
+  onUpstreamData(chunk: Buffer, lent: boolean): void;
   onUpstreamError(err: Error): void;
   onUpstreamEnd(): void;
   onUpstreamTimeout(): void;
@@ -96,13 +100,27 @@ const SEEN = Symbol('plumbline.rawSeen');
 const IDLE_LIMIT = Symbol('plumbline.rawIdleLimitMs');
 /** When it went back to the pool (performance.now()). */
 const IDLE_SINCE = Symbol('plumbline.rawIdleSince');
+/** A plain TCP socket's read buffer (see UpstreamPool.connect). */
+const READER = Symbol('plumbline.rawReader');
+interface Reader {
+  buf: Buffer | null;
+  /** Something still refers to `buf` after the read it was lent for: the next read gets a new buffer. */
+  kept: boolean;
+}
 type PooledSocket = Socket & {
   [USER]?: UpstreamUser | null;
   [POOL]?: UpstreamPool;
   [SEEN]?: number;
   [IDLE_LIMIT]?: number;
   [IDLE_SINCE]?: number;
+  [READER]?: Reader;
 };
+
+/**
+ * Bytes a plain TCP upstream socket reads at once into its own reusable buffer. Smaller than Node's 64 KiB
+ * (allocated per read there), as each pooled socket holds its buffer while it is open.
+ */
+const READ_BUFFER_BYTES = 16 * 1024;
 
 /**
  * Sweeps per timeout length: a pooled socket's body or keep-alive timeout fires between 1 and 1 + 1/8 of its
@@ -193,12 +211,47 @@ class UpstreamPool {
     }
   }
 
+  /**
+   * Plain TCP sockets read with `onread` into a buffer of their own, reused from read to read while nothing keeps
+   * it (UpstreamUser.onUpstreamData's `lent`): no Readable stream machinery per read ('data' event, push, a
+   * nextTick to read more) and no new buffer per read. TLS sockets read through 'data' as usual.
+   */
   private connect(user: UpstreamUser): void {
     this.open++;
-    const socket: PooledSocket =
-      this.tls === null
-        ? connect({ host: this.host, port: this.port, noDelay: true })
-        : connectTls({ ...this.tls, host: this.host, port: this.port }).setNoDelay(true);
+    const reader: Reader = { buf: null, kept: false };
+    let socket: PooledSocket;
+    if (this.tls === null) {
+      socket = connect({
+        host: this.host,
+        port: this.port,
+        noDelay: true,
+        onread: {
+          buffer: () => {
+            if (reader.buf === null || reader.kept) {
+              reader.buf = Buffer.allocUnsafeSlow(READ_BUFFER_BYTES);
+              reader.kept = false;
+            }
+            return reader.buf;
+          },
+          callback: (bytes: number, buf: Uint8Array): boolean => {
+            const owner = socket[USER];
+            socket[SEEN] = this.sweeps;
+            if (owner) owner.onUpstreamData((buf as Buffer).subarray(0, bytes), true);
+            else socket.destroy(); // an idle connection that sends something is out of step: not reused
+            return true; // pausing is socket.pause()'s (backpressure from the client)
+          },
+        },
+      });
+      socket[READER] = reader;
+    } else {
+      socket = connectTls({ ...this.tls, host: this.host, port: this.port }).setNoDelay(true);
+      socket.on('data', (chunk: Buffer) => {
+        const owner = socket[USER];
+        socket[SEEN] = this.sweeps;
+        if (owner) owner.onUpstreamData(chunk, false);
+        else socket.destroy(); // as above
+      });
+    }
     socket[POOL] = this;
     socket[USER] = null;
     let connected = false;
@@ -241,17 +294,17 @@ class UpstreamPool {
       if (this.sweeper === null) this.sweeper = setInterval(() => this.sweep(), this.sweepMs).unref();
       this.hand(socket, user);
     });
-    socket.on('data', (chunk: Buffer) => {
-      const user = socket[USER];
-      socket[SEEN] = this.sweeps;
-      if (user) user.onUpstreamData(chunk);
-      else socket.destroy(); // an idle connection that sends something is out of step: not reused
-    });
     socket.on('end', () => {
       const user = socket[USER];
       if (user) user.onUpstreamEnd();
       else socket.destroy();
     });
+  }
+
+  /** Something refers to the buffer `socket` lent for this read beyond the read: its next read gets a new one. */
+  keep(socket: PooledSocket): void {
+    const reader = socket[READER];
+    if (reader !== undefined) reader.kept = true;
   }
 
   /** Notes that bytes were written to `socket` (an upload in progress is activity, as Node's socket timeout counts it). */
@@ -358,8 +411,8 @@ class RawExchange implements UpstreamUser {
     this.conn.onUpstreamSocket(this, got);
   }
 
-  onUpstreamData(chunk: Buffer): void {
-    this.conn.onUpstreamData(this, chunk);
+  onUpstreamData(chunk: Buffer, lent: boolean): void {
+    this.conn.onUpstreamData(this, chunk, lent);
   }
 
   onUpstreamError(err: Error): void {
@@ -393,6 +446,8 @@ class ClientConnection {
   private idleSince: number;
   /** The plane's sweep count when the exchange in flight went upstream: its headers timeout counts from there. */
   private sentAt = 0;
+  /** While upstream bytes in a lent read buffer are handled: the socket that lent it (see onUpstreamData). */
+  private lentFrom: PooledSocket | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -585,7 +640,7 @@ class ClientConnection {
     ex.resBytes += data.length;
     if (ex.resChunks === null) return;
     if (ex.resCaptured + data.length <= this.plane.options.captureMaxBytes) {
-      ex.resChunks.push(data);
+      ex.resChunks.push(this.own(data));
       ex.resCaptured += data.length;
     } else {
       ex.resChunks = null;
@@ -639,7 +694,26 @@ class ClientConnection {
     got.uncork();
   }
 
-  onUpstreamData(ex: RawExchange, chunk: Buffer): void {
+  onUpstreamData(ex: RawExchange, chunk: Buffer, lent: boolean): void {
+    if (!lent) {
+      this.upstreamData(ex, chunk);
+      return;
+    }
+    // What outlives this call is copied (captured body, a partial head) or keeps the buffer (a pending write).
+    this.lentFrom = ex.upstream;
+    try {
+      this.upstreamData(ex, chunk);
+    } finally {
+      this.lentFrom = null;
+    }
+  }
+
+  /** A copy of `view` when it is part of a lent read buffer (see onUpstreamData), else `view`. */
+  private own(view: Buffer): Buffer {
+    return this.lentFrom === null ? view : Buffer.from(view);
+  }
+
+  private upstreamData(ex: RawExchange, chunk: Buffer): void {
     if (ex.phase === Phase.Done) return;
     if (ex.res === null) {
       const buf = ex.resBuf === null ? chunk : Buffer.concat([ex.resBuf, chunk]);
@@ -651,18 +725,18 @@ class ClientConnection {
         return;
       }
       if (head === null) {
-        ex.resBuf = buf;
+        ex.resBuf = buf === chunk ? this.own(buf) : buf;
         return;
       }
       if (head.status < 200) {
-        ex.resBuf = buf.length === head.end ? null : buf.subarray(head.end);
+        ex.resBuf = buf.length === head.end ? null : this.own(buf.subarray(head.end));
         if (head.status === 101) {
           this.upstreamFailed(ex, codedError('unexpected 101 Switching Protocols', 'HPE_INVALID_RESPONSE'));
           return;
         }
         // 1xx informational responses go to the client as they came (HTTP/1.1 clients only).
-        if (ex.head.minor === 1) this.socket.write(buf.subarray(0, head.end));
-        if (ex.resBuf !== null) this.onUpstreamData(ex, Buffer.alloc(0));
+        if (ex.head.minor === 1) this.socket.write(this.own(buf.subarray(0, head.end)));
+        if (ex.resBuf !== null) this.upstreamData(ex, Buffer.alloc(0));
         return;
       }
       ex.resBuf = null;
@@ -762,7 +836,10 @@ class ClientConnection {
 
   /** Writes to the client; when its socket buffers, the upstream pauses until it drains. */
   private toClient(ex: RawExchange, bytes: Buffer): void {
-    if (!this.socket.write(bytes) && ex.upstream !== null) {
+    const drained = this.socket.write(bytes);
+    // Not written yet (Node holds on to `bytes`): a lent read buffer may not be reused.
+    if (this.lentFrom !== null && this.socket.writableLength > 0) this.plane.pool.keep(this.lentFrom);
+    if (!drained && ex.upstream !== null) {
       const upstream = ex.upstream;
       upstream.pause();
       this.socket.once('drain', () => upstream.resume());
