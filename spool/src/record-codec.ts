@@ -21,18 +21,41 @@ export interface DeadLetterInfo {
   error: string;
 }
 
-const jsonOfEvent = new WeakMap<SpoolRecord['event'], string>();
-const bytesOfEvent = new WeakMap<SpoolRecord['event'], Buffer>();
+/**
+ * Where an event keeps its encoded forms: two non-enumerable symbol-keyed properties on the event object itself,
+ * invisible to JSON, spreads, `Object.keys`, structuredClone and Jest's equality. They were WeakMaps keyed by the
+ * event; a WeakMap entry is an ephemeron that V8's collector must trace specially, for each of the short-lived
+ * events, which cost the capture thread more GC time than the serialising they saved (bench:sinks). A frozen or
+ * sealed event (not extensible) is encoded again on each use instead.
+ */
+const JSON_OF_EVENT = Symbol('plumbline.eventJson');
+const BYTES_OF_EVENT = Symbol('plumbline.eventBytes');
+
+interface EncodedForms {
+  [JSON_OF_EVENT]?: string;
+  [BYTES_OF_EVENT]?: Buffer;
+}
+
+function cached<K extends typeof JSON_OF_EVENT | typeof BYTES_OF_EVENT>(
+  event: SpoolRecord['event'],
+  key: K,
+): EncodedForms[K] {
+  return (event as EncodedForms)[key];
+}
+
+function keep(event: SpoolRecord['event'], key: symbol, value: string | Buffer): void {
+  if (Object.isExtensible(event)) Object.defineProperty(event, key, { value, writable: true });
+}
 
 /**
  * The event as JSON. Computed once per event and shared by every sink and the spool (they all run on the
- * capture thread and receive the same record objects), so an event is serialised once, not once per sink.
+ * capture thread and receive the same event objects), so an event is serialised once, not once per sink.
  */
 export function eventJson(record: SpoolRecord): string {
-  let json = jsonOfEvent.get(record.event);
+  let json = cached(record.event, JSON_OF_EVENT);
   if (json === undefined) {
     json = JSON.stringify(record.event);
-    jsonOfEvent.set(record.event, json);
+    keep(record.event, JSON_OF_EVENT, json);
   }
   return json;
 }
@@ -42,11 +65,11 @@ export function eventJson(record: SpoolRecord): string {
  * (the Kafka message value, the Elasticsearch bulk body, the spool payload). Do not modify the buffer.
  */
 export function eventBytes(record: SpoolRecord): Buffer {
-  let bytes = bytesOfEvent.get(record.event);
+  let bytes = cached(record.event, BYTES_OF_EVENT);
   if (bytes === undefined) {
     // Keeps only the bytes: the string is garbage at once (unless eventJson was asked for it too).
-    bytes = Buffer.from(jsonOfEvent.get(record.event) ?? JSON.stringify(record.event), 'utf8');
-    bytesOfEvent.set(record.event, bytes);
+    bytes = Buffer.from(cached(record.event, JSON_OF_EVENT) ?? JSON.stringify(record.event), 'utf8');
+    keep(record.event, BYTES_OF_EVENT, bytes);
   }
   return bytes;
 }
@@ -66,7 +89,7 @@ export function encodeSpoolRecord(record: SpoolRecord, deadLetter?: DeadLetterIn
     const tail = `,"dead_letter":${JSON.stringify(deadLetter)}}`;
     return Buffer.from(`{"kind":${JSON.stringify(record.kind)},"event":${jsonOf(record)}${tail}`, 'utf8');
   }
-  const event = bytesOfEvent.get(record.event);
+  const event = cached(record.event, BYTES_OF_EVENT);
   // The spool alone (the embedded store as the only sink): nothing shares the event's bytes, so none are kept.
   if (event === undefined) return Buffer.from(`${KIND_OPEN[record.kind]}${jsonOf(record)}}`, 'utf8');
   // Another sink encoded the event already: the same bytes as the string form, copied once behind the prefix.
@@ -81,8 +104,8 @@ export function encodeSpoolRecord(record: SpoolRecord, deadLetter?: DeadLetterIn
 /** The event's JSON, from whichever form is already cached, else serialised (and not kept). */
 function jsonOf(record: SpoolRecord): string {
   return (
-    jsonOfEvent.get(record.event) ??
-    bytesOfEvent.get(record.event)?.toString('utf8') ??
+    cached(record.event, JSON_OF_EVENT) ??
+    cached(record.event, BYTES_OF_EVENT)?.toString('utf8') ??
     JSON.stringify(record.event)
   );
 }

@@ -60,4 +60,27 @@ describe('encodeSpoolRecord', () => {
     expect(eventBytes({ kind: 'inference', event: inference })).toBe(bytes);
     expect(bytes.toString('utf8')).toBe(eventJson(record));
   });
+
+  it('keeps the encoded forms out of sight: not in the JSON, the keys, a spread, a clone or equality', () => {
+    const event = makeEvent(3, 'iris', 'req-hidden');
+    const before = JSON.stringify(event);
+    const record: SpoolRecord = { kind: 'inference', event };
+    eventJson(record);
+    eventBytes(record);
+    expect(JSON.stringify(event)).toBe(before);
+    expect(Reflect.ownKeys({ ...event })).toEqual(Object.keys(JSON.parse(before) as object));
+    expect(structuredClone(event)).toEqual(JSON.parse(before));
+    expect(event).toEqual(JSON.parse(before));
+    expect(decodeSpoolRecord(encodeSpoolRecord(record))).toEqual(record);
+  });
+
+  it('encodes a frozen event too, the same bytes each time', () => {
+    const event = Object.freeze(makeEvent(4, 'iris', 'req-frozen'));
+    const record: SpoolRecord = { kind: 'inference', event };
+    const bytes = eventBytes(record);
+    expect(bytes.equals(Buffer.from(JSON.stringify(event), 'utf8'))).toBe(true);
+    expect(eventBytes(record).equals(bytes)).toBe(true);
+    expect(eventJson(record)).toBe(JSON.stringify(event));
+    expect(encodeSpoolRecord(record).equals(stringForm(record))).toBe(true);
+  });
 });
