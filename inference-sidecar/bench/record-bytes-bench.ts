@@ -76,7 +76,7 @@ function once(variant: Variant): number {
       else {
         handOff.push({
           kind: 'inference',
-          bytes: eventBytes({ kind: 'inference', event }),
+          bytes: eventBytes(spoolRecord('inference', event)),
           eventId: event.event_id,
           requestId: event.request_id,
           model: event.model.name,
