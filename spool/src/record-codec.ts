@@ -21,32 +21,73 @@ export interface DeadLetterInfo {
   error: string;
 }
 
+/**
+ * A record made by `spoolRecord()` (the pipeline makes every record it hands the sinks with it, the spool's replay
+ * too): it keeps its event's encoded forms in two private fields, declared when it is made. A record of any other
+ * making (a test's, a library user's plain object) keeps them in WeakMaps keyed by its event, as every record did
+ * before; a WeakMap entry is an ephemeron the collector traces specially and a table to grow, per short-lived event
+ * (README, "Capture CPU per event": the capture thread's CPU per event measured both ways).
+ * Private fields are invisible to JSON, spreads, `Object.keys`, structuredClone and Jest's equality, so such a
+ * record still equals `{ kind, event }`.
+ */
+class EncodedOnceRecord {
+  #json: string | undefined = undefined;
+  #bytes: Buffer | undefined = undefined;
+  constructor(
+    readonly kind: SpoolRecord['kind'],
+    readonly event: SpoolRecord['event'],
+  ) {}
+
+  static json(record: SpoolRecord): string | undefined {
+    return record instanceof EncodedOnceRecord ? record.#json : jsonOfEvent.get(record.event);
+  }
+  static setJson(record: SpoolRecord, json: string): void {
+    if (record instanceof EncodedOnceRecord) record.#json = json;
+    else jsonOfEvent.set(record.event, json);
+  }
+  static bytes(record: SpoolRecord): Buffer | undefined {
+    return record instanceof EncodedOnceRecord ? record.#bytes : bytesOfEvent.get(record.event);
+  }
+  static setBytes(record: SpoolRecord, bytes: Buffer): void {
+    if (record instanceof EncodedOnceRecord) record.#bytes = bytes;
+    else bytesOfEvent.set(record.event, bytes);
+  }
+}
+
 const jsonOfEvent = new WeakMap<SpoolRecord['event'], string>();
 const bytesOfEvent = new WeakMap<SpoolRecord['event'], Buffer>();
 
+/** An inference event as a record, with room for its encoded forms (see EncodedOnceRecord). */
+export function spoolRecord(kind: 'inference', event: InferenceEvent): SpoolRecord;
+/** A feedback event as a record, with room for its encoded forms (see EncodedOnceRecord). */
+export function spoolRecord(kind: 'feedback', event: FeedbackEvent): SpoolRecord;
+export function spoolRecord(kind: SpoolRecord['kind'], event: SpoolRecord['event']): SpoolRecord {
+  return new EncodedOnceRecord(kind, event) as SpoolRecord;
+}
+
 /**
- * The event as JSON. Computed once per event and shared by every sink and the spool (they all run on the
+ * The event as JSON. Computed once per record and shared by every sink and the spool (they all run on the
  * capture thread and receive the same record objects), so an event is serialised once, not once per sink.
  */
 export function eventJson(record: SpoolRecord): string {
-  let json = jsonOfEvent.get(record.event);
+  let json = EncodedOnceRecord.json(record);
   if (json === undefined) {
     json = JSON.stringify(record.event);
-    jsonOfEvent.set(record.event, json);
+    EncodedOnceRecord.setJson(record, json);
   }
   return json;
 }
 
 /**
- * The event's JSON as UTF-8 bytes: `eventJson(record)` encoded once per event, the one copy every sink writes from
- * (the Kafka message value, the Elasticsearch bulk body, the spool payload). Do not modify the buffer.
+ * The event's JSON as UTF-8 bytes: `eventJson(record)` encoded once per record, the one copy every sink writes
+ * from (the Kafka message value, the Elasticsearch bulk body, the spool payload). Do not modify the buffer.
  */
 export function eventBytes(record: SpoolRecord): Buffer {
-  let bytes = bytesOfEvent.get(record.event);
+  let bytes = EncodedOnceRecord.bytes(record);
   if (bytes === undefined) {
     // Keeps only the bytes: the string is garbage at once (unless eventJson was asked for it too).
-    bytes = Buffer.from(jsonOfEvent.get(record.event) ?? JSON.stringify(record.event), 'utf8');
-    bytesOfEvent.set(record.event, bytes);
+    bytes = Buffer.from(EncodedOnceRecord.json(record) ?? JSON.stringify(record.event), 'utf8');
+    EncodedOnceRecord.setBytes(record, bytes);
   }
   return bytes;
 }
@@ -66,7 +107,7 @@ export function encodeSpoolRecord(record: SpoolRecord, deadLetter?: DeadLetterIn
     const tail = `,"dead_letter":${JSON.stringify(deadLetter)}}`;
     return Buffer.from(`{"kind":${JSON.stringify(record.kind)},"event":${jsonOf(record)}${tail}`, 'utf8');
   }
-  const event = bytesOfEvent.get(record.event);
+  const event = EncodedOnceRecord.bytes(record);
   // The spool alone (the embedded store as the only sink): nothing shares the event's bytes, so none are kept.
   if (event === undefined) return Buffer.from(`${KIND_OPEN[record.kind]}${jsonOf(record)}}`, 'utf8');
   // Another sink encoded the event already: the same bytes as the string form, copied once behind the prefix.
@@ -81,8 +122,8 @@ export function encodeSpoolRecord(record: SpoolRecord, deadLetter?: DeadLetterIn
 /** The event's JSON, from whichever form is already cached, else serialised (and not kept). */
 function jsonOf(record: SpoolRecord): string {
   return (
-    jsonOfEvent.get(record.event) ??
-    bytesOfEvent.get(record.event)?.toString('utf8') ??
+    EncodedOnceRecord.json(record) ??
+    EncodedOnceRecord.bytes(record)?.toString('utf8') ??
     JSON.stringify(record.event)
   );
 }
@@ -99,11 +140,11 @@ export function decodeSpoolRecord(payload: Buffer): SpoolRecord | null {
   const { kind, event } = parsed as { kind?: unknown; event?: unknown };
   if (kind === 'inference') {
     const v = validateInferenceEvent(event);
-    return v.ok ? { kind, event: v.value } : null;
+    return v.ok ? spoolRecord(kind, v.value) : null;
   }
   if (kind === 'feedback') {
     const v = validateFeedbackEvent(event);
-    return v.ok ? { kind, event: v.value } : null;
+    return v.ok ? spoolRecord(kind, v.value) : null;
   }
   return null;
 }

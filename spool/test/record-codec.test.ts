@@ -4,7 +4,13 @@
  * ASCII, and with a dead-letter tail.
  */
 import type { FeedbackEvent } from '@plumbline/schema';
-import { decodeSpoolRecord, encodeSpoolRecord, eventBytes, eventJson } from '../src/record-codec';
+import {
+  decodeSpoolRecord,
+  encodeSpoolRecord,
+  eventBytes,
+  eventJson,
+  spoolRecord,
+} from '../src/record-codec';
 import type { SpoolRecord } from '../src/record-codec';
 import { makeEvent } from './helpers';
 
@@ -59,5 +65,42 @@ describe('encodeSpoolRecord', () => {
     const bytes = eventBytes(record);
     expect(eventBytes({ kind: 'inference', event: inference })).toBe(bytes);
     expect(bytes.toString('utf8')).toBe(eventJson(record));
+  });
+
+  it('a record made by spoolRecord keeps its bytes out of sight: not in its keys, a spread, a clone or equality', () => {
+    const event = makeEvent(3, 'iris', 'req-hidden');
+    const before = JSON.stringify(event);
+    const record = spoolRecord('inference', event);
+    const bytes = eventBytes(record);
+    expect(eventBytes(record)).toBe(bytes);
+    expect(eventJson(record)).toBe(before);
+    expect(bytes.toString('utf8')).toBe(before);
+    expect(JSON.stringify(event)).toBe(before);
+    expect(Reflect.ownKeys(record)).toEqual(['kind', 'event']);
+    expect({ ...record }).toEqual({ kind: 'inference', event });
+    expect(record).toEqual({ kind: 'inference', event });
+    expect(structuredClone(record)).toEqual({ kind: 'inference', event: JSON.parse(before) });
+    expect(encodeSpoolRecord(record).equals(stringForm(record))).toBe(true);
+  });
+
+  it('a replayed record (decodeSpoolRecord) is such a record: its bytes are kept once', () => {
+    for (const record of records) {
+      const decoded = decodeSpoolRecord(encodeSpoolRecord(record));
+      if (decoded === null) throw new Error('not decoded');
+      const bytes = eventBytes(decoded);
+      expect(eventBytes(decoded)).toBe(bytes);
+      expect(bytes.equals(Buffer.from(JSON.stringify(record.event), 'utf8'))).toBe(true);
+      expect(encodeSpoolRecord(decoded).equals(stringForm(record))).toBe(true);
+    }
+  });
+
+  it('encodes a frozen event too, the same bytes each time', () => {
+    const event = Object.freeze(makeEvent(4, 'iris', 'req-frozen'));
+    const record: SpoolRecord = { kind: 'inference', event };
+    const bytes = eventBytes(record);
+    expect(bytes.equals(Buffer.from(JSON.stringify(event), 'utf8'))).toBe(true);
+    expect(eventBytes(record).equals(bytes)).toBe(true);
+    expect(eventJson(record)).toBe(JSON.stringify(event));
+    expect(encodeSpoolRecord(record).equals(stringForm(record))).toBe(true);
   });
 });

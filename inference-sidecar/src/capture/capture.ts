@@ -295,30 +295,64 @@ export function createCapture(deps: CaptureDeps): Capture {
     const requestId = primary ? ex.requestId : shadowRequestId(ex.requestId);
     const role = primary ? ('primary' as const) : ('shadow' as const);
     const shadowOf = ex.shadowOf;
-    /** role, and for a shadow the primary row it answers (spread into each event). */
-    const roleFields = (row: number): Pick<InferenceEvent, 'role' | 'shadow_of'> =>
-      shadowOf === undefined ? { role } : { role, shadow_of: { request_id: shadowOf, row } };
+    /**
+     * One row's event. Two literals, not one with `...{ role, shadow_of }` spread into it: a spread allocated an
+     * object per event and built the event property by property. The keys stay in the same order (the JSON bytes
+     * every sink writes are unchanged); a primary's event has no `shadow_of` key at all.
+     */
+    const eventOf = (
+      row: number,
+      parsedRow: boolean,
+      features: Record<string, FeatureValue>,
+      outputs: InferenceEvent['outputs'],
+      rowError: string | null,
+    ): InferenceEvent =>
+      shadowOf === undefined
+        ? {
+            schema_version: SCHEMA_VERSION,
+            event_id: inferenceEventId(requestId, row),
+            request_id: requestId,
+            row,
+            '@timestamp': timestamp,
+            model: modelRef,
+            role,
+            protocol,
+            parsed: parsedRow,
+            features,
+            outputs,
+            latency_ms: latency,
+            http_status: ex.status,
+            error: rowError,
+          }
+        : {
+            schema_version: SCHEMA_VERSION,
+            event_id: inferenceEventId(requestId, row),
+            request_id: requestId,
+            row,
+            '@timestamp': timestamp,
+            model: modelRef,
+            role,
+            shadow_of: { request_id: shadowOf, row },
+            protocol,
+            parsed: parsedRow,
+            features,
+            outputs,
+            latency_ms: latency,
+            http_status: ex.status,
+            error: rowError,
+          };
 
     if (!result.ok) {
       metrics.unparsed(model, version, protocol, result.direction);
       logUnparsed(ex, model, protocol, result.direction, detail(result.error));
       metrics.events(model, version, 1);
-      const event: InferenceEvent = {
-        schema_version: SCHEMA_VERSION,
-        event_id: inferenceEventId(requestId, 0),
-        request_id: requestId,
-        row: 0,
-        '@timestamp': timestamp,
-        model: modelRef,
-        ...roleFields(0),
-        protocol,
-        parsed: false,
-        features: {},
-        outputs: emptyOutputs(),
-        latency_ms: latency,
-        http_status: ex.status,
-        error: error ?? `${result.direction}: ${detail(result.error)}`,
-      };
+      const event = eventOf(
+        0,
+        false,
+        {},
+        emptyOutputs(),
+        error ?? `${result.direction}: ${detail(result.error)}`,
+      );
       return primary ? sample(settings, [event]) : [event];
     }
     if (result.requestError !== undefined) {
@@ -344,22 +378,7 @@ export function createCapture(deps: CaptureDeps): Capture {
           if (typeof v === 'number') metrics.featureValue(model, version, name, v);
         }
       }
-      events[i] = {
-        schema_version: SCHEMA_VERSION,
-        event_id: inferenceEventId(requestId, i),
-        request_id: requestId,
-        row: i,
-        '@timestamp': timestamp,
-        model: modelRef,
-        ...roleFields(i),
-        protocol,
-        parsed: result.requestError === undefined,
-        features,
-        outputs,
-        latency_ms: latency,
-        http_status: ex.status,
-        error,
-      };
+      events[i] = eventOf(i, result.requestError === undefined, features, outputs, error);
     }
     // The challenger's copies were sampled when they were sent (shadow.sampleRate), not again here.
     return primary ? sample(settings, events) : events;

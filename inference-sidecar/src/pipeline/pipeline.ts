@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FeedbackEvent, InferenceEvent } from '@plumbline/schema';
-import { SegmentLog, type FsyncPolicy } from '@plumbline/spool';
+import { SegmentLog, spoolRecord, type FsyncPolicy } from '@plumbline/spool';
 import type { Sink, SinkRecord } from '../sinks/sink';
 import type { ElasticsearchSinkOptions } from '../sinks/elasticsearch';
 import type { KafkaSinkOptions } from '../sinks/kafka';
@@ -303,11 +303,12 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
   return {
     ready,
     metrics,
+    // One record per event, shared by every lane, with room for the event's bytes (spoolRecord).
     submit(events: InferenceEvent[]): void {
-      submitRecords(events.map((event) => ({ kind: 'inference', event })));
+      submitRecords(events.map((event) => spoolRecord('inference', event)));
     },
     submitFeedback(events: FeedbackEvent[]): void {
-      submitRecords(events.map((event) => ({ kind: 'feedback', event })));
+      submitRecords(events.map((event) => spoolRecord('feedback', event)));
     },
     async flush(): Promise<void> {
       await ready;
