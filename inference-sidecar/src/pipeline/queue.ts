@@ -139,7 +139,7 @@ export function createQueue(sink: Sink, options: QueueOptions, deps: QueueDeps):
         else if (pending.length > 0) arm(flushIntervalMs);
         return;
       }
-      pending.push(...records);
+      for (const r of records) pending.push(r); // not push(...records): RangeError past ~125,000 arguments
       if (pending.length > maxEvents) {
         if (deps.overflow) {
           const spill = pending;

@@ -35,7 +35,7 @@ export function withRetry(sink: Sink, options: RetryOptions, stopper: Stopper): 
       let lastError: string | undefined;
       for (let attempt = 1; ; attempt++) {
         const result = await safeWrite(sink, pending);
-        rejected.push(...result.rejected);
+        for (const r of result.rejected) rejected.push(r);
         if (result.retry.length === 0) return sinkResult([], rejected);
         pending = result.retry;
         lastError = result.error;

@@ -34,7 +34,7 @@ export function createMemorySink(options: MemorySinkOptions = {}): MemorySink {
       return evicted;
     },
     async write(batch: readonly SinkRecord[]): Promise<SinkResult> {
-      records.push(...batch);
+      for (const r of batch) records.push(r);
       if (records.length > maxRecords) {
         evicted += records.length - maxRecords;
         records = records.slice(records.length - maxRecords);
