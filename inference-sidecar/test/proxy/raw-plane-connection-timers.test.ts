@@ -6,10 +6,10 @@
  * one still gets it), and the idle timeout never cuts an exchange in flight, only a connection idle for
  * keepAliveTimeoutMs after its last answer.
  */
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { Exchange } from '../../src/capture/exchange';
-import { attachRawPlane, type RawPlane } from '../../src/proxy/raw/raw-plane';
+import type { RawPlane } from '../../src/proxy/raw/raw-plane';
+import { startRawPlane } from '../helpers/raw-plane';
 import { startUpstream, type TestUpstream } from '../helpers/upstream';
 
 /** Margins of 200 ms either way; an exchange of the idle test waits 2 × IDLE_MS, within HEADERS_MS. */
@@ -62,7 +62,6 @@ class Client {
 
 describe('the raw plane re-arms its per-connection timers for every exchange', () => {
   let upstream: TestUpstream;
-  let server: Server;
   let plane: RawPlane;
   let port: number;
   const exchanges: Exchange[] = [];
@@ -72,24 +71,12 @@ describe('the raw plane re-arms its per-connection timers for every exchange', (
       const ms = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('ms') ?? 0);
       setTimeout(() => res.end(`after ${ms}`), ms);
     });
-    server = createServer();
-    plane = attachRawPlane(server, {
-      origin: upstream.url,
-      basePath: '',
-      requestIdHeader: 'x-request-id',
-      versionHeader: 'x-model-version',
-      captureMaxBytes: 1 << 20,
+    ({ plane, port } = await startRawPlane(upstream.url, {
       headersTimeoutMs: HEADERS_MS,
-      bodyTimeoutMs: 5000,
       onExchange: (ex) => exchanges.push(ex),
-      onUpstreamError: () => undefined,
       connections: 4,
-      upstreamKeepAliveMs: 5000,
-      connectTimeoutMs: 5000,
       keepAliveTimeoutMs: IDLE_MS,
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    }));
   });
   afterAll(async () => {
     await plane.close(100);

@@ -5,14 +5,15 @@
  * the raw plane to a server directly, with the test certificate as its `tls.ca`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import type { Exchange } from '../../src/capture/exchange';
-import { attachRawPlane, type RawPlane, type RawPlaneOptions } from '../../src/proxy/raw/raw-plane';
+import type { RawPlane, RawPlaneOptions } from '../../src/proxy/raw/raw-plane';
+import { startRawPlane } from '../helpers/raw-plane';
 import { selfSignedLocalhost } from '../helpers/self-signed';
 
 describe('the raw plane in front of an https model server', () => {
@@ -47,28 +48,16 @@ describe('the raw plane in front of an https model server', () => {
   async function startPlane(
     tls: RawPlaneOptions['tls'],
   ): Promise<{ url: string; exchanges: Exchange[]; errors: string[] }> {
-    const server = createServer();
     const exchanges: Exchange[] = [];
     const errors: string[] = [];
-    const plane = attachRawPlane(server, {
-      origin,
-      basePath: '',
-      requestIdHeader: 'x-request-id',
-      versionHeader: 'x-model-version',
-      captureMaxBytes: 1 << 20,
-      headersTimeoutMs: 5000,
-      bodyTimeoutMs: 5000,
+    const { server, plane, url } = await startRawPlane(origin, {
       onExchange: (ex) => exchanges.push(ex),
       onUpstreamError: (_reason, err) => errors.push(err.code),
       connections: 4,
-      upstreamKeepAliveMs: 5000,
-      connectTimeoutMs: 5000,
-      keepAliveTimeoutMs: 5000,
       tls,
     });
     open.push({ server, plane });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, exchanges, errors };
+    return { url, exchanges, errors };
   }
 
   it('speaks TLS to the upstream and passes the answer through, twice on one kept-alive connection', async () => {

@@ -6,14 +6,14 @@
  * carries the client's HTTP version. What the sidecar adds is unchanged: the request id when the upstream sent
  * none, and the connection header the client's connection needs.
  */
-import { createServer, type Server } from 'node:http';
 import {
   connect,
   createServer as createTcpServer,
   type AddressInfo,
   type Server as TcpServer,
 } from 'node:net';
-import { attachRawPlane, type RawPlane } from '../../src/proxy/raw/raw-plane';
+import type { RawPlane } from '../../src/proxy/raw/raw-plane';
+import { startRawPlane } from '../helpers/raw-plane';
 
 /** The upstream's answers by request path, byte for byte. */
 const ANSWERS: Record<string, string> = {
@@ -49,7 +49,6 @@ function rawExchange(port: number, request: string): Promise<string> {
 
 describe('the raw plane passes response head lines through as the upstream sent them', () => {
   let upstream: TcpServer;
-  let server: Server;
   let plane: RawPlane;
   let port: number;
   const versions: (string | null)[] = [];
@@ -69,24 +68,9 @@ describe('the raw plane passes response head lines through as the upstream sent 
       });
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    server = createServer();
-    plane = attachRawPlane(server, {
-      origin: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-      basePath: '',
-      requestIdHeader: 'x-request-id',
-      versionHeader: 'x-model-version',
-      captureMaxBytes: 1 << 20,
-      headersTimeoutMs: 5000,
-      bodyTimeoutMs: 5000,
+    ({ plane, port } = await startRawPlane(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, {
       onExchange: (ex) => versions.push(ex.headerVersion),
-      onUpstreamError: () => undefined,
-      connections: 2,
-      upstreamKeepAliveMs: 5000,
-      connectTimeoutMs: 5000,
-      keepAliveTimeoutMs: 5000,
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    }));
   });
   afterAll(async () => {
     await plane.close(100);

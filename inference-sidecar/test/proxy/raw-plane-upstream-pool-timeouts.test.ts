@@ -5,9 +5,9 @@
  * times out only when quiet for bodyTimeoutMs — bytes coming back and request bytes going out both count as
  * activity, as they did for Node's socket timeout.
  */
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { attachRawPlane, type RawPlane } from '../../src/proxy/raw/raw-plane';
+import { connect, type Socket } from 'node:net';
+import type { RawPlane } from '../../src/proxy/raw/raw-plane';
+import { startRawPlane } from '../helpers/raw-plane';
 import { startUpstream, type TestUpstream } from '../helpers/upstream';
 
 const KEEP_ALIVE_MS = 400;
@@ -38,7 +38,6 @@ async function exchange(port: number, request: string | string[]): Promise<strin
 
 describe('pooled upstream connections time out by the pool sweep', () => {
   let upstream: TestUpstream;
-  let server: Server;
   let plane: RawPlane;
   let port: number;
   /** Upstream-side connection closes, with when they happened. */
@@ -63,24 +62,13 @@ describe('pooled upstream connections time out by the pool sweep', () => {
     upstream.server.on('connection', (socket: Socket) =>
       socket.on('close', () => upstreamCloses.push(Date.now())),
     );
-    server = createServer();
-    plane = attachRawPlane(server, {
-      origin: upstream.url,
-      basePath: '',
-      requestIdHeader: 'x-request-id',
-      versionHeader: 'x-model-version',
-      captureMaxBytes: 1 << 20,
+    ({ plane, port } = await startRawPlane(upstream.url, {
       headersTimeoutMs: 10_000,
       bodyTimeoutMs: BODY_MS,
-      onExchange: () => undefined,
-      onUpstreamError: () => undefined,
       connections: 1,
       upstreamKeepAliveMs: KEEP_ALIVE_MS,
-      connectTimeoutMs: 5000,
       keepAliveTimeoutMs: 10_000,
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    }));
   });
   afterAll(async () => {
     await plane.close(100);

@@ -8,7 +8,6 @@
  * forced here: at the loopback's full buffer the write that pends returns false, the upstream pauses, and reads
  * resume only once it drained.)
  */
-import { createServer, type Server } from 'node:http';
 import {
   connect,
   createServer as createTcpServer,
@@ -16,7 +15,8 @@ import {
   type Server as TcpServer,
 } from 'node:net';
 import type { Exchange } from '../../src/capture/exchange';
-import { attachRawPlane, type RawPlane } from '../../src/proxy/raw/raw-plane';
+import type { RawPlane } from '../../src/proxy/raw/raw-plane';
+import { startRawPlane } from '../helpers/raw-plane';
 
 /** More than loopback socket buffers hold while the client does not read: the sidecar's writes to it pend. */
 const BODY_BYTES = 8 * 1024 * 1024;
@@ -56,7 +56,6 @@ async function dribble(socket: import('node:net').Socket, head: Buffer, body: Bu
 
 describe('upstream read buffers are reused only while nothing holds them', () => {
   let upstream: TcpServer;
-  let server: Server;
   let plane: RawPlane;
   let port: number;
   const exchanges: Exchange[] = [];
@@ -84,24 +83,13 @@ describe('upstream read buffers are reused only while nothing holds them', () =>
       socket.on('error', () => undefined);
     });
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    server = createServer();
-    plane = attachRawPlane(server, {
-      origin: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
-      basePath: '',
-      requestIdHeader: 'x-request-id',
-      versionHeader: 'x-model-version',
+    ({ plane, port } = await startRawPlane(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, {
       captureMaxBytes: 16 << 20,
       headersTimeoutMs: 10_000,
       bodyTimeoutMs: 10_000,
       onExchange: (ex) => exchanges.push(ex),
-      onUpstreamError: () => undefined,
-      connections: 2,
-      upstreamKeepAliveMs: 5000,
-      connectTimeoutMs: 5000,
       keepAliveTimeoutMs: 10_000,
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    }));
   });
   afterAll(async () => {
     await plane.close(100);
