@@ -37,10 +37,12 @@
  * BENCH_SIDECAR_NODE_ARGS / BENCH_HOP_NODE_ARGS pass node flags to the children, e.g. "--cpu-prof
  * --cpu-prof-dir=DIR" for one .cpuprofile per thread.
  * Shadow traffic: a second sidecar, configured like the first plus `shadow.url` = a second model server, runs the
- * fixed-rate phase in every round too. Its p50 / p99 are compared with the sidecar's without shadow, and that
- * difference with the spread of the sidecar's own rounds (the run's noise): the shadow must not move the primary's
- * latency by more than that (issue #14's row). Both sidecars' CPU per request is read from /proc over those
- * fixed-rate runs only, and the copies are counted over them (the saturated warm-up drops copies at
+ * fixed-rate phase in every round too, between two runs of the sidecar without shadow (A just before the shadow
+ * sidecars' runs, B just after them; their order alternates from round to round), so the runs compared see the
+ * same background. Pooled over the rounds, A and B are two identical sets of runs: the difference of their p50 /
+ * p99 is the run's own noise, and the shadow's p50 / p99 minus A and B pooled must not exceed it (issue #14's
+ * row; both p50 and p99 are reported with A, B and the noise). Both sidecars' CPU per request is read from /proc
+ * over those fixed-rate runs only, and the copies are counted over them (the saturated warm-up drops copies at
  * `shadow.maxConcurrent` by design). The same rows for a third sidecar whose shadow is a trivial answerer
  * (trivial-answerer-process.ts: the model server's answer, sent back at once) split the change in two: that
  * sidecar's is the sidecar's own share (copies, answers, their events), the rest is the second model server's
@@ -66,6 +68,7 @@ import type { MemoryReport } from './memory-report';
 import { threadCpu, threadCpuSpent, type CpuReport, type ThreadCpu } from './thread-cpu';
 import { ensureNginx, startNginx, type NginxHandle } from './nginx-reference';
 import { createMemoryLimit, type MemoryLimit } from './memory-limit';
+import { describeStalls, hostStalls } from './host-stalls';
 
 const FIXED_RATE = 1000;
 const FIXED_SECONDS = Number(process.env.BENCH_FIXED_SECONDS ?? 5);
@@ -472,8 +475,9 @@ function cpuRows(columns: ColumnCpu[], nginxLogIndex: number): string[][] {
 }
 
 /**
- * Table rows of the shadow comparison: the sidecar's p50 / p99 at the fixed rate in each round without shadow
- * (their spread is the run's noise), pooled with shadow traffic on, the change, and whether it is within the noise.
+ * Table rows of the shadow comparison: the sidecar's p50 / p99 at the fixed rate without shadow in the runs just
+ * before (A) and just after (B) the shadow sidecars' in each round, pooled per set (|A − B| is the run's noise),
+ * with shadow traffic on pooled, the change against A and B pooled, and whether it is within the noise.
  * Plus how the shadow copies of those fixed-rate runs ended (warm-up excluded: `metricsBefore` is read after it),
  * and CPU per request of both sidecars over the same fixed-rate runs (like with like: the sidecar's own report
  * also covers its saturation runs, where batching makes a request cheaper). Rows are [measure, value, target,
@@ -481,7 +485,7 @@ function cpuRows(columns: ColumnCpu[], nginxLogIndex: number): string[][] {
  */
 function shadowRows(
   label: string,
-  without: Run[],
+  without: { a: Run[]; b: Run[] },
   withShadow: Run[],
   metricsBefore: string,
   metricsAfter: string,
@@ -492,14 +496,15 @@ function shadowRows(
     ['p50', (r: { p50: number }) => r.p50],
     ['p99', (r: { p99: number }) => r.p99],
   ] as const) {
-    const rounds = without.map((r) => pick(summarise(r)));
-    const noise = Math.max(...rounds) - Math.min(...rounds);
-    const off = pick(summarise(pool(without)));
+    const a = pick(summarise(pool(without.a)));
+    const b = pick(summarise(pool(without.b)));
+    const noise = Math.abs(a - b);
+    const off = pick(summarise(pool([...without.a, ...without.b])));
     const on = pick(summarise(pool(withShadow)));
     const change = on - off;
     rows.push([
       `${name} @ ${FIXED_RATE} req/s, shadow on ${label} (ms)`,
-      `${ms(on)} (off: ${ms(off)}; ${change >= 0 ? '+' : ''}${ms(change)}; rounds off ${rounds.map(ms).join(' / ')}, noise ${ms(noise)})`,
+      `${ms(on)} (off: ${ms(off)}; ${change >= 0 ? '+' : ''}${ms(change)}; off before / after: ${ms(a)} / ${ms(b)}, noise ${ms(noise)})`,
       '≤ noise',
       change <= noise ? 'yes' : 'NO',
     ]);
@@ -569,6 +574,9 @@ function benchConfig(modelUrl: string, sinks: { esUrl?: string; brokers?: string
 
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0].toFixed(2);
+  // The host's own stalls before any load, one thread and then every core busy (host-stalls.ts): the p99 rows'
+  // floor on this machine.
+  const stalls = [await hostStalls(1, 3), await hostStalls(cpus().length, 3)];
   const sinks = await withSinks();
   const model = await startChild('model-server-process.js');
   const modelUrl = model.info.url;
@@ -739,6 +747,8 @@ async function main(): Promise<void> {
       setup.cpu.threads = none();
     }
     const fixedOffCpu: PhaseCpu = { requests: 0, threads: none() };
+    // The sidecar without shadow around the shadow sidecars' runs: A just before them, B just after (issue #14).
+    const shadowOff = { a: [] as Run[], b: [] as Run[], cpu: { requests: 0, threads: none() } as PhaseCpu };
     // The proxy thread against nginx + body log phase by phase: a request at the fixed rate costs more than one at
     // saturation (less batching per wake-up), and the sidecar serves fewer saturated requests than nginx, so the
     // whole-run ratio weighs the sidecar's dearer requests more.
@@ -786,11 +796,19 @@ async function main(): Promise<void> {
               : await paced(modes[mode], FIXED_RATE, FIXED_SECONDS),
         );
       }
-      for (const setup of shadowSetups) {
+      // The shadow comparison: A, the shadow sidecars (in turn, the order alternating by round), B.
+      const allIdle = async (): Promise<void> => {
         await sinksIdle(sidecar.info.adminUrl);
         await shadowsIdle();
+      };
+      await allIdle();
+      shadowOff.a.push(await measuredPaced(sidecar, shadowOff.cpu));
+      for (const setup of round % 2 === 0 ? shadowSetups : [...shadowSetups].reverse()) {
+        await allIdle();
         setup.runs.push(await measuredPaced(setup.sidecar, setup.cpu));
       }
+      await allIdle();
+      shadowOff.b.push(await measuredPaced(sidecar, shadowOff.cpu));
       for (const mode of MODES) {
         const saturate = (): Promise<Run> =>
           load(modes[mode], { connections: SATURATION_CONNECTIONS, seconds: SATURATION_SECONDS });
@@ -807,7 +825,10 @@ async function main(): Promise<void> {
         } else saturated[mode].push(await saturate());
       }
     }
-    servedBySidecar += [...fixed.sidecar, ...saturated.sidecar].reduce((n, r) => n + r.ok, 0);
+    servedBySidecar += [...fixed.sidecar, ...saturated.sidecar, ...shadowOff.a, ...shadowOff.b].reduce(
+      (n, r) => n + r.ok,
+      0,
+    );
     // Exchanges still on their way to the capture thread (≤ 5 ms) and its sink queues settle first.
     await new Promise((resolve) => setTimeout(resolve, 100));
     await sinksIdle(sidecar.info.adminUrl);
@@ -949,8 +970,8 @@ async function main(): Promise<void> {
     );
     shadowSetups.forEach((setup, i) =>
       rows.push(
-        ...shadowRows(setup.label, fixed.sidecar, setup.runs, setup.metricsBefore, shadowMetricsAfter[i], {
-          off: fixedOffCpu,
+        ...shadowRows(setup.label, shadowOff, setup.runs, setup.metricsBefore, shadowMetricsAfter[i], {
+          off: shadowOff.cpu,
           on: setup.cpu,
         }).map(sidecarOnly),
       ),
@@ -994,7 +1015,8 @@ async function main(): Promise<void> {
         `${ROUNDS} alternating rounds per mode: ${FIXED_SECONDS} s at ${FIXED_RATE} req/s, ${SATURATION_SECONDS} s saturated; ` +
         `${cpus().length} cores shared by load generator, model server, proxies and sinks; ` +
         `load average before/after: ${loadBefore} / ${loadavg()[0].toFixed(2)}; ` +
-        `captureThreadNice: ${CAPTURE_THREAD_NICE ?? `${parseConfig({ upstream: modelUrl }).captureThreadNice} (default)`}\n\n`,
+        `captureThreadNice: ${CAPTURE_THREAD_NICE ?? `${parseConfig({ upstream: modelUrl }).captureThreadNice} (default)`}\n` +
+        `host stalls before the load (a thread runnable and not run): ${stalls.map(describeStalls).join('; ')}\n\n`,
     );
     process.stdout.write(`${line(rows[0])}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n`);
     for (const r of rows.slice(1)) process.stdout.write(`${line(r)}\n`);
