@@ -129,6 +129,7 @@ const NO_METRICS: SidecarMetrics = {
   unparsed: () => undefined,
   sampledOut: () => undefined,
   captureLost: () => undefined,
+  submitFailed: () => undefined,
   feedback: () => undefined,
   humanLabels: () => undefined,
   shadowRequest: () => undefined,

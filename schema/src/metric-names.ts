@@ -186,7 +186,7 @@ export const SIDECAR_METRICS = {
     emitter: 'sidecar',
     name: 'plumbline_sidecar_events_dropped_total',
     type: 'counter',
-    help: 'Events not delivered to a sink, by reason: sampled_out, capture_backlog (exchanges), spool_full, queue_full, spool_error, closed, expired (lost); oversize, rejected (kept in the dead-letter stream).',
+    help: 'Events not delivered to a sink, by reason: sampled_out, capture_backlog (exchanges), spool_full, queue_full, spool_error, closed, expired, submit_error (lost); oversize, rejected (kept in the dead-letter stream).',
     labels: ['sink', 'reason'],
   }),
   spoolBytes: m({

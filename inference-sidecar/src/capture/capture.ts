@@ -187,7 +187,18 @@ export function createCapture(deps: CaptureDeps): Capture {
         );
       }
     }
-    if (out.length > 0) pipeline.submit(out);
+    if (out.length === 0) return;
+    try {
+      pipeline.submit(out);
+    } catch (err) {
+      // The pipeline never throws (it counts per sink what a lane could not take); if one does, its events are
+      // counted here, under sink="capture" like sampling and the backlog, and the capture thread goes on.
+      metrics.submitFailed(out.length);
+      logger.error(
+        { err, code: 'SIDECAR_ERR_INTERNAL', count: out.length },
+        'submit to the pipeline failed; its events are counted as dropped',
+      );
+    }
   }
 
   /**

@@ -16,6 +16,7 @@ import { getOrCreateMetric, SIDECAR_METRICS } from '@plumbline/schema';
 import type { Counter, Registry } from 'prom-client';
 import { LocalCounter } from './local-counter';
 import { LocalHistogram } from './local-histogram';
+import { DROP_REASONS } from '../pipeline/metrics';
 
 export const OTHER_CLASS = 'other';
 /** The `status` label of a request whose client went away before the response was complete (nginx's 499). */
@@ -49,6 +50,8 @@ export interface SidecarMetrics {
   sampledOut(n: number): void;
   /** Exchanges the proxy thread could not hand to the capture thread (its backlog bound was reached). */
   captureLost(n: number): void;
+  /** Events capture made but could not hand to the pipeline (its submit threw: a bug; the pipeline never throws). */
+  submitFailed(n: number): void;
   feedback(model: string, version: string, n: number): void;
   /** Of those, human labels (a review confirming or correcting, or `source: "human"` without an action). */
   humanLabels(model: string, version: string, n: number): void;
@@ -262,6 +265,9 @@ export function createSidecarMetrics(
     },
     captureLost(n) {
       c(dropped, 'd\u0000capture_backlog', ['capture', 'capture_backlog']).inc(n);
+    },
+    submitFailed(n) {
+      c(dropped, 'd\u0000submit_error', ['capture', DROP_REASONS.submitError]).inc(n);
     },
     feedback(rawModel, version, n) {
       const model = m(rawModel);

@@ -40,6 +40,8 @@ export const DROP_REASONS = {
   spoolError: 'spool_error',
   /** submit() after close(). */
   closed: 'closed',
+  /** A sink's lane threw when handed the events (a bug: the log line `submit to the sink failed` has the error). */
+  submitError: 'submit_error',
   /** Past the retention age while still waiting in the spool for its sink (retention.maxAgeSeconds). */
   expired: 'expired',
 } as const;

@@ -295,7 +295,16 @@ export function createPipeline(options: PipelineOptions): EventPipeline {
       try {
         l.queue.submit(records);
       } catch (error) {
-        logger.error({ err: error, sink: l.queue.name }, 'submit failed');
+        // A bug in the lane (nothing a sink does reaches here: its write runs later, through safeWrite). The
+        // other lanes still get the events; this lane's are counted, never lost silently. The whole submit is
+        // counted: the queue's state after a throw is unknown, and an over-count is visible where a loss is not.
+        // Not handed to the spool instead: part of the submit may be queued already (a duplicate), and the
+        // lane's spill is the queue's own code path.
+        metrics.dropped.inc({ sink: l.queue.name, reason: DROP_REASONS.submitError }, records.length);
+        logger.error(
+          { err: error, sink: l.queue.name, count: records.length, reason: DROP_REASONS.submitError },
+          'submit to the sink failed; its events are counted as dropped',
+        );
       }
     }
   }
