@@ -800,9 +800,15 @@ class ClientConnection {
    * The client's response head, copied from the upstream's bytes (`buf`, where `head` was parsed): the status line
    * with the client's HTTP version (an empty reason phrase sent as `Unknown`), then the header lines as received —
    * case, order and duplicates kept — minus hop-by-hop ones and those any Connection header lists (headers.ts);
-   * then the request id when the upstream sent none, `transfer-encoding: chunked` for a chunked body (not to an
-   * HTTP/1.0 client, see `dechunked`) and the `connection` header this connection needs. `body` (response bytes
-   * that came with the head) follows in the same Buffer, so both leave in one write.
+   * then the request id when the upstream sent none, the upstream's Transfer-Encoding (see below) and the
+   * `connection` header this connection needs. `body` (response bytes that came with the head) follows in the
+   * same Buffer, so both leave in one write.
+   *
+   * Transfer-Encoding is hop-by-hop, but the body bytes pass through as the upstream framed and coded them, so an
+   * HTTP/1.1 client is told the codings the upstream applied, all of them (`gzip, chunked`: before, it was told
+   * `chunked` only and got gzip bytes it did not know of). An HTTP/1.0 client is told none (RFC 9112 §6.1): a
+   * chunked body reaches it de-chunked (`dechunked`); a coding other than chunked (gzip) is not undone — its
+   * bytes reach the client as they came, as from the node plane, where Node's http server does the same.
    */
   private responseHead(ex: RawExchange, head: ResponseHead, buf: Buffer, body: Buffer | null): Buffer {
     const requestIdHeader = this.plane.options.requestIdHeader;
@@ -838,7 +844,9 @@ class ClientConnection {
     const statusLine = head.reason === '' ? `HTTP/1.${minor} ${head.status} Unknown\r\n` : '';
     const tail =
       (hasRequestId ? '' : `${requestIdHeader}: ${ex.requestId}\r\n`) +
-      (head.body === 'chunked' && ex.dechunked === null ? 'transfer-encoding: chunked\r\n' : '') +
+      (minor === 1 && head.body !== 'none' && head.transferCodings !== ''
+        ? `transfer-encoding: ${head.transferCodings}\r\n`
+        : '') +
       (!ex.head.keepAlive ? 'connection: close\r\n' : minor === 0 ? 'connection: keep-alive\r\n' : '') +
       '\r\n';
     let length = statusLine.length + tail.length + (body === null ? 0 : body.length);
