@@ -86,6 +86,9 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
     (req as Tagged)[EXCHANGE] = this;
     res.on('close', onResClose);
     req.on('error', ignoreClientError);
+    // Never chunked framing to an HTTP/1.0 client (RFC 9112 §7), also when it sent `TE: chunked`: Node's http
+    // server would then chunk a body of unknown length; now it ends with the connection, as on the raw plane.
+    if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) res.useChunkedEncodingByDefault = false;
 
     const url = req.url ?? '/';
     if (url.charCodeAt(0) !== 47 /* / */) {

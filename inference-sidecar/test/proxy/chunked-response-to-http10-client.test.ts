@@ -3,8 +3,9 @@
  * model server answers chunked (no Content-Length known in advance), the client gets the body de-chunked and
  * delimited by the end of the connection, with `Connection: close`, as nginx and Node's own http server do —
  * also when the client asked to keep the connection alive. The raw plane used to pass the chunk framing to
- * such a client, which then read `16\r\n{"predictions"…0\r\n\r\n` as its body. Capture is unaffected: it sees
- * the de-chunked body, as for an HTTP/1.1 client.
+ * such a client, which then read `f\r\n{"predictions":…0\r\n\r\n` as its body. The node plane did the same for
+ * a 1.0 client that sent `TE: chunked` (Node's http server takes that as leave to chunk). Capture is unaffected:
+ * it sees the de-chunked body, as for an HTTP/1.1 client.
  */
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { startTestSidecar, type TestSidecar } from '../helpers/sidecar';
@@ -73,6 +74,7 @@ describe('a chunked response to an HTTP/1.0 client', () => {
   it.each([
     ['with no Connection header', ''],
     ['asking for keep-alive', 'Connection: keep-alive\r\n'],
+    ['that sends TE: chunked', 'Connection: TE\r\nTE: chunked\r\n'],
   ])(
     'goes to a client %s de-chunked, with Connection: close, ended by the close',
     async (_what, connection) => {
