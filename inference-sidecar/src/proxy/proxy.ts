@@ -86,6 +86,9 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
     (req as Tagged)[EXCHANGE] = this;
     res.on('close', onResClose);
     req.on('error', ignoreClientError);
+    // Never chunked framing to an HTTP/1.0 client (RFC 9112 §7), also when it sent `TE: chunked`: Node's http
+    // server would then chunk a body of unknown length; now it ends with the connection, as on the raw plane.
+    if (req.httpVersionMajor === 1 && req.httpVersionMinor === 0) res.useChunkedEncodingByDefault = false;
 
     const url = req.url ?? '/';
     if (url.charCodeAt(0) !== 47 /* / */) {
@@ -172,6 +175,7 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
     const responseVersion = headers[this.options.versionHeader];
     if (typeof responseVersion === 'string' && responseVersion !== '') this.headerVersion = responseVersion;
     const out = clientHeaders(headers, this.options.requestIdHeader, this.requestId);
+    this.transferCodings(headers['transfer-encoding'], statusCode, out);
     try {
       if (statusMessage) this.res.writeHead(statusCode, statusMessage, out);
       else this.res.writeHead(statusCode, out);
@@ -179,6 +183,25 @@ class ProxyExchange implements Dispatcher.DispatchHandler {
       // An upstream header Node refuses to send (invalid characters): the client cannot get this response.
       controller.abort(err as Error);
     }
+  }
+
+  /**
+   * Transfer-Encoding is hop-by-hop (clientHeaders drops it), but undici undoes only the chunked coding: the bytes
+   * of any other coding the upstream applied (`gzip, chunked`) reach the client as they came. So an HTTP/1.1
+   * client is told all the codings (`te`, pushed onto `out`): Node's http server sees `chunked` in the value and
+   * frames the body in chunks of its own; without it (`gzip` alone, a body ended by the close) the connection
+   * closes after the response, which is how that body ends. Without this Node framed the gzip bytes as
+   * `transfer-encoding: chunked` only, as the raw plane did. An HTTP/1.0 client can be told no transfer coding
+   * (RFC 9112 §6.1): Node sends it the body unframed, ended by the close, and a coding other than chunked stays
+   * applied, unannounced — Node's http server owns the framing and neither plane decodes gzip (the raw plane
+   * answers the same, raw-plane.ts responseHead).
+   */
+  private transferCodings(te: string | string[] | undefined, statusCode: number, out: string[]): void {
+    if (te === undefined || this.req.httpVersionMinor === 0 || this.req.httpVersionMajor !== 1) return;
+    if (this.req.method === 'HEAD' || statusCode === 204 || statusCode === 304) return;
+    const value = Array.isArray(te) ? te.join(', ') : te;
+    out.push('transfer-encoding', value);
+    if (!/(?:^|,)[ \t]*chunked[ \t]*$/i.test(value)) out.push('connection', 'close');
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {

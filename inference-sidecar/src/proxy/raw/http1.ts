@@ -266,6 +266,11 @@ export interface ResponseHead {
   end: number;
   /** 'close': the body runs until the upstream closes the connection. */
   body: 'none' | 'length' | 'chunked' | 'close';
+  /**
+   * The transfer codings the upstream applied, as its Transfer-Encoding header(s) list them (several joined by
+   * `, `), e.g. `chunked` or `gzip, chunked`; '' when it sent none.
+   */
+  transferCodings: string;
   contentLength: number;
   /** The upstream keeps the connection open after this response. */
   keepAlive: boolean;
@@ -367,6 +372,7 @@ export function parseResponseHead(
     fieldsStart: lineEnd + 2,
     end,
     body,
+    transferCodings: te ?? '',
     contentLength: Math.max(contentLength, 0),
     keepAlive: keepAlive && body !== 'close',
     keepAliveHintMs,

@@ -390,6 +390,11 @@ class RawExchange implements UpstreamUser {
   res: ResponseHead | null = null;
   resRemaining = 0;
   resDecoder: ChunkedDecoder | null = null;
+  /**
+   * Set for a chunked response to an HTTP/1.0 client, which cannot read chunked framing (RFC 9112 §7): the chunk
+   * data the decoder found in the upstream bytes being handled, what the client gets instead of those bytes.
+   */
+  dechunked: Buffer[] | null = null;
   resChunks: Buffer[] | null = [];
   resCaptured = 0;
   resBytes = 0;
@@ -745,7 +750,14 @@ class ClientConnection {
       this.noteResponseHead(ex, head);
       if (head.body === 'length') ex.resRemaining = head.contentLength;
       else if (head.body === 'chunked')
-        ex.resDecoder = new ChunkedDecoder((data) => this.captureResponse(ex, data));
+        ex.resDecoder = new ChunkedDecoder(
+          ex.dechunked === null
+            ? (data) => this.captureResponse(ex, data)
+            : (data) => {
+                this.captureResponse(ex, data);
+                ex.dechunked!.push(data);
+              },
+        );
       ex.phase = Phase.ResponseBody;
       if (head.body !== 'none' && buf.length > head.end) {
         // Head and the body bytes that came with it leave in one write (one packet with noDelay).
@@ -775,6 +787,12 @@ class ClientConnection {
     if (versions === 1 && version !== '') ex.headerVersion = version;
     ex.status = head.status;
     if (head.body === 'close') ex.head.keepAlive = false;
+    else if (head.body === 'chunked' && ex.head.minor === 0) {
+      // An HTTP/1.0 client cannot read chunked framing: it gets the chunk data, delimited by closing the
+      // connection (no length is known in advance), as nginx and Node's http server (the node plane) answer it.
+      ex.dechunked = [];
+      ex.head.keepAlive = false;
+    }
     ex.headSent = true;
   }
 
@@ -782,9 +800,15 @@ class ClientConnection {
    * The client's response head, copied from the upstream's bytes (`buf`, where `head` was parsed): the status line
    * with the client's HTTP version (an empty reason phrase sent as `Unknown`), then the header lines as received —
    * case, order and duplicates kept — minus hop-by-hop ones and those any Connection header lists (headers.ts);
-   * then the request id when the upstream sent none, `transfer-encoding: chunked` for a chunked body and the
+   * then the request id when the upstream sent none, the upstream's Transfer-Encoding (see below) and the
    * `connection` header this connection needs. `body` (response bytes that came with the head) follows in the
    * same Buffer, so both leave in one write.
+   *
+   * Transfer-Encoding is hop-by-hop, but the body bytes pass through as the upstream framed and coded them, so an
+   * HTTP/1.1 client is told the codings the upstream applied, all of them (`gzip, chunked`: before, it was told
+   * `chunked` only and got gzip bytes it did not know of). An HTTP/1.0 client is told none (RFC 9112 §6.1): a
+   * chunked body reaches it de-chunked (`dechunked`); a coding other than chunked (gzip) is not undone — its
+   * bytes reach the client as they came, as from the node plane, where Node's http server does the same.
    */
   private responseHead(ex: RawExchange, head: ResponseHead, buf: Buffer, body: Buffer | null): Buffer {
     const requestIdHeader = this.plane.options.requestIdHeader;
@@ -820,7 +844,9 @@ class ClientConnection {
     const statusLine = head.reason === '' ? `HTTP/1.${minor} ${head.status} Unknown\r\n` : '';
     const tail =
       (hasRequestId ? '' : `${requestIdHeader}: ${ex.requestId}\r\n`) +
-      (head.body === 'chunked' ? 'transfer-encoding: chunked\r\n' : '') +
+      (minor === 1 && head.body !== 'none' && head.transferCodings !== ''
+        ? `transfer-encoding: ${head.transferCodings}\r\n`
+        : '') +
       (!ex.head.keepAlive ? 'connection: close\r\n' : minor === 0 ? 'connection: keep-alive\r\n' : '') +
       '\r\n';
     let length = statusLine.length + tail.length + (body === null ? 0 : body.length);
@@ -861,8 +887,14 @@ class ClientConnection {
       end = Math.min(ex.resRemaining, chunk.length);
       ex.resRemaining -= end;
     } else end = chunk.length;
-    const body = end === chunk.length ? chunk : chunk.subarray(0, end);
+    let body = end === chunk.length ? chunk : chunk.subarray(0, end);
     if (body.length > 0 && ex.resDecoder === null) this.captureResponse(ex, body);
+    const dechunked = ex.dechunked;
+    if (dechunked !== null) {
+      // An HTTP/1.0 client: the chunk data the decoder found, without the framing around it.
+      body = dechunked.length === 1 ? dechunked[0] : Buffer.concat(dechunked);
+      dechunked.length = 0;
+    }
     if (headBuf !== null) this.toClient(ex, this.responseHead(ex, res, headBuf, body));
     else if (body.length > 0) this.toClient(ex, body);
     const complete =
