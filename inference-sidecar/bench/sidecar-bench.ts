@@ -98,6 +98,15 @@ const SINK_SERVERS_NICE =
  */
 const SHADOW_NICE =
   process.env.BENCH_SHADOW_NICE === undefined ? undefined : Number(process.env.BENCH_SHADOW_NICE);
+/**
+ * The control row: the sidecar without shadow next to an unrelated process (cpu-burner-process.ts, CPU in 5 ms
+ * slices) using about the CPU that shadow traffic adds, to read the shadow rows by: what that much CPU that is not
+ * the sidecar's does to the primary's latency on these cores. By default ('auto') its CPU per request is what the
+ * shadow to the trivial answerer added to the whole machine's CPU (/proc/stat) over the runs before it, against the
+ * runs without shadow; BENCH_CONTROL_BURN_US=N sets N µs per request instead, 0 leaves the control out.
+ */
+const CONTROL_BURN_US: number | 'auto' =
+  process.env.BENCH_CONTROL_BURN_US === undefined ? 'auto' : Number(process.env.BENCH_CONTROL_BURN_US);
 const INDEX = `plumbline-bench-inference-${Date.now()}`;
 const TOPIC = `plumbline.bench.inference.${Date.now()}`;
 const BODY = JSON.stringify({
@@ -356,6 +365,28 @@ function sumSeries(text: string, name: string): number {
 interface PhaseCpu {
   requests: number;
   threads: ThreadCpu | null;
+  /** The whole machine's CPU over the same runs (every process, /proc/stat), µs. */
+  machineUs?: number;
+}
+
+/** The machine's CPU µs per request of a phase; NaN before it has any. */
+function machinePerRequest(phase: PhaseCpu): number {
+  return phase.machineUs === undefined || phase.requests === 0 ? NaN : phase.machineUs / phase.requests;
+}
+
+/** USER_HZ: /proc/stat counts in it; 100 on every Linux platform Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time the whole machine has spent (every core, every process: all but idle and iowait), µs; Linux. */
+function machineCpuUs(): number {
+  const fields = readFileSync('/proc/stat', 'utf8')
+    .split('\n', 1)[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return ((user + nice + system + irq + softirq + (steal ?? 0)) * 1e6) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** A started child's threads' CPU so far, read from /proc (thread-cpu.ts); null without /proc. */
@@ -475,6 +506,54 @@ function cpuRows(columns: ColumnCpu[], nginxLogIndex: number): string[][] {
 }
 
 /**
+ * p50 and p99 of `runs` against the sidecar without shadow in the runs around them (A before, B after, pooled
+ * per set): the value, the change against A and B pooled, and |A − B|, the run's own noise. `judged`: the change
+ * must be within the noise (issue #14's rows); else the rows are a reference (the control).
+ */
+function changeRows(
+  title: string,
+  without: { a: Run[]; b: Run[] },
+  runs: Run[],
+  judged: boolean,
+  cpu: { off: PhaseCpu; on: PhaseCpu },
+): string[][] {
+  const perRequest = (phase: PhaseCpu): string => {
+    const us = machinePerRequest(phase);
+    return Number.isNaN(us) ? 'n/a' : us.toFixed(0);
+  };
+  const latency = (
+    [
+      ['p50', (r: { p50: number }) => r.p50],
+      ['p99', (r: { p99: number }) => r.p99],
+    ] as const
+  ).map(([name, pick]) => {
+    const a = pick(summarise(pool(without.a)));
+    const b = pick(summarise(pool(without.b)));
+    const noise = Math.abs(a - b);
+    const off = pick(summarise(pool([...without.a, ...without.b])));
+    const value = pick(summarise(pool(runs)));
+    const change = value - off;
+    return [
+      `${name} @ ${FIXED_RATE} req/s, ${title} (ms)`,
+      `${ms(value)} (off: ${ms(off)}; ${change >= 0 ? '+' : ''}${ms(change)}; off before / after: ${ms(a)} / ${ms(b)}, noise ${ms(noise)})`,
+      judged ? '≤ noise' : '(reference)',
+      judged ? (change <= noise ? 'yes' : 'NO') : '',
+    ];
+  });
+  // What the runs cost the whole machine (load generator, sidecar, model servers, sinks, the control's process)
+  // until the sidecar's sinks were idle again: the load the p50 / p99 above were measured under.
+  return [
+    ...latency,
+    [
+      `  machine CPU µs per request at ${FIXED_RATE} req/s (every process): ${title.replace(/ \(.*$/, '')}; off`,
+      `${perRequest(cpu.on)}; ${perRequest(cpu.off)}`,
+      '',
+      '',
+    ],
+  ];
+}
+
+/**
  * Table rows of the shadow comparison: the sidecar's p50 / p99 at the fixed rate without shadow in the runs just
  * before (A) and just after (B) the shadow sidecars' in each round, pooled per set (|A − B| is the run's noise),
  * with shadow traffic on pooled, the change against A and B pooled, and whether it is within the noise.
@@ -491,24 +570,7 @@ function shadowRows(
   metricsAfter: string,
   cpu: { off: PhaseCpu; on: PhaseCpu },
 ): string[][] {
-  const rows: string[][] = [];
-  for (const [name, pick] of [
-    ['p50', (r: { p50: number }) => r.p50],
-    ['p99', (r: { p99: number }) => r.p99],
-  ] as const) {
-    const a = pick(summarise(pool(without.a)));
-    const b = pick(summarise(pool(without.b)));
-    const noise = Math.abs(a - b);
-    const off = pick(summarise(pool([...without.a, ...without.b])));
-    const on = pick(summarise(pool(withShadow)));
-    const change = on - off;
-    rows.push([
-      `${name} @ ${FIXED_RATE} req/s, shadow on ${label} (ms)`,
-      `${ms(on)} (off: ${ms(off)}; ${change >= 0 ? '+' : ''}${ms(change)}; off before / after: ${ms(a)} / ${ms(b)}, noise ${ms(noise)})`,
-      '≤ noise',
-      change <= noise ? 'yes' : 'NO',
-    ]);
-  }
+  const rows = changeRows(`shadow on ${label}`, without, withShadow, true, cpu);
   const outcome = (o: string): number => {
     const series = `plumbline_sidecar_shadow_requests_total\\{[^}]*outcome="${o}"[^}]*\\}`;
     return sumSeries(metricsAfter, series) - sumSeries(metricsBefore, series);
@@ -749,6 +811,11 @@ async function main(): Promise<void> {
     const fixedOffCpu: PhaseCpu = { requests: 0, threads: none() };
     // The sidecar without shadow around the shadow sidecars' runs: A just before them, B just after (issue #14).
     const shadowOff = { a: [] as Run[], b: [] as Run[], cpu: { requests: 0, threads: none() } as PhaseCpu };
+    const control: Run[] = [];
+    const controlCpu: PhaseCpu = { requests: 0, threads: none() };
+    const controlBurnUs: number[] = [];
+    // The control's CPU follows the trivial answerer's (its row is the sidecar's own share of the shadow's cost).
+    const trivialSetup = shadowSetups[1];
     // The proxy thread against nginx + body log phase by phase: a request at the fixed rate costs more than one at
     // saturation (less batching per wake-up), and the sidecar serves fewer saturated requests than nginx, so the
     // whole-run ratio weighs the sidecar's dearer requests more.
@@ -775,11 +842,13 @@ async function main(): Promise<void> {
     /** A fixed-rate run of a sidecar, its CPU counted until its sinks are idle again (what the run cost it). */
     const measuredPaced = async (child: typeof sidecar, phase: PhaseCpu): Promise<Run> => {
       const before = childThreads(child);
+      const machineBefore = machineCpuUs();
       const run = await paced(child.info.url, FIXED_RATE, FIXED_SECONDS);
       await new Promise((resolve) => setTimeout(resolve, 100)); // the last exchanges reach the capture thread
       await sinksIdle(child.info.adminUrl);
       phase.requests += run.requests;
       phase.threads = addThreads(phase.threads, threadCpuSpent(before, childThreads(child)));
+      phase.machineUs = (phase.machineUs ?? 0) + machineCpuUs() - machineBefore;
       return run;
     };
     for (let round = 0; round < ROUNDS; round++) {
@@ -796,16 +865,32 @@ async function main(): Promise<void> {
               : await paced(modes[mode], FIXED_RATE, FIXED_SECONDS),
         );
       }
-      // The shadow comparison: A, the shadow sidecars (in turn, the order alternating by round), B.
+      // The shadow comparison: A, the shadow sidecars and the control (in turn, the order reversed every other
+      // round), B.
       const allIdle = async (): Promise<void> => {
         await sinksIdle(sidecar.info.adminUrl);
         await shadowsIdle();
       };
+      const arms: (() => Promise<void>)[] = shadowSetups.map((setup) => async () => {
+        setup.runs.push(await measuredPaced(setup.sidecar, setup.cpu));
+      });
+      if (CONTROL_BURN_US !== 0)
+        arms.push(async () => {
+          // The sidecar without shadow, next to unrelated CPU use of about the shadow's amount.
+          const burnUs =
+            CONTROL_BURN_US === 'auto'
+              ? Math.max(0, machinePerRequest(trivialSetup.cpu) - machinePerRequest(shadowOff.cpu)) || 0
+              : CONTROL_BURN_US;
+          controlBurnUs.push(burnUs);
+          const burner = await startChild('cpu-burner-process.js', [String(burnUs * FIXED_RATE)]);
+          control.push(await measuredPaced(sidecar, controlCpu));
+          await stopChild(burner.child);
+        });
       await allIdle();
       shadowOff.a.push(await measuredPaced(sidecar, shadowOff.cpu));
-      for (const setup of round % 2 === 0 ? shadowSetups : [...shadowSetups].reverse()) {
+      for (const arm of round % 2 === 0 ? arms : [...arms].reverse()) {
         await allIdle();
-        setup.runs.push(await measuredPaced(setup.sidecar, setup.cpu));
+        await arm();
       }
       await allIdle();
       shadowOff.b.push(await measuredPaced(sidecar, shadowOff.cpu));
@@ -825,10 +910,13 @@ async function main(): Promise<void> {
         } else saturated[mode].push(await saturate());
       }
     }
-    servedBySidecar += [...fixed.sidecar, ...saturated.sidecar, ...shadowOff.a, ...shadowOff.b].reduce(
-      (n, r) => n + r.ok,
-      0,
-    );
+    servedBySidecar += [
+      ...fixed.sidecar,
+      ...saturated.sidecar,
+      ...shadowOff.a,
+      ...shadowOff.b,
+      ...control,
+    ].reduce((n, r) => n + r.ok, 0);
     // Exchanges still on their way to the capture thread (≤ 5 ms) and its sink queues settle first.
     await new Promise((resolve) => setTimeout(resolve, 100));
     await sinksIdle(sidecar.info.adminUrl);
@@ -976,6 +1064,16 @@ async function main(): Promise<void> {
         }).map(sidecarOnly),
       ),
     );
+    if (control.length > 0)
+      rows.push(
+        ...changeRows(
+          `no shadow, an unrelated process using ${(controlBurnUs.reduce((a, b) => a + b, 0) / controlBurnUs.length).toFixed(0)} µs of CPU per request (control${CONTROL_BURN_US === 'auto' ? ": the trivial answerer's machine-wide extra" : ''})`,
+          shadowOff,
+          control,
+          false,
+          { off: shadowOff.cpu, on: controlCpu },
+        ).map(sidecarOnly),
+      );
     const columnCpu: Record<Mode, ColumnCpu> = {
       direct: null,
       hop: { kind: 'node', report: hopCpu },
