@@ -7,8 +7,8 @@
  * is (neither plane decodes it), ended by the close. Capture sees the de-chunked, still gzip-coded body: the event
  * is recorded as unparsed (the response is not JSON) and the client's answer is not affected.
  */
-import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { readUntilClose, startRawUpstream, type RawUpstream } from '../helpers/raw-socket';
 import { startTestSidecar, type TestSidecar } from '../helpers/sidecar';
 
 const JSON_BODY = '{"predictions": [0.5, 1.5]}';
@@ -31,21 +31,6 @@ function gzipChunked(): Buffer {
 
 const GZIP_ONLY_HEAD = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip\r\n\r\n';
 
-/** Sends `request` on a raw socket and reads until the sidecar closes the connection (at most 3 s). */
-function exchange(port: number, request: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
-    socket.setTimeout(3000, () => {
-      socket.destroy();
-      resolve(Buffer.concat([...chunks, Buffer.from('[still open after 3 s]')]));
-    });
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('end', () => resolve(Buffer.concat(chunks)));
-    socket.on('error', reject);
-  });
-}
-
 /** The chunk data of a complete chunked body (no extensions, no trailers: the model server sends none). */
 function dechunk(body: Buffer): Buffer {
   const out: Buffer[] = [];
@@ -65,42 +50,25 @@ function dechunk(body: Buffer): Buffer {
 }
 
 describe('an upstream response with Transfer-Encoding: gzip, chunked', () => {
-  let upstream: Server;
+  let upstream: RawUpstream;
   let sidecar: TestSidecar;
   let port: number;
 
   beforeAll(async () => {
-    // A keep-alive upstream: reads one request (head and Content-Length body), answers, waits for the next.
-    upstream = createServer((socket) => {
-      let buf = '';
-      socket.setEncoding('latin1');
-      socket.on('error', () => undefined);
-      socket.on('data', (s: string) => {
-        buf += s;
-        for (;;) {
-          const end = buf.indexOf('\r\n\r\n');
-          if (end < 0) return;
-          const length = /\r\ncontent-length: *(\d+)/i.exec(buf.slice(0, end));
-          const total = end + 4 + (length === null ? 0 : Number(length[1]));
-          if (buf.length < total) return;
-          const path = buf.slice(buf.indexOf(' ') + 1, buf.indexOf(' HTTP/'));
-          buf = buf.slice(total);
-          if (path === '/gzip-only/v1/models/reg:predict') {
-            // `Transfer-Encoding: gzip` alone: the body ends when the connection does (RFC 9112 §6.3).
-            socket.end(Buffer.concat([Buffer.from(GZIP_ONLY_HEAD), GZIPPED]));
-            return;
-          }
-          socket.write(gzipChunked());
-        }
-      });
+    upstream = await startRawUpstream((target, socket) => {
+      if (target === '/gzip-only/v1/models/reg:predict') {
+        // `Transfer-Encoding: gzip` alone: the body ends when the connection does (RFC 9112 §6.3).
+        socket.end(Buffer.concat([Buffer.from(GZIP_ONLY_HEAD), GZIPPED]));
+        return;
+      }
+      socket.write(gzipChunked());
     });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    sidecar = await startTestSidecar(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`);
+    sidecar = await startTestSidecar(upstream.url);
     port = Number(new URL(sidecar.url).port);
   });
   afterAll(async () => {
     await sidecar.stop();
-    await new Promise((resolve) => upstream.close(resolve));
+    await upstream.close();
   });
 
   const body = '{"instances": [[1, 2], [3, 4]]}';
@@ -109,7 +77,7 @@ describe('an upstream response with Transfer-Encoding: gzip, chunked', () => {
     `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
 
   it('reaches an HTTP/1.1 client with those codings, the gzip bytes passed through; capture notes it unparsed', async () => {
-    const response = await exchange(port, request('1', 'te-gzip-11'));
+    const response = await readUntilClose(port, request('1', 'te-gzip-11'));
     const at = response.indexOf('\r\n\r\n');
     const head = response.toString('latin1', 0, at).toLowerCase();
     expect(head).toMatch(/^http\/1\.1 200 ok\r\n/);
@@ -126,7 +94,7 @@ describe('an upstream response with Transfer-Encoding: gzip, chunked', () => {
   });
 
   it('with a gzip coding alone (the body ended by the close), reaches an HTTP/1.1 client so, with Connection: close', async () => {
-    const response = await exchange(port, request('1', 'te-gzip-only', '/gzip-only'));
+    const response = await readUntilClose(port, request('1', 'te-gzip-only', '/gzip-only'));
     const at = response.indexOf('\r\n\r\n');
     const head = response.toString('latin1', 0, at).toLowerCase();
     expect(head).toMatch(/^http\/1\.1 200 ok\r\n/);
@@ -136,7 +104,7 @@ describe('an upstream response with Transfer-Encoding: gzip, chunked', () => {
   });
 
   it('reaches an HTTP/1.0 client de-chunked, still gzip-coded, with Connection: close and no Transfer-Encoding', async () => {
-    const response = await exchange(port, request('0', 'te-gzip-10'));
+    const response = await readUntilClose(port, request('0', 'te-gzip-10'));
     const at = response.indexOf('\r\n\r\n');
     const head = response.toString('latin1', 0, at).toLowerCase();
     expect(head).toMatch(/^http\/1\.[01] 200 ok\r\n/);
