@@ -261,10 +261,10 @@ export function createSidecarMetrics(
       ]).inc();
     },
     sampledOut(n) {
-      c(dropped, 'd\u0000sampled_out', ['capture', 'sampled_out']).inc(n);
+      c(dropped, 'd\u0000sampled_out', ['capture', DROP_REASONS.sampledOut]).inc(n);
     },
     captureLost(n) {
-      c(dropped, 'd\u0000capture_backlog', ['capture', 'capture_backlog']).inc(n);
+      c(dropped, 'd\u0000capture_backlog', ['capture', DROP_REASONS.captureBacklog]).inc(n);
     },
     submitFailed(n) {
       c(dropped, 'd\u0000submit_error', ['capture', DROP_REASONS.submitError]).inc(n);

@@ -28,6 +28,10 @@ export function createPipelineMetrics(registry: Registry = new Registry()): Pipe
 
 /** Reasons of dropped{reason}: kept in one place so docs and code agree. */
 export const DROP_REASONS = {
+  /** Not captured by the model's sampling rate (sink="capture"; by design, not a loss). */
+  sampledOut: 'sampled_out',
+  /** Exchanges the proxy thread could not hand to the capture thread (sink="capture"; the requests were proxied). */
+  captureBacklog: 'capture_backlog',
   /** The spool was at its size bound: the oldest segment went (or a batch bigger than the bound was refused). */
   spoolFull: 'spool_full',
   /** The in-memory queue was full and there is no spool to spill to. */
