@@ -22,6 +22,7 @@ import {
   type Settings,
 } from '@plumbline/service-kit';
 import { z } from 'zod';
+import { bucketSecondsFor } from './windows/window';
 import { DataQualityConfigSchema } from './data-quality/config';
 import { RetrainConfigSchema } from './retrain/config';
 import { StatTestIdSchema } from './stattests/registry';
@@ -146,6 +147,14 @@ export type ElasticsearchSourceConfig = z.infer<typeof ElasticsearchSourceSchema
 export type KafkaSourceConfig = z.infer<typeof KafkaSourceSchema>;
 export type SpoolSourceConfig = z.infer<typeof SpoolSourceSchema>;
 
+/**
+ * The most buckets a window may be merged from. Each bucket keeps its own counts and a sample of up to
+ * bucketSampleSize rows, and every evaluation merges all of a window's: past this, memory and merge time grow
+ * without use (a week of one-minute buckets is 10,080). A config that would exceed it is refused at start, not
+ * after the hours of traffic it takes to fill the buckets.
+ */
+export const MAX_BUCKETS_PER_WINDOW = 100_000;
+
 export const WindowConfigSchema = z
   .object({
     /** tumbling: back-to-back windows, each evaluated once when it closes; sliding: a window of `sizeSeconds`
@@ -181,7 +190,20 @@ export const WindowConfigSchema = z
       message: 'bucketSeconds must divide sizeSeconds and (sliding windows) stepSeconds',
       path: ['bucketSeconds'],
     },
-  );
+  )
+  .superRefine((w, ctx) => {
+    const bucket = bucketSecondsFor(w);
+    const buckets = w.sizeSeconds / bucket;
+    if (buckets > MAX_BUCKETS_PER_WINDOW)
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          `a window of ${w.sizeSeconds} s in buckets of ${bucket} s is ${buckets} buckets, more than ` +
+          `${MAX_BUCKETS_PER_WINDOW}: set a larger bucketSeconds` +
+          (w.bucketSeconds === null ? ' (or a size and step with a larger common divisor)' : ''),
+        path: ['bucketSeconds'],
+      });
+  });
 export type WindowConfig = z.infer<typeof WindowConfigSchema>;
 
 export const BaselineStoreConfigSchema = z.discriminatedUnion('kind', [

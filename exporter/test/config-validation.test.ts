@@ -86,3 +86,25 @@ it('refuses a bucket width that does not divide the window (names window.bucketS
     }),
   ).toThrow(/window\.bucketSeconds/);
 });
+
+it('refuses a window of more than 100,000 buckets at start (names window.bucketSeconds), not hours into traffic', () => {
+  const models = [{ name: 'iris' }];
+  // Two days in one-second buckets: 172,800 buckets, each with its own sample, merged at every evaluation.
+  const explicit = configError(() =>
+    parseConfig({ models, window: { sizeSeconds: 172_800, stepSeconds: 60, bucketSeconds: 1 } }),
+  );
+  expect(explicit.key).toBe('window.bucketSeconds');
+  expect(explicit.message).toContain(
+    'a window of 172800 s in buckets of 1 s is 172800 buckets, more than 100000: set a larger bucketSeconds',
+  );
+  // The derived width (the largest common divisor of size and step up to 60) is 1 s for a one-second step.
+  const derived = configError(() =>
+    parseConfig({ models, window: { sizeSeconds: 604_800, stepSeconds: 1 } }),
+  );
+  expect(derived.key).toBe('window.bucketSeconds');
+  expect(derived.message).toContain('(or a size and step with a larger common divisor)');
+  // A week moving by a minute is 10,080 one-minute buckets: fine.
+  expect(parseConfig({ models, window: { sizeSeconds: 604_800, stepSeconds: 60 } }).window.sizeSeconds).toBe(
+    604_800,
+  );
+});

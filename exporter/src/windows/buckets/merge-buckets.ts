@@ -77,8 +77,13 @@ export function mergeBuckets(
 ): WindowState {
   checkSameSchema(schema, buckets);
   const model = buckets.length ? buckets[0].model : '';
-  const startMs = buckets.length ? Math.min(...buckets.map((b) => b.startMs)) : 0;
-  const endMs = buckets.length ? Math.max(...buckets.map((b) => b.endMs)) : 0;
+  // Loops, not Math.min(...buckets): a spread of more than ~125,000 arguments throws.
+  let startMs = buckets.length ? Infinity : 0;
+  let endMs = buckets.length ? -Infinity : 0;
+  for (const b of buckets) {
+    if (b.startMs < startMs) startMs = b.startMs;
+    if (b.endMs > endMs) endMs = b.endMs;
+  }
   const sampleSize = options.sampleSize ?? DEFAULT_WINDOW_SAMPLE_SIZE;
   const out = emptyFoldedState(schema, { model, startMs, endMs }, sampleSize);
   for (const b of buckets) mergeExactInto(out, b, { trim: false });

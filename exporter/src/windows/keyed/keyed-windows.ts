@@ -351,8 +351,10 @@ export function createKeyedWindows(options: KeyedWindowsOptions): KeyedWindows {
       traffic: (range) =>
         trafficFigures([...slice.traffic].filter(([s]) => inRange(range)(s)).map(([, t]) => t)),
       firstBucket: (range) => {
-        const starts = [...slice.traffic.keys()].filter(inRange(range));
-        return starts.length ? Math.min(...starts) : null;
+        let first: number | null = null;
+        for (const s of slice.traffic.keys())
+          if (inRange(range)(s) && (first === null || s < first)) first = s;
+        return first;
       },
     };
   }
