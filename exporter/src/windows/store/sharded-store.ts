@@ -309,7 +309,9 @@ export function createShardedWindowStore(options: ShardedWindowStoreOptions): Sh
 
     buckets() {
       const out: StoredBucket[] = [];
-      for (const s of local.values()) out.push(...s.buckets());
+      // A loop, not push(...s.buckets()): a shard holds every model's buckets (20 models × a week of minutes is
+      // 201,600), and a spread of more than ~125,000 arguments throws.
+      for (const s of local.values()) for (const b of s.buckets()) out.push(b);
       return out;
     },
 
