@@ -25,11 +25,11 @@ export function memoryPipeline(): MemoryPipeline {
     events,
     feedback,
     submit(batch) {
-      events.push(...batch);
+      for (const e of batch) events.push(e); // not push(...batch): RangeError past ~125,000
       wake();
     },
     submitFeedback(batch) {
-      feedback.push(...batch);
+      for (const e of batch) feedback.push(e);
     },
     flush: () => Promise.resolve(),
     close: () => Promise.resolve(),

@@ -50,12 +50,12 @@ export class FakeSink implements Sink {
     if (this.gate) await this.gate;
     if (this.behaviour === 'down') return retryable(records, new Error('connect ECONNREFUSED'));
     if (this.behaviour === 'up') {
-      this.written.push(...records);
+      for (const r of records) this.written.push(r); // not push(...records): RangeError past ~125,000
       return SUCCESS;
     }
     const result = this.behaviour(records);
     const failed = new Set([...result.retry, ...result.rejected.map((r) => r.record)]);
-    this.written.push(...records.filter((r) => !failed.has(r)));
+    for (const r of records) if (!failed.has(r)) this.written.push(r);
     return result;
   }
 
