@@ -143,10 +143,18 @@ export function startRulesPrometheus(options: {
   return startPrometheus({ config: lines.join('\n'), ruleFiles: { 'plumbline.rules.yml': rules } });
 }
 
-/** The sidecar as the e2e suites run it: in front of `upstream`, model iris over V2, writing to `sinks`. */
-export function startIrisSidecar(upstream: string, sinks: Record<string, unknown>) {
+/**
+ * The sidecar as the e2e suites run it: in front of `upstream`, model iris over V2, writing to `sinks`; `extra`:
+ * more top-level config keys (e.g. `shadow`).
+ */
+export function startIrisSidecar(
+  upstream: string,
+  sinks: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+) {
   return startSidecar(
     parseConfig({
+      ...extra,
       upstream,
       host: '127.0.0.1',
       port: 0,

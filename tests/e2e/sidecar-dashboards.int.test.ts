@@ -2,7 +2,8 @@
  * End to end on real components, sidecar half: the shipped ONNX model server → the sidecar (Elasticsearch and Kafka
  * sinks) → Prometheus scraping it with the real rule file. Proves that every event reaches Elasticsearch and Kafka,
  * that Prometheus evaluates every Plumbline rule without error, and that every dashboard query built only on what
- * the sidecar emits returns data from that Prometheus.
+ * the sidecar emits returns data from that Prometheus. A second sidecar, spool only, copies its few requests to a
+ * shadow (the same model server) so that the shadow's queries have data too.
  *
  * The exporter half (drift and quality, the drift alert through Alertmanager to the retrain webhook) is in
  * drift-alert-loop.int.test.ts.
@@ -36,6 +37,9 @@ const ROWS_PER_REQUEST = 3;
 
 let model: ModelServerProcess;
 let sidecar: Awaited<ReturnType<typeof startIrisSidecar>>;
+let shadowing: Awaited<ReturnType<typeof startIrisSidecar>>;
+let shadowSpoolDir: string;
+const SHADOWED_REQUESTS = 5;
 let prometheus: ServiceHandle;
 let spoolDir: string;
 let es: { url: string };
@@ -52,8 +56,13 @@ beforeAll(async () => {
     kafka: { brokers, inferenceTopic: TOPIC },
     spoolDir,
   });
+  shadowSpoolDir = mkdtempSync(path.join(tmpdir(), 'e2e-shadow-spool-'));
+  shadowing = await startIrisSidecar(model.url, { spoolDir: shadowSpoolDir }, { shadow: { url: model.url } });
   // The real rules; only their evaluation interval (1m in production) shortened so the test waits seconds.
-  prometheus = await startRulesPrometheus({ sidecars: [sidecar.adminUrl], shortFor: false });
+  prometheus = await startRulesPrometheus({
+    sidecars: [sidecar.adminUrl, shadowing.adminUrl],
+    shortFor: false,
+  });
 
   // Bounded traffic: REQUESTS sequential V2 calls of ROWS_PER_REQUEST rows through the sidecar.
   await sendIrisRequests(sidecar.url, RUN, REQUESTS, (i) =>
@@ -61,13 +70,16 @@ beforeAll(async () => {
   );
   // Ground truth for the first row of every request.
   await postIrisFeedback(sidecar.adminUrl, RUN, REQUESTS);
+  await sendIrisRequests(shadowing.url, `${RUN}-shadowed`, SHADOWED_REQUESTS, () => [[5, 3, 1, 0.2]]);
 });
 
 afterAll(async () => {
   await prometheus?.stop();
   await sidecar?.stop();
+  await shadowing?.stop();
   await model?.stop();
   if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
+  if (shadowSpoolDir) rmSync(shadowSpoolDir, { recursive: true, force: true });
 });
 
 test('every captured row reaches Elasticsearch and Kafka', async () => {
@@ -121,7 +133,7 @@ test('every dashboard query built on sidecar metrics returns data from that Prom
   expect(queries.length).toBeGreaterThan(15);
   await until('the requests in Prometheus', async () => {
     const r = (await promQuery(`sum(${SIDECAR_METRICS.requests.name})`)) as { value: [number, string] }[];
-    return r.length && Number(r[0].value[1]) === REQUESTS ? true : undefined;
+    return r.length && Number(r[0].value[1]) === REQUESTS + SHADOWED_REQUESTS ? true : undefined;
   });
   // Rates need two scrapes inside their window and the recording rules a few evaluations: poll until all answer.
   let empty: string[] = [];

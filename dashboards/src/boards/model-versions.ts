@@ -9,7 +9,7 @@ import {
   VariableRefresh,
   VariableSort,
 } from '@grafana/grafana-foundation-sdk/dashboard';
-import { EXPORTER_METRICS as E } from '@plumbline/schema';
+import { EXPORTER_METRICS as E, SIDECAR_METRICS as S } from '@plumbline/schema';
 import {
   BOARDS,
   M,
@@ -235,6 +235,18 @@ export function modelVersions(): Dashboard {
           `${E.shadowPairs.name}{${M}, model_version=~"$version"}`,
           '{{model_version}} vs shadow {{shadow_version}}',
         ),
+      ),
+    )
+    .withPanel(
+      timeseries(
+        'Shadow copies by outcome',
+        "The sidecar's copies of requests to the shadow per second, by how each ended: sent, error, timeout, " +
+          'dropped (shadow.maxConcurrent copies already in flight, the body not kept whole, the client gone, a ' +
+          'stop). Agreement and accuracy above cover only the answered copies: errors, timeouts and drops thin ' +
+          'the pairs. The primary is never affected.',
+        'reqps',
+      ).withTarget(
+        prom('A', `sum by (outcome) (rate(${S.shadowRequests.name}{${M}}[$__rate_interval]))`, '{{outcome}}'),
       ),
     )
     .withPanel(
