@@ -19,6 +19,10 @@ import { z } from 'zod';
 import { REDACTIONS, type Redaction } from './capture/redact';
 import { configError } from './errors';
 import { isJsonPointer } from './protocols/json';
+import { MAX_RING_BYTES, ringBytesFor } from './capture-thread/exchange-ring';
+
+/** captureBacklog.exchanges by default: seconds of backlog at saturation. */
+export const DEFAULT_BACKLOG_EXCHANGES = 100_000;
 
 const port = z.number().int().min(0).max(65535);
 const pointer = z.string().refine(isJsonPointer, 'must be a JSON pointer ("" or starting with "/")');
@@ -188,6 +192,19 @@ export const SidecarConfigSchema = z.strictObject({
     .int()
     .min(0)
     .default(4 * 1024 * 1024),
+  /**
+   * How far capture may fall behind the proxy thread before new exchanges are dropped (counted as
+   * dropped{sink="capture",reason="capture_backlog"}; the requests are still proxied): `exchanges` not yet taken in by
+   * the capture thread, and `ringBytes`, the hand-off ring's size (null: twice a largest exchange, at least 16 MiB —
+   * 18 MiB with the default captureMaxBytes). Only what a backlog reaches of the ring is ever resident.
+   * @default { exchanges: 100000, ringBytes: null }
+   */
+  captureBacklog: z
+    .strictObject({
+      exchanges: z.number().int().positive().default(DEFAULT_BACKLOG_EXCHANGES),
+      ringBytes: z.number().int().max(MAX_RING_BYTES).nullable().default(null),
+    })
+    .default({ exchanges: DEFAULT_BACKLOG_EXCHANGES, ringBytes: null }),
   /** Path the /readyz probe requests on the upstream; any answer below 500 means ready. @default '/' ('/v2/health/ready' when protocol is v2) */
   upstreamHealthPath: z.string().startsWith('/').optional(),
   /** Classes per model in plumbline_sidecar_predictions_total before the rest fold into class="other". @default 50 */
@@ -358,10 +375,23 @@ export const sidecarConfigLoader = createConfigLoader({
           problem: 'protocol "generic" needs JSON pointers for features and outputs',
         }
       : (checkRedactionKey(config) ??
+        checkRingBytes(config) ??
         (config.sinks.elasticsearch &&
           elasticsearchConnectionProblem(config.sinks.elasticsearch, 'sinks.elasticsearch')) ??
         (config.sinks.kafka && kafkaConnectionProblem(config.sinks.kafka, 'sinks.kafka'))),
 });
+
+/** The capture ring must hold a largest exchange wherever its positions are: twice one, at least 16 MiB. */
+function checkRingBytes(config: SidecarConfig): { key: string; problem: string } | undefined {
+  const { ringBytes } = config.captureBacklog;
+  const least = ringBytesFor(config.captureMaxBytes);
+  return ringBytes === null || ringBytes >= least
+    ? undefined
+    : {
+        key: 'captureBacklog.ringBytes',
+        problem: `must be at least ${least} (twice a largest exchange with captureMaxBytes ${config.captureMaxBytes}, at least 16 MiB), got ${ringBytes}`,
+      };
+}
 
 /** An `hmac-sha256` field needs the key file (whose content is read and checked at start-up, readRedactionKey). */
 function checkRedactionKey(config: SidecarConfig): { key: string; problem: string } | undefined {

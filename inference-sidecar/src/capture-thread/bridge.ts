@@ -5,8 +5,8 @@
  * next exchanges when it comes back for more (no message at all), and one that sleeps is woken at most once per
  * BATCH_WINDOW_MS (or at once when BATCH_MAX_EXCHANGES wait), so wake-ups stay batched at low rates too.
  *
- * Bounded: while the capture thread has more than MAX_BACKLOG_EXCHANGES exchanges not yet taken in, or the ring
- * (ringBytesFor(captureMaxBytes): 18 MiB by default) has no room for the next one, new exchanges are not handed over;
+ * Bounded: while the capture thread has more than `captureBacklog.exchanges` exchanges not yet taken in, or the
+ * ring (`captureBacklog.ringBytes`, else ringBytesFor(captureMaxBytes): 18 MiB by default) has no room for the next one, new exchanges are not handed over;
  * they are counted (plumbline_sidecar_events_dropped_total{sink="capture",reason="capture_backlog"}) and logged, and
  * the proxy never waits. If the capture thread dies, the proxy keeps serving, the loss is logged, and `failed`
  * rejects so the process can exit and be restarted (the spool replays what was not yet delivered).
@@ -38,7 +38,6 @@ export const BATCH_MAX_EXCHANGES = 256;
  * quarter of the memory: `BENCH_MEMORY_SECONDS=180 npm run bench:sidecar` (README, Memory).
  */
 export const CAPTURE_THREAD_YOUNG_GENERATION_MB = 12;
-export const MAX_BACKLOG_EXCHANGES = 100_000;
 const LOG_INTERVAL_MS = 10_000;
 
 export interface CaptureThread {
@@ -55,12 +54,12 @@ export interface CaptureThread {
 }
 
 export interface BacklogBound {
-  /** @default MAX_BACKLOG_EXCHANGES */
+  /** @default config.captureBacklog.exchanges */
   exchanges?: number;
   /**
    * The exchange ring's size in bytes: records (bodies, strings and 96 bytes each) the capture thread has not taken
    * in yet. An exchange larger than the ring is never handed over.
-   * @default ringBytesFor(config.captureMaxBytes)
+   * @default config.captureBacklog.ringBytes, else ringBytesFor(config.captureMaxBytes)
    */
   bytes?: number;
 }
@@ -81,8 +80,10 @@ export function startCaptureThread(
   logger: Logger,
   options: CaptureThreadOptions = {},
 ): Promise<CaptureThread> {
-  const maxExchanges = options.exchanges ?? MAX_BACKLOG_EXCHANGES;
-  const ring = createRingBuffers(options.bytes ?? ringBytesFor(config.captureMaxBytes));
+  const maxExchanges = options.exchanges ?? config.captureBacklog.exchanges;
+  const ring = createRingBuffers(
+    options.bytes ?? config.captureBacklog.ringBytes ?? ringBytesFor(config.captureMaxBytes),
+  );
   const writer = new RingWriter(ring);
   const data: CaptureThreadData = { config, ring, redactionKey: options.redactionKey };
   const worker = startWorker(__filename, 'worker', {

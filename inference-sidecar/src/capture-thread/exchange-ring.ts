@@ -77,9 +77,12 @@ export interface ExchangeRingBuffers {
   data: SharedArrayBuffer;
 }
 
+/** The largest ring (1 GiB). */
+export const MAX_RING_BYTES = 2 ** 30;
+
 export function createRingBuffers(bytes: number): ExchangeRingBuffers {
   const size = align8(bytes);
-  if (!Number.isSafeInteger(size) || size < 64 || size > 2 ** 30)
+  if (!Number.isSafeInteger(size) || size < 64 || size > MAX_RING_BYTES)
     throw new RangeError(`exchange ring size must be 64 bytes to 1 GiB, got ${bytes}`);
   return {
     control: new SharedArrayBuffer(CONTROL_SLOTS * Int32Array.BYTES_PER_ELEMENT),

@@ -38,9 +38,13 @@ function exchange(i: number, overrides: Partial<Exchange> = {}): Exchange {
 }
 
 /** A config with no Elasticsearch or Kafka: events go to the embedded store in a fresh spool dir. */
-function storeOnly(upstreamUrl: string): { spoolDir: string; config: SidecarConfig } {
+function storeOnly(
+  upstreamUrl: string,
+  extra: Record<string, unknown> = {},
+): { spoolDir: string; config: SidecarConfig } {
   const spoolDir = mkdtempSync(join(tmpdir(), 'capture-thread-'));
   const config = parseConfig({
+    ...extra,
     upstream: upstreamUrl,
     port: 0,
     adminPort: 0,
@@ -139,33 +143,39 @@ describe('sidecar with its capture thread', () => {
     expect(ids.sort()).toEqual(requestIds.flatMap((id) => [`${id}:0`, `${id}:1`]).sort());
   });
 
-  it('counts what it cannot hand over when the capture thread is behind: captured + lost = recorded', async () => {
-    const { spoolDir, config } = storeOnly(upstream.url);
+  it.each([
     // A bound of 0: whenever a posted batch is not yet taken in, the next exchanges are not handed over.
-    const thread = await startCaptureThread(config, pino({ level: 'silent' }), { exchanges: 0 });
-    const recorded = 2000;
-    let lostBeforeClose = 0;
-    try {
-      for (let round = 0; round < 20; round++) {
-        for (let i = 0; i < recorded / 20; i++) thread.record(exchange(round * 1000 + i));
-        await new Promise((resolve) => setImmediate(resolve));
+    ['a bound of 0 given to the bridge', {}, { exchanges: 0 }],
+    ["the config's bound (captureBacklog.exchanges: 1)", { captureBacklog: { exchanges: 1 } }, {}],
+  ])(
+    'counts what it cannot hand over when the capture thread is behind (%s): captured + lost = recorded',
+    async (_bound, extra, options) => {
+      const { spoolDir, config } = storeOnly(upstream.url, extra);
+      const thread = await startCaptureThread(config, pino({ level: 'silent' }), options);
+      const recorded = 2000;
+      let lostBeforeClose = 0;
+      try {
+        for (let round = 0; round < 20; round++) {
+          for (let i = 0; i < recorded / 20; i++) thread.record(exchange(round * 1000 + i));
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        // The capture thread counts the loss it is told about in the catalog metric.
+        lostBeforeClose = await eventually(async () => {
+          const text = await (await request(`${thread.adminUrl}/metrics`)).body.text();
+          const m = /dropped_total\{sink="capture",reason="capture_backlog"\} (\d+)/.exec(text);
+          expect(Number(m?.[1])).toBeGreaterThan(0);
+          return Number(m?.[1]);
+        });
+      } finally {
+        await thread.close();
       }
-      // The capture thread counts the loss it is told about in the catalog metric.
-      lostBeforeClose = await eventually(async () => {
-        const text = await (await request(`${thread.adminUrl}/metrics`)).body.text();
-        const m = /dropped_total\{sink="capture",reason="capture_backlog"\} (\d+)/.exec(text);
-        expect(Number(m?.[1])).toBeGreaterThan(0);
-        return Number(m?.[1]);
-      });
-    } finally {
-      await thread.close();
-    }
-    const { posted, lost } = thread.stats();
-    const captured = (await storedEvents(spoolDir)).length / 2; // two rows per exchange
-    expect(lostBeforeClose).toBeLessThanOrEqual(lost);
-    expect(captured).toBe(posted);
-    expect(lost).toBeGreaterThan(0);
-    expect(captured).toBeGreaterThan(0);
-    expect(captured + lost).toBe(recorded);
-  });
+      const { posted, lost } = thread.stats();
+      const captured = (await storedEvents(spoolDir)).length / 2; // two rows per exchange
+      expect(lostBeforeClose).toBeLessThanOrEqual(lost);
+      expect(captured).toBe(posted);
+      expect(lost).toBeGreaterThan(0);
+      expect(captured).toBeGreaterThan(0);
+      expect(captured + lost).toBe(recorded);
+    },
+  );
 });
