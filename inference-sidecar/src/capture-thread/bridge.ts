@@ -6,9 +6,10 @@
  * BATCH_WINDOW_MS (or at once when BATCH_MAX_EXCHANGES wait), so wake-ups stay batched at low rates too.
  *
  * Bounded: while the capture thread has more than `captureBacklog.exchanges` exchanges not yet taken in, or the
- * ring (`captureBacklog.ringBytes`, else ringBytesFor(captureMaxBytes): 18 MiB by default) has no room for the next one, new exchanges are not handed over;
- * they are counted (plumbline_sidecar_events_dropped_total{sink="capture",reason="capture_backlog"}) and logged, and
- * the proxy never waits. If the capture thread dies, the proxy keeps serving, the loss is logged, and `failed`
+ * ring (`captureBacklog.ringBytes`, else ringBytesFor(captureMaxBytes): 18 MiB by default) has no room for the next
+ * one, new exchanges are not handed over; they are counted
+ * (plumbline_sidecar_events_dropped_total{sink="capture",reason="capture_backlog"}) and logged, and the proxy never
+ * waits. If the capture thread dies, the proxy keeps serving, the loss is logged, and `failed`
  * rejects so the process can exit and be restarted (the spool replays what was not yet delivered).
  */
 import type { KeyObject } from 'node:crypto';
