@@ -6,14 +6,9 @@
  * carries the client's HTTP version. What the sidecar adds is unchanged: the request id when the upstream sent
  * none, and the connection header the client's connection needs.
  */
-import {
-  connect,
-  createServer as createTcpServer,
-  type AddressInfo,
-  type Server as TcpServer,
-} from 'node:net';
 import type { RawPlane } from '../../src/proxy/raw/raw-plane';
 import { startRawPlane } from '../helpers/raw-plane';
+import { readUntilClose, startRawUpstream, type RawUpstream } from '../helpers/raw-socket';
 
 /** The upstream's answers by request path, byte for byte. */
 const ANSWERS: Record<string, string> = {
@@ -37,44 +32,27 @@ const ANSWERS: Record<string, string> = {
 };
 
 /** Sends `request`, reads until the sidecar closes the connection. */
-function rawExchange(port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
-    socket.on('error', reject);
-  });
+async function rawExchange(port: number, request: string): Promise<string> {
+  return (await readUntilClose(port, request)).toString('latin1');
 }
 
 describe('the raw plane passes response head lines through as the upstream sent them', () => {
-  let upstream: TcpServer;
+  let upstream: RawUpstream;
   let plane: RawPlane;
   let port: number;
   const versions: (string | null)[] = [];
 
   beforeAll(async () => {
-    upstream = createTcpServer((socket) => {
-      let text = '';
-      socket.setEncoding('latin1');
-      socket.on('data', (s: string) => {
-        text += s;
-        let end: number;
-        while ((end = text.indexOf('\r\n\r\n')) >= 0) {
-          const path = text.slice(0, end).split(' ')[1];
-          text = text.slice(end + 4);
-          socket.write(ANSWERS[path] ?? 'HTTP/1.1 500 Unexpected\r\ncontent-length: 0\r\n\r\n');
-        }
-      });
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    ({ plane, port } = await startRawPlane(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, {
+    upstream = await startRawUpstream((target, socket) =>
+      socket.write(ANSWERS[target] ?? 'HTTP/1.1 500 Unexpected\r\ncontent-length: 0\r\n\r\n'),
+    );
+    ({ plane, port } = await startRawPlane(upstream.url, {
       onExchange: (ex) => versions.push(ex.headerVersion),
     }));
   });
   afterAll(async () => {
     await plane.close(100);
-    await new Promise((resolve) => upstream.close(resolve));
+    await upstream.close();
   });
 
   it('keeps case, order, duplicates and spacing; drops what any Connection header names', async () => {

@@ -8,15 +8,11 @@
  * forced here: at the loopback's full buffer the write that pends returns false, the upstream pauses, and reads
  * resume only once it drained.)
  */
-import {
-  connect,
-  createServer as createTcpServer,
-  type AddressInfo,
-  type Server as TcpServer,
-} from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { Exchange } from '../../src/capture/exchange';
 import type { RawPlane } from '../../src/proxy/raw/raw-plane';
 import { startRawPlane } from '../helpers/raw-plane';
+import { startRawUpstream, type RawUpstream } from '../helpers/raw-socket';
 
 /** More than loopback socket buffers hold while the client does not read: the sidecar's writes to it pend. */
 const BODY_BYTES = 8 * 1024 * 1024;
@@ -46,7 +42,7 @@ function chunked(body: Buffer, size: number): Buffer {
 }
 
 /** Writes the head in pieces of `size` 1 ms apart (a head split over reads), then the body at once. */
-async function dribble(socket: import('node:net').Socket, head: Buffer, body: Buffer, size: number) {
+async function dribble(socket: Socket, head: Buffer, body: Buffer, size: number) {
   for (let i = 0; i < head.length; i += size) {
     socket.write(head.subarray(i, i + size));
     await sleep(1);
@@ -55,35 +51,24 @@ async function dribble(socket: import('node:net').Socket, head: Buffer, body: Bu
 }
 
 describe('upstream read buffers are reused only while nothing holds them', () => {
-  let upstream: TcpServer;
+  let upstream: RawUpstream;
   let plane: RawPlane;
   let port: number;
   const exchanges: Exchange[] = [];
 
   beforeAll(async () => {
-    upstream = createTcpServer((socket) => {
-      let text = '';
-      socket.setEncoding('latin1');
-      socket.on('data', (s: string) => {
-        text += s;
-        const end = text.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const path = text.slice(0, end).split(' ')[1];
-        text = text.slice(end + 4);
-        const head =
-          path === '/chunked'
-            ? 'HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ntransfer-encoding: chunked\r\n\r\n'
-            : `HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: ${BODY_BYTES}\r\n\r\n`;
-        const body = path === '/chunked' ? chunked(BODY, 3000) : BODY;
-        void dribble(socket, Buffer.from(head, 'latin1'), body, 40).then(
-          () => undefined,
-          () => undefined,
-        );
-      });
-      socket.on('error', () => undefined);
+    upstream = await startRawUpstream((target, socket) => {
+      const head =
+        target === '/chunked'
+          ? 'HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ntransfer-encoding: chunked\r\n\r\n'
+          : `HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: ${BODY_BYTES}\r\n\r\n`;
+      const body = target === '/chunked' ? chunked(BODY, 3000) : BODY;
+      void dribble(socket, Buffer.from(head, 'latin1'), body, 40).then(
+        () => undefined,
+        () => undefined,
+      );
     });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    ({ plane, port } = await startRawPlane(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, {
+    ({ plane, port } = await startRawPlane(upstream.url, {
       captureMaxBytes: 16 << 20,
       headersTimeoutMs: 10_000,
       bodyTimeoutMs: 10_000,
@@ -93,7 +78,7 @@ describe('upstream read buffers are reused only while nothing holds them', () =>
   });
   afterAll(async () => {
     await plane.close(100);
-    await new Promise((resolve) => upstream.close(resolve));
+    await upstream.close();
   });
 
   /** A client that reads nothing for `lateMs` (the sidecar's writes to it pend), then everything. */
